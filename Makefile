@@ -1,0 +1,45 @@
+# Vmeste — the commands a new engineer needs. Every target is safe to run twice.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+
+.PHONY: install demo test test-fast lint format bench messages clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+demo: install
+	VMESTE_DEMO=1 $(BIN)/vmeste migrate --no-input
+	VMESTE_DEMO=1 $(BIN)/vmeste loaddemo --if-empty
+	VMESTE_DEMO=1 $(BIN)/vmeste demoinfo --url http://127.0.0.1:8000
+	VMESTE_DEMO=1 $(BIN)/vmeste serve --host 127.0.0.1 --port 8000
+
+test: install
+	$(BIN)/vmeste compilemessages --ignore '.venv' >/dev/null
+	$(BIN)/pytest -n 2 --dist loadgroup -q
+
+test-fast: install
+	$(BIN)/pytest -q -m "not browser"
+
+lint: install
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+messages: install
+	cd vmeste && ../$(BIN)/vmeste makemessages -l en --ignore '*/tests/*'
+
+bench: install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) var

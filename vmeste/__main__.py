@@ -1,0 +1,3 @@
+from vmeste.cli import main
+
+main()

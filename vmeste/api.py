@@ -1,0 +1,89 @@
+"""API v1: one NinjaAPI, token or session auth, one error shape, routers from each app."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer, django_auth
+
+from vmeste.accounts.models import ApiToken
+from vmeste.core.errors import ServiceError
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str):
+        user = ApiToken.authenticate(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="Vmeste API",
+    version="1",
+    description="Контакты, заявки, люди и показатели горячих линий Vmeste.",
+    auth=[BearerToken(), django_auth],
+    urls_namespace="api-v1",
+    docs_url="/docs",
+)
+
+
+def error_body(code: str, message: str, fields: dict | None = None) -> dict:
+    return {"error": {"code": code, "message": message, "fields": fields or {}}}
+
+
+def _field_name(loc: list) -> str:
+    # ninja reports ("body", "payload", "person", "phone"); users want "person.phone".
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "payload", "filters")]
+    return ".".join(parts) or "__all__"
+
+
+@api.exception_handler(NinjaValidationError)
+def on_validation_error(request: HttpRequest, exc: NinjaValidationError):
+    fields: dict[str, list[str]] = {}
+    for error in exc.errors:
+        message = error.get("msg", "")
+        if error.get("type") == "missing":
+            message = _("Обязательное поле.")
+        fields.setdefault(_field_name(list(error.get("loc", []))), []).append(message)
+    return api.create_response(
+        request, error_body("validation", _("Проверьте заполнение полей."), fields), status=422
+    )
+
+
+@api.exception_handler(ServiceError)
+def on_service_error(request: HttpRequest, exc: ServiceError):
+    return api.create_response(
+        request, error_body(exc.code, exc.message, exc.fields), status=exc.status
+    )
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404):
+    return api.create_response(request, error_body("not_found", _("Не найдено.")), status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request: HttpRequest, exc: AuthenticationError):
+    return api.create_response(
+        request, error_body("unauthenticated", _("Нужен токен или вход в систему.")), status=401
+    )
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError):
+    return api.create_response(
+        request, error_body("http_error", str(exc.message)), status=exc.status_code
+    )
+
+
+def _mount() -> None:
+    from vmeste.core.api import router as core_router
+
+    api.add_router("/", core_router)
+
+
+_mount()

@@ -1,0 +1,98 @@
+"""`Idempotency-Key` on every POST: a retried create returns the first answer, never a twin.
+
+The record is claimed (inserted with no status) before the view runs, so two copies of the
+same request arriving together cannot both run: the second sees the claim and is told to
+retry. A key reused with a different body is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from vmeste.core.models import IdempotencyRecord
+
+HEADER = "HTTP_IDEMPOTENCY_KEY"
+KEEP_FOR = timedelta(days=2)
+
+
+def _principal(request: HttpRequest) -> str:
+    auth = request.META.get("HTTP_AUTHORIZATION", "")
+    session = request.COOKIES.get("sessionid", "")
+    return hashlib.sha256(f"{auth}|{session}".encode()).hexdigest()
+
+
+def _error(status: int, code: str, message: str) -> JsonResponse:
+    return JsonResponse({"error": {"code": code, "message": message, "fields": {}}}, status=status)
+
+
+class IdempotencyMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        key = request.META.get(HEADER, "").strip()
+        if request.method != "POST" or not key or not request.path.startswith("/api/"):
+            return self.get_response(request)
+        if len(key) > 200:
+            return _error(400, "idempotency_key_too_long", _("Ключ идемпотентности длиннее 200 символов."))
+        principal = _principal(request)
+        body_hash = hashlib.sha256(request.body).hexdigest()
+        try:
+            with transaction.atomic():
+                record = IdempotencyRecord.objects.create(
+                    principal=principal,
+                    key=key,
+                    method=request.method,
+                    path=request.path,
+                    request_hash=body_hash,
+                )
+        except IntegrityError:
+            return self._replay(principal, key, request.path, body_hash)
+        try:
+            response = self.get_response(request)
+        except Exception:
+            IdempotencyRecord.objects.filter(pk=record.pk).delete()
+            raise
+        if response.status_code >= 500 or response.streaming:
+            # A failure is not an answer to replay: let the client retry for real.
+            IdempotencyRecord.objects.filter(pk=record.pk).delete()
+        else:
+            IdempotencyRecord.objects.filter(pk=record.pk).update(
+                status_code=response.status_code,
+                content_type=response.get("Content-Type", ""),
+                body=response.content,
+            )
+        return response
+
+    def _replay(self, principal: str, key: str, path: str, body_hash: str) -> HttpResponse:
+        record = IdempotencyRecord.objects.filter(principal=principal, key=key).first()
+        if record is None:  # expired and purged between the insert and the read
+            return _error(409, "idempotency_retry", _("Повторите запрос."))
+        if record.path != path or record.request_hash != body_hash:
+            return _error(
+                422,
+                "idempotency_key_reused",
+                _("Этот ключ идемпотентности уже использован для другого запроса."),
+            )
+        if record.status_code is None:
+            return _error(
+                409, "idempotency_in_progress", _("Такой же запрос ещё выполняется, повторите позже.")
+            )
+        response = HttpResponse(
+            bytes(record.body), status=record.status_code, content_type=record.content_type
+        )
+        response["Idempotent-Replayed"] = "true"
+        return response
+
+
+def purge_expired() -> int:
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=timezone.now() - KEEP_FOR).delete()
+    return deleted
+
