@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+
+from django.conf import settings
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -81,9 +85,11 @@ def on_http_error(request: HttpRequest, exc: HttpError):
 
 
 def _mount() -> None:
-    from vmeste.core.api import router as core_router
-
-    api.add_router("/", core_router)
+    """Each domain app with an `api.py` contributes its `router` at the API root."""
+    for app in settings.DOMAIN_APPS:
+        module = f"vmeste.{app}.api"
+        if importlib.util.find_spec(module) is not None:
+            api.add_router("/", importlib.import_module(module).router)
 
 
 _mount()

@@ -56,6 +56,23 @@ SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = _list("VMESTE_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = _list("VMESTE_CSRF_TRUSTED_ORIGINS", "")
 
+# The domain apps, in dependency order. The API and the URLs mount each app's `api.router`
+# and `urls` when the app has them (see vmeste/api.py and vmeste/urls.py).
+DOMAIN_APPS = [
+    "core",
+    "accounts",
+    "people",
+    "contacts",
+    "assistance",
+    "knowledge",
+    "directory",
+    "volunteers",
+    "deliveries",
+    "contactcenter",
+    "workforce",
+    "reports",
+]
+
 INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -65,12 +82,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "axes",
-    "vmeste.core",
-    "vmeste.accounts",
-    "vmeste.people",
-    "vmeste.contacts",
-    "vmeste.assistance",
-    "vmeste.reports",
+    *(f"vmeste.{app}" for app in DOMAIN_APPS),
 ]
 
 MIDDLEWARE = [

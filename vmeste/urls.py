@@ -1,3 +1,6 @@
+import importlib.util
+
+from django.conf import settings
 from django.urls import include, path
 
 from vmeste.api import api
@@ -8,5 +11,13 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("accounts/", include("vmeste.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("", include("vmeste.core.urls")),
 ]
+# Each domain app with a `urls.py` is mounted under its own name (/assistance/, /knowledge/, …);
+# an app may also expose `root_urlpatterns` for paths outside its prefix (e.g. /api/hsds/).
+for app in settings.DOMAIN_APPS:
+    module = f"vmeste.{app}.urls"
+    if app != "core" and importlib.util.find_spec(module) is not None:
+        urls = importlib.import_module(module)
+        urlpatterns.append(path(f"{app}/", include(module)))
+        urlpatterns += getattr(urls, "root_urlpatterns", [])
+urlpatterns.append(path("", include("vmeste.core.urls")))
