@@ -9,7 +9,6 @@ from vmeste.core import views as core_views
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("api/v1/", api.urls),
-    path("accounts/", include("vmeste.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 # Each domain app with a `urls.py` is mounted under its own name (/assistance/, /knowledge/, …);
