@@ -1,1 +1,177 @@
-"""Models of this app."""
+"""Requests (заявки): a registered need followed to an outcome, with its timeline."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from vmeste.contacts.models import Contact
+from vmeste.core.models import Category, Line, Region
+from vmeste.people.models import Person
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("новая")
+    TRIAGED = "triaged", _("разобрана")
+    IN_PROGRESS = "in_progress", _("в работе")
+    WAITING = "waiting", _("ожидание")
+    RESOLVED = "resolved", _("решена")
+    REJECTED = "rejected", _("отклонена")
+    CANCELLED = "cancelled", _("отменена")
+
+
+CLOSED_STATUSES = frozenset({Status.RESOLVED, Status.REJECTED, Status.CANCELLED})
+
+
+class Urgency(models.TextChoices):
+    NORMAL = "normal", _("обычная")
+    URGENT = "urgent", _("срочная")
+    CRITICAL = "critical", _("критическая")
+
+
+class OutcomeHow(models.TextChoices):
+    DELIVERY = "delivery", _("доставка")
+    MEASURE = "measure", _("мера господдержки")
+    ORGANIZATION = "organization", _("организация")
+    CONSULTATION = "consultation", _("консультация")
+    OTHER = "other", _("другое")
+
+
+class Team(models.Model):
+    """A group that takes requests together (a regional desk, a delivery crew)."""
+
+    code = models.SlugField(_("код"), max_length=60, unique=True)
+    name = models.CharField(_("название"), max_length=200)
+    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="teams")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("команда")
+        verbose_name_plural = _("команды")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class NumberSequence(models.Model):
+    """The last number given per prefix and year: VGG-2026-000123."""
+
+    prefix = models.CharField(max_length=8)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "year"], name="number_sequence_unique")
+        ]
+
+
+class Request(models.Model):
+    number = models.CharField(_("номер"), max_length=24, unique=True)
+    person = models.ForeignKey(
+        Person, verbose_name=_("заявитель"), on_delete=models.PROTECT, related_name="requests"
+    )
+    line = models.ForeignKey(Line, verbose_name=_("линия"), on_delete=models.PROTECT)
+    region = models.ForeignKey(Region, verbose_name=_("регион"), on_delete=models.PROTECT)
+    category = models.ForeignKey(
+        Category, verbose_name=_("категория"), on_delete=models.PROTECT, related_name="+"
+    )
+    subcategory = models.ForeignKey(
+        Category,
+        verbose_name=_("подкатегория"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    description = models.TextField(_("описание"))
+    urgency = models.CharField(
+        _("срочность"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL
+    )
+    status = models.CharField(_("статус"), max_length=12, choices=Status.choices, default=Status.NEW)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("исполнитель"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_requests",
+    )
+    team = models.ForeignKey(
+        Team, verbose_name=_("команда"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    due_at = models.DateTimeField(_("срок"), db_index=True)
+    contact = models.ForeignKey(
+        Contact,
+        verbose_name=_("обращение"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="requests",
+    )
+    outcome_helped = models.BooleanField(_("помощь оказана"), null=True, blank=True)
+    outcome_how = models.CharField(
+        _("как помогли"), max_length=15, choices=OutcomeHow.choices, blank=True
+    )
+    outcome_note = models.TextField(_("комментарий к итогу"), blank=True)
+    resolved_at = models.DateTimeField(_("закрыта"), null=True, blank=True, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("создана"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    scope_region = "region"
+    scope_line = "line"
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("заявка")
+        verbose_name_plural = _("заявки")
+        indexes = [
+            models.Index(fields=["status", "due_at"]),
+            models.Index(fields=["region", "status", "-created_at"]),
+            models.Index(fields=["assignee", "status"]),
+            models.Index(fields=["person", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in CLOSED_STATUSES
+
+    @property
+    def is_overdue(self) -> bool:
+        return not self.is_closed and self.due_at < timezone.now()
+
+
+class RequestEvent(models.Model):
+    """One line of a request's timeline: who did what, when."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("создана")
+        TRANSITION = "transition", _("смена статуса")
+        ASSIGNED = "assigned", _("назначение")
+        COMMENT = "comment", _("комментарий")
+        EDITED = "edited", _("изменение")
+        LINKED = "linked", _("связь")
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    from_status = models.CharField(max_length=12, blank=True)
+    to_status = models.CharField(max_length=12, blank=True)
+    text = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
