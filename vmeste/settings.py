@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     *(f"vmeste.{app}" for app in DOMAIN_APPS),
+    "vmeste.demo",
 ]
 
 MIDDLEWARE = [
