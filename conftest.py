@@ -1,5 +1,59 @@
-"""Project-wide fixtures: users of every role, API clients, and the browser."""
+"""Project-wide fixtures: users of every role, API clients with tokens."""
 
 import os
 
 os.environ.setdefault("VMESTE_DATA_DIR", os.path.join(os.path.dirname(__file__), "var", "test"))
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture
+def make_user(db):
+    from vmeste.accounts.services import create_user
+
+    def make(username: str, role: str = "operator", **scope):
+        user, _password = create_user(
+            username=username, role=role, password="pass-word-123", check_password=False, **scope
+        )
+        return user
+
+    return make
+
+
+class ApiClient:
+    """Django's test client speaking JSON with a bearer token."""
+
+    def __init__(self, client, token: str):
+        self.client = client
+        self.auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+    def get(self, path: str, **params):
+        return self.client.get(path, params, **self.auth)
+
+    def post(self, path: str, payload=None, headers: dict | None = None):
+        extra = {
+            **self.auth,
+            **{f"HTTP_{k.upper().replace('-', '_')}": v for k, v in (headers or {}).items()},
+        }
+        import json
+
+        return self.client.post(
+            path, json.dumps(payload or {}), content_type="application/json", **extra
+        )
+
+
+@pytest.fixture
+def api_as(client, make_user):
+    """`api_as("operator", regions=["RU-VGG"])` → a client acting as a new user of that role."""
+    from vmeste.accounts.services import issue_token
+
+    counter = {"n": 0}
+
+    def make(role: str = "operator", **scope):
+        counter["n"] += 1
+        user = make_user(f"{role}{counter['n']}", role, **scope)
+        api = ApiClient(client, issue_token(username=user.username))
+        api.user = user
+        return api
+
+    return make

@@ -182,6 +182,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # The server serves its own static files (closed networks: no CDN, no separate web server).
 WHITENOISE_USE_FINDERS = True

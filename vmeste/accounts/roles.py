@@ -33,8 +33,7 @@ _STAFF = {Right.SEE_PERSONAL_DATA, Right.REGISTER, Right.HANDLE_REQUESTS}
 
 RIGHTS: dict[str, frozenset[str]] = {
     Role.ADMINISTRATOR: frozenset(
-        _STAFF
-        | {Right.MERGE_PERSONS, Right.SEE_FIGURES, Right.MANAGE_USERS, Right.EDIT_REFERENCE}
+        _STAFF | {Right.MERGE_PERSONS, Right.SEE_FIGURES, Right.MANAGE_USERS, Right.EDIT_REFERENCE}
     ),
     Role.SUPERVISOR: frozenset(
         _STAFF | {Right.MERGE_PERSONS, Right.SEE_FIGURES, Right.EDIT_REFERENCE}

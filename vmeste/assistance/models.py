@@ -91,7 +91,9 @@ class Request(models.Model):
     urgency = models.CharField(
         _("срочность"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL
     )
-    status = models.CharField(_("статус"), max_length=12, choices=Status.choices, default=Status.NEW)
+    status = models.CharField(
+        _("статус"), max_length=12, choices=Status.choices, default=Status.NEW
+    )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("исполнитель"),

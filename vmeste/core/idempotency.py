@@ -41,7 +41,9 @@ class IdempotencyMiddleware:
         if request.method != "POST" or not key or not request.path.startswith("/api/"):
             return self.get_response(request)
         if len(key) > 200:
-            return _error(400, "idempotency_key_too_long", _("Ключ идемпотентности длиннее 200 символов."))
+            return _error(
+                400, "idempotency_key_too_long", _("Ключ идемпотентности длиннее 200 символов.")
+            )
         principal = _principal(request)
         body_hash = hashlib.sha256(request.body).hexdigest()
         try:
@@ -83,7 +85,9 @@ class IdempotencyMiddleware:
             )
         if record.status_code is None:
             return _error(
-                409, "idempotency_in_progress", _("Такой же запрос ещё выполняется, повторите позже.")
+                409,
+                "idempotency_in_progress",
+                _("Такой же запрос ещё выполняется, повторите позже."),
             )
         response = HttpResponse(
             bytes(record.body), status=record.status_code, content_type=record.content_type
@@ -95,4 +99,3 @@ class IdempotencyMiddleware:
 def purge_expired() -> int:
     deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=timezone.now() - KEEP_FOR).delete()
     return deleted
-

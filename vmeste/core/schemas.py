@@ -9,7 +9,7 @@ from pydantic import create_model
 
 
 @cache
-def ListOf(item: type[Schema]) -> type[Schema]:  # noqa: N802 — reads as a type in signatures
+def ListOf(item: type[Schema]) -> type[Schema]:
     """`{"items": [...], "count": N}` where N counts every match, not just this page."""
     return create_model(
         f"{item.__name__}List", __base__=Schema, items=(list[item], ...), count=(int, ...)

@@ -71,9 +71,7 @@ class Person(models.Model):
     lives_alone = models.BooleanField(SITUATION_FLAGS["lives_alone"], default=False)
     self_isolation = models.BooleanField(SITUATION_FLAGS["self_isolation"], default=False)
     chronic_illness = models.BooleanField(SITUATION_FLAGS["chronic_illness"], default=False)
-    seriously_ill_child = models.BooleanField(
-        SITUATION_FLAGS["seriously_ill_child"], default=False
-    )
+    seriously_ill_child = models.BooleanField(SITUATION_FLAGS["seriously_ill_child"], default=False)
     orphanage_graduate = models.BooleanField(SITUATION_FLAGS["orphanage_graduate"], default=False)
     caregiver = models.BooleanField(SITUATION_FLAGS["caregiver"], default=False)
     large_family = models.BooleanField(SITUATION_FLAGS["large_family"], default=False)

@@ -9,7 +9,7 @@ from vmeste.core.reference.lines import LINES
 from vmeste.core.reference.regions import REGIONS
 
 
-def load_reference(*, Region, Category, Line) -> None:  # noqa: N803 — model classes
+def load_reference(*, Region, Category, Line) -> None:
     for code, name_ru, name_en, district, tz in REGIONS:
         Region.objects.update_or_create(
             code=code,

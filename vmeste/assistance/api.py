@@ -1,0 +1,300 @@
+"""Requests: register (with the person and consent), read, list, move, assign, comment."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+from ninja.responses import Status
+
+from vmeste.accounts.models import User
+from vmeste.assistance import services
+from vmeste.assistance.models import Request, Team
+from vmeste.contacts.services import get_contact
+from vmeste.core import services as reference
+from vmeste.core.errors import ValidationFailed
+from vmeste.core.schemas import ListOf
+from vmeste.people import services as people
+from vmeste.people.phones import mask
+
+router = Router(tags=["requests"])
+
+
+class PersonIn(Schema):
+    last_name: str = ""
+    first_name: str = ""
+    middle_name: str = ""
+    phone: str
+    birth_date: date | None = None
+    age: int | None = None
+    address: str = ""
+    disability_group: str = ""
+    household_size: int | None = None
+    flags: dict[str, bool] = Field(default_factory=dict)
+
+
+class RequestIn(Schema):
+    line: str
+    region: str
+    category: str
+    description: str
+    urgency: str = "normal"
+    consent: bool | None = None
+    contact_id: int | None = None
+    person: PersonIn
+
+
+class OutcomeIn(Schema):
+    helped: bool
+    how: str
+    note: str = ""
+
+
+class TransitionIn(Schema):
+    to: str
+    comment: str = ""
+    outcome: OutcomeIn | None = None
+    version: int | None = None
+
+
+class AssignIn(Schema):
+    assignee: int | None = None
+    team: str | None = None
+    version: int | None = None
+
+
+class CommentIn(Schema):
+    text: str
+
+
+class PersonBrief(Schema):
+    id: int
+    full_name: str
+    phone: str | None
+
+
+class UserBrief(Schema):
+    id: int
+    name: str
+
+
+class OutcomeOut(Schema):
+    helped: bool
+    how: str
+    note: str
+
+
+class RequestOut(Schema):
+    id: int
+    number: str
+    status: str
+    region: str
+    line: str
+    category: str
+    subcategory: str | None
+    description: str
+    urgency: str
+    person: PersonBrief
+    assignee: UserBrief | None
+    team: str | None
+    due_at: datetime
+    overdue: bool
+    outcome: OutcomeOut | None
+    version: int
+    created_at: datetime
+    resolved_at: datetime | None
+
+
+class EventOut(Schema):
+    at: datetime
+    actor: str | None
+    kind: str
+    from_status: str
+    to_status: str
+    text: str
+
+
+class RequestDetailOut(RequestOut):
+    events: list[EventOut]
+    allowed_transitions: list[str]
+
+
+class RequestFilters(Schema):
+    status: str = ""
+    region: str = ""
+    line: str = ""
+    category: str = ""
+    assignee: str = ""
+    overdue: bool = False
+    q: str = ""
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0, le=1_000_000)
+
+
+def shape(request: Request, user: User) -> dict:
+    phones = [p.e164 for p in request.person.phones.all()]
+    phone = phones[0] if phones else None
+    if phone and not user.can("see_personal_data"):
+        phone = mask(phone)
+    return {
+        "id": request.pk,
+        "number": request.number,
+        "status": request.status,
+        "region": request.region.code,
+        "line": request.line.code,
+        "category": request.category.code,
+        "subcategory": request.subcategory.code if request.subcategory else None,
+        "description": request.description,
+        "urgency": request.urgency,
+        "person": {"id": request.person_id, "full_name": request.person.full_name, "phone": phone},
+        "assignee": {"id": request.assignee.pk, "name": request.assignee.display_name}
+        if request.assignee
+        else None,
+        "team": request.team.code if request.team else None,
+        "due_at": request.due_at,
+        "overdue": request.is_overdue,
+        "outcome": {
+            "helped": request.outcome_helped,
+            "how": request.outcome_how,
+            "note": request.outcome_note,
+        }
+        if request.outcome_helped is not None
+        else None,
+        "version": request.version,
+        "created_at": request.created_at,
+        "resolved_at": request.resolved_at,
+    }
+
+
+def detail(request: Request, user: User) -> dict:
+    events = request.events.select_related("actor")
+    return {
+        **shape(request, user),
+        "events": [
+            {
+                "at": e.at,
+                "actor": e.actor.display_name if e.actor else None,
+                "kind": e.kind,
+                "from_status": e.from_status,
+                "to_status": e.to_status,
+                "text": e.text,
+            }
+            for e in events
+        ],
+        "allowed_transitions": services.table.allowed_targets(request.status),
+    }
+
+
+def _reload(request_id: int, user: User) -> Request:
+    return services.get_request(request_id=request_id, user=user)
+
+
+@router.post("/requests", response={201: RequestOut})
+def register_request(request: HttpRequest, payload: RequestIn):
+    if payload.consent is not True:
+        raise ValidationFailed(
+            {"consent": _("Нужно согласие заявителя на обработку персональных данных.")},
+            code="consent_required",
+        )
+    errors: dict[str, str] = {}
+    found = {}
+    for name, lookup in (
+        ("line", reference.line_by_code),
+        ("region", reference.region_by_code),
+        ("category", reference.category_by_code),
+    ):
+        try:
+            found[name] = lookup(getattr(payload, name))
+        except ValidationFailed as exc:
+            errors.update({k: v[0] for k, v in exc.fields.items()})
+    person_data = people.PersonInput(
+        **payload.person.dict(exclude={"flags"}),
+        flags=payload.person.flags,
+        region=found.get("region"),
+    )
+    try:
+        people.validate(person_data)
+    except ValidationFailed as exc:
+        errors.update({k: v[0] for k, v in exc.fields.items()})
+    if errors:
+        raise ValidationFailed(errors)
+    category, subcategory = services.split_category(found["category"])
+    data = services.RequestInput(
+        line=found["line"],
+        region=found["region"],
+        category=category,
+        subcategory=subcategory,
+        description=payload.description,
+        urgency=payload.urgency,
+    )
+    contact = (
+        get_contact(contact_id=payload.contact_id, user=request.user)
+        if payload.contact_id
+        else None
+    )
+    created = services.register_with_person(
+        data=data, person_data=person_data, actor=request.user, contact=contact
+    )
+    return Status(201, shape(_reload(created.pk, request.user), request.user))
+
+
+@router.get("/requests", response=ListOf(RequestOut))
+def list_requests(request: HttpRequest, filters: Query[RequestFilters]):
+    qs = services.search(
+        user=request.user,
+        filters=services.RequestFilters(
+            **filters.dict(exclude={"limit", "offset"}),
+        ),
+    )
+    page = qs.select_related(
+        "person", "line", "region", "category", "subcategory", "assignee", "team"
+    ).prefetch_related("person__phones")[filters.offset : filters.offset + filters.limit]
+    return {"items": [shape(r, request.user) for r in page], "count": qs.count()}
+
+
+@router.get("/requests/{request_id}", response=RequestDetailOut)
+def read_request(request: HttpRequest, request_id: int):
+    return detail(_reload(request_id, request.user), request.user)
+
+
+@router.post("/requests/{request_id}/transitions", response=RequestDetailOut)
+def move_request(request: HttpRequest, request_id: int, payload: TransitionIn):
+    services.transition(
+        request_id=request_id,
+        to=payload.to,
+        actor=request.user,
+        comment=payload.comment,
+        outcome=payload.outcome.dict() if payload.outcome else None,
+        expected_version=payload.version,
+    )
+    return detail(_reload(request_id, request.user), request.user)
+
+
+@router.post("/requests/{request_id}/assign", response=RequestDetailOut)
+def assign_request(request: HttpRequest, request_id: int, payload: AssignIn):
+    assignee = None
+    if payload.assignee is not None:
+        assignee = User.objects.filter(pk=payload.assignee, is_active=True).first()
+        if assignee is None:
+            raise ValidationFailed({"assignee": _("Пользователь не найден.")})
+    team = None
+    if payload.team:
+        team = Team.objects.filter(code=payload.team).first()
+        if team is None:
+            raise ValidationFailed({"team": _("Команда не найдена.")})
+    services.assign(
+        request_id=request_id,
+        actor=request.user,
+        assignee=assignee,
+        team=team,
+        expected_version=payload.version,
+    )
+    return detail(_reload(request_id, request.user), request.user)
+
+
+@router.post("/requests/{request_id}/comments", response={201: RequestDetailOut})
+def comment_request(request: HttpRequest, request_id: int, payload: CommentIn):
+    services.add_comment(request_id=request_id, actor=request.user, text=payload.text)
+    return Status(201, detail(_reload(request_id, request.user), request.user))

@@ -1,0 +1,377 @@
+"""Requests: registration, the status workflow, assignment, comments. The only code that writes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from vmeste.accounts.models import User
+from vmeste.accounts.roles import Right
+from vmeste.assistance import transitions as table
+from vmeste.assistance.models import (
+    NumberSequence,
+    Request,
+    RequestEvent,
+    Status,
+    Team,
+    Urgency,
+)
+from vmeste.contacts.models import Contact
+from vmeste.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from vmeste.core.models import Category, Line, Region
+from vmeste.core.scoping import in_scope, scoped
+from vmeste.people import services as people
+from vmeste.people.models import Person
+from vmeste.people.phones import try_normalise
+
+DESCRIPTION_MAX = 5000
+COMMENT_MAX = 5000
+
+# Urgent and critical requests get a share of the category's deadline.
+URGENCY_FACTOR = {Urgency.NORMAL: 1.0, Urgency.URGENT: 0.5, Urgency.CRITICAL: 0.25}
+
+REFUSAL_TEXT = {
+    "unknown_status": lambda: _("Неизвестный статус."),
+    "not_allowed": lambda: _("Из этого статуса так перейти нельзя."),
+    "reason_required": lambda: _("Укажите причину."),
+    "outcome_required": lambda: _("Укажите итог: помогли или нет и как."),
+    "helped_required": lambda: _("Укажите, оказана ли помощь."),
+    "unknown_how": lambda: _(
+        "Способ помощи: доставка, мера, организация, консультация или другое."
+    ),
+    "outcome_not_expected": lambda: _("Итог указывается только при решении заявки."),
+}
+
+
+@dataclass
+class RequestInput:
+    line: Line
+    region: Region
+    category: Category
+    description: str
+    urgency: str = Urgency.NORMAL
+    subcategory: Category | None = None
+
+
+def _require(user: User, right: str) -> None:
+    if not user.can(right):
+        raise Forbidden()
+
+
+def _check_scope(user: User, *, region: Region, line: Line) -> None:
+    """Registering outside one's scope is refused the same way as a wrong code."""
+    if not in_scope(user, region_id=region.pk, line_id=line.pk):
+        raise ValidationFailed({"region": _("Регион или линия вне вашей зоны работы.")})
+
+
+def split_category(category: Category) -> tuple[Category, Category | None]:
+    """A subcategory code stands for its parent plus itself."""
+    if category.parent_id:
+        return category.parent, category
+    return category, None
+
+
+def validate(data: RequestInput) -> None:
+    errors = {}
+    description = data.description.strip()
+    if not description:
+        errors["description"] = _("Опишите, что нужно.")
+    elif len(description) > DESCRIPTION_MAX:
+        errors["description"] = _("Описание не длиннее %d символов.") % DESCRIPTION_MAX
+    if data.urgency not in Urgency.values:
+        errors["urgency"] = _("Срочность: обычная, срочная или критическая.")
+    if not data.line.serves_region(data.region):
+        errors["region"] = _("Линия «%(line)s» не обслуживает регион «%(region)s».") % {
+            "line": data.line.name,
+            "region": data.region.name,
+        }
+    offered = {c.pk for c in data.line.categories.all()}
+    if offered and data.category.pk not in offered:
+        errors["category"] = _("Линия не принимает заявки этой категории.")
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def next_number(*, prefix: str, year: int) -> str:
+    """VGG-2026-000123. The row lock serialises concurrent registrations per prefix and year."""
+    sequence, _created = NumberSequence.objects.select_for_update().get_or_create(
+        prefix=prefix, year=year
+    )
+    sequence.last += 1
+    sequence.save(update_fields=["last"])
+    return f"{prefix}-{year}-{sequence.last:06d}"
+
+
+def due_at(*, category: Category, subcategory: Category | None, urgency: str, start) -> object:
+    hours = (subcategory or category).deadline_hours * URGENCY_FACTOR[urgency]
+    return start + timedelta(hours=hours)
+
+
+@transaction.atomic
+def register_request(
+    *, data: RequestInput, person: Person, actor: User, contact: Contact | None = None
+) -> Request:
+    _require(actor, Right.REGISTER)
+    _check_scope(actor, region=data.region, line=data.line)
+    validate(data)
+    now = timezone.now()
+    prefix = data.line.number_prefix or data.region.short_code
+    request = Request.objects.create(
+        number=next_number(prefix=prefix, year=timezone.localdate().year),
+        person=person,
+        line=data.line,
+        region=data.region,
+        category=data.category,
+        subcategory=data.subcategory,
+        description=data.description.strip(),
+        urgency=data.urgency,
+        due_at=due_at(
+            category=data.category,
+            subcategory=data.subcategory,
+            urgency=data.urgency,
+            start=now,
+        ),
+        contact=contact,
+        created_by=actor,
+        created_at=now,
+    )
+    RequestEvent.objects.create(
+        request=request,
+        actor=actor,
+        kind=RequestEvent.Kind.CREATED,
+        to_status=Status.NEW,
+        at=now,
+        data={"urgency": data.urgency, "category": (data.subcategory or data.category).code},
+    )
+    return request
+
+
+def requests_for(user: User) -> QuerySet[Request]:
+    return scoped(Request.objects.all(), user)
+
+
+def get_request(*, request_id: int, user: User) -> Request:
+    request = (
+        requests_for(user)
+        .select_related(
+            "person", "line", "region", "category", "subcategory", "assignee", "team", "contact"
+        )
+        .filter(pk=request_id)
+        .first()
+    )
+    if request is None:
+        raise NotFound(_("Заявка не найдена."))
+    return request
+
+
+def _locked(request_id: int, user: User, expected_version: int | None) -> Request:
+    request = requests_for(user).select_for_update().filter(pk=request_id).first()
+    if request is None:
+        raise NotFound(_("Заявка не найдена."))
+    if expected_version is not None and request.version != expected_version:
+        raise Conflict(
+            _(
+                "Заявку уже изменил другой пользователь (версия %(current)d, у вас %(yours)d)."
+                " Обновите страницу: ваши изменения не сохранены."
+            )
+            % {"current": request.version, "yours": expected_version},
+            code="stale_version",
+            fields={"version": [_("Устаревшая версия.")]},
+        )
+    return request
+
+
+@transaction.atomic
+def transition(
+    *,
+    request_id: int,
+    to: str,
+    actor: User,
+    comment: str = "",
+    outcome: dict | None = None,
+    expected_version: int | None = None,
+) -> Request:
+    """Move a request along the status table; an outcome is required to resolve."""
+    _require(actor, Right.HANDLE_REQUESTS)
+    request = _locked(request_id, actor, expected_version)
+    if len(comment) > COMMENT_MAX:
+        raise ValidationFailed({"comment": _("Комментарий не длиннее %d символов.") % COMMENT_MAX})
+    refusals = table.check(request.status, to, comment=comment, outcome=outcome)
+    if refusals:
+        raise ValidationFailed(
+            {r.field: REFUSAL_TEXT[r.code]() for r in refusals},
+            _("Переход «%(from)s» → «%(to)s» невозможен.")
+            % {"from": request.get_status_display(), "to": dict(Status.choices).get(to, to)},
+            code="invalid_transition",
+        )
+    now = timezone.now()
+    previous = request.status
+    request.status = to
+    if to == Status.RESOLVED:
+        request.outcome_helped = outcome["helped"]
+        request.outcome_how = outcome["how"]
+        request.outcome_note = (outcome.get("note") or "")[:COMMENT_MAX]
+        request.resolved_at = now
+    elif to in table.CLOSED:
+        request.resolved_at = now
+    if table.is_reopen(previous, to):
+        request.outcome_helped = None
+        request.outcome_how = ""
+        request.outcome_note = ""
+        request.resolved_at = None
+    request.version += 1
+    request.save()
+    RequestEvent.objects.create(
+        request=request,
+        actor=actor,
+        kind=RequestEvent.Kind.TRANSITION,
+        from_status=previous,
+        to_status=to,
+        text=comment.strip(),
+        data={"outcome": outcome} if outcome else {},
+        at=now,
+    )
+    return request
+
+
+@transaction.atomic
+def assign(
+    *,
+    request_id: int,
+    actor: User,
+    assignee: User | None = None,
+    team: Team | None = None,
+    expected_version: int | None = None,
+) -> Request:
+    _require(actor, Right.HANDLE_REQUESTS)
+    request = _locked(request_id, actor, expected_version)
+    if assignee is not None and not in_scope(
+        assignee, region_id=request.region_id, line_id=request.line_id
+    ):
+        raise ValidationFailed(
+            {"assignee": _("Исполнитель не работает с этим регионом или линией.")}
+        )
+    if assignee is not None and not assignee.can(Right.HANDLE_REQUESTS):
+        raise ValidationFailed({"assignee": _("У этого пользователя нет права вести заявки.")})
+    before = {"assignee": request.assignee_id, "team": request.team_id}
+    request.assignee = assignee
+    request.team = team
+    request.version += 1
+    request.save()
+    RequestEvent.objects.create(
+        request=request,
+        actor=actor,
+        kind=RequestEvent.Kind.ASSIGNED,
+        text=(assignee.display_name if assignee else "") or (team.name if team else ""),
+        data={
+            "before": before,
+            "assignee": assignee.pk if assignee else None,
+            "team": team.pk if team else None,
+        },
+    )
+    return request
+
+
+@transaction.atomic
+def add_comment(*, request_id: int, actor: User, text: str) -> RequestEvent:
+    _require(actor, Right.HANDLE_REQUESTS)
+    text = text.strip()
+    if not text:
+        raise ValidationFailed({"text": _("Пустой комментарий.")})
+    if len(text) > COMMENT_MAX:
+        raise ValidationFailed({"text": _("Комментарий не длиннее %d символов.") % COMMENT_MAX})
+    request = get_request(request_id=request_id, user=actor)
+    return RequestEvent.objects.create(
+        request=request, actor=actor, kind=RequestEvent.Kind.COMMENT, text=text
+    )
+
+
+@dataclass
+class RequestFilters:
+    status: str = ""
+    region: str = ""
+    line: str = ""
+    category: str = ""
+    assignee: str = ""  # a user id, or "me", or "none"
+    overdue: bool = False
+    q: str = ""
+
+
+def search(*, user: User, filters: RequestFilters) -> QuerySet[Request]:
+    """The request list: scoped, filtered, searched by number, name or phone."""
+    qs = requests_for(user)
+    if filters.status:
+        statuses = [s for s in filters.status.split(",") if s]
+        unknown = set(statuses) - set(Status.values)
+        if unknown:
+            raise ValidationFailed({"status": _("Неизвестный статус: %s.") % ", ".join(unknown)})
+        qs = qs.filter(status__in=statuses)
+    if filters.region:
+        qs = qs.filter(region__code=filters.region.upper())
+    if filters.line:
+        qs = qs.filter(line__code=filters.line)
+    if filters.category:
+        qs = qs.filter(Q(category__code=filters.category) | Q(subcategory__code=filters.category))
+    if filters.assignee == "me":
+        qs = qs.filter(assignee=user)
+    elif filters.assignee == "none":
+        qs = qs.filter(assignee__isnull=True)
+    elif filters.assignee.isdigit():
+        qs = qs.filter(assignee_id=int(filters.assignee))
+    if filters.overdue:
+        qs = qs.exclude(status__in=table.CLOSED).filter(due_at__lt=timezone.now())
+    q = filters.q.strip()[:200]
+    if q:
+        qs = qs.filter(_text_condition(q))
+    return qs.order_by("-created_at", "-pk")
+
+
+def _text_condition(q: str) -> Q:
+    phone = try_normalise(q) if sum(ch.isdigit() for ch in q) >= 10 else None
+    if phone:
+        return Q(person__phones__e164=phone.e164)
+    if any(ch.isdigit() for ch in q) and "-" in q:
+        return Q(number__iexact=q) | Q(number__icontains=q)
+    words = q.split()
+    condition = Q()
+    for word in words[:3]:
+        # SQLite folds case only for ASCII: also try the word as names are written.
+        title = word[:1].upper() + word[1:].lower()
+        word_condition = Q()
+        for name in ("last_name", "first_name", "middle_name"):
+            word_condition |= Q(**{f"person__{name}__istartswith": word}) | Q(
+                **{f"person__{name}__startswith": title}
+            )
+        condition &= word_condition
+    return condition | Q(number__iexact=q)
+
+
+@transaction.atomic
+def register_with_person(
+    *,
+    data: RequestInput,
+    person_data: people.PersonInput,
+    actor: User,
+    contact: Contact | None = None,
+    consent_method: str = "oral_call",
+) -> Request:
+    """Register the request and find or create its person, in one transaction: either both
+    are stored or neither (consent is required for a request: it names a person)."""
+    _require(actor, Right.REGISTER)
+    _check_scope(actor, region=data.region, line=data.line)
+    validate(data)
+    person = people.find_or_register(
+        data=person_data,
+        consent=True,
+        actor=actor,
+        method=consent_method,
+        contact_id=contact.pk if contact else None,
+    )
+    if contact is not None and contact.person_id is None:
+        Contact.objects.filter(pk=contact.pk).update(person=person)
+    return register_request(data=data, person=person, actor=actor, contact=contact)

@@ -1,0 +1,152 @@
+"""Contacts: register and read calls, chats and visits."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+from ninja.responses import Status
+
+from vmeste.contacts import services
+from vmeste.contacts.models import Contact
+from vmeste.core import services as reference
+from vmeste.core.errors import NotFound, ValidationFailed
+from vmeste.core.schemas import ListOf
+from vmeste.people import services as people
+from vmeste.people.phones import mask
+
+router = Router(tags=["contacts"])
+
+
+class ContactIn(Schema):
+    line: str
+    channel: str = "phone"
+    region: str | None = None
+    caller_number: str = ""
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    disposition: str = "consultation"
+    notes: str = ""
+    categories: list[str] = Field(default_factory=list)
+    person_id: int | None = None
+
+
+class ContactOut(Schema):
+    id: int
+    channel: str
+    line: str
+    region: str | None
+    caller_number: str
+    started_at: datetime
+    ended_at: datetime | None
+    operator: str | None
+    disposition: str
+    notes: str
+    categories: list[str]
+    person_id: int | None
+    requests: list[str]
+
+
+class ContactFilters(Schema):
+    line: str = ""
+    region: str = ""
+    disposition: str = ""
+    caller_number: str = ""
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0, le=1_000_000)
+
+
+def shape(contact: Contact, user) -> dict:
+    number = contact.caller_number
+    if number and not user.can("see_personal_data"):
+        number = mask(number)
+    return {
+        "id": contact.pk,
+        "channel": contact.channel,
+        "line": contact.line.code,
+        "region": contact.region.code if contact.region else None,
+        "caller_number": number,
+        "started_at": contact.started_at,
+        "ended_at": contact.ended_at,
+        "operator": contact.operator.display_name if contact.operator else None,
+        "disposition": contact.disposition,
+        "notes": contact.notes,
+        "categories": [c.code for c in contact.categories.all()],
+        "person_id": contact.person_id,
+        "requests": [r.number for r in contact.requests.all()],
+    }
+
+
+def _resolve(payload: ContactIn, user) -> tuple[services.ContactInput, object]:
+    errors: dict[str, str] = {}
+    line = region = None
+    categories = []
+    try:
+        line = reference.line_by_code(payload.line)
+    except ValidationFailed as exc:
+        errors.update({k: v[0] for k, v in exc.fields.items()})
+    if payload.region:
+        try:
+            region = reference.region_by_code(payload.region)
+        except ValidationFailed as exc:
+            errors.update({k: v[0] for k, v in exc.fields.items()})
+    for code in payload.categories[:20]:
+        try:
+            categories.append(reference.category_by_code(code, field="categories"))
+        except ValidationFailed as exc:
+            errors.update({k: v[0] for k, v in exc.fields.items()})
+    person = None
+    if payload.person_id is not None:
+        try:
+            person = people.get_person(person_id=payload.person_id, user=user, channel="api")
+        except NotFound:
+            errors["person_id"] = _("Человек не найден.")
+    if errors:
+        raise ValidationFailed(errors)
+    data = services.ContactInput(
+        line=line,
+        channel=payload.channel,
+        region=region,
+        caller_number=payload.caller_number,
+        started_at=payload.started_at,
+        ended_at=payload.ended_at,
+        disposition=payload.disposition,
+        notes=payload.notes,
+        categories=categories,
+    )
+    return data, person
+
+
+@router.post("/contacts", response={201: ContactOut})
+def register_contact(request: HttpRequest, payload: ContactIn):
+    data, person = _resolve(payload, request.user)
+    contact = services.register_contact(data=data, actor=request.user, person=person)
+    return Status(
+        201, shape(services.get_contact(contact_id=contact.pk, user=request.user), request.user)
+    )
+
+
+@router.get("/contacts", response=ListOf(ContactOut))
+def list_contacts(request: HttpRequest, filters: Query[ContactFilters]):
+    qs = services.contacts_for(request.user)
+    if filters.line:
+        qs = qs.filter(line__code=filters.line)
+    if filters.region:
+        qs = qs.filter(region__code=filters.region.upper())
+    if filters.disposition:
+        qs = qs.filter(disposition=filters.disposition)
+    if filters.caller_number:
+        qs = qs.filter(caller_number=filters.caller_number)
+    page = (
+        qs.select_related("line", "region", "operator")
+        .prefetch_related("categories", "requests")
+        .order_by("-started_at")[filters.offset : filters.offset + filters.limit]
+    )
+    return {"items": [shape(c, request.user) for c in page], "count": qs.count()}
+
+
+@router.get("/contacts/{contact_id}", response=ContactOut)
+def read_contact(request: HttpRequest, contact_id: int):
+    return shape(services.get_contact(contact_id=contact_id, user=request.user), request.user)

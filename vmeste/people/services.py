@@ -1,0 +1,380 @@
+"""Persons: registration with consent, lookup by phone, duplicates, merging, masking, audit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rapidfuzz import fuzz
+
+from vmeste.accounts.models import AuditEntry
+from vmeste.accounts.roles import Right
+from vmeste.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from vmeste.core.models import Region
+from vmeste.core.scoping import scoped
+from vmeste.people.models import (
+    SITUATION_FLAGS,
+    Consent,
+    ConsentStatus,
+    DisabilityGroup,
+    Person,
+    PersonEvent,
+    PersonPhone,
+)
+from vmeste.people.phones import InvalidPhone, mask, normalise
+
+NAME_MAX = 100
+DUPLICATE_THRESHOLD = 85  # rapidfuzz token ratio of full names, 0–100
+
+# Fields that are personal data beyond the number: stored only with consent.
+PERSONAL_FIELDS = (
+    "last_name",
+    "first_name",
+    "middle_name",
+    "birth_date",
+    "age",
+    "address",
+    "disability_group",
+    "household_size",
+    "income_per_member",
+)
+
+
+@dataclass
+class PersonInput:
+    phone: str = ""
+    last_name: str = ""
+    first_name: str = ""
+    middle_name: str = ""
+    birth_date: date | None = None
+    age: int | None = None
+    region: Region | None = None
+    address: str = ""
+    disability_group: str = ""
+    household_size: int | None = None
+    income_per_member: Decimal | None = None
+    flags: dict[str, bool] = field(default_factory=dict)
+
+    def has_personal_data(self) -> bool:
+        return any(getattr(self, name) not in ("", None) for name in PERSONAL_FIELDS) or any(
+            self.flags.values()
+        )
+
+
+def validate(data: PersonInput, *, prefix: str = "person") -> str:
+    """Check the input and return the phone in E.164; raise ValidationFailed naming fields."""
+    errors: dict[str, str] = {}
+    e164 = ""
+    try:
+        e164 = normalise(data.phone).e164
+    except InvalidPhone:
+        errors["phone"] = (
+            _("Укажите номер телефона.")
+            if not data.phone.strip()
+            else _("Некорректный номер телефона: «%s».") % data.phone[:40]
+        )
+    for name in ("last_name", "first_name", "middle_name"):
+        value = getattr(data, name)
+        if len(value) > NAME_MAX:
+            errors[name] = _("Не длиннее %d символов.") % NAME_MAX
+    today = timezone.localdate()
+    if data.birth_date and not (date(1900, 1, 1) <= data.birth_date <= today):
+        errors["birth_date"] = _("Дата рождения должна быть между 1900 годом и сегодня.")
+    if data.age is not None and not 0 <= data.age <= 130:
+        errors["age"] = _("Возраст от 0 до 130 лет.")
+    if len(data.address) > 500:
+        errors["address"] = _("Адрес не длиннее 500 символов.")
+    if data.disability_group not in DisabilityGroup.values:
+        errors["disability_group"] = _("Неизвестная группа инвалидности.")
+    if data.household_size is not None and not 1 <= data.household_size <= 30:
+        errors["household_size"] = _("В семье от 1 до 30 человек.")
+    if data.income_per_member is not None and data.income_per_member < 0:
+        errors["income_per_member"] = _("Доход не может быть отрицательным.")
+    unknown = set(data.flags) - set(SITUATION_FLAGS)
+    if unknown:
+        errors["flags"] = _("Неизвестные признаки: %s.") % ", ".join(sorted(unknown))
+    if errors:
+        raise ValidationFailed({f"{prefix}.{k}" if prefix else k: v for k, v in errors.items()})
+    return e164
+
+
+def _phones_of(e164: str) -> QuerySet[Person]:
+    return Person.objects.filter(phones__e164=e164, merged_into__isnull=True)
+
+
+def audit(*, user, action: str, person_ids: list[int], channel: str, detail: str = "") -> None:
+    AuditEntry.objects.bulk_create(
+        AuditEntry(
+            user=user if getattr(user, "is_authenticated", False) else None,
+            action=action,
+            object_type="person",
+            object_id=str(pk),
+            channel=channel,
+            detail=detail[:300],
+        )
+        for pk in person_ids
+    )
+
+
+def find_by_phone(*, phone: str, user, channel: str = "web") -> list[Person]:
+    """Persons with this number in the user's scope, newest first; the lookup is audited."""
+    try:
+        e164 = normalise(phone).e164
+    except InvalidPhone as exc:
+        raise ValidationFailed({"phone": _("Некорректный номер телефона.")}) from exc
+    persons = list(
+        scoped(_phones_of(e164), user)
+        .select_related("region")
+        .prefetch_related("phones")
+        .order_by("-created_at")[:20]
+    )
+    if persons:
+        audit(
+            user=user,
+            action=AuditEntry.Action.LOOKUP,
+            person_ids=[p.pk for p in persons],
+            channel=channel,
+            detail=mask(e164),
+        )
+    return persons
+
+
+def get_person(*, person_id: int, user, channel: str = "web") -> Person:
+    """Open a person's card: scoped (out of scope = not found) and written to the audit log."""
+    person = (
+        scoped(Person.objects.all(), user)
+        .select_related("region", "merged_into")
+        .prefetch_related("phones")
+        .filter(pk=person_id)
+        .first()
+    )
+    if person is None:
+        raise NotFound(_("Человек не найден."))
+    audit(user=user, action=AuditEntry.Action.VIEW, person_ids=[person.pk], channel=channel)
+    return person
+
+
+def _apply(person: Person, data: PersonInput) -> dict:
+    """Copy non-empty input onto the person; return {field: [old, new]} of what changed."""
+    changes: dict = {}
+    values = {
+        "last_name": data.last_name.strip(),
+        "first_name": data.first_name.strip(),
+        "middle_name": data.middle_name.strip(),
+        "birth_date": data.birth_date,
+        "address": data.address.strip(),
+        "disability_group": data.disability_group,
+        "household_size": data.household_size,
+        "income_per_member": data.income_per_member,
+        "region": data.region,
+        **{code: True for code, on in data.flags.items() if on},
+    }
+    if data.age is not None and data.birth_date is None:
+        values["age_stated"] = data.age
+        values["age_stated_on"] = timezone.localdate()
+    for name, value in values.items():
+        if value in ("", None):
+            continue
+        old = getattr(person, name)
+        if old != value:
+            changes[name] = [_jsonable(old), _jsonable(value)]
+            setattr(person, name, value)
+    return changes
+
+
+def _jsonable(value):
+    if isinstance(value, Region):
+        return value.code
+    if isinstance(value, date | Decimal):
+        return str(value)
+    return value
+
+
+def record_consent(
+    *, person: Person, status: str, method: str, actor, contact_id: int | None = None
+) -> Consent:
+    consent = Consent.objects.create(
+        person=person, status=status, method=method, recorded_by=actor, contact_id=contact_id
+    )
+    if person.consent != status:
+        Person.objects.filter(pk=person.pk).update(consent=status)
+        person.consent = status
+        PersonEvent.objects.create(
+            person=person, actor=actor, kind="consent", changes={"consent": status}
+        )
+    return consent
+
+
+@transaction.atomic
+def find_or_register(
+    *,
+    data: PersonInput,
+    consent: bool,
+    actor,
+    method: str = Consent.Method.ORAL_CALL,
+    contact_id: int | None = None,
+) -> Person:
+    """The person behind this number and name, created when new.
+
+    Without consent nothing but the number is kept: personal fields are refused, and a person
+    record holds the phone alone (so the refusal itself is remembered).
+    """
+    e164 = validate(data)
+    if not consent and data.has_personal_data():
+        raise ValidationFailed(
+            {
+                "consent": _(
+                    "Без согласия на обработку персональных данных можно сохранить только номер телефона."
+                )
+            },
+            code="consent_required",
+        )
+    person = _match(e164, data)
+    created = person is None
+    if created:
+        person = Person(region=data.region)
+    changes = _apply(person, data) if consent else {}
+    if changes and not created:
+        person.version += 1
+    person.save()
+    if created:
+        phone = normalise(e164)
+        PersonPhone.objects.create(person=person, e164=e164, kind=phone.kind, is_primary=True)
+        PersonEvent.objects.create(person=person, actor=actor, kind="created", changes=changes)
+    elif changes:
+        PersonEvent.objects.create(person=person, actor=actor, kind="updated", changes=changes)
+    record_consent(
+        person=person,
+        status=ConsentStatus.GIVEN if consent else ConsentStatus.REFUSED,
+        method=method,
+        actor=actor,
+        contact_id=contact_id,
+    )
+    return person
+
+
+def _match(e164: str, data: PersonInput) -> Person | None:
+    """Same number and a compatible name: the same person. A family sharing a landline has
+    several persons behind one number, told apart by name."""
+    wanted = " ".join(p for p in (data.last_name, data.first_name) if p).strip().lower()
+    for person in _phones_of(e164).order_by("-created_at")[:20]:
+        known = " ".join(p for p in (person.last_name, person.first_name) if p).strip().lower()
+        if not wanted or not known or fuzz.token_sort_ratio(wanted, known) >= DUPLICATE_THRESHOLD:
+            return person
+    return None
+
+
+def possible_duplicates(*, person: Person, user, limit: int = 10) -> list[tuple[Person, int]]:
+    """Other persons with the same birth date and region and a similar name (score 0–100)."""
+    if not person.birth_date or not person.region_id:
+        return []
+    candidates = scoped(
+        Person.objects.filter(
+            birth_date=person.birth_date, region_id=person.region_id, merged_into__isnull=True
+        ).exclude(pk=person.pk),
+        user,
+    )[:200]
+    found = []
+    for other in candidates:
+        score = fuzz.token_sort_ratio(person.full_name.lower(), other.full_name.lower())
+        if score >= DUPLICATE_THRESHOLD:
+            found.append((other, int(score)))
+    found.sort(key=lambda pair: -pair[1])
+    return found[:limit]
+
+
+@transaction.atomic
+def merge(*, keep_id: int, absorb_id: int, actor) -> Person:
+    """Fold `absorb` into `keep`: phones, contacts, requests and consents move; the absorbed
+    record stays, pointing at the kept one, so history and old links still resolve."""
+    if not actor.can(Right.MERGE_PERSONS):
+        raise Forbidden()
+    if keep_id == absorb_id:
+        raise ValidationFailed({"absorb": _("Нельзя объединить человека с самим собой.")})
+    persons = {
+        p.pk: p
+        for p in scoped(Person.objects.select_for_update(), actor).filter(
+            pk__in=[keep_id, absorb_id]
+        )
+    }
+    if len(persons) != 2:
+        raise NotFound(_("Человек не найден."))
+    keep, absorb = persons[keep_id], persons[absorb_id]
+    if keep.merged_into_id or absorb.merged_into_id:
+        raise Conflict(_("Одна из карточек уже объединена с другой."), code="already_merged")
+    known = set(keep.phones.values_list("e164", flat=True))
+    for phone in absorb.phones.all():
+        if phone.e164 in known:
+            phone.delete()
+        else:
+            phone.person = keep
+            phone.is_primary = False
+            phone.save(update_fields=["person", "is_primary"])
+    moved = {
+        "contacts": absorb.contacts.update(person=keep),
+        "requests": absorb.requests.update(person=keep),
+        "consents": absorb.consents.update(person=keep),
+    }
+    filled = _apply(keep, _as_input(absorb))
+    keep.version += 1
+    keep.save()
+    absorb.merged_into = keep
+    absorb.version += 1
+    absorb.save(update_fields=["merged_into", "version", "updated_at"])
+    PersonEvent.objects.create(
+        person=keep, actor=actor, kind="merged_in", changes={"from": absorb.pk, **moved, **filled}
+    )
+    PersonEvent.objects.create(
+        person=absorb, actor=actor, kind="merged_away", changes={"into": keep.pk}
+    )
+    audit(
+        user=actor, action=AuditEntry.Action.MERGE, person_ids=[keep.pk, absorb.pk], channel="web"
+    )
+    return keep
+
+
+def _as_input(person: Person) -> PersonInput:
+    """The absorbed card's facts, used only to fill what the kept card lacks."""
+    return PersonInput(
+        last_name="",
+        first_name="",
+        middle_name="",
+        birth_date=None,
+        address=person.address,
+        disability_group=person.disability_group,
+        household_size=person.household_size,
+        income_per_member=person.income_per_member,
+        region=None,
+        flags={code: True for code in person.flags},
+    )
+
+
+def display(person: Person, user) -> dict:
+    """The card as this user may see it: phone, address and birth date masked without the right."""
+    open_ = user.can(Right.SEE_PERSONAL_DATA)
+    phones = [p.e164 for p in person.phones.all()]
+    return {
+        "id": person.pk,
+        "last_name": person.last_name,
+        "first_name": person.first_name,
+        "middle_name": person.middle_name,
+        "full_name": person.full_name,
+        "phones": phones if open_ else [mask(p) for p in phones],
+        "birth_date": (person.birth_date.isoformat() if person.birth_date else None)
+        if open_
+        else None,
+        "age": person.age,
+        "region": person.region.code if person.region else None,
+        "address": person.address if open_ else ("***" if person.address else ""),
+        "disability_group": person.disability_group,
+        "flags": person.flags,
+        "household_size": person.household_size,
+        "consent": person.consent,
+        "merged_into": person.merged_into_id,
+        "masked": not open_,
+    }

@@ -1,0 +1,175 @@
+"""The figures hotlines publish: contacts, requests registered, people helped.
+
+Definitions (the README repeats them):
+- contacts: contacts that started in the period;
+- requests: requests registered in the period;
+- people helped: distinct persons with at least one request resolved as helped in the period
+  (by resolution time), counting a merged person once (as the person they were merged into).
+Periods are whole days in the hotline's time zone (settings.TIME_ZONE), both ends included.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.db.models import Count, QuerySet
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from vmeste.accounts.models import User
+from vmeste.accounts.roles import Right
+from vmeste.assistance.models import Request, Status
+from vmeste.contacts.models import Contact
+from vmeste.core.errors import Forbidden, ValidationFailed
+from vmeste.core.scoping import scoped
+
+MAX_DAYS = 3660
+
+
+@dataclass(frozen=True)
+class Period:
+    date_from: date
+    date_to: date
+
+    @property
+    def start(self) -> datetime:
+        return datetime.combine(self.date_from, time.min, tzinfo=timezone.get_current_timezone())
+
+    @property
+    def end(self) -> datetime:
+        return datetime.combine(
+            self.date_to + timedelta(days=1), time.min, tzinfo=timezone.get_current_timezone()
+        )
+
+    @property
+    def days(self) -> list[date]:
+        return [
+            self.date_from + timedelta(days=i)
+            for i in range((self.date_to - self.date_from).days + 1)
+        ]
+
+
+def period(date_from: date | None = None, date_to: date | None = None) -> Period:
+    """The last 30 days up to today unless given; refuses reversed or absurd periods."""
+    today = timezone.localdate()
+    date_to = date_to or today
+    date_from = date_from or (date_to - timedelta(days=29))
+    if date_from > date_to:
+        raise ValidationFailed({"date_from": _("Начало периода позже конца.")})
+    if (date_to - date_from).days > MAX_DAYS:
+        raise ValidationFailed({"date_from": _("Период не длиннее 10 лет.")})
+    return Period(date_from, date_to)
+
+
+@dataclass
+class FigureFilters:
+    region: str = ""
+    line: str = ""
+    category: str = ""
+
+
+def _querysets(user: User, p: Period, f: FigureFilters) -> tuple[QuerySet, QuerySet, QuerySet]:
+    contacts = scoped(Contact.objects.all(), user).filter(
+        started_at__gte=p.start, started_at__lt=p.end
+    )
+    requests = scoped(Request.objects.all(), user).filter(
+        created_at__gte=p.start, created_at__lt=p.end
+    )
+    helped = scoped(Request.objects.all(), user).filter(
+        status=Status.RESOLVED, outcome_helped=True, resolved_at__gte=p.start, resolved_at__lt=p.end
+    )
+    if f.region:
+        code = f.region.upper()
+        contacts, requests, helped = (
+            qs.filter(region__code=code) for qs in (contacts, requests, helped)
+        )
+    if f.line:
+        contacts, requests, helped = (
+            qs.filter(line__code=f.line) for qs in (contacts, requests, helped)
+        )
+    if f.category:
+        contacts = contacts.filter(categories__code=f.category).distinct()
+        requests, helped = (
+            qs.filter(category__code=f.category) | qs.filter(subcategory__code=f.category)
+            for qs in (requests, helped)
+        )
+    return contacts, requests, helped
+
+
+def _person_key():
+    # A merged person counts as the one they were merged into.
+    return Coalesce("person__merged_into_id", "person_id")
+
+
+def figures(*, user: User, p: Period, filters: FigureFilters) -> dict:
+    if not user.can(Right.SEE_FIGURES):
+        raise Forbidden()
+    contacts, requests, helped = _querysets(user, p, filters)
+    tz = timezone.get_current_timezone()
+    by_day = {
+        d: {"date": d.isoformat(), "contacts": 0, "requests": 0, "people_helped": 0} for d in p.days
+    }
+    for row in (
+        contacts.annotate(day=TruncDate("started_at", tzinfo=tz))
+        .values("day")
+        .annotate(n=Count("id"))
+    ):
+        by_day[row["day"]]["contacts"] = row["n"]
+    for row in (
+        requests.annotate(day=TruncDate("created_at", tzinfo=tz))
+        .values("day")
+        .annotate(n=Count("id"))
+    ):
+        by_day[row["day"]]["requests"] = row["n"]
+    for row in (
+        helped.annotate(day=TruncDate("resolved_at", tzinfo=tz), who=_person_key())
+        .values("day")
+        .annotate(n=Count("who", distinct=True))
+    ):
+        by_day[row["day"]]["people_helped"] = row["n"]
+    return {
+        "date_from": p.date_from.isoformat(),
+        "date_to": p.date_to.isoformat(),
+        "time_zone": settings.TIME_ZONE,
+        "contacts": contacts.count(),
+        "requests": requests.count(),
+        "people_helped": helped.annotate(who=_person_key()).values("who").distinct().count(),
+        "by_day": list(by_day.values()),
+        "by_region": _breakdown(contacts, requests, helped, "region__code", "region__name_ru"),
+        "by_line": _breakdown(contacts, requests, helped, "line__code", "line__name_ru"),
+        "by_category": _breakdown(None, requests, helped, "category__code", "category__name_ru"),
+    }
+
+
+def _breakdown(contacts, requests, helped, key: str, label: str) -> list[dict]:
+    rows: dict = {}
+
+    def add(qs, name: str, distinct_people: bool = False) -> None:
+        if qs is None:
+            return
+        values = qs.values(key, label)
+        if distinct_people:
+            values = values.annotate(n=Count(_person_key(), distinct=True))
+        else:
+            values = values.annotate(n=Count("id"))
+        for row in values:
+            code = row[key] or "—"
+            entry = rows.setdefault(
+                code,
+                {
+                    "code": code,
+                    "name": row[label] or "—",
+                    "contacts": 0,
+                    "requests": 0,
+                    "people_helped": 0,
+                },
+            )
+            entry[name] = row["n"]
+
+    add(contacts, "contacts")
+    add(requests, "requests")
+    add(helped, "people_helped", distinct_people=True)
+    return sorted(rows.values(), key=lambda r: (-r["requests"], -r["contacts"], r["code"]))
