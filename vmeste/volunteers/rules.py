@@ -1,0 +1,115 @@
+"""Recruitment rules. Pure: no database, no Django models.
+
+applied → screening → training → active ⇄ paused → left
+applied | screening | training → rejected; anyone not gone may leave.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+APPLIED, SCREENING, TRAINING = "applied", "screening", "training"
+ACTIVE, PAUSED, LEFT, REJECTED = "active", "paused", "left", "rejected"
+
+TRANSITIONS: frozenset[tuple[str, str]] = frozenset(
+    {
+        (APPLIED, SCREENING),
+        (APPLIED, REJECTED),
+        (SCREENING, TRAINING),
+        (SCREENING, REJECTED),
+        (TRAINING, ACTIVE),
+        (TRAINING, REJECTED),
+        (ACTIVE, PAUSED),
+        (PAUSED, ACTIVE),
+        (APPLIED, LEFT),
+        (SCREENING, LEFT),
+        (TRAINING, LEFT),
+        (ACTIVE, LEFT),
+        (PAUSED, LEFT),
+    }
+)
+
+# Moves that need the volunteer to meet the centre's requirements at that moment.
+CHECKED_ON_ENTRY = frozenset({SCREENING, TRAINING, ACTIVE})
+
+
+def allowed_targets(status: str) -> list[str]:
+    return sorted(to for (frm, to) in TRANSITIONS if frm == status)
+
+
+def can_move(frm: str, to: str) -> bool:
+    return (frm, to) in TRANSITIONS
+
+
+@dataclass(frozen=True)
+class Rules:
+    min_age: int = 18
+    max_age: int | None = None
+    health_document_required: bool = False
+    health_document_label: str = "QR-код"
+    warn_days: int = 14
+
+
+@dataclass(frozen=True)
+class Reason:
+    field: str
+    code: str
+    message: str
+
+
+def age_on(birth_date: date, day: date) -> int:
+    years = day.year - birth_date.year
+    return years - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def document_valid_until(valid_untils: list[date]) -> date | None:
+    return max(valid_untils) if valid_untils else None
+
+
+def check_eligibility(
+    *, rules: Rules, birth_date: date, document_valid_until: date | None, today: date
+) -> list[Reason]:
+    """Why this person cannot volunteer now; an empty list means they can."""
+    reasons = []
+    age = age_on(birth_date, today)
+    if age < rules.min_age:
+        reasons.append(
+            Reason(
+                "birth_date",
+                "under_age",
+                f"Волонтёром можно стать с {rules.min_age} лет; заявителю {age}.",
+            )
+        )
+    if rules.max_age is not None and age > rules.max_age:
+        reasons.append(
+            Reason(
+                "birth_date",
+                "over_age",
+                f"Этот центр принимает волонтёров до {rules.max_age} лет; заявителю {age}.",
+            )
+        )
+    if rules.health_document_required:
+        label = rules.health_document_label or "медицинский документ"
+        if document_valid_until is None:
+            reasons.append(
+                Reason("health_document", "missing_document", f"Нужен документ: {label}.")
+            )
+        elif document_valid_until < today:
+            reasons.append(
+                Reason(
+                    "health_document",
+                    "expired_document",
+                    f"Срок действия документа «{label}» истёк {document_valid_until:%d.%m.%Y}.",
+                )
+            )
+    return reasons
+
+
+def expires_soon(valid_until: date, *, today: date, warn_days: int) -> bool:
+    """Still valid, but the end is within the warning period."""
+    return today <= valid_until and (valid_until - today).days <= warn_days
+
+
+def missing_trainings(required: set[str], done: set[str]) -> list[str]:
+    return sorted(required - done)

@@ -1,0 +1,392 @@
+"""Recruitment: applications, the status workflow, requirements, documents, training, roles.
+
+The only code that writes volunteers; the public form, the API, the CLI import and the staff
+pages all call these functions. Shifts live in `shifts.py`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from vmeste.accounts.models import User
+from vmeste.accounts.roles import Role
+from vmeste.core.errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
+from vmeste.core.models import Centre
+from vmeste.core.scoping import scoped
+from vmeste.people.phones import InvalidPhone, normalise
+from vmeste.volunteers import rules
+from vmeste.volunteers.models import (
+    HealthDocument,
+    Requirements,
+    RoleGrant,
+    TrainingCompletion,
+    TrainingModule,
+    Volunteer,
+    VolunteerEvent,
+    VolunteerRole,
+)
+
+MANAGERS = frozenset({Role.ADMINISTRATOR, Role.SUPERVISOR, Role.COORDINATOR})
+FORM_MIN_SECONDS = 3  # a person needs longer than this to fill the form; a bot does not
+FORM_MAX_SECONDS = 24 * 3600
+APPLICATIONS_PER_HOUR = 5  # per client address
+
+
+def can_manage(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and user.role in MANAGERS)
+
+
+def require_manager(user) -> None:
+    if not can_manage(user):
+        raise Forbidden(_("Управлять волонтёрами могут администратор, супервизор и координатор."))
+
+
+def volunteers_for(user) -> QuerySet[Volunteer]:
+    return scoped(Volunteer.objects.select_related("centre", "centre__region"), user)
+
+
+def get_volunteer(*, user, pk: int) -> Volunteer:
+    """A volunteer the user manages, or their own record."""
+    own = getattr(user, "volunteer", None) if user.is_authenticated else None
+    if own is not None and own.pk == pk:
+        return own
+    require_manager(user)
+    volunteer = volunteers_for(user).filter(pk=pk).first()
+    if volunteer is None:
+        raise NotFound()
+    return volunteer
+
+
+def rules_for(centre: Centre) -> rules.Rules:
+    row = Requirements.objects.filter(centre=centre).first()
+    if row is None:
+        return rules.Rules()
+    return rules.Rules(
+        min_age=row.min_age,
+        max_age=row.max_age,
+        health_document_required=row.health_document_required,
+        health_document_label=row.health_document_label,
+        warn_days=row.warn_days,
+    )
+
+
+def set_requirements(*, centre: Centre, actor, **values) -> Requirements:
+    require_manager(actor)
+    row, _created = Requirements.objects.get_or_create(centre=centre)
+    for name, value in values.items():
+        setattr(row, name, value)
+    row.save()
+    return row
+
+
+def _event(volunteer: Volunteer, kind: str, actor=None, **extra) -> None:
+    VolunteerEvent.objects.create(volunteer=volunteer, kind=kind, actor=actor, **extra)
+
+
+def _document_until(volunteer: Volunteer) -> date | None:
+    return volunteer.documents.aggregate(m=Max("valid_until"))["m"]
+
+
+def eligibility(*, volunteer: Volunteer, today: date | None = None) -> list[rules.Reason]:
+    return rules.check_eligibility(
+        rules=rules_for(volunteer.centre),
+        birth_date=volunteer.birth_date,
+        document_valid_until=_document_until(volunteer),
+        today=today or timezone.localdate(),
+    )
+
+
+def _refuse(reasons: list[rules.Reason]) -> None:
+    if reasons:
+        fields: dict[str, list[str]] = {}
+        for reason in reasons:
+            fields.setdefault(reason.field, []).append(reason.message)
+        raise ValidationFailed(fields, reasons[0].message, code=reasons[0].code)
+
+
+# The public form's defences: a field people do not see, a signed time the form was shown,
+# and a ceiling on applications per client address. No external captcha (closed networks).
+
+
+def form_token(now=None) -> str:
+    return signing.dumps({"t": (now or timezone.now()).timestamp()}, salt="volunteer-form")
+
+
+def client_hash(address: str) -> str:
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()
+
+
+def guard_public_form(*, token: str, honeypot: str, client: str, now=None) -> None:
+    now = now or timezone.now()
+    if honeypot:
+        raise ServiceError(_("Заявка не принята."), code="spam")
+    try:
+        shown = signing.loads(token or "", salt="volunteer-form")["t"]
+    except (signing.BadSignature, KeyError, TypeError):
+        raise ServiceError(_("Форма устарела: откройте её заново."), code="form_expired") from None
+    elapsed = now.timestamp() - shown
+    if elapsed < FORM_MIN_SECONDS:
+        raise ServiceError(_("Форма отправлена слишком быстро."), code="too_fast")
+    if elapsed > FORM_MAX_SECONDS:
+        raise ServiceError(_("Форма устарела: откройте её заново."), code="form_expired")
+    recent = Volunteer.objects.filter(
+        client_hash=client, created_at__gte=now - timedelta(hours=1)
+    ).count()
+    if recent >= APPLICATIONS_PER_HOUR:
+        raise ServiceError(
+            _("Слишком много заявок с этого адреса. Попробуйте через час."), code="rate_limited"
+        )
+
+
+@dataclass
+class Application:
+    centre: Centre
+    last_name: str
+    first_name: str
+    birth_date: date | None
+    phone: str
+    consent: bool
+    middle_name: str = ""
+    email: str = ""
+    district: str = ""
+    wanted_roles: tuple[str, ...] = ()
+    document_kind: str = ""
+    document_number: str = ""
+    document_valid_until: date | None = None
+
+
+def apply(
+    *, application: Application, client: str = "", source: str = "web", actor=None
+) -> Volunteer:
+    """Register an application; refuse at once what can never pass (age, expired document)."""
+    a = application
+    errors: dict[str, str] = {}
+    if not a.last_name.strip():
+        errors["last_name"] = _("Укажите фамилию.")
+    if not a.first_name.strip():
+        errors["first_name"] = _("Укажите имя.")
+    if a.birth_date is None:
+        errors["birth_date"] = _("Укажите дату рождения.")
+    if not a.consent:
+        errors["consent"] = _("Нужно согласие на обработку персональных данных.")
+    phone = ""
+    try:
+        phone = normalise(a.phone).e164
+    except InvalidPhone:
+        errors["phone"] = _("Неверный номер телефона.")
+    unknown = [r for r in a.wanted_roles if r not in VolunteerRole.values]
+    if unknown:
+        errors["wanted_roles"] = _("Неизвестная роль: %s.") % ", ".join(unknown)
+    if errors:
+        raise ValidationFailed(errors)
+    centre_rules = rules_for(a.centre)
+    reasons = rules.check_eligibility(
+        rules=centre_rules,
+        birth_date=a.birth_date,
+        document_valid_until=a.document_valid_until,
+        today=timezone.localdate(),
+    )
+    # A missing document may be brought later; an expired one or the wrong age may not.
+    _refuse([r for r in reasons if r.code != "missing_document"])
+    if Volunteer.objects.filter(centre=a.centre, phone=phone).exists():
+        raise Conflict(
+            _("Волонтёр с этим телефоном уже зарегистрирован в этом центре."),
+            code="duplicate",
+            fields={"phone": _("Этот номер уже есть.")},
+        )
+    with transaction.atomic():
+        try:
+            volunteer = Volunteer.objects.create(
+                centre=a.centre,
+                last_name=a.last_name.strip(),
+                first_name=a.first_name.strip(),
+                middle_name=a.middle_name.strip(),
+                birth_date=a.birth_date,
+                phone=phone,
+                email=a.email.strip(),
+                district=a.district.strip(),
+                wanted_roles=list(a.wanted_roles),
+                consent_at=timezone.now(),
+                source=source,
+                client_hash=client,
+            )
+        except IntegrityError:
+            raise Conflict(_("Волонтёр с этим телефоном уже зарегистрирован.")) from None
+        if a.document_valid_until:
+            HealthDocument.objects.create(
+                volunteer=volunteer,
+                kind=a.document_kind or centre_rules.health_document_label,
+                number=a.document_number,
+                valid_until=a.document_valid_until,
+            )
+        _event(volunteer, "applied", actor, to_status=volunteer.status, text=source)
+    return volunteer
+
+
+def move(
+    *, volunteer: Volunteer, to: str, actor, comment: str = "", expected_version: int | None = None
+) -> Volunteer:
+    """Move a volunteer along the workflow; entering screening, training or active checks
+    the centre's requirements and says why when they are not met."""
+    require_manager(actor)
+    if not rules.can_move(volunteer.status, to):
+        raise ValidationFailed(
+            {
+                "to": _("Переход «%(frm)s» → «%(to)s» невозможен.")
+                % {"frm": volunteer.status, "to": to}
+            },
+            code="not_allowed",
+        )
+    if to in rules.CHECKED_ON_ENTRY:
+        _refuse(eligibility(volunteer=volunteer))
+    with transaction.atomic():
+        version = expected_version if expected_version is not None else volunteer.version
+        updated = Volunteer.objects.filter(
+            pk=volunteer.pk, version=version, status=volunteer.status
+        ).update(status=to, version=F("version") + 1)
+        if not updated:
+            raise Conflict(_("Карточку волонтёра уже изменили. Обновите страницу."))
+        frm = volunteer.status
+        volunteer.refresh_from_db()
+        _event(volunteer, "status", actor, from_status=frm, to_status=to, text=comment)
+        if to == rules.ACTIVE:
+            ensure_account(volunteer=volunteer)
+    return volunteer
+
+
+def ensure_account(*, volunteer: Volunteer) -> User:
+    """An active volunteer signs in to see their shifts; the account is made on activation."""
+    if volunteer.user_id:
+        return volunteer.user
+    username = f"v{volunteer.phone.lstrip('+')}"
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = User(
+            username=username,
+            first_name=volunteer.first_name,
+            last_name=volunteer.last_name,
+            email=volunteer.email,
+            role=Role.VOLUNTEER,
+            centre=volunteer.centre,
+        )
+        user.set_unusable_password()
+        user.save()
+        if volunteer.centre.region_id:
+            user.regions.add(volunteer.centre.region_id)
+    volunteer.user = user
+    volunteer.save(update_fields=["user"])
+    return user
+
+
+def add_document(
+    *, volunteer: Volunteer, valid_until: date, actor, kind: str = "", number: str = ""
+) -> HealthDocument:
+    document = HealthDocument.objects.create(
+        volunteer=volunteer,
+        kind=kind or rules_for(volunteer.centre).health_document_label,
+        number=number,
+        valid_until=valid_until,
+    )
+    _event(volunteer, "document", actor, text=f"{document.kind} до {valid_until:%d.%m.%Y}")
+    return document
+
+
+@dataclass(frozen=True)
+class Expiring:
+    volunteer: Volunteer
+    valid_until: date | None
+    expired: bool
+
+
+def expiring_documents(*, user, today: date | None = None) -> list[Expiring]:
+    """Working volunteers whose document has expired or ends within the centre's warning
+    period (default 14 days), so that they can renew it before their next shift."""
+    today = today or timezone.localdate()
+    working = (
+        volunteers_for(user)
+        .filter(status__in=[rules.TRAINING, rules.ACTIVE, rules.PAUSED])
+        .annotate(until=Max("documents__valid_until"))
+    )
+    warn: dict[int, int] = dict(Requirements.objects.values_list("centre_id", "warn_days"))
+    required = set(
+        Requirements.objects.filter(health_document_required=True).values_list(
+            "centre_id", flat=True
+        )
+    )
+    out = []
+    for v in working.order_by("until"):
+        if v.until is None:
+            if v.centre_id in required:
+                out.append(Expiring(v, None, True))
+            continue
+        if v.until < today:
+            out.append(Expiring(v, v.until, True))
+        elif rules.expires_soon(v.until, today=today, warn_days=warn.get(v.centre_id, 14)):
+            out.append(Expiring(v, v.until, False))
+    return out
+
+
+def modules_for(centre: Centre) -> QuerySet[TrainingModule]:
+    return TrainingModule.objects.filter(centre=centre)
+
+
+def record_training(
+    *, volunteer: Volunteer, module: TrainingModule, actor, completed_on: date | None = None
+) -> TrainingCompletion:
+    require_manager(actor)
+    if module.centre_id != volunteer.centre_id:
+        raise ValidationFailed({"module": _("Этот модуль другого центра.")})
+    completion, created = TrainingCompletion.objects.get_or_create(
+        volunteer=volunteer,
+        module=module,
+        defaults={"completed_on": completed_on or timezone.localdate(), "recorded_by": actor},
+    )
+    if created:
+        _event(volunteer, "training", actor, text=module.name)
+    return completion
+
+
+def missing_for_role(*, volunteer: Volunteer, role: str) -> list[TrainingModule]:
+    required = [m for m in modules_for(volunteer.centre) if role in (m.required_for or [])]
+    done = set(volunteer.trainings.values_list("module_id", flat=True))
+    return [m for m in required if m.pk not in done]
+
+
+def grant_role(*, volunteer: Volunteer, role: str, actor) -> RoleGrant:
+    """A role is granted only when every training the centre requires for it is done."""
+    require_manager(actor)
+    if role not in VolunteerRole.values:
+        raise ValidationFailed({"role": _("Неизвестная роль: %s.") % role})
+    missing = missing_for_role(volunteer=volunteer, role=role)
+    if missing:
+        names = ", ".join(f"«{m.name}»" for m in missing)
+        raise ValidationFailed(
+            {"role": _("Роль не выдана: не пройдено обучение %s.") % names},
+            _("Роль не выдана: не пройдено обучение %s.") % names,
+            code="training_missing",
+        )
+    grant, created = RoleGrant.objects.get_or_create(
+        volunteer=volunteer, role=role, defaults={"granted_by": actor}
+    )
+    if created:
+        _event(volunteer, "role", actor, text=f"+{role}")
+    return grant
+
+
+def revoke_role(*, volunteer: Volunteer, role: str, actor) -> None:
+    require_manager(actor)
+    if RoleGrant.objects.filter(volunteer=volunteer, role=role).delete()[0]:
+        _event(volunteer, "role", actor, text=f"-{role}")
+
+
+def roles_of(volunteer: Volunteer) -> set[str]:
+    return set(volunteer.roles.values_list("role", flat=True))

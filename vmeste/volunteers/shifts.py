@@ -1,0 +1,386 @@
+"""Shifts: templates, the generated calendar, sign-up within the limits, swaps, attendance,
+coverage and the iCalendar feed. The only code that writes shifts and assignments."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from vmeste.core.errors import Conflict, Forbidden, ValidationFailed
+from vmeste.core.models import Centre
+from vmeste.core.scoping import scoped
+from vmeste.volunteers import rules, schedule
+from vmeste.volunteers.models import (
+    Assignment,
+    Shift,
+    ShiftTemplate,
+    Volunteer,
+    VolunteerRole,
+)
+from vmeste.volunteers.services import can_manage, eligibility, require_manager, roles_of
+
+# How far ahead a volunteer may sign up, and how early before the start check-in opens.
+CHECK_IN_EARLY = timedelta(hours=1)
+
+
+def centre_zone(centre: Centre) -> str:
+    return centre.region.time_zone if centre.region_id else settings.TIME_ZONE
+
+
+def _clean_headcount(headcount: dict) -> dict[str, int]:
+    clean = {}
+    for role, count in (headcount or {}).items():
+        if role not in VolunteerRole.values:
+            raise ValidationFailed({"headcount": _("Неизвестная роль: %s.") % role})
+        if int(count) < 0:
+            raise ValidationFailed({"headcount": _("Число людей не может быть меньше нуля.")})
+        if int(count):
+            clean[role] = int(count)
+    if not clean:
+        raise ValidationFailed({"headcount": _("Укажите, сколько людей нужно на смену.")})
+    return clean
+
+
+def create_template(
+    *,
+    centre: Centre,
+    name: str,
+    starts: time,
+    ends: time,
+    headcount: dict,
+    actor,
+    weekdays: list[int] | None = None,
+) -> ShiftTemplate:
+    require_manager(actor)
+    if starts == ends:
+        raise ValidationFailed({"ends": _("Смена не может начинаться и кончаться в одно время.")})
+    if any(d not in range(7) for d in weekdays or []):
+        raise ValidationFailed({"weekdays": _("Дни недели — числа от 0 (пн) до 6 (вс).")})
+    return ShiftTemplate.objects.create(
+        centre=centre,
+        name=name,
+        starts=starts,
+        ends=ends,
+        weekdays=sorted(set(weekdays or [])),
+        headcount=_clean_headcount(headcount),
+    )
+
+
+def generate(*, centre: Centre, first: date, last: date, actor) -> int:
+    """Lay the centre's templates into the calendar; days already laid are kept as they are."""
+    require_manager(actor)
+    if last < first or (last - first).days > 366:
+        raise ValidationFailed({"last": _("Период — от одного дня до года.")})
+    zone = centre_zone(centre)
+    shifts = []
+    for template in ShiftTemplate.objects.filter(centre=centre, is_active=True):
+        for occ in schedule.occurrences(
+            first=first,
+            last=last,
+            starts=template.starts,
+            ends=template.ends,
+            weekdays=template.weekdays,
+            zone=zone,
+        ):
+            shifts.append(
+                Shift(
+                    centre=centre,
+                    template=template,
+                    name=template.name,
+                    local_date=occ.local_date,
+                    starts_at=occ.starts_at,
+                    ends_at=occ.ends_at,
+                    headcount=template.headcount,
+                )
+            )
+    before = Shift.objects.filter(centre=centre).count()
+    Shift.objects.bulk_create(shifts, ignore_conflicts=True, batch_size=500)
+    return Shift.objects.filter(centre=centre).count() - before
+
+
+def shifts_for(user) -> QuerySet[Shift]:
+    return scoped(Shift.objects.select_related("centre", "centre__region"), user)
+
+
+def _volunteer_may_act(actor, volunteer: Volunteer) -> bool:
+    return actor is not None and actor.is_authenticated and volunteer.user_id == actor.pk
+
+
+def sign_up(*, shift: Shift, volunteer: Volunteer, role: str, actor) -> Assignment:
+    """Put a volunteer on a shift (themselves, or by a supervisor). The shift row is locked so
+    that two people taking its last place at the same moment cannot both get it."""
+    if not (can_manage(actor) or _volunteer_may_act(actor, volunteer)):
+        raise Forbidden(_("Записать на смену можно только себя."))
+    if volunteer.centre_id != shift.centre_id:
+        raise ValidationFailed({"shift": _("Эта смена другого центра.")})
+    if volunteer.status != rules.ACTIVE:
+        raise ValidationFailed(
+            {"volunteer": _("На смены записываются только активные волонтёры.")},
+            code="not_active",
+        )
+    reasons = eligibility(volunteer=volunteer, today=timezone.localdate())
+    if reasons:
+        raise ValidationFailed(
+            {r.field: r.message for r in reasons}, reasons[0].message, code=reasons[0].code
+        )
+    if role not in roles_of(volunteer):
+        raise ValidationFailed(
+            {"role": _("У волонтёра нет роли «%s».") % VolunteerRole(role).label}
+            if role in VolunteerRole.values
+            else {"role": _("Неизвестная роль: %s.") % role},
+            code="role_missing",
+        )
+    if shift.ends_at <= timezone.now():
+        raise ValidationFailed({"shift": _("Смена уже прошла.")}, code="past")
+    with transaction.atomic():
+        locked = Shift.objects.select_for_update().get(pk=shift.pk)
+        limit = int(locked.headcount.get(role, 0))
+        if limit == 0:
+            raise ValidationFailed(
+                {"role": _("На эту смену не нужны люди в роли «%s».") % VolunteerRole(role).label}
+            )
+        taken = Assignment.objects.filter(shift=locked, role=role).count()
+        if taken >= limit:
+            raise Conflict(
+                _("Мест в роли «%(role)s» на смене больше нет (%(n)s из %(n)s заняты).")
+                % {"role": VolunteerRole(role).label, "n": limit},
+                code="shift_full",
+            )
+        _refuse_overlap(volunteer=volunteer, starts_at=locked.starts_at, ends_at=locked.ends_at)
+        try:
+            with transaction.atomic():
+                return Assignment.objects.create(
+                    shift=locked, volunteer=volunteer, role=role, assigned_by=actor
+                )
+        except IntegrityError:
+            raise Conflict(_("Волонтёр уже записан на эту смену."), code="already") from None
+
+
+def _refuse_overlap(
+    *, volunteer: Volunteer, starts_at: datetime, ends_at: datetime, exclude: list[int] = ()
+) -> None:
+    clash = (
+        Assignment.objects.filter(
+            volunteer=volunteer, shift__starts_at__lt=ends_at, shift__ends_at__gt=starts_at
+        )
+        .exclude(pk__in=list(exclude))
+        .select_related("shift", "shift__centre__region")
+        .first()
+    )
+    if clash is not None:
+        local = timezone.localtime(clash.shift.starts_at, _tz(clash.shift.centre))
+        raise Conflict(
+            _("Смены пересекаются: %(name)s уже записан(а) на «%(shift)s» %(when)s.")
+            % {
+                "name": volunteer.full_name,
+                "shift": clash.shift.name,
+                "when": local.strftime("%d.%m.%Y %H:%M"),
+            },
+            code="overlap",
+        )
+
+
+def _tz(centre: Centre):
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(centre_zone(centre))
+
+
+def cancel(*, assignment: Assignment, actor) -> None:
+    if not (can_manage(actor) or _volunteer_may_act(actor, assignment.volunteer)):
+        raise Forbidden()
+    if assignment.checked_in_at:
+        raise ValidationFailed(
+            {"assignment": _("Нельзя отменить смену, на которой уже отметились.")}
+        )
+    assignment.delete()
+
+
+def swap(*, first: Assignment, second: Assignment, actor) -> tuple[Assignment, Assignment]:
+    """A supervisor exchanges the volunteers of two places (same role), e.g. a morning and an
+    afternoon shift; both still must not overlap anything else they have."""
+    require_manager(actor)
+    if first.role != second.role:
+        raise ValidationFailed({"second": _("Меняться можно местами в одной роли.")})
+    if first.shift_id == second.shift_id:
+        raise ValidationFailed({"second": _("Оба места на одной смене: меняться нечем.")})
+    if first.volunteer_id == second.volunteer_id:
+        raise ValidationFailed({"second": _("Это один и тот же волонтёр.")})
+    if first.checked_in_at or second.checked_in_at:
+        raise ValidationFailed({"second": _("На одной из смен уже отметились.")})
+    with transaction.atomic():
+        a, b = (
+            Assignment.objects.select_for_update().select_related("shift", "volunteer").get(pk=pk)
+            for pk in sorted([first.pk, second.pk])
+        )
+        a, b = (a, b) if a.pk == first.pk else (b, a)
+        _refuse_overlap(
+            volunteer=b.volunteer,
+            starts_at=a.shift.starts_at,
+            ends_at=a.shift.ends_at,
+            exclude=[a.pk, b.pk],
+        )
+        _refuse_overlap(
+            volunteer=a.volunteer,
+            starts_at=b.shift.starts_at,
+            ends_at=b.shift.ends_at,
+            exclude=[a.pk, b.pk],
+        )
+        va, vb = a.volunteer, b.volunteer
+        if Assignment.objects.filter(shift=a.shift, volunteer=vb).exclude(pk=b.pk).exists() or (
+            Assignment.objects.filter(shift=b.shift, volunteer=va).exclude(pk=a.pk).exists()
+        ):
+            raise Conflict(_("Волонтёр уже записан на эту смену."))
+        Assignment.objects.filter(pk=a.pk).update(volunteer=vb, assigned_by=actor)
+        Assignment.objects.filter(pk=b.pk).update(volunteer=va, assigned_by=actor)
+        a.refresh_from_db()
+        b.refresh_from_db()
+    return a, b
+
+
+def check_in(*, assignment: Assignment, actor, at: datetime | None = None) -> Assignment:
+    if not (can_manage(actor) or _volunteer_may_act(actor, assignment.volunteer)):
+        raise Forbidden()
+    at = at or timezone.now()
+    shift = assignment.shift
+    if at < shift.starts_at - CHECK_IN_EARLY:
+        raise ValidationFailed({"at": _("Отметиться можно не раньше чем за час до начала смены.")})
+    if at > shift.ends_at:
+        raise ValidationFailed({"at": _("Смена уже закончилась.")})
+    with transaction.atomic():
+        updated = Assignment.objects.filter(pk=assignment.pk, checked_in_at__isnull=True).update(
+            checked_in_at=at
+        )
+        if not updated:
+            raise Conflict(_("Вы уже отметились на этой смене."), code="double_check_in")
+    assignment.refresh_from_db()
+    return assignment
+
+
+def check_out(*, assignment: Assignment, actor, at: datetime | None = None) -> Assignment:
+    """Hours count from check-in (or the start, if earlier check-in) to check-out (or the end)."""
+    if not (can_manage(actor) or _volunteer_may_act(actor, assignment.volunteer)):
+        raise Forbidden()
+    at = at or timezone.now()
+    if assignment.checked_in_at is None:
+        raise ValidationFailed({"assignment": _("Сначала отметьтесь о начале смены.")})
+    if assignment.checked_out_at is not None:
+        raise Conflict(_("Вы уже отметились об окончании смены."), code="double_check_out")
+    shift = assignment.shift
+    start = max(assignment.checked_in_at, shift.starts_at)
+    end = min(at, shift.ends_at)
+    hours = Decimal(str(schedule.hours_between(start, end)))
+    Assignment.objects.filter(pk=assignment.pk).update(checked_out_at=at, hours=hours)
+    assignment.refresh_from_db()
+    return assignment
+
+
+@dataclass
+class ShiftView:
+    shift: Shift
+    local_start: datetime
+    local_end: datetime
+    needed: dict[str, int]
+    taken: dict[str, int] = field(default_factory=dict)
+    people: list[tuple[int, str, str]] = field(default_factory=list)  # (assignment, name, role)
+
+    @property
+    def gaps(self) -> dict[str, int]:
+        return {
+            r: n - self.taken.get(r, 0) for r, n in self.needed.items() if self.taken.get(r, 0) < n
+        }
+
+    @property
+    def short(self) -> int:
+        return sum(self.gaps.values())
+
+
+def calendar(
+    *, centre: Centre, first: date, last: date, with_people: bool = True
+) -> list[ShiftView]:
+    """The centre's shifts between two local dates, with places taken per role: two queries."""
+    tz = _tz(centre)
+    shifts = list(
+        Shift.objects.filter(centre=centre, local_date__gte=first, local_date__lte=last).order_by(
+            "starts_at"
+        )
+    )
+    views = {
+        s.pk: ShiftView(
+            shift=s,
+            local_start=timezone.localtime(s.starts_at, tz),
+            local_end=timezone.localtime(s.ends_at, tz),
+            needed=dict(s.headcount),
+        )
+        for s in shifts
+    }
+    taken: dict[int, Counter] = defaultdict(Counter)
+    rows = Assignment.objects.filter(shift_id__in=views.keys())
+    if with_people:
+        for pk, shift_id, role, last_name, first_name in rows.values_list(
+            "pk", "shift_id", "role", "volunteer__last_name", "volunteer__first_name"
+        ):
+            taken[shift_id][role] += 1
+            views[shift_id].people.append((pk, f"{last_name} {first_name}", role))
+    else:
+        for shift_id, role in rows.values_list("shift_id", "role"):
+            taken[shift_id][role] += 1
+    for shift_id, counts in taken.items():
+        views[shift_id].taken = dict(counts)
+    return list(views.values())
+
+
+def coverage(*, centre: Centre, days: int = 7, today: date | None = None) -> list[ShiftView]:
+    """Shifts ahead that still lack people, most short first within each day."""
+    today = today or timezone.localdate(timezone.now(), _tz(centre))
+    views = calendar(
+        centre=centre, first=today, last=today + timedelta(days=days), with_people=False
+    )
+    now = timezone.now()
+    return [v for v in views if v.short and v.shift.ends_at > now]
+
+
+def my_shifts(*, volunteer: Volunteer, upcoming: bool | None = None) -> QuerySet[Assignment]:
+    qs = Assignment.objects.filter(volunteer=volunteer).select_related(
+        "shift", "shift__centre", "shift__centre__region"
+    )
+    if upcoming is True:
+        qs = qs.filter(shift__ends_at__gt=timezone.now())
+    elif upcoming is False:
+        qs = qs.filter(shift__ends_at__lte=timezone.now())
+    return qs.order_by("shift__starts_at")
+
+
+def hours_total(*, volunteer: Volunteer, first: date | None = None, last: date | None = None):
+    qs = Assignment.objects.filter(volunteer=volunteer, hours__isnull=False)
+    if first:
+        qs = qs.filter(shift__local_date__gte=first)
+    if last:
+        qs = qs.filter(shift__local_date__lte=last)
+    return qs.aggregate(total=Sum("hours"))["total"] or Decimal("0")
+
+
+def ics_feed(*, volunteer: Volunteer) -> str:
+    """The volunteer's shifts from a month back onwards, for any calendar application."""
+    since = timezone.now() - timedelta(days=31)
+    events = [
+        schedule.CalendarEvent(
+            uid=f"assignment-{a.pk}@vmeste",
+            starts_at=a.shift.starts_at,
+            ends_at=a.shift.ends_at,
+            summary=f"{a.shift.name}: {VolunteerRole(a.role).label}",
+            location=a.shift.centre.name,
+        )
+        for a in my_shifts(volunteer=volunteer).filter(shift__ends_at__gte=since)
+    ]
+    return schedule.render_ics(
+        name=_("Смены: %s") % volunteer.full_name, events=events, now=timezone.now()
+    )
