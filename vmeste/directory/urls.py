@@ -1,0 +1,25 @@
+from django.urls import path
+
+from vmeste.directory import hsds_views, views
+
+app_name = "directory"
+
+urlpatterns = [
+    path("", views.search, name="search"),
+]
+
+# The HSDS read API lives at the site root, outside /directory/.
+_hsds = [
+    ("", hsds_views.index, "index"),
+    ("services", hsds_views.services, "services"),
+    ("services/<str:hsds_id>", hsds_views.service, "service"),
+    ("organizations", hsds_views.organizations, "organizations"),
+    ("organizations/<str:hsds_id>", hsds_views.organization, "organization"),
+    ("service_at_locations", hsds_views.service_at_locations, "service_at_locations"),
+    ("service_at_locations/<str:hsds_id>", hsds_views.service_at_location, "service_at_location"),
+    ("taxonomies", hsds_views.taxonomies, "taxonomies"),
+    ("taxonomies/<str:hsds_id>", hsds_views.taxonomy, "taxonomy"),
+    ("taxonomy_terms", hsds_views.taxonomy_terms, "taxonomy_terms"),
+    ("taxonomy_terms/<str:hsds_id>", hsds_views.taxonomy_term, "taxonomy_term"),
+]
+root_urlpatterns = [path(f"api/hsds/{p}", view, name=f"hsds-{name}") for p, view, name in _hsds]
