@@ -4,7 +4,7 @@ import os
 
 os.environ.setdefault("VMESTE_DATA_DIR", os.path.join(os.path.dirname(__file__), "var", "test"))
 
-import pytest  # noqa: E402
+import pytest
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from rapidfuzz import fuzz
 
 from vmeste.accounts.models import AuditEntry
@@ -29,7 +30,10 @@ from vmeste.people.models import (
 from vmeste.people.phones import InvalidPhone, mask, normalise
 
 NAME_MAX = 100
-DUPLICATE_THRESHOLD = 85  # rapidfuzz token ratio of full names, 0–100
+DUPLICATE_THRESHOLD = 85
+CONSENT_NEEDED = gettext_noop(
+    "Без согласия на обработку персональных данных можно сохранить только номер телефона."
+)  # rapidfuzz token ratio of full names, 0–100
 
 # Fields that are personal data beyond the number: stored only with consent.
 PERSONAL_FIELDS = (
@@ -227,11 +231,7 @@ def find_or_register(
     e164 = validate(data)
     if not consent and data.has_personal_data():
         raise ValidationFailed(
-            {
-                "consent": _(
-                    "Без согласия на обработку персональных данных можно сохранить только номер телефона."
-                )
-            },
+            {"consent": _(CONSENT_NEEDED)},
             code="consent_required",
         )
     person = _match(e164, data)

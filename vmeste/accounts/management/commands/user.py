@@ -6,7 +6,7 @@ from vmeste.core.errors import ServiceError
 
 
 class Command(BaseCommand):
-    help = "Manage users: `vmeste user create USERNAME --role ROLE [--region CODE]... [--line CODE]...`"
+    help = "Users: `vmeste user create USERNAME --role ROLE [--region CODE]... [--line CODE]...`"
 
     def add_arguments(self, parser):
         verbs = parser.add_subparsers(dest="verb", required=True)

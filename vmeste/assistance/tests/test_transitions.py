@@ -1,0 +1,60 @@
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from vmeste.assistance import transitions as t
+
+pytestmark = pytest.mark.django_db(databases=[])
+
+statuses = st.sampled_from(t.STATUSES)
+outcomes = st.one_of(
+    st.none(),
+    st.fixed_dictionaries(
+        {
+            "helped": st.one_of(st.booleans(), st.none()),
+            "how": st.sampled_from([*t.OUTCOME_HOW, "x"]),
+        }
+    ),
+)
+
+
+def test_the_happy_path_and_the_waiting_loop():
+    path = [t.NEW, t.TRIAGED, t.IN_PROGRESS, t.WAITING, t.IN_PROGRESS]
+    for frm, to in zip(path, path[1:], strict=False):
+        assert t.check(frm, to) == []
+    assert t.check(t.IN_PROGRESS, t.RESOLVED, outcome={"helped": True, "how": "delivery"}) == []
+
+
+def test_closed_requests_only_reopen_with_a_reason():
+    for closed in t.CLOSED:
+        assert t.allowed_targets(closed) == [t.IN_PROGRESS]
+        assert t.check(closed, t.IN_PROGRESS)[0].code == "reason_required"
+        assert t.check(closed, t.IN_PROGRESS, comment="вернули") == []
+        assert t.check(closed, t.NEW)[0].code == "not_allowed"
+
+
+@given(statuses, st.sampled_from([*t.STATUSES, "bogus"]), st.text(max_size=5), outcomes)
+def test_check_agrees_with_the_table(frm, to, comment, outcome):
+    refusals = t.check(frm, to, comment=comment, outcome=outcome)
+    if (frm, to) not in t.TRANSITIONS:
+        assert refusals and refusals[0].field == "to"
+        return
+    needs = t.TRANSITIONS[(frm, to)]
+    if not refusals:
+        # An accepted move satisfied every requirement of its row.
+        assert "reason" not in needs or comment.strip()
+        if "outcome" in needs:
+            assert isinstance(outcome["helped"], bool) and outcome["how"] in t.OUTCOME_HOW
+        else:
+            assert not outcome
+
+
+@given(st.lists(statuses, max_size=30))
+def test_any_walk_through_allowed_moves_stays_in_known_statuses(targets):
+    status = t.NEW
+    for to in targets:
+        if to in t.allowed_targets(status):
+            status = to
+        assert status in t.STATUSES
+    # From any status there is a way forward: no dead ends.
+    assert t.allowed_targets(status)

@@ -1,0 +1,68 @@
+import pytest
+
+from vmeste.contacts.models import Contact
+
+pytestmark = pytest.mark.django_db
+
+
+def test_register_a_consultation_without_personal_data(api_as):
+    api = api_as("operator")
+    response = api.post(
+        "/api/v1/contacts",
+        {
+            "line": "moscow-volunteers",
+            "caller_number": "8 916 555-00-11",
+            "disposition": "consultation",
+            "categories": ["sick-leave"],
+            "notes": "Как продлить больничный",
+        },
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["caller_number"] == "+79165550011"
+    assert body["region"] == "RU-MOW"  # the line serves one region
+    assert body["categories"] == ["sick-leave"]
+    assert body["operator"] == api.user.username
+    assert api.get(f"/api/v1/contacts/{body['id']}").json()["id"] == body["id"]
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"line": "nope"}, "line"),
+        ({"line": "we-are-together", "caller_number": "12"}, "caller_number"),
+        ({"line": "we-are-together", "disposition": "hung"}, "disposition"),
+        ({"line": "we-are-together", "categories": ["xx"]}, "categories"),
+        ({"line": "we-are-together", "region": "RU-ZZ"}, "region"),
+        ({"line": "we-are-together", "person_id": 999999}, "person_id"),
+        (
+            {
+                "line": "we-are-together",
+                "started_at": "2026-11-01T10:00:00Z",
+                "ended_at": "2026-11-01T09:00:00Z",
+            },
+            "ended_at",
+        ),
+    ],
+)
+def test_bad_contacts_are_refused_with_the_field(api_as, payload, field):
+    api = api_as("operator")
+    response = api.post("/api/v1/contacts", payload)
+    assert response.status_code == 422, response.content
+    assert field in response.json()["error"]["fields"]
+    assert Contact.objects.count() == 0
+
+
+def test_roles_without_the_right_cannot_register(api_as):
+    analyst = api_as("analyst")
+    response = analyst.post("/api/v1/contacts", {"line": "we-are-together"})
+    assert response.status_code == 403
+
+
+def test_contacts_are_scoped_by_line(api_as):
+    api = api_as("operator")
+    api.post("/api/v1/contacts", {"line": "circle-of-kindness"})
+    api.post("/api/v1/contacts", {"line": "we-are-together"})
+    kindness_only = api_as("operator", lines=["circle-of-kindness"])
+    listed = kindness_only.get("/api/v1/contacts").json()
+    assert listed["count"] == 1 and listed["items"][0]["line"] == "circle-of-kindness"

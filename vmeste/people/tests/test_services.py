@@ -1,0 +1,123 @@
+from datetime import date
+
+import pytest
+
+from vmeste.accounts.models import AuditEntry
+from vmeste.core.errors import ValidationFailed
+from vmeste.core.models import Region
+from vmeste.people import services
+from vmeste.people.models import Consent, Person, PersonEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def person_input(**changes):
+    values = {
+        "phone": "+79275550001",
+        "last_name": "Иванова",
+        "first_name": "Мария",
+        "middle_name": "Петровна",
+        "birth_date": date(1940, 5, 9),
+        "region": Region.objects.get(code="RU-VGG"),
+        "flags": {"lives_alone": True},
+    }
+    values.update(changes)
+    return services.PersonInput(**values)
+
+
+def test_register_records_consent_and_history(make_user):
+    operator = make_user("op")
+    person = services.find_or_register(data=person_input(), consent=True, actor=operator)
+    assert person.consent == "given"
+    assert person.lives_alone and person.aged_60_plus
+    consent = Consent.objects.get(person=person)
+    assert (consent.status, consent.method, consent.recorded_by) == ("given", "oral_call", operator)
+    kinds = list(PersonEvent.objects.filter(person=person).values_list("kind", flat=True))
+    assert kinds == ["created", "consent"]
+
+
+def test_without_consent_only_the_number_is_kept(make_user):
+    operator = make_user("op")
+    with pytest.raises(ValidationFailed) as refused:
+        services.find_or_register(data=person_input(), consent=False, actor=operator)
+    assert "consent" in refused.value.fields
+    assert Person.objects.count() == 0
+    person = services.find_or_register(
+        data=services.PersonInput(phone="+79275550001"), consent=False, actor=operator
+    )
+    assert person.full_name == "" and person.consent == "refused"
+    assert person.phones.get().e164 == "+79275550001"
+
+
+def test_same_phone_and_name_is_the_same_person_a_relative_is_not(make_user):
+    operator = make_user("op")
+    first = services.find_or_register(data=person_input(), consent=True, actor=operator)
+    again = services.find_or_register(
+        data=person_input(last_name="ИВАНОВА", address="ул. Мира, 1"), consent=True, actor=operator
+    )
+    assert again.pk == first.pk
+    assert again.address == "ул. Мира, 1" and again.version == 2
+    husband = services.find_or_register(
+        data=person_input(first_name="Сергей", middle_name="Павлович"), consent=True, actor=operator
+    )
+    assert husband.pk != first.pk
+
+
+def test_possible_duplicates_and_merge_keep_history(make_user):
+    operator = make_user("op")
+    a = services.find_or_register(data=person_input(), consent=True, actor=operator)
+    b = services.find_or_register(
+        data=person_input(phone="+79035550002", last_name="Иваноа", flags={"caregiver": True}),
+        consent=True,
+        actor=operator,
+    )
+    found = services.possible_duplicates(person=a, user=operator)
+    assert [p.pk for p, _score in found] == [b.pk]
+    kept = services.merge(keep_id=a.pk, absorb_id=b.pk, actor=operator)
+    assert sorted(kept.phones.values_list("e164", flat=True)) == ["+79035550002", "+79275550001"]
+    assert kept.caregiver and kept.lives_alone
+    b.refresh_from_db()
+    assert b.merged_into_id == a.pk
+    assert PersonEvent.objects.filter(person=a, kind="merged_in").exists()
+    assert PersonEvent.objects.filter(person=b, kind="merged_away").exists()
+    # The absorbed card no longer answers a phone lookup; the kept one does.
+    assert [p.pk for p in services.find_by_phone(phone="+79035550002", user=operator)] == [a.pk]
+
+
+def test_merge_needs_the_right(make_user):
+    operator = make_user("op")
+    courier = make_user("courier", "courier")
+    a = services.find_or_register(data=person_input(), consent=True, actor=operator)
+    b = services.find_or_register(
+        data=person_input(phone="+79035550002"), consent=True, actor=operator
+    )
+    with pytest.raises(services.Forbidden):
+        services.merge(keep_id=a.pk, absorb_id=b.pk, actor=courier)
+
+
+def test_every_card_read_is_audited_and_masked_for_analysts(make_user):
+    operator = make_user("op")
+    analyst = make_user("an", "analyst")
+    person = services.find_or_register(data=person_input(), consent=True, actor=operator)
+    card = services.display(services.get_person(person_id=person.pk, user=analyst), analyst)
+    assert card["masked"] and card["birth_date"] is None and "5550001" not in card["phones"][0]
+    open_card = services.display(services.get_person(person_id=person.pk, user=operator), operator)
+    assert open_card["phones"] == ["+79275550001"] and open_card["birth_date"] == "1940-05-09"
+    reads = AuditEntry.objects.filter(action="view", object_id=str(person.pk))
+    assert sorted(reads.values_list("user__username", flat=True)) == ["an", "op"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"phone": "нет"}, "person.phone"),
+        ({"last_name": "Я" * 101}, "person.last_name"),
+        ({"age": 200}, "person.age"),
+        ({"flags": {"is_martian": True}}, "person.flags"),
+        ({"disability_group": "7"}, "person.disability_group"),
+    ],
+)
+def test_invalid_person_input_names_the_field(changes, field):
+    with pytest.raises(ValidationFailed) as refused:
+        services.validate(person_input(**changes))
+    assert field in refused.value.fields
