@@ -1,0 +1,70 @@
+"""`vmeste kb import PATH | export PATH | search "QUERY" [--line CODE] [--limit N] [--json]`."""
+
+from __future__ import annotations
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from vmeste.knowledge import importing, services
+
+
+class Command(BaseCommand):
+    help = "База знаний: импорт и выгрузка папки статей Markdown, поиск."
+
+    def add_arguments(self, parser) -> None:
+        verbs = parser.add_subparsers(dest="verb", required=True)
+        load = verbs.add_parser("import", help="Импортировать папку .md (по id, всё или ничего).")
+        load.add_argument("path")
+        load.add_argument("--json", action="store_true", help="Отчёт в JSON.")
+        dump = verbs.add_parser("export", help="Выгрузить все статьи в папку .md.")
+        dump.add_argument("path")
+        find = verbs.add_parser("search", help="Найти статьи.")
+        find.add_argument("query")
+        find.add_argument("--line", default=None, help="Код линии.")
+        find.add_argument("--limit", type=int, default=10)
+        find.add_argument("--json", action="store_true", help="Список JSON, лучшие первыми.")
+
+    def handle(self, *args, **options) -> None:
+        getattr(self, f"_{options['verb']}")(options)
+
+    def _import(self, options: dict) -> None:
+        try:
+            report = importing.import_folder(path=options["path"])
+        except importing.ImportFailed as exc:
+            raise CommandError("импорт отменён, ничего не записано:\n" + str(exc)) from None
+        if options["json"]:
+            self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False))
+            return
+        self.stdout.write(
+            f"создано: {len(report.created)}, обновлено: {len(report.updated)}, "
+            f"без изменений: {len(report.skipped)}"
+        )
+        for label, slugs in (("создано", report.created), ("обновлено", report.updated)):
+            for slug in slugs:
+                self.stdout.write(f"  {label}: {slug}")
+
+    def _export(self, options: dict) -> None:
+        names = importing.export_folder(path=options["path"])
+        self.stdout.write(f"выгружено статей: {len(names)} → {options['path']}")
+
+    def _search(self, options: dict) -> None:
+        hits = services.search(
+            query=options["query"], line=options["line"], limit=max(options["limit"], 0)
+        )
+        if options["json"]:
+            items = [
+                {
+                    "id": h.id,
+                    "title": h.title,
+                    "score": h.score,
+                    "lines": list(h.lines),
+                    "tags": list(h.tags),
+                    "snippet": h.snippet,
+                }
+                for h in hits
+            ]
+            self.stdout.write(json.dumps(items, ensure_ascii=False))
+            return
+        for number, hit in enumerate(hits, 1):
+            self.stdout.write(f"{number}. [{hit.id}] {hit.title}  ({hit.score})")

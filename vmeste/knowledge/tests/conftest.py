@@ -1,0 +1,41 @@
+"""Users of the roles the knowledge base cares about, and the shared 40-article corpus."""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+CORPUS = Path(
+    os.environ.get("VMESTE_KB_CORPUS", settings.BASE_DIR.parent.parent / "shared" / "data" / "kb")
+)
+
+
+@pytest.fixture
+def corpus() -> Path:
+    if not CORPUS.is_dir():
+        pytest.skip(f"the shared corpus is not at {CORPUS}")
+    return CORPUS
+
+
+@pytest.fixture
+def imported(db, corpus):
+    from vmeste.knowledge.importing import import_folder
+
+    return import_folder(path=corpus)
+
+
+def _user(username: str, role: str):
+    from vmeste.accounts.models import User
+
+    return User.objects.create_user(username=username, password="x" * 12, role=role)
+
+
+@pytest.fixture
+def editor(db):
+    return _user("editor", "supervisor")
+
+
+@pytest.fixture
+def operator(db):
+    return _user("operator", "operator")

@@ -1,0 +1,140 @@
+"""Import, versions, the workflow, the index's rebuild on change, and recorded answers."""
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from vmeste.core.errors import Forbidden, ValidationFailed
+from vmeste.knowledge import services
+from vmeste.knowledge.importing import ImportFailed, import_folder
+from vmeste.knowledge.models import Article, ArticleUse, Synonym
+
+pytestmark = pytest.mark.django_db
+
+
+def test_import_creates_then_skips(imported, corpus):
+    assert len(imported.created) == 40
+    assert Article.objects.filter(status="published").count() == 40
+    again = import_folder(path=corpus)
+    assert (len(again.created), len(again.updated), len(again.skipped)) == (0, 0, 40)
+    article = Article.objects.get(slug="kb-001")
+    assert article.line_codes == ["moscow-volunteers"]
+    assert "лн" in article.tags
+    assert article.versions.count() == 1
+
+
+def test_import_updates_changed_files(imported, corpus, tmp_path):
+    for file in corpus.glob("*.md"):
+        (tmp_path / file.name).write_text(file.read_text(encoding="utf-8"), encoding="utf-8")
+    path = tmp_path / "kb-002.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("Продление", "Продлить"), "utf-8")
+    report = import_folder(path=tmp_path)
+    assert report.updated == ["kb-002"] and len(report.skipped) == 39
+    assert Article.objects.get(slug="kb-002").versions.count() == 2
+
+
+def test_import_is_all_or_nothing_and_names_file_and_field(db, corpus, tmp_path):
+    for file in list(corpus.glob("*.md"))[:3]:
+        (tmp_path / file.name).write_text(file.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "zz-bad.md").write_text("---\nid: zz\ntitle: t\nline: nowhere\n---\n", "utf-8")
+    with pytest.raises(ImportFailed) as caught:
+        import_folder(path=tmp_path)
+    assert "zz-bad.md: line" in str(caught.value)
+    assert Article.objects.count() == 0
+
+
+def test_cli_import_export_and_search(db, corpus, tmp_path):
+    out = StringIO()
+    call_command("kb", "import", str(corpus), "--json", stdout=out)
+    assert len(json.loads(out.getvalue())["created"]) == 40
+    out = StringIO()
+    call_command("kb", "search", "как продлить больничный", "--json", "--limit", "3", stdout=out)
+    items = json.loads(out.getvalue())
+    assert items[0]["id"] == "kb-002"
+    assert {"id", "title", "score"} <= set(items[0])
+    out = StringIO()
+    call_command("kb", "search", "прививка", "--line", "cashback", "--json", stdout=out)
+    assert json.loads(out.getvalue()) == []
+    call_command("kb", "export", str(tmp_path / "out"), stdout=StringIO())
+    assert len(list((tmp_path / "out").glob("*.md"))) == 40
+    again = import_folder(path=tmp_path / "out")
+    assert len(again.skipped) == 40  # the export reads back as the same articles
+    with pytest.raises(CommandError, match="папка не найдена"):
+        call_command("kb", "import", str(tmp_path / "missing"), stdout=StringIO())
+
+
+def test_cli_odd_queries_answer_a_list(imported):
+    for query in ["", '"', "*", "AND", "NEAR(", "-", ":", "😀", "latin only", "я" * 10_000]:
+        out = StringIO()
+        call_command("kb", "search", query, "--json", stdout=out)
+        assert isinstance(json.loads(out.getvalue()), list)
+
+
+def test_index_follows_content_changes(imported, editor):
+    assert services.search(query="больничный")[0].id in {"kb-001", "kb-002", "kb-003"}
+    data = services.ArticleData(slug="kb-new", title="Зелёные слоны", body="Про слонов.")
+    article, _ = services.save_article(data=data, user=editor)
+    assert services.search(query="слоны") == []  # a draft is not searched
+    services.transition(article=article, status="published", user=editor)
+    assert [h.id for h in services.search(query="слоны")] == ["kb-new"]
+    services.save_synonym(terms="мамонты, слоны", user=editor)
+    assert [h.id for h in services.search(query="мамонты")] == ["kb-new"]
+    services.transition(article=article, status="archived", user=editor)
+    assert services.search(query="слоны") == []
+
+
+def test_versions_restore_and_workflow(db, editor, operator):
+    data = services.ArticleData(slug="a-1", title="Первый", body="один")
+    article, created = services.save_article(data=data, user=editor)
+    assert created and article.status == "draft" and article.version == 1
+    data.body = "два"
+    article, changed = services.save_article(data=data, user=editor, article=article)
+    assert changed and article.version == 2
+    _same, changed = services.save_article(data=data, user=editor, article=article)
+    assert not changed
+    article = services.restore(article=article, number=1, user=editor)
+    assert article.body == "один" and article.version == 3
+    assert list(article.versions.values_list("number", flat=True)) == [3, 2, 1]
+    with pytest.raises(ValidationFailed):
+        services.transition(article=article, status="draft", user=editor)
+    with pytest.raises(Forbidden):
+        services.transition(article=article, status="published", user=operator)
+    services.transition(article=article, status="archived", user=editor)
+    with pytest.raises(ValidationFailed):
+        services.transition(article=article, status="published", user=editor)
+
+
+def test_unknown_line_is_refused(db, editor):
+    data = services.ArticleData(slug="a-2", title="t", lines=["nowhere"])
+    with pytest.raises(ValidationFailed) as caught:
+        services.save_article(data=data, user=editor)
+    assert "lines" in caught.value.fields
+
+
+def test_operators_see_published_articles_of_their_lines(imported, operator):
+    from vmeste.core.models import Line
+
+    assert services.visible_articles(operator).count() == 40
+    operator.lines.set([Line.objects.get(code="cashback")])
+    operator._vmeste_scope = None
+    assert set(services.visible_articles(operator).values_list("slug", flat=True)) == {
+        "kb-030",
+        "kb-031",
+    }
+    assert services.search(query="больничный", user=operator) == []
+    assert services.search(query="кешбэк", user=operator)[0].id in {"kb-030", "kb-031"}
+    assert services.search(query="кешбэк", line="moscow-volunteers", user=operator) == []
+
+
+def test_record_use_once_per_contact(imported, operator):
+    article = Article.objects.get(slug="kb-001")
+    services.record_use(article=article, contact_id=7, user=operator, query="лн")
+    services.record_use(article=article, contact_id=7, user=operator, query="again")
+    assert ArticleUse.objects.get().query == "лн"
+
+
+def test_synonyms_are_seeded():
+    assert Synonym.objects.filter(terms__contains="листок нетрудоспособности").exists()
+    assert Synonym.objects.count() >= 40
