@@ -1,3 +1,5 @@
+from itertools import pairwise
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -20,7 +22,7 @@ outcomes = st.one_of(
 
 def test_the_happy_path_and_the_waiting_loop():
     path = [t.NEW, t.TRIAGED, t.IN_PROGRESS, t.WAITING, t.IN_PROGRESS]
-    for frm, to in zip(path, path[1:], strict=False):
+    for frm, to in pairwise(path):
         assert t.check(frm, to) == []
     assert t.check(t.IN_PROGRESS, t.RESOLVED, outcome={"helped": True, "how": "delivery"}) == []
 

@@ -61,7 +61,7 @@ def test_people_helped_counts_distinct_persons(api_as):
     assert figures["people_helped"] == 1
     assert figures["contacts"] == 1
     today = timezone.localdate().isoformat()
-    assert [d for d in figures["by_day"] if d["date"] == today][0]["requests"] == 4
+    assert next(d for d in figures["by_day"] if d["date"] == today)["requests"] == 4
     assert len(figures["by_day"]) == 30
     by_region = {row["code"]: row for row in figures["by_region"]}
     assert by_region["RU-VGG"]["requests"] == 3 and by_region["RU-MOW"]["requests"] == 1
