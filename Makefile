@@ -21,7 +21,6 @@ demo: install
 	VMESTE_DEMO=1 $(BIN)/vmeste serve --host 127.0.0.1 --port 8000
 
 test: install
-	$(BIN)/vmeste compilemessages --ignore '.venv' >/dev/null
 	$(BIN)/pytest -n 2 --dist loadgroup -q
 
 test-fast: install
@@ -35,8 +34,11 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Collect the Russian source strings into the English catalogue, then compile it (the .mo is
+# committed, so a machine without gettext still serves English).
 messages: install
-	cd vmeste && ../$(BIN)/vmeste makemessages -l en --ignore '*/tests/*'
+	cd vmeste && ../$(BIN)/vmeste makemessages -l en --no-obsolete --ignore 'tests/*' --ignore '*/tests/*'
+	cd vmeste && ../$(BIN)/vmeste compilemessages -l en
 
 bench: install
 	$(BIN)/python -m bench
