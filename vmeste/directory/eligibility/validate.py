@@ -1,0 +1,202 @@
+"""Checking a condition tree before it is saved: shape, facts, operators, values, references
+to named rules (and their cycles), and conditions that can never hold together.
+
+Tree nodes: {"all": [...]}, {"any": [...]}, {"not": node}, {"rule": "<code>"},
+{"fact": "<code>", "op": "<op>", "value": ...}. An empty tree ({}) means "everyone".
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+from vmeste.directory.eligibility.facts import FACTS, FLAG, MONEY, OP_TEXT, OPS, REGION
+
+Errors = dict[str, list[str]]
+
+
+def validate(
+    tree: object,
+    *,
+    rules: Mapping[str, object],
+    region_codes: set[str] | frozenset[str],
+    path: str = "eligibility",
+    own_code: str | None = None,
+) -> Errors:
+    """{path: [Russian messages]}; empty when the tree may be saved."""
+    errors: Errors = {}
+
+    def err(where: str, message: str) -> None:
+        errors.setdefault(where, []).append(message)
+
+    def walk(node: object, where: str, stack: tuple[str, ...]) -> None:
+        if not isinstance(node, dict):
+            err(where, "Условие должно быть объектом.")
+            return
+        if node == {} and where == path:
+            return
+        keys = set(node)
+        if keys in ({"all"}, {"any"}):
+            (key,) = keys
+            children = node[key]
+            if not isinstance(children, list) or not children:
+                err(f"{where}.{key}", "Нужен непустой список условий.")
+                return
+            for i, child in enumerate(children):
+                walk(child, f"{where}.{key}[{i}]", stack)
+        elif keys == {"not"}:
+            walk(node["not"], f"{where}.not", stack)
+        elif keys == {"rule"}:
+            code = node["rule"]
+            if code in stack or code == own_code:
+                err(where, "Цикл в правилах: " + " → ".join((*stack, code)) + ".")
+            elif code not in rules:
+                err(where, f"Нет правила с кодом «{code}».")
+            else:
+                walk(rules[code], f"{where}→{code}", (*stack, code))
+        elif "fact" in keys:
+            _leaf(node, where, err, region_codes)
+        else:
+            err(where, "Ожидалось all, any, not, rule или fact.")
+
+    walk(tree, path, (own_code,) if own_code else ())
+    if not errors:
+        for where, message in contradictions(tree, rules=rules, path=path):
+            err(where, message)
+    return errors
+
+
+def _leaf(node: dict, where: str, err, region_codes) -> None:
+    unknown_keys = set(node) - {"fact", "op", "value"}
+    if unknown_keys:
+        err(where, "Лишние ключи: " + ", ".join(sorted(unknown_keys)) + ".")
+    fact = FACTS.get(node.get("fact"))
+    if fact is None:
+        err(f"{where}.fact", f"Неизвестный признак «{node.get('fact')}».")
+        return
+    op, value = node.get("op"), node.get("value")
+    if op not in OPS[fact.kind]:
+        err(f"{where}.op", f"Для признака «{fact.label}» допустимо: {', '.join(OPS[fact.kind])}.")
+        return
+    if fact.kind == FLAG:
+        if not isinstance(value, bool):
+            err(f"{where}.value", "Ожидалось true или false.")
+    elif fact.kind == MONEY:
+        ratio = value.get("subsistence_minimum") if isinstance(value, dict) else None
+        if isinstance(value, dict):
+            if set(value) != {"subsistence_minimum"} or not _is_number(ratio) or ratio <= 0:
+                err(f"{where}.value", 'Ожидалось {"subsistence_minimum": положительное число}.')
+        elif not _is_number(value) or value < 0:
+            err(f"{where}.value", "Ожидалась неотрицательная сумма.")
+    elif op == "between":
+        if not (isinstance(value, list) and len(value) == 2 and all(map(_is_number, value))):
+            err(f"{where}.value", "Ожидалось [от, до].")
+        elif value[0] > value[1]:
+            err(f"{where}.value", f"«От» ({value[0]}) больше «до» ({value[1]}).")
+    elif fact.kind in (REGION, "choice"):
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+            err(f"{where}.value", "Ожидался непустой список кодов.")
+            return
+        allowed = region_codes if fact.kind == REGION else set(fact.choices)
+        unknown = [v for v in value if v not in allowed]
+        if unknown:
+            err(f"{where}.value", "Неизвестные значения: " + ", ".join(unknown) + ".")
+    elif not _is_number(value) or value < 0:
+        err(f"{where}.value", "Ожидалось неотрицательное число.")
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+# --- contradictions ---------------------------------------------------------------------------
+
+
+def contradictions(tree, *, rules: Mapping[str, object], path: str) -> list[tuple[str, str]]:
+    """Conjunctions whose leaves cannot all hold: «возраст ≥ 60» and «возраст < 18»."""
+    found: list[tuple[str, str]] = []
+
+    def conjuncts(node, acc: list[dict]) -> None:
+        if "all" in node:
+            for child in node["all"]:
+                conjuncts(child, acc)
+        elif "rule" in node:
+            conjuncts(rules[node["rule"]], acc)
+        elif "fact" in node:
+            acc.append(node)
+
+    def visit(node, where: str) -> None:
+        if not isinstance(node, dict) or not node:
+            return
+        if "all" in node:
+            leaves: list[dict] = []
+            conjuncts(node, leaves)
+            message = _clash(leaves)
+            if message:
+                found.append((where, message))
+                return
+        for key in ("all", "any"):
+            for i, child in enumerate(node.get(key, [])):
+                visit(child, f"{where}.{key}[{i}]")
+        if "not" in node:
+            visit(node["not"], f"{where}.not")
+
+    visit(tree, path)
+    return found
+
+
+def _clash(leaves: list[dict]) -> str | None:
+    by_fact: dict[str, list[dict]] = {}
+    for leaf in leaves:
+        by_fact.setdefault(leaf["fact"], []).append(leaf)
+    for code, group in by_fact.items():
+        fact = FACTS[code]
+        if fact.kind == FLAG and len({leaf["value"] for leaf in group}) > 1:
+            return f"Условия противоречат друг другу: «{fact.label}» и да, и нет."
+        if fact.kind in (REGION, "choice"):
+            allowed: set[str] | None = None
+            excluded: set[str] = set()
+            for leaf in group:
+                if leaf["op"] == "in":
+                    allowed = (
+                        set(leaf["value"]) if allowed is None else allowed & set(leaf["value"])
+                    )
+                else:
+                    excluded |= set(leaf["value"])
+            if allowed is not None and not (allowed - excluded):
+                return (
+                    f"Условия противоречат друг другу: ни одно значение «{fact.label}» не подходит."
+                )
+        if fact.kind in ("number", MONEY):
+            numeric = [leaf for leaf in group if not isinstance(leaf["value"], dict)]
+            if numeric and _empty_interval(numeric):
+                said = " и ".join(
+                    f"{fact.label} {OP_TEXT[leaf['op']]} {leaf['value']}" for leaf in numeric
+                )
+                return f"Условия противоречат друг другу: {said}."
+    return None
+
+
+def _empty_interval(leaves: list[dict]) -> bool:
+    lo, lo_open, hi, hi_open = -math.inf, False, math.inf, False
+    points_excluded: set[float] = set()
+    for leaf in leaves:
+        op, v = leaf["op"], leaf["value"]
+        bounds = {
+            ">=": [(v, False, None, None)],
+            ">": [(v, True, None, None)],
+            "<=": [(None, None, v, False)],
+            "<": [(None, None, v, True)],
+            "=": [(v, False, v, False)],
+            "between": [(v[0], False, v[1], False)] if op == "between" else [],
+        }.get(op, [])
+        if op == "!=":
+            points_excluded.add(v)
+        for new_lo, new_lo_open, new_hi, new_hi_open in bounds:
+            if new_lo is not None and (new_lo > lo or (new_lo == lo and new_lo_open)):
+                lo, lo_open = new_lo, new_lo_open
+            if new_hi is not None and (new_hi < hi or (new_hi == hi and new_hi_open)):
+                hi, hi_open = new_hi, new_hi_open
+    if lo > hi or (lo == hi and (lo_open or hi_open)):
+        return True
+    return lo == hi and lo in points_excluded
