@@ -1,0 +1,422 @@
+"""The routing core: which signed-in agent answers which waiting call, and when.
+
+Pure and deterministic: no I/O, no Django, time read from an injected clock. The web
+server, the telephony events and the simulation harness all drive this same class.
+
+Rules (Asterisk/FreeSWITCH habits, plus what they lack):
+- A caller's score is their priority (seconds of waiting credit) plus the time waited.
+  Every waiting caller's score grows at the same rate, so the ranking is fixed at arrival:
+  we sort by ``key = arrived - priority`` and never re-sort.
+- An agent who becomes ready takes the best-scored call they are eligible for; a call
+  that finds ready agents goes to the longest-idle eligible one.
+- Skill escalation: a queue's ``escalation`` lowers the minimum skill level as the wait
+  grows. Eligibility only ever widens, and the caller keeps their key: no place is lost.
+- Overflow: after ``overflow_after`` seconds, or at once when no agent of the home centre
+  with the skill is signed in, agents of the centres in ``overflow[home]`` are eligible.
+- Callback ("virtual hold"): a caller who accepts a callback keeps their key; when their
+  turn comes the assignment says ``callback=True`` and the system dials them.
+
+Between operations this state holds: no ready agent is eligible for any waiting call.
+Every operation first applies the widenings that fell due (so decisions do not depend on
+how often ``tick`` is called), then its own change, and returns the decisions it made.
+"""
+
+from __future__ import annotations
+
+import heapq
+from bisect import bisect_left
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class RoutingError(Exception):
+    """An operation that contradicts the state (a programming or event-order error)."""
+
+
+@dataclass(frozen=True, slots=True)
+class QueueRule:
+    """How calls of one queue (a line's topic, an IVR branch) are matched to agents."""
+
+    code: str
+    skill: str
+    # (seconds waited, minimum skill level), by ascending seconds; the first step is at 0.
+    escalation: tuple[tuple[float, int], ...] = ((0.0, 1),)
+    overflow_after: float | None = None
+    callback_after: float | None = None
+
+    def min_level(self, arrived: float, now: float) -> int:
+        level = self.escalation[0][1]
+        for after, step_level in self.escalation:
+            if now >= arrived + after:
+                level = step_level
+        return level
+
+    def overflow_due(self, arrived: float, now: float) -> bool:
+        return self.overflow_after is not None and now >= arrived + self.overflow_after
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    call_id: str
+    agent_id: str
+    at: float
+    callback: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackOffer:
+    """The caller has waited the queue's maximum: offer them a callback."""
+
+    call_id: str
+    at: float
+
+
+Decision = Assignment | CallbackOffer
+
+
+class CallState(Enum):
+    WAITING = "waiting"
+    ASSIGNED = "assigned"
+    GONE = "gone"
+
+
+@dataclass(slots=True, eq=False)
+class _Call:
+    id: str
+    rule: QueueRule
+    centre: str
+    priority: float
+    arrived: float
+    seq: int
+    key: float
+    state: CallState = CallState.WAITING
+    callback: bool = False
+    offered: bool = False  # a callback has been offered once
+    queued: bool = False  # an entry for it sits in its bucket (maybe stale)
+    agent: str | None = None
+
+
+@dataclass(slots=True, eq=False)
+class _Agent:
+    id: str
+    centre: str
+    skills: dict[str, int]
+    ready: bool = False
+    ready_seq: int = 0
+    call: _Call | None = None
+    entries: list[tuple[str, str, int]] = field(default_factory=list)
+
+
+_WIDEN, _OFFER = 0, 1
+
+
+class Router:
+    def __init__(
+        self,
+        *,
+        queues: Iterable[QueueRule],
+        clock: Callable[[], float],
+        overflow: Mapping[str, Iterable[str]] | None = None,
+    ) -> None:
+        self.clock = clock
+        self.rules: dict[str, QueueRule] = {q.code: q for q in queues}
+        # home centre -> centres that may take its overflow, and the reverse.
+        self.overflow: dict[str, tuple[str, ...]] = {
+            c: tuple(ts) for c, ts in (overflow or {}).items()
+        }
+        self._sources: dict[str, list[str]] = {}
+        for home, targets in self.overflow.items():
+            for target in targets:
+                self._sources.setdefault(target, []).append(home)
+        self.agents: dict[str, _Agent] = {}
+        self.calls: dict[str, _Call] = {}
+        # (centre, skill, level) -> ready agents as (ready_seq, agent id), oldest first.
+        self._ready: dict[tuple[str, str, int], deque[tuple[int, str]]] = {}
+        self._levels: dict[tuple[str, str], list[int]] = {}  # levels seen, descending
+        self._bucket_agents: dict[tuple[str, str, int], int] = {}
+        self._signed: dict[tuple[str, str], int] = {}  # (centre, skill) -> signed in
+        # (skill, home centre) -> {(queue, priority): calls by arrival}; only live buckets.
+        self._waiting: dict[tuple[str, str], dict[tuple[str, float], deque[_Call]]] = {}
+        self._timers: list[tuple[float, int, int, _Call]] = []
+        self._seq = 0
+        self.waiting_count = 0
+
+    # ---- agents -------------------------------------------------------------------
+
+    def sign_in(self, agent_id: str, *, centre: str, skills: Mapping[str, int]) -> None:
+        if agent_id in self.agents:
+            raise RoutingError(f"agent {agent_id} is already signed in")
+        agent = _Agent(agent_id, centre, dict(skills))
+        self.agents[agent_id] = agent
+        for skill, level in agent.skills.items():
+            self._signed[centre, skill] = self._signed.get((centre, skill), 0) + 1
+            bucket = (centre, skill, level)
+            self._bucket_agents[bucket] = self._bucket_agents.get(bucket, 0) + 1
+            levels = self._levels.setdefault((centre, skill), [])
+            if level not in levels:
+                levels.append(level)
+                levels.sort(reverse=True)
+
+    def sign_out(self, agent_id: str) -> list[Decision]:
+        agent = self._agent(agent_id)
+        if agent.call is not None:
+            raise RoutingError(f"agent {agent_id} holds call {agent.call.id}")
+        agent.ready = False  # leaving: widenings due now must not hand them a call
+        now = self.clock()
+        out = self._advance(now)
+        del self.agents[agent_id]
+        emptied: list[tuple[str, str]] = []
+        for skill, level in agent.skills.items():
+            self._bucket_agents[agent.centre, skill, level] -= 1
+            self._signed[agent.centre, skill] -= 1
+            if self._signed[agent.centre, skill] == 0:
+                emptied.append((skill, agent.centre))
+        # The last agent of a centre left: its waiting calls may overflow at once.
+        calls = [c for sc in emptied for dq in self._waiting.get(sc, {}).values() for c in dq]
+        out.extend(self._place_all(calls, now))
+        return out
+
+    def ready(self, agent_id: str) -> list[Decision]:
+        """The agent is available: they take the best call waiting for them, if any."""
+        agent = self._agent(agent_id)
+        if agent.call is not None:
+            raise RoutingError(f"agent {agent_id} still holds call {agent.call.id}")
+        now = self.clock()
+        out = self._advance(now)
+        if agent.ready or agent.call is not None:  # a widening that fell due gave them one
+            return out
+        call = self._best_call_for(agent, now)
+        if call is not None:
+            out.append(self._assign(call, agent, now))
+            return out
+        self._seq += 1
+        agent.ready, agent.ready_seq = True, self._seq
+        for skill, level in agent.skills.items():
+            bucket = (agent.centre, skill, level)
+            dq = self._ready.setdefault(bucket, deque())
+            dq.append((self._seq, agent_id))
+            if len(dq) > 2 * self._bucket_agents[bucket] + 16:
+                self._ready[bucket] = deque(e for e in dq if self._agent_entry_live(e))
+        return out
+
+    def not_ready(self, agent_id: str) -> list[Decision]:
+        """Break, wrap-up or a missed call: the agent takes no call until ``ready``."""
+        agent = self._agent(agent_id)
+        out = self._advance(self.clock())
+        agent.ready = False
+        return out
+
+    def finish(self, agent_id: str) -> list[Decision]:
+        """The agent's call has ended; they stay not ready (wrap-up) until ``ready``."""
+        agent = self._agent(agent_id)
+        if agent.call is None:
+            raise RoutingError(f"agent {agent_id} holds no call")
+        out = self._advance(self.clock())
+        call, agent.call = agent.call, None
+        call.state = CallState.GONE
+        del self.calls[call.id]
+        return out
+
+    def no_answer(self, agent_id: str) -> list[Decision]:
+        """The agent did not pick up: the call goes back in its place, the agent is not ready."""
+        agent = self._agent(agent_id)
+        call = agent.call
+        if call is None:
+            raise RoutingError(f"agent {agent_id} holds no call")
+        now = self.clock()
+        out = self._advance(now)
+        agent.call, call.agent = None, None
+        call.state = CallState.WAITING
+        self.waiting_count += 1
+        if not call.queued:
+            self._enqueue(call)
+        # Timers skipped while it was ringing are gone; schedule again those still ahead.
+        self._schedule(call, after=now)
+        out.extend(self._place_all([call], now))
+        return out
+
+    # ---- calls --------------------------------------------------------------------
+
+    def offer(
+        self, call_id: str, *, queue: str, centre: str, priority: float = 0.0
+    ) -> list[Decision]:
+        """A call enters a queue; it goes to the longest-idle eligible agent or waits."""
+        if call_id in self.calls:
+            raise RoutingError(f"call {call_id} is already known")
+        now = self.clock()
+        out = self._advance(now)
+        rule = self.rules[queue]
+        self._seq += 1
+        call = _Call(call_id, rule, centre, priority, now, self._seq, now - priority)
+        self.calls[call_id] = call
+        agent = self._longest_idle_for(call, now)
+        if agent is not None:
+            out.append(self._assign(call, agent, now, waited=False))
+            return out
+        self.waiting_count += 1
+        self._enqueue(call)
+        self._schedule(call, after=float("-inf"))
+        return out
+
+    def abandon(self, call_id: str) -> list[Decision]:
+        """The caller hung up while waiting (a no-op for a call already answered or gone)."""
+        out = self._advance(self.clock())
+        call = self.calls.get(call_id)
+        if call is not None and call.state is CallState.WAITING:
+            call.state = CallState.GONE
+            self.waiting_count -= 1
+            del self.calls[call_id]
+        return out
+
+    def request_callback(self, call_id: str) -> None:
+        call = self.calls.get(call_id)
+        if call is None or call.state is not CallState.WAITING:
+            raise RoutingError(f"call {call_id} is not waiting")
+        call.callback = True
+
+    def tick(self) -> list[Decision]:
+        """Apply the widenings and callback offers that fell due."""
+        return self._advance(self.clock())
+
+    def next_deadline(self) -> float | None:
+        """When the next widening or offer falls due (drivers wake the router then)."""
+        timers = self._timers
+        while timers and timers[0][3].state is not CallState.WAITING:
+            heapq.heappop(timers)
+        return timers[0][0] if timers else None
+
+    def agent_call(self, agent_id: str) -> str | None:
+        call = self._agent(agent_id).call
+        return call.id if call else None
+
+    def is_ready(self, agent_id: str) -> bool:
+        return self._agent(agent_id).ready
+
+    # ---- the matching -------------------------------------------------------------
+
+    def _agent(self, agent_id: str) -> _Agent:
+        agent = self.agents.get(agent_id)
+        if agent is None:
+            raise RoutingError(f"agent {agent_id} is not signed in")
+        return agent
+
+    def _agent_entry_live(self, entry: tuple[int, str]) -> bool:
+        agent = self.agents.get(entry[1])
+        return agent is not None and agent.ready and agent.ready_seq == entry[0]
+
+    def _overflowing(self, call: _Call, now: float) -> bool:
+        return (
+            call.rule.overflow_due(call.arrived, now)
+            or self._signed.get((call.centre, call.rule.skill), 0) == 0
+        )
+
+    def _longest_idle_for(self, call: _Call, now: float) -> _Agent | None:
+        skill = call.rule.skill
+        min_level = call.rule.min_level(call.arrived, now)
+        centres: Iterable[str] = (call.centre,)
+        if call.centre in self.overflow and self._overflowing(call, now):
+            centres = (call.centre, *self.overflow[call.centre])
+        best: tuple[int, str] | None = None
+        for centre in centres:
+            for level in self._levels.get((centre, skill), ()):
+                if level < min_level:
+                    break
+                dq = self._ready.get((centre, skill, level))
+                if not dq:
+                    continue
+                while dq and not self._agent_entry_live(dq[0]):
+                    dq.popleft()
+                if dq and (best is None or dq[0][0] < best[0]):
+                    best = dq[0]
+        return self.agents[best[1]] if best else None
+
+    def _best_call_for(self, agent: _Agent, now: float) -> _Call | None:
+        best: _Call | None = None
+        homes = [agent.centre, *self._sources.get(agent.centre, ())]
+        for skill, level in agent.skills.items():
+            for home in homes:
+                buckets = self._waiting.get((skill, home))
+                if not buckets:
+                    continue
+                for bucket_key, dq in list(buckets.items()):
+                    while dq and dq[0].state is not CallState.WAITING:
+                        dq.popleft().queued = False
+                    if not dq:
+                        del buckets[bucket_key]
+                        continue
+                    call = dq[0]  # the oldest of its priority: the most widened
+                    if best is not None and (call.key, call.seq) >= (best.key, best.seq):
+                        continue
+                    if level < call.rule.min_level(call.arrived, now):
+                        continue
+                    if home != agent.centre and not self._overflowing(call, now):
+                        continue
+                    best = call
+                if not buckets:
+                    del self._waiting[skill, home]
+        return best
+
+    def _assign(self, call: _Call, agent: _Agent, now: float, waited: bool = True) -> Assignment:
+        if call.state is not CallState.WAITING or agent.call is not None:
+            raise RoutingError("double assignment")  # guarded above; kept as a tripwire
+        if waited:
+            self.waiting_count -= 1
+        call.state, call.agent = CallState.ASSIGNED, agent.id
+        agent.call, agent.ready = call, False
+        return Assignment(call.id, agent.id, now, call.callback)
+
+    def _enqueue(self, call: _Call) -> None:
+        buckets = self._waiting.setdefault((call.rule.skill, call.centre), {})
+        dq = buckets.setdefault((call.rule.code, call.priority), deque())
+        call.queued = True
+        if not dq or dq[-1].seq < call.seq:
+            dq.append(call)
+        else:  # a call coming back (no answer) returns to its place
+            dq.insert(bisect_left(dq, call.seq, key=lambda c: c.seq), call)
+
+    def _schedule(self, call: _Call, *, after: float) -> None:
+        """Timers for the moments the call's eligibility widens or a callback is due."""
+        rule, arrived = call.rule, call.arrived
+        for step_after, _level in rule.escalation[1:]:
+            if arrived + step_after > after:
+                self._timer(arrived + step_after, _WIDEN, call)
+        overflow = rule.overflow_after
+        if overflow is not None and call.centre in self.overflow and arrived + overflow > after:
+            self._timer(arrived + rule.overflow_after, _WIDEN, call)
+        if rule.callback_after is not None and arrived + rule.callback_after > after:
+            self._timer(arrived + rule.callback_after, _OFFER, call)
+
+    def _timer(self, at: float, kind: int, call: _Call) -> None:
+        self._seq += 1
+        heapq.heappush(self._timers, (at, kind, self._seq, call))
+
+    def _advance(self, now: float) -> list[Decision]:
+        timers = self._timers
+        if not timers or timers[0][0] > now:
+            return []
+        out: list[Decision] = []
+        widened: list[_Call] = []
+        while timers and timers[0][0] <= now:
+            at, kind, _seq, call = heapq.heappop(timers)
+            if call.state is not CallState.WAITING:
+                continue
+            if kind == _OFFER:
+                if not (call.callback or call.offered):
+                    call.offered = True
+                    out.append(CallbackOffer(call.id, at))
+            else:
+                widened.append(call)
+        out.extend(self._place_all(widened, now))
+        return out
+
+    def _place_all(self, calls: list[_Call], now: float) -> list[Decision]:
+        out: list[Decision] = []
+        for call in sorted(set(calls), key=lambda c: (c.key, c.seq)):
+            if call.state is not CallState.WAITING:
+                continue
+            agent = self._longest_idle_for(call, now)
+            if agent is not None:
+                out.append(self._assign(call, agent, now))
+        return out
