@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from vmeste.core.errors import ValidationFailed
 from vmeste.core.schemas import ListOf
+from vmeste.core.services import region_by_code
 from vmeste.people import services
 
 router = Router(tags=["persons"])
@@ -15,6 +19,7 @@ router = Router(tags=["persons"])
 
 class PersonOut(Schema):
     id: int
+    version: int
     last_name: str
     first_name: str
     middle_name: str
@@ -39,6 +44,22 @@ class DuplicateOut(Schema):
 
 class MergeIn(Schema):
     absorb: int
+
+
+class PersonChangeIn(Schema):
+    version: int | None = None
+    phone: str = ""
+    last_name: str = ""
+    first_name: str = ""
+    middle_name: str = ""
+    birth_date: date | None = None
+    age: int | None = None
+    region: str | None = None
+    address: str = ""
+    disability_group: str = ""
+    household_size: int | None = None
+    income_per_member: Decimal | None = None
+    flags: dict[str, bool] = Field(default_factory=dict)
 
 
 @router.get("/persons", response=ListOf(PersonOut))
@@ -67,4 +88,17 @@ def person_duplicates(request: HttpRequest, person_id: int):
 @router.post("/persons/{person_id}/merge", response=PersonOut)
 def merge_persons(request: HttpRequest, person_id: int, payload: MergeIn):
     person = services.merge(keep_id=person_id, absorb_id=payload.absorb, actor=request.user)
+    return services.display(person, request.user)
+
+
+@router.patch("/persons/{person_id}", response=PersonOut)
+def change_person(request: HttpRequest, person_id: int, payload: PersonChangeIn):
+    values = payload.dict(exclude={"version", "region"})
+    region = region_by_code(payload.region, field="person.region") if payload.region else None
+    person = services.update_person(
+        person_id=person_id,
+        data=services.PersonInput(**values, region=region),
+        actor=request.user,
+        expected_version=payload.version,
+    )
     return services.display(person, request.user)

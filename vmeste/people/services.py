@@ -70,12 +70,14 @@ class PersonInput:
         )
 
 
-def validate(data: PersonInput, *, prefix: str = "person") -> str:
-    """Check the input and return the phone in E.164; raise ValidationFailed naming fields."""
+def validate(data: PersonInput, *, prefix: str = "person", phone_required: bool = True) -> str:
+    """Check the input and return the phone in E.164 ("" when absent and not required);
+    raise ValidationFailed naming the fields."""
     errors: dict[str, str] = {}
     e164 = ""
     try:
-        e164 = normalise(data.phone).e164
+        if data.phone or phone_required:
+            e164 = normalise(data.phone).e164
     except InvalidPhone:
         errors["phone"] = (
             _("Укажите номер телефона.")
@@ -360,6 +362,7 @@ def display(person: Person, user) -> dict:
     phones = [p.e164 for p in person.phones.all()]
     return {
         "id": person.pk,
+        "version": person.version,
         "last_name": person.last_name,
         "first_name": person.first_name,
         "middle_name": person.middle_name,
@@ -378,3 +381,34 @@ def display(person: Person, user) -> dict:
         "merged_into": person.merged_into_id,
         "masked": not open_,
     }
+
+
+@transaction.atomic
+def update_person(
+    *, person_id: int, data: PersonInput, actor, expected_version: int | None = None
+) -> Person:
+    """Change a card. The version the user saw must still be current: a second writer of a
+    stale card gets a conflict instead of overwriting what the first one saved."""
+    if not actor.can(Right.REGISTER):
+        raise Forbidden()
+    person = scoped(Person.objects.select_for_update(), actor).filter(pk=person_id).first()
+    if person is None:
+        raise NotFound(_("Человек не найден."))
+    if expected_version is not None and person.version != expected_version:
+        raise Conflict(
+            _("Карточку уже изменил другой пользователь. Обновите её: ваши правки не сохранены."),
+            code="stale_version",
+            fields={"version": [_("Устаревшая версия.")]},
+        )
+    if person.consent != ConsentStatus.GIVEN and data.has_personal_data():
+        raise ValidationFailed({"consent": _(CONSENT_NEEDED)}, code="consent_required")
+    e164 = validate(data, phone_required=False)
+    changes = _apply(person, data)
+    if e164 and not person.phones.filter(e164=e164).exists():
+        PersonPhone.objects.create(person=person, e164=e164, kind=normalise(e164).kind)
+        changes["phones"] = [None, e164]
+    if changes:
+        person.version += 1
+        person.save()
+        PersonEvent.objects.create(person=person, actor=actor, kind="updated", changes=changes)
+    return person

@@ -121,3 +121,37 @@ def test_invalid_person_input_names_the_field(changes, field):
     with pytest.raises(ValidationFailed) as refused:
         services.validate(person_input(**changes))
     assert field in refused.value.fields
+
+
+def test_update_with_a_stale_version_is_refused(api_as):
+    api = api_as("operator")
+    created = api.post(
+        "/api/v1/requests",
+        {
+            "line": "we-are-together",
+            "region": "RU-VGG",
+            "category": "groceries",
+            "description": "Продукты",
+            "consent": True,
+            "person": {"last_name": "Лаптева", "first_name": "Зоя", "phone": "+79275550009"},
+        },
+    ).json()
+    url = f"/api/v1/persons/{created['person']['id']}"
+    card = api.get(url).json()
+    first = api.client.patch(
+        url,
+        {"version": card["version"], "address": "ул. Лесная, 3"},
+        content_type="application/json",
+        **api.auth,
+    )
+    assert first.status_code == 200 and first.json()["version"] == card["version"] + 1
+    second = api.client.patch(
+        url,
+        {"version": card["version"], "address": "ул. Садовая, 9"},
+        content_type="application/json",
+        **api.auth,
+    )
+    assert second.status_code == 409
+    assert Person.objects.get().address == "ул. Лесная, 3"
+    bad = api.client.patch(url, {"phone": "000"}, content_type="application/json", **api.auth)
+    assert bad.status_code == 422 and "person.phone" in bad.json()["error"]["fields"]
