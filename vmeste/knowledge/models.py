@@ -122,15 +122,17 @@ class Synonym(models.Model):
 
 class ArticleUse(models.Model):
     """An operator's note that this article answered this contact (feeds "articles that
-    help" and the search's own evaluation: `query` is what was typed before choosing it).
-
-    `contact_id` is a plain integer for now: the contacts app has no Contact model yet. When it
-    does, this becomes a nullable ForeignKey named `contact`, which keeps the same column.
-    """
+    help" and the search's own evaluation: `query` is what was typed before choosing it)."""
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="uses")
-    contact_id = models.PositiveBigIntegerField(
-        _("обращение"), null=True, blank=True, db_index=True
+    # SET_NULL: the figures of which articles help outlive a contact's deletion.
+    contact = models.ForeignKey(
+        "contacts.Contact",
+        verbose_name=_("обращение"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="knowledge_uses",
     )
     query = models.CharField(_("запрос"), max_length=300, blank=True)
     user = models.ForeignKey(
@@ -141,9 +143,7 @@ class ArticleUse(models.Model):
     class Meta:
         ordering = ["-at"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["article", "contact_id"], name="kb_use_once_per_contact"
-            )
+            models.UniqueConstraint(fields=["article", "contact"], name="kb_use_once_per_contact")
         ]
         verbose_name = _("использование статьи")
         verbose_name_plural = _("использование статей")

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vmeste.accounts.roles import Right
+from vmeste.contacts.services import get_contact
 from vmeste.core.errors import Forbidden, NotFound, ValidationFailed
 from vmeste.core.models import Category, Line
 from vmeste.core.scoping import user_scope
@@ -336,12 +337,11 @@ def delete_synonym(*, synonym: Synonym, user) -> None:
 
 def record_use(*, article: Article, contact_id: int | None, user, query: str = "") -> ArticleUse:
     """Note that `article` answered contact `contact_id` (once per contact: a second click
-    keeps the first note)."""
+    keeps the first note). The contact must be one the user may see."""
     if contact_id is None:
         return ArticleUse.objects.create(article=article, user=user, query=query[:300])
+    contact = get_contact(contact_id=contact_id, user=user)
     use, _created = ArticleUse.objects.get_or_create(
-        article=article,
-        contact_id=contact_id,
-        defaults={"user": user, "query": query[:300]},
+        article=article, contact=contact, defaults={"user": user, "query": query[:300]}
     )
     return use

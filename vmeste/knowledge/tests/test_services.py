@@ -129,9 +129,13 @@ def test_operators_see_published_articles_of_their_lines(imported, operator):
 
 
 def test_record_use_once_per_contact(imported, operator):
+    from vmeste.contacts.models import Contact
+    from vmeste.core.models import Line
+
+    contact = Contact.objects.create(line=Line.objects.get(code="cashback"))
     article = Article.objects.get(slug="kb-001")
-    services.record_use(article=article, contact_id=7, user=operator, query="лн")
-    services.record_use(article=article, contact_id=7, user=operator, query="again")
+    services.record_use(article=article, contact_id=contact.pk, user=operator, query="лн")
+    services.record_use(article=article, contact_id=contact.pk, user=operator, query="again")
     assert ArticleUse.objects.get().query == "лн"
 
 
