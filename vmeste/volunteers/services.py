@@ -390,3 +390,17 @@ def revoke_role(*, volunteer: Volunteer, role: str, actor) -> None:
 
 def roles_of(volunteer: Volunteer) -> set[str]:
     return set(volunteer.roles.values_list("role", flat=True))
+
+
+def centre_by_code(code: str, *, user=None, field: str = "centre") -> Centre:
+    """A centre by its code; for a signed-in user, only one within their regions."""
+    centre = Centre.objects.select_related("region").filter(code=(code or "").strip()).first()
+    if centre is not None and user is not None:
+        from vmeste.core.scoping import user_scope
+
+        regions, _lines = user_scope(user)
+        if regions and centre.region_id not in regions and user.centre_id != centre.pk:
+            centre = None
+    if centre is None:
+        raise ValidationFailed({field: _("Неизвестный центр: «%s».") % code})
+    return centre

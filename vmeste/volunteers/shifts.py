@@ -365,7 +365,8 @@ def hours_total(*, volunteer: Volunteer, first: date | None = None, last: date |
         qs = qs.filter(shift__local_date__gte=first)
     if last:
         qs = qs.filter(shift__local_date__lte=last)
-    return qs.aggregate(total=Sum("hours"))["total"] or Decimal("0")
+    total = qs.aggregate(total=Sum("hours"))["total"] or 0
+    return Decimal(total).quantize(Decimal("0.01"))
 
 
 def ics_feed(*, volunteer: Volunteer) -> str:
