@@ -57,3 +57,20 @@ def api_as(client, make_user):
         return api
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Reference data comes from a migration, and a transactional test's flush wipes it:
+    put it back for every database test that finds it missing."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None:
+        return
+    transactional = marker.kwargs.get("transaction", False) or "live_server" in request.fixturenames
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from vmeste.core.models import Category, Line, Region
+
+    if not Region.objects.exists():
+        from vmeste.core.reference.loader import load_reference
+
+        load_reference(Region=Region, Category=Category, Line=Line)

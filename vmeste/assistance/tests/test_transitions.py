@@ -6,7 +6,6 @@ from hypothesis import strategies as st
 
 from vmeste.assistance import transitions as t
 
-pytestmark = pytest.mark.django_db(databases=[])
 
 statuses = st.sampled_from(t.STATUSES)
 outcomes = st.one_of(

@@ -5,8 +5,6 @@ from hypothesis import strategies as st
 
 from vmeste.people.phones import InvalidPhone, mask, normalise
 
-pytestmark = pytest.mark.django_db(databases=[])
-
 
 @pytest.mark.parametrize(
     ("typed", "e164", "kind"),
