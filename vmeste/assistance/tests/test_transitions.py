@@ -1,11 +1,9 @@
 from itertools import pairwise
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from vmeste.assistance import transitions as t
-
 
 statuses = st.sampled_from(t.STATUSES)
 outcomes = st.one_of(
