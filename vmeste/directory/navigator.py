@@ -1,0 +1,159 @@
+"""What a caller is entitled to and who can help: measures by eligibility, then services of
+organizations for the needs the measures leave open, in the caller's region."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from vmeste.core.models import Category
+from vmeste.directory import services
+from vmeste.directory.eligibility.ranking import ServiceSpec, rank_services
+from vmeste.directory.models import Attribute, Measure, Phone, Service, ServiceArea, TaxonomyTerm
+from vmeste.people import services as people
+from vmeste.people.models import Person
+
+
+def need_names() -> dict[str, str]:
+    return {c.code: c.name for c in Category.objects.all()}
+
+
+def _candidate_services(
+    region: str | None, need_codes: set[str], *, anywhere: bool = False
+) -> QuerySet[Service]:
+    qs = Service.objects.filter(status=Service.Status.ACTIVE, is_published=True).filter(
+        Q(organization__isnull=True) | Q(organization__is_published=True)
+    )
+    regional = ServiceArea.objects.filter(region__isnull=False)
+    in_region = (
+        Q(pk__in=regional.filter(region__code=region).values("service_id")) if region else Q()
+    )
+    nationwide = ~Q(pk__in=regional.values("service_id"))
+    if region:
+        qs = qs.filter(in_region | nationwide)
+    elif not anywhere:
+        qs = qs.filter(nationwide)
+    if need_codes:
+        terms = TaxonomyTerm.objects.filter(code__in=need_codes).values("pk")
+        qs = qs.filter(
+            pk__in=Attribute.objects.filter(taxonomy_term_id__in=terms).values("link_id")
+        )
+    return qs.select_related("organization")
+
+
+def service_specs(region: str | None, need_codes: set[str]) -> list[ServiceSpec]:
+    candidates = list(_candidate_services(region, need_codes)[:500])
+    ids = [s.pk for s in candidates]
+    term_code = dict(TaxonomyTerm.objects.values_list("pk", "code"))
+    needs: dict[str, set[str]] = {}
+    for link_id, term_id in Attribute.objects.filter(link_id__in=ids).values_list(
+        "link_id", "taxonomy_term_id"
+    ):
+        if term_id in term_code:
+            needs.setdefault(link_id, set()).add(term_code[term_id])
+    regions: dict[str, set[str]] = {}
+    for service_id, code in ServiceArea.objects.filter(
+        service_id__in=ids, region__isnull=False
+    ).values_list("service_id", "region__code"):
+        regions.setdefault(service_id, set()).add(code)
+    return [
+        ServiceSpec(
+            id=s.pk,
+            name=s.name,
+            organization=s.organization.name if s.organization_id else "",
+            needs=frozenset(needs.get(s.pk, ())),
+            regions=frozenset(regions.get(s.pk, ())),
+            minimum_age=s.minimum_age,
+            maximum_age=s.maximum_age,
+        )
+        for s in candidates
+    ]
+
+
+def phones_of(service_ids: list[str]) -> dict[str, list[str]]:
+    phones: dict[str, list[str]] = {}
+    for service_id, number in Phone.objects.filter(service_id__in=service_ids).values_list(
+        "service_id", "number"
+    ):
+        phones.setdefault(service_id, []).append(number)
+    return phones
+
+
+def ranked_services(
+    *, region: str | None, needs: list[tuple[str, str | None]], age: int | None, limit: int = 10
+) -> list[dict]:
+    codes = {code for pair in needs for code in pair if code}
+    ranked = rank_services(
+        service_specs(region, codes),
+        region=region,
+        needs=needs,
+        age=age,
+        need_names=need_names(),
+        limit=limit,
+    )
+    phones = phones_of([r.service.id for r in ranked])
+    return [
+        {
+            "id": r.service.id,
+            "name": r.service.name,
+            "organization": r.service.organization,
+            "score": r.score,
+            "reasons": r.reasons,
+            "covers": r.covers,
+            "phones": phones.get(r.service.id, []),
+        }
+        for r in ranked
+    ]
+
+
+def navigate(person: Person, *, needs: list[tuple[str, str | None]] | None = None) -> dict:
+    """The navigator's answer for one person (already opened and audited by the caller)."""
+    assessment = services.assess_person(person)
+    codes = dict(Measure.objects.values_list("pk", "code"))
+    needs = services.open_needs(person) if needs is None else needs
+    covered = {code for v in assessment.eligible for code in v.needs}
+    parents = dict(
+        Category.objects.filter(parent__isnull=False).values_list("code", "parent__code")
+    )
+    covered |= {parents[c] for c in covered if c in parents}
+    remaining = [(section, sub) for section, sub in needs if (sub or section) not in covered]
+    region = person.region.code if person.region_id else None
+    return {
+        "eligible": [services.verdict_item(v, codes) for v in assessment.eligible],
+        "maybe": [services.verdict_item(v, codes) for v in assessment.maybe],
+        "ineligible": [services.verdict_item(v, codes) for v in assessment.ineligible],
+        "services": ranked_services(region=region, needs=remaining, age=person.age),
+        "ask": [
+            {
+                "fact": code,
+                "label": services.FACTS[code].label,
+                "question": services.FACTS[code].question,
+            }
+            for code in assessment.ask
+        ],
+        "needs": [sub or section for section, sub in needs],
+    }
+
+
+def eligibility_for(*, person_id: int, user, channel: str = "api") -> dict:
+    """Scoped (out of scope = not found) and audited like opening the person's card."""
+    person = people.get_person(person_id=person_id, user=user, channel=channel)
+    return navigate(person)
+
+
+def search_services(
+    *, region: str = "", need: str = "", text: str = "", limit: int = 50
+) -> list[Service]:
+    """The operator's directory search: by region, need (section or subcategory) and text."""
+    codes = set()
+    if need:
+        codes = {need} | set(
+            Category.objects.filter(parent__code=need).values_list("code", flat=True)
+        )
+    qs = _candidate_services(region or None, codes, anywhere=not region)
+    if text:
+        qs = qs.filter(
+            Q(name__icontains=text)
+            | Q(description__icontains=text)
+            | Q(organization__name__icontains=text)
+        )
+    return list(qs.order_by("name")[:limit])

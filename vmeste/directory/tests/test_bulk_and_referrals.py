@@ -1,0 +1,162 @@
+import itertools
+import random
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from vmeste.assistance.models import RequestEvent
+from vmeste.directory import services
+from vmeste.directory.eligibility import sql
+from vmeste.directory.eligibility.engine import MeasureSpec, compile_measure, evaluate
+from vmeste.directory.models import Measure
+from vmeste.people.models import Person
+
+from .conftest import years_ago
+
+pytestmark = pytest.mark.django_db
+
+TREES = [
+    {"fact": "age", "op": ">=", "value": 60},
+    {"fact": "age", "op": "between", "value": [18, 35]},
+    {"fact": "age", "op": "!=", "value": 40},
+    {"not": {"fact": "age", "op": "<", "value": 70}},
+    {"fact": "income_per_member", "op": "<=", "value": {"subsistence_minimum": 1.5}},
+    {"fact": "income_per_member", "op": ">", "value": 20000},
+    {
+        "any": [
+            {"fact": "veteran", "op": "is", "value": True},
+            {"fact": "household_size", "op": ">=", "value": 4},
+        ]
+    },
+    {
+        "all": [
+            {"fact": "lives_alone", "op": "is", "value": True},
+            {"fact": "region", "op": "in", "value": ["RU-VGG"]},
+        ]
+    },
+    {"fact": "disability_group", "op": "in", "value": ["1", "2"]},
+    {"not": {"fact": "has_disability", "op": "is", "value": True}},
+    {"fact": "region", "op": "not_in", "value": ["RU-TA"]},
+]
+
+
+def make_population(make_person, n=60):
+    rng = random.Random(7)
+    today = timezone.localdate()
+    for i in range(n):
+        fields = {
+            "veteran": rng.random() < 0.3,
+            "lives_alone": rng.random() < 0.5,
+            "disability_group": rng.choice(["", "", "1", "2", "3", "child"]),
+            "household_size": rng.choice([None, 1, 2, 4, 6]),
+            "income_per_member": rng.choice(
+                [None, Decimal("9000"), Decimal("22500"), Decimal("30000")]
+            ),
+        }
+        kind = i % 3
+        if kind == 0:
+            fields["birth_date"] = years_ago(rng.randint(15, 90))
+        elif kind == 1:
+            fields["age_stated"] = rng.randint(15, 90)
+            fields["age_stated_on"] = today.replace(year=today.year - rng.randint(0, 3))
+        make_person(region=rng.choice(["RU-VGG", "RU-TA", None]), **fields)
+
+
+def test_sql_compilation_agrees_with_the_engine_person_by_person(make_person, region_facts):
+    make_population(make_person)
+    today = timezone.localdate()
+    persons = list(Person.objects.select_related("region"))
+    for tree in TREES:
+        compiled = sql.compile_q(tree, rules={}, today=today)
+        base = sql.annotate(Person.objects.all(), today=today)
+        surely = set(base.filter(compiled.true).values_list("pk", flat=True))
+        may = set(base.filter(compiled.may).values_list("pk", flat=True))
+        measure = compile_measure(MeasureSpec(1, "m", tree), {})
+        for person in persons:
+            value = evaluate(measure, services.profile_of(person, today=today)).value
+            assert (person.pk in surely) == (value is True), (tree, person.__dict__)
+            assert (person.pk in may) == (value is not False), (tree, person.__dict__)
+
+
+def test_open_requests_that_may_qualify_for_a_new_measure(
+    api_as, make_person, make_request, region_facts
+):
+    admin = api_as("administrator")
+    created = admin.post(
+        "/api/v1/measures",
+        {
+            "code": "old",
+            "name": "Пожилым (демо)",
+            "level": "regional",
+            "regions": ["RU-VGG"],
+            "eligibility": {"fact": "age", "op": ">=", "value": 60},
+        },
+    ).json()
+    old = make_request(make_person(birth_date=years_ago(70)))
+    unknown = make_request(make_person())
+    make_request(make_person(birth_date=years_ago(30)))
+    make_request(make_person(birth_date=years_ago(80)), status="resolved")
+    make_request(make_person(region="RU-TA", birth_date=years_ago(80)))
+    body = admin.get(f"/api/v1/measures/{created['id']}/candidates").json()
+    assert body["count"] == 2
+    assert {(i["request_id"], i["surely"]) for i in body["items"]} == {
+        (old.pk, True),
+        (unknown.pk, False),
+    }
+    scoped = api_as("operator", regions=["RU-TA"]).get(
+        f"/api/v1/measures/{created['id']}/candidates"
+    )
+    assert scoped.json()["count"] == 0
+
+
+def test_referral_workflow_lands_on_the_timeline_and_resolves_the_request(
+    api_as, make_person, make_request
+):
+    admin = api_as("administrator")
+    measure = admin.post(
+        "/api/v1/measures", {"code": "m", "name": "Мера (демо)", "level": "federal"}
+    ).json()
+    request = make_request(make_person())
+    operator = api_as("operator", regions=["RU-VGG"])
+    created = operator.post(
+        f"/api/v1/requests/{request.pk}/referrals", {"measure_id": measure["id"]}
+    )
+    assert created.status_code == 201, created.content
+    referral = created.json()
+    assert referral["status"] == "planned"
+
+    def move(to, **extra):
+        return operator.post(f"/api/v1/referrals/{referral['id']}/transition", {"to": to, **extra})
+
+    assert move("provided").status_code == 422  # planned → provided skips steps
+    assert move("submitted").json()["submitted_at"]
+    assert move("rejected").status_code == 422  # a refusal needs its reason
+    assert move("accepted").status_code == 200
+    done = move("provided", feedback="Набор получен", resolve_request=True)
+    assert done.status_code == 200, done.content
+    assert done.json()["feedback"] == "Набор получен"
+    request.refresh_from_db()
+    assert (
+        request.status == "resolved" and request.outcome_helped and request.outcome_how == "measure"
+    )
+    kinds = list(RequestEvent.objects.filter(request=request).values_list("kind", flat=True))
+    assert kinds.count("linked") == 4
+    listed = operator.get(f"/api/v1/requests/{request.pk}/referrals").json()
+    assert listed["items"][0]["status"] == "provided"
+    outsider = api_as("operator", regions=["RU-TA"])
+    assert outsider.get(f"/api/v1/requests/{request.pk}/referrals").status_code == 404
+
+
+def test_referral_transition_table_is_explicit():
+    from vmeste.directory import referral_transitions as t
+
+    pairs = set(itertools.product(t.STATUSES, repeat=2))
+    allowed = {p for p in pairs if t.check(*p, feedback="x") is None}
+    assert allowed == {
+        ("planned", "submitted"),
+        ("submitted", "accepted"),
+        ("submitted", "rejected"),
+        ("accepted", "provided"),
+    }
+    assert Measure.Level.FEDERAL == "federal"
