@@ -151,3 +151,16 @@ def test_cli_honours_the_data_dir_and_database_url(tmp_path):
         "secure": True,
         "journal": "wal",
     }
+
+
+@pytest.mark.django_db
+def test_curation_pages_follow_roles(client, make_user):
+    boss = make_user("boss", "administrator")
+    client.force_login(make_user("op", "operator"))
+    assert client.get("/admin/core/line/").status_code == 302  # to the admin login
+    client.logout()
+    client.force_login(boss)
+    page = client.get("/admin/core/line/")
+    assert page.status_code == 200 and "we-are-together" in page.content.decode()
+    assert client.get("/admin/accounts/auditentry/").status_code == 200
+    assert client.get("/admin/accounts/auditentry/add/").status_code == 403
