@@ -1,0 +1,43 @@
+"""`vmeste loaddemo [--if-empty] [--seed S]`: the demo centres, staff and a month of work."""
+
+from __future__ import annotations
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from vmeste.demo.services import demo_loaded, load_demo
+
+
+class Command(BaseCommand):
+    help = "Загрузить демонстрационные данные: центры, пользователи всех ролей, месяц работы."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Ничего не делать, если демонстрационные данные уже загружены.",
+        )
+        parser.add_argument("--seed", type=int, default=2026, help="Зерно генератора.")
+        parser.add_argument("--persons", type=int, default=2000)
+        parser.add_argument("--contacts", type=int, default=10_000)
+        parser.add_argument("--requests", type=int, default=1500)
+
+    def handle(self, *args, **options) -> None:
+        if demo_loaded():
+            if options["if_empty"]:
+                self.stdout.write("Демонстрационные данные уже загружены — пропускаю.")
+                return
+            raise CommandError(
+                "Демонстрационные данные уже загружены (используйте --if-empty, чтобы пропустить)."
+            )
+        started = time.perf_counter()
+        counts = load_demo(
+            seed=options["seed"],
+            persons=options["persons"],
+            contacts=options["contacts"],
+            requests=options["requests"],
+        )
+        summary = ", ".join(f"{name}: {count}" for name, count in counts.items())
+        seconds = time.perf_counter() - started
+        self.stdout.write(f"Демонстрационные данные загружены за {seconds:.1f} с ({summary}).")

@@ -1,0 +1,107 @@
+"""The demo: centres, staff of every role, and a month of a hotline's work.
+
+`load_demo()` is what `vmeste loaddemo` runs; `demo_loaded()` tells whether it already ran.
+The month itself (persons, contacts, requests) is planned and inserted by `month.py`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.utils import timezone
+
+from vmeste.accounts.models import User
+from vmeste.assistance.models import Team
+from vmeste.core.models import Centre, Line, Region
+from vmeste.demo import cast, month
+
+
+def demo_loaded() -> bool:
+    """True when the demo's centres or logins are in the database."""
+    return (
+        Centre.objects.filter(code__in=cast.CENTRE_CODES).exists()
+        or User.objects.filter(username__in=cast.USERNAMES).exists()
+    )
+
+
+def create_centres() -> dict[str, Centre]:
+    centres = {}
+    for spec in cast.CENTRES:
+        centre = Centre.objects.create(
+            code=spec.code,
+            kind=spec.kind,
+            name_ru=spec.name_ru,
+            name_en=spec.name_en,
+            region=Region.objects.get(code=spec.region) if spec.region else None,
+        )
+        centre.lines.set(Line.objects.filter(code__in=spec.lines))
+        centres[spec.code] = centre
+    return centres
+
+
+def create_staff(centres: dict[str, Centre]) -> dict[str, User]:
+    """One user per entry of cast.USERS, with the password printed by `vmeste demoinfo`."""
+    regions = {r.code: r for r in Region.objects.all()}
+    lines = {line.code: line for line in Line.objects.all()}
+    users = {}
+    for spec in cast.USERS:
+        user = User.objects.create(
+            username=spec.username,
+            first_name=spec.first_name,
+            last_name=spec.last_name,
+            email=f"{spec.username}@demo.invalid",
+            role=spec.role,
+            centre=centres.get(spec.centre or ""),
+            password=make_password(spec.password),
+            is_staff=spec.role == "administrator",
+            is_superuser=spec.role == "administrator",
+        )
+        user.regions.set([regions[c] for c in spec.regions])
+        user.lines.set([lines[c] for c in spec.lines if c in lines])
+        users[spec.username] = user
+    return users
+
+
+def create_teams(centres: dict[str, Centre], users: dict[str, User]) -> dict[str, Team]:
+    teams = {}
+    for spec in cast.CENTRES:
+        if spec.kind != "regional":
+            continue
+        team = Team.objects.create(
+            code=f"{spec.code}-desk",
+            name=f"{centres[spec.code].name_ru}: дежурная группа",
+            region=centres[spec.code].region,
+        )
+        team.members.set(
+            [users[u.username] for u in cast.USERS if u.centre == spec.code and u.handles_requests]
+        )
+        teams[spec.code] = team
+    return teams
+
+
+@transaction.atomic
+def load_demo(
+    *,
+    seed: int = 2026,
+    now: datetime | None = None,
+    persons: int = 2000,
+    contacts: int = 10_000,
+    requests: int = 1500,
+) -> dict[str, int]:
+    """Create the whole demo in one transaction; return how many rows of each kind."""
+    now = now or timezone.now()
+    centres = create_centres()
+    users = create_staff(centres)
+    teams = create_teams(centres, users)
+    counts = month.fill(
+        seed=seed,
+        now=now,
+        users=users,
+        teams=teams,
+        persons=persons,
+        contacts=contacts,
+        requests=requests,
+    )
+    return {"centres": len(centres), "users": len(users), "teams": len(teams), **counts}

@@ -1,0 +1,75 @@
+"""`vmeste generate`: N persons with phones, M numbered requests, K contacts, in bulk."""
+
+import re
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from vmeste.assistance.models import NumberSequence, Request
+from vmeste.contacts.models import Contact
+from vmeste.demo.generator import generate, phone_of
+from vmeste.people.models import Person, PersonPhone
+
+pytestmark = pytest.mark.django_db
+
+
+def _sequences_match_numbers() -> None:
+    highest: dict = {}
+    for number in Request.objects.values_list("number", flat=True):
+        prefix, year, seq = re.fullmatch(r"([A-Z]+)-(\d{4})-(\d{6})", number).groups()
+        key = (prefix, int(year))
+        highest[key] = max(highest.get(key, 0), int(seq))
+    assert {(s.prefix, s.year): s.last for s in NumberSequence.objects.all()} == highest
+
+
+def test_generate_creates_the_rows_asked_for():
+    made = generate(persons=300, requests=700, contacts=120, seed=5, batch=128)
+    assert made == {"persons": 300, "requests": 700, "contacts": 120}
+    assert Person.objects.count() == 300 and PersonPhone.objects.count() == 300
+    assert Request.objects.count() == 700 and Contact.objects.count() == 120
+    person = Person.objects.order_by("?").first()
+    assert person.phones.get().e164 == phone_of(person.pk)
+    assert person.consent == "given" and person.last_name and person.region_id
+    assert Request.objects.values("number").distinct().count() == 700
+    statuses = set(Request.objects.values_list("status", flat=True))
+    assert {"resolved", "new"} <= statuses
+    assert not Request.objects.filter(status="resolved", outcome_helped__isnull=True).exists()
+    for request in Request.objects.select_related("line", "region")[:100]:
+        assert request.line.serves_region(request.region)
+    _sequences_match_numbers()
+
+
+def test_a_second_run_continues_ids_phones_and_numbers():
+    generate(persons=50, requests=80, seed=1)
+    generate(persons=50, requests=80, seed=1)
+    assert Person.objects.count() == 100
+    assert PersonPhone.objects.values("e164").distinct().count() == 100
+    assert Request.objects.values("number").distinct().count() == 160
+    _sequences_match_numbers()
+    # A person created the ordinary way afterwards gets a fresh id: the sequence moved on.
+    assert Person.objects.create(last_name="Тестова").pk > max(
+        Person.objects.exclude(last_name="Тестова").values_list("pk", flat=True)
+    )
+
+
+def test_requests_alone_use_the_persons_already_there():
+    generate(persons=20, requests=0)
+    generate(persons=0, requests=40, contacts=10)
+    assert Request.objects.count() == 40
+    assert set(Request.objects.values_list("person_id", flat=True)) <= set(
+        Person.objects.values_list("pk", flat=True)
+    )
+
+
+def test_command():
+    out = StringIO()
+    call_command("generate", "--persons", "30", "--requests", "60", "--verbosity", "0", stdout=out)
+    assert "persons: 30" in out.getvalue() and Request.objects.count() == 60
+    with pytest.raises(CommandError):
+        call_command("generate", "--persons", "-1", stdout=StringIO())
+
+
+def test_requests_need_persons():
+    with pytest.raises(CommandError):
+        call_command("generate", "--requests", "5", "--verbosity", "0", stdout=StringIO())

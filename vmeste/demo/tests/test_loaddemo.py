@@ -1,0 +1,176 @@
+"""`vmeste loaddemo` creates what it promises; it is loaded once for the whole module."""
+
+import re
+from collections import Counter
+from io import StringIO
+from zoneinfo import ZoneInfo
+
+import phonenumbers
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.test import override_settings
+from django.utils import timezone
+
+from vmeste.accounts.models import User
+from vmeste.accounts.roles import Role
+from vmeste.assistance.models import NumberSequence, Request, RequestEvent
+from vmeste.assistance.transitions import TRANSITIONS
+from vmeste.contacts.models import Contact
+from vmeste.core.models import Centre
+from vmeste.demo import cast
+from vmeste.people.models import Consent, Person, PersonPhone
+
+pytestmark = pytest.mark.django_db
+FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def demo(django_db_setup, django_db_blocker):
+    """The demo, loaded once inside a transaction rolled back after the module's tests."""
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHER):
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            out = StringIO()
+            call_command("loaddemo", "--seed", "7", stdout=out)
+            yield out.getvalue()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+def test_counts_are_those_promised(demo):
+    assert "загружены" in demo
+    assert Person.objects.count() == 2000
+    assert 10_000 <= Contact.objects.count() <= 10_300
+    assert 1400 <= Request.objects.count() <= 1500
+    assert Consent.objects.filter(status="given").values("person").distinct().count() == 2000
+    assert not Person.objects.exclude(consent="given").exists()
+    assert not Person.objects.filter(contacts__isnull=True).exists()
+
+
+def test_centres_and_every_role_with_scopes():
+    assert Centre.objects.filter(kind="national").count() == 1
+    regional = set(Centre.objects.filter(kind="regional").values_list("region__code", flat=True))
+    assert regional == {"RU-VGG", "RU-MOW", "RU-TA"}
+    assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
+    operator = User.objects.get(username="operator.vgg")
+    assert {r.code for r in operator.regions.all()} == {"RU-VGG"}
+    assert {line.code for line in operator.lines.all()} == {"volgograd-volunteers"}
+    assert operator.centre.code == "volgograd"
+    admin = User.objects.get(username="admin")
+    assert not admin.regions.exists() and not admin.lines.exists()
+    for spec in cast.USERS:
+        assert User.objects.get(username=spec.username).check_password(spec.password)
+
+
+def test_numbers_are_unique_and_continue_the_sequences():
+    numbers = list(Request.objects.values_list("number", "created_at"))
+    assert len({n for n, _ in numbers}) == len(numbers)
+    highest: Counter = Counter()
+    for number, created in numbers:
+        prefix, year, seq = re.fullmatch(r"([A-Z]+)-(\d{4})-(\d{6})", number).groups()
+        assert int(year) == timezone.localtime(created).year
+        highest[prefix, int(year)] = max(highest[prefix, int(year)], int(seq))
+    sequences = {(s.prefix, s.year): s.last for s in NumberSequence.objects.all()}
+    assert sequences == dict(highest)
+    assert {"VGG", "KD"} <= {prefix for prefix, _ in sequences}
+    assert (
+        Request.objects.filter(line__code="volgograd-volunteers")
+        .exclude(number__startswith="VGG-")
+        .count()
+        == 0
+    )
+
+
+def test_day_and_night():
+    moscow = ZoneInfo("Europe/Moscow")
+    hours = Counter(
+        started.astimezone(moscow).hour
+        for started in Contact.objects.values_list("started_at", flat=True)
+    )
+    night = sum(hours[h] for h in range(0, 6))
+    day = sum(hours[h] for h in range(10, 16))
+    assert 0 < night * 3 < day
+    line_hours = Contact.objects.filter(line__code="circle-of-kindness").values_list(
+        "started_at", flat=True
+    )
+    assert all(9 <= s.astimezone(moscow).hour < 21 for s in line_hours)
+    night_lines = {
+        code
+        for code, started in Contact.objects.values_list("line__code", "started_at")
+        if started.astimezone(moscow).hour < 6
+    }
+    assert {"we-are-together", "volgograd-volunteers"} <= night_lines
+
+
+def test_contacts_mostly_consultations_on_the_three_lines():
+    dispositions = Counter(Contact.objects.values_list("disposition", flat=True))
+    assert dispositions.most_common(1)[0][0] == "consultation"
+    assert dispositions["request_registered"] == Request.objects.count()
+    lines = Counter(Contact.objects.values_list("line__code", flat=True))
+    assert lines.most_common(1)[0][0] == "we-are-together"
+    assert lines["volgograd-volunteers"] > 1000
+    assert 100 < lines["circle-of-kindness"] < 600  # a few hundred calls a month
+    assert not Contact.objects.filter(disposition="consultation", person__isnull=True).exists()
+
+
+def test_phones_are_fictional_and_valid():
+    for e164 in PersonPhone.objects.values_list("e164", flat=True)[:300]:
+        assert e164.startswith("+7900000")
+        assert phonenumbers.is_valid_number(phonenumbers.parse(e164))
+    assert PersonPhone.objects.filter(is_primary=True).count() == 2000
+
+
+def test_requests_have_timelines_outcomes_and_some_are_overdue():
+    requests = Request.objects.all()
+    assert RequestEvent.objects.filter(kind="created").count() == requests.count()
+    for frm, to in RequestEvent.objects.filter(kind="transition").values_list(
+        "from_status", "to_status"
+    ):
+        assert (frm, to) in TRANSITIONS
+    resolved = requests.filter(status="resolved")
+    assert resolved.count() > requests.count() / 3
+    assert not resolved.filter(outcome_helped__isnull=True).exists()
+    assert resolved.filter(outcome_helped=False).exists()
+    assert not resolved.filter(resolved_at__isnull=True).exists()
+    statuses = set(requests.values_list("status", flat=True))
+    assert statuses == {
+        "new",
+        "triaged",
+        "in_progress",
+        "waiting",
+        "resolved",
+        "rejected",
+        "cancelled",
+    }
+    overdue = requests.exclude(status__in=["resolved", "rejected", "cancelled"]).filter(
+        due_at__lt=timezone.now()
+    )
+    assert overdue.exists()
+    assigned = requests.exclude(assignee__isnull=True).select_related("assignee")
+    assert all(r.assignee.role in ("operator", "coordinator") for r in assigned[:200])
+    for request in requests.filter(region__code="RU-VGG", assignee__isnull=False)[:50]:
+        codes = {r.code for r in request.assignee.regions.all()}
+        assert not codes or codes == {"RU-VGG"}
+
+
+def test_if_empty_is_idempotent_and_a_second_load_is_refused():
+    before = (Person.objects.count(), Request.objects.count(), User.objects.count())
+    out = StringIO()
+    call_command("loaddemo", "--if-empty", stdout=out)
+    assert "уже загружены" in out.getvalue()
+    assert (Person.objects.count(), Request.objects.count(), User.objects.count()) == before
+    with pytest.raises(CommandError):
+        call_command("loaddemo", stdout=StringIO())
+
+
+def test_demoinfo_prints_every_login():
+    out = StringIO()
+    call_command("demoinfo", "--url", "http://127.0.0.1:8000", stdout=out)
+    text = out.getvalue()
+    assert "http://127.0.0.1:8000" in text
+    for spec in cast.USERS:
+        assert spec.username in text and spec.password in text
+    assert all(role in text for role in Role.values)
