@@ -276,6 +276,7 @@ def advance(
     if refusal:
         raise ValidationFailed(
             {"reason" if refusal == "reason_required" else "to": REFUSALS[refusal]()},
+            REFUSALS[refusal](),
             code=refusal,
         )
     frm = delivery.status
