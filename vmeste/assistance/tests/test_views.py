@@ -48,9 +48,7 @@ def form_token(client) -> str:
 
 
 def post_call(client, data):
-    return client.post(
-        reverse("assistance:call_card"), {**data, "form_token": form_token(client)}
-    )
+    return client.post(reverse("assistance:call_card"), {**data, "form_token": form_token(client)})
 
 
 def test_home_leads_to_the_call_card_with_the_line_script(operator):
@@ -135,34 +133,18 @@ def test_a_corrected_form_may_be_sent_again_with_the_same_token(operator):
     assert saved.status_code == 302 and Request.objects.count() == 1
 
 
-def test_caller_history_shows_the_person_past_contacts_and_open_requests(operator):
-    post_call(operator, REQUEST)
-    url = reverse("contacts:caller_history")
-    body = operator.get(url, {"caller_number": "+7 927 555 12 34"}).content.decode()
-    assert "Петрова Анна Ивановна" in body
-    assert Request.objects.get().number in body
-    assert "зарегистрирована заявка" in body
-    assert "новый абонент" in operator.get(url, {"caller_number": "+79035550000"}).content.decode()
-    assert "не полный" in operator.get(url, {"caller_number": "8927"}).content.decode()
-
-
-def test_caller_lookup_query_count_does_not_grow_with_history(operator, django_assert_max_num_queries):
-    for i in range(6):
-        post_call(operator, {**REQUEST, "description": f"заявка {i}"})
-    url = reverse("contacts:caller_history")
-    with django_assert_max_num_queries(16):
-        response = operator.get(url, {"caller_number": "+79275551234"})
-    assert response.content.decode().count("заявка ") >= 0
-    assert len(response.context["history"]) == 6
-
-
 def test_list_filters_search_and_query_count(operator, django_assert_max_num_queries):
     for i in range(4):
         post_call(operator, {**REQUEST, "description": f"заявка {i}"})
     post_call(
         operator,
-        {**REQUEST, "caller_number": "+79035550000", "person.last_name": "Сидоров",
-         "person.first_name": "Пётр", "category": "medicines-delivery"},
+        {
+            **REQUEST,
+            "caller_number": "+79035550000",
+            "person.last_name": "Сидоров",
+            "person.first_name": "Пётр",
+            "category": "medicines-delivery",
+        },
     )
     url = reverse("assistance:request_list")
     with django_assert_max_num_queries(14):
@@ -200,7 +182,10 @@ def test_request_page_moves_assigns_comments_and_resolves(operator):
     detail = reverse("assistance:request_detail", args=[request.pk])
     page = operator.get(detail)
     assert [t for t, _label in page.context["targets"]] == [
-        "triaged", "in_progress", "rejected", "cancelled"
+        "triaged",
+        "in_progress",
+        "rejected",
+        "cancelled",
     ]
     move = reverse("assistance:request_transition", args=[request.pk])
     assert operator.post(move, {"to": "in_progress", "version": 1}).status_code == 302

@@ -1,0 +1,124 @@
+/* Vmeste workplace: keyboard shortcuts and never losing typed text. No dependencies.
+   "/" focuses the search, Ctrl+Enter (⌘+Enter) submits the form you are in, Alt+1…4 open the
+   sections; forms marked data-keep="KEY" keep their text in sessionStorage until saved. */
+(function () {
+  "use strict";
+
+  var PREFIX = "vmeste:keep:";
+
+  function typing(el) {
+    return el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+  }
+
+  function keptFields(form) {
+    return Array.prototype.filter.call(form.elements, function (el) {
+      return el.name && el.type !== "hidden" && el.type !== "submit" && el.type !== "button" &&
+        el.type !== "password" && el.name !== "csrfmiddlewaretoken";
+    });
+  }
+
+  function save(form) {
+    var data = {};
+    keptFields(form).forEach(function (el) {
+      if (el.type === "checkbox") data[el.name] = el.checked;
+      else if (el.type === "radio") { if (el.checked) data[el.name] = el.value; }
+      else data[el.name] = el.value;
+    });
+    try { sessionStorage.setItem(PREFIX + form.dataset.keep, JSON.stringify(data)); } catch (e) { /* full or disabled */ }
+  }
+
+  function restore(form) {
+    var raw = null;
+    try { raw = sessionStorage.getItem(PREFIX + form.dataset.keep); } catch (e) { return; }
+    if (!raw) return;
+    var data;
+    try { data = JSON.parse(raw); } catch (e) { return; }
+    var reload = null;
+    keptFields(form).forEach(function (el) {
+      if (!(el.name in data)) return;
+      var value = data[el.name];
+      if (el.type === "checkbox") el.checked = !!value;
+      else if (el.type === "radio") el.checked = el.value === value;
+      else if (el.tagName === "SELECT") {
+        // A select that loads a part of the form (the line): reload that part for the
+        // restored choice; its own fields are restored once it has settled.
+        if (el.value !== value && el.hasAttribute("hx-get")) reload = el;
+        el.value = value;
+      } else if (!el.value) el.value = value;
+    });
+    if (reload && window.htmx) window.htmx.trigger(reload, "change");
+  }
+
+  function clear(key) {
+    try { sessionStorage.removeItem(PREFIX + key); } catch (e) { /* ignore */ }
+  }
+
+  function setUpKeeping(root) {
+    // A message saying "saved" for a key: that form's draft is done with.
+    root.querySelectorAll("[data-clear-keep]").forEach(function (el) { clear(el.dataset.clearKeep); });
+    root.querySelectorAll("form[data-keep]").forEach(function (form) {
+      if (form.dataset.keepReady) return;
+      form.dataset.keepReady = "1";
+      // After a refused save the server re-renders what was posted: it wins over the draft.
+      if (!form.hasAttribute("data-has-errors")) {
+        restore(form);
+        var number = form.querySelector("#caller_number");
+        if (number && number.value && window.htmx) window.htmx.trigger(number, "search");
+      }
+      form.addEventListener("input", function () { save(form); });
+      form.addEventListener("change", function () { save(form); });
+    });
+  }
+
+  document.addEventListener("keydown", function (event) {
+    var target = event.target;
+    if (event.key === "/" && !typing(target) && !event.ctrlKey && !event.metaKey && !event.altKey) {
+      var search = document.querySelector("[data-search]") || document.querySelector("#caller_number");
+      if (search) { event.preventDefault(); search.focus(); search.select && search.select(); }
+      return;
+    }
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      var form = target && target.form ? target.form : (target.closest && target.closest("form"));
+      if (form) {
+        event.preventDefault();
+        if (form.requestSubmit) form.requestSubmit(); else form.submit();
+      }
+      return;
+    }
+    if (event.altKey && !event.ctrlKey && !event.metaKey && /^[1-9]$/.test(event.key)) {
+      var link = document.querySelector('.sections a[data-key="' + event.key + '"]');
+      if (link) { event.preventDefault(); link.click(); }
+      return;
+    }
+    if (event.key === "Escape" && typing(target)) target.blur();
+  });
+
+  document.addEventListener("click", function (event) {
+    // "This is the caller": fill the person fields from the history panel.
+    var filler = event.target.closest && event.target.closest("[data-fill]");
+    if (filler) {
+      var values = JSON.parse(filler.dataset.fill);
+      var form = document.querySelector("form.callcard-form");
+      if (!form) return;
+      Object.keys(values).forEach(function (name) {
+        var field = form.elements.namedItem(name);
+        if (field) field.value = values[name];
+      });
+      var toggle = form.querySelector("#with_request");
+      save(form);
+      var first = form.querySelector('[name="person.last_name"]');
+      if (toggle && toggle.checked && first) first.focus();
+      filler.textContent = "✓";
+      return;
+    }
+    var confirmer = event.target.closest && event.target.closest("[data-confirm]");
+    if (confirmer && !window.confirm(confirmer.dataset.confirm)) event.preventDefault();
+  });
+
+  document.addEventListener("DOMContentLoaded", function () { setUpKeeping(document); });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    setUpKeeping(event.target);
+    var form = event.target.closest && event.target.closest("form[data-keep]");
+    if (form && form !== event.target && !form.hasAttribute("data-has-errors")) restore(form);
+  });
+})();

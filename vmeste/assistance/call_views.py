@@ -1,0 +1,254 @@
+"""The call card: the operator's home page. One form registers the contact and, when asked,
+the person and the request; the caller's history comes from contacts' `caller_history`."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import select_template
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from vmeste.accounts.roles import Right
+from vmeste.assistance import intake_form
+from vmeste.assistance import services as assistance
+from vmeste.assistance.models import Urgency
+from vmeste.assistance.ui import FormErrors
+from vmeste.contacts import services as contacts
+from vmeste.contacts.models import Channel, Disposition
+from vmeste.core import services as reference
+from vmeste.core.errors import NotFound, ServiceError
+from vmeste.core.models import Category, IdempotencyRecord, Line, Region
+from vmeste.core.scoping import scoped, user_scope
+from vmeste.people import services as people
+
+TOKENS_KEPT = 20
+# Panels other apps provide for the call card's side column, shown once their templates exist.
+SIDE_PANELS = {
+    "knowledge_panel": "knowledge/_search_panel.html",
+    "navigator_panel": "directory/_navigator_panel.html",
+}
+
+
+def side_panels() -> dict[str, str | None]:
+    found = {}
+    for key, name in SIDE_PANELS.items():
+        try:
+            select_template([name])
+            found[key] = name
+        except TemplateDoesNotExist:
+            found[key] = None
+    return found
+
+
+# --- one-time form tokens: a double click or a replayed POST never makes twins -------------
+
+
+def issue_token(request: HttpRequest) -> str:
+    token = secrets.token_urlsafe(18)
+    tokens = request.session.get("intake_tokens", [])[-(TOKENS_KEPT - 1) :]
+    request.session["intake_tokens"] = [*tokens, token]
+    return token
+
+
+def _principal(request: HttpRequest) -> str:
+    return f"callcard:{request.user.pk}"
+
+
+def claim_token(request: HttpRequest, token: str) -> IdempotencyRecord | None:
+    """Claim the token in the database (atomic across parallel posts); None if already used."""
+    try:
+        with transaction.atomic():
+            return IdempotencyRecord.objects.create(
+                principal=_principal(request),
+                key=token,
+                method="POST",
+                path=request.path,
+                request_hash="",
+            )
+    except IntegrityError:
+        return None
+
+
+def _replay(request: HttpRequest, token: str) -> HttpResponse:
+    record = IdempotencyRecord.objects.filter(principal=_principal(request), key=token).first()
+    if record is not None and record.status_code:
+        messages.info(request, _("Эта форма уже сохранена, повторно ничего не создано."))
+        return redirect(bytes(record.body).decode() or reverse("assistance:call_card"))
+    messages.warning(request, _("Форма уже отправлена и сохраняется. Ничего не создано дважды."))
+    return redirect("assistance:call_card")
+
+
+# --- choices --------------------------------------------------------------------------------
+
+
+def lines_for(user) -> list[Line]:
+    return list(scoped(reference.lines(), user))
+
+
+def regions_for(user, line: Line | None) -> list[Region]:
+    regions = list(reference.regions())
+    allowed, _lines = user_scope(user)
+    if allowed:
+        regions = [r for r in regions if r.pk in allowed]
+    if line is not None:
+        served = {r.pk for r in line.regions.all()}
+        if served:
+            regions = [r for r in regions if r.pk in served]
+    return sorted(regions, key=lambda r: r.name)
+
+
+def categories_for(line: Line | None) -> list[tuple[Category, list[Category]]]:
+    """Top categories the line offers, each with its subcategories (one query)."""
+    rows = list(reference.categories())
+    offered = {c.pk for c in line.categories.all()} if line is not None else set()
+    tops = [c for c in rows if c.parent_id is None and (not offered or c.pk in offered)]
+    children: dict[int, list[Category]] = {}
+    for c in rows:
+        if c.parent_id:
+            children.setdefault(c.parent_id, []).append(c)
+    return [(top, children.get(top.pk, [])) for top in tops]
+
+
+def _chosen_line(lines: list[Line], code: str) -> Line | None:
+    for line in lines:
+        if line.code == code:
+            return line
+    return lines[0] if lines else None
+
+
+def line_context(user, line: Line | None, values: dict) -> dict:
+    regions = regions_for(user, line)
+    if not values.get("region") and len(regions) == 1:
+        values = {**values, "region": regions[0].code}
+    return {
+        "line": line,
+        "regions": regions,
+        "categories": categories_for(line),
+        "values": values,
+    }
+
+
+def _context(request: HttpRequest, values: dict, errors: dict, token: str) -> dict:
+    lines = lines_for(request.user)
+    line = _chosen_line(lines, values.get("line", ""))
+    if line is not None and not values.get("line"):
+        values = {**values, "line": line.code}
+    return {
+        **line_context(request.user, line, values),
+        **side_panels(),
+        "lines": lines,
+        "errors": errors,
+        "error_message": getattr(errors, "message", "") if errors else "",
+        "token": token,
+        "channels": Channel.choices,
+        "dispositions": Disposition.choices,
+        "urgencies": Urgency.choices,
+    }
+
+
+# --- pages ----------------------------------------------------------------------------------
+
+
+@login_required
+def call_card(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not user.can(Right.REGISTER):
+        # Home for everyone: those who do not take calls land where their work is.
+        if user.can(Right.SEE_FIGURES) and not user.can(Right.SEE_PERSONAL_DATA):
+            return redirect("reports:figures")
+        if user.can(Right.SEE_PERSONAL_DATA):
+            return redirect("assistance:request_list")
+        if user.can(Right.SEE_FIGURES):
+            return redirect("reports:figures")
+        return render(request, "assistance/no_work.html", status=403)
+    if request.method == "POST":
+        return _submit(request)
+    values = {"caller_number": request.GET.get("phone", ""), "line": request.GET.get("line", "")}
+    context = _context(request, values, {}, issue_token(request))
+    return render(request, "assistance/call_card.html", context)
+
+
+def _submit(request: HttpRequest) -> HttpResponse:
+    values = {key: request.POST.get(key, "") for key in request.POST}
+    values.pop("csrfmiddlewaretoken", None)
+    token = request.POST.get("form_token", "")
+    if token not in request.session.get("intake_tokens", []):
+        record = IdempotencyRecord.objects.filter(principal=_principal(request), key=token)
+        if token and record.exists():
+            return _replay(request, token)
+        errors = FormErrors()
+        errors.message = _("Форма устарела. Проверьте данные и сохраните ещё раз.")
+        context = _context(request, values, errors, issue_token(request))
+        return render(request, "assistance/call_card.html", context, status=409)
+    claim = claim_token(request, token)
+    if claim is None:
+        return _replay(request, token)
+    errors = FormErrors()
+    try:
+        form = intake_form.read(request.POST, user=request.user)
+        errors.update(form.errors)
+        if not errors:
+            created = _save(request, form)
+    except ServiceError as exc:
+        for name, found in exc.fields.items():
+            errors.setdefault(name, []).extend(found)
+        errors.message = exc.message
+    if errors:
+        claim.delete()  # nothing was stored: the same form may be sent again once corrected
+        errors.message = errors.message or _("Проверьте поля, отмеченные красным.")
+        context = _context(request, values, errors, token)
+        return render(request, "assistance/call_card.html", context, status=422)
+    _contact, made = created
+    target = reverse("assistance:call_card")
+    if made is not None:
+        link = reverse("assistance:request_detail", args=[made.pk])
+        messages.success(
+            request,
+            _("Обращение сохранено, заявка %(number)s зарегистрирована.") % {"number": made.number},
+            extra_tags=f"keep:callcard link:{link}",
+        )
+    else:
+        messages.success(request, _("Обращение сохранено."), extra_tags="keep:callcard")
+    IdempotencyRecord.objects.filter(pk=claim.pk).update(status_code=303, body=target.encode())
+    request.session["intake_tokens"] = [
+        t for t in request.session.get("intake_tokens", []) if t != token
+    ]
+    return redirect(target)
+
+
+def _save(request: HttpRequest, form: intake_form.IntakeForm):
+    """Contact, person and request in one transaction: all stored, or nothing."""
+    user = request.user
+    with transaction.atomic():
+        person = None
+        if form.person_id:
+            try:
+                person = people.get_person(person_id=form.person_id, user=user)
+            except NotFound:
+                person = None
+        contact = contacts.register_contact(data=form.contact, actor=user, person=person)
+        made = None
+        if form.with_request:
+            made = assistance.register_with_person(
+                data=form.request, person_data=form.person, actor=user, contact=contact
+            )
+    return contact, made
+
+
+@login_required
+@require_GET
+def line_panel(request: HttpRequest) -> HttpResponse:
+    """htmx: the chosen line's script, questions, regions and categories."""
+    lines = lines_for(request.user)
+    line = _chosen_line(lines, request.GET.get("line", ""))
+    values = {key: request.GET.get(key, "") for key in request.GET}
+    context = {**line_context(request.user, line, values), "errors": {}}
+    return render(request, "assistance/_line_panel.html", context)

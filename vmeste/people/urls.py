@@ -1,0 +1,9 @@
+from django.urls import path
+
+from vmeste.people import views
+
+app_name = "people"
+urlpatterns = [
+    path("<int:person_id>/", views.person_detail, name="person_detail"),
+    path("<int:person_id>/merge/", views.person_merge, name="person_merge"),
+]

@@ -1,0 +1,79 @@
+"""The person's card (opening it is audited by the service), and merging duplicates."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from vmeste.accounts.roles import Right
+from vmeste.assistance import services as assistance
+from vmeste.assistance.ui import require_cases
+from vmeste.contacts import services as contacts
+from vmeste.core.errors import NotFound, ServiceError
+from vmeste.people import services
+from vmeste.people.models import SITUATION_FLAGS
+
+
+@login_required
+def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
+    require_cases(request.user)
+    try:
+        person = services.get_person(person_id=person_id, user=request.user)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    card = services.display(person, request.user)
+    can_merge = request.user.can(Right.MERGE_PERSONS) and not person.merged_into_id
+    duplicates = (
+        [
+            {"card": services.display(other, request.user), "score": score}
+            for other, score in services.possible_duplicates(person=person, user=request.user)
+        ]
+        if can_merge
+        else []
+    )
+    requests = (
+        assistance.requests_for(request.user)
+        .filter(person=person)
+        .select_related("category", "subcategory", "region")
+        .order_by("-created_at")[:50]
+    )
+    history = (
+        contacts.contacts_for(request.user)
+        .filter(person=person)
+        .select_related("line")
+        .order_by("-started_at")[:50]
+    )
+    return render(
+        request,
+        "people/person_detail.html",
+        {
+            "person": person,
+            "card": card,
+            "flags": [SITUATION_FLAGS[code] for code in card["flags"]],
+            "duplicates": duplicates,
+            "can_merge": can_merge,
+            "requests": requests,
+            "history": history,
+        },
+    )
+
+
+@login_required
+@require_POST
+def person_merge(request: HttpRequest, person_id: int) -> HttpResponse:
+    absorb = request.POST.get("absorb", "")
+    try:
+        kept = services.merge(
+            keep_id=person_id, absorb_id=int(absorb) if absorb.isdigit() else 0, actor=request.user
+        )
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("people:person_detail", person_id=person_id)
+    messages.success(request, _("Карточки объединены, история сохранена."))
+    return redirect("people:person_detail", person_id=kept.pk)
