@@ -345,13 +345,20 @@ def _upsert(model: type[models.Model], rows: list[dict]) -> None:
         model.objects.filter(pk__in=[r["id"] for r in rows]).values_list("pk", flat=True)
     )
     model.objects.bulk_create([model(**r) for r in rows if r["id"] not in existing])
+    # Updates touch only the fields the file gave; rows giving the same fields go together.
+    groups: dict[frozenset[str], list[dict]] = {}
     for values in rows:
         if values["id"] in existing:
-            fields = {k: v for k, v in values.items() if k != "id"}
-            if model in (m.Organization,):
-                fields["updated_at"] = datetime.now().astimezone()
-            if fields:
-                model.objects.filter(pk=values["id"]).update(**fields)
+            groups.setdefault(frozenset(values) - {"id"}, []).append(values)
+    for fields, group in groups.items():
+        names = sorted(fields | ({"updated_at"} if model is m.Organization else set()))
+        if not names:
+            continue
+        now = datetime.now().astimezone()
+        objects = [
+            model(**{"updated_at": now, **v} if model is m.Organization else v) for v in group
+        ]
+        model.objects.bulk_update(objects, names, batch_size=200)
 
 
 def _link_regions() -> None:

@@ -112,6 +112,12 @@ def save_measure(*, data: MeasureInput, actor, measure_id: int | None = None) ->
         measure = Measure.objects.select_for_update().filter(pk=measure_id).first()
         if measure is None:
             raise NotFound(_("Мера не найдена."))
+    return write_measure(measure, data)
+
+
+def write_measure(measure: Measure, data: MeasureInput) -> Measure:
+    """Store checked input on a measure (new or existing); the version counts the edits."""
+    if measure.pk:
         measure.version += 1
     for name in (
         "code", "name", "level", "municipality", "agency", "eligibility", "required_documents",
