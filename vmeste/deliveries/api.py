@@ -15,6 +15,7 @@ from vmeste.core.errors import Forbidden, ValidationFailed
 from vmeste.core.schemas import ListOf
 from vmeste.deliveries import dispatch, services
 from vmeste.deliveries.models import Delivery
+from vmeste.volunteers.api_shifts import fast_json
 from vmeste.volunteers.services import centre_by_code
 
 router = Router(tags=["deliveries"])
@@ -175,27 +176,31 @@ def board(request: HttpRequest, centre: str, district: str = "", limit: int = 10
         district=district,
         limit=min(limit, 500),
     )
-    return {
-        "open_count": b.open_count,
-        "overdue_count": b.overdue_count,
-        "rows": [
-            {
-                "id": r.delivery.pk,
-                "district": r.delivery.district,
-                "address": r.delivery.address,
-                "priority": r.delivery.priority,
-                "window_start": r.delivery.window_start,
-                "window_end": r.delivery.window_end,
-                "overdue": r.overdue,
-                "version": r.delivery.version,
-                "items": r.delivery.items,
-                "suggested_courier": _courier(r.suggested),
-            }
-            for r in b.rows
-        ],
-        "couriers": [_courier(c) for c in b.couriers],
-        "districts": [{"district": n, "waiting": w, "free_couriers": f} for n, w, f in b.districts],
-    }
+    return fast_json(
+        {
+            "open_count": b.open_count,
+            "overdue_count": b.overdue_count,
+            "rows": [
+                {
+                    "id": r.delivery.pk,
+                    "district": r.delivery.district,
+                    "address": r.delivery.address,
+                    "priority": r.delivery.priority,
+                    "window_start": r.delivery.window_start,
+                    "window_end": r.delivery.window_end,
+                    "overdue": r.overdue,
+                    "version": r.delivery.version,
+                    "items": r.delivery.items,
+                    "suggested_courier": _courier(r.suggested),
+                }
+                for r in b.rows
+            ],
+            "couriers": [_courier(c) for c in b.couriers],
+            "districts": [
+                {"district": n, "waiting": w, "free_couriers": f} for n, w, f in b.districts
+            ],
+        }
+    )
 
 
 @router.get("/deliveries/mine", response=ListOf(DeliveryOut))
