@@ -22,7 +22,7 @@ def bare_mmc(
     seed: int = 1,
     target_seconds: float = 20.0,
 ) -> dict:
-    started = time.perf_counter()
+    started, started_cpu = time.perf_counter(), time.process_time()
     env = simpy.Environment()
     rng = random.Random(seed)
     staff = simpy.Resource(env, capacity=agents)
@@ -64,4 +64,5 @@ def bare_mmc(
         "service_level": tally["within"] / calls if calls else 1.0,
         "asa_seconds": tally["wait"] / tally["answered"] if tally["answered"] else 0.0,
         "wall_seconds": round(time.perf_counter() - started, 3),
+        "cpu_seconds": round(time.process_time() - started_cpu, 3),
     }

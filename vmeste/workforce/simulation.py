@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 
 import simpy
+from simpy.core import NORMAL
+from simpy.events import Event
 
 from vmeste.contactcenter.routing import Assignment, QueueRule, Router
 
@@ -96,13 +98,12 @@ class Simulation:
             queues=scenario.queues, clock=lambda: env.now, overflow=scenario.overflow
         )
         self.horizon = scenario.days * DAY
-        self.total = Tally()
         self.by_queue: dict[str, Tally] = {b.queue: Tally() for b in scenario.branches}
         self.busy_seconds = 0.0
         self.arrivals_by_hour = [0] * 24
         self._cumulative = list(accumulate(b.share for b in scenario.branches))
-        self._calls: dict[int, tuple[float, Branch | None]] = {}  # not yet answered
-        self._callback_branch: dict[int, Branch] = {}  # callers waiting for a callback
+        # Callers not yet answered: (arrived, branch, on the line or waiting for a callback).
+        self._calls: dict[int, tuple[float, Branch, bool]] = {}
         self._next_id = 0
         self._wake_at: float | None = None
         self._timed = any(
@@ -122,7 +123,7 @@ class Simulation:
     # ---- running ------------------------------------------------------------------
 
     def run(self) -> dict:
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         agents = 0
         for group in self.s.agents:
             for _ in range(group.count):
@@ -131,7 +132,11 @@ class Simulation:
                 agents += 1
         self._after(self.rng.expovariate(self._peak_rate), self._arrive)
         self.env.run()
-        figures = self.total.figures(self.s.target_seconds)
+        total = Tally()
+        for tally in self.by_queue.values():
+            for name in Tally.__slots__:
+                setattr(total, name, getattr(total, name) + getattr(tally, name))
+        figures = total.figures(self.s.target_seconds)
         figures["occupancy"] = self.busy_seconds / (agents * self.horizon) if agents else 0.0
         figures["agents"] = agents
         figures["by_queue"] = {
@@ -139,13 +144,18 @@ class Simulation:
         }
         figures["arrivals_by_hour"] = self.arrivals_by_hour
         figures["wall_seconds"] = round(time.perf_counter() - started, 3)
+        figures["cpu_seconds"] = round(time.process_time() - started_cpu, 3)
         return figures
 
-    def _after(self, delay: float, callback, *args) -> None:
-        event = self.env.timeout(delay)
-        event.callbacks.append(lambda _event: callback(*args))
+    def _after(self, delay: float, callback, value=None) -> None:
+        # A bare triggered event carrying its subject as value, with one callback: what
+        # env.timeout() builds minus its checks; this is the hot path of a month-long run.
+        event = Event(self.env)
+        event._ok, event._value = True, value
+        event.callbacks = [callback]
+        self.env.schedule(event, NORMAL, delay)
 
-    def _arrive(self) -> None:
+    def _arrive(self, _event: Event) -> None:
         now = self.env.now
         if now >= self.horizon:
             return  # the day is over: no new callers; those inside are served out
@@ -167,9 +177,8 @@ class Simulation:
         )
         call_id = self._next_id
         self._next_id += 1
-        self.total.calls += 1
         self.by_queue[branch.queue].calls += 1
-        self._calls[call_id] = (now, branch)
+        self._calls[call_id] = (now, branch, True)
         decisions = self.router.offer(
             call_id, queue=branch.queue, centre=branch.centre, priority=branch.priority
         )
@@ -177,12 +186,12 @@ class Simulation:
             self._after(rng.expovariate(1.0 / self.s.patience), self._give_up, call_id)
         self._handle(decisions)
 
-    def _give_up(self, call_id: int) -> None:
+    def _give_up(self, event: Event) -> None:
+        call_id = event._value
         entry = self._calls.get(call_id)
-        if entry is None or entry[1] is None:
+        if entry is None or not entry[2]:
             return  # answered, or waiting for a callback (no longer on the line)
         del self._calls[call_id]
-        self.total.abandoned += 1
         self.by_queue[entry[1].queue].abandoned += 1
         self._handle(self.router.abandon(call_id))
 
@@ -192,48 +201,47 @@ class Simulation:
                 self._answer(decision)
             elif self.rng.random() < self.s.callback_acceptance:  # a callback offer
                 call_id = decision.call_id
-                arrived, branch = self._calls[call_id]
+                arrived, branch, _on_line = self._calls[call_id]
                 self.router.request_callback(call_id)
-                self._calls[call_id] = (arrived, None)  # off the line: patience no longer runs
-                self._callback_branch[call_id] = branch
+                self._calls[call_id] = (arrived, branch, False)  # patience no longer runs
         if self._timed:
             deadline = self.router.next_deadline()
             if deadline is not None and (self._wake_at is None or deadline < self._wake_at):
                 self._wake_at = deadline
                 self._after(max(0.0, deadline - self.env.now), self._wake, deadline)
 
-    def _wake(self, deadline: float) -> None:
+    def _wake(self, event: Event) -> None:
+        deadline = event._value
         if self._wake_at == deadline:
             self._wake_at = None
         self._handle(self.router.tick())
 
     def _answer(self, assignment: Assignment) -> None:
         now = self.env.now
-        arrived, branch = self._calls.pop(assignment.call_id)
-        if branch is None:
-            branch = self._callback_branch.pop(assignment.call_id)
+        arrived, branch, _on_line = self._calls.pop(assignment.call_id)
         wait = now - arrived
-        tallies = (self.total, self.by_queue[branch.queue])
-        within = not assignment.callback and wait <= self.s.target_seconds
-        for tally in tallies:
-            tally.answered += 1
-            tally.wait_answered += wait
-            tally.answered_within += within
-            tally.callbacks += assignment.callback
+        tally = self.by_queue[branch.queue]
+        tally.answered += 1
+        tally.wait_answered += wait
+        if assignment.callback:
+            tally.callbacks += 1
+        elif wait <= self.s.target_seconds:
+            tally.answered_within += 1
         handling = self.rng.expovariate(1.0 / branch.aht)
         busy = handling + self.s.wrap_up
         self.busy_seconds += max(0.0, min(busy, self.horizon - now))
         self._after(handling, self._hang_up, assignment.agent_id)
 
-    def _hang_up(self, agent_id: int) -> None:
+    def _hang_up(self, event: Event) -> None:
+        agent_id = event._value
         self._handle(self.router.finish(agent_id))
         if self.s.wrap_up > 0:
             self._after(self.s.wrap_up, self._ready, agent_id)
         else:
-            self._ready(agent_id)
+            self._handle(self.router.ready(agent_id))
 
-    def _ready(self, agent_id: int) -> None:
-        self._handle(self.router.ready(agent_id))
+    def _ready(self, event: Event) -> None:
+        self._handle(self.router.ready(event._value))
 
 
 def simulate(scenario: Scenario) -> dict:
