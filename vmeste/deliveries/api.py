@@ -19,6 +19,7 @@ from vmeste.volunteers.api_shifts import fast_json
 from vmeste.volunteers.services import centre_by_code
 
 router = Router(tags=["deliveries"])
+COURIERS_SHOWN = 200
 
 
 class ItemIo(Schema):
@@ -111,6 +112,7 @@ class DistrictOut(Schema):
 class BoardOut(Schema):
     open_count: int
     overdue_count: int
+    couriers_count: int
     rows: list[BoardRowOut]
     couriers: list[CourierOut]
     districts: list[DistrictOut]
@@ -195,7 +197,9 @@ def board(request: HttpRequest, centre: str, district: str = "", limit: int = 10
                 }
                 for r in b.rows
             ],
-            "couriers": [_courier(c) for c in b.couriers],
+            # Least loaded first; the full list is reachable by district.
+            "couriers": [_courier(c) for c in b.couriers[:COURIERS_SHOWN]],
+            "couriers_count": len(b.couriers),
             "districts": [
                 {"district": n, "waiting": w, "free_couriers": f} for n, w, f in b.districts
             ],
