@@ -27,103 +27,17 @@ WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 
 # Words so common in questions and articles that they only add noise to the ranking.
 STOP_WORDS = frozenset(
-    [
-        "а",
-        "без",
-        "бы",
-        "в",
-        "во",
-        "вот",
-        "все",
-        "всё",
-        "вы",
-        "да",
-        "для",
-        "до",
-        "его",
-        "ее",
-        "её",
-        "если",
-        "есть",
-        "же",
-        "за",
-        "и",
-        "из",
-        "или",
-        "им",
-        "их",
-        "к",
-        "как",
-        "ко",
-        "когда",
-        "кто",
-        "ли",
-        "либо",
-        "мне",
-        "мой",
-        "мы",
-        "на",
-        "над",
-        "не",
-        "него",
-        "нее",
-        "неё",
-        "нет",
-        "ни",
-        "но",
-        "ну",
-        "о",
-        "об",
-        "однако",
-        "он",
-        "она",
-        "они",
-        "оно",
-        "от",
-        "по",
-        "под",
-        "при",
-        "про",
-        "с",
-        "со",
-        "так",
-        "также",
-        "там",
-        "то",
-        "тоже",
-        "только",
-        "ты",
-        "у",
-        "уже",
-        "чем",
-        "что",
-        "чтобы",
-        "эта",
-        "эти",
-        "это",
-        "этот",
-        "я",
-        "ещё",
-        "еще",
-        "можно",
-        "нужно",
-        "надо",
-        "какой",
-        "какая",
-        "какие",
-        "где",
-        "куда",
-        "сколько",
-        "зачем",
-        "почему",
-        "мочь",
-        "быть",
-        "который",
-        "свой",
-        "весь",
-        "себя",
-    ]
-)
+    (
+     "а", "без", "бы", "в", "во", "вот", "все", "всё", "вы", "да", "для", "до", "его", "ее",
+     "её", "если", "есть", "же", "за", "и", "из", "или", "им", "их", "к", "как", "ко", "когда",
+     "кто", "ли", "либо", "мне", "мой", "мы", "на", "над", "не", "него", "нее", "неё", "нет",
+     "ни", "но", "ну", "о", "об", "однако", "он", "она", "они", "оно", "от", "по", "под", "при",
+     "про", "с", "со", "так", "также", "там", "то", "тоже", "только", "ты", "у", "уже", "чем",
+     "что", "чтобы", "эта", "эти", "это", "этот", "я", "ещё", "еще", "можно", "нужно", "надо",
+     "какой", "какая", "какие", "где", "куда", "сколько", "зачем", "почему", "мочь", "быть",
+     "который", "свой", "весь", "себя", "такой", "таков", "сам", "самый", "наш", "ваш",
+    )
+)  # fmt: skip
 
 _morph: pymorphy3.MorphAnalyzer | None = None
 _stemmer_ru = Stemmer.Stemmer("russian")
@@ -157,24 +71,38 @@ def word_spans(text: str) -> Iterator[tuple[int, int, str]]:
         yield match.start(), match.end(), match.group().replace("ё", "е")
 
 
-@lru_cache(maxsize=200_000)
-def term(word: str) -> str:
-    """The search term of one folded word (cached: vocabularies repeat)."""
-    if _CYRILLIC.search(word):
-        lemma = _analyzer().parse(word)[0].normal_form.replace("ё", "е")
-        return _stemmer_ru.stemWord(lemma)
-    if word.isascii() and word.isalpha():
-        return _stemmer_en.stemWord(word)
-    return word
+@lru_cache(maxsize=300_000)
+def analyse(word: str) -> tuple[str, bool]:
+    """(term, is a stop word) of one folded word, cached: vocabularies repeat.
 
-
-@lru_cache(maxsize=200_000)
-def is_stop(word: str) -> bool:
+    Only words the dictionary knows are lemmatised; a word it does not know (a typo, a name,
+    a drug) is stemmed as written, since pymorphy3's guesser is slow and guesses badly there.
+    """
     if word in STOP_WORDS:
-        return True
-    if not _CYRILLIC.search(word):
-        return False
-    return _analyzer().parse(word)[0].normal_form.replace("ё", "е") in STOP_WORDS
+        return word, True
+    if _CYRILLIC.search(word):
+        morph = _analyzer()
+        if not morph.word_is_known(word):
+            return _stemmer_ru.stemWord(word), False
+        lemma = morph.parse(word)[0].normal_form.replace("ё", "е")
+        return _stemmer_ru.stemWord(lemma), lemma in STOP_WORDS
+    if word.isascii() and word.isalpha():
+        return _stemmer_en.stemWord(word), False
+    return word, False
+
+
+def term(word: str) -> str:
+    return analyse(word)[0]
+
+
+def is_stop(word: str) -> bool:
+    return analyse(word)[1]
+
+
+@lru_cache(maxsize=50_000)
+def is_dictionary_word(word: str) -> bool:
+    """Whether the word is Russian as written (so not a typo, even if no article uses it)."""
+    return bool(_CYRILLIC.search(word)) and _analyzer().word_is_known(word)
 
 
 def terms(text: str, *, keep_stop: bool = False) -> list[str]:

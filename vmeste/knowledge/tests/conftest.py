@@ -4,10 +4,12 @@ import os
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
+# The shared corpus sits beside the project: ../shared/data/kb from the repository root.
 CORPUS = Path(
-    os.environ.get("VMESTE_KB_CORPUS", settings.BASE_DIR.parent.parent / "shared" / "data" / "kb")
+    os.environ.get(
+        "VMESTE_KB_CORPUS", Path(__file__).resolve().parents[4] / "shared" / "data" / "kb"
+    )
 )
 
 

@@ -1,0 +1,68 @@
+"""Search quality on the labelled evaluation set (data/evaluation.yaml): recall@k and MRR.
+
+Pure: builds an index from Markdown files and the seed synonyms, without a database, so that
+the test suite and `make bench` measure the same engine the server runs.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+import yaml
+
+from vmeste.knowledge import files
+from vmeste.knowledge.search import Document, Index
+from vmeste.knowledge.seed import SYNONYMS
+
+QUERIES = Path(__file__).resolve().parent / "data" / "evaluation.yaml"
+
+
+def load_queries(path: Path = QUERIES) -> list[dict]:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def corpus_documents(folder: Path) -> list[Document]:
+    documents = []
+    for file in sorted(Path(folder).glob("*.md")):
+        item = files.parse(file.name, file.read_text(encoding="utf-8"))
+        documents.append(
+            Document(
+                id=item.slug,
+                title=item.title,
+                body=item.body,
+                tags=tuple(item.tags),
+                lines=tuple(item.lines),
+            )
+        )
+    return documents
+
+
+def seed_index(folder: Path) -> Index:
+    return Index(corpus_documents(folder), [entry.split(",") for entry in SYNONYMS])
+
+
+def evaluate(index: Index, queries: list[dict], *, k: int = 3) -> dict:
+    """recall@k (a right answer among the first k) and MRR, overall and by kind of query."""
+    found, reciprocal = 0, 0.0
+    by_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    misses = []
+    for item in queries:
+        expected = set(item["expect"])
+        ranked = [hit.id for hit in index.search(item["q"], limit=10)]
+        rank = next((n for n, slug in enumerate(ranked, 1) if slug in expected), None)
+        hit = rank is not None and rank <= k
+        found += hit
+        reciprocal += 1 / rank if rank else 0.0
+        by_kind[item.get("kind", "")][0] += hit
+        by_kind[item.get("kind", "")][1] += 1
+        if not hit:
+            misses.append({"q": item["q"], "expect": item["expect"], "got": ranked[:k]})
+    total = max(len(queries), 1)
+    return {
+        "queries": len(queries),
+        f"recall_at_{k}": round(found / total, 3),
+        "mrr": round(reciprocal / total, 3),
+        "recall_by_kind": {kind: round(h / n, 3) for kind, (h, n) in sorted(by_kind.items())},
+        "misses": misses,
+    }

@@ -1,0 +1,28 @@
+"""Search quality on the labelled evaluation set: a floor, not a timing."""
+
+import pytest
+
+from vmeste.knowledge.evaluation import evaluate, load_queries, seed_index
+from vmeste.knowledge.tests.conftest import CORPUS
+
+
+@pytest.fixture(scope="module")
+def index():
+    if not CORPUS.is_dir():
+        pytest.skip(f"the shared corpus is not at {CORPUS}")
+    return seed_index(CORPUS)
+
+
+def test_the_evaluation_set_is_realistic_and_labelled():
+    queries = load_queries()
+    assert len(queries) >= 60
+    kinds = {q["kind"] for q in queries}
+    assert {"form", "colloquial", "typo", "abbreviation", "paraphrase"} <= kinds
+    for query in queries:
+        assert query["q"] and query["expect"]
+
+
+def test_recall_at_3_stays_above_the_floor(index):
+    figures = evaluate(index, load_queries())
+    assert figures["recall_at_3"] >= 0.9, figures["misses"]
+    assert figures["mrr"] >= 0.8
