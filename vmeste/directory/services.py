@@ -19,7 +19,7 @@ from vmeste.core.scoping import scoped
 from vmeste.directory.eligibility import sql
 from vmeste.directory.eligibility.engine import (
     Assessment,
-    CompiledMeasure,
+    MeasureIndex,
     MeasureSpec,
     assess,
     compile_measure,
@@ -171,7 +171,7 @@ def _dumps(tree) -> str:
 _cache: dict = {"key": None, "measures": []}
 
 
-def compiled_measures() -> list[CompiledMeasure]:
+def compiled_measures() -> MeasureIndex:
     """All active measures compiled once; recompiled when a measure or a rule changes."""
     key = (
         tuple(Measure.objects.aggregate(n=Count("pk"), t=Max("updated_at")).values()),
@@ -180,19 +180,21 @@ def compiled_measures() -> list[CompiledMeasure]:
     if _cache["key"] != key:
         rules = rules_by_code()
         measures = Measure.objects.filter(is_active=True).prefetch_related("regions", "needs")
-        _cache["measures"] = [
-            compile_measure(
-                MeasureSpec(
-                    id=m.pk,
-                    name=m.name,
-                    condition=m.eligibility,
-                    regions=frozenset(r.code for r in m.regions.all()),
-                    needs=tuple(c.code for c in m.needs.all()),
-                ),
-                rules,
-            )
-            for m in measures
-        ]
+        _cache["measures"] = MeasureIndex(
+            [
+                compile_measure(
+                    MeasureSpec(
+                        id=m.pk,
+                        name=m.name,
+                        condition=m.eligibility,
+                        regions=frozenset(r.code for r in m.regions.all()),
+                        needs=tuple(c.code for c in m.needs.all()),
+                    ),
+                    rules,
+                )
+                for m in measures
+            ]
+        )
         _cache["key"] = key
     return _cache["measures"]
 

@@ -26,8 +26,14 @@ from vmeste.directory.eligibility.facts import (
 YES, NO, UNKNOWN = True, False, None
 MARK = {YES: "✓", NO: "✗"}
 
-# A compiled node: profile → (value, reasons, facts to ask)
-Node = Callable[[Mapping], tuple[bool | None, list[str], list[str]]]
+# A compiled node is a pair of closures:
+#   explain(profile, reasons) → value, appending a reason per condition it looked at; `all`
+#     stops at the first false condition and `any` at the first true one (the rest cannot
+#     change the answer, and the condition that decided is the reason to show);
+#   ask(profile) → (value, facts whose answers would decide), run only for "maybe" verdicts.
+Explain = Callable[[Mapping, list], bool | None]
+Ask = Callable[[Mapping], tuple[bool | None, list[str]]]
+Node = tuple[Explain, Ask]
 
 _COMPARE = {
     "=": lambda a, b: a == b,
@@ -49,7 +55,7 @@ class MeasureSpec:
     needs: tuple[str, ...] = ()
 
 
-@dataclass
+@dataclass(slots=True)
 class Verdict:
     id: int
     name: str
@@ -83,110 +89,198 @@ def _leaf(node: dict) -> Node:
     fact: Fact = FACTS[node["fact"]]
     op, expected = node["op"], node["value"]
     code, label = fact.code, fact.label
-    ask = [code]
+    unknown_text = f"{label} — неизвестно"
 
     if fact.kind == FLAG:
         said = label if expected else f"не {label}"
+        texts = {YES: f"{said} ✓", NO: f"{said} ✗"}
+        unknown_text = f"{said} — неизвестно"
 
-        def flag(profile: Mapping):
+        def holds(actual):
+            return actual is expected
+
+        def explain(profile: Mapping, reasons: list):
             actual = profile.get(code)
             if actual is None:
-                return UNKNOWN, [f"{said} — неизвестно"], ask
+                reasons.append(unknown_text)
+                return UNKNOWN
             value = actual is expected
-            return value, [f"{said} {MARK[value]}"], []
+            reasons.append(texts[value])
+            return value
 
-        return flag
-
-    if fact.kind in (REGION, "choice"):
+    elif fact.kind in (REGION, "choice"):
         wanted = frozenset(expected)
         negate = op == "not_in"
 
-        def member(profile: Mapping):
+        def holds(actual):
+            return (actual in wanted) != negate
+
+        def explain(profile: Mapping, reasons: list):
             actual = profile.get(code)
             if actual is None:
-                return UNKNOWN, [f"{label} — неизвестно"], ask
+                reasons.append(unknown_text)
+                return UNKNOWN
             value = (actual in wanted) != negate
-            shown = DISABILITY_TEXT.get(actual, actual) if fact.kind != REGION else ""
-            return value, [f"{label} {shown} {MARK[value]}".replace("  ", " ")], []
+            if fact.kind == REGION:
+                reasons.append(f"{label} {MARK[value]}")
+            else:
+                reasons.append(f"{label}: {DISABILITY_TEXT.get(actual, 'нет')} {MARK[value]}")
+            return value
 
-        return member
+    else:
+        compare = _COMPARE[op]
+        relative = expected.get("subsistence_minimum") if isinstance(expected, dict) else None
+        rule_text = f"{OP_TEXT[op]} {value_text(fact, expected)}"
+        if op == "between":
+            rule_text = f"от {number(expected[0])} до {number(expected[1])}"
+        show = money if fact.kind == MONEY else number
 
-    compare = _COMPARE[op]
-    relative = expected.get("subsistence_minimum") if isinstance(expected, dict) else None
-    rule_text = f"{OP_TEXT[op]} {value_text(fact, expected)}"
-    if op == "between":
-        rule_text = f"от {number(expected[0])} до {number(expected[1])}"
-    show = money if fact.kind == MONEY else number
+        def bound_of(profile: Mapping):
+            if relative is None:
+                return expected
+            minimum = profile.get("subsistence_minimum")
+            return None if minimum is None else relative * minimum
 
-    def compare_leaf(profile: Mapping):
+        if relative is None:
+            fixed = f" {rule_text} "
+
+            def explain(profile: Mapping, reasons: list):
+                actual = profile.get(code)
+                if actual is None:
+                    reasons.append(unknown_text)
+                    return UNKNOWN
+                value = compare(actual, expected)
+                reasons.append(label + " " + show(actual) + fixed + MARK[value])
+                return value
+
+            def ask(profile: Mapping):
+                actual = profile.get(code)
+                return (UNKNOWN, [code]) if actual is None else (compare(actual, expected), [])
+
+            return explain, ask
+
+        def holds(actual, profile=None):
+            bound = bound_of(profile)
+            return UNKNOWN if bound is None else compare(actual, bound)
+
+        def explain(profile: Mapping, reasons: list):
+            actual = profile.get(code)
+            if actual is None:
+                reasons.append(unknown_text)
+                return UNKNOWN
+            bound = bound_of(profile)
+            if bound is None:
+                reasons.append(f"{label}: прожиточный минимум региона неизвестен")
+                return UNKNOWN
+            value = compare(actual, bound)
+            shown_bound = f" ({money(bound)})" if relative is not None else ""
+            reasons.append(f"{label} {show(actual)} {rule_text}{shown_bound} {MARK[value]}")
+            return value
+
+        def ask(profile: Mapping):
+            actual = profile.get(code)
+            if actual is None:
+                return UNKNOWN, [code]
+            return holds(actual, profile), []
+
+        return explain, ask
+
+    def ask(profile: Mapping):
         actual = profile.get(code)
         if actual is None:
-            return UNKNOWN, [f"{label} — неизвестно"], ask
-        bound = expected
-        if relative is not None:
-            minimum = profile.get("subsistence_minimum")
-            if minimum is None:
-                return UNKNOWN, [f"{label}: прожиточный минимум региона неизвестен"], []
-            bound = relative * minimum
-            value = compare(actual, bound)
-            return value, [f"{label} {show(actual)} {rule_text} ({money(bound)}) {MARK[value]}"], []
-        value = compare(actual, bound)
-        return value, [f"{label} {show(actual)} {rule_text} {MARK[value]}"], []
+            return UNKNOWN, [code]
+        return holds(actual), []
 
-    return compare_leaf
+    return explain, ask
 
 
 def _all(children: list[Node]) -> Node:
-    def conj(profile: Mapping):
-        result, reasons, ask = YES, [], []
-        for child in children:
-            value, why, child_ask = child(profile)
-            reasons += why
-            if value is NO:
-                result = NO
-            elif value is UNKNOWN:
-                if result is YES:
-                    result = UNKNOWN
-                ask += child_ask
-        return result, reasons, ask if result is UNKNOWN else []
+    explains = [c[0] for c in children]
+    asks = [c[1] for c in children]
 
-    return conj
+    def explain(profile: Mapping, reasons: list):
+        result = YES
+        for child in explains:
+            value = child(profile, reasons)
+            if value is NO:
+                return NO
+            if value is UNKNOWN:
+                result = UNKNOWN
+        return result
+
+    def ask(profile: Mapping):
+        result, facts = YES, []
+        for child in asks:
+            value, child_facts = child(profile)
+            if value is NO:
+                return NO, []
+            if value is UNKNOWN:
+                result = UNKNOWN
+                facts += child_facts
+        return result, facts
+
+    return explain, ask
 
 
 def _any(children: list[Node]) -> Node:
-    def disj(profile: Mapping):
-        result, reasons, ask = NO, [], []
-        for child in children:
-            value, why, child_ask = child(profile)
-            reasons += why
+    explains = [c[0] for c in children]
+    asks = [c[1] for c in children]
+
+    def explain(profile: Mapping, reasons: list):
+        inner: list[str] = []
+        result = NO
+        for child in explains:
+            value = child(profile, inner)
             if value is YES:
                 result = YES
-            elif value is UNKNOWN:
-                if result is NO:
-                    result = UNKNOWN
-                ask += child_ask
-        return result, ["(" + " или ".join(reasons) + ")"], ask if result is UNKNOWN else []
+                break
+            if value is UNKNOWN:
+                result = UNKNOWN
+        reasons.append(inner[0] if len(inner) == 1 else "(" + " или ".join(inner) + ")")
+        return result
 
-    return disj
+    def ask(profile: Mapping):
+        result, facts = NO, []
+        for child in asks:
+            value, child_facts = child(profile)
+            if value is YES:
+                return YES, []
+            if value is UNKNOWN:
+                result = UNKNOWN
+                facts += child_facts
+        return result, facts
+
+    return explain, ask
 
 
 def _not(child: Node) -> Node:
-    def neg(profile: Mapping):
-        value, why, ask = child(profile)
-        flipped = UNKNOWN if value is UNKNOWN else not value
-        return flipped, ["не (" + "; ".join(why) + ")"], ask
+    child_explain, child_ask = child
 
-    return neg
+    def explain(profile: Mapping, reasons: list):
+        inner: list[str] = []
+        value = child_explain(profile, inner)
+        reasons.append("не (" + "; ".join(inner) + ")")
+        return UNKNOWN if value is UNKNOWN else not value
+
+    def ask(profile: Mapping):
+        value, facts = child_ask(profile)
+        return (UNKNOWN, facts) if value is UNKNOWN else (not value, [])
+
+    return explain, ask
 
 
-def _everyone(profile: Mapping):
-    return YES, [], []
+def _everyone_explain(profile: Mapping, reasons: list):
+    return YES
+
+
+def _everyone_ask(profile: Mapping):
+    return YES, []
 
 
 def compile_tree(node: dict, rules: Mapping[str, dict]) -> Node:
     """Closures for a validated tree; `{"rule": code}` is inlined from `rules`."""
     if not node:
-        return _everyone
+        return _everyone_explain, _everyone_ask
     if "all" in node:
         return _all([compile_tree(c, rules) for c in node["all"]])
     if "any" in node:
@@ -201,26 +295,73 @@ def compile_tree(node: dict, rules: Mapping[str, dict]) -> Node:
 @dataclass(frozen=True)
 class CompiledMeasure:
     spec: MeasureSpec
-    check: Node
+    explain: Explain
+    ask: Ask
 
 
 def compile_measure(spec: MeasureSpec, rules: Mapping[str, dict]) -> CompiledMeasure:
-    tree = compile_tree(spec.condition, rules)
+    node = compile_tree(spec.condition, rules)
     if spec.regions:
         where = _leaf({"fact": "region", "op": "in", "value": sorted(spec.regions)})
-        tree = _all([where, tree])
-    return CompiledMeasure(spec, tree)
+        node = _all([where, node])
+    return CompiledMeasure(spec, *node)
 
 
 def evaluate(measure: CompiledMeasure, profile: Mapping) -> Verdict:
-    value, reasons, ask = measure.check(profile)
+    reasons: list[str] = []
+    value = measure.explain(profile, reasons)
+    ask = list(dict.fromkeys(measure.ask(profile)[1])) if value is UNKNOWN else []
     spec = measure.spec
-    return Verdict(spec.id, spec.name, value, reasons, list(dict.fromkeys(ask)), spec.needs)
+    return Verdict(spec.id, spec.name, value, reasons, ask, spec.needs)
 
 
-def assess(measures: list[CompiledMeasure], profile: Mapping) -> Assessment:
+class MeasureIndex:
+    """Measures grouped by region: a person is checked in full only against the measures of
+    their own region and the nationwide ones; the others are refused for the region alone
+    (those verdicts are built once per region and shared, read-only)."""
+
+    def __init__(self, measures: list[CompiledMeasure]):
+        self.measures = measures
+        self.nationwide = [m for m in measures if not m.spec.regions]
+        self.regional = [m for m in measures if m.spec.regions]
+        self.by_region: dict[str, list[CompiledMeasure]] = {}
+        for m in self.regional:
+            for region in m.spec.regions:
+                self.by_region.setdefault(region, []).append(m)
+        self._outside: dict[int, Verdict] = {}
+        self._outside_of: dict[str, list[Verdict]] = {}
+
+    def checked_in(self, region: str) -> list[CompiledMeasure]:
+        return self.nationwide + self.by_region.get(region, [])
+
+    def outside_of(self, region: str) -> list[Verdict]:
+        verdicts = self._outside_of.get(region)
+        if verdicts is None:
+            verdicts = [
+                self._outside_verdict(m) for m in self.regional if region not in m.spec.regions
+            ]
+            self._outside_of[region] = verdicts
+        return verdicts
+
+    def _outside_verdict(self, measure: CompiledMeasure) -> Verdict:
+        spec = measure.spec
+        verdict = self._outside.get(spec.id)
+        if verdict is None:
+            verdict = Verdict(spec.id, spec.name, NO, ["регион ✗"], [], spec.needs)
+            self._outside[spec.id] = verdict
+        return verdict
+
+
+def assess(measures: list[CompiledMeasure] | MeasureIndex, profile: Mapping) -> Assessment:
+    index = measures if isinstance(measures, MeasureIndex) else MeasureIndex(measures)
     result = Assessment()
-    for measure in measures:
+    region = profile.get("region")
+    if region is None:
+        checked = index.measures
+    else:
+        checked = index.checked_in(region)
+        result.ineligible = list(index.outside_of(region))
+    for measure in checked:
         verdict = evaluate(measure, profile)
         if verdict.value is YES:
             result.eligible.append(verdict)

@@ -85,6 +85,8 @@ def money(value: float) -> str:
 
 
 def number(value: float) -> str:
+    if type(value) is int:
+        return str(value)
     return f"{value:g}".replace(".", ",")
 
 
