@@ -123,7 +123,7 @@ def _count_by(qs: QuerySet, field: str):
 
 
 def my_deliveries(*, courier: User, active: bool = True) -> QuerySet[Delivery]:
-    qs = Delivery.objects.filter(courier=courier).select_related("request")
+    qs = Delivery.objects.filter(courier=courier).select_related("request", "region")
     if active:
         return qs.filter(status__in=ACTIVE_STATUSES).order_by("window_end")
     return qs.exclude(status__in=ACTIVE_STATUSES).order_by("-finished_at")
@@ -152,6 +152,7 @@ def courier_card(delivery: Delivery) -> dict:
         "receipt_required": delivery.receipt_required,
         "priority": delivery.priority,
         "overdue": delivery.is_overdue,
+        "time_zone": delivery.region.time_zone,  # the window as the recipient agreed it
         "address": None,
         "recipient_first_name": None,
         "recipient_phone": None,
