@@ -6,6 +6,7 @@ app_name = "directory"
 
 urlpatterns = [
     path("", views.search, name="search"),
+    path("panel/<int:person_id>", views.panel, name="panel"),
 ]
 
 # The HSDS read API lives at the site root, outside /directory/.

@@ -1,0 +1,38 @@
+import pytest
+
+from vmeste.accounts.models import AuditEntry
+from vmeste.directory.hsds_import import import_documents
+
+from .conftest import years_ago
+from .test_hsds import org_doc
+
+pytestmark = pytest.mark.django_db
+
+
+def test_operator_searches_the_directory_by_region_need_and_text(client, make_user):
+    doc = org_doc()
+    doc["services"][0]["attributes"] = [
+        {"id": "5a1d7c0e-0000-4000-8000-0000000000a1", "taxonomy_term": {
+            "id": "5a1d7c0e-0000-4000-8000-0000000000a2", "code": "food-parcel",
+            "name": "Продуктовый набор", "description": "x"}}
+    ]  # fmt: skip
+    import_documents({"a.json": doc})
+    client.force_login(make_user("op", "operator"))
+    page = client.get("/directory/", {"region": "RU-VGG", "need": "groceries", "q": "набор"})
+    assert page.status_code == 200
+    assert "Продуктовые наборы" in page.content.decode()
+    other = client.get("/directory/", {"region": "RU-TA"}, HTTP_HX_REQUEST="true")
+    assert "Продуктовые наборы" not in other.content.decode()
+    assert "<html" not in other.content.decode(), "htmx gets the fragment only"
+
+
+def test_navigator_panel_is_scoped_and_audited(client, make_user, make_person, make_request):
+    person = make_person(birth_date=years_ago(70))
+    make_request(person)
+    client.force_login(make_user("vgg", "operator", regions=["RU-VGG"]))
+    panel = client.get(f"/directory/panel/{person.pk}")
+    assert panel.status_code == 200
+    assert "Кто поможет" in panel.content.decode()
+    assert AuditEntry.objects.filter(object_id=str(person.pk), channel="web").exists()
+    client.force_login(make_user("ta", "operator", regions=["RU-TA"]))
+    assert client.get(f"/directory/panel/{person.pk}").status_code == 404
