@@ -6,6 +6,7 @@ import importlib
 import importlib.util
 
 from django.conf import settings
+from django.db import DataError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -62,6 +63,18 @@ def on_validation_error(request: HttpRequest, exc: NinjaValidationError):
 def on_service_error(request: HttpRequest, exc: ServiceError):
     return api.create_response(
         request, error_body(exc.code, exc.message, exc.fields), status=exc.status
+    )
+
+
+@api.exception_handler(OverflowError)
+@api.exception_handler(DataError)
+def on_out_of_range(request: HttpRequest, exc: Exception):
+    # A value the schema let through but the database cannot hold (a 30-digit offset, …):
+    # the client's input, not our failure.
+    return api.create_response(
+        request,
+        error_body("out_of_range", _("Значение вне допустимого диапазона.")),
+        status=422,
     )
 
 

@@ -12,7 +12,7 @@ from vmeste.accounts import services
 from vmeste.accounts.models import ApiToken, AuditEntry, User
 from vmeste.accounts.roles import RIGHTS, Right
 from vmeste.core.errors import Forbidden
-from vmeste.core.schemas import ListOf
+from vmeste.core.schemas import Id, ListOf
 
 router = Router(tags=["accounts"])
 
@@ -116,7 +116,7 @@ def create_token(request: HttpRequest, payload: TokenIn):
 
 
 @router.delete("/tokens/{token_id}", response={204: None})
-def revoke_token(request: HttpRequest, token_id: int):
+def revoke_token(request: HttpRequest, token_id: Id):
     services.revoke_token(user=request.user, token_id=token_id)
     return Status(204, None)
 

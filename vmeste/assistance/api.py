@@ -15,7 +15,7 @@ from vmeste.assistance.models import Request, Team
 from vmeste.contacts.services import get_contact
 from vmeste.core import services as reference
 from vmeste.core.errors import ValidationFailed
-from vmeste.core.schemas import ListOf
+from vmeste.core.schemas import Id, ListOf
 from vmeste.people import services as people
 from vmeste.people.phones import mask
 
@@ -42,7 +42,7 @@ class RequestIn(Schema):
     description: str
     urgency: str = "normal"
     consent: bool | None = None
-    contact_id: int | None = None
+    contact_id: Id | None = None
     person: PersonIn
 
 
@@ -60,7 +60,7 @@ class TransitionIn(Schema):
 
 
 class AssignIn(Schema):
-    assignee: int | None = None
+    assignee: Id | None = None
     team: str | None = None
     version: int | None = None
 
@@ -187,7 +187,7 @@ def detail(request: Request, user: User) -> dict:
     }
 
 
-def _reload(request_id: int, user: User) -> Request:
+def _reload(request_id: Id, user: User) -> Request:
     return services.get_request(request_id=request_id, user=user)
 
 
@@ -255,12 +255,12 @@ def list_requests(request: HttpRequest, filters: Query[RequestFilters]):
 
 
 @router.get("/requests/{request_id}", response=RequestDetailOut)
-def read_request(request: HttpRequest, request_id: int):
+def read_request(request: HttpRequest, request_id: Id):
     return detail(_reload(request_id, request.user), request.user)
 
 
 @router.post("/requests/{request_id}/transitions", response=RequestDetailOut)
-def move_request(request: HttpRequest, request_id: int, payload: TransitionIn):
+def move_request(request: HttpRequest, request_id: Id, payload: TransitionIn):
     services.transition(
         request_id=request_id,
         to=payload.to,
@@ -273,7 +273,7 @@ def move_request(request: HttpRequest, request_id: int, payload: TransitionIn):
 
 
 @router.post("/requests/{request_id}/assign", response=RequestDetailOut)
-def assign_request(request: HttpRequest, request_id: int, payload: AssignIn):
+def assign_request(request: HttpRequest, request_id: Id, payload: AssignIn):
     assignee = None
     if payload.assignee is not None:
         assignee = User.objects.filter(pk=payload.assignee, is_active=True).first()
@@ -295,6 +295,6 @@ def assign_request(request: HttpRequest, request_id: int, payload: AssignIn):
 
 
 @router.post("/requests/{request_id}/comments", response={201: RequestDetailOut})
-def comment_request(request: HttpRequest, request_id: int, payload: CommentIn):
+def comment_request(request: HttpRequest, request_id: Id, payload: CommentIn):
     services.add_comment(request_id=request_id, actor=request.user, text=payload.text)
     return Status(201, detail(_reload(request_id, request.user), request.user))

@@ -13,7 +13,7 @@ from vmeste.contacts import services
 from vmeste.contacts.models import Contact
 from vmeste.core import services as reference
 from vmeste.core.errors import NotFound, ValidationFailed
-from vmeste.core.schemas import ListOf
+from vmeste.core.schemas import Id, ListOf
 from vmeste.people import services as people
 from vmeste.people.phones import mask
 
@@ -30,7 +30,7 @@ class ContactIn(Schema):
     disposition: str = "consultation"
     notes: str = ""
     categories: list[str] = Field(default_factory=list)
-    person_id: int | None = None
+    person_id: Id | None = None
 
 
 class ContactOut(Schema):
@@ -45,7 +45,7 @@ class ContactOut(Schema):
     disposition: str
     notes: str
     categories: list[str]
-    person_id: int | None
+    person_id: Id | None
     requests: list[str]
 
 
@@ -148,5 +148,5 @@ def list_contacts(request: HttpRequest, filters: Query[ContactFilters]):
 
 
 @router.get("/contacts/{contact_id}", response=ContactOut)
-def read_contact(request: HttpRequest, contact_id: int):
+def read_contact(request: HttpRequest, contact_id: Id):
     return shape(services.get_contact(contact_id=contact_id, user=request.user), request.user)

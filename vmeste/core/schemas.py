@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import Annotated
 
 from ninja import Schema
-from pydantic import create_model
+from pydantic import Field, create_model
 
 
 @cache
@@ -14,3 +15,8 @@ def ListOf(item: type[Schema]) -> type[Schema]:
     return create_model(
         f"{item.__name__}List", __base__=Schema, items=(list[item], ...), count=(int, ...)
     )
+
+
+# A database id: positive and within a signed 64-bit column, so that a huge number in a URL
+# or a body is a validation error, not an overflow in the database driver.
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]

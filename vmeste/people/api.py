@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
 from vmeste.core.errors import ValidationFailed
-from vmeste.core.schemas import ListOf
+from vmeste.core.schemas import Id, ListOf
 from vmeste.core.services import region_by_code
 from vmeste.people import services
 
@@ -43,7 +43,7 @@ class DuplicateOut(Schema):
 
 
 class MergeIn(Schema):
-    absorb: int
+    absorb: Id
 
 
 class PersonChangeIn(Schema):
@@ -72,13 +72,13 @@ def find_persons(request: HttpRequest, phone: str = ""):
 
 
 @router.get("/persons/{person_id}", response=PersonOut)
-def read_person(request: HttpRequest, person_id: int):
+def read_person(request: HttpRequest, person_id: Id):
     person = services.get_person(person_id=person_id, user=request.user, channel="api")
     return services.display(person, request.user)
 
 
 @router.get("/persons/{person_id}/duplicates", response=ListOf(DuplicateOut))
-def person_duplicates(request: HttpRequest, person_id: int):
+def person_duplicates(request: HttpRequest, person_id: Id):
     person = services.get_person(person_id=person_id, user=request.user, channel="api")
     found = services.possible_duplicates(person=person, user=request.user)
     items = [{"person": services.display(p, request.user), "score": s} for p, s in found]
@@ -86,13 +86,13 @@ def person_duplicates(request: HttpRequest, person_id: int):
 
 
 @router.post("/persons/{person_id}/merge", response=PersonOut)
-def merge_persons(request: HttpRequest, person_id: int, payload: MergeIn):
+def merge_persons(request: HttpRequest, person_id: Id, payload: MergeIn):
     person = services.merge(keep_id=person_id, absorb_id=payload.absorb, actor=request.user)
     return services.display(person, request.user)
 
 
 @router.patch("/persons/{person_id}", response=PersonOut)
-def change_person(request: HttpRequest, person_id: int, payload: PersonChangeIn):
+def change_person(request: HttpRequest, person_id: Id, payload: PersonChangeIn):
     values = payload.dict(exclude={"version", "region"})
     region = region_by_code(payload.region, field="person.region") if payload.region else None
     person = services.update_person(
