@@ -15,6 +15,7 @@ from vmeste.core.models import Centre
 from vmeste.deliveries import dispatch, services, transitions
 from vmeste.deliveries.models import DeliveryStatus
 from vmeste.volunteers.services import centre_by_code
+from vmeste.volunteers.shifts import centre_zone
 
 STEP_LABELS = {
     DeliveryStatus.ACCEPTED: _("Беру"),
@@ -86,6 +87,7 @@ def board(request: HttpRequest) -> HttpResponse:
             "board": b,
             "centre": centre,
             "centres": centres,
+            "zone": centre_zone(centre),
             "district": request.GET.get("district", ""),
         },
     )
