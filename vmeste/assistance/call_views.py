@@ -132,6 +132,7 @@ def line_context(user, line: Line | None, values: dict) -> dict:
         "line": line,
         "regions": regions,
         "categories": categories_for(line),
+        "urgencies": Urgency.choices,
         "values": values,
     }
 
@@ -150,7 +151,6 @@ def _context(request: HttpRequest, values: dict, errors: dict, token: str) -> di
         "token": token,
         "channels": Channel.choices,
         "dispositions": Disposition.choices,
-        "urgencies": Urgency.choices,
     }
 
 
@@ -171,7 +171,9 @@ def call_card(request: HttpRequest) -> HttpResponse:
         return render(request, "assistance/no_work.html", status=403)
     if request.method == "POST":
         return _submit(request)
-    values = {"caller_number": request.GET.get("phone", ""), "line": request.GET.get("line", "")}
+    # The operator's last line is the likeliest next one.
+    line = request.GET.get("line") or request.session.get("call_line", "")
+    values = {"caller_number": request.GET.get("phone", ""), "line": line}
     context = _context(request, values, {}, issue_token(request))
     return render(request, "assistance/call_card.html", context)
 
@@ -206,7 +208,8 @@ def _submit(request: HttpRequest) -> HttpResponse:
         errors.message = errors.message or _("Проверьте поля, отмеченные красным.")
         context = _context(request, values, errors, token)
         return render(request, "assistance/call_card.html", context, status=422)
-    _contact, made = created
+    contact, made = created
+    request.session["call_line"] = contact.line.code
     target = reverse("assistance:call_card")
     if made is not None:
         link = reverse("assistance:request_detail", args=[made.pk])

@@ -54,7 +54,7 @@ def caller_history(request: HttpRequest) -> HttpResponse:
                 shown_number=phone.e164
                 if request.user.can(Right.SEE_PERSONAL_DATA)
                 else mask(phone.e164),
-                persons=[people.display(p, request.user) for p in persons],
+                persons=[(people.display(p, request.user), p.region) for p in persons],
                 history=contacts.history(user=request.user, e164=phone.e164, persons=persons),
                 open_requests=open_requests_of(user=request.user, persons=persons),
             )

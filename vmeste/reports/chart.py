@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-WIDTH, HEIGHT = 960, 240
+WIDTH, HEIGHT = 1300, 230
 LEFT, RIGHT, TOP, BOTTOM = 44, 8, 10, 26
 
 

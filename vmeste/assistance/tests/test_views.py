@@ -237,3 +237,15 @@ def test_my_work_lists_my_open_requests_overdue_first(operator, django_assert_ma
         page = operator.get(reverse("assistance:my_work"))
     items = list(page.context["page"])
     assert items[0].pk == requests[2].pk and page.context["overdue"] == 1
+
+
+def test_side_panels_are_included_once_their_templates_exist(operator, tmp_path, settings):
+    from vmeste.assistance.call_views import side_panels
+
+    (tmp_path / "knowledge").mkdir()
+    (tmp_path / "knowledge" / "_search_panel.html").write_text("<div id='kb-panel'>KB</div>")
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}
+    ]
+    assert side_panels()["knowledge_panel"] == "knowledge/_search_panel.html"
+    assert "id='kb-panel'" in operator.get(reverse("assistance:call_card")).content.decode()
