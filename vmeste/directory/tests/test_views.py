@@ -36,3 +36,21 @@ def test_navigator_panel_is_scoped_and_audited(client, make_user, make_person, m
     assert AuditEntry.objects.filter(object_id=str(person.pk), channel="web").exists()
     client.force_login(make_user("ta", "operator", regions=["RU-TA"]))
     assert client.get(f"/directory/panel/{person.pk}").status_code == 404
+
+
+def test_admin_refuses_a_contradictory_measure(client, make_user):
+    client.force_login(make_user("admin", "administrator"))
+    assert client.get("/admin/directory/measure/add/").status_code == 200
+    contradictory = (
+        '{"all": [{"fact": "age", "op": ">=", "value": 60}, '
+        '{"fact": "age", "op": "<", "value": 18}]}'
+    )
+    response = client.post(
+        "/admin/directory/measure/add/",
+        {"code": "x", "name": "x", "level": "federal", "eligibility": contradictory,
+         "required_documents": "[]", "apply_channels": "[]", "is_active": "on"},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert "противоречат" in response.content.decode()
+    assert client.get("/admin/directory/organization/").status_code == 200
+    assert client.get("/admin/directory/service/").status_code == 200
