@@ -1,1 +1,192 @@
-"""Models of this app."""
+"""Queues, agents and calls of the contact centre.
+
+The routing decisions themselves live in the pure ``routing`` module; these tables hold
+the configuration it is given (``Queue.rule()``), the agents' states (the table in
+``transitions``) and what happened to each call (for the wallboard and the intake core).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from vmeste.contactcenter.routing import QueueRule
+from vmeste.contactcenter.transitions import AgentState
+from vmeste.core.models import Category, Centre, Line
+
+# Priority rules a queue may apply, with the waiting credit (seconds) each one gives.
+PRIORITY_RULES = {
+    "age_60_plus": _("абонент 60+"),
+    "critical": _("критическая ситуация"),
+    "returning_urgent": _("повторный звонок по открытой срочной заявке"),
+}
+
+
+def _validate_escalation(value) -> None:
+    try:
+        steps = [(float(after), int(level)) for after, level in value]
+    except (TypeError, ValueError) as exc:
+        raise ValidationError(_("Шаги эскалации: список пар [секунды, уровень].")) from exc
+    if not steps or steps[0][0] != 0 or [s[0] for s in steps] != sorted(s[0] for s in steps):
+        raise ValidationError(_("Первый шаг — с 0 секунд, далее по возрастанию."))
+
+
+def _validate_priority_rules(value) -> None:
+    if not isinstance(value, dict) or not set(value) <= set(PRIORITY_RULES):
+        raise ValidationError(_("Неизвестное правило приоритета."))
+
+
+class Queue(models.Model):
+    """Calls of one line's topic (an IVR branch leads here) waiting for agents."""
+
+    scope_region = None
+    scope_line = "line"
+
+    line = models.ForeignKey(Line, verbose_name=_("линия"), on_delete=models.PROTECT)
+    code = models.SlugField(_("код"), max_length=60, unique=True)
+    name = models.CharField(_("название"), max_length=200)
+    topic = models.ForeignKey(
+        Category, verbose_name=_("тема"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    ivr_path = models.CharField(
+        _("ветка IVR"), max_length=40, blank=True, help_text=_("Например «3» или «3-1».")
+    )
+    skill = models.SlugField(_("требуемый навык"), max_length=60)
+    escalation = models.JSONField(
+        _("эскалация навыка"),
+        default=list,
+        validators=[_validate_escalation],
+        help_text=_("Пары [секунды ожидания, минимальный уровень]: [[0, 3], [30, 1]]."),
+    )
+    priority_rules = models.JSONField(
+        _("правила приоритета"),
+        default=dict,
+        blank=True,
+        validators=[_validate_priority_rules],
+        help_text=_('Правило → фора в секундах: {"age_60_plus": 60, "critical": 300}.'),
+    )
+    target_share = models.DecimalField(
+        _("целевая доля"), max_digits=3, decimal_places=2, default=0.80
+    )
+    target_seconds = models.PositiveIntegerField(_("целевое время ответа, с"), default=20)
+    max_wait_seconds = models.PositiveIntegerField(
+        _("предложить обратный звонок через, с"), null=True, blank=True
+    )
+    overflow_after_seconds = models.PositiveIntegerField(
+        _("переполнение в другой центр через, с"), null=True, blank=True
+    )
+    wrap_up_seconds = models.PositiveIntegerField(_("поствызывная обработка, с"), default=30)
+    is_active = models.BooleanField(_("действует"), default=True)
+
+    class Meta:
+        ordering = ["line__code", "ivr_path", "code"]
+        verbose_name = _("очередь")
+        verbose_name_plural = _("очереди")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def rule(self) -> QueueRule:
+        steps = self.escalation or [[0, 1]]
+        return QueueRule(
+            code=self.code,
+            skill=self.skill,
+            escalation=tuple((float(after), int(level)) for after, level in steps),
+            overflow_after=self.overflow_after_seconds,
+            callback_after=self.max_wait_seconds,
+        )
+
+    def priority_for(self, flags: set[str]) -> float:
+        """The waiting credit a caller earns from the rules this queue applies."""
+        return float(sum(credit for rule, credit in self.priority_rules.items() if rule in flags))
+
+
+class Agent(models.Model):
+    """A user signed in (or not) to a centre, with skills and the state of their phone."""
+
+    scope_region = "centre__region"
+    scope_line = None
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agent"
+    )
+    centre = models.ForeignKey(Centre, verbose_name=_("колл-центр"), on_delete=models.PROTECT)
+    skills = models.JSONField(
+        _("навыки"), default=dict, blank=True, help_text=_("Навык → уровень 1–5.")
+    )
+    state = models.CharField(
+        _("состояние"),
+        max_length=12,
+        choices=[(s.value, s.value) for s in AgentState],
+        default=AgentState.OFFLINE,
+        db_index=True,
+    )
+    state_since = models.DateTimeField(default=timezone.now)
+    break_reason = models.CharField(_("причина перерыва"), max_length=100, blank=True)
+    call = models.ForeignKey(
+        "Call", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("оператор линии")
+        verbose_name_plural = _("операторы линии")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class AgentStateChange(models.Model):
+    """The agent's timeline: every state change, who caused it and why."""
+
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="changes")
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    event = models.CharField(max_length=20)
+    from_state = models.CharField(max_length=12)
+    to_state = models.CharField(max_length=12)
+    reason = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+
+class Call(models.Model):
+    """One telephone call as the contact centre saw it, from offer to end."""
+
+    class State(models.TextChoices):
+        WAITING = "waiting", _("ожидает")
+        RINGING = "ringing", _("вызов оператора")
+        ANSWERED = "answered", _("разговор")
+        ENDED = "ended", _("завершён")
+        ABANDONED = "abandoned", _("не дождался")
+
+    scope_region = "centre__region"
+    scope_line = "line"
+
+    call_id = models.CharField(max_length=100, unique=True)  # the telephony's id
+    line = models.ForeignKey(Line, null=True, blank=True, on_delete=models.PROTECT)
+    queue = models.ForeignKey(Queue, null=True, blank=True, on_delete=models.SET_NULL)
+    centre = models.ForeignKey(Centre, null=True, blank=True, on_delete=models.PROTECT)
+    agent = models.ForeignKey(
+        Agent, null=True, blank=True, on_delete=models.SET_NULL, related_name="calls"
+    )
+    caller_number = models.CharField(max_length=32, blank=True)
+    ivr_path = models.CharField(max_length=40, blank=True)
+    priority = models.FloatField(default=0)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.WAITING)
+    offered_at = models.DateTimeField(db_index=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    wait_seconds = models.FloatField(null=True, blank=True)
+    talk_seconds = models.FloatField(null=True, blank=True)
+    answered_within_target = models.BooleanField(default=False)
+    callback_requested = models.BooleanField(default=False)
+    disposition = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["state", "offered_at"])]
+
+    def __str__(self) -> str:
+        return self.call_id

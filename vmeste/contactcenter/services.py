@@ -1,0 +1,155 @@
+"""Contact centre services: agent state changes, the routing configuration, the wallboard."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, time
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Count, Min, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from vmeste.accounts.roles import Right
+from vmeste.contactcenter.models import Agent, AgentStateChange, Call, Queue
+from vmeste.contactcenter.routing import QueueRule
+from vmeste.contactcenter.transitions import AgentEvent, AgentState, TransitionRefused, next_state
+from vmeste.core.errors import Conflict, Forbidden
+from vmeste.core.models import Centre
+from vmeste.core.scoping import scoped, user_scope
+
+WALLBOARD_CACHE_SECONDS = 1  # 100 viewers polling every 2 s cost one computation a second
+SERVICE_LEVEL_DEFINITION = _("отвечено в целевое время / поступило за сегодня")
+
+
+def change_agent_state(
+    *, agent: Agent, event: AgentEvent, reason: str = "", at: datetime | None = None
+) -> Agent:
+    """Apply one event of the agent's state table and write it on their timeline."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        agent = Agent.objects.select_for_update().get(pk=agent.pk)
+        old = AgentState(agent.state)
+        try:
+            new = next_state(old, event, reason=reason)
+        except TransitionRefused as refused:
+            raise Conflict(
+                _("Нельзя: «%(event)s» в состоянии «%(state)s».")
+                % {"event": event.value, "state": old.value}
+            ) from refused
+        agent.state, agent.state_since = new, at
+        agent.break_reason = reason if new is AgentState.ON_BREAK else ""
+        agent.save(update_fields=["state", "state_since", "break_reason"])
+        AgentStateChange.objects.create(
+            agent=agent, at=at, event=event.value, from_state=old, to_state=new, reason=reason
+        )
+    return agent
+
+
+def overflow_topology(centres: Iterable[tuple[str, str]]) -> dict[str, tuple[str, ...]]:
+    """Where each centre's overflow may go: regional → national, national → regional.
+
+    ``centres`` are (code, kind) pairs; the answer feeds ``routing.Router(overflow=...)``.
+    """
+    pairs = list(centres)
+    national = tuple(c for c, kind in pairs if kind == Centre.Kind.NATIONAL)
+    regional = tuple(c for c, kind in pairs if kind == Centre.Kind.REGIONAL)
+    topology = {c: national for c in regional if national}
+    topology.update({c: regional for c in national if regional})
+    return topology
+
+
+def routing_configuration() -> tuple[list[QueueRule], dict[str, tuple[str, ...]]]:
+    """The active queues' rules and the overflow topology: what the router is built from."""
+    rules = [q.rule() for q in Queue.objects.filter(is_active=True)]
+    return rules, overflow_topology(Centre.objects.values_list("code", "kind"))
+
+
+def _today_start(now: datetime) -> datetime:
+    return timezone.make_aware(datetime.combine(timezone.localtime(now).date(), time.min))
+
+
+def wallboard(*, user, now: datetime | None = None) -> dict:
+    """Per centre and line: calls waiting, longest wait, today's service level, abandoned;
+    agents by state. Counts only, no personal data. Cached for a second per scope."""
+    if not user.can(Right.SEE_FIGURES):
+        raise Forbidden()
+    regions, lines = user_scope(user)
+    key = f"cc-wallboard:{sorted(regions)}:{sorted(lines)}"
+    board = cache.get(key) if now is None else None
+    if board is None:
+        board = _compute_wallboard(user, now or timezone.now())
+        if now is None:
+            cache.set(key, board, WALLBOARD_CACHE_SECONDS)
+    return board
+
+
+def _compute_wallboard(user, now: datetime) -> dict:
+    calls = scoped(Call.objects.all(), user)
+    centres: dict[str, dict] = {}
+
+    def centre_entry(code: str | None) -> dict:
+        code = code or "-"
+        return centres.setdefault(
+            code, {"centre": code, "agents": {s.value: 0 for s in AgentState}, "lines": {}}
+        )
+
+    def line_entry(centre: str | None, line: str | None) -> dict:
+        return centre_entry(centre)["lines"].setdefault(
+            line or "-",
+            {
+                "line": line or "-",
+                "waiting": 0,
+                "longest_wait_seconds": 0.0,
+                "offered_today": 0,
+                "answered_today": 0,
+                "answered_within_target_today": 0,
+                "abandoned_today": 0,
+                "service_level_today": None,
+            },
+        )
+
+    for row in (
+        scoped(Agent.objects.all(), user)
+        .values("centre__code", "state")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        centre_entry(row["centre__code"])["agents"][row["state"]] = row["n"]
+    for row in (
+        calls.filter(state=Call.State.WAITING)
+        .values("centre__code", "line__code")
+        .annotate(n=Count("id"), oldest=Min("offered_at"))
+        .order_by()
+    ):
+        entry = line_entry(row["centre__code"], row["line__code"])
+        entry["waiting"] = row["n"]
+        entry["longest_wait_seconds"] = round(max(0.0, (now - row["oldest"]).total_seconds()), 1)
+    for row in (
+        calls.filter(offered_at__gte=_today_start(now), offered_at__lte=now)
+        .values("centre__code", "line__code")
+        .annotate(
+            offered=Count("id"),
+            answered=Count("id", filter=Q(answered_at__isnull=False)),
+            within=Count("id", filter=Q(answered_within_target=True)),
+            abandoned=Count("id", filter=Q(state=Call.State.ABANDONED)),
+        )
+        .order_by()
+    ):
+        entry = line_entry(row["centre__code"], row["line__code"])
+        entry["offered_today"] = row["offered"]
+        entry["answered_today"] = row["answered"]
+        entry["answered_within_target_today"] = row["within"]
+        entry["abandoned_today"] = row["abandoned"]
+        entry["service_level_today"] = round(row["within"] / row["offered"], 4)
+    items = []
+    for code in sorted(centres):
+        entry = centres[code]
+        entry["lines"] = [entry["lines"][k] for k in sorted(entry["lines"])]
+        items.append(entry)
+    return {
+        "at": now.isoformat(),
+        "service_level_definition": str(SERVICE_LEVEL_DEFINITION),
+        "centres": items,
+    }

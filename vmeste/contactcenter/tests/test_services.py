@@ -1,0 +1,147 @@
+"""Agents' states on their timeline, the routing configuration and the wallboard."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from vmeste.contactcenter import services
+from vmeste.contactcenter.models import Agent, Call, Queue
+from vmeste.contactcenter.transitions import AgentEvent, AgentState
+from vmeste.core.errors import Conflict, Forbidden
+from vmeste.core.models import Centre, Line, Region
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world():
+    line = Line.objects.get(code="we-are-together")
+    vgg = Centre.objects.create(
+        code="vgg",
+        name_ru="Волгоград",
+        kind=Centre.Kind.REGIONAL,
+        region=Region.objects.get(code="RU-VGG"),
+    )
+    sam = Centre.objects.create(
+        code="sam",
+        name_ru="Самара",
+        kind=Centre.Kind.REGIONAL,
+        region=Region.objects.get(code="RU-SAM"),
+    )
+    nat = Centre.objects.create(code="nat", name_ru="Федеральный", kind=Centre.Kind.NATIONAL)
+    queue = Queue.objects.create(
+        line=line,
+        code="food",
+        name="Продукты",
+        skill="general",
+        ivr_path="1",
+        escalation=[[0, 3], [30, 1]],
+        priority_rules={"age_60_plus": 60, "critical": 300},
+        max_wait_seconds=120,
+        overflow_after_seconds=60,
+    )
+    return {"line": line, "vgg": vgg, "sam": sam, "nat": nat, "queue": queue}
+
+
+def test_agent_states_follow_the_table_and_land_on_the_timeline(world, make_user):
+    agent = Agent.objects.create(user=make_user("op"), centre=world["vgg"], skills={"general": 2})
+    agent = services.change_agent_state(agent=agent, event=AgentEvent.SIGN_IN)
+    agent = services.change_agent_state(agent=agent, event=AgentEvent.TAKE_BREAK, reason="обед")
+    assert agent.state == AgentState.ON_BREAK and agent.break_reason == "обед"
+    with pytest.raises(Conflict):
+        services.change_agent_state(agent=agent, event=AgentEvent.ANSWER)
+    agent = services.change_agent_state(agent=agent, event=AgentEvent.READY)
+    assert agent.break_reason == ""
+    assert [(c.from_state, c.to_state) for c in agent.changes.all()] == [
+        ("offline", "available"),
+        ("available", "on_break"),
+        ("on_break", "available"),
+    ]
+
+
+def test_queue_gives_the_router_its_rule_and_priority_credit(world):
+    rule = world["queue"].rule()
+    assert rule.skill == "general" and rule.escalation == ((0.0, 3), (30.0, 1))
+    assert rule.overflow_after == 60 and rule.callback_after == 120
+    assert world["queue"].priority_for({"age_60_plus", "critical"}) == 360
+    rules, topology = services.routing_configuration()
+    assert [r.code for r in rules] == ["food"]
+    assert topology == {"vgg": ("nat",), "sam": ("nat",), "nat": ("sam", "vgg")}
+
+
+def test_wallboard_counts_per_centre_and_line(world, make_user):
+    now = timezone.now().replace(hour=12, minute=0)
+    line, vgg, queue = world["line"], world["vgg"], world["queue"]
+
+    def call(n, state, *, minutes_ago, within=False, answered=False):
+        return Call.objects.create(
+            call_id=f"c{n}",
+            line=line,
+            centre=vgg,
+            queue=queue,
+            state=state,
+            offered_at=now - timedelta(minutes=minutes_ago),
+            answered_at=now if answered else None,
+            answered_within_target=within,
+        )
+
+    call(1, Call.State.WAITING, minutes_ago=2)
+    call(2, Call.State.WAITING, minutes_ago=1)
+    call(3, Call.State.ENDED, minutes_ago=30, within=True, answered=True)
+    call(4, Call.State.ENDED, minutes_ago=20, answered=True)
+    call(5, Call.State.ABANDONED, minutes_ago=10)
+    call(6, Call.State.ENDED, minutes_ago=60 * 24 + 5, within=True, answered=True)  # yesterday
+    for i, state in enumerate(["available", "available", "on_call", "on_break"]):
+        Agent.objects.create(user=make_user(f"op{i}"), centre=vgg, state=state)
+    supervisor = make_user("boss", "supervisor")
+    board = services.wallboard(user=supervisor, now=now)
+    (centre,) = board["centres"]
+    assert centre["agents"]["available"] == 2 and centre["agents"]["on_break"] == 1
+    (row,) = centre["lines"]
+    assert row["waiting"] == 2 and row["longest_wait_seconds"] == 120
+    assert row["offered_today"] == 5 and row["abandoned_today"] == 1
+    assert row["service_level_today"] == pytest.approx(1 / 5)
+
+
+def test_wallboard_is_scoped_and_needs_figures(world, make_user):
+    now = timezone.now()
+    Call.objects.create(
+        call_id="s1",
+        line=world["line"],
+        centre=world["sam"],
+        state=Call.State.WAITING,
+        offered_at=now,
+    )
+    Call.objects.create(
+        call_id="v1",
+        line=world["line"],
+        centre=world["vgg"],
+        state=Call.State.WAITING,
+        offered_at=now,
+    )
+    volgograd = make_user("vgg-boss", "supervisor", regions=["RU-VGG"])
+    board = services.wallboard(user=volgograd, now=now)
+    assert [c["centre"] for c in board["centres"]] == ["vgg"]
+    with pytest.raises(Forbidden):
+        services.wallboard(user=make_user("op", "operator"))
+
+
+def test_wallboard_endpoint(world, api_as):
+    cache.clear()
+    api = api_as("supervisor")
+    Call.objects.create(
+        call_id="x",
+        line=world["line"],
+        centre=world["nat"],
+        state=Call.State.WAITING,
+        offered_at=timezone.now(),
+    )
+    response = api.get("/api/v1/contactcenter/wallboard")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["centres"][0]["lines"][0]["waiting"] == 1
+    assert api_as("operator").get("/api/v1/contactcenter/wallboard").status_code == 403
