@@ -164,3 +164,12 @@ def test_curation_pages_follow_roles(client, make_user):
     assert page.status_code == 200 and "we-are-together" in page.content.decode()
     assert client.get("/admin/accounts/auditentry/").status_code == 200
     assert client.get("/admin/accounts/auditentry/add/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_russian_first_whatever_the_browser_says(client):
+    page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert page["Content-Language"] == "ru"
+    assert "Пароль" in page.content.decode()
+    client.cookies["django_language"] = "en"
+    assert client.get("/accounts/login/")["Content-Language"] == "en"
