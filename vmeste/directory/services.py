@@ -3,6 +3,7 @@ API, the UI and the call card share."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -30,6 +31,8 @@ from vmeste.directory.models import EligibilityRule, Measure, RegionFacts
 from vmeste.people.models import Person
 
 TEXT_MAX = 5000
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")
+LIMITS = {"name": 300, "municipality": 200, "agency": 300, "processing_time": 200}
 
 
 @dataclass
@@ -66,10 +69,15 @@ def region_codes() -> frozenset[str]:
 
 def check_measure(data: MeasureInput, *, rules: dict | None = None) -> None:
     errors: dict[str, list[str]] = {}
-    if not data.code.strip():
-        errors["code"] = [_("Укажите код.")]
+    if not SLUG.fullmatch(data.code):
+        errors["code"] = [_("Код: латиница, цифры и дефисы, до 80 символов.")]
     if not data.name.strip():
         errors["name"] = [_("Укажите название.")]
+    for name, limit in LIMITS.items():
+        if len(getattr(data, name)) > limit:
+            errors[name] = [_("Не длиннее %d символов.") % limit]
+    if any(not isinstance(d, str) or len(d) > 300 for d in data.required_documents):
+        errors["required_documents"] = [_("Документы — строки до 300 символов.")]
     if data.level not in Measure.Level.values:
         errors["level"] = [_("Уровень: федеральная, региональная или муниципальная.")]
     codes = region_codes()
@@ -136,12 +144,14 @@ def save_rule(
 ) -> EligibilityRule:
     """A named rule; refused if it breaks itself (cycles) or any measure that uses it."""
     _require(actor, Right.EDIT_REFERENCE)
+    if not SLUG.fullmatch(code):
+        raise ValidationFailed({"code": _("Код: латиница, цифры и дефисы, до 80 символов.")})
     rules = {**rules_by_code(), code: condition}
     errors = validate(
         condition, rules=rules, region_codes=region_codes(), path="condition", own_code=code
     )
-    if not name.strip():
-        errors["name"] = [_("Укажите название.")]
+    if not name.strip() or len(name) > 300:
+        errors["name"] = [_("Название: от 1 до 300 символов.")]
     if errors:
         raise ValidationFailed(errors, _("Правило не сохранено."))
     for measure in Measure.objects.filter(is_active=True).only("code", "eligibility"):

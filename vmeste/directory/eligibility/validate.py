@@ -13,6 +13,9 @@ from collections.abc import Mapping
 from vmeste.directory.eligibility.facts import FACTS, FLAG, MONEY, OP_TEXT, OPS, REGION
 
 Errors = dict[str, list[str]]
+MAX_DEPTH = 12
+# Whole numbers: ages and household sizes are counted, never fractional.
+WHOLE = frozenset({"age", "household_size"})
 
 
 def validate(
@@ -29,7 +32,10 @@ def validate(
     def err(where: str, message: str) -> None:
         errors.setdefault(where, []).append(message)
 
-    def walk(node: object, where: str, stack: tuple[str, ...]) -> None:
+    def walk(node: object, where: str, stack: tuple[str, ...], depth: int = 0) -> None:
+        if depth > MAX_DEPTH:
+            err(where, f"Слишком глубокая вложенность (больше {MAX_DEPTH} уровней).")
+            return
         if not isinstance(node, dict):
             err(where, "Условие должно быть объектом.")
             return
@@ -43,9 +49,9 @@ def validate(
                 err(f"{where}.{key}", "Нужен непустой список условий.")
                 return
             for i, child in enumerate(children):
-                walk(child, f"{where}.{key}[{i}]", stack)
+                walk(child, f"{where}.{key}[{i}]", stack, depth + 1)
         elif keys == {"not"}:
-            walk(node["not"], f"{where}.not", stack)
+            walk(node["not"], f"{where}.not", stack, depth + 1)
         elif keys == {"rule"}:
             code = node["rule"]
             if code in stack or code == own_code:
@@ -53,7 +59,7 @@ def validate(
             elif code not in rules:
                 err(where, f"Нет правила с кодом «{code}».")
             else:
-                walk(rules[code], f"{where}→{code}", (*stack, code))
+                walk(rules[code], f"{where}→{code}", (*stack, code), depth + 1)
         elif "fact" in keys:
             _leaf(node, where, err, region_codes)
         else:
@@ -89,8 +95,9 @@ def _leaf(node: dict, where: str, err, region_codes) -> None:
         elif not _is_number(value) or value < 0:
             err(f"{where}.value", "Ожидалась неотрицательная сумма.")
     elif op == "between":
-        if not (isinstance(value, list) and len(value) == 2 and all(map(_is_number, value))):
-            err(f"{where}.value", "Ожидалось [от, до].")
+        check = _is_whole if fact.code in WHOLE else _is_number
+        if not (isinstance(value, list) and len(value) == 2 and all(map(check, value))):
+            err(f"{where}.value", "Ожидалось [от, до] — целые неотрицательные числа.")
         elif value[0] > value[1]:
             err(f"{where}.value", f"«От» ({value[0]}) больше «до» ({value[1]}).")
     elif fact.kind in (REGION, "choice"):
@@ -101,12 +108,16 @@ def _leaf(node: dict, where: str, err, region_codes) -> None:
         unknown = [v for v in value if v not in allowed]
         if unknown:
             err(f"{where}.value", "Неизвестные значения: " + ", ".join(unknown) + ".")
-    elif not _is_number(value) or value < 0:
-        err(f"{where}.value", "Ожидалось неотрицательное число.")
+    elif not _is_whole(value):
+        err(f"{where}.value", "Ожидалось целое неотрицательное число.")
 
 
 def _is_number(value) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _is_whole(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 1000
 
 
 # --- contradictions ---------------------------------------------------------------------------
