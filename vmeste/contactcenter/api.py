@@ -1,11 +1,16 @@
-"""Contact centre API: the supervisors' wallboard."""
+"""Contact centre API: the supervisors' wallboard and the telephony's events."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest
-from ninja import Router, Schema
+from datetime import datetime
 
-from vmeste.contactcenter import services
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Router, Schema
+
+from vmeste.accounts.roles import Right
+from vmeste.contactcenter import services, telephony
+from vmeste.core.errors import Forbidden
 
 router = Router(tags=["contactcenter"])
 
@@ -37,3 +42,59 @@ class Wallboard(Schema):
 def wallboard(request: HttpRequest):
     """Live figures per centre and line; refreshed at most once a second for everyone."""
     return services.wallboard(user=request.user)
+
+
+class TelephonyEventIn(Schema):
+    event_id: str = Field(min_length=1, max_length=100)
+    type: str = Field(
+        description="call_offered | call_answered | call_transferred | call_ended | agent_state"
+    )
+    call_id: str = Field("", max_length=100)
+    at: datetime
+    line: str = Field("", max_length=60)
+    caller_number: str = Field("", max_length=32)
+    ivr_path: str = Field("", max_length=40)
+    centre: str = Field("", max_length=60)
+    queue: str = Field("", max_length=60)
+    flags: list[str] = Field(default_factory=list, description="age_60_plus, critical, ...")
+    agent: str = Field("", max_length=150, description="the agent's username")
+    to_agent: str = Field("", max_length=150)
+    to_queue: str = Field("", max_length=60)
+    disposition: str = Field("", max_length=40)
+    event: str = Field("", max_length=20, description="agent_state: sign_in, ready, ...")
+    reason: str = Field("", max_length=100)
+
+
+class CallStateOut(Schema):
+    call_id: str
+    state: str
+    queue: str | None
+    agent: str | None
+    wait_seconds: float | None
+    talk_seconds: float | None
+
+
+class TelephonyEventOut(Schema):
+    event_id: str
+    duplicate: bool
+    outcome: str
+    call: CallStateOut | None = None
+
+
+@router.post("/telephony/events", response=TelephonyEventOut)
+def telephony_event(request: HttpRequest, payload: TelephonyEventIn):
+    """One event from the telephony. The same event twice changes nothing; events may
+    arrive out of order; events of calls never offered are kept and folded all the same."""
+    if not request.user.can(Right.TELEPHONY_EVENTS):
+        raise Forbidden()
+    fields = payload.dict()
+    at = fields.pop("at")
+    if timezone.is_naive(at):
+        at = timezone.make_aware(at)
+    return telephony.record_event(
+        event_id=fields.pop("event_id"),
+        type=fields.pop("type"),
+        call_id=fields.pop("call_id"),
+        at=at,
+        data=fields,
+    )

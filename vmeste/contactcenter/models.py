@@ -190,3 +190,18 @@ class Call(models.Model):
 
     def __str__(self) -> str:
         return self.call_id
+
+
+class TelephonyEvent(models.Model):
+    """Every event the telephony sent, kept once (by its id): a call is refolded from these."""
+
+    event_id = models.CharField(max_length=100, unique=True)
+    type = models.CharField(max_length=30)
+    call_id = models.CharField(max_length=100, blank=True, db_index=True)
+    at = models.DateTimeField()
+    data = models.JSONField(default=dict, blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+    outcome = models.CharField(max_length=200, blank=True)  # why an event changed nothing
+
+    class Meta:
+        ordering = ["pk"]

@@ -1,0 +1,96 @@
+"""What a call was, folded from its telephony events in whatever order they arrived.
+
+Pure: no I/O. The events API stores every event once (by ``event_id``) and refolds the
+call's events after each one, so duplicates change nothing, an "ended" that overtook its
+"answered" on the wire lands in the right place, and a call we never saw offered still
+becomes a call (its first event stands in for the offer).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+EVENT_TYPES = ("call_offered", "call_answered", "call_transferred", "call_ended")
+
+
+@dataclass(frozen=True, slots=True)
+class CallEvent:
+    type: str
+    at: datetime
+    seq: int  # order of arrival, to break ties between events of the same instant
+    data: dict = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class CallSummary:
+    offered_at: datetime | None = None
+    answered_at: datetime | None = None
+    ended_at: datetime | None = None
+    line: str = ""
+    caller_number: str = ""
+    ivr_path: str = ""
+    centre: str = ""
+    queue: str = ""
+    flags: tuple[str, ...] = ()
+    agent: str = ""  # who has (had) the caller last
+    agents: list[str] = field(default_factory=list)  # everyone who talked to them
+    transfers: int = 0
+    disposition: str = ""
+    seen_offer: bool = False
+
+    @property
+    def state(self) -> str:
+        if self.ended_at is not None:
+            return "ended" if self.answered_at is not None else "abandoned"
+        return "answered" if self.answered_at is not None else "waiting"
+
+    @property
+    def wait_seconds(self) -> float | None:
+        until = self.answered_at or self.ended_at
+        if self.offered_at is None or until is None:
+            return None
+        return max(0.0, (until - self.offered_at).total_seconds())
+
+    @property
+    def talk_seconds(self) -> float | None:
+        if self.answered_at is None or self.ended_at is None:
+            return None
+        return max(0.0, (self.ended_at - self.answered_at).total_seconds())
+
+
+def fold(events: list[CallEvent]) -> CallSummary:
+    call = CallSummary()
+    for event in sorted(events, key=lambda e: (e.at, e.seq)):
+        data = event.data
+        if call.offered_at is None:
+            call.offered_at = event.at  # an unknown call starts with its first event
+        if event.type == "call_offered":
+            if not call.seen_offer:
+                call.offered_at, call.seen_offer = event.at, True
+            call.line = call.line or data.get("line", "")
+            call.caller_number = call.caller_number or data.get("caller_number", "")
+            call.ivr_path = call.ivr_path or data.get("ivr_path", "")
+            call.centre = call.centre or data.get("centre", "")
+            call.queue = call.queue or data.get("queue", "")
+            call.flags = call.flags or tuple(data.get("flags", ()))
+        elif event.type == "call_answered":
+            if call.answered_at is None:
+                call.answered_at = event.at
+            _talk_to(call, data.get("agent", ""))
+        elif event.type == "call_transferred":
+            call.transfers += 1
+            call.queue = data.get("to_queue") or call.queue
+            _talk_to(call, data.get("to_agent", ""))
+        elif event.type == "call_ended":
+            if call.ended_at is None:
+                call.ended_at = event.at
+            call.disposition = data.get("disposition", "") or call.disposition
+    return call
+
+
+def _talk_to(call: CallSummary, agent: str) -> None:
+    if agent:
+        call.agent = agent
+        if agent not in call.agents:
+            call.agents.append(agent)

@@ -1,0 +1,119 @@
+"""Telephony events in: each stored once, each call refolded, each call a Contact.
+
+Idempotent: an event id seen before changes nothing. Tolerant of order: the call is
+refolded from all its events (``calllog.fold``) after every new one. Unknown calls (an
+"answered" for a call never offered) become calls all the same.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+
+from vmeste.contactcenter.calllog import EVENT_TYPES, CallEvent, CallSummary, fold
+from vmeste.contactcenter.models import Agent, Call, Queue, TelephonyEvent
+from vmeste.contactcenter.services import change_agent_state
+from vmeste.contactcenter.transitions import AgentEvent
+from vmeste.core.errors import ServiceError, ValidationFailed
+from vmeste.core.models import Centre, Line
+
+AGENT_STATE = "agent_state"
+TYPES = (*EVENT_TYPES, AGENT_STATE)
+
+
+def record_event(
+    *, event_id: str, type: str, at: datetime, call_id: str = "", data: dict | None = None
+) -> dict:
+    """Store the event (once) and apply it. Answers what happened, never fails on order."""
+    data = {k: v for k, v in (data or {}).items() if v not in (None, "", [])}
+    if type not in TYPES:
+        raise ValidationFailed({"type": f"one of {', '.join(TYPES)}"})
+    if type != AGENT_STATE and not call_id:
+        raise ValidationFailed({"call_id": "required for call events"})
+    try:
+        with transaction.atomic():
+            event = TelephonyEvent.objects.create(
+                event_id=event_id, type=type, call_id=call_id, at=at, data=data
+            )
+            if type == AGENT_STATE:
+                event.outcome = _apply_agent_event(data, at)
+                event.save(update_fields=["outcome"])
+                return {"event_id": event_id, "duplicate": False, "outcome": event.outcome}
+            call = _refold(call_id)
+    except IntegrityError:
+        if not TelephonyEvent.objects.filter(event_id=event_id).exists():
+            raise
+        return {"event_id": event_id, "duplicate": True, "outcome": "already recorded"}
+    return {"event_id": event_id, "duplicate": False, "outcome": "", "call": call_state(call)}
+
+
+def call_state(call: Call) -> dict:
+    return {
+        "call_id": call.call_id,
+        "state": call.state,
+        "queue": call.queue.code if call.queue_id else None,
+        "agent": call.agent.user.username if call.agent_id else None,
+        "wait_seconds": call.wait_seconds,
+        "talk_seconds": call.talk_seconds,
+    }
+
+
+def _apply_agent_event(data: dict, at: datetime) -> str:
+    agent = Agent.objects.filter(user__username=data.get("agent", "")).first()
+    if agent is None:
+        return "unknown agent"
+    try:
+        event = AgentEvent(data.get("event", ""))
+    except ValueError:
+        return "unknown agent event"
+    if agent.state_since > at:
+        return "older than the agent's state"  # a late event must not undo a newer one
+    try:
+        change_agent_state(agent=agent, event=event, reason=data.get("reason", ""), at=at)
+    except ServiceError as refused:
+        return refused.message[:200]
+    return ""
+
+
+def _refold(call_id: str) -> Call:
+    events = TelephonyEvent.objects.filter(call_id=call_id).order_by("pk")
+    summary = fold([CallEvent(e.type, e.at, e.pk, e.data) for e in events])
+    call, _created = Call.objects.get_or_create(
+        call_id=call_id, defaults={"offered_at": summary.offered_at}
+    )
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    # Refold again under the lock: an event of the same call may have landed meanwhile.
+    events = TelephonyEvent.objects.filter(call_id=call_id).order_by("pk")
+    summary = fold([CallEvent(e.type, e.at, e.pk, e.data) for e in events])
+    _apply_summary(call, summary)
+    call.save()
+    record_contact(call=call, summary=summary)
+    return call
+
+
+def _apply_summary(call: Call, s: CallSummary) -> None:
+    line = Line.objects.filter(code=s.line).first() if s.line else None
+    queue = None
+    if s.queue:
+        queue = Queue.objects.filter(code=s.queue).first()
+    elif line is not None and s.ivr_path:
+        queue = Queue.objects.filter(line=line, ivr_path=s.ivr_path).first()
+    call.line = line or (queue.line if queue else None)
+    call.queue = queue
+    call.centre = Centre.objects.filter(code=s.centre).first() if s.centre else None
+    call.agent = Agent.objects.filter(user__username=s.agent).first() if s.agent else None
+    call.caller_number, call.ivr_path = s.caller_number, s.ivr_path
+    call.priority = queue.priority_for(set(s.flags)) if queue else 0.0
+    call.offered_at, call.answered_at, call.ended_at = s.offered_at, s.answered_at, s.ended_at
+    call.state = s.state
+    call.wait_seconds, call.talk_seconds = s.wait_seconds, s.talk_seconds
+    target = queue.target_seconds if queue else 20
+    call.answered_within_target = (
+        s.answered_at is not None and s.wait_seconds is not None and s.wait_seconds <= target
+    )
+    call.disposition = s.disposition
+
+
+def record_contact(*, call: Call, summary: CallSummary) -> None:
+    """Every call becomes a Contact of the intake core (filled in after 05:15 UTC)."""

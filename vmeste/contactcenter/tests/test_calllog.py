@@ -1,0 +1,58 @@
+"""A call folded from its events: the same whatever order they came in."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from vmeste.contactcenter.calllog import CallEvent, fold
+
+T0 = datetime(2026, 4, 1, 10, 0, tzinfo=UTC)
+
+
+def at(seconds: float) -> datetime:
+    return T0 + timedelta(seconds=seconds)
+
+
+LIFE = [
+    ("call_offered", 0, {"line": "wat", "caller_number": "+79001234567", "ivr_path": "1"}),
+    ("call_answered", 25, {"agent": "ivanova"}),
+    ("call_transferred", 100, {"to_agent": "petrov", "to_queue": "psy"}),
+    ("call_ended", 400, {"disposition": "consultation"}),
+]
+
+
+def events(order: list[int]) -> list[CallEvent]:
+    return [CallEvent(LIFE[i][0], at(LIFE[i][1]), n, LIFE[i][2]) for n, i in enumerate(order)]
+
+
+def test_a_whole_call():
+    call = fold(events([0, 1, 2, 3]))
+    assert call.state == "ended"
+    assert call.wait_seconds == 25 and call.talk_seconds == 375
+    assert call.agent == "petrov" and call.agents == ["ivanova", "petrov"]
+    assert call.queue == "psy" and call.transfers == 1 and call.line == "wat"
+
+
+@given(st.permutations(range(4)), st.lists(st.integers(0, 3), max_size=4))
+def test_any_order_and_any_repeat_give_the_same_call(order, repeats):
+    # A repeated event is stored once by the API; here we check that even if it were
+    # folded twice, the moments it sets do not move.
+    folded = fold(events(list(order) + [i for i in repeats if LIFE[i][0] != "call_transferred"]))
+    reference = fold(events([0, 1, 2, 3]))
+    assert (folded.offered_at, folded.answered_at, folded.ended_at) == (
+        reference.offered_at,
+        reference.answered_at,
+        reference.ended_at,
+    )
+    assert folded.agent == reference.agent and folded.state == reference.state
+
+
+def test_abandoned_call_and_a_call_never_offered():
+    abandoned = fold([CallEvent("call_offered", at(0), 1, {}), CallEvent("call_ended", at(40), 2)])
+    assert abandoned.state == "abandoned" and abandoned.wait_seconds == 40
+    assert abandoned.talk_seconds is None
+    stray = fold([CallEvent("call_ended", at(90), 1), CallEvent("call_answered", at(30), 2)])
+    assert stray.offered_at == at(30) and stray.state == "ended" and stray.talk_seconds == 60

@@ -1,0 +1,125 @@
+"""POST /api/v1/telephony/events: idempotent, order-tolerant, unknown calls welcome."""
+
+from __future__ import annotations
+
+import pytest
+
+from vmeste.contactcenter.models import Agent, Call, Queue, TelephonyEvent
+from vmeste.core.models import Centre, Line
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/telephony/events"
+
+
+@pytest.fixture
+def phone(api_as):
+    return api_as("telephony")
+
+
+@pytest.fixture
+def setup(make_user):
+    line = Line.objects.get(code="we-are-together")
+    centre = Centre.objects.create(code="nat", name_ru="Федеральный", kind="national")
+    queue = Queue.objects.create(
+        line=line,
+        code="food",
+        name="Продукты",
+        skill="general",
+        ivr_path="1",
+        escalation=[[0, 1]],
+        priority_rules={"age_60_plus": 60},
+    )
+    agent = Agent.objects.create(user=make_user("ivanova"), centre=centre, skills={"general": 2})
+    return {"line": line, "centre": centre, "queue": queue, "agent": agent}
+
+
+def offered(n="e1", call="c1", at="2026-04-01T10:00:00Z"):
+    return {
+        "event_id": n,
+        "type": "call_offered",
+        "call_id": call,
+        "at": at,
+        "line": "we-are-together",
+        "caller_number": "+79001234567",
+        "ivr_path": "1",
+        "centre": "nat",
+        "flags": ["age_60_plus"],
+    }
+
+
+def answered(n="e2", call="c1", at="2026-04-01T10:00:15Z"):
+    return {"event_id": n, "type": "call_answered", "call_id": call, "at": at, "agent": "ivanova"}
+
+
+def ended(n="e3", call="c1", at="2026-04-01T10:05:15Z"):
+    return {
+        "event_id": n,
+        "type": "call_ended",
+        "call_id": call,
+        "at": at,
+        "disposition": "consultation",
+    }
+
+
+def test_a_call_in_order(phone, setup):
+    for payload in (offered(), answered(), ended()):
+        response = phone.post(URL, payload)
+        assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["call"] == {
+        "call_id": "c1",
+        "state": "ended",
+        "queue": "food",
+        "agent": "ivanova",
+        "wait_seconds": 15.0,
+        "talk_seconds": 300.0,
+    }
+    call = Call.objects.get(call_id="c1")
+    assert call.priority == 60 and call.answered_within_target and call.line == setup["line"]
+
+
+def test_duplicates_and_disorder_change_nothing(phone, setup):
+    for payload in (ended(), answered(), answered(), offered(), ended(), offered()):
+        assert phone.post(URL, payload).status_code == 200
+    assert TelephonyEvent.objects.count() == 3
+    assert phone.post(URL, ended()).json()["duplicate"] is True
+    call = Call.objects.get()
+    assert (call.state, call.wait_seconds, call.talk_seconds) == ("ended", 15.0, 300.0)
+
+
+def test_unknown_call_and_abandoned_call(phone, setup):
+    response = phone.post(URL, answered(call="ghost"))
+    assert response.status_code == 200 and response.json()["call"]["state"] == "answered"
+    phone.post(URL, offered(n="a1", call="gone"))
+    phone.post(URL, ended(n="a2", call="gone", at="2026-04-01T10:01:00Z"))
+    gone = Call.objects.get(call_id="gone")
+    assert gone.state == "abandoned" and gone.wait_seconds == 60 and gone.agent is None
+
+
+def test_agent_state_events(phone, setup):
+    def agent_event(n, event, at, reason=""):
+        return phone.post(
+            URL,
+            {
+                "event_id": n,
+                "type": "agent_state",
+                "at": at,
+                "agent": "ivanova",
+                "event": event,
+                "reason": reason,
+            },
+        ).json()
+
+    assert agent_event("s1", "sign_in", "2099-01-01T08:00:00Z")["outcome"] == ""
+    assert agent_event("s2", "take_break", "2099-01-01T09:00:00Z", "обед")["outcome"] == ""
+    # late and refused events are recorded, answered without error, and change nothing
+    assert agent_event("s0", "sign_out", "2099-01-01T07:00:00Z")["outcome"]
+    assert agent_event("s3", "answer", "2099-01-01T09:30:00Z")["outcome"]
+    assert Agent.objects.get().state == "on_break"
+
+
+def test_only_the_telephony_may_post_and_bad_events_are_refused(phone, setup, api_as):
+    assert api_as("operator").post(URL, offered()).status_code == 403
+    assert phone.post(URL, {**offered(), "type": "call_exploded"}).status_code == 422
+    assert phone.post(URL, {**offered(), "call_id": ""}).status_code == 422
+    assert phone.post(URL, {"event_id": "x", "type": "call_ended"}).status_code == 422
