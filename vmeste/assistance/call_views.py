@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import select_template
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -38,14 +38,37 @@ SIDE_PANELS = {
 
 
 def side_panels() -> dict[str, str | None]:
-    found = {}
+    found: dict[str, str | None] = {}
     for key, name in SIDE_PANELS.items():
         try:
             select_template([name])
             found[key] = name
         except TemplateDoesNotExist:
             found[key] = None
+    # The navigator answers for one person: its panel is fetched once the caller is known.
+    found["navigator_url"] = None
+    if found["navigator_panel"]:
+        try:
+            found["navigator_url"] = reverse("directory:panel", args=[0])
+        except NoReverseMatch:
+            found["navigator_panel"] = None
     return found
+
+
+def _record_articles(request: HttpRequest, contact) -> None:
+    """Articles the operator marked as the answer in the knowledge panel, kept with the
+    contact (the knowledge app owns the rule; an article gone meanwhile is skipped)."""
+    slugs = request.POST.getlist("kb_articles")[:10]
+    if not slugs:
+        return
+    from vmeste.knowledge import services as knowledge
+
+    for slug in dict.fromkeys(slugs):
+        try:
+            article = knowledge.get_article(user=request.user, slug=slug)
+        except ServiceError:
+            continue
+        knowledge.record_use(article=article, contact_id=contact.pk, user=request.user)
 
 
 # --- one-time form tokens: a double click or a replayed POST never makes twins -------------
@@ -142,13 +165,18 @@ def _context(request: HttpRequest, values: dict, errors: dict, token: str) -> di
     line = _chosen_line(lines, values.get("line", ""))
     if line is not None and not values.get("line"):
         values = {**values, "line": line.code}
+    panels = side_panels()
+    person_id = values.get("person_id", "")
+    if panels["navigator_url"] and person_id.isdigit():
+        panels["navigator_now"] = reverse("directory:panel", args=[int(person_id)])
     return {
         **line_context(request.user, line, values),
-        **side_panels(),
+        **panels,
         "lines": lines,
         "errors": errors,
         "error_message": getattr(errors, "message", "") if errors else "",
         "token": token,
+        "kb_articles": request.POST.getlist("kb_articles") if request.method == "POST" else [],
         "channels": Channel.choices,
         "dispositions": Disposition.choices,
     }
@@ -238,6 +266,7 @@ def _save(request: HttpRequest, form: intake_form.IntakeForm):
             except NotFound:
                 person = None
         contact = contacts.register_contact(data=form.contact, actor=user, person=person)
+        _record_articles(request, contact)
         made = None
         if form.with_request:
             made = assistance.register_with_person(

@@ -249,3 +249,18 @@ def test_side_panels_are_included_once_their_templates_exist(operator, tmp_path,
     ]
     assert side_panels()["knowledge_panel"] == "knowledge/_search_panel.html"
     assert "id='kb-panel'" in operator.get(reverse("assistance:call_card")).content.decode()
+
+
+def test_articles_marked_in_the_knowledge_panel_are_kept_with_the_contact(operator):
+    knowledge = pytest.importorskip("vmeste.knowledge.services")
+    from vmeste.knowledge.models import ArticleUse
+
+    article, _changed = knowledge.save_article(
+        data=knowledge.ArticleData(slug="groceries-help", title="Продукты", body="Как помочь."),
+        status="published",
+        enforce_workflow=False,
+    )
+    response = post_call(operator, {**CALL, "kb_articles": [article.slug, "no-such-article"]})
+    assert response.status_code == 302
+    use = ArticleUse.objects.get()
+    assert use.article_id == article.pk and use.contact_id == Contact.objects.get().pk

@@ -109,6 +109,12 @@
       var first = form.querySelector('[name="person.last_name"]');
       if (toggle && toggle.checked && first) first.focus();
       filler.textContent = "✓";
+      // The navigator of help answers for the chosen person.
+      var slot = document.getElementById("navigator-slot");
+      if (slot && slot.dataset.url && values.person_id && window.htmx) {
+        var url = slot.dataset.url.replace(/0(\/?)$/, values.person_id + "$1");
+        window.htmx.ajax("GET", url, { target: slot });
+      }
       return;
     }
     var confirmer = event.target.closest && event.target.closest("[data-confirm]");
