@@ -175,11 +175,9 @@ def get_article(request: HttpRequest, slug: str):
 @router.post("/kb/articles", response={201: ArticleOut})
 def create_article(request: HttpRequest, payload: ArticleIn):
     services.require_editor(request.user)
-    if Article.objects.filter(slug=payload.id.strip()).exists():
-        from vmeste.core.errors import Conflict
-
-        raise Conflict("Статья с таким идентификатором уже есть.", fields={"id": "занят"})
-    article, _changed = services.save_article(data=_data(payload), user=request.user)
+    article, _changed = services.save_article(
+        data=_data(payload), user=request.user, must_be_new=True
+    )
     return Status(201, _full(article))
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from vmeste.accounts.roles import Right
 from vmeste.contacts.services import get_contact
-from vmeste.core.errors import Forbidden, NotFound, ValidationFailed
+from vmeste.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vmeste.core.models import Category, Line
 from vmeste.core.scoping import user_scope
 from vmeste.knowledge import transitions
@@ -223,6 +223,7 @@ def save_article(
     status: str | None = None,
     note: str = "",
     enforce_workflow: bool = True,
+    must_be_new: bool = False,
 ) -> tuple[Article, bool]:
     """Create or update an article; returns it and whether anything changed. Every change
     is a new version; an unchanged save writes nothing (import idempotency rests on this).
@@ -231,6 +232,11 @@ def save_article(
     lines, categories = _validate(data)
     if article is None:
         article = Article.objects.select_for_update().filter(slug=data.slug).first()
+        if article is not None and must_be_new:
+            raise Conflict(
+                _("Статья с таким идентификатором уже есть."),
+                fields={"id": _("Идентификатор занят.")},
+            )
     elif article.slug != data.slug and Article.objects.filter(slug=data.slug).exists():
         raise ValidationFailed({"id": _("Статья с таким идентификатором уже есть.")})
     created = article is None
