@@ -13,7 +13,7 @@ from ninja.responses import Status
 from vmeste.core.errors import NotFound, ValidationFailed
 from vmeste.core.models import Centre
 from vmeste.core.schemas import ListOf
-from vmeste.volunteers import csv_import, services, shifts
+from vmeste.volunteers import csv_import, public_form, services, shifts
 from vmeste.volunteers.models import TrainingModule, Volunteer, VolunteerRole
 
 router = Router(tags=["volunteers"])
@@ -152,7 +152,7 @@ def shape(v: Volunteer) -> dict:
         "centre": v.centre.code,
         "roles": sorted(services.roles_of(v)),
         "trainings": sorted(v.trainings.values_list("module__code", flat=True)),
-        "document_valid_until": services._document_until(v),
+        "document_valid_until": services.document_valid_until(v),
         "next_statuses": allowed_targets(v.status),
     }
 
@@ -160,7 +160,7 @@ def shape(v: Volunteer) -> dict:
 @router.get("/volunteers/application-form", response=FormOut, auth=None)
 def application_form(request: HttpRequest):
     return {
-        "token": services.form_token(),
+        "token": public_form.form_token(),
         "centres": [{"code": c.code, "name": c.name} for c in Centre.objects.all()],
         "roles": [{"code": r.value, "name": str(r.label)} for r in VolunteerRole],
     }
@@ -172,8 +172,8 @@ def client_address(request: HttpRequest) -> str:
 
 @router.post("/volunteers/apply", response={201: AppliedOut}, auth=None)
 def apply(request: HttpRequest, payload: ApplicationIn):
-    client = services.client_hash(client_address(request))
-    services.guard_public_form(token=payload.form_token, honeypot=payload.website, client=client)
+    client = public_form.client_hash(client_address(request))
+    public_form.guard_public_form(token=payload.form_token, honeypot=payload.website, client=client)
     data = payload.dict(exclude={"form_token", "website", "centre", "wanted_roles"})
     volunteer = services.apply(
         application=services.Application(

@@ -6,12 +6,9 @@ pages all call these functions. Shifts live in `shifts.py`.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
-from django.conf import settings
-from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, QuerySet
 from django.utils import timezone
@@ -19,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from vmeste.accounts.models import User
 from vmeste.accounts.roles import Role
-from vmeste.core.errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
+from vmeste.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vmeste.core.models import Centre
 from vmeste.core.scoping import scoped
 from vmeste.people.phones import InvalidPhone, normalise
@@ -36,9 +33,6 @@ from vmeste.volunteers.models import (
 )
 
 MANAGERS = frozenset({Role.ADMINISTRATOR, Role.SUPERVISOR, Role.COORDINATOR})
-FORM_MIN_SECONDS = 3  # a person needs longer than this to fill the form; a bot does not
-FORM_MAX_SECONDS = 24 * 3600
-APPLICATIONS_PER_HOUR = 5  # per client address
 
 
 def can_manage(user) -> bool:
@@ -92,7 +86,7 @@ def _event(volunteer: Volunteer, kind: str, actor=None, **extra) -> None:
     VolunteerEvent.objects.create(volunteer=volunteer, kind=kind, actor=actor, **extra)
 
 
-def _document_until(volunteer: Volunteer) -> date | None:
+def document_valid_until(volunteer: Volunteer) -> date | None:
     return volunteer.documents.aggregate(m=Max("valid_until"))["m"]
 
 
@@ -100,7 +94,7 @@ def eligibility(*, volunteer: Volunteer, today: date | None = None) -> list[rule
     return rules.check_eligibility(
         rules=rules_for(volunteer.centre),
         birth_date=volunteer.birth_date,
-        document_valid_until=_document_until(volunteer),
+        document_valid_until=document_valid_until(volunteer),
         today=today or timezone.localdate(),
     )
 
@@ -111,40 +105,6 @@ def _refuse(reasons: list[rules.Reason]) -> None:
         for reason in reasons:
             fields.setdefault(reason.field, []).append(reason.message)
         raise ValidationFailed(fields, reasons[0].message, code=reasons[0].code)
-
-
-# The public form's defences: a field people do not see, a signed time the form was shown,
-# and a ceiling on applications per client address. No external captcha (closed networks).
-
-
-def form_token(now=None) -> str:
-    return signing.dumps({"t": (now or timezone.now()).timestamp()}, salt="volunteer-form")
-
-
-def client_hash(address: str) -> str:
-    return hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()
-
-
-def guard_public_form(*, token: str, honeypot: str, client: str, now=None) -> None:
-    now = now or timezone.now()
-    if honeypot:
-        raise ServiceError(_("Заявка не принята."), code="spam")
-    try:
-        shown = signing.loads(token or "", salt="volunteer-form")["t"]
-    except (signing.BadSignature, KeyError, TypeError):
-        raise ServiceError(_("Форма устарела: откройте её заново."), code="form_expired") from None
-    elapsed = now.timestamp() - shown
-    if elapsed < FORM_MIN_SECONDS:
-        raise ServiceError(_("Форма отправлена слишком быстро."), code="too_fast")
-    if elapsed > FORM_MAX_SECONDS:
-        raise ServiceError(_("Форма устарела: откройте её заново."), code="form_expired")
-    recent = Volunteer.objects.filter(
-        client_hash=client, created_at__gte=now - timedelta(hours=1)
-    ).count()
-    if recent >= APPLICATIONS_PER_HOUR:
-        raise ServiceError(
-            _("Слишком много заявок с этого адреса. Попробуйте через час."), code="rate_limited"
-        )
 
 
 @dataclass
@@ -248,6 +208,12 @@ def move(
         )
     if to in rules.CHECKED_ON_ENTRY:
         _refuse(eligibility(volunteer=volunteer))
+    if to == rules.ACTIVE and not volunteer.roles.exists():
+        raise ValidationFailed(
+            {"to": _("Нет ни одной роли: роль выдаётся после обучения.")},
+            _("Нет ни одной роли: роль выдаётся после обучения."),
+            code="no_role",
+        )
     with transaction.atomic():
         version = expected_version if expected_version is not None else volunteer.version
         updated = Volunteer.objects.filter(

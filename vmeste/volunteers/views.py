@@ -14,12 +14,12 @@ from django.views.decorators.http import require_POST
 
 from vmeste.core.errors import ServiceError
 from vmeste.core.models import Centre
-from vmeste.volunteers import services, shifts
+from vmeste.volunteers import public_form, services, shifts
 from vmeste.volunteers.models import Assignment, Shift, Volunteer, VolunteerRole
 
 
 def _client(request: HttpRequest) -> str:
-    return services.client_hash(request.META.get("REMOTE_ADDR", ""))
+    return public_form.client_hash(request.META.get("REMOTE_ADDR", ""))
 
 
 def apply(request: HttpRequest) -> HttpResponse:
@@ -29,7 +29,7 @@ def apply(request: HttpRequest) -> HttpResponse:
     error_message = ""
     if request.method == "POST":
         try:
-            services.guard_public_form(
+            public_form.guard_public_form(
                 token=values.get("form_token", ""),
                 honeypot=values.get("website", ""),
                 client=_client(request),
@@ -57,7 +57,7 @@ def apply(request: HttpRequest) -> HttpResponse:
         request,
         "volunteers/apply.html",
         {
-            "token": services.form_token(),
+            "token": public_form.form_token(),
             "centres": Centre.objects.all(),
             "roles": VolunteerRole.choices,
             "values": values,

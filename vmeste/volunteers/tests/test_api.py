@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from vmeste.accounts.models import ApiToken
-from vmeste.volunteers import services, shifts
+from vmeste.volunteers import public_form, shifts
 from vmeste.volunteers.models import Assignment, Shift, Volunteer
 from vmeste.volunteers.tests import factories as f
 
@@ -61,7 +61,7 @@ def test_public_application_through_the_workflow_to_a_shift(monkeypatch):
     public = Api()
     form = public.get("/api/v1/volunteers/application-form").json()
     assert "operator" in {r["code"] for r in form["roles"]}
-    monkeypatch.setattr(services, "FORM_MIN_SECONDS", 0)
+    monkeypatch.setattr(public_form, "FORM_MIN_SECONDS", 0)
     too_young = public.post(
         "/api/v1/volunteers/apply",
         _application(

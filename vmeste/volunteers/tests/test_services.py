@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from vmeste.accounts.roles import Role
 from vmeste.core.errors import Conflict, Forbidden, ServiceError, ValidationFailed
-from vmeste.volunteers import services, shifts
+from vmeste.volunteers import public_form, services, shifts
 from vmeste.volunteers.models import Assignment, Shift, VolunteerEvent
 from vmeste.volunteers.tests import factories as f
 
@@ -65,22 +65,24 @@ def test_apply_records_consent_and_refuses_age_and_expired_document():
 
 def test_public_form_guards():
     now = timezone.now()
-    token = services.form_token(now - timedelta(seconds=10))
-    services.guard_public_form(token=token, honeypot="", client="x", now=now)
+    token = public_form.form_token(now - timedelta(seconds=10))
+    public_form.guard_public_form(token=token, honeypot="", client="x", now=now)
     with pytest.raises(ServiceError) as spam:
-        services.guard_public_form(token=token, honeypot="http://spam", client="x", now=now)
+        public_form.guard_public_form(token=token, honeypot="http://spam", client="x", now=now)
     assert spam.value.code == "spam"
     with pytest.raises(ServiceError) as fast:
-        services.guard_public_form(token=services.form_token(now), honeypot="", client="x", now=now)
+        public_form.guard_public_form(
+            token=public_form.form_token(now), honeypot="", client="x", now=now
+        )
     assert fast.value.code == "too_fast"
     with pytest.raises(ServiceError) as forged:
-        services.guard_public_form(token="forged", honeypot="", client="x", now=now)
+        public_form.guard_public_form(token="forged", honeypot="", client="x", now=now)
     assert forged.value.code == "form_expired"
     c = f.centre()
-    for i in range(services.APPLICATIONS_PER_HOUR):
+    for i in range(public_form.APPLICATIONS_PER_HOUR):
         services.apply(application=application(c, phone=f"+7927555000{i}"), client="busy")
     with pytest.raises(ServiceError) as limited:
-        services.guard_public_form(token=token, honeypot="", client="busy", now=now)
+        public_form.guard_public_form(token=token, honeypot="", client="busy", now=now)
     assert limited.value.code == "rate_limited"
 
 
@@ -94,7 +96,13 @@ def test_workflow_checks_requirements_and_creates_an_account():
     services.add_document(
         volunteer=v, valid_until=timezone.localdate() + timedelta(days=30), actor=boss
     )
-    for to in ("screening", "training", "active", "paused", "active"):
+    for to in ("screening", "training"):
+        v = services.move(volunteer=v, to=to, actor=boss)
+    with pytest.raises(ValidationFailed) as no_role:
+        services.move(volunteer=v, to="active", actor=boss)
+    assert no_role.value.code == "no_role"
+    services.grant_role(volunteer=v, role="operator", actor=boss)
+    for to in ("active", "paused", "active"):
         v = services.move(volunteer=v, to=to, actor=boss)
     assert v.status == "active" and v.user.role == Role.VOLUNTEER
     with pytest.raises(ValidationFailed):
