@@ -7,8 +7,18 @@ from django.db.models import Q, QuerySet
 
 from vmeste.core.models import Category
 from vmeste.directory import services
+from vmeste.directory.eligibility.engine import assess
+from vmeste.directory.eligibility.facts import DISABILITY_GROUPS, FACTS, SITUATION_FLAGS
 from vmeste.directory.eligibility.ranking import ServiceSpec, rank_services
-from vmeste.directory.models import Attribute, Measure, Phone, Service, ServiceArea, TaxonomyTerm
+from vmeste.directory.models import (
+    Attribute,
+    Measure,
+    Phone,
+    RegionFacts,
+    Service,
+    ServiceArea,
+    TaxonomyTerm,
+)
 from vmeste.people import services as people
 from vmeste.people.models import Person
 
@@ -105,28 +115,45 @@ def ranked_services(
     ]
 
 
+def needs_from_codes(codes: list[str]) -> list[tuple[str, str | None]]:
+    """Category codes (sections or subcategories) as (section, subcategory) pairs."""
+    pairs = []
+    for category in Category.objects.select_related("parent").filter(code__in=codes):
+        pairs.append(
+            (category.parent.code, category.code) if category.parent_id else (category.code, None)
+        )
+    return pairs
+
+
 def navigate(person: Person, *, needs: list[tuple[str, str | None]] | None = None) -> dict:
-    """The navigator's answer for one person (already opened and audited by the caller)."""
-    assessment = services.assess_person(person)
-    codes = dict(Measure.objects.values_list("pk", "code"))
+    """The navigator's answer for one person (already opened and audited by the caller).
+    Needs: the given ones, else those of the person's open requests."""
     needs = services.open_needs(person) if needs is None else needs
+    return navigate_profile(services.profile_of(person), needs=needs)
+
+
+def navigate_profile(profile: dict, *, needs: list[tuple[str, str | None]]) -> dict:
+    """The same answer for facts said on the phone before any person is registered."""
+    assessment = assess(services.compiled_measures(), profile)
+    codes = dict(Measure.objects.values_list("pk", "code"))
     covered = {code for v in assessment.eligible for code in v.needs}
     parents = dict(
         Category.objects.filter(parent__isnull=False).values_list("code", "parent__code")
     )
     covered |= {parents[c] for c in covered if c in parents}
     remaining = [(section, sub) for section, sub in needs if (sub or section) not in covered]
-    region = person.region.code if person.region_id else None
     return {
         "eligible": [services.verdict_item(v, codes) for v in assessment.eligible],
         "maybe": [services.verdict_item(v, codes) for v in assessment.maybe],
         "ineligible": [services.verdict_item(v, codes) for v in assessment.ineligible],
-        "services": ranked_services(region=region, needs=remaining, age=person.age),
+        "services": ranked_services(
+            region=profile.get("region"), needs=remaining, age=profile.get("age")
+        ),
         "ask": [
             {
                 "fact": code,
-                "label": services.FACTS[code].label,
-                "question": services.FACTS[code].question,
+                "label": FACTS[code].label,
+                "question": FACTS[code].question,
             }
             for code in assessment.ask
         ],
@@ -134,10 +161,50 @@ def navigate(person: Person, *, needs: list[tuple[str, str | None]] | None = Non
     }
 
 
-def eligibility_for(*, person_id: int, user, channel: str = "api") -> dict:
+def profile_from_params(params) -> dict:
+    """Facts from a query string (the call card's form): unknown unless given."""
+
+    def number(name: str) -> float | None:
+        try:
+            value = float(params.get(name, ""))
+        except ValueError:
+            return None
+        return value if 0 <= value < 10_000_000 else None
+
+    region = params.get("region", "").strip().upper() or None
+    minimum = None
+    if region:
+        minimum = (
+            RegionFacts.objects.filter(region__code=region)
+            .values_list("subsistence_minimum", flat=True)
+            .first()
+        )
+    age = number("age")
+    household = number("household_size")
+    disability = params.get("disability_group", "")
+    profile = {
+        "age": int(age) if age is not None else None,
+        "region": region,
+        "household_size": int(household) if household is not None else None,
+        "income_per_member": number("income_per_member"),
+        "subsistence_minimum": float(minimum) if minimum is not None else None,
+        "disability_group": disability if disability in (*DISABILITY_GROUPS, "") else None,
+    }
+    profile["has_disability"] = (
+        None if profile["disability_group"] is None else bool(profile["disability_group"])
+    )
+    for flag in SITUATION_FLAGS:
+        if flag in params:
+            profile[flag] = params.get(flag) in ("1", "on", "true", "yes")
+    return profile
+
+
+def eligibility_for(
+    *, person_id: int, user, channel: str = "api", needs: list[str] | None = None
+) -> dict:
     """Scoped (out of scope = not found) and audited like opening the person's card."""
     person = people.get_person(person_id=person_id, user=user, channel=channel)
-    return navigate(person)
+    return navigate(person, needs=needs_from_codes(needs) if needs else None)
 
 
 def search_services(

@@ -6,6 +6,7 @@ app_name = "directory"
 
 urlpatterns = [
     path("", views.search, name="search"),
+    path("panel", views.panel, name="panel_facts"),
     path("panel/<int:person_id>", views.panel, name="panel"),
 ]
 

@@ -54,10 +54,21 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def panel(request: HttpRequest, person_id: int) -> HttpResponse:
-    """The call card's navigator panel for one person (scoped, audited as a card read)."""
-    try:
-        answer = navigator.eligibility_for(person_id=person_id, user=request.user, channel="web")
-    except NotFound as exc:
-        raise Http404 from exc
+def panel(request: HttpRequest, person_id: int | None = None) -> HttpResponse:
+    """The call card's navigator panel. With a person: their profile (scoped, audited as a
+    card read). Without: the facts in the query string (region, age, flags…, `need`), so
+    the operator sees entitlements while the caller is still being registered."""
+    needs = [code for code in request.GET.getlist("need") if code]
+    if person_id is None:
+        answer = navigator.navigate_profile(
+            navigator.profile_from_params(request.GET),
+            needs=navigator.needs_from_codes(needs),
+        )
+    else:
+        try:
+            answer = navigator.eligibility_for(
+                person_id=person_id, user=request.user, channel="web", needs=needs or None
+            )
+        except NotFound as exc:
+            raise Http404 from exc
     return render(request, "directory/_navigator_panel.html", {"navigator": answer})

@@ -54,3 +54,23 @@ def test_admin_refuses_a_contradictory_measure(client, make_user):
     assert "противоречат" in response.content.decode()
     assert client.get("/admin/directory/organization/").status_code == 200
     assert client.get("/admin/directory/service/").status_code == 200
+
+
+def test_panel_from_facts_said_on_the_phone_before_registration(client, make_user, region_facts):
+    from vmeste.directory import services
+    from vmeste.directory.models import Measure
+
+    Measure.objects.create(
+        code="m", name="Пожилым с низким доходом (демо)", level="federal",
+        eligibility={"all": [{"fact": "age", "op": ">=", "value": 60},
+                             {"fact": "income_per_member", "op": "<=",
+                              "value": {"subsistence_minimum": 1}}]},
+    )  # fmt: skip
+    services._cache["key"] = None
+    client.force_login(make_user("op", "operator"))
+    maybe = client.get("/directory/panel", {"region": "RU-VGG", "age": "70"}).content.decode()
+    assert "Какой доход семьи" in maybe
+    sure = client.get(
+        "/directory/panel", {"region": "RU-VGG", "age": "70", "income_per_member": "9000"}
+    ).content.decode()
+    assert "Пожилым с низким доходом" in sure and "Какой доход семьи" not in sure
