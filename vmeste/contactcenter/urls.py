@@ -1,0 +1,11 @@
+from django.urls import path
+
+from vmeste.contactcenter import views
+
+app_name = "contactcenter"
+urlpatterns = [
+    path("", views.workplace, name="workplace"),
+    path("toolbar/", views.toolbar, name="toolbar"),
+    path("toolbar/event/", views.toolbar_event, name="toolbar_event"),
+    path("wallboard/", views.wallboard, name="wallboard"),
+]

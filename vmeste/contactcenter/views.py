@@ -1,0 +1,72 @@
+"""The agent toolbar (state and its buttons) and the supervisors' wallboard page."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.shortcuts import render
+from django.views.decorators.http import require_GET, require_POST
+
+from vmeste.accounts.roles import Right
+from vmeste.contactcenter import services
+from vmeste.contactcenter.models import Agent
+from vmeste.contactcenter.transitions import (
+    MANUAL_EVENTS,
+    AgentEvent,
+    AgentState,
+    events_from,
+)
+from vmeste.core.errors import Forbidden, ServiceError
+
+
+def _toolbar(request: HttpRequest, *, error: str = "") -> HttpResponse:
+    agent = Agent.objects.filter(user=request.user).select_related("centre").first()
+    context = {"agent": agent, "error": error, "buttons": []}
+    if agent is not None:
+        context["buttons"] = events_from(AgentState(agent.state), manual_only=True)
+    return render(request, "contactcenter/_toolbar.html", context)
+
+
+@login_required
+@require_GET
+def toolbar(request: HttpRequest) -> HttpResponse:
+    return _toolbar(request)
+
+
+@login_required
+@require_POST
+def toolbar_event(request: HttpRequest) -> HttpResponse:
+    agent = Agent.objects.filter(user=request.user).first()
+    try:
+        event = AgentEvent(request.POST.get("event", ""))
+    except ValueError:
+        return _toolbar(request, error="unknown")
+    if agent is None or event not in MANUAL_EVENTS:
+        return _toolbar(request, error="unknown")
+    try:
+        services.change_agent_state(
+            agent=agent, event=event, reason=request.POST.get("reason", "").strip()[:100]
+        )
+    except ServiceError as refused:
+        return _toolbar(request, error=refused.message)
+    return _toolbar(request)
+
+
+@login_required
+@require_GET
+def workplace(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "contactcenter/workplace.html",
+        {"sees_wallboard": request.user.can(Right.SEE_FIGURES)},
+    )
+
+
+@login_required
+@require_GET
+def wallboard(request: HttpRequest) -> HttpResponse:
+    try:
+        board = services.wallboard(user=request.user)
+    except Forbidden:
+        return HttpResponseForbidden()
+    return render(request, "contactcenter/_wallboard.html", {"board": board})
