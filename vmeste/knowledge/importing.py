@@ -11,7 +11,7 @@ from vmeste.core.errors import ServiceError
 from vmeste.core.models import Category, Line
 from vmeste.knowledge import files
 from vmeste.knowledge.models import Article
-from vmeste.knowledge.services import ArticleData, save_article
+from vmeste.knowledge.services import ArticleData, bump_content_version, save_article
 
 
 @dataclass
@@ -96,6 +96,7 @@ def import_folder(*, path: Path | str, user=None) -> ImportReport:
                     status=item.status,
                     note=f"импорт {name}",
                     enforce_workflow=False,
+                    announce=False,
                 )
             except ServiceError as exc:
                 field_name = next(iter(exc.fields), "")
@@ -106,6 +107,8 @@ def import_folder(*, path: Path | str, user=None) -> ImportReport:
                 else (report.updated if item.slug in existing else report.created)
             )
             bucket.append(item.slug)
+        if report.created or report.updated:
+            bump_content_version()
     return report
 
 

@@ -224,6 +224,7 @@ def save_article(
     note: str = "",
     enforce_workflow: bool = True,
     must_be_new: bool = False,
+    announce: bool = True,
 ) -> tuple[Article, bool]:
     """Create or update an article; returns it and whether anything changed. Every change
     is a new version; an unchanged save writes nothing (import idempotency rests on this).
@@ -267,7 +268,8 @@ def save_article(
     article.lines.set(lines)
     article.categories.set(categories)
     _snapshot(article, user=user, note=note or (_("создана") if created else _("изменена")))
-    bump_content_version()
+    if announce:  # an import announces once, at its end
+        bump_content_version()
     return article, True
 
 
