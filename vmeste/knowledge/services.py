@@ -72,21 +72,47 @@ def synonym_groups() -> list[list[str]]:
 
 
 _lock = threading.Lock()
-_cache: dict = {"key": None, "index": None}
+_cache: dict = {"key": None, "index": None, "rebuilding": False}
+# Up to this many articles an index builds in well under a second: searches wait for the
+# new one. Above it, searches keep answering from the previous index while a thread builds
+# the next (an operator must not wait ten seconds because an editor saved an article).
+REBUILD_IN_BACKGROUND_ABOVE = 2_000
+
+
+def _build(key: tuple[int, str]) -> Index:
+    # The version is read before the content: a change landing meanwhile bumps it again,
+    # so the next search rebuilds rather than keeping a stale index.
+    index = Index(documents(), synonym_groups())
+    _cache["index"], _cache["key"] = index, key
+    return index
+
+
+def _build_in_background(key: tuple[int, str]) -> None:
+    from django.db import connection
+
+    try:
+        _build(key)
+    finally:
+        _cache["rebuilding"] = False
+        connection.close()  # this thread's own connection
 
 
 def current_index() -> Index:
     """This process's index, rebuilt when the database's content version differs from the one
     it was built from (one cheap query per search keeps every process in step)."""
     key = content_version()
-    if _cache["key"] == key and _cache["index"] is not None:
-        return _cache["index"]
+    index = _cache["index"]
+    if _cache["key"] == key and index is not None:
+        return index
+    if index is not None and index.size > REBUILD_IN_BACKGROUND_ABOVE:
+        with _lock:
+            if not _cache["rebuilding"]:
+                _cache["rebuilding"] = True
+                threading.Thread(target=_build_in_background, args=(key,), daemon=True).start()
+        return index
     with _lock:
         if _cache["key"] != key or _cache["index"] is None:
-            # Read the version before the content: a change landing meanwhile bumps it again,
-            # so the next search rebuilds rather than keeping a stale index.
-            _cache["index"] = Index(documents(), synonym_groups())
-            _cache["key"] = key
+            return _build(key)
     return _cache["index"]
 
 

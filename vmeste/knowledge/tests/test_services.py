@@ -142,3 +142,26 @@ def test_record_use_once_per_contact(imported, operator):
 def test_synonyms_are_seeded():
     assert Synonym.objects.filter(terms__contains="листок нетрудоспособности").exists()
     assert Synonym.objects.count() >= 40
+
+
+def test_large_index_keeps_answering_while_the_next_builds(imported, editor, monkeypatch):
+    old = services.current_index()
+    started = []
+
+    class FakeThread:
+        def __init__(self, target, args, daemon):
+            started.append(args)
+
+        def start(self):
+            pass
+
+    monkeypatch.setattr(services, "REBUILD_IN_BACKGROUND_ABOVE", 10)
+    monkeypatch.setattr(services.threading, "Thread", FakeThread)
+    services.save_synonym(terms="мамонты, больничный", user=editor)
+    assert services.current_index() is old  # stale, while the next one builds
+    assert services.current_index() is old
+    assert len(started) == 1  # one rebuild at a time
+    services._cache["rebuilding"] = False
+    monkeypatch.setattr(services, "REBUILD_IN_BACKGROUND_ABOVE", 10_000)
+    assert services.current_index() is not old
+    assert services.search(query="мамонты")
