@@ -32,9 +32,10 @@ class DeliveryIn(Schema):
     centre: str
     region: str
     district: str = ""
-    address: str
-    recipient_first_name: str
-    recipient_phone: str
+    # Blank: taken from the requester's card (address, first name, primary phone).
+    address: str = ""
+    recipient_first_name: str = ""
+    recipient_phone: str = ""
     items: list[ItemIo]
     window_start: datetime
     window_end: datetime

@@ -152,6 +152,20 @@ def _request_follows(request: Request, *, to: str, actor, comment: str, outcome=
     )
 
 
+def _fill_from_person(data: DeliveryInput, request: Request) -> None:
+    """What the operator left blank comes from the requester's card: usually the recipient."""
+    person = request.person
+    if not data.address.strip():
+        data.address = person.address
+    if not data.district.strip():
+        data.district = person.district
+    if not data.recipient_first_name.strip():
+        data.recipient_first_name = person.first_name
+    if not data.recipient_phone.strip():
+        primary = person.phones.order_by("-is_primary", "pk").first()
+        data.recipient_phone = primary.e164 if primary else ""
+
+
 @transaction.atomic
 def create_delivery(
     *, request_id: int, centre: Centre, data: DeliveryInput, actor: User
@@ -163,6 +177,7 @@ def create_delivery(
         raise ValidationFailed(
             {"request": _("Доставка делается по заявкам о продуктах и лекарствах.")}
         )
+    _fill_from_person(data, request)
     phone = _validate(data, centre)
     delivery = Delivery.objects.create(
         request=request,

@@ -150,9 +150,10 @@ def shape(v: Volunteer) -> dict:
     return {
         **{k: getattr(v, k) for k in VolunteerOut.model_fields if hasattr(v, k)},
         "centre": v.centre.code,
-        "roles": sorted(services.roles_of(v)),
-        "trainings": sorted(v.trainings.values_list("module__code", flat=True)),
-        "document_valid_until": services.document_valid_until(v),
+        # Read through .all() so that a list prefetches them once, not per volunteer.
+        "roles": sorted(g.role for g in v.roles.all()),
+        "trainings": sorted(t.module.code for t in v.trainings.all()),
+        "document_valid_until": max((d.valid_until for d in v.documents.all()), default=None),
         "next_statuses": allowed_targets(v.status),
     }
 
@@ -196,7 +197,9 @@ def apply(request: HttpRequest, payload: ApplicationIn):
 @router.get("/volunteers", response=ListOf(VolunteerOut))
 def list_volunteers(request: HttpRequest, status: str = "", centre: str = "", limit: int = 100):
     services.require_manager(request.user)
-    qs = services.volunteers_for(request.user)
+    qs = services.volunteers_for(request.user).prefetch_related(
+        "roles", "trainings__module", "documents"
+    )
     if status:
         qs = qs.filter(status=status)
     if centre:

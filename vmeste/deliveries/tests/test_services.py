@@ -118,3 +118,26 @@ def test_board_suggests_least_loaded_courier_of_the_district(setup):
     assert {c.pk: c.load for c in b.couriers}[busy.pk] == 1
     assert [o.pk for o in dispatch.overdue(user=dispatcher)] == [late.pk]
     assert Delivery.objects.count() == 3
+
+
+def test_blank_recipient_comes_from_the_requester(setup):
+    from vmeste.people.models import PersonPhone
+
+    centre, dispatcher, _courier = setup
+    request = make_request()
+    person = request.person
+    person.address, person.district = "Волгоград, пр. Ленина, 1", "Ворошиловский"
+    person.save()
+    PersonPhone.objects.create(person=person, e164="+79275550099", is_primary=True)
+    d = services.create_delivery(
+        request_id=request.pk,
+        centre=centre,
+        data=delivery_input(address="", district="", recipient_first_name="", recipient_phone=""),
+        actor=dispatcher,
+    )
+    assert (d.address, d.district, d.recipient_first_name, d.recipient_phone) == (
+        "Волгоград, пр. Ленина, 1",
+        "Ворошиловский",
+        "Мария",
+        "+79275550099",
+    )

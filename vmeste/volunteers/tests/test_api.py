@@ -266,3 +266,19 @@ def test_two_dispatchers_take_the_last_place_at_once():
     loser = next(r for r in results if r.status_code == 409).json()["error"]
     assert loser["code"] == "shift_full" and "больше нет" in loser["message"]
     assert Assignment.objects.filter(shift=shift).count() == 2
+
+
+def test_lists_do_not_query_per_row(django_assert_max_num_queries):
+    centre = f.centre()
+    boss = Api(f.user(centre=centre))
+    for _ in range(3):
+        f.volunteer(centre)
+    boss.get("/api/v1/volunteers")  # warm the token's last-used write
+    with django_assert_max_num_queries(8):
+        few = boss.get("/api/v1/volunteers").json()
+    for _ in range(12):
+        f.volunteer(centre)
+    with django_assert_max_num_queries(8):
+        many = boss.get("/api/v1/volunteers").json()
+    assert (few["count"], many["count"]) == (3, 15)
+    assert many["items"][0]["roles"] == ["operator"]
