@@ -75,6 +75,8 @@ def _percentile(values: list[float], share: float) -> float:
 def run(quick: bool = False) -> dict:
     queries = load_queries()
     quality = evaluate(seed_index(CORPUS), queries)
+    # The same engine without the synonym dictionary: what the dictionary contributes.
+    bare = evaluate(Index(corpus_documents(CORPUS)), queries)
 
     size = 1_000 if quick else 10_000
     documents = generate(size)
@@ -105,6 +107,7 @@ def run(quick: bool = False) -> dict:
         "targets": TARGETS,
         "evaluation": {k: v for k, v in quality.items() if k != "misses"},
         "evaluation_misses": quality["misses"],
+        "evaluation_without_synonyms": {k: v for k, v in bare.items() if k != "misses"},
         "generated_articles": size,
         "vocabulary_words": len(index.surface),
         "distinct_terms": len(index.postings),

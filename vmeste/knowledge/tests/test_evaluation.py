@@ -17,7 +17,7 @@ def test_the_evaluation_set_is_realistic_and_labelled():
     queries = load_queries()
     assert len(queries) >= 60
     kinds = {q["kind"] for q in queries}
-    assert {"form", "colloquial", "typo", "abbreviation", "paraphrase"} <= kinds
+    assert {"form", "colloquial", "typo", "abbreviation", "paraphrase", "no-shared-word"} <= kinds
     for query in queries:
         assert query["q"] and query["expect"]
 
