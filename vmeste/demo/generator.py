@@ -110,7 +110,9 @@ class Generator:
     def persons(self, count: int) -> int:
         first = sinks.next_id(Person)
         self.person_ids, self.person_regions = array("q"), array("H")
-        written = self.sink.write(Person, self.PERSON_FIELDS, self._person_rows(first, count))
+        written = self.sink.write(
+            Person, self.PERSON_FIELDS, self._person_rows(first, count), expected=count
+        )
         self.sink.write(
             PersonPhone,
             ["id", "person_id", "e164", "kind", "is_primary"],
@@ -120,6 +122,7 @@ class Generator:
                     range(first, first + count), sinks.next_id(PersonPhone)
                 )
             ),
+            expected=count,
         )
         return written
 
@@ -174,7 +177,7 @@ class Generator:
             raise ValueError("generate persons first: requests need applicants")
         sequences: dict[tuple[str, int], int] = {}
         written = self.sink.write(
-            Request, self.REQUEST_FIELDS, self._request_rows(count, sequences)
+            Request, self.REQUEST_FIELDS, self._request_rows(count, sequences), expected=count
         )
         for (prefix, year), last in sequences.items():
             NumberSequence.objects.update_or_create(
@@ -259,7 +262,9 @@ class Generator:
     def contacts(self, count: int) -> int:
         if not self.person_regions:
             self._load_person_regions()
-        return self.sink.write(Contact, self.CONTACT_FIELDS, self._contact_rows(count))
+        return self.sink.write(
+            Contact, self.CONTACT_FIELDS, self._contact_rows(count), expected=count
+        )
 
     def _contact_rows(self, count: int) -> Iterator[tuple]:
         rng, now = self.rng, self.now

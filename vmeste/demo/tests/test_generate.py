@@ -73,3 +73,27 @@ def test_command():
 def test_requests_need_persons():
     with pytest.raises(CommandError):
         call_command("generate", "--requests", "5", "--verbosity", "0", stdout=StringIO())
+
+
+@pytest.mark.postgres
+def test_large_loads_rebuild_the_indexes_they_dropped(monkeypatch):
+    from django.db import connection
+
+    from vmeste.demo import sinks
+
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY and index rebuilds are PostgreSQL's")
+
+    def indexes() -> set[str]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT indexname FROM pg_indexes WHERE tablename = 'assistance_request'"
+            )
+            return {row[0] for row in cursor.fetchall()}
+
+    before = indexes()
+    monkeypatch.setattr(sinks.PostgresCopySink, "REBUILD_INDEXES_FROM", 10)
+    generate(persons=40, requests=90, seed=3)
+    assert indexes() == before and len(before) > 5
+    assert Request.objects.count() == 90
+    _sequences_match_numbers()

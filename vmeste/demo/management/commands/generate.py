@@ -35,7 +35,9 @@ class Command(BaseCommand):
         def progress(table: str, done: int) -> None:
             now = time.perf_counter()
             since = table_started.setdefault(table, now)
-            if not quiet and done:
+            if not quiet and " index " in table:
+                print(f"  {table}: построен", file=sys.stderr)
+            elif not quiet and done:
                 rate = done / max(now - since, 1e-3)
                 print(f"  {table}: {done:,} ({rate:,.0f} строк/с)", file=sys.stderr)
 
