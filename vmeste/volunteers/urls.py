@@ -1,6 +1,6 @@
 from django.urls import path
 
-from vmeste.volunteers import views
+from vmeste.volunteers import staff_views, views
 
 app_name = "volunteers"
 urlpatterns = [
@@ -10,4 +10,11 @@ urlpatterns = [
     path("me/hours/", views.my_hours, name="my_hours"),
     path("me/trainings/", views.my_trainings, name="my_trainings"),
     path("coverage/", views.coverage, name="coverage"),
+]
+urlpatterns += [
+    path("", staff_views.volunteer_list, name="staff_list"),
+    path("<int:pk>/", staff_views.volunteer_card, name="staff_card"),
+    path("<int:pk>/<str:action>/", staff_views.volunteer_action, name="staff_action"),
+    path("calendar/", staff_views.calendar, name="staff_calendar"),
+    path("calendar/<str:action>/", staff_views.calendar_action, name="calendar_action"),
 ]

@@ -1,0 +1,201 @@
+"""Staff pages: the volunteers of a centre, one volunteer's card with the workflow, training
+and roles, and a shift calendar where a supervisor assigns and swaps people."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from vmeste.core.errors import ServiceError
+from vmeste.core.models import Centre
+from vmeste.volunteers import rules, services, shifts
+from vmeste.volunteers.models import (
+    Assignment,
+    TrainingModule,
+    VolunteerRole,
+    VolunteerStatus,
+)
+
+
+def _manager(request: HttpRequest) -> None:
+    if not services.can_manage(request.user):
+        raise Http404
+
+
+def _centre(request: HttpRequest) -> Centre:
+    centres = Centre.objects.all()
+    code = request.GET.get("centre") or (
+        request.user.centre.code if request.user.centre else getattr(centres.first(), "code", "")
+    )
+    try:
+        return services.centre_by_code(code, user=request.user)
+    except ServiceError:
+        raise Http404 from None
+
+
+@login_required
+def volunteer_list(request: HttpRequest) -> HttpResponse:
+    _manager(request)
+    centre = _centre(request)
+    status = request.GET.get("status", "")
+    qs = services.volunteers_for(request.user).filter(centre=centre).prefetch_related("roles")
+    if status:
+        qs = qs.filter(status=status)
+    return render(
+        request,
+        "volunteers/staff_list.html",
+        {
+            "centre": centre,
+            "centres": Centre.objects.all(),
+            "status": status,
+            "statuses": VolunteerStatus.choices,
+            "volunteers": qs[:300],
+            "count": qs.count(),
+            "role_names": dict(VolunteerRole.choices),
+        },
+    )
+
+
+@login_required
+def volunteer_card(request: HttpRequest, pk: int) -> HttpResponse:
+    _manager(request)
+    volunteer = services.get_volunteer(user=request.user, pk=pk)
+    done = set(volunteer.trainings.values_list("module_id", flat=True))
+    return render(
+        request,
+        "volunteers/staff_card.html",
+        {
+            "v": volunteer,
+            "reasons": services.eligibility(volunteer=volunteer),
+            "moves": [
+                (s, VolunteerStatus(s).label) for s in rules.allowed_targets(volunteer.status)
+            ],
+            "modules": [(m, m.pk in done) for m in services.modules_for(volunteer.centre)],
+            "roles": services.roles_of(volunteer),
+            "all_roles": VolunteerRole.choices,
+            "documents": volunteer.documents.all(),
+            "events": volunteer.events.select_related("actor")[:50],
+            "shifts": shifts.my_shifts(volunteer=volunteer)[:30],
+        },
+    )
+
+
+@login_required
+@require_POST
+def volunteer_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    _manager(request)
+    volunteer = services.get_volunteer(user=request.user, pk=pk)
+    post = request.POST
+    try:
+        if action == "move":
+            services.move(
+                volunteer=volunteer, to=post.get("to", ""), actor=request.user,
+                comment=post.get("comment", ""), expected_version=int(post.get("version") or 0)
+                or None,
+            )  # fmt: skip
+        elif action == "document":
+            valid_until = date.fromisoformat(post.get("valid_until", ""))
+            services.add_document(
+                volunteer=volunteer, valid_until=valid_until, actor=request.user,
+                kind=post.get("kind", ""), number=post.get("number", ""),
+            )  # fmt: skip
+        elif action == "training":
+            module = TrainingModule.objects.filter(
+                pk=post.get("module") or 0, centre=volunteer.centre
+            ).first()
+            if module is None:
+                raise Http404
+            services.record_training(volunteer=volunteer, module=module, actor=request.user)
+        elif action == "grant":
+            services.grant_role(volunteer=volunteer, role=post.get("role", ""), actor=request.user)
+        elif action == "revoke":
+            services.revoke_role(volunteer=volunteer, role=post.get("role", ""), actor=request.user)
+        else:
+            raise Http404
+        messages.success(request, _("Сохранено."))
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    except ValueError:
+        messages.error(request, _("Неверная дата."))
+    return redirect("volunteers:staff_card", pk=volunteer.pk)
+
+
+@login_required
+def calendar(request: HttpRequest) -> HttpResponse:
+    _manager(request)
+    centre = _centre(request)
+    try:
+        first = date.fromisoformat(request.GET.get("from", ""))
+    except ValueError:
+        first = timezone.localdate()
+    last = first + timedelta(days=6)
+    views = shifts.calendar(centre=centre, first=first, last=last)
+    roles = {}
+    people = (
+        services.volunteers_for(request.user)
+        .filter(centre=centre, status=VolunteerStatus.ACTIVE)
+        .prefetch_related("roles")
+    )
+    for v in people:
+        for g in v.roles.all():
+            roles.setdefault(g.role, []).append(v)
+    return render(
+        request,
+        "volunteers/staff_calendar.html",
+        {
+            "centre": centre,
+            "centres": Centre.objects.all(),
+            "views": views,
+            "first": first,
+            "prev": first - timedelta(days=7),
+            "next": first + timedelta(days=7),
+            "by_role": roles,
+            "role_names": dict(VolunteerRole.choices),
+            "zone": shifts.centre_zone(centre),
+        },
+    )
+
+
+@login_required
+@require_POST
+def calendar_action(request: HttpRequest, action: str) -> HttpResponse:
+    _manager(request)
+    post = request.POST
+    try:
+        if action == "assign":
+            shift = shifts.shifts_for(request.user).filter(pk=post.get("shift") or 0).first()
+            if shift is None:
+                raise Http404
+            role, _sep, volunteer_id = post.get("pick", "").partition(":")
+            volunteer = services.get_volunteer(user=request.user, pk=int(volunteer_id or 0))
+            shifts.sign_up(shift=shift, volunteer=volunteer, role=role, actor=request.user)
+        elif action == "swap":
+            pair = [
+                Assignment.objects.select_related("shift", "volunteer").filter(pk=pk).first()
+                for pk in (post.get("first") or 0, post.get("second") or 0)
+            ]
+            if None in pair:
+                raise ServiceError(_("Укажите номера двух записей."))
+            shifts.swap(first=pair[0], second=pair[1], actor=request.user)
+        elif action == "cancel":
+            a = (
+                Assignment.objects.select_related("volunteer")
+                .filter(pk=post.get("assignment") or 0)
+                .first()
+            )
+            if a is None:
+                raise Http404
+            shifts.cancel(assignment=a, actor=request.user)
+        else:
+            raise Http404
+        messages.success(request, _("Сохранено."))
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect(post.get("next") or "volunteers:staff_calendar")
