@@ -239,16 +239,27 @@ class Router:
     # ---- calls --------------------------------------------------------------------
 
     def offer(
-        self, call_id: str, *, queue: str, centre: str, priority: float = 0.0
+        self,
+        call_id: str,
+        *,
+        queue: str,
+        centre: str,
+        priority: float = 0.0,
+        arrived: float | None = None,
     ) -> list[Decision]:
-        """A call enters a queue; it goes to the longest-idle eligible agent or waits."""
+        """A call enters a queue; it goes to the longest-idle eligible agent or waits.
+
+        ``arrived`` (default: now) rebuilds a router from stored state: such calls must
+        be offered in the order they arrived.
+        """
         if call_id in self.calls:
             raise RoutingError(f"call {call_id} is already known")
         now = self.clock()
         out = self._advance(now)
         rule = self.rules[queue]
+        arrived = now if arrived is None else arrived
         self._seq += 1
-        call = _Call(call_id, rule, centre, priority, now, self._seq, now - priority)
+        call = _Call(call_id, rule, centre, priority, arrived, self._seq, arrived - priority)
         self.calls[call_id] = call
         agent = self._longest_idle_for(call, now)
         if agent is not None:

@@ -10,11 +10,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from vmeste.contactcenter.calllog import EVENT_TYPES, CallEvent, CallSummary, fold
+from vmeste.contactcenter.dispatch import dispatch
 from vmeste.contactcenter.models import Agent, Call, Queue, TelephonyEvent
 from vmeste.contactcenter.services import change_agent_state
-from vmeste.contactcenter.transitions import AgentEvent
+from vmeste.contactcenter.transitions import AgentEvent, AgentState
 from vmeste.core.errors import ServiceError, ValidationFailed
 from vmeste.core.models import Centre, Line
 
@@ -39,12 +41,18 @@ def record_event(
             if type == AGENT_STATE:
                 event.outcome = _apply_agent_event(data, at)
                 event.save(update_fields=["outcome"])
-                return {"event_id": event_id, "duplicate": False, "outcome": event.outcome}
-            call = _refold(call_id)
+            else:
+                call = _refold(call_id)
     except IntegrityError:
         if not TelephonyEvent.objects.filter(event_id=event_id).exists():
             raise
         return {"event_id": event_id, "duplicate": True, "outcome": "already recorded"}
+    # A new waiting call or a newly available agent: route now (its own transaction,
+    # so that the locks are always taken agents first, then calls).
+    dispatch()
+    if type == AGENT_STATE:
+        return {"event_id": event_id, "duplicate": False, "outcome": event.outcome}
+    call.refresh_from_db()
     return {"event_id": event_id, "duplicate": False, "outcome": "", "call": call_state(call)}
 
 
@@ -69,10 +77,16 @@ def _apply_agent_event(data: dict, at: datetime) -> str:
         return "unknown agent event"
     if agent.state_since > at:
         return "older than the agent's state"  # a late event must not undo a newer one
+    ringing = agent.call if agent.state == AgentState.RINGING else None
     try:
         change_agent_state(agent=agent, event=event, reason=data.get("reason", ""), at=at)
     except ServiceError as refused:
         return refused.message[:200]
+    if ringing is not None and event in (AgentEvent.NO_ANSWER, AgentEvent.CALLER_GONE):
+        Agent.objects.filter(pk=agent.pk).update(call=None)
+        if ringing.state == Call.State.RINGING:  # back in its place, for someone else
+            ringing.state, ringing.agent = Call.State.WAITING, None
+            ringing.save(update_fields=["state", "agent"])
     return ""
 
 
@@ -86,8 +100,12 @@ def _refold(call_id: str) -> Call:
     # Refold again under the lock: an event of the same call may have landed meanwhile.
     events = TelephonyEvent.objects.filter(call_id=call_id).order_by("pk")
     summary = fold([CallEvent(e.type, e.at, e.pk, e.data) for e in events])
+    rang = call.agent if call.state == Call.State.RINGING else None
     _apply_summary(call, summary)
+    if summary.state == "waiting" and rang is not None:
+        call.state, call.agent = Call.State.RINGING, rang  # routed, not yet answered
     call.save()
+    _follow_agent(call, summary, call.agent or rang)
     record_contact(call=call, summary=summary)
     return call
 
@@ -113,6 +131,26 @@ def _apply_summary(call: Call, s: CallSummary) -> None:
         s.answered_at is not None and s.wait_seconds is not None and s.wait_seconds <= target
     )
     call.disposition = s.disposition
+
+
+def _follow_agent(call: Call, summary: CallSummary, agent: Agent | None) -> None:
+    """Move the agent along with their call when the telephony did not say it itself."""
+    if agent is None:
+        return
+    agent.refresh_from_db()
+    step = None
+    if summary.state == "abandoned" and agent.state == AgentState.RINGING:
+        step = AgentEvent.CALLER_GONE
+    elif summary.state == "answered" and agent.state == AgentState.RINGING:
+        step = AgentEvent.ANSWER
+    elif summary.state == "ended" and agent.state in (AgentState.RINGING, AgentState.ON_CALL):
+        step = AgentEvent.ANSWER if agent.state == AgentState.RINGING else AgentEvent.HANG_UP
+    if step is not None:
+        change_agent_state(agent=agent, event=step, at=summary.answered_at or timezone.now())
+        if step is AgentEvent.ANSWER and summary.state == "ended":
+            change_agent_state(agent=agent, event=AgentEvent.HANG_UP, at=summary.ended_at)
+    if summary.state in ("ended", "abandoned"):
+        Agent.objects.filter(pk=agent.pk, call=call).update(call=None)
 
 
 def record_contact(*, call: Call, summary: CallSummary) -> None:

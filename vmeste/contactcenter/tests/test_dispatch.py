@@ -1,0 +1,165 @@
+"""Routing in the server: events in, the router's decisions saved, agents rung."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from vmeste.contactcenter.dispatch import dispatch
+from vmeste.contactcenter.models import Agent, AgentStateChange, Call, Queue
+from vmeste.core.models import Centre, Line
+
+URL = "/api/v1/telephony/events"
+
+
+@pytest.fixture
+def world(make_user):
+    line = Line.objects.get(code="we-are-together")
+    centre = Centre.objects.create(code="nat", name_ru="Федеральный", kind="national")
+    Queue.objects.create(
+        line=line,
+        code="food",
+        name="Продукты",
+        skill="general",
+        ivr_path="1",
+        escalation=[[0, 1]],
+        priority_rules={"critical": 300},
+    )
+    return {"line": line, "centre": centre, "make_user": make_user}
+
+
+def add_agent(world, name, *, idle_since, state="available"):
+    return Agent.objects.create(
+        user=world["make_user"](name),
+        centre=world["centre"],
+        skills={"general": 1},
+        state=state,
+        state_since=idle_since,
+    )
+
+
+def event(n, kind, call, at, **fields):
+    return {"event_id": n, "type": kind, "call_id": call, "at": at.isoformat(), **fields}
+
+
+@pytest.mark.django_db
+def test_a_call_rings_the_longest_idle_agent_and_follows_through(world, api_as):
+    phone = api_as("telephony")
+    now = timezone.now()
+    add_agent(world, "fresh", idle_since=now - timedelta(seconds=10))
+    add_agent(world, "idle", idle_since=now - timedelta(minutes=5))
+    body = phone.post(
+        URL,
+        event("e1", "call_offered", "c1", now, line="we-are-together", ivr_path="1", centre="nat"),
+    ).json()
+    assert body["call"]["state"] == "ringing" and body["call"]["agent"] == "idle"
+    assert Agent.objects.get(user__username="idle").state == "ringing"
+    phone.post(URL, event("e2", "call_answered", "c1", now + timedelta(seconds=4), agent="idle"))
+    assert Agent.objects.get(user__username="idle").state == "on_call"
+    phone.post(URL, event("e3", "call_ended", "c1", now + timedelta(seconds=90)))
+    idle = Agent.objects.get(user__username="idle")
+    assert idle.state == "wrap_up" and idle.call is None
+    assert Call.objects.get(call_id="c1").state == "ended"
+
+
+@pytest.mark.django_db
+def test_best_scored_call_first_and_a_missed_call_goes_back(world, api_as):
+    phone = api_as("telephony")
+    now = timezone.now()
+    for n, (call, flags) in enumerate([("early", []), ("critical", ["critical"])]):
+        phone.post(
+            URL,
+            event(
+                f"o{n}",
+                "call_offered",
+                call,
+                now + timedelta(seconds=n),
+                line="we-are-together",
+                ivr_path="1",
+                centre="nat",
+                flags=flags,
+            ),
+        )
+    assert set(Call.objects.values_list("state", flat=True)) == {"waiting"}
+    add_agent(world, "a", idle_since=now, state="not_ready")
+    phone.post(
+        URL,
+        {
+            "event_id": "r1",
+            "type": "agent_state",
+            "agent": "a",
+            "event": "ready",
+            "at": (now + timedelta(seconds=5)).isoformat(),
+        },
+    )
+    assert Call.objects.get(call_id="critical").state == "ringing"
+    phone.post(
+        URL,
+        {
+            "event_id": "r2",
+            "type": "agent_state",
+            "agent": "a",
+            "event": "no_answer",
+            "at": (now + timedelta(seconds=30)).isoformat(),
+        },
+    )
+    assert Agent.objects.get().state == "not_ready"
+    assert set(Call.objects.values_list("state", flat=True)) == {"waiting"}
+    # a caller who hangs up while it rings frees the agent
+    phone.post(
+        URL,
+        {
+            "event_id": "r3",
+            "type": "agent_state",
+            "agent": "a",
+            "event": "ready",
+            "at": (now + timedelta(seconds=40)).isoformat(),
+        },
+    )
+    phone.post(URL, event("x", "call_ended", "critical", now + timedelta(seconds=45)))
+    assert Call.objects.get(call_id="critical").state == "abandoned"
+    assert Agent.objects.get().state == "ringing"  # freed, then rung for "early"
+    assert Call.objects.get(call_id="early").state == "ringing"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_dispatchers_never_double_assign(world):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL row locks")
+    now = timezone.now()
+    for i in range(30):
+        add_agent(world, f"a{i}", idle_since=now - timedelta(seconds=i))
+    for i in range(60):
+        Call.objects.create(
+            call_id=f"c{i}",
+            line=world["line"],
+            centre=world["centre"],
+            queue=Queue.objects.get(),
+            offered_at=now - timedelta(seconds=i),
+        )
+    errors = []
+
+    def run():
+        try:
+            for _ in range(3):
+                dispatch()
+        except Exception as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    ringing = Call.objects.filter(state="ringing")
+    assert ringing.count() == 30
+    assert len(set(ringing.values_list("agent", flat=True))) == 30
+    assert AgentStateChange.objects.filter(event="ring").count() == 30
