@@ -119,6 +119,7 @@ def my_shifts(request: HttpRequest) -> HttpResponse:
                 f"/api/v1/shifts/feed/{volunteer.calendar_token}.ics"
             ),
             "role_names": dict(VolunteerRole.choices),
+            "zone": shifts.centre_zone(volunteer.centre),
         },
     )
 

@@ -240,7 +240,7 @@ def _race(calls):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_dispatchers_take_the_last_place_at_once():
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL row locks")

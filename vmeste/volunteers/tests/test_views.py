@@ -77,3 +77,20 @@ def test_non_volunteer_gets_404_on_own_pages(client):
     client.force_login(f.user())
     assert client.get("/volunteers/me/shifts/").status_code == 404
     assert date.today()  # keeps the import honest
+
+
+def test_pages_show_the_centres_local_time_not_moscow(client):
+    yakutsk = f.centre("ykt", "RU-SA")
+    boss = f.user(centre=yakutsk)
+    f.template(yakutsk, "22:00", "08:00", {"operator": 2}, name="Ночная")
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    shifts.generate(centre=yakutsk, first=tomorrow, last=tomorrow, actor=boss)
+    me = f.volunteer(yakutsk)
+    client.force_login(me.user)
+    page = client.get("/volunteers/me/shifts/").content.decode()
+    assert "22:00–08:00" in page and "16:00" not in page  # 22:00 in Yakutsk is 16:00 in Moscow
+    client.force_login(boss)
+    coverage = client.get("/volunteers/coverage/", {"centre": "ykt", "days": 3}).content.decode()
+    assert "22:00" in coverage
+    cal = client.get("/volunteers/calendar/", {"centre": "ykt", "from": str(tomorrow)})
+    assert "22:00–08:00" in cal.content.decode()
