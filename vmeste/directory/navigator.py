@@ -4,6 +4,8 @@ organizations for the needs the measures leave open, in the caller's region."""
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_date
 
 from vmeste.core.models import Category
 from vmeste.directory import services
@@ -161,17 +163,25 @@ def navigate_profile(profile: dict, *, needs: list[tuple[str, str | None]]) -> d
     }
 
 
-def profile_from_params(params) -> dict:
-    """Facts from a query string (the call card's form): unknown unless given."""
+def profile_from_params(params, *, today=None) -> dict:
+    """Facts from a query string: unknown unless given. Reads our names (`age`, `region`,
+    flags…) and the call card's (`person.birth_date`, `person.<fact>`, `intake.<fact>`)."""
+    today = today or timezone.localdate()
+
+    def raw(name: str) -> str | None:
+        for key in (name, f"person.{name}", f"intake.{name}"):
+            if key in params:
+                return str(params.get(key, "")).strip()
+        return None
 
     def number(name: str) -> float | None:
         try:
-            value = float(params.get(name, ""))
+            value = float(raw(name) or "")
         except ValueError:
             return None
         return value if 0 <= value < 10_000_000 else None
 
-    region = params.get("region", "").strip().upper() or None
+    region = (raw("region") or "").upper() or None
     minimum = None
     if region:
         minimum = (
@@ -180,8 +190,11 @@ def profile_from_params(params) -> dict:
             .first()
         )
     age = number("age")
+    born = parse_date(raw("birth_date") or "")
+    if born and born <= today:
+        age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
     household = number("household_size")
-    disability = params.get("disability_group", "")
+    disability = raw("disability_group")
     profile = {
         "age": int(age) if age is not None else None,
         "region": region,
@@ -194,9 +207,15 @@ def profile_from_params(params) -> dict:
         None if profile["disability_group"] is None else bool(profile["disability_group"])
     )
     for flag in SITUATION_FLAGS:
-        if flag in params:
-            profile[flag] = params.get(flag) in ("1", "on", "true", "yes")
+        said = raw(flag)
+        if said is not None:
+            profile[flag] = said.lower() in ("1", "on", "true", "yes", "да")
     return profile
+
+
+def needs_from_params(params) -> list[tuple[str, str | None]]:
+    codes = [c for c in params.getlist("need") if c] or [params.get("category", "")]
+    return needs_from_codes([c for c in codes if c])
 
 
 def eligibility_for(

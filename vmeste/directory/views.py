@@ -62,7 +62,7 @@ def panel(request: HttpRequest, person_id: int | None = None) -> HttpResponse:
     if person_id is None:
         answer = navigator.navigate_profile(
             navigator.profile_from_params(request.GET),
-            needs=navigator.needs_from_codes(needs),
+            needs=navigator.needs_from_params(request.GET),
         )
     else:
         try:

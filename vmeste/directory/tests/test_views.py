@@ -74,3 +74,10 @@ def test_panel_from_facts_said_on_the_phone_before_registration(client, make_use
         "/directory/panel", {"region": "RU-VGG", "age": "70", "income_per_member": "9000"}
     ).content.decode()
     assert "Пожилым с низким доходом" in sure and "Какой доход семьи" not in sure
+    # The call card's own field names work too.
+    card = client.get(
+        "/directory/panel",
+        {"region": "RU-VGG", "person.birth_date": "1950-01-01", "intake.income_per_member": "9000",
+         "category": "groceries-delivery"},
+    ).content.decode()  # fmt: skip
+    assert "Пожилым с низким доходом" in card
