@@ -173,3 +173,8 @@ def test_russian_first_whatever_the_browser_says(client):
     assert "Пароль" in page.content.decode()
     client.cookies["django_language"] = "en"
     assert client.get("/accounts/login/")["Content-Language"] == "en"
+
+
+@pytest.mark.django_db
+def test_every_model_change_has_its_migration():
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
