@@ -93,7 +93,7 @@ def test_not_a_courier_and_overdue(setup):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_dispatchers_assign_the_same_delivery_at_once(setup):
     if connection.vendor != "postgresql":
         pytest.skip("needs concurrent connections")

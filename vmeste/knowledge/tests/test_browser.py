@@ -10,7 +10,7 @@ expect = pytest.importorskip("playwright.sync_api").expect
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 
