@@ -228,9 +228,10 @@ def _submit(request: HttpRequest) -> HttpResponse:
         if not errors:
             created = _save(request, form)
     except ServiceError as exc:
-        for name, found in exc.fields.items():
-            errors.setdefault(name, []).extend(found)
-        errors.message = exc.message
+        errors.add(exc)
+    except Exception:
+        claim.delete()  # a crash is no answer: let the operator send the form again
+        raise
     if errors:
         claim.delete()  # nothing was stored: the same form may be sent again once corrected
         errors.message = errors.message or _("Проверьте поля, отмеченные красным.")

@@ -104,7 +104,7 @@ def my_work(request: HttpRequest) -> HttpResponse:
         .select_related(*LIST_RELATED)
     )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    overdue = sum(1 for r in page if r.late == 0)
+    overdue = qs.filter(due_at__lt=now).count() if page.paginator.count else 0
     return render(
         request,
         "assistance/my_work.html",

@@ -7,6 +7,7 @@ from datetime import date
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from vmeste.accounts.roles import Right
 from vmeste.assistance.ui import FormErrors, require
@@ -22,7 +23,7 @@ def _date(text: str, name: str, errors: FormErrors) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        errors.setdefault(name, []).append("ГГГГ-ММ-ДД")
+        errors.setdefault(name, []).append(_("Дата в виде ГГГГ-ММ-ДД."))
         return None
 
 
