@@ -168,13 +168,70 @@ def month_simulation(*, calls_per_day: int, days: float) -> dict:
     }
 
 
+# Calls by hour of the day (Moscow), a hotline's usual shape: quiet nights, a late-morning
+# peak; an assumption for the planning figure, not a measurement.
+DAY_PROFILE = (1, 1, 1, 1, 1, 2, 3, 6, 9, 11, 12, 12, 11, 10, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1)
+
+
+def planning_day(*, calls_per_day: int, agents_per_centre: int) -> dict:
+    """One day of the real shape: 10 IVR branches, 11 regional centres and a national one,
+    skills with levels, escalation, overflow, callbacks, a day profile."""
+    regional = [f"R{i:02d}" for i in range(11)]
+    branches = [f"branch{i}" for i in range(10)]
+    queues = tuple(
+        QueueRule(b, b, escalation=((0, 2), (15, 1)), overflow_after=45, callback_after=90)
+        for b in branches
+    )
+    shares = (30, 15, 12, 10, 8, 7, 6, 5, 4, 3)
+    # Every centre's agents take every branch; each centre is strongest (level 2) in three.
+    skills = [
+        tuple((b, 2 if (n - k) % 10 < 3 else 1) for n, b in enumerate(branches)) for k in range(12)
+    ]
+    scenario = Scenario(
+        calls_per_day=calls_per_day,
+        queues=queues,
+        branches=tuple(
+            Branch(b, share=shares[i] / 11, aht=240, centre=c)
+            for i, b in enumerate(branches)
+            for c in regional
+        ),
+        agents=tuple(
+            AgentGroup(agents_per_centre, skills[k], c) for k, c in enumerate(["NAT", *regional])
+        ),
+        overflow={c: ("NAT",) for c in regional} | {"NAT": tuple(regional)},
+        day_profile=DAY_PROFILE,
+        patience=120,
+        wrap_up=20,
+        callback_acceptance=0.5,
+        seed=5,
+    )
+    result = simulate(scenario)
+    return {
+        key: result[key]
+        for key in (
+            "calls",
+            "answered",
+            "abandoned",
+            "callbacks",
+            "service_level",
+            "asa_seconds",
+            "occupancy",
+            "agents",
+            "wall_seconds",
+            "cpu_seconds",
+        )
+    }
+
+
 def run(quick: bool = False) -> dict:
     if quick:
         return {
             "routing": routing_latency(agents=200, seconds=1.0),
             "month_simulation": month_simulation(calls_per_day=20_000, days=1),
+            "planning_day": planning_day(calls_per_day=5_000, agents_per_centre=4),
         }
     return {
         "routing": routing_latency(agents=2_000, seconds=20.0),
         "month_simulation": month_simulation(calls_per_day=50_000, days=30),
+        "planning_day": planning_day(calls_per_day=50_000, agents_per_centre=16),
     }

@@ -137,6 +137,8 @@ class Simulation:
             for name in Tally.__slots__:
                 setattr(total, name, getattr(total, name) + getattr(tally, name))
         figures = total.figures(self.s.target_seconds)
+        # Callers who took a callback no agent could ever make (no one with the skill).
+        figures["unresolved"] = total.calls - total.answered - total.abandoned
         figures["occupancy"] = self.busy_seconds / (agents * self.horizon) if agents else 0.0
         figures["agents"] = agents
         figures["by_queue"] = {
