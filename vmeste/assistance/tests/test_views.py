@@ -9,6 +9,13 @@ from vmeste.people.models import Person
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    """Argon2 is right for people and slow for tests that create a user each."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 CALL = {
     "caller_number": "8 (927) 555-12-34",
     "channel": "phone",

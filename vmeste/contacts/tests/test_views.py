@@ -10,6 +10,12 @@ from vmeste.assistance.tests.test_views import REQUEST, post_call
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    """Argon2 is right for people and slow for tests that create a user each."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def operator(client, make_user):
     client.force_login(make_user("op", "operator"))

@@ -13,6 +13,12 @@ from vmeste.people.models import Person
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    """Argon2 is right for people and slow for tests that create a user each."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def person(actor, phone: str, last: str, first: str, region: str = "RU-VGG") -> Person:
     return services.find_or_register(
         data=services.PersonInput(

@@ -11,6 +11,12 @@ from vmeste.reports import chart
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    """Argon2 is right for people and slow for tests that create a user each."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def test_figures_page_counts_and_draws_the_chart(client, make_user, django_assert_max_num_queries):
     from vmeste.assistance.tests.test_views import REQUEST, post_call
 
