@@ -114,15 +114,34 @@ def organization_item(org: m.Organization) -> dict:
     return scalars(org, "organization")
 
 
-def service_item(s: m.Service) -> dict:
-    """A list item: the service's fields and its organization's."""
+def service_item(s: m.Service, *, programs: dict[str, dict] | None = None) -> dict:
+    """A list item: the service's fields and its organization's. `programs` (service id →
+    program), when given, saves a query per item on list pages."""
     out = scalars(s, "service", links=("organization_id",))
     if s.organization_id:
         out["organization"] = organization_item(s.organization)
-    programs = _extras("service", s.pk, "program")
-    if programs:
-        out["program"] = programs[0]
+    if programs is None:
+        found = _extras("service", s.pk, "program")
+        program = found[0] if found else None
+    else:
+        program = programs.get(s.pk)
+    if program:
+        out["program"] = program
     return out
+
+
+def programs_of(service_ids: list[str]) -> dict[str, dict]:
+    return {
+        e.owner_id: e.data
+        for e in m.Extra.objects.filter(
+            owner_table="service", owner_id__in=service_ids, table="program"
+        )
+    }
+
+
+def service_items(services: list[m.Service]) -> list[dict]:
+    programs = programs_of([s.pk for s in services])
+    return [service_item(s, programs=programs) for s in services]
 
 
 def service_full(s: m.Service, *, nested_in_organization: bool = False) -> dict:

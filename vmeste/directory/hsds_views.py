@@ -32,8 +32,11 @@ def _flag(request: HttpRequest, name: str) -> bool:
     return request.GET.get(name, "").lower() in ("1", "true", "yes")
 
 
-def page(request: HttpRequest, queryset: QuerySet, render) -> JsonResponse:
-    """The HSDS paging envelope around one page of `queryset`, each item through `render`."""
+def page(
+    request: HttpRequest, queryset: QuerySet, render=None, *, render_page=None
+) -> JsonResponse:
+    """The HSDS paging envelope around one page of `queryset`: each item through `render`,
+    or the whole page through `render_page` (one query per page, not per item)."""
     number = _int(request, "page", 1)
     size = min(_int(request, "per_page", PER_PAGE_DEFAULT), PER_PAGE_MAX)
     total = queryset.count()
@@ -48,7 +51,7 @@ def page(request: HttpRequest, queryset: QuerySet, render) -> JsonResponse:
             "first_page": number == 1,
             "last_page": number >= pages,
             "empty": not items,
-            "contents": [render(item) for item in items],
+            "contents": render_page(items) if render_page else [render(item) for item in items],
         },
         json_dumps_params={"ensure_ascii": False},
     )
@@ -91,10 +94,9 @@ def index(request: HttpRequest) -> JsonResponse:
 
 @require_GET
 def services(request: HttpRequest) -> JsonResponse:
-    full = _flag(request, "full")
-    return page(
-        request, _services_filtered(request), out.service_full if full else out.service_item
-    )
+    if _flag(request, "full"):
+        return page(request, _services_filtered(request), out.service_full)
+    return page(request, _services_filtered(request), render_page=out.service_items)
 
 
 @require_GET
@@ -127,15 +129,23 @@ def organization(request: HttpRequest, hsds_id: str) -> JsonResponse:
     return _one(out.organization_full(org, published_only=True)) if org else _not_found()
 
 
-def _sal_item(sal: m.ServiceAtLocation) -> dict:
-    item = out.scalars(sal, "service_at_location", links=("service_id", "location_id"))
-    loc = m.Location.objects.filter(pk=sal.location_id).first()
-    if loc is not None:
-        item["location"] = out.scalars(loc, "location", links=("organization_id",))
-    s = published_services().select_related("organization").filter(pk=sal.service_id).first()
-    if s is not None:
-        item["service"] = out.service_item(s)
-    return item
+def _sal_items(sals: list[m.ServiceAtLocation]) -> list[dict]:
+    locations = {
+        loc.pk: loc for loc in m.Location.objects.filter(pk__in=[x.location_id for x in sals])
+    }
+    found = published_services().select_related("organization")
+    services = {s.pk: s for s in found.filter(pk__in=[x.service_id for x in sals])}
+    programs = out.programs_of(list(services))
+    items = []
+    for sal in sals:
+        item = out.scalars(sal, "service_at_location", links=("service_id", "location_id"))
+        if sal.location_id in locations:
+            loc = locations[sal.location_id]
+            item["location"] = out.scalars(loc, "location", links=("organization_id",))
+        if sal.service_id in services:
+            item["service"] = out.service_item(services[sal.service_id], programs=programs)
+        items.append(item)
+    return items
 
 
 def _sals(request: HttpRequest) -> QuerySet[m.ServiceAtLocation]:
@@ -150,7 +160,9 @@ def _sals(request: HttpRequest) -> QuerySet[m.ServiceAtLocation]:
 @require_GET
 def service_at_locations(request: HttpRequest) -> JsonResponse:
     full = _flag(request, "full")
-    return page(request, _sals(request), out.service_at_location if full else _sal_item)
+    if full:
+        return page(request, _sals(request), out.service_at_location)
+    return page(request, _sals(request), render_page=_sal_items)
 
 
 @require_GET

@@ -162,3 +162,19 @@ def test_hsds_api_answers_without_a_token_with_valid_json(client):
     assert terms["contents"][0]["taxonomy_detail"]["name"] == "name"
     regional = client.get("/api/hsds/services", {"region": "RU-VGG"}).json()
     assert [s["name"] for s in regional["contents"]] == ["Продуктовые наборы"]
+
+
+def test_list_pages_cost_a_fixed_number_of_queries(client, django_assert_max_num_queries):
+    for n in range(5):
+        doc = org_doc(id=f"5a1d7c0e-0000-4000-8000-0000000001{n:02d}")
+        doc["services"][0]["id"] = f"5a1d7c0e-0000-4000-8000-0000000002{n:02d}"
+        doc["services"][0]["phones"][0]["id"] = f"5a1d7c0e-0000-4000-8000-0000000003{n:02d}"
+        doc["services"][0]["service_areas"][0]["id"] = f"5a1d7c0e-0000-4000-8000-0000000004{n:02d}"
+        location = {"id": f"5a1d7c0e-0000-4000-8000-0000000006{n:02d}", "location_type": "physical"}
+        doc["services"][0]["service_at_locations"] = [
+            {"id": f"5a1d7c0e-0000-4000-8000-0000000005{n:02d}", "location": location}
+        ]
+        import_documents({"a.json": doc})
+    for path in ("/api/hsds/services", "/api/hsds/service_at_locations", "/api/hsds/organizations"):
+        with django_assert_max_num_queries(6):
+            assert client.get(path).json()["total_items"] == 5
