@@ -3,7 +3,7 @@ and a volunteer's own view. Shifts are in api_shifts.py and mounted under this r
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.http import HttpRequest
@@ -130,7 +130,7 @@ class RequirementsIo(Schema):
 
 
 class ImportIn(Schema):
-    centre: str
+    centre: str = ""  # empty: each row's `centre` column
     csv: str
 
 
@@ -276,7 +276,9 @@ def put_requirements(request: HttpRequest, centre: str, payload: RequirementsIo)
 def import_csv(request: HttpRequest, payload: ImportIn):
     services.require_manager(request.user)
     created = csv_import.import_csv(
-        centre=services.centre_by_code(payload.centre, user=request.user),
+        centre=services.centre_by_code(payload.centre, user=request.user)
+        if payload.centre
+        else None,
         text=payload.csv,
         actor=request.user,
     )
@@ -292,6 +294,25 @@ def get_volunteer(request: HttpRequest, volunteer_id: int):
 def eligibility(request: HttpRequest, volunteer_id: int):
     volunteer = services.get_volunteer(user=request.user, pk=volunteer_id)
     items = [r.__dict__ for r in services.eligibility(volunteer=volunteer)]
+    return {"items": items, "count": len(items)}
+
+
+class EventOut(Schema):
+    at: datetime
+    actor: str | None
+    kind: str
+    from_status: str
+    to_status: str
+    text: str
+
+
+@router.get("/volunteers/{volunteer_id}/events", response=ListOf(EventOut))
+def events(request: HttpRequest, volunteer_id: int):
+    volunteer = services.get_volunteer(user=request.user, pk=volunteer_id)
+    items = [
+        {**e.__dict__, "actor": e.actor.username if e.actor else None}
+        for e in volunteer.events.select_related("actor")
+    ]
     return {"items": items, "count": len(items)}
 
 

@@ -1,6 +1,8 @@
 """`vmeste volunteers import CSV`: many applications at once, all or nothing.
 
-Columns (a header row, comma or semicolon): last_name, first_name, middle_name, birth_date
+Columns (a header row, comma or semicolon): centre (a centre code; may be left out when the
+command names one with --centre, or when there is only one centre), last_name, first_name,
+middle_name, birth_date
 (YYYY-MM-DD or DD.MM.YYYY), phone, email, district, roles (separated by «|»),
 document_valid_until, consent (да/yes/1). Every row is checked by the same `apply()` as the
 public form; any error in any row and nothing is stored.
@@ -57,8 +59,16 @@ def parse(text: str) -> list[dict[str, str]]:
     return [{k: (v or "").strip() for k, v in row.items() if k} for row in reader]
 
 
-def import_csv(*, centre: Centre, text: str, actor) -> list[Volunteer]:
+def _centres(default: Centre | None) -> tuple[dict[str, Centre], Centre | None]:
+    by_code = {c.code: c for c in Centre.objects.all()}
+    if default is None and len(by_code) == 1:
+        default = next(iter(by_code.values()))
+    return by_code, default
+
+
+def import_csv(*, text: str, actor, centre: Centre | None = None) -> list[Volunteer]:
     rows = parse(text)
+    by_code, centre = _centres(centre)
     if not rows:
         raise ImportFailed({"file": _("В файле нет строк.")}, _("Пустой файл."))
     errors: dict[str, list[str]] = {}
@@ -67,9 +77,16 @@ def import_csv(*, centre: Centre, text: str, actor) -> list[Volunteer]:
         with transaction.atomic():
             for number, row in enumerate(rows, start=2):  # line 1 is the header
                 label = _("строка %d") % number
+                code = row.get("centre", "")
+                row_centre = by_code.get(code) if code else centre
+                if row_centre is None:
+                    errors[label] = [
+                        _("неизвестный центр «%s»") % code if code else _("не указан центр")
+                    ]
+                    continue
                 try:
                     application = services.Application(
-                        centre=centre,
+                        centre=row_centre,
                         last_name=row.get("last_name", ""),
                         first_name=row.get("first_name", ""),
                         middle_name=row.get("middle_name", ""),

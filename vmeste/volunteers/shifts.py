@@ -154,6 +154,9 @@ def sign_up(*, shift: Shift, volunteer: Volunteer, role: str, actor) -> Assignme
                 % {"role": VolunteerRole(role).label, "n": limit},
                 code="shift_full",
             )
+        # The volunteer's row too (always after the shift's: one order, no deadlock), so that
+        # two overlapping shifts taken at once by the same person cannot both pass the check.
+        Volunteer.objects.select_for_update().filter(pk=volunteer.pk).first()
         _refuse_overlap(volunteer=volunteer, starts_at=locked.starts_at, ends_at=locked.ends_at)
         try:
             with transaction.atomic():

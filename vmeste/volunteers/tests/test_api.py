@@ -97,6 +97,8 @@ def test_public_application_through_the_workflow_to_a_shift(monkeypatch):
     assert granted.json()["roles"] == ["operator"]
     active = boss.post(f"/api/v1/volunteers/{vid}/status", {"to": "active"}).json()
     assert active["status"] == "active" and active["next_statuses"] == ["left", "paused"]
+    timeline = boss.get(f"/api/v1/volunteers/{vid}/events").json()["items"]
+    assert [e["kind"] for e in timeline][:2] == ["applied", "status"]
 
     boss.post(
         "/api/v1/shifts/templates",
@@ -217,6 +219,17 @@ def test_cli_import(tmp_path, capsys):
     )
     call_command("volunteers", "import", str(path), "--centre", "vgg")
     assert Volunteer.objects.get().source == "import"
+    f.centre("mow", "RU-MOW")
+    path.write_text(
+        "centre,last_name,first_name,birth_date,phone,consent\n"
+        "mow,В,Г,1991-01-01,+79270001133,да\n"
+        ",Д,Е,1991-01-01,+79270001144,да\n"
+    )
+    with pytest.raises(CommandError):
+        call_command("volunteers", "import", str(path))  # two centres: the row must say which
+    assert "строка 3: не указан центр" in capsys.readouterr().err
+    call_command("volunteers", "import", str(path), "--centre", "vgg")
+    assert sorted(Volunteer.objects.values_list("centre__code", flat=True)) == ["mow", "vgg", "vgg"]
 
 
 def _race(calls):

@@ -1,4 +1,4 @@
-"""`vmeste volunteers import FILE.csv --centre CODE`: load applications, all or nothing."""
+"""`vmeste volunteers import FILE.csv [--centre CODE]`: load applications, all or nothing."""
 
 from __future__ import annotations
 
@@ -17,19 +17,21 @@ class Command(BaseCommand):
         verbs = parser.add_subparsers(dest="verb", required=True)
         load = verbs.add_parser("import", help="загрузить волонтёров из CSV")
         load.add_argument("path")
-        load.add_argument("--centre", required=True, help="код центра")
+        load.add_argument(
+            "--centre", help="код центра (если в файле нет столбца centre и центров несколько)"
+        )
 
     def handle(self, *args, verb: str, **options):
         if verb == "import":
             self._import(Path(options["path"]), options["centre"])
 
-    def _import(self, path: Path, centre_code: str) -> None:
+    def _import(self, path: Path, centre_code: str | None) -> None:
         try:
             text = path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
             raise CommandError(f"Не прочитать файл {path}: {exc}") from exc
         try:
-            centre = services.centre_by_code(centre_code)
+            centre = services.centre_by_code(centre_code) if centre_code else None
             created = csv_import.import_csv(centre=centre, text=text, actor=None)
         except ServiceError as exc:
             for where, messages in exc.fields.items():
