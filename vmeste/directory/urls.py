@@ -8,6 +8,8 @@ urlpatterns = [
     path("", views.search, name="search"),
     path("panel", views.panel, name="panel_facts"),
     path("panel/<int:person_id>", views.panel, name="panel"),
+    path("requests/<int:request_id>/referrals", views.referrals, name="referrals"),
+    path("referrals/<int:referral_id>/move", views.move_referral, name="move_referral"),
 ]
 
 # The HSDS read API lives at the site root, outside /directory/.

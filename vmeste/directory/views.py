@@ -1,15 +1,17 @@
-"""Pages of the navigator: the operator's directory search and the call card's panel."""
+"""Pages of the navigator: directory search, the call card's panel, the request's referrals."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
 
 from vmeste.core import services as reference
-from vmeste.core.errors import NotFound
-from vmeste.directory import navigator, services
-from vmeste.directory.models import Phone
+from vmeste.core.errors import NotFound, ServiceError
+from vmeste.directory import navigator, referral_services, services
+from vmeste.directory import referral_transitions as referral_table
+from vmeste.directory.models import Phone, Referral
 
 
 def _filters(request: HttpRequest) -> dict:
@@ -72,3 +74,67 @@ def panel(request: HttpRequest, person_id: int | None = None) -> HttpResponse:
         except NotFound as exc:
             raise Http404 from exc
     return render(request, "directory/_navigator_panel.html", {"navigator": answer})
+
+
+def _referrals_context(request_id: int, user, error: str = "") -> dict:
+    labels = dict(Referral.Status.choices)
+    referrals = referral_services.referrals_of(request_id=request_id, user=user)
+    return {
+        "request_id": request_id,
+        "referrals": [
+            (r, [(to, labels[to]) for to in referral_table.allowed_targets(r.status)])
+            for r in referrals
+        ],
+        "error": error,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def referrals(request: HttpRequest, request_id: int) -> HttpResponse:
+    """The request page's referrals block: list, refer to a measure or service (POST)."""
+    error = ""
+    try:
+        if request.method == "POST":
+            measure = request.POST.get("measure_id", "").strip()
+            service = request.POST.get("service_id", "").strip()
+            referral_services.refer(
+                request_id=request_id,
+                actor=request.user,
+                measure_id=int(measure) if measure.isdigit() else None,
+                service_id=service or None,
+                note=request.POST.get("note", ""),
+            )
+        context = _referrals_context(request_id, request.user)
+    except NotFound as exc:
+        raise Http404 from exc
+    except ServiceError as exc:
+        error = "; ".join(m for ms in exc.fields.values() for m in ms) or exc.message
+        context = _referrals_context(request_id, request.user, error)
+    return render(request, "directory/_referrals.html", context)
+
+
+@login_required
+@require_http_methods(["POST"])
+def move_referral(request: HttpRequest, referral_id: int) -> HttpResponse:
+    referral = Referral.objects.filter(pk=referral_id).only("request_id").first()
+    if referral is None:
+        raise Http404
+    error = ""
+    try:
+        referral_services.advance(
+            referral_id=referral_id,
+            actor=request.user,
+            to=request.POST.get("to", ""),
+            feedback=request.POST.get("feedback", ""),
+            resolve_request=request.POST.get("resolve_request") == "on",
+        )
+    except NotFound as exc:
+        raise Http404 from exc
+    except ServiceError as exc:
+        error = "; ".join(m for ms in exc.fields.values() for m in ms) or exc.message
+    return render(
+        request,
+        "directory/_referrals.html",
+        _referrals_context(referral.request_id, request.user, error),
+    )

@@ -81,3 +81,23 @@ def test_panel_from_facts_said_on_the_phone_before_registration(client, make_use
          "category": "groceries-delivery"},
     ).content.decode()  # fmt: skip
     assert "Пожилым с низким доходом" in card
+
+
+def test_referrals_block_refers_and_moves(client, make_user, make_person, make_request):
+    from vmeste.directory.models import Measure, Referral
+
+    measure = Measure.objects.create(code="m", name="Мера (демо)", level="federal")
+    request = make_request(make_person())
+    client.force_login(make_user("op", "operator", regions=["RU-VGG"]))
+    block = client.get(f"/directory/requests/{request.pk}/referrals")
+    assert "Направлений пока нет" in block.content.decode()
+    made = client.post(f"/directory/requests/{request.pk}/referrals", {"measure_id": measure.pk})
+    assert "Мера (демо)" in made.content.decode()
+    referral = Referral.objects.get()
+    moved = client.post(f"/directory/referrals/{referral.pk}/move", {"to": "accepted"})
+    assert "нельзя" in moved.content.decode(), "planned → accepted is not in the table"
+    client.post(f"/directory/referrals/{referral.pk}/move", {"to": "submitted"})
+    referral.refresh_from_db()
+    assert referral.status == "submitted"
+    client.force_login(make_user("ta", "operator", regions=["RU-TA"]))
+    assert client.get(f"/directory/requests/{request.pk}/referrals").status_code == 404
