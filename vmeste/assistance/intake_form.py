@@ -94,6 +94,10 @@ def read(post, *, user) -> IntakeForm:
     if form.with_request and disposition == Disposition.CONSULTATION:
         disposition = Disposition.REQUEST_REGISTERED
     caller = post.get("caller_number", "")
+    # The topic is asked of every contact (figures count them); a request needs one.
+    category = None
+    if post.get("category"):
+        category = _lookup(form, reference.category_by_code, post["category"], "category")
     if line is not None:
         form.contact = contacts.ContactInput(
             line=line,
@@ -102,6 +106,7 @@ def read(post, *, user) -> IntakeForm:
             caller_number=caller,
             disposition=disposition,
             notes=_notes(post.get("notes", ""), answers),
+            categories=[category] if category is not None else [],
         )
         try:
             contacts.validate(form.contact)
@@ -116,10 +121,7 @@ def read(post, *, user) -> IntakeForm:
         form.fail("consent", _("Без согласия на обработку персональных данных заявку не завести."))
     if region is None and "region" not in form.errors:
         form.fail("region", _("Укажите регион заявителя."))
-    category = None
-    if post.get("category"):
-        category = _lookup(form, reference.category_by_code, post["category"], "category")
-    else:
+    if not post.get("category"):
         form.fail("category", _("Выберите категорию."))
     flags = {
         code: True

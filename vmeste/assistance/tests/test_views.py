@@ -75,6 +75,10 @@ def test_a_consultation_registers_a_contact_only(operator):
     assert contact.caller_number == "+79275551234"
     assert contact.disposition == "consultation"
     assert "Район области: Советский" in contact.notes
+    assert list(contact.categories.values_list("code", flat=True)) == []
+    post_call(operator, {**CALL, "category": "medical-info"})
+    topics = Contact.objects.order_by("-pk").first().categories.values_list("code", flat=True)
+    assert list(topics) == ["medical-info"]
     assert Person.objects.count() == 0 and Request.objects.count() == 0
 
 
