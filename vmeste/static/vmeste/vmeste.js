@@ -121,6 +121,20 @@
     if (confirmer && !window.confirm(confirmer.dataset.confirm)) event.preventDefault();
   });
 
+  // A second click while the first save is on its way is swallowed (the server also refuses
+  // a replayed call-card form, this just spares the round trip).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.method.toLowerCase() !== "post") return;
+    if (form.dataset.submitting) { event.preventDefault(); return; }
+    form.dataset.submitting = "1";
+  });
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form[data-submitting]").forEach(function (form) {
+      delete form.dataset.submitting;
+    });
+  });
+
   document.addEventListener("DOMContentLoaded", function () { setUpKeeping(document); });
   document.addEventListener("htmx:afterSettle", function (event) {
     setUpKeeping(event.target);
