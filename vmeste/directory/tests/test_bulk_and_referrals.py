@@ -9,6 +9,7 @@ from vmeste.assistance.models import RequestEvent
 from vmeste.directory import services
 from vmeste.directory.eligibility import sql
 from vmeste.directory.eligibility.engine import MeasureSpec, compile_measure, evaluate
+from vmeste.directory.eligibility.validate import validate
 from vmeste.directory.models import Measure
 from vmeste.people.models import Person
 
@@ -41,6 +42,28 @@ TREES = [
 ]
 
 
+def random_tree(rng: random.Random, depth: int = 0) -> dict:
+    if depth >= 2 or rng.random() < 0.35:
+        kind = rng.randrange(5)
+        if kind == 0:
+            op = rng.choice([">=", ">", "<", "<=", "=", "!=", "between"])
+            value = sorted(rng.sample(range(10, 95), 2)) if op == "between" else rng.randint(10, 95)
+            return {"fact": rng.choice(["age", "household_size"]), "op": op, "value": value}
+        if kind == 1:
+            return {"fact": "region", "op": rng.choice(["in", "not_in"]), "value": ["RU-VGG"]}
+        if kind == 2:
+            ratio = {"subsistence_minimum": rng.choice([1, 1.5])}
+            return {"fact": "income_per_member", "op": rng.choice(["<=", ">"]), "value": ratio}
+        if kind == 3:
+            return {"fact": "disability_group", "op": "in", "value": ["1", "child"]}
+        return {"fact": rng.choice(["veteran", "lives_alone", "has_disability"]), "op": "is",
+                "value": rng.random() < 0.7}  # fmt: skip
+    node = {
+        rng.choice(["all", "any"]): [random_tree(rng, depth + 1) for _ in range(rng.randint(2, 3))]
+    }
+    return {"not": node} if rng.random() < 0.2 else node
+
+
 def make_population(make_person, n=60):
     rng = random.Random(7)
     today = timezone.localdate()
@@ -67,7 +90,11 @@ def test_sql_compilation_agrees_with_the_engine_person_by_person(make_person, re
     make_population(make_person)
     today = timezone.localdate()
     persons = list(Person.objects.select_related("region"))
-    for tree in TREES:
+    rng = random.Random(99)
+    generated = [random_tree(rng) for _ in range(40)]
+    generated = [t for t in generated if not validate(t, rules={}, region_codes={"RU-VGG"})]
+    assert len(generated) > 20
+    for tree in TREES + generated:
         compiled = sql.compile_q(tree, rules={}, today=today)
         base = sql.annotate(Person.objects.all(), today=today)
         surely = set(base.filter(compiled.true).values_list("pk", flat=True))
