@@ -165,3 +165,16 @@ def test_large_index_keeps_answering_while_the_next_builds(imported, editor, mon
     monkeypatch.setattr(services, "REBUILD_IN_BACKGROUND_ABOVE", 10_000)
     assert services.current_index() is not old
     assert services.search(query="мамонты")
+
+
+def test_search_queries_that_look_like_options_stay_queries():
+    from vmeste.knowledge.management.commands.kb import _query_as_operand
+
+    head = ["vmeste", "kb", "search"]
+    assert _query_as_operand([*head, "-x", "--json"]) == [*head, "--json", "--", "-x"]
+    assert _query_as_operand([*head, "--", "--json"]) == [*head, "--json", "--", "--"]
+    assert _query_as_operand([*head, "--line", "a", "--limit=3", "q"]) == [
+        *head, "--line", "a", "--limit=3", "--", "q"
+    ]  # fmt: skip
+    assert _query_as_operand([*head, "--json", "--", "-q"]) == [*head, "--json", "--", "-q"]
+    assert _query_as_operand(["vmeste", "kb", "import", "-p"]) == ["vmeste", "kb", "import", "-p"]

@@ -8,6 +8,31 @@ from django.core.management.base import BaseCommand, CommandError
 
 from vmeste.knowledge import importing, services
 
+# Options of `kb search` (and Django's own) that take a value; any other token that starts
+# with "-" is the query itself («-», «--», «-дети»), which argparse would refuse as an option.
+_VALUED = {"--line", "--limit", "--settings", "--pythonpath", "-v", "--verbosity"}
+_FLAGS = {"--json", "-h", "--help", "--traceback", "--no-color", "--force-color", "--skip-checks"}
+
+
+def _query_as_operand(argv: list[str]) -> list[str]:
+    """`vmeste kb search "-x" --json` → `vmeste kb search --json -- "-x"`."""
+    if len(argv) < 4 or argv[2] != "search":
+        return argv
+    options, operands, rest = [], [], iter(argv[3:])
+    for token in rest:
+        name = token.split("=", 1)[0]
+        if name in _VALUED:
+            options.append(token)
+            if "=" not in token:
+                options.append(next(rest, ""))
+        elif name in _FLAGS:
+            options.append(token)
+        else:
+            operands.append(token)
+    if len(operands) > 1 and "--" in operands:  # an explicit separator, not the query
+        operands.remove("--")
+    return [*argv[:3], *options, "--", *operands]
+
 
 class Command(BaseCommand):
     help = "База знаний: импорт и выгрузка папки статей Markdown, поиск."
@@ -24,6 +49,9 @@ class Command(BaseCommand):
         find.add_argument("--line", default=None, help="Код линии.")
         find.add_argument("--limit", type=int, default=10)
         find.add_argument("--json", action="store_true", help="Список JSON, лучшие первыми.")
+
+    def run_from_argv(self, argv: list[str]) -> None:
+        super().run_from_argv(_query_as_operand(argv))
 
     def handle(self, *args, **options) -> None:
         getattr(self, f"_{options['verb']}")(options)
