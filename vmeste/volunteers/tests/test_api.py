@@ -295,3 +295,36 @@ def test_lists_do_not_query_per_row(django_assert_max_num_queries):
         many = boss.get("/api/v1/volunteers").json()
     assert (few["count"], many["count"]) == (3, 15)
     assert many["items"][0]["roles"] == ["operator"]
+
+
+def test_supervisor_assigns_swaps_and_cancels_through_the_api():
+    centre = f.centre("mow", "RU-MOW")
+    boss_user = f.user(centre=centre)
+    boss = Api(boss_user)
+    f.template(centre, "07:30", "11:30", {"operator": 1})
+    f.template(centre, "12:00", "16:00", {"operator": 1})
+    day = timezone.localdate() + timedelta(days=2)
+    shifts.generate(centre=centre, first=day, last=day, actor=boss_user)
+    morning, afternoon = Shift.objects.filter(centre=centre).order_by("starts_at")
+    a, b = f.volunteer(centre), f.volunteer(centre)
+    x = boss.post(
+        f"/api/v1/shifts/{morning.pk}/assignments", {"role": "operator", "volunteer": a.pk}
+    )
+    y = boss.post(
+        f"/api/v1/shifts/{afternoon.pk}/assignments", {"role": "operator", "volunteer": b.pk}
+    )
+    assert (x.status_code, y.status_code) == (201, 201)
+    swapped = boss.post("/api/v1/shifts/swap", {"first": x.json()["id"], "second": y.json()["id"]})
+    assert [i["volunteer"] for i in swapped.json()["items"]] == [b.pk, a.pk]
+    stranger = Api(f.volunteer(centre).user)
+    assert (
+        stranger.client.delete(
+            f"/api/v1/shifts/assignments/{x.json()['id']}", **stranger.headers
+        ).status_code
+        == 404
+    )
+    gone = boss.client.delete(f"/api/v1/shifts/assignments/{x.json()['id']}", **boss.headers)
+    assert gone.status_code == 204
+    assert Assignment.objects.count() == 1
+    mine = Api(a.user).get("/api/v1/shifts/mine").json()
+    assert [i["shift"] for i in mine["items"]] == [afternoon.pk]
