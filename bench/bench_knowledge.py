@@ -16,13 +16,18 @@ import statistics
 import time
 from pathlib import Path
 
-from vmeste.knowledge.evaluation import corpus_documents, evaluate, load_queries, seed_index
+from vmeste.knowledge.evaluation import (
+    DEMO_CORPUS,
+    corpus_documents,
+    evaluate,
+    load_queries,
+    seed_index,
+)
 from vmeste.knowledge.search import Document, Index, text
 from vmeste.knowledge.seed import SYNONYMS
 
-CORPUS = Path(
-    os.environ.get("VMESTE_KB_CORPUS", Path(__file__).resolve().parents[2] / "shared/data/kb")
-)
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "kb"
+CORPUS = Path(os.environ.get("VMESTE_KB_CORPUS") or (SHARED if SHARED.is_dir() else DEMO_CORPUS))
 TARGETS = {"recall_at_3": 0.9, "query_p95_ms": 20.0, "build_seconds": 30.0}
 LINES = ["we-are-together", "moscow-volunteers", "circle-of-kindness", "social-coordinator",
          "cashback", "volgograd-volunteers"]  # fmt: skip

@@ -15,7 +15,11 @@ from vmeste.knowledge import files
 from vmeste.knowledge.search import Document, Index
 from vmeste.knowledge.seed import SYNONYMS
 
-QUERIES = Path(__file__).resolve().parent / "data" / "evaluation.yaml"
+DATA = Path(__file__).resolve().parent / "data"
+QUERIES = DATA / "evaluation.yaml"
+# The 40 demo articles shipped with the package (a copy of ../shared/data/kb, which stays
+# the reference): `vmeste kb import` of this folder loads the demo knowledge base.
+DEMO_CORPUS = DATA / "kb"
 
 
 def load_queries(path: Path = QUERIES) -> list[dict]:

@@ -5,12 +5,11 @@ from pathlib import Path
 
 import pytest
 
-# The shared corpus sits beside the project: ../shared/data/kb from the repository root.
-CORPUS = Path(
-    os.environ.get(
-        "VMESTE_KB_CORPUS", Path(__file__).resolve().parents[4] / "shared" / "data" / "kb"
-    )
-)
+# The shared corpus sits beside the project (../shared/data/kb from the repository root);
+# where it does not, the copy shipped in the package stands in.
+SHARED = Path(__file__).resolve().parents[4] / "shared" / "data" / "kb"
+SHIPPED = Path(__file__).resolve().parents[1] / "data" / "kb"
+CORPUS = Path(os.environ.get("VMESTE_KB_CORPUS") or (SHARED if SHARED.is_dir() else SHIPPED))
 
 
 @pytest.fixture

@@ -26,3 +26,13 @@ def test_recall_at_3_stays_above_the_floor(index):
     figures = evaluate(index, load_queries())
     assert figures["recall_at_3"] >= 0.9, figures["misses"]
     assert figures["mrr"] >= 0.8
+
+
+def test_the_shipped_demo_corpus_matches_the_shared_one():
+    from vmeste.knowledge.evaluation import DEMO_CORPUS
+    from vmeste.knowledge.tests.conftest import SHARED
+
+    if not SHARED.is_dir():
+        pytest.skip("no shared corpus to compare with")
+    shipped = {p.name: p.read_bytes() for p in DEMO_CORPUS.glob("*.md")}
+    assert shipped == {p.name: p.read_bytes() for p in SHARED.glob("*.md")}
