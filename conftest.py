@@ -7,6 +7,14 @@ os.environ.setdefault("VMESTE_DATA_DIR", os.path.join(os.path.dirname(__file__),
 import pytest
 
 
+def pytest_configure(config):
+    """Tests hash passwords with MD5: argon2 is slow on purpose, and the suite creates
+    hundreds of users. The one test about hashing puts argon2 back (tests/test_project.py)."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def make_user(db):
     from vmeste.accounts.services import create_user
