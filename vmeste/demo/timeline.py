@@ -80,9 +80,10 @@ def live(
         end = min(created + deadline * share, now - timedelta(minutes=1))
     else:
         end = now - (now - created) * rng.uniform(0.0, 0.5)
-    end = max(end, created + timedelta(minutes=len(path) + 1))
-    span = (end - created).total_seconds()
-    moments = sorted(created + timedelta(seconds=rng.uniform(60, span)) for _ in path[:-1])
+    end = min(max(end, created + timedelta(minutes=len(path) + 1)), now)
+    span = max((end - created).total_seconds(), 1.0)
+    earliest = min(60.0, span / 2)  # a minute after registration, when there is one
+    moments = sorted(created + timedelta(seconds=rng.uniform(earliest, span)) for _ in path[:-1])
     if path:
         moments.append(end)
     life = Life(status=final, steps=[])
@@ -112,7 +113,7 @@ def live(
         life.steps.append(step)
         previous = to
     if path and rng.random() < 0.35:
-        at = created + timedelta(seconds=rng.uniform(60, span))
+        at = created + timedelta(seconds=rng.uniform(earliest, span))
         life.steps.append(
             Step(at=at, kind="comment", actor="assignee", text=rng.choice(mix.COMMENTS))
         )

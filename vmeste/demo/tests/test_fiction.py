@@ -85,3 +85,15 @@ def test_request_lives_use_allowed_transitions_and_close_with_outcomes():
         if life.status in ("rejected", "cancelled", "waiting"):
             assert moves[-1].text
     assert statuses >= {"new", "in_progress", "resolved", "cancelled"}
+
+
+def test_a_request_registered_a_moment_ago_has_no_future_events():
+    rng = random.Random(4)
+    now = datetime(2026, 11, 22, 12, tzinfo=UTC)
+    for seconds in (5, 30, 90, 200):
+        created = now - timedelta(seconds=seconds)
+        for _ in range(50):
+            life = timeline.live(
+                rng, created=created, due=created + timedelta(hours=1), now=now, top_category="x"
+            )
+            assert all(created <= step.at <= now for step in life.steps if step.kind != "assigned")
