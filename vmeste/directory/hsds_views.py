@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from vmeste.directory import hsds_export as out
 from vmeste.directory import models as m
+from vmeste.directory.text import text_q
 
 PER_PAGE_DEFAULT, PER_PAGE_MAX = 50, 500
 
@@ -70,7 +71,7 @@ def published_services() -> QuerySet[m.Service]:
 def _services_filtered(request: HttpRequest) -> QuerySet[m.Service]:
     qs = published_services().select_related("organization")
     if text := request.GET.get("search", "").strip():
-        qs = qs.filter(Q(name__icontains=text) | Q(description__icontains=text))
+        qs = qs.filter(text_q(text, "name", "description"))
     if org := request.GET.get("organization_id"):
         qs = qs.filter(organization_id=org)
     if term := request.GET.get("taxonomy_term_id"):
@@ -108,7 +109,7 @@ def service(request: HttpRequest, hsds_id: str) -> JsonResponse:
 def _organizations(request: HttpRequest) -> QuerySet[m.Organization]:
     qs = m.Organization.objects.filter(is_published=True)
     if text := request.GET.get("search", "").strip():
-        qs = qs.filter(Q(name__icontains=text) | Q(description__icontains=text))
+        qs = qs.filter(text_q(text, "name", "description"))
     return qs
 
 
@@ -153,7 +154,7 @@ def _sals(request: HttpRequest) -> QuerySet[m.ServiceAtLocation]:
     if org := request.GET.get("organization_id"):
         qs = qs.filter(service__organization_id=org)
     if text := request.GET.get("search", "").strip():
-        qs = qs.filter(Q(description__icontains=text) | Q(service__name__icontains=text))
+        qs = qs.filter(text_q(text, "description", "service__name"))
     return qs.order_by("id")
 
 
@@ -175,7 +176,7 @@ def service_at_location(request: HttpRequest, hsds_id: str) -> JsonResponse:
 def taxonomies(request: HttpRequest) -> JsonResponse:
     qs = m.Taxonomy.objects.all()
     if text := request.GET.get("search", "").strip():
-        qs = qs.filter(name__icontains=text)
+        qs = qs.filter(text_q(text, "name"))
     return page(request, qs, out.taxonomy)
 
 
@@ -189,7 +190,7 @@ def taxonomy(request: HttpRequest, hsds_id: str) -> JsonResponse:
 def taxonomy_terms(request: HttpRequest) -> JsonResponse:
     qs = m.TaxonomyTerm.objects.all()
     if text := request.GET.get("search", "").strip():
-        qs = qs.filter(Q(name__icontains=text) | Q(code__icontains=text))
+        qs = qs.filter(text_q(text, "name", "code"))
     if taxonomy_id := request.GET.get("taxonomy_id"):
         qs = qs.filter(taxonomy_detail_id=taxonomy_id)
     if parent := request.GET.get("parent_id"):

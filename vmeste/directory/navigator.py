@@ -21,6 +21,7 @@ from vmeste.directory.models import (
     ServiceArea,
     TaxonomyTerm,
 )
+from vmeste.directory.text import text_q
 from vmeste.people import services as people
 from vmeste.people.models import Person
 
@@ -237,9 +238,5 @@ def search_services(
         )
     qs = _candidate_services(region or None, codes, anywhere=not region)
     if text:
-        qs = qs.filter(
-            Q(name__icontains=text)
-            | Q(description__icontains=text)
-            | Q(organization__name__icontains=text)
-        )
+        qs = qs.filter(text_q(text, "name", "description", "organization__name"))
     return list(qs.order_by("name")[:limit])

@@ -28,6 +28,7 @@ from vmeste.directory.eligibility.engine import (
 from vmeste.directory.eligibility.facts import FACTS, SITUATION_FLAGS
 from vmeste.directory.eligibility.validate import validate
 from vmeste.directory.models import EligibilityRule, Measure, RegionFacts
+from vmeste.directory.text import text_q
 from vmeste.people.models import Person
 
 TEXT_MAX = 5000
@@ -310,5 +311,5 @@ def measures_for_listing(*, region: str = "", need: str = "", text: str = "") ->
     if need:
         qs = qs.filter(Q(needs__code=need) | Q(needs__parent__code=need)).distinct()
     if text:
-        qs = qs.filter(Q(name__icontains=text) | Q(description__icontains=text))
+        qs = qs.filter(text_q(text, "name", "description"))
     return qs

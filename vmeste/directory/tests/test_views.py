@@ -18,7 +18,7 @@ def test_operator_searches_the_directory_by_region_need_and_text(client, make_us
     ]  # fmt: skip
     import_documents({"a.json": doc})
     client.force_login(make_user("op", "operator"))
-    page = client.get("/directory/", {"region": "RU-VGG", "need": "groceries", "q": "набор"})
+    page = client.get("/directory/", {"region": "RU-VGG", "need": "groceries", "q": "НАБОРЫ"})
     assert page.status_code == 200
     assert "Продуктовые наборы" in page.content.decode()
     other = client.get("/directory/", {"region": "RU-TA"}, HTTP_HX_REQUEST="true")
