@@ -208,6 +208,30 @@ def board(request: HttpRequest, centre: str, district: str = "", limit: int = 10
     )
 
 
+class AutoAssignIn(Schema):
+    centre: str
+    limit: int = 50
+
+
+class AutoAssignOut(Schema):
+    assigned: list[dict]
+    skipped: int
+
+
+@router.post("/deliveries/auto-assign", response=AutoAssignOut)
+def auto_assign(request: HttpRequest, payload: AutoAssignIn):
+    """Assign the most urgent waiting deliveries by district and current load."""
+    result = dispatch.auto_assign(
+        user=request.user,
+        centre=centre_by_code(payload.centre, user=request.user),
+        limit=min(payload.limit, 500),
+    )
+    return {
+        "assigned": [{"delivery": d, "courier": c} for d, c in result.assigned],
+        "skipped": result.skipped,
+    }
+
+
 @router.get("/deliveries/mine", response=ListOf(DeliveryOut))
 def mine(request: HttpRequest, active: bool = True):
     items = [

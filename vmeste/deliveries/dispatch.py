@@ -164,3 +164,51 @@ def courier_card(delivery: Delivery) -> dict:
             recipient_phone=delivery.recipient_phone,
         )
     return card
+
+
+@dataclass
+class AutoAssigned:
+    assigned: list[tuple[int, int]]  # (delivery, courier)
+    skipped: int  # taken meanwhile by another dispatcher, or no free courier in the district
+
+
+def auto_assign(*, user: User, centre: Centre, limit: int = 50) -> AutoAssigned:
+    """Give the most urgent waiting deliveries to the least-loaded free courier of their
+    district (or one without a district), one by one through `services.assign`, so each
+    is a normal, conflict-checked assignment."""
+    from vmeste.core.errors import ServiceError
+    from vmeste.deliveries.services import assign, require_dispatcher
+
+    require_dispatcher(user)
+    pools: dict[str, list[Courier]] = defaultdict(list)
+    for c in couriers_of(centre):
+        if c.load < MAX_LOAD:
+            pools[c.district].append(c)
+    waiting = (
+        deliveries_for(user)
+        .filter(centre=centre, status=DeliveryStatus.NEW)
+        .order_by("-priority", "window_end", "pk")
+        .values_list("pk", "district", "version")[:limit]
+    )
+    done, skipped = [], 0
+    couriers_by_pk = {u.pk: u for u in User.objects.filter(
+        pk__in=[c.pk for pool in pools.values() for c in pool])}  # fmt: skip
+    for pk, district, version in waiting:
+        pool = pools.get(district) or pools.get("") or []
+        if not pool:
+            skipped += 1
+            continue
+        courier = min(pool, key=lambda c: (c.load, c.name))
+        try:
+            assign(
+                delivery_id=pk, courier=couriers_by_pk[courier.pk], actor=user,
+                expected_version=version,
+            )  # fmt: skip
+        except ServiceError:
+            skipped += 1
+            continue
+        courier.load += 1
+        if courier.load >= MAX_LOAD:
+            pool.remove(courier)
+        done.append((pk, courier.pk))
+    return AutoAssigned(done, skipped)

@@ -8,4 +8,5 @@ urlpatterns = [
     path("<int:pk>/step/", views.step, name="step"),
     path("board/", views.board, name="board"),
     path("<int:pk>/assign/", views.assign, name="assign"),
+    path("auto-assign/", views.auto_assign, name="auto_assign"),
 ]

@@ -111,3 +111,19 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
     except ServiceError as exc:
         messages.error(request, exc.message)
     return redirect(request.POST.get("next") or "deliveries:board")
+
+
+@login_required
+@require_POST
+def auto_assign(request: HttpRequest) -> HttpResponse:
+    try:
+        centre = centre_by_code(request.POST.get("centre", ""), user=request.user)
+        result = dispatch.auto_assign(user=request.user, centre=centre)
+        messages.success(
+            request,
+            _("Назначено: %(n)d, осталось без курьера: %(s)d.")
+            % {"n": len(result.assigned), "s": result.skipped},
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect(request.POST.get("next") or "deliveries:board")

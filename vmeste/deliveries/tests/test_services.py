@@ -141,3 +141,20 @@ def test_blank_recipient_comes_from_the_requester(setup):
         "Мария",
         "+79275550099",
     )
+
+
+def test_auto_assign_by_district_and_load(setup):
+    centre, dispatcher, central = setup
+    kirov = f.volunteer(centre, roles=("courier",), district="Кировский").user
+    kirov.regions.set(central.regions.all())
+    first = create(centre, dispatcher, priority=2)
+    second = create(centre, dispatcher)
+    third = create(centre, dispatcher, district="Кировский")
+    nowhere = create(centre, dispatcher, district="Тракторный")
+    result = dispatch.auto_assign(user=dispatcher, centre=centre)
+    assert dict(result.assigned) == {
+        first.pk: central.pk,
+        second.pk: central.pk,
+        third.pk: kirov.pk,
+    }
+    assert result.skipped == 1 and Delivery.objects.get(pk=nowhere.pk).status == "new"

@@ -30,3 +30,9 @@ def test_courier_page_walks_a_delivery_and_hides_the_recipient_after(client, set
     assert "ул. Мира" not in after and "+79275550011" not in after
     assert "адрес и телефон скрыты" in after
     assert client.get("/deliveries/board/").status_code == 404
+    client.force_login(dispatcher)
+    services.create_delivery(
+        request_id=make_request().pk, centre=centre, data=delivery_input(), actor=dispatcher
+    )
+    auto = client.post("/deliveries/auto-assign/", {"centre": "vgg"}, follow=True)
+    assert "Назначено: 1" in auto.content.decode()
