@@ -259,3 +259,75 @@ def test_agrees_with_reference_and_keeps_invariants(roster, ops):
             if call.state == "waiting":
                 for agent in ref.agents.values():
                     assert not (agent.ready and ref.eligible(agent, call, clock.now))
+
+
+# ---- the invariants stated directly, on one queue with escalation --------------------
+
+ONE_QUEUE = [QueueRule("help", "general", escalation=((0, 3), (10, 1)))]  # 2 levels at once
+fair_op_st = st.one_of(
+    st.tuples(st.just("wait"), st.sampled_from([0, 1, 5, 10, 15])),
+    st.tuples(st.just("offer"), st.sampled_from([0, 0, 20])),
+    st.tuples(st.just("free"), st.integers(0, 5)),
+    st.tuples(st.just("free"), st.integers(0, 5)),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(1, 3), min_size=2, max_size=8), st.lists(fair_op_st, max_size=80))
+def test_best_score_first_longest_idle_first_and_escalation_keeps_the_place(levels, ops):
+    clock = Clock()
+    router = Router(queues=ONE_QUEUE, clock=clock)
+    waiting: dict[str, tuple[float, int, float]] = {}  # call -> (key, arrival order, arrived)
+    ready_order: list[str] = []  # ready agents, longest idle first
+    holding: dict[str, str] = {}  # agent -> call
+    rule = ONE_QUEUE[0]
+
+    def eligible(agent: str, call: str) -> bool:
+        level = levels[int(agent[1:])]
+        return level >= rule.min_level(waiting[call][2], clock.now)
+
+    def settle(decisions):
+        for d in decisions:
+            assert d.call_id in waiting, "a call given twice, or one that is not waiting"
+            assert d.agent_id in ready_order, "an agent holding a call got another"
+            waiting.pop(d.call_id)
+            ready_order.remove(d.agent_id)
+            holding[d.agent_id] = d.call_id
+
+    for i in range(len(levels)):
+        router.sign_in(f"a{i}", centre="C", skills={"general": levels[i]})
+        ready_order.append(f"a{i}")
+        settle(router.ready(f"a{i}"))
+    for n, op in enumerate(ops):
+        if op[0] == "wait":
+            clock.now += op[1]
+            for d in router.tick():  # widened callers, best score first, longest idle agent
+                servable = [c for c in waiting if any(eligible(a, c) for a in ready_order)]
+                assert d.call_id == min(servable, key=lambda c: waiting[c][:2])
+                assert d.agent_id == next(a for a in ready_order if eligible(a, d.call_id))
+                settle([d])
+        elif op[0] == "offer":
+            call = f"c{n}"
+            waiting[call] = (clock.now - op[1], n, clock.now)
+            decisions = router.offer(call, queue="help", centre="C", priority=op[1])
+            if decisions:
+                (d,) = decisions
+                candidates = [a for a in ready_order if eligible(a, call)]
+                assert d.agent_id == candidates[0], "not the longest-idle eligible agent"
+            else:
+                assert not any(eligible(a, call) for a in ready_order)
+            settle(decisions)
+        elif holding:
+            agent = sorted(holding)[op[1] % len(holding)]
+            router.finish(agent)
+            del holding[agent]
+            decisions = router.ready(agent)
+            if decisions:
+                (d,) = decisions
+                best = min((c for c in waiting if eligible(agent, c)), key=lambda c: waiting[c][:2])
+                assert d.call_id == best, "not the best-scored call the agent may take"
+            else:
+                assert not any(eligible(agent, c) for c in waiting)
+            ready_order.append(agent)  # ready now: the last in line (settle takes it back)
+            settle(decisions)
+        assert len(set(holding.values())) == len(holding)
