@@ -248,7 +248,15 @@ def _meta(version) -> str:
 @_refusals
 def restore(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     article = services.get_article(user=request.user, slug=slug)
-    restored = services.restore(article=article, number=number, user=request.user)
+    try:
+        restored = services.restore(article=article, number=number, user=request.user)
+    except (NotFound, Forbidden):
+        raise
+    except ServiceError as exc:  # e.g. a line of that version no longer exists
+        messages.error(
+            request, "; ".join(m for ms in exc.fields.values() for m in ms) or exc.message
+        )
+        return redirect("knowledge:history", slug=slug)
     messages.success(
         request,
         _("Восстановлен текст версии %(old)s как версия %(new)s.")

@@ -105,3 +105,18 @@ def test_synonym_dictionary_page(db, as_editor):
     assert "слон, мамонт" in as_editor.get(reverse("knowledge:synonyms")).content.decode()
     refused = as_editor.post(reverse("knowledge:synonyms"), {"terms": "один"})
     assert "хотя бы два" in refused.content.decode()
+
+
+def test_restoring_a_version_whose_line_is_gone_explains_why(db, as_editor, editor):
+    from vmeste.knowledge import services
+
+    line = Line.objects.create(code="gone-line", name_ru="Временная")
+    data = services.ArticleData(slug="kb-z", title="Z", lines=["gone-line"])
+    article, _ = services.save_article(data=data, user=editor)
+    data.lines, data.title = [], "Z2"
+    services.save_article(data=data, user=editor, article=article)
+    line.delete()
+    answer = as_editor.post(reverse("knowledge:restore", args=["kb-z", 1]), follow=True)
+    assert answer.status_code == 200
+    assert "gone-line" in answer.content.decode()
+    assert Article.objects.get(slug="kb-z").title == "Z2"
