@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from vmeste.core import services as reference
-from vmeste.core.errors import NotFound, ServiceError
+from vmeste.core.errors import Forbidden, NotFound, ServiceError
 from vmeste.directory import navigator, referral_services, services
 from vmeste.directory import referral_transitions as referral_table
 from vmeste.directory.models import Phone, Referral
@@ -73,6 +74,8 @@ def panel(request: HttpRequest, person_id: int | None = None) -> HttpResponse:
             )
         except NotFound as exc:
             raise Http404 from exc
+        except Forbidden as exc:
+            raise PermissionDenied from exc
     return render(request, "directory/_navigator_panel.html", {"navigator": answer})
 
 

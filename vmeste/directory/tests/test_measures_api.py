@@ -149,3 +149,5 @@ def test_eligibility_of_a_person_is_scoped_audited_and_explained(
 
     outsider = api_as("operator", regions=["RU-TA"])
     assert outsider.get(f"/api/v1/persons/{person.pk}/eligibility").status_code == 404
+    analyst = api_as("analyst")
+    assert analyst.get(f"/api/v1/persons/{person.pk}/eligibility").status_code == 403
