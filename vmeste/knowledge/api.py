@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
@@ -98,6 +99,17 @@ class UseIn(Schema):
     article: str
     contact: int | None = None
     query: str = ""
+
+
+class HelpfulOut(Schema):
+    id: str
+    title: str
+    uses: int
+
+
+class HelpfulFilters(Schema):
+    days: int = Field(30, ge=1, le=3660)
+    limit: int = Field(20, ge=1, le=200)
 
 
 class UseOut(Schema):
@@ -269,3 +281,11 @@ def record_use(request: HttpRequest, payload: UseIn):
     return Status(
         201, {"id": use.pk, "article": article.slug, "contact": use.contact_id, "at": use.at}
     )
+
+
+@router.get("/kb/helpful", response=ListOf(HelpfulOut))
+def helpful(request: HttpRequest, filters: Query[HelpfulFilters]):
+    """Articles marked as the answer most often in the last `days` days."""
+    since = timezone.now() - timedelta(days=filters.days)
+    items = services.helpful_articles(user=request.user, since=since, limit=filters.limit)
+    return {"items": items, "count": len(items)}

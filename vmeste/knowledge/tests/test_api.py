@@ -96,3 +96,13 @@ def test_record_which_article_answered_a_contact(imported, api_as):
     assert contact.knowledge_uses.get().article.slug == "kb-001"
     missing = operator.post("/api/v1/kb/uses", {"article": "kb-001", "contact": 999999})
     assert missing.status_code == 404
+
+
+def test_articles_that_help(imported, api_as):
+    operator = api_as("operator")
+    line = Line.objects.get(code="moscow-volunteers")
+    for slug in ["kb-001", "kb-001", "kb-002"]:
+        contact = Contact.objects.create(line=line)
+        operator.post("/api/v1/kb/uses", {"article": slug, "contact": contact.pk})
+    top = operator.get("/api/v1/kb/helpful", days=7).json()
+    assert [(i["id"], i["uses"]) for i in top["items"]] == [("kb-001", 2), ("kb-002", 1)]
