@@ -321,6 +321,9 @@ def run(quick: bool = False) -> dict:
         "targets": TARGETS,
         "met": {
             "engine_p95_ms": engine["p95_ms"] <= TARGETS["engine_p95_ms"],
+            # Wall time on a shared 2-core machine includes waiting for the CPU; CPU time
+            # is the engine's own cost. Both are reported, both are judged.
+            "engine_cpu_p95_ms": engine["cpu_p95_ms"] <= TARGETS["engine_p95_ms"],
             "bulk_seconds": bulk["bulk_seconds"] <= TARGETS["bulk_seconds"],
         },
     }
