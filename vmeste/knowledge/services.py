@@ -397,3 +397,14 @@ def helpful_articles(*, user, since=None, limit: int = 20) -> list[dict]:
     return [
         {"id": r["article__slug"], "title": r["article__title"], "uses": r["uses"]} for r in rows
     ]
+
+
+def recorded_queries(*, limit: int = 1000) -> list[dict]:
+    """What operators typed and the article they then marked as the answer, newest first, in
+    the evaluation set's shape: the search's own evaluation from real calls."""
+    rows = (
+        ArticleUse.objects.exclude(query="")
+        .order_by("-at")
+        .values_list("query", "article__slug")[:limit]
+    )
+    return [{"q": q, "expect": [slug], "kind": "recorded"} for q, slug in rows]

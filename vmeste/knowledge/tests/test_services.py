@@ -178,3 +178,22 @@ def test_search_queries_that_look_like_options_stay_queries():
     ]  # fmt: skip
     assert _query_as_operand([*head, "--json", "--", "-q"]) == [*head, "--json", "--", "-q"]
     assert _query_as_operand(["vmeste", "kb", "import", "-p"]) == ["vmeste", "kb", "import", "-p"]
+
+
+def test_recorded_answers_evaluate_the_search(imported, operator):
+    from vmeste.contacts.models import Contact
+    from vmeste.core.models import Line
+
+    line = Line.objects.get(code="moscow-volunteers")
+    for query, slug in [("продлить больничный", "kb-002"), ("куар код", "kb-006")]:
+        contact = Contact.objects.create(line=line)
+        services.record_use(
+            article=Article.objects.get(slug=slug),
+            contact_id=contact.pk,
+            user=operator,
+            query=query,
+        )
+    out = StringIO()
+    call_command("kb", "evaluate", stdout=out)
+    figures = json.loads(out.getvalue())
+    assert figures["queries"] == 2 and figures["recall_at_3"] == 1.0

@@ -49,6 +49,10 @@ class Command(BaseCommand):
         find.add_argument("--line", default=None, help="Код линии.")
         find.add_argument("--limit", type=int, default=10)
         find.add_argument("--json", action="store_true", help="Список JSON, лучшие первыми.")
+        verbs.add_parser(
+            "evaluate",
+            help="recall@3 и MRR поиска по запросам операторов, отмеченным «ответ помог».",
+        )
 
     def run_from_argv(self, argv: list[str]) -> None:
         super().run_from_argv(_query_as_operand(argv))
@@ -75,6 +79,13 @@ class Command(BaseCommand):
     def _export(self, options: dict) -> None:
         names = importing.export_folder(path=options["path"])
         self.stdout.write(f"выгружено статей: {len(names)} → {options['path']}")
+
+    def _evaluate(self, options: dict) -> None:
+        from vmeste.knowledge.evaluation import evaluate
+
+        queries = services.recorded_queries()
+        figures = evaluate(services.current_index(), queries)
+        self.stdout.write(json.dumps(figures, ensure_ascii=False, indent=2))
 
     def _search(self, options: dict) -> None:
         hits = services.search(
