@@ -9,7 +9,7 @@ from django.utils import timezone
 from vmeste.deliveries.models import Delivery
 from vmeste.deliveries.tests.conftest import make_request
 from vmeste.volunteers.tests import factories as f
-from vmeste.volunteers.tests.test_api import Api, _race
+from vmeste.volunteers.tests.factories import Api, race
 
 pytestmark = pytest.mark.django_db
 
@@ -103,7 +103,7 @@ def test_two_dispatchers_assign_the_same_delivery_at_once(setup):
     created = Api(dispatcher).post("/api/v1/deliveries", body(make_request().pk)).json()
     one, two = Api(dispatcher), Api(f.user("supervisor", centre=centre, regions=["RU-VGG"]))
     path = f"/api/v1/deliveries/{created['id']}/assign"
-    results = _race(
+    results = race(
         [
             lambda: one.post(path, {"courier": courier.pk, "version": created["version"]}),
             lambda: two.post(path, {"courier": other.pk, "version": created["version"]}),

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import threading
 from datetime import date, time, timedelta
 from itertools import count
 
+from django.db import connection
+from django.test import Client
 from django.utils import timezone
 
-from vmeste.accounts.models import User
+from vmeste.accounts.models import ApiToken, User
 from vmeste.accounts.roles import Role
 from vmeste.core.models import Centre, Line, Region
 from vmeste.volunteers.models import (
@@ -101,3 +105,45 @@ def template(c: Centre, starts: str, ends: str, headcount: dict, name: str = "")
         ends=time.fromisoformat(ends),
         headcount=headcount,
     )
+
+
+class Api:
+    def __init__(self, user=None):
+        self.client = Client()
+        self.headers = {}
+        if user is not None:
+            _t, raw = ApiToken.issue(user=user)
+            self.headers["HTTP_AUTHORIZATION"] = f"Bearer {raw}"
+
+    def get(self, path, **params):
+        return self.client.get(path, params, **self.headers)
+
+    def post(self, path, payload=None):
+        return self.client.post(
+            path, json.dumps(payload or {}), content_type="application/json", **self.headers
+        )
+
+    def put(self, path, payload):
+        return self.client.put(
+            path, json.dumps(payload), content_type="application/json", **self.headers
+        )
+
+
+def race(calls):
+    """Run the calls at the same moment, each thread on its own database connection."""
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(i, call):
+        try:
+            barrier.wait()
+            results[i] = call()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results

@@ -1,42 +1,17 @@
 """The /api/v1/volunteers and /api/v1/shifts contract, and the last-place race on PostgreSQL."""
 
-import json
-import threading
 from datetime import date, timedelta
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.utils import timezone
 
-from vmeste.accounts.models import ApiToken
 from vmeste.volunteers import public_form, shifts
 from vmeste.volunteers.models import Assignment, Shift, Volunteer
 from vmeste.volunteers.tests import factories as f
+from vmeste.volunteers.tests.factories import Api, race
 
 pytestmark = pytest.mark.django_db
-
-
-class Api:
-    def __init__(self, user=None):
-        self.client = Client()
-        self.headers = {}
-        if user is not None:
-            _t, raw = ApiToken.issue(user=user)
-            self.headers["HTTP_AUTHORIZATION"] = f"Bearer {raw}"
-
-    def get(self, path, **params):
-        return self.client.get(path, params, **self.headers)
-
-    def post(self, path, payload=None):
-        return self.client.post(
-            path, json.dumps(payload or {}), content_type="application/json", **self.headers
-        )
-
-    def put(self, path, payload):
-        return self.client.put(
-            path, json.dumps(payload), content_type="application/json", **self.headers
-        )
 
 
 def _application(centre, token, **extra):
@@ -232,26 +207,6 @@ def test_cli_import(tmp_path, capsys):
     assert sorted(Volunteer.objects.values_list("centre__code", flat=True)) == ["mow", "vgg", "vgg"]
 
 
-def _race(calls):
-    """Run the calls at the same moment, each thread on its own database connection."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(i, call):
-        try:
-            barrier.wait()
-            results[i] = call()
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_dispatchers_take_the_last_place_at_once():
@@ -268,7 +223,7 @@ def test_two_dispatchers_take_the_last_place_at_once():
     a, b = f.volunteer(centre), f.volunteer(centre)
     one, two = Api(f.user(centre=centre)), Api(f.user(centre=centre))
     path = f"/api/v1/shifts/{shift.pk}/assignments"
-    results = _race(
+    results = race(
         [
             lambda: one.post(path, {"role": "operator", "volunteer": a.pk}),
             lambda: two.post(path, {"role": "operator", "volunteer": b.pk}),
