@@ -219,7 +219,7 @@ def split(decisions):
     )
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(st.tuples(st.sampled_from(["VGG", "SAM", "NAT"]), skills_st), min_size=1, max_size=7),
     st.lists(op_st, min_size=10, max_size=80),
@@ -272,7 +272,7 @@ fair_op_st = st.one_of(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.lists(st.integers(1, 3), min_size=2, max_size=8), st.lists(fair_op_st, max_size=80))
 def test_best_score_first_longest_idle_first_and_escalation_keeps_the_place(levels, ops):
     clock = Clock()

@@ -123,3 +123,27 @@ def test_only_the_telephony_may_post_and_bad_events_are_refused(phone, setup, ap
     assert phone.post(URL, {**offered(), "type": "call_exploded"}).status_code == 422
     assert phone.post(URL, {**offered(), "call_id": ""}).status_code == 422
     assert phone.post(URL, {"event_id": "x", "type": "call_ended"}).status_code == 422
+
+
+def test_every_call_becomes_one_contact(phone, setup):
+    from vmeste.contacts.models import Contact
+
+    for payload in (ended(), offered(), answered(), answered()):  # out of order, repeated
+        phone.post(URL, payload)
+    contact = Contact.objects.get(call_id="c1")
+    assert contact.line == setup["line"] and contact.caller_number == "+79001234567"
+    assert (contact.ivr_path, contact.queue_code) == ("1", "food")
+    assert (contact.wait_seconds, contact.talk_seconds) == (15, 300)
+    assert contact.operator.username == "ivanova"
+    assert contact.disposition == "consultation" and contact.ended_at is not None
+    # the operator's own outcome on the card is not overwritten by later events
+    Contact.objects.filter(pk=contact.pk).update(disposition="request_registered")
+    phone.post(URL, {**ended(n="e9"), "disposition": "consultation"})
+    assert Contact.objects.get(pk=contact.pk).disposition == "request_registered"
+    # an abandoned call is a contact too; a stray event of an unknown line is not (yet)
+    phone.post(URL, offered(n="a1", call="gone"))
+    phone.post(URL, ended(n="a2", call="gone", at="2026-04-01T10:01:00Z"))
+    assert Contact.objects.get(call_id="gone").disposition == "abandoned"
+    phone.post(URL, answered(n="g1", call="ghost"))
+    assert not Contact.objects.filter(call_id="ghost").exists()
+    assert Contact.objects.count() == 2
