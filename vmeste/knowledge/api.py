@@ -11,7 +11,7 @@ from ninja.responses import Status
 
 from vmeste.core.errors import NotFound
 from vmeste.core.schemas import ListOf
-from vmeste.knowledge import services
+from vmeste.knowledge import services, stats
 from vmeste.knowledge.models import Article, Synonym
 from vmeste.knowledge.rendering import render_markdown
 
@@ -287,5 +287,5 @@ def record_use(request: HttpRequest, payload: UseIn):
 def helpful(request: HttpRequest, filters: Query[HelpfulFilters]):
     """Articles marked as the answer most often in the last `days` days."""
     since = timezone.now() - timedelta(days=filters.days)
-    items = services.helpful_articles(user=request.user, since=since, limit=filters.limit)
+    items = stats.helpful_articles(user=request.user, since=since, limit=filters.limit)
     return {"items": items, "count": len(items)}

@@ -82,8 +82,9 @@ class Command(BaseCommand):
 
     def _evaluate(self, options: dict) -> None:
         from vmeste.knowledge.evaluation import evaluate
+        from vmeste.knowledge.stats import recorded_queries
 
-        queries = services.recorded_queries()
+        queries = recorded_queries()
         figures = evaluate(services.current_index(), queries)
         self.stdout.write(json.dumps(figures, ensure_ascii=False, indent=2))
 
