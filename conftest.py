@@ -12,6 +12,8 @@ def pytest_configure(config):
     hundreds of users. The one test about hashing puts argon2 back (tests/test_project.py)."""
     from django.conf import settings
 
+    if not settings.configured:  # `pytest -p no:django` for pure modules
+        return
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
