@@ -8,4 +8,5 @@ urlpatterns = [
     path("toolbar/", views.toolbar, name="toolbar"),
     path("toolbar/event/", views.toolbar_event, name="toolbar_event"),
     path("wallboard/", views.wallboard, name="wallboard"),
+    path("screen-pop/", views.screen_pop, name="screen_pop"),
 ]

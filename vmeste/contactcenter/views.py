@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from asgiref.sync import sync_to_async
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from vmeste.accounts.roles import Right
-from vmeste.contactcenter import services
+from vmeste.contactcenter import screenpop, services
 from vmeste.contactcenter.models import Agent
 from vmeste.contactcenter.transitions import (
     MANUAL_EVENTS,
@@ -70,3 +71,17 @@ def wallboard(request: HttpRequest) -> HttpResponse:
     except Forbidden:
         return HttpResponseForbidden()
     return render(request, "contactcenter/_wallboard.html", {"board": board})
+
+
+@login_required
+@require_GET
+def screen_pop(request: HttpRequest) -> StreamingHttpResponse:
+    """Server-sent events for the agent's browser (served by the ASGI server)."""
+    user_id = request.user.pk
+    fetch = sync_to_async(screenpop.pop_for)
+    response = StreamingHttpResponse(
+        screenpop.stream(lambda: fetch(user_id)), content_type="text/event-stream"
+    )
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"
+    return response
