@@ -47,7 +47,8 @@ def wallboard(request: HttpRequest):
 class TelephonyEventIn(Schema):
     event_id: str = Field(min_length=1, max_length=100)
     type: str = Field(
-        description="call_offered | call_answered | call_transferred | call_ended | agent_state"
+        description="call_offered | call_answered | call_transferred | call_ended | "
+        "callback_requested | agent_state"
     )
     call_id: str = Field("", max_length=100)
     at: datetime
@@ -72,6 +73,7 @@ class CallStateOut(Schema):
     agent: str | None
     wait_seconds: float | None
     talk_seconds: float | None
+    callback: bool = False  # true: the caller is waiting for us to dial them back
 
 
 class TelephonyEventOut(Schema):

@@ -11,7 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-EVENT_TYPES = ("call_offered", "call_answered", "call_transferred", "call_ended")
+EVENT_TYPES = (
+    "call_offered",
+    "call_answered",
+    "call_transferred",
+    "call_ended",
+    "callback_requested",  # virtual hold: the caller hangs up and keeps their place
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +44,8 @@ class CallSummary:
     transfers: int = 0
     disposition: str = ""
     seen_offer: bool = False
+    callback: bool = False
+    left_for_callback_at: datetime | None = None
 
     @property
     def state(self) -> str:
@@ -82,8 +90,13 @@ def fold(events: list[CallEvent]) -> CallSummary:
             call.transfers += 1
             call.queue = data.get("to_queue") or call.queue
             _talk_to(call, data.get("to_agent", ""))
+        elif event.type == "callback_requested":
+            call.callback = True
         elif event.type == "call_ended":
-            if call.ended_at is None:
+            if call.callback and call.answered_at is None:
+                # The caller hung up to be called back: the call is still waiting.
+                call.left_for_callback_at = call.left_for_callback_at or event.at
+            elif call.ended_at is None:
                 call.ended_at = event.at
             call.disposition = data.get("disposition", "") or call.disposition
     return call

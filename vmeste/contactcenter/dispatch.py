@@ -50,6 +50,8 @@ def dispatch(*, now: datetime | None = None) -> list[tuple[str, str]]:
                 priority=call.priority,
                 arrived=min(call.offered_at.timestamp(), moment),
             )
+            if call.callback_requested:  # virtual hold: same place, we dial them back
+                router.request_callback(call.pk)
         decisions = []
         for agent in ready:  # longest idle first: each takes the best call they may take
             decisions.extend(router.ready(agent.pk))

@@ -66,6 +66,7 @@ def call_state(call: Call) -> dict:
         "agent": call.agent.user.username if call.agent_id else None,
         "wait_seconds": call.wait_seconds,
         "talk_seconds": call.talk_seconds,
+        "callback": call.callback_requested,
     }
 
 
@@ -103,10 +104,13 @@ def _refold(call_id: str) -> Call:
     events = TelephonyEvent.objects.filter(call_id=call_id).order_by("pk")
     summary = fold([CallEvent(e.type, e.at, e.pk, e.data) for e in events])
     rang = call.agent if call.state == Call.State.RINGING else None
+    previous = call.agent
     _apply_summary(call, summary)
     if summary.state == "waiting" and rang is not None:
         call.state, call.agent = Call.State.RINGING, rang  # routed, not yet answered
     call.save()
+    if previous is not None and call.agent is not None and previous != call.agent:
+        _hand_over(call, previous, call.agent, summary)
     _follow_agent(call, summary, call.agent or rang)
     record_contact(call=call, summary=summary)
     return call
@@ -133,6 +137,22 @@ def _apply_summary(call: Call, s: CallSummary) -> None:
         s.answered_at is not None and s.wait_seconds is not None and s.wait_seconds <= target
     )
     call.disposition = s.disposition
+    call.callback_requested = s.callback
+
+
+def _hand_over(call: Call, old: Agent, new: Agent, summary: CallSummary) -> None:
+    """A transfer: the first agent goes to wrap-up, the second takes the caller."""
+    old.refresh_from_db()
+    if old.call_id == call.pk:
+        if old.state == AgentState.ON_CALL:
+            change_agent_state(agent=old, event=AgentEvent.HANG_UP)
+        elif old.state == AgentState.RINGING:  # someone else picked it up
+            change_agent_state(agent=old, event=AgentEvent.CALLER_GONE)
+        Agent.objects.filter(pk=old.pk).update(call=None)
+    new.refresh_from_db()
+    if new.state == AgentState.AVAILABLE and summary.state == "answered":
+        change_agent_state(agent=new, event=AgentEvent.RING)
+        Agent.objects.filter(pk=new.pk).update(call=call)
 
 
 def _follow_agent(call: Call, summary: CallSummary, agent: Agent | None) -> None:
@@ -186,7 +206,13 @@ def record_contact(*, call: Call, summary: CallSummary) -> Contact | None:
         contact.operator = call.agent.user
     if call.state == Call.State.ABANDONED:
         contact.disposition = Disposition.ABANDONED
-    elif contact.disposition in (Disposition.CONSULTATION, Disposition.ABANDONED):
+    elif call.callback_requested and call.answered_at is None:
+        contact.disposition = Disposition.CALLBACK_REQUESTED
+    elif contact.disposition in (
+        Disposition.CONSULTATION,
+        Disposition.ABANDONED,
+        Disposition.CALLBACK_REQUESTED,
+    ):
         told = call.disposition if call.disposition in Disposition.values else ""
         contact.disposition = told or Disposition.CONSULTATION
     contact.save()

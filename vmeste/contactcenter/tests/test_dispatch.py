@@ -163,3 +163,65 @@ def test_concurrent_dispatchers_never_double_assign(world):
     assert ringing.count() == 30
     assert len(set(ringing.values_list("agent", flat=True))) == 30
     assert AgentStateChange.objects.filter(event="ring").count() == 30
+
+
+@pytest.mark.django_db
+def test_transfer_hands_the_caller_over(world, api_as):
+    phone = api_as("telephony")
+    now = timezone.now()
+    add_agent(world, "first", idle_since=now - timedelta(minutes=3))
+    phone.post(
+        URL,
+        event("e1", "call_offered", "c1", now, line="we-are-together", ivr_path="1", centre="nat"),
+    )
+    phone.post(URL, event("e2", "call_answered", "c1", now + timedelta(seconds=3), agent="first"))
+    add_agent(world, "expert", idle_since=now)
+    body = phone.post(
+        URL, event("e3", "call_transferred", "c1", now + timedelta(seconds=60), to_agent="expert")
+    ).json()
+    assert body["call"]["agent"] == "expert"
+    first, expert = (Agent.objects.get(user__username=n) for n in ("first", "expert"))
+    assert first.state == "wrap_up" and first.call is None
+    assert expert.state == "on_call" and expert.call.call_id == "c1"
+
+
+@pytest.mark.django_db
+def test_virtual_hold_keeps_the_place_and_we_call_back(world, api_as):
+    phone = api_as("telephony")
+    now = timezone.now()
+    for n, call in enumerate(["first", "second"]):
+        phone.post(
+            URL,
+            event(
+                f"o{n}",
+                "call_offered",
+                call,
+                now + timedelta(seconds=n),
+                line="we-are-together",
+                ivr_path="1",
+                centre="nat",
+            ),
+        )
+    phone.post(URL, event("cb", "callback_requested", "first", now + timedelta(seconds=30)))
+    phone.post(URL, event("hu", "call_ended", "first", now + timedelta(seconds=31)))
+    assert Call.objects.get(call_id="first").state == "waiting"  # hung up, still in line
+    add_agent(world, "a", idle_since=now, state="not_ready")
+    phone.post(
+        URL,
+        {
+            "event_id": "r",
+            "type": "agent_state",
+            "agent": "a",
+            "event": "ready",
+            "at": (now + timedelta(seconds=40)).isoformat(),
+        },
+    )
+    first = Call.objects.get(call_id="first")
+    assert first.state == "ringing" and first.callback_requested
+    body = phone.post(
+        URL, event("an", "call_answered", "first", now + timedelta(seconds=50), agent="a")
+    ).json()
+    assert body["call"]["callback"] is True and body["call"]["state"] == "answered"
+    phone.post(URL, event("end", "call_ended", "first", now + timedelta(seconds=200)))
+    first = Call.objects.get(call_id="first")
+    assert first.state == "ended" and first.talk_seconds == 150

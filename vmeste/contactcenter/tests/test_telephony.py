@@ -73,6 +73,7 @@ def test_a_call_in_order(phone, setup):
         "agent": "ivanova",
         "wait_seconds": 15.0,
         "talk_seconds": 300.0,
+        "callback": False,
     }
     call = Call.objects.get(call_id="c1")
     assert call.priority == 60 and call.answered_within_target and call.line == setup["line"]
