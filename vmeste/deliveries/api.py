@@ -12,7 +12,7 @@ from ninja.responses import Status
 from vmeste.accounts.models import User
 from vmeste.core import services as reference
 from vmeste.core.errors import Forbidden, ValidationFailed
-from vmeste.core.schemas import ListOf
+from vmeste.core.schemas import Id, ListOf
 from vmeste.deliveries import dispatch, services
 from vmeste.deliveries.models import Delivery
 from vmeste.volunteers.api_shifts import fast_json
@@ -28,7 +28,7 @@ class ItemIo(Schema):
 
 
 class DeliveryIn(Schema):
-    request: int
+    request: Id
     centre: str
     region: str
     district: str = ""
@@ -48,7 +48,7 @@ class DeliveryIn(Schema):
 
 class DeliveryOut(Schema):
     id: int
-    request: int
+    request: Id
     request_number: str
     centre: str
     region: str
@@ -73,7 +73,7 @@ class DeliveryOut(Schema):
 
 
 class AssignIn(Schema):
-    courier: int
+    courier: Id
     version: int | None = None
 
 
@@ -166,7 +166,7 @@ def list_deliveries(
     if status:
         qs = qs.filter(status=status)
     qs = qs.select_related("request", "centre", "region")
-    items = [shape(d, request.user) for d in qs[: min(limit, 500)]]
+    items = [shape(d, request.user) for d in qs[: max(1, min(limit, 500))]]
     return {"items": items, "count": qs.count()}
 
 
@@ -177,7 +177,7 @@ def board(request: HttpRequest, centre: str, district: str = "", limit: int = 10
         user=request.user,
         centre=centre_by_code(centre, user=request.user),
         district=district,
-        limit=min(limit, 500),
+        limit=max(1, min(limit, 500)),
     )
     return fast_json(
         {
@@ -224,7 +224,7 @@ def auto_assign(request: HttpRequest, payload: AutoAssignIn):
     result = dispatch.auto_assign(
         user=request.user,
         centre=centre_by_code(payload.centre, user=request.user),
-        limit=min(payload.limit, 500),
+        limit=max(1, min(payload.limit, 500)),
     )
     return {
         "assigned": [{"delivery": d, "courier": c} for d, c in result.assigned],
@@ -244,12 +244,12 @@ def mine(request: HttpRequest, active: bool = True):
 
 
 @router.get("/deliveries/{delivery_id}", response=DeliveryOut)
-def get(request: HttpRequest, delivery_id: int):
+def get(request: HttpRequest, delivery_id: Id):
     return shape(services.get_delivery(delivery_id=delivery_id, user=request.user), request.user)
 
 
 @router.post("/deliveries/{delivery_id}/assign", response=DeliveryOut)
-def assign(request: HttpRequest, delivery_id: int, payload: AssignIn):
+def assign(request: HttpRequest, delivery_id: Id, payload: AssignIn):
     services.require_dispatcher(request.user)
     courier = User.objects.filter(pk=payload.courier).first()
     if courier is None:
@@ -264,7 +264,7 @@ def assign(request: HttpRequest, delivery_id: int, payload: AssignIn):
 
 
 @router.post("/deliveries/{delivery_id}/status", response=DeliveryOut)
-def step(request: HttpRequest, delivery_id: int, payload: StepIn):
+def step(request: HttpRequest, delivery_id: Id, payload: StepIn):
     if not request.user.is_authenticated:
         raise Forbidden()
     delivery = services.advance(delivery_id=delivery_id, actor=request.user, **payload.dict())

@@ -12,7 +12,7 @@ from ninja.responses import Status
 
 from vmeste.core.errors import NotFound, ValidationFailed
 from vmeste.core.models import Centre
-from vmeste.core.schemas import ListOf
+from vmeste.core.schemas import Id, ListOf
 from vmeste.volunteers import csv_import, public_form, services, shifts
 from vmeste.volunteers.models import TrainingModule, Volunteer, VolunteerRole
 
@@ -113,7 +113,7 @@ class ModuleOut(Schema):
 
 
 class CompletionIn(Schema):
-    module: int
+    module: Id
     completed_on: date | None = None
 
 
@@ -204,7 +204,7 @@ def list_volunteers(request: HttpRequest, status: str = "", centre: str = "", li
         qs = qs.filter(status=status)
     if centre:
         qs = qs.filter(centre__code=centre)
-    items = [shape(v) for v in qs[: min(limit, 500)]]
+    items = [shape(v) for v in qs[: max(1, min(limit, 500))]]
     return {"items": items, "count": qs.count()}
 
 
@@ -286,12 +286,12 @@ def import_csv(request: HttpRequest, payload: ImportIn):
 
 
 @router.get("/volunteers/{volunteer_id}", response=VolunteerOut)
-def get_volunteer(request: HttpRequest, volunteer_id: int):
+def get_volunteer(request: HttpRequest, volunteer_id: Id):
     return shape(services.get_volunteer(user=request.user, pk=volunteer_id))
 
 
 @router.get("/volunteers/{volunteer_id}/eligibility", response=ListOf(ReasonOut))
-def eligibility(request: HttpRequest, volunteer_id: int):
+def eligibility(request: HttpRequest, volunteer_id: Id):
     volunteer = services.get_volunteer(user=request.user, pk=volunteer_id)
     items = [r.__dict__ for r in services.eligibility(volunteer=volunteer)]
     return {"items": items, "count": len(items)}
@@ -307,7 +307,7 @@ class EventOut(Schema):
 
 
 @router.get("/volunteers/{volunteer_id}/events", response=ListOf(EventOut))
-def events(request: HttpRequest, volunteer_id: int):
+def events(request: HttpRequest, volunteer_id: Id):
     volunteer = services.get_volunteer(user=request.user, pk=volunteer_id)
     items = [
         {**e.__dict__, "actor": e.actor.username if e.actor else None}
@@ -317,7 +317,7 @@ def events(request: HttpRequest, volunteer_id: int):
 
 
 @router.post("/volunteers/{volunteer_id}/status", response=VolunteerOut)
-def move(request: HttpRequest, volunteer_id: int, payload: MoveIn):
+def move(request: HttpRequest, volunteer_id: Id, payload: MoveIn):
     volunteer = services.get_volunteer(user=request.user, pk=volunteer_id)
     return shape(
         services.move(
@@ -331,7 +331,7 @@ def move(request: HttpRequest, volunteer_id: int, payload: MoveIn):
 
 
 @router.post("/volunteers/{volunteer_id}/documents", response={201: VolunteerOut})
-def add_document(request: HttpRequest, volunteer_id: int, payload: DocumentIn):
+def add_document(request: HttpRequest, volunteer_id: Id, payload: DocumentIn):
     volunteer = services.get_volunteer(user=request.user, pk=volunteer_id)
     services.require_manager(request.user)
     services.add_document(volunteer=volunteer, actor=request.user, **payload.dict())
@@ -339,7 +339,7 @@ def add_document(request: HttpRequest, volunteer_id: int, payload: DocumentIn):
 
 
 @router.post("/volunteers/{volunteer_id}/trainings", response={201: VolunteerOut})
-def record_training(request: HttpRequest, volunteer_id: int, payload: CompletionIn):
+def record_training(request: HttpRequest, volunteer_id: Id, payload: CompletionIn):
     volunteer = services.get_volunteer(user=request.user, pk=volunteer_id)
     module = TrainingModule.objects.filter(pk=payload.module, centre=volunteer.centre).first()
     if module is None:
@@ -351,14 +351,14 @@ def record_training(request: HttpRequest, volunteer_id: int, payload: Completion
 
 
 @router.post("/volunteers/{volunteer_id}/roles", response={201: VolunteerOut})
-def grant_role(request: HttpRequest, volunteer_id: int, payload: RoleIn):
+def grant_role(request: HttpRequest, volunteer_id: Id, payload: RoleIn):
     volunteer = services.get_volunteer(user=request.user, pk=volunteer_id)
     services.grant_role(volunteer=volunteer, role=payload.role, actor=request.user)
     return Status(201, shape(volunteer))
 
 
 @router.delete("/volunteers/{volunteer_id}/roles/{role}", response=VolunteerOut)
-def revoke_role(request: HttpRequest, volunteer_id: int, role: str):
+def revoke_role(request: HttpRequest, volunteer_id: Id, role: str):
     volunteer = services.get_volunteer(user=request.user, pk=volunteer_id)
     services.revoke_role(volunteer=volunteer, role=role, actor=request.user)
     return shape(volunteer)

@@ -12,7 +12,7 @@ from ninja import Router, Schema
 from ninja.responses import Status
 
 from vmeste.core.errors import NotFound, ValidationFailed
-from vmeste.core.schemas import ListOf
+from vmeste.core.schemas import Id, ListOf
 from vmeste.volunteers import services, shifts
 from vmeste.volunteers.models import Assignment, Shift, ShiftTemplate, Volunteer
 
@@ -69,7 +69,7 @@ class ShiftOut(Schema):
 
 class SignUpIn(Schema):
     role: str
-    volunteer: int | None = None  # empty: the signed-in volunteer themselves
+    volunteer: Id | None = None  # empty: the signed-in volunteer themselves
 
 
 class AssignmentOut(Schema):
@@ -87,8 +87,8 @@ class AssignmentOut(Schema):
 
 
 class SwapIn(Schema):
-    first: int
-    second: int
+    first: Id
+    second: Id
 
 
 class AttendanceIn(Schema):
@@ -137,7 +137,7 @@ def shape_assignment(a: Assignment) -> dict:
     }
 
 
-def _shift(request: HttpRequest, shift_id: int) -> Shift:
+def _shift(request: HttpRequest, shift_id: Id) -> Shift:
     shift = shifts.shifts_for(request.user).filter(pk=shift_id).first()
     own = getattr(request.user, "volunteer", None)
     if shift is None and own is not None:
@@ -147,7 +147,7 @@ def _shift(request: HttpRequest, shift_id: int) -> Shift:
     return shift
 
 
-def _assignment(request: HttpRequest, assignment_id: int) -> Assignment:
+def _assignment(request: HttpRequest, assignment_id: Id) -> Assignment:
     a = (
         Assignment.objects.select_related("shift", "volunteer", "shift__centre__region")
         .filter(pk=assignment_id)
@@ -208,7 +208,7 @@ def calendar(request: HttpRequest, centre: str, first: date, last: date):
 def coverage(request: HttpRequest, centre: str, days: int = 7):
     services.require_manager(request.user)
     views = shifts.coverage(
-        centre=services.centre_by_code(centre, user=request.user), days=min(days, 62)
+        centre=services.centre_by_code(centre, user=request.user), days=max(0, min(days, 62))
     )
     return {"items": [shape_view(v) for v in views], "count": len(views)}
 
@@ -244,14 +244,14 @@ def swap(request: HttpRequest, payload: SwapIn):
 
 
 @router.get("/shifts/{shift_id}", response=ShiftOut)
-def get_shift(request: HttpRequest, shift_id: int):
+def get_shift(request: HttpRequest, shift_id: Id):
     shift = _shift(request, shift_id)
     views = shifts.calendar(centre=shift.centre, first=shift.local_date, last=shift.local_date)
     return shape_view(next(v for v in views if v.shift.pk == shift.pk))
 
 
 @router.post("/shifts/{shift_id}/assignments", response={201: AssignmentOut})
-def sign_up(request: HttpRequest, shift_id: int, payload: SignUpIn):
+def sign_up(request: HttpRequest, shift_id: Id, payload: SignUpIn):
     shift = _shift(request, shift_id)
     if payload.volunteer is None:
         volunteer = getattr(request.user, "volunteer", None)
@@ -264,13 +264,13 @@ def sign_up(request: HttpRequest, shift_id: int, payload: SignUpIn):
 
 
 @router.delete("/shifts/assignments/{assignment_id}", response={204: None})
-def cancel(request: HttpRequest, assignment_id: int):
+def cancel(request: HttpRequest, assignment_id: Id):
     shifts.cancel(assignment=_assignment(request, assignment_id), actor=request.user)
     return Status(204, None)
 
 
 @router.post("/shifts/assignments/{assignment_id}/check-in", response=AssignmentOut)
-def check_in(request: HttpRequest, assignment_id: int, payload: AttendanceIn):
+def check_in(request: HttpRequest, assignment_id: Id, payload: AttendanceIn):
     a = shifts.check_in(
         assignment=_assignment(request, assignment_id), actor=request.user, at=payload.at
     )
@@ -278,7 +278,7 @@ def check_in(request: HttpRequest, assignment_id: int, payload: AttendanceIn):
 
 
 @router.post("/shifts/assignments/{assignment_id}/check-out", response=AssignmentOut)
-def check_out(request: HttpRequest, assignment_id: int, payload: AttendanceIn):
+def check_out(request: HttpRequest, assignment_id: Id, payload: AttendanceIn):
     a = shifts.check_out(
         assignment=_assignment(request, assignment_id), actor=request.user, at=payload.at
     )
