@@ -284,7 +284,7 @@ def _open_loop(base: str, token: str, make: Callable[[int], Callable], seconds: 
     for thread in threads:
         thread.join(timeout=seconds + 90)
     tally.not_sent = total - state["sent"]
-    tally.achieved_rate = round(total / max(time.perf_counter() - start, 1e-6), 1)
+    tally.achieved_rate = round(state["sent"] / max(time.perf_counter() - start, 1e-6), 1)
     return tally
 
 

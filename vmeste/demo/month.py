@@ -164,8 +164,7 @@ class Month:
             person = self.people[c.person] if c.person is not None else None
             line_regions = self.line_regions[c.line]
             c.region = person.region_code if person else (line_regions[0] if line_regions else None)
-            silent = c.disposition in mix.WITHOUT_PERSON
-            if not silent:
+            if c.disposition not in mix.WITHOUT_PERSON:  # nobody spoke: it was a phone call
                 c.channel = rng.choices(["phone", "chat", "web", "email"], [90, 5, 4, 1])[0]
             c.wait = min(900, int(rng.expovariate(1 / 35)))
             registers = c.disposition == "request_registered"
