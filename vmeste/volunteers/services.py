@@ -301,6 +301,21 @@ def expiring_documents(*, user, today: date | None = None) -> list[Expiring]:
     return out
 
 
+def document_warning(*, volunteer: Volunteer, today: date | None = None) -> str:
+    """What to tell the volunteer themselves about their document, ahead of its expiry."""
+    today = today or timezone.localdate()
+    centre_rules = rules_for(volunteer.centre)
+    until = document_valid_until(volunteer)
+    if until is None or until < today:
+        return ""  # eligibility() already gives the reason (missing or expired)
+    if rules.expires_soon(until, today=today, warn_days=centre_rules.warn_days):
+        return _("Срок действия документа «%(doc)s» истекает %(date)s — обновите его заранее.") % {
+            "doc": centre_rules.health_document_label or _("медицинский документ"),
+            "date": until.strftime("%d.%m.%Y"),
+        }
+    return ""
+
+
 def modules_for(centre: Centre) -> QuerySet[TrainingModule]:
     return TrainingModule.objects.filter(centre=centre)
 

@@ -137,15 +137,11 @@ def calendar(request: HttpRequest) -> HttpResponse:
         first = timezone.localdate()
     last = first + timedelta(days=6)
     views = shifts.calendar(centre=centre, first=first, last=last)
-    roles = {}
     people = (
         services.volunteers_for(request.user)
         .filter(centre=centre, status=VolunteerStatus.ACTIVE)
-        .prefetch_related("roles")
+        .values_list("pk", "last_name", "first_name")
     )
-    for v in people:
-        for g in v.roles.all():
-            roles.setdefault(g.role, []).append(v)
     return render(
         request,
         "volunteers/staff_calendar.html",
@@ -156,7 +152,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
             "first": first,
             "prev": first - timedelta(days=7),
             "next": first + timedelta(days=7),
-            "by_role": roles,
+            "people": people,
             "role_names": dict(VolunteerRole.choices),
             "zone": shifts.centre_zone(centre),
         },
@@ -173,9 +169,14 @@ def calendar_action(request: HttpRequest, action: str) -> HttpResponse:
             shift = shifts.shifts_for(request.user).filter(pk=post.get("shift") or 0).first()
             if shift is None:
                 raise Http404
-            role, _sep, volunteer_id = post.get("pick", "").partition(":")
-            volunteer = services.get_volunteer(user=request.user, pk=int(volunteer_id or 0))
-            shifts.sign_up(shift=shift, volunteer=volunteer, role=role, actor=request.user)
+            # "123 · Иванов Пётр" from the list, or just the number.
+            number = post.get("volunteer", "").split("·")[0].strip()
+            if not number.isdigit():
+                raise ServiceError(_("Выберите волонтёра из списка."))
+            volunteer = services.get_volunteer(user=request.user, pk=int(number))
+            shifts.sign_up(
+                shift=shift, volunteer=volunteer, role=post.get("role", ""), actor=request.user
+            )
         elif action == "swap":
             pair = [
                 Assignment.objects.select_related("shift", "volunteer").filter(pk=pk).first()

@@ -120,6 +120,8 @@ def my_shifts(request: HttpRequest) -> HttpResponse:
             ),
             "role_names": dict(VolunteerRole.choices),
             "zone": shifts.centre_zone(volunteer.centre),
+            "warning": services.document_warning(volunteer=volunteer),
+            "reasons": services.eligibility(volunteer=volunteer),
         },
     )
 
@@ -205,6 +207,7 @@ def my_trainings(request: HttpRequest) -> HttpResponse:
             "role_names": dict(VolunteerRole.choices),
             "documents": volunteer.documents.all(),
             "reasons": services.eligibility(volunteer=volunteer),
+            "warning": services.document_warning(volunteer=volunteer),
         },
     )
 

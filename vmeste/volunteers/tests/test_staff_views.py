@@ -45,8 +45,14 @@ def test_calendar_assigns_and_swaps(client):
     client.force_login(boss)
     page = client.get("/volunteers/calendar/", {"centre": "mow", "from": str(day)})
     assert "07:30" in page.content.decode() and a.full_name in page.content.decode()
-    client.post("/volunteers/calendar/assign/", {"shift": morning.pk, "pick": f"operator:{a.pk}"})
-    client.post("/volunteers/calendar/assign/", {"shift": afternoon.pk, "pick": f"operator:{b.pk}"})
+    client.post(
+        "/volunteers/calendar/assign/",
+        {"shift": morning.pk, "role": "operator", "volunteer": f"{a.pk} · {a.full_name}"},
+    )
+    client.post(
+        "/volunteers/calendar/assign/",
+        {"shift": afternoon.pk, "role": "operator", "volunteer": str(b.pk)},
+    )
     x = Assignment.objects.get(shift=morning)
     y = Assignment.objects.get(shift=afternoon)
     client.post("/volunteers/calendar/swap/", {"first": x.pk, "second": y.pk})
@@ -54,7 +60,7 @@ def test_calendar_assigns_and_swaps(client):
     assert x.volunteer_id == b.pk
     full = client.post(
         "/volunteers/calendar/assign/",
-        {"shift": morning.pk, "pick": f"operator:{a.pk}"},
+        {"shift": morning.pk, "role": "operator", "volunteer": f"{a.pk} · {a.full_name}"},
         follow=True,
     )
     assert "больше нет" in full.content.decode()

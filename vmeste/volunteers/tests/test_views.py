@@ -94,3 +94,14 @@ def test_pages_show_the_centres_local_time_not_moscow(client):
     assert "22:00" in coverage
     cal = client.get("/volunteers/calendar/", {"centre": "ykt", "from": str(tomorrow)})
     assert "22:00–08:00" in cal.content.decode()
+
+
+def test_volunteer_is_warned_before_the_document_expires(client):
+    centre = f.centre(health_document_required=True, warn_days=10)
+    me = f.volunteer(centre, document_days=4)
+    client.force_login(me.user)
+    page = client.get("/volunteers/me/shifts/").content.decode()
+    assert "истекает" in page and "обновите его заранее" in page
+    expired = f.volunteer(centre, document_days=-2)
+    client.force_login(expired.user)
+    assert "истёк" in client.get("/volunteers/me/trainings/").content.decode()
