@@ -233,5 +233,5 @@ def run(quick: bool = False) -> dict:
     return {
         "routing": routing_latency(agents=2_000, seconds=20.0),
         "month_simulation": month_simulation(calls_per_day=50_000, days=30),
-        "planning_day": planning_day(calls_per_day=50_000, agents_per_centre=16),
+        "planning_day": planning_day(calls_per_day=50_000, agents_per_centre=28),
     }
