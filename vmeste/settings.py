@@ -142,7 +142,15 @@ def _database() -> dict:
         }
         config["TEST"] = {"NAME": None}
     else:
-        config.setdefault("OPTIONS", {})
+        # A pool per server process: the ASGI server runs each request in a worker thread,
+        # and persistent per-thread connections would pile up until PostgreSQL refuses more.
+        config["CONN_MAX_AGE"] = 0
+        config["CONN_HEALTH_CHECKS"] = False
+        config.setdefault("OPTIONS", {})["pool"] = {
+            "min_size": int(os.environ.get("VMESTE_DB_POOL_MIN", "2")),
+            "max_size": int(os.environ.get("VMESTE_DB_POOL_MAX", "20")),
+            "timeout": 10,
+        }
         config["TEST"] = {"NAME": os.environ.get("VMESTE_TEST_DATABASE_NAME") or None}
     return config
 

@@ -336,7 +336,8 @@ def _text_condition(q: str) -> Q:
     if phone:
         return Q(person__phones__e164=phone.e164)
     if any(ch.isdigit() for ch in q) and "-" in q:
-        return Q(number__iexact=q) | Q(number__icontains=q)
+        # A request number: exact, through the unique index (numbers are stored upper-case).
+        return Q(number=q.upper())
     words = q.split()
     condition = Q()
     for word in words[:3]:
