@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import time
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from vmeste.demo.services import demo_loaded, load_demo
+from vmeste.knowledge.evaluation import DEMO_CORPUS
+from vmeste.knowledge.importing import import_folder
 
 
 class Command(BaseCommand):
@@ -39,5 +42,13 @@ class Command(BaseCommand):
             requests=options["requests"],
         )
         summary = ", ".join(f"{name}: {count}" for name, count in counts.items())
+        # The other domains' demo content: the directory with its measures, and the knowledge
+        # base's 40 articles. Both loaders are idempotent.
+        call_command("directory", "demo", stdout=self.stdout)
+        report = import_folder(path=DEMO_CORPUS)
+        self.stdout.write(
+            f"База знаний: статей создано {len(report.created)}, обновлено {len(report.updated)},"
+            f" без изменений {len(report.skipped)}."
+        )
         seconds = time.perf_counter() - started
         self.stdout.write(f"Демонстрационные данные загружены за {seconds:.1f} с ({summary}).")
