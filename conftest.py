@@ -84,3 +84,45 @@ def _reference_data(request):
         from vmeste.core.reference.loader import load_reference
 
         load_reference(Region=Region, Category=Category, Line=Line)
+
+
+# --- Browser tests: Playwright driving Debian's Chromium (never a downloaded browser). One
+# browser per test process, shared by every app's browser tests: Playwright's sync API allows
+# a single running instance per thread.
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(
+            "Debian's Chromium is not installed at /usr/bin/chromium (apt-get install chromium)"
+        )
+    sync_api = pytest.importorskip("playwright.sync_api")
+    # The sync API runs an event loop in this thread while the live server's ORM calls run
+    # in theirs; Django must be told this is deliberate.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_api.sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def phone_page(browser):
+    """A page on a phone-sized screen (360×740, touch)."""
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True, locale="ru-RU"
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import browser, login, page  # noqa: F401 — shared fixtures
+from tests.browser.conftest import login, page  # noqa: F401 — shared fixtures
 
 expect = pytest.importorskip("playwright.sync_api").expect
 
