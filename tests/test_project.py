@@ -181,3 +181,16 @@ def test_russian_first_whatever_the_browser_says(client):
 @pytest.mark.django_db
 def test_every_model_change_has_its_migration():
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "start"),
+    [
+        ("operator", "/assistance/call/"),
+        ("courier", "/deliveries/mine/"),
+    ],
+)
+def test_each_role_starts_where_its_work_is(client, make_user, role, start):
+    client.force_login(make_user("someone", role))
+    assert client.get("/")["Location"] == start

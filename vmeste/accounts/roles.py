@@ -27,19 +27,28 @@ class Right(models.TextChoices):
     MANAGE_USERS = "manage_users"
     EDIT_REFERENCE = "edit_reference"
     TELEPHONY_EVENTS = "telephony_events"
+    MANAGE_VOLUNTEERS = "manage_volunteers"  # recruitment, trainings, shift calendar
 
 
 _STAFF = {Right.SEE_PERSONAL_DATA, Right.REGISTER, Right.HANDLE_REQUESTS}
 
 RIGHTS: dict[str, frozenset[str]] = {
     Role.ADMINISTRATOR: frozenset(
-        _STAFF | {Right.MERGE_PERSONS, Right.SEE_FIGURES, Right.MANAGE_USERS, Right.EDIT_REFERENCE}
+        _STAFF
+        | {
+            Right.MERGE_PERSONS,
+            Right.SEE_FIGURES,
+            Right.MANAGE_USERS,
+            Right.EDIT_REFERENCE,
+            Right.MANAGE_VOLUNTEERS,
+        }
     ),
     Role.SUPERVISOR: frozenset(
-        _STAFF | {Right.MERGE_PERSONS, Right.SEE_FIGURES, Right.EDIT_REFERENCE}
+        _STAFF
+        | {Right.MERGE_PERSONS, Right.SEE_FIGURES, Right.EDIT_REFERENCE, Right.MANAGE_VOLUNTEERS}
     ),
     Role.OPERATOR: frozenset(_STAFF | {Right.MERGE_PERSONS}),
-    Role.COORDINATOR: frozenset(_STAFF | {Right.MERGE_PERSONS}),
+    Role.COORDINATOR: frozenset(_STAFF | {Right.MERGE_PERSONS, Right.MANAGE_VOLUNTEERS}),
     Role.REGIONAL_MANAGER: frozenset({Right.SEE_PERSONAL_DATA, Right.SEE_FIGURES}),
     # Volunteers and couriers see personal data only through their own active tasks;
     # analysts count, they never read a person.

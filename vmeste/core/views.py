@@ -4,6 +4,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
 
+from vmeste.accounts.roles import Right, Role
+
 
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -18,4 +20,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """Each role starts where its work is: the call card for those who take calls, the
+    courier's deliveries, a volunteer's shifts (the call card sends analysts and managers on)."""
+    user = request.user
+    if not user.can(Right.REGISTER):
+        if user.role == Role.COURIER:
+            return redirect("deliveries:mine")
+        if getattr(user, "volunteer", None) is not None:
+            return redirect("volunteers:my_shifts")
     return redirect("assistance:call_card")

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vmeste.accounts.models import User
-from vmeste.accounts.roles import Role
+from vmeste.accounts.roles import Right, Role
 from vmeste.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vmeste.core.models import Centre
 from vmeste.core.scoping import scoped
@@ -32,11 +32,9 @@ from vmeste.volunteers.models import (
     VolunteerRole,
 )
 
-MANAGERS = frozenset({Role.ADMINISTRATOR, Role.SUPERVISOR, Role.COORDINATOR})
-
 
 def can_manage(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active and user.role in MANAGERS)
+    return bool(user and user.is_authenticated and user.can(Right.MANAGE_VOLUNTEERS))
 
 
 def require_manager(user) -> None:
