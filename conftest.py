@@ -86,9 +86,9 @@ def _reference_data(request):
         load_reference(Region=Region, Category=Category, Line=Line)
 
 
-# --- Browser tests: Playwright driving Debian's Chromium (never a downloaded browser). One
-# browser per test process, shared by every app's browser tests: Playwright's sync API allows
-# a single running instance per thread.
+# --- Browser tests: Playwright driving Debian's Chromium (never a downloaded browser). Each
+# browser test gets its own instance, closed with the test: the sync API holds an event loop
+# in this thread while it runs, which other tests (SSE streams with asyncio) must not meet.
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -100,8 +100,8 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
-def browser():
+@pytest.fixture
+def browser(monkeypatch):
     if not os.path.exists(CHROMIUM):
         pytest.skip(
             "Debian's Chromium is not installed at /usr/bin/chromium (apt-get install chromium)"
@@ -109,7 +109,7 @@ def browser():
     sync_api = pytest.importorskip("playwright.sync_api")
     # The sync API runs an event loop in this thread while the live server's ORM calls run
     # in theirs; Django must be told this is deliberate.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_api.sync_playwright() as playwright:
         instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield instance
