@@ -15,7 +15,7 @@ from vmeste.assistance.models import Request, Team
 from vmeste.contacts.services import get_contact
 from vmeste.core import services as reference
 from vmeste.core.errors import ValidationFailed
-from vmeste.core.schemas import Id, ListOf
+from vmeste.core.schemas import Id, ListOf, TimelineEventOut
 from vmeste.people import services as people
 from vmeste.people.phones import mask
 
@@ -107,17 +107,8 @@ class RequestOut(Schema):
     resolved_at: datetime | None
 
 
-class EventOut(Schema):
-    at: datetime
-    actor: str | None
-    kind: str
-    from_status: str
-    to_status: str
-    text: str
-
-
 class RequestDetailOut(RequestOut):
-    events: list[EventOut]
+    events: list[TimelineEventOut]
     allowed_transitions: list[str]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import cache
 from typing import Annotated
 
@@ -20,3 +21,14 @@ def ListOf(item: type[Schema]) -> type[Schema]:
 # A database id: positive and within a signed 64-bit column, so that a huge number in a URL
 # or a body is a validation error, not an overflow in the database driver.
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+
+class TimelineEventOut(Schema):
+    """One line of a timeline (a request's, a volunteer's): who did what, when."""
+
+    at: datetime
+    actor: str | None
+    kind: str
+    from_status: str
+    to_status: str
+    text: str

@@ -3,7 +3,7 @@ and a volunteer's own view. Shifts are in api_shifts.py and mounted under this r
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 from django.http import HttpRequest
@@ -12,7 +12,7 @@ from ninja.responses import Status
 
 from vmeste.core.errors import NotFound, ValidationFailed
 from vmeste.core.models import Centre
-from vmeste.core.schemas import Id, ListOf
+from vmeste.core.schemas import Id, ListOf, TimelineEventOut
 from vmeste.volunteers import csv_import, public_form, services, shifts
 from vmeste.volunteers.models import TrainingModule, Volunteer, VolunteerRole
 
@@ -297,16 +297,7 @@ def eligibility(request: HttpRequest, volunteer_id: Id):
     return {"items": items, "count": len(items)}
 
 
-class EventOut(Schema):
-    at: datetime
-    actor: str | None
-    kind: str
-    from_status: str
-    to_status: str
-    text: str
-
-
-@router.get("/volunteers/{volunteer_id}/events", response=ListOf(EventOut))
+@router.get("/volunteers/{volunteer_id}/events", response=ListOf(TimelineEventOut))
 def events(request: HttpRequest, volunteer_id: Id):
     volunteer = services.get_volunteer(user=request.user, pk=volunteer_id)
     items = [
