@@ -151,7 +151,11 @@ def find_by_phone(*, phone: str, user, channel: str = "web") -> list[Person]:
 
 
 def get_person(*, person_id: int, user, channel: str = "web") -> Person:
-    """Open a person's card: scoped (out of scope = not found) and written to the audit log."""
+    """Open a person's card: scoped (out of scope = not found) and written to the audit log.
+    Roles without the right to personal data (analysts count, they never read a person;
+    couriers and volunteers see people only through their own tasks) are refused."""
+    if not user.can(Right.SEE_PERSONAL_DATA):
+        raise Forbidden()
     person = (
         scoped(Person.objects.all(), user)
         .select_related("region", "merged_into")

@@ -178,14 +178,14 @@ def test_list_filters_and_search(api_as):
     assert page["count"] == 2 and len(page["items"]) == 1
 
 
-def test_analyst_sees_figures_but_not_persons(api_as):
+def test_analysts_never_read_a_person_and_see_requests_masked(api_as):
     operator = api_as("operator")
     created = register(operator).json()
     analyst = api_as("analyst")
-    response = analyst.get(f"/api/v1/persons/{created['person']['id']}")
-    assert response.status_code == 200
-    body = response.json()
-    assert body["masked"] is True
-    assert "555" not in "".join(body["phones"]) and body["birth_date"] is None
-    assert body["address"] == "***"
-    assert AuditEntry.objects.filter(action="view", user=analyst.user).count() == 1
+    assert analyst.get(f"/api/v1/persons/{created['person']['id']}").status_code == 403
+    listed = analyst.get("/api/v1/requests").json()["items"][0]
+    assert "555" not in listed["person"]["phone"] and listed["person"]["phone"].endswith("34")
+    assert AuditEntry.objects.filter(user=analyst.user).count() == 0
+    # An operator's reading of the card is audited.
+    assert operator.get(f"/api/v1/persons/{created['person']['id']}").status_code == 200
+    assert AuditEntry.objects.filter(action="view", user=operator.user).count() == 1
