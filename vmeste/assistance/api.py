@@ -14,10 +14,9 @@ from vmeste.assistance import services
 from vmeste.assistance.models import Request, Team
 from vmeste.contacts.services import get_contact
 from vmeste.core import services as reference
-from vmeste.core.errors import ValidationFailed
+from vmeste.core.errors import FieldErrors, ValidationFailed
 from vmeste.core.schemas import Id, ListOf, TimelineEventOut
 from vmeste.people import services as people
-from vmeste.people.phones import mask
 
 router = Router(tags=["requests"])
 
@@ -126,9 +125,7 @@ class RequestFilters(Schema):
 
 def shape(request: Request, user: User) -> dict:
     phones = [p.e164 for p in request.person.phones.all()]
-    phone = phones[0] if phones else None
-    if phone and not user.can("see_personal_data"):
-        phone = mask(phone)
+    phone = people.visible_phone(phones[0], user) if phones else None
     return {
         "id": request.pk,
         "number": request.number,
@@ -189,28 +186,22 @@ def register_request(request: HttpRequest, payload: RequestIn):
             {"consent": _("Нужно согласие заявителя на обработку персональных данных.")},
             code="consent_required",
         )
-    errors: dict[str, str] = {}
-    found = {}
-    for name, lookup in (
-        ("line", reference.line_by_code),
-        ("region", reference.region_by_code),
-        ("category", reference.category_by_code),
-    ):
-        try:
-            found[name] = lookup(getattr(payload, name))
-        except ValidationFailed as exc:
-            errors.update({k: v[0] for k, v in exc.fields.items()})
+    errors = FieldErrors()
+    found = {
+        name: errors.attempt(lookup, getattr(payload, name))
+        for name, lookup in (
+            ("line", reference.line_by_code),
+            ("region", reference.region_by_code),
+            ("category", reference.category_by_code),
+        )
+    }
     person_data = people.PersonInput(
         **payload.person.dict(exclude={"flags"}),
         flags=payload.person.flags,
-        region=found.get("region"),
+        region=found["region"],
     )
-    try:
-        people.validate(person_data)
-    except ValidationFailed as exc:
-        errors.update({k: v[0] for k, v in exc.fields.items()})
-    if errors:
-        raise ValidationFailed(errors)
+    errors.attempt(people.validate, person_data)
+    errors.raise_if_any()
     category, subcategory = services.split_category(found["category"])
     data = services.RequestInput(
         line=found["line"],

@@ -112,13 +112,22 @@ def due_at(*, category: Category, subcategory: Category | None, urgency: str, st
     return start + timedelta(hours=hours)
 
 
+def _may_register(actor: User, data: RequestInput) -> None:
+    _require(actor, Right.REGISTER)
+    _check_scope(actor, region=data.region, line=data.line)
+    validate(data)
+
+
 @transaction.atomic
 def register_request(
     *, data: RequestInput, person: Person, actor: User, contact: Contact | None = None
 ) -> Request:
-    _require(actor, Right.REGISTER)
-    _check_scope(actor, region=data.region, line=data.line)
-    validate(data)
+    _may_register(actor, data)
+    return _create(data=data, person=person, actor=actor, contact=contact)
+
+
+def _create(*, data: RequestInput, person: Person, actor: User, contact: Contact | None) -> Request:
+    """The request and the first line of its timeline; the caller has checked the input."""
     now = timezone.now()
     prefix = data.line.number_prefix or data.region.short_code
     request = Request.objects.create(
@@ -363,9 +372,7 @@ def register_with_person(
 ) -> Request:
     """Register the request and find or create its person, in one transaction: either both
     are stored or neither (consent is required for a request: it names a person)."""
-    _require(actor, Right.REGISTER)
-    _check_scope(actor, region=data.region, line=data.line)
-    validate(data)
+    _may_register(actor, data)
     person = people.find_or_register(
         data=person_data,
         consent=True,
@@ -375,4 +382,4 @@ def register_with_person(
     )
     if contact is not None and contact.person_id is None:
         Contact.objects.filter(pk=contact.pk).update(person=person)
-    return register_request(data=data, person=person, actor=actor, contact=contact)
+    return _create(data=data, person=person, actor=actor, contact=contact)

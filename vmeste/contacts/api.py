@@ -12,10 +12,9 @@ from ninja.responses import Status
 from vmeste.contacts import services
 from vmeste.contacts.models import Contact
 from vmeste.core import services as reference
-from vmeste.core.errors import NotFound, ValidationFailed
+from vmeste.core.errors import FieldErrors, NotFound
 from vmeste.core.schemas import Id, ListOf
 from vmeste.people import services as people
-from vmeste.people.phones import mask
 
 router = Router(tags=["contacts"])
 
@@ -60,8 +59,8 @@ class ContactFilters(Schema):
 
 def shape(contact: Contact, user) -> dict:
     number = contact.caller_number
-    if number and not user.can("see_personal_data"):
-        number = mask(number)
+    if number:
+        number = people.visible_phone(number, user)
     return {
         "id": contact.pk,
         "channel": contact.channel,
@@ -80,31 +79,20 @@ def shape(contact: Contact, user) -> dict:
 
 
 def _resolve(payload: ContactIn, user) -> tuple[services.ContactInput, object]:
-    errors: dict[str, str] = {}
-    line = region = None
-    categories = []
-    try:
-        line = reference.line_by_code(payload.line)
-    except ValidationFailed as exc:
-        errors.update({k: v[0] for k, v in exc.fields.items()})
-    if payload.region:
-        try:
-            region = reference.region_by_code(payload.region)
-        except ValidationFailed as exc:
-            errors.update({k: v[0] for k, v in exc.fields.items()})
-    for code in payload.categories[:20]:
-        try:
-            categories.append(reference.category_by_code(code, field="categories"))
-        except ValidationFailed as exc:
-            errors.update({k: v[0] for k, v in exc.fields.items()})
+    errors = FieldErrors()
+    line = errors.attempt(reference.line_by_code, payload.line)
+    region = errors.attempt(reference.region_by_code, payload.region) if payload.region else None
+    categories = [
+        errors.attempt(reference.category_by_code, code, field="categories")
+        for code in payload.categories[:20]
+    ]
     person = None
     if payload.person_id is not None:
         try:
             person = people.get_person(person_id=payload.person_id, user=user, channel="api")
         except NotFound:
-            errors["person_id"] = _("Человек не найден.")
-    if errors:
-        raise ValidationFailed(errors)
+            errors.fields["person_id"] = _("Человек не найден.")
+    errors.raise_if_any()
     data = services.ContactInput(
         line=line,
         channel=payload.channel,

@@ -46,3 +46,24 @@ class Conflict(ServiceError):
 
     def __init__(self, message: str, *, code: str = "conflict", fields: dict | None = None):
         super().__init__(message, code=code, fields=fields)
+
+
+class FieldErrors:
+    """Gathers the refusals of several checks, so the user sees every wrong field at once;
+    each field keeps its first message."""
+
+    def __init__(self) -> None:
+        self.fields: dict[str, str] = {}
+
+    def attempt(self, check, *args, **kwargs):
+        """Run one check; its ValidationFailed is kept, and None is returned instead."""
+        try:
+            return check(*args, **kwargs)
+        except ValidationFailed as exc:
+            for name, messages in exc.fields.items():
+                self.fields.setdefault(name, messages[0])
+            return None
+
+    def raise_if_any(self) -> None:
+        if self.fields:
+            raise ValidationFailed(self.fields)

@@ -360,10 +360,15 @@ def _as_input(person: Person) -> PersonInput:
     )
 
 
+def visible_phone(e164: str, user) -> str:
+    """The number as this user may see it: whole with the right to personal data, else masked."""
+    return e164 if user.can(Right.SEE_PERSONAL_DATA) else mask(e164)
+
+
 def display(person: Person, user) -> dict:
     """The card as this user may see it: phone, address and birth date masked without the right."""
     open_ = user.can(Right.SEE_PERSONAL_DATA)
-    phones = [p.e164 for p in person.phones.all()]
+    phones = [visible_phone(p.e164, user) for p in person.phones.all()]
     return {
         "id": person.pk,
         "version": person.version,
@@ -371,7 +376,7 @@ def display(person: Person, user) -> dict:
         "first_name": person.first_name,
         "middle_name": person.middle_name,
         "full_name": person.full_name,
-        "phones": phones if open_ else [mask(p) for p in phones],
+        "phones": phones,
         "birth_date": (person.birth_date.isoformat() if person.birth_date else None)
         if open_
         else None,
