@@ -14,9 +14,10 @@ from django.utils.translation import gettext as _
 
 from vmeste.accounts.roles import Right
 from vmeste.assistance.models import CLOSED_STATUSES, Request
-from vmeste.core.errors import Forbidden, NotFound, ValidationFailed
+from vmeste.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vmeste.core.models import Category, Region
 from vmeste.core.scoping import scoped
+from vmeste.directory import rule_history
 from vmeste.directory.eligibility import sql
 from vmeste.directory.eligibility.engine import (
     Assessment,
@@ -109,7 +110,9 @@ def check_measure(data: MeasureInput, *, rules: dict | None = None) -> None:
 
 
 @transaction.atomic
-def save_measure(*, data: MeasureInput, actor, measure_id: int | None = None) -> Measure:
+def save_measure(
+    *, data: MeasureInput, actor, measure_id: int | None = None, channel: str = "api"
+) -> Measure:
     """Create or replace a measure; its eligibility is checked before anything is written."""
     _require(actor, Right.EDIT_REFERENCE)
     check_measure(data)
@@ -121,11 +124,15 @@ def save_measure(*, data: MeasureInput, actor, measure_id: int | None = None) ->
         measure = Measure.objects.select_for_update().filter(pk=measure_id).first()
         if measure is None:
             raise NotFound(_("Мера не найдена."))
-    return write_measure(measure, data)
+    return write_measure(measure, data, actor=actor, channel=channel)
 
 
-def write_measure(measure: Measure, data: MeasureInput) -> Measure:
-    """Store checked input on a measure (new or existing); the version counts the edits."""
+def write_measure(
+    measure: Measure, data: MeasureInput, *, actor=None, channel: str = "cli"
+) -> Measure:
+    """Store checked input on a measure (new or existing); the version counts the edits and
+    a change of its conditions lands in their history."""
+    before = measure.eligibility if measure.pk else None
     if measure.pk:
         measure.version += 1
     for name in (
@@ -136,17 +143,53 @@ def write_measure(measure: Measure, data: MeasureInput) -> Measure:
     measure.save()
     measure.regions.set(Region.objects.filter(code__in=data.regions))
     measure.needs.set(Category.objects.filter(code__in=data.needs))
+    rule_history.record_change(
+        subject=rule_history.Subject.MEASURE, object_id=measure.pk, code=measure.code,
+        version=measure.version, before=before, after=measure.eligibility, actor=actor,
+        channel=channel,
+    )  # fmt: skip
     return measure
+
+
+def stale_message(subject: str, object_id: int, version: int) -> str:
+    """«Кто-то уже сохранил»: who and when, so the editor knows whom to ask."""
+    change = rule_history.last_change(subject=subject, object_id=object_id)
+    if change is None:
+        return _(
+            "Пока вы редактировали, условия изменились (теперь версия %(v)s). Ваши изменения "
+            "не сохранены: откройте правило заново и внесите их ещё раз."
+        ) % {"v": version}
+    who = change.actor.display_name if change.actor else _("система")
+    when = timezone.localtime(change.at).strftime("%d.%m.%Y %H:%M")
+    return _(
+        "Пока вы редактировали, условия изменил(а) %(who)s в %(when)s (версия %(v)s). Ваши "
+        "изменения не сохранены: откройте правило заново и внесите их ещё раз."
+    ) % {"who": who, "when": when, "v": version}
 
 
 @transaction.atomic
 def save_rule(
-    *, code: str, name: str, condition: dict, actor, description: str = ""
+    *,
+    code: str,
+    name: str,
+    condition: dict,
+    actor,
+    description: str = "",
+    expected_version: int | None = None,
+    channel: str = "api",
 ) -> EligibilityRule:
-    """A named rule; refused if it breaks itself (cycles) or any measure that uses it."""
+    """A named rule; refused if it breaks itself (cycles) or any measure that uses it, or if
+    `expected_version` (the version the editor saw; None for a new rule through the API) is
+    no longer the stored one."""
     _require(actor, Right.EDIT_REFERENCE)
     if not SLUG.fullmatch(code):
         raise ValidationFailed({"code": _("Код: латиница, цифры и дефисы, до 80 символов.")})
+    current = EligibilityRule.objects.select_for_update().filter(code=code).first()
+    if expected_version is not None:
+        if current is None and expected_version != 0:
+            raise NotFound(_("Правило не найдено."))
+        if current is not None and current.version != expected_version:
+            raise Conflict(stale_message(rule_history.Subject.RULE, current.pk, current.version))
     rules = {**rules_by_code(), code: condition}
     errors = validate(
         condition, rules=rules, region_codes=region_codes(), path="condition", own_code=code
@@ -165,9 +208,15 @@ def save_rule(
                         % measure.code
                     }
                 )
-    rule, _created = EligibilityRule.objects.update_or_create(
-        code=code, defaults={"name": name, "condition": condition, "description": description}
-    )
+    before = current.condition if current else None
+    rule = current or EligibilityRule(code=code, version=0)
+    rule.name, rule.condition, rule.description = name, condition, description
+    rule.version += 1
+    rule.save()
+    rule_history.record_change(
+        subject=rule_history.Subject.RULE, object_id=rule.pk, code=code, version=rule.version,
+        before=before, after=condition, actor=actor, channel=channel,
+    )  # fmt: skip
     return rule
 
 

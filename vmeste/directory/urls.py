@@ -1,6 +1,6 @@
 from django.urls import path
 
-from vmeste.directory import hsds_views, views
+from vmeste.directory import hsds_views, rule_views, views
 
 app_name = "directory"
 
@@ -10,6 +10,10 @@ urlpatterns = [
     path("panel/<int:person_id>", views.panel, name="panel"),
     path("requests/<int:request_id>/referrals", views.referrals, name="referrals"),
     path("referrals/<int:referral_id>/move", views.move_referral, name="move_referral"),
+    path("rules/", rule_views.index, name="rules"),
+    path("rules/measures/<int:measure_id>", rule_views.measure_rule, name="rule_measure"),
+    path("rules/named/new", rule_views.named_rule, name="rule_new"),
+    path("rules/named/<slug:code>", rule_views.named_rule, name="rule_named"),
 ]
 
 # The HSDS read API lives at the site root, outside /directory/.

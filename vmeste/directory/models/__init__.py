@@ -17,13 +17,19 @@ from vmeste.directory.models.hsds import (
     Taxonomy,
     TaxonomyTerm,
 )
-from vmeste.directory.models.measures import EligibilityRule, Measure, RegionFacts
+from vmeste.directory.models.measures import (
+    EligibilityChange,
+    EligibilityRule,
+    Measure,
+    RegionFacts,
+)
 from vmeste.directory.models.referrals import Referral
 
 __all__ = [
     "Address",
     "Attribute",
     "Contact",
+    "EligibilityChange",
     "EligibilityRule",
     "Extra",
     "Language",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +35,8 @@ class EligibilityRule(models.Model):
     name = models.CharField(_("название"), max_length=300)
     condition = models.JSONField(_("условие"))
     description = models.TextField(_("описание"), blank=True)
+    # Counts the edits: an editor sends back the version they saw, a stale one is refused.
+    version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -89,3 +92,32 @@ class Measure(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class EligibilityChange(models.Model):
+    """One change of a measure's conditions or of a named rule: who, when, old → new.
+
+    Kept by code as well as by id, so the history of a rule reads the same after a rename
+    and the row survives its subject (rules and measures are deactivated, never deleted)."""
+
+    class Subject(models.TextChoices):
+        MEASURE = "measure", _("мера")
+        RULE = "rule", _("правило")
+
+    subject = models.CharField(max_length=10, choices=Subject.choices)
+    object_id = models.PositiveIntegerField()
+    code = models.CharField(max_length=80)
+    version = models.PositiveIntegerField()  # the version this change produced
+    before = models.JSONField(null=True, blank=True)  # None: created
+    after = models.JSONField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    channel = models.CharField(max_length=10, default="web")  # web | api | admin | cli
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["subject", "object_id", "-at"])]
+        verbose_name = _("изменение условий")
+        verbose_name_plural = _("история условий")

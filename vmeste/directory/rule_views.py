@@ -1,0 +1,210 @@
+"""The rule builder pages (directory → «Правила отбора»), for users with `edit_reference`.
+
+Thin: the builder's model is `rule_builder`, meaning and saving are `rule_services`, the
+view-models `rule_ui`. One form, progressive: without JavaScript every button posts the page
+and gets it back; with htmx the same posts swap the editor in place and keep the focus.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from vmeste.core import services as reference
+from vmeste.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from vmeste.directory import rule_builder, rule_history, rule_services, rule_ui
+from vmeste.directory.eligibility.facts import SITUATION_FLAGS
+from vmeste.directory.models import EligibilityRule, Measure
+
+HISTORY_SHOWN = 20
+PAGE_FIELDS = ("code", "name", "chk-person")  # shown next to their own field
+
+
+def _refusals(view):
+    """Service refusals as HTTP answers: no right → 403, unknown object → 404."""
+
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except Forbidden as exc:
+            raise PermissionDenied from exc
+        except NotFound as exc:
+            raise Http404 from exc
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return login_required(wrapped)
+
+
+@_refusals
+def index(request: HttpRequest) -> HttpResponse:
+    rule_services.require_editor(request.user)
+    regions = rule_services.region_names()
+    measures = Measure.objects.order_by("-is_active", "name")
+    rules = EligibilityRule.objects.all()
+    return render(
+        request,
+        "directory/rules/index.html",
+        {
+            "measures": [(m, rule_services.say(m.eligibility, regions=regions)) for m in measures],
+            "rules": [(r, rule_services.say(r.condition, regions=regions)) for r in rules],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@_refusals
+def measure_rule(request: HttpRequest, measure_id: int) -> HttpResponse:
+    measure = rule_services.get_measure(measure_id=measure_id, user=request.user)
+    return _editor(request, measure=measure)
+
+
+@require_http_methods(["GET", "POST"])
+@_refusals
+def named_rule(request: HttpRequest, code: str | None = None) -> HttpResponse:
+    rule = rule_services.get_rule(code=code, user=request.user) if code else None
+    rule_services.require_editor(request.user)
+    return _editor(request, rule=rule)
+
+
+def _editor(
+    request: HttpRequest, *, measure: Measure | None = None, rule: EligibilityRule | None = None
+) -> HttpResponse:
+    post = request.POST if request.method == "POST" else None
+    action = post.get("action", "") if post else ""
+    focus, status = "", 200
+    stored = measure.version if measure else (rule.version if rule else 0)
+    if post is not None:
+        root = rule_builder.from_form(post)
+        if action not in ("", "save", "preview"):
+            focus = rule_builder.apply(root, action)
+        raw_version = post.get("version", "")
+        version = int(raw_version) if raw_version.isdigit() else -1
+        fields = {k: post.get(k, "").strip() for k in ("code", "name", "description")}
+    else:
+        tree = measure.eligibility if measure else (rule.condition if rule else {})
+        root = rule_builder.from_tree(tree)
+        version = stored
+        fields = {
+            "code": rule.code if rule else "",
+            "name": rule.name if rule else "",
+            "description": rule.description if rule else "",
+        }
+    if rule is not None:
+        fields["code"] = rule.code  # a rule's code is its identity: renaming is a new rule
+    errors: dict[str, list[str]] = {}
+    profile, who = None, ""
+    try:
+        profile, who = rule_services.check_profile(post or {}, user=request.user)
+    except ValidationFailed as exc:
+        errors.update(exc.fields)
+    draft = rule_services.assess_draft(
+        root,
+        measure=measure,
+        rule_code=None if measure else (fields["code"] or None),
+        profile=profile,
+        who=who,
+    )
+    saved, conflict = "", ""
+    if action == "save":
+        try:
+            if measure is not None:
+                measure, changed = rule_services.save_measure_conditions(
+                    measure_id=measure.pk,
+                    tree=draft.tree,
+                    expected_version=version,
+                    actor=request.user,
+                )
+                version = measure.version
+            else:
+                rule, changed = rule_services.save_named_rule(
+                    **fields, tree=draft.tree, expected_version=version, actor=request.user
+                )
+                version = rule.version
+        except Conflict as exc:
+            conflict, status = exc.message, 409
+        except ValidationFailed as exc:
+            errors.update(exc.fields)
+            status = 422
+        else:
+            saved = (
+                _("Сохранено: версия %s.") % version
+                if changed
+                else _("Изменений нет: сохранять нечего.")
+            )
+            url = _url(measure, rule)
+            if not request.htmx:
+                messages.success(request, saved)
+                return redirect(url)
+            if request.path != url:  # a new named rule now has its own address
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = url
+                messages.success(request, saved)
+                return response
+    # The page's own fields (name, code, the check box) and what of the tree fell in no node.
+    errors = {**draft.other_errors, **errors}
+    context = {
+        "measure": measure,
+        "rule": rule,
+        "fields": fields,
+        "version": version,
+        "draft": draft,
+        "tree": rule_ui.present(draft, focus=focus),
+        "errors": errors,
+        "saved": saved,
+        "conflict": conflict,
+        "focus": focus,
+        "reload_url": _url(measure, rule) if rule or measure else "",
+        "facts": rule_ui.fact_groups(_other_rules(rule)),
+        "group_types": rule_ui.GROUP_TYPES,
+        "regions": reference.regions(),
+        "disability": rule_ui.disability_choices(),
+        "named_rules": _other_rules(rule),
+        "flags": [(code, _(label)) for code, label in SITUATION_FLAGS.items()],
+        "chk": {k: v for k, v in (post or {}).items() if k.startswith("chk-")},
+        "chk_flags": {code for code in SITUATION_FLAGS if post and post.get(f"chk-{code}")},
+        "top_errors": [m for k, ms in errors.items() if k not in PAGE_FIELDS for m in ms],
+    }
+    if request.htmx:
+        return render(request, "directory/rules/_editor.html", context, status=200)
+    context["history"] = _history(measure, rule)
+    return render(request, "directory/rules/edit.html", context, status=status)
+
+
+def _url(measure: Measure | None, rule: EligibilityRule | None) -> str:
+    if measure is not None:
+        return reverse("directory:rule_measure", args=[measure.pk])
+    if rule is not None:
+        return reverse("directory:rule_named", args=[rule.code])
+    return reverse("directory:rule_new")
+
+
+def _other_rules(rule: EligibilityRule | None) -> dict[str, str]:
+    names = rule_services.rule_names()
+    if rule is not None:
+        names.pop(rule.code, None)  # a rule referring to itself is a cycle
+    return names
+
+
+def _history(measure: Measure | None, rule: EligibilityRule | None) -> list[dict]:
+    if measure is None and rule is None:
+        return []
+    subject = rule_history.Subject.MEASURE if measure else rule_history.Subject.RULE
+    obj = measure or rule
+    regions = rule_services.region_names()
+    return [
+        {
+            "change": change,
+            "before": rule_services.say(change.before, regions=regions)
+            if change.before is not None
+            else _("— (создано)"),
+            "after": rule_services.say(change.after, regions=regions),
+        }
+        for change in rule_history.history_of(subject=subject, object_id=obj.pk)[:HISTORY_SHOWN]
+    ]
