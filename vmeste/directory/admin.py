@@ -8,7 +8,7 @@ from django.contrib import admin
 
 from vmeste.core.admin_site import RoleAdmin, site
 from vmeste.directory import models as m
-from vmeste.directory import services
+from vmeste.directory import rule_history, services
 from vmeste.directory.eligibility.validate import validate
 
 
@@ -23,7 +23,53 @@ def _tree_errors(tree, *, own_code: str | None = None, path: str) -> list[str]:
     return [f"{where}: {message}" for where, messages in errors.items() for message in messages]
 
 
-class MeasureForm(forms.ModelForm):
+class VersionedForm(forms.ModelForm):
+    """Carries the version the editor opened: a save over someone else's change is refused
+    (the same rule as the rule builder's), never applied silently."""
+
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    subject = ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["seen_version"].initial = self.instance.version
+
+    def clean_seen_version(self):
+        seen = self.cleaned_data.get("seen_version")
+        if self.instance.pk:
+            stored = type(self.instance).objects.filter(pk=self.instance.pk)
+            current = stored.values_list("version", flat=True).first()
+            if seen is not None and current != seen:
+                raise forms.ValidationError(
+                    services.stale_message(self.subject, self.instance.pk, current)
+                )
+        return seen
+
+
+class VersionedAdmin(RoleAdmin):
+    """Bumps the version and writes the change of the conditions to their history."""
+
+    subject = ""
+    tree_field = ""
+
+    def save_model(self, request, obj, form, change):
+        before = None
+        if change:
+            stored = type(obj).objects.filter(pk=obj.pk)
+            before = stored.values_list(self.tree_field, flat=True).first()
+            obj.version += 1
+        super().save_model(request, obj, form, change)
+        rule_history.record_change(
+            subject=self.subject, object_id=obj.pk, code=obj.code, version=obj.version,
+            before=before, after=getattr(obj, self.tree_field), actor=request.user,
+            channel="admin",
+        )  # fmt: skip
+
+
+class MeasureForm(VersionedForm):
+    subject = rule_history.Subject.MEASURE
+
     class Meta:
         model = m.Measure
         fields = (
@@ -40,7 +86,9 @@ class MeasureForm(forms.ModelForm):
         return tree
 
 
-class RuleForm(forms.ModelForm):
+class RuleForm(VersionedForm):
+    subject = rule_history.Subject.RULE
+
     class Meta:
         model = m.EligibilityRule
         fields = ("code", "name", "condition", "description")
@@ -113,17 +161,19 @@ class AttributeAdmin(RoleAdmin):
     raw_id_fields = ("taxonomy_term",)
 
 
-class MeasureAdmin(RoleAdmin):
+class MeasureAdmin(VersionedAdmin):
     form = MeasureForm
+    subject, tree_field = rule_history.Subject.MEASURE, "eligibility"
     list_display = ("name", "level", "agency", "is_active", "is_demo", "version")
     list_filter = ("level", "is_active", "is_demo")
     search_fields = ("code", "name", "description")
     filter_horizontal = ("regions", "needs")
 
 
-class RuleAdmin(RoleAdmin):
+class RuleAdmin(VersionedAdmin):
     form = RuleForm
-    list_display = ("code", "name", "updated_at")
+    subject, tree_field = rule_history.Subject.RULE, "condition"
+    list_display = ("code", "name", "version", "updated_at")
     search_fields = ("code", "name")
 
 
@@ -140,3 +190,15 @@ site.register(m.Attribute, AttributeAdmin)
 site.register(m.Measure, MeasureAdmin)
 site.register(m.EligibilityRule, RuleAdmin)
 site.register(m.RegionFacts, RegionFactsAdmin)
+
+
+class ChangeAdmin(RoleAdmin):
+    """The history of conditions, read-only: it is written by the saves themselves."""
+
+    read_only = True
+    list_display = ("at", "subject", "code", "version", "actor", "channel")
+    list_filter = ("subject", "channel")
+    search_fields = ("code",)
+
+
+site.register(m.EligibilityChange, ChangeAdmin)

@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from vmeste.accounts.roles import Right
 from vmeste.core import services as reference
 from vmeste.core.errors import Forbidden, NotFound, ServiceError
 from vmeste.directory import navigator, referral_services, services
@@ -52,6 +53,7 @@ def search(request: HttpRequest) -> HttpResponse:
     context.update(
         regions=reference.regions(),
         needs=reference.categories(),
+        can_edit_rules=request.user.can(Right.EDIT_REFERENCE),
     )
     return render(request, "directory/search.html", context)
 

@@ -7,6 +7,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+
+def gettext_noop(message: str) -> str:
+    """Marks a label for translation and keeps it Russian: the engine compiles labels into
+    reasons once per process for every operator (they stay Russian), while pages that show
+    them to an editor translate them at display time with gettext(label). Our own no-op, so
+    the engine stays free of Django; makemessages collects them by this name."""
+    return message
+
+
 NUMBER, REGION, CHOICE, FLAG, MONEY = "number", "region", "choice", "flag", "money"
 
 OPS: dict[str, tuple[str, ...]] = {
@@ -31,44 +40,54 @@ class Fact:
 # The same codes as the Person's fields (vmeste.people.models), so that the SQL compiler and
 # the profile builder need no translation table.
 SITUATION_FLAGS: dict[str, str] = {
-    "lives_alone": "живёт один",
-    "self_isolation": "на самоизоляции",
-    "chronic_illness": "хроническое заболевание",
-    "seriously_ill_child": "тяжелобольной ребёнок в семье",
-    "orphanage_graduate": "выпускник детского дома",
-    "caregiver": "ухаживает за больным или инвалидом",
-    "large_family": "многодетная семья",
-    "low_income": "малоимущий",
-    "reduced_mobility": "маломобильный",
-    "veteran": "ветеран",
-    "pregnant": "беременность",
-    "unemployed": "безработный",
+    "lives_alone": gettext_noop("живёт один"),
+    "self_isolation": gettext_noop("на самоизоляции"),
+    "chronic_illness": gettext_noop("хроническое заболевание"),
+    "seriously_ill_child": gettext_noop("тяжелобольной ребёнок в семье"),
+    "orphanage_graduate": gettext_noop("выпускник детского дома"),
+    "caregiver": gettext_noop("ухаживает за больным или инвалидом"),
+    "large_family": gettext_noop("многодетная семья"),
+    "low_income": gettext_noop("малоимущий"),
+    "reduced_mobility": gettext_noop("маломобильный"),
+    "veteran": gettext_noop("ветеран"),
+    "pregnant": gettext_noop("беременность"),
+    "unemployed": gettext_noop("безработный"),
 }
 DISABILITY_GROUPS = ("1", "2", "3", "child")
-DISABILITY_TEXT = {"1": "I группа", "2": "II группа", "3": "III группа", "child": "ребёнок-инвалид"}
+DISABILITY_TEXT = {
+    "1": gettext_noop("I группа"),
+    "2": gettext_noop("II группа"),
+    "3": gettext_noop("III группа"),
+    "child": gettext_noop("ребёнок-инвалид"),
+}
 
 FACTS: dict[str, Fact] = {
     f.code: f
     for f in (
-        Fact("age", "возраст", NUMBER, question="Сколько вам полных лет?"),
-        Fact("region", "регион", REGION, question="В каком регионе вы живёте?"),
+        Fact("age", gettext_noop("возраст"), NUMBER, question="Сколько вам полных лет?"),
+        Fact("region", gettext_noop("регион"), REGION, question="В каком регионе вы живёте?"),
         Fact(
             "disability_group",
-            "группа инвалидности",
+            gettext_noop("группа инвалидности"),
             CHOICE,
             DISABILITY_GROUPS,
             question="Есть ли установленная инвалидность, какая группа?",
         ),
         Fact(
             "has_disability",
-            "инвалидность",
+            gettext_noop("инвалидность"),
             FLAG,
             question="Есть ли установленная инвалидность?",
         ),
-        Fact("household_size", "человек в семье", NUMBER, question="Сколько человек в семье?"),
+        Fact(
+            "household_size",
+            gettext_noop("человек в семье"),
+            NUMBER,
+            question="Сколько человек в семье?",
+        ),
         Fact(
             "income_per_member",
-            "доход на члена семьи",
+            gettext_noop("доход на члена семьи"),
             MONEY,
             question="Какой доход семьи в месяц на одного человека?",
         ),

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 
 @dataclass(frozen=True)
 class ServiceSpec:
@@ -52,19 +54,19 @@ def rank_services(
             if sub and sub in s.needs:
                 score += 3
                 covers.append(sub)
-                reasons.append(f"помогает: {need_names.get(sub, sub)}")
+                reasons.append(_("помогает: %s") % need_names.get(sub, sub))
             elif section in s.needs:
                 score += 2
                 covers.append(section)
-                reasons.append(f"помогает: {need_names.get(section, section)}")
+                reasons.append(_("помогает: %s") % need_names.get(section, section))
         if needs and not covers:
             continue
         if s.regions:
             score += 2
-            reasons.append("работает в регионе")
+            reasons.append(_("работает в регионе"))
         else:
             score += 1
-            reasons.append("работает по всей стране")
+            reasons.append(_("работает по всей стране"))
         ranked.append(Ranked(s, score, reasons, covers))
     ranked.sort(key=lambda r: (-r.score, r.service.name, r.service.id))
     return ranked[:limit]

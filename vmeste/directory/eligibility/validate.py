@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
+from django.utils.translation import gettext as _
+
 from vmeste.directory.eligibility.facts import FACTS, FLAG, MONEY, OP_TEXT, OPS, REGION
 
 Errors = dict[str, list[str]]
@@ -34,10 +36,10 @@ def validate(
 
     def walk(node: object, where: str, stack: tuple[str, ...], depth: int = 0) -> None:
         if depth > MAX_DEPTH:
-            err(where, f"Слишком глубокая вложенность (больше {MAX_DEPTH} уровней).")
+            err(where, _("Слишком глубокая вложенность (больше %d уровней).") % MAX_DEPTH)
             return
         if not isinstance(node, dict):
-            err(where, "Условие должно быть объектом.")
+            err(where, _("Условие должно быть объектом."))
             return
         if node == {} and where == path:
             return
@@ -46,7 +48,7 @@ def validate(
             (key,) = keys
             children = node[key]
             if not isinstance(children, list) or not children:
-                err(f"{where}.{key}", "Нужен непустой список условий.")
+                err(f"{where}.{key}", _("Нужен непустой список условий."))
                 return
             for i, child in enumerate(children):
                 walk(child, f"{where}.{key}[{i}]", stack, depth + 1)
@@ -55,15 +57,15 @@ def validate(
         elif keys == {"rule"}:
             code = node["rule"]
             if code in stack or code == own_code:
-                err(where, "Цикл в правилах: " + " → ".join((*stack, code)) + ".")
+                err(where, _("Цикл в правилах: %s.") % " → ".join((*stack, code)))
             elif code not in rules:
-                err(where, f"Нет правила с кодом «{code}».")
+                err(where, _("Нет правила с кодом «%s».") % code)
             else:
                 walk(rules[code], f"{where}→{code}", (*stack, code), depth + 1)
         elif "fact" in keys:
             _leaf(node, where, err, region_codes)
         else:
-            err(where, "Ожидалось all, any, not, rule или fact.")
+            err(where, _("Ожидалось all, any, not, rule или fact."))
 
     walk(tree, path, (own_code,) if own_code else ())
     if not errors:
@@ -75,41 +77,52 @@ def validate(
 def _leaf(node: dict, where: str, err, region_codes) -> None:
     unknown_keys = set(node) - {"fact", "op", "value"}
     if unknown_keys:
-        err(where, "Лишние ключи: " + ", ".join(sorted(unknown_keys)) + ".")
+        err(where, _("Лишние ключи: %s.") % ", ".join(sorted(unknown_keys)))
     fact = FACTS.get(node.get("fact"))
     if fact is None:
-        err(f"{where}.fact", f"Неизвестный признак «{node.get('fact')}».")
+        err(f"{where}.fact", _("Неизвестный признак «%s».") % node.get("fact"))
         return
     op, value = node.get("op"), node.get("value")
     if op not in OPS[fact.kind]:
-        err(f"{where}.op", f"Для признака «{fact.label}» допустимо: {', '.join(OPS[fact.kind])}.")
+        allowed_ops = ", ".join(OP_TEXT.get(o, o) for o in OPS[fact.kind])
+        err(
+            f"{where}.op",
+            _("Для признака «%(fact)s» допустимо: %(ops)s.")
+            % {"fact": _(fact.label), "ops": allowed_ops},
+        )
         return
     if fact.kind == FLAG:
         if not isinstance(value, bool):
-            err(f"{where}.value", "Ожидалось true или false.")
+            err(f"{where}.value", _("Ожидалось «да» или «нет» (true или false)."))
     elif fact.kind == MONEY:
         ratio = value.get("subsistence_minimum") if isinstance(value, dict) else None
         if isinstance(value, dict):
             if set(value) != {"subsistence_minimum"} or not _is_number(ratio) or ratio <= 0:
-                err(f"{where}.value", 'Ожидалось {"subsistence_minimum": положительное число}.')
+                err(
+                    f"{where}.value",
+                    _("Множитель прожиточного минимума — положительное число, например 1,5."),
+                )
         elif not _is_number(value) or value < 0:
-            err(f"{where}.value", "Ожидалась неотрицательная сумма.")
+            err(f"{where}.value", _("Ожидалась неотрицательная сумма."))
     elif op == "between":
         check = _is_whole if fact.code in WHOLE else _is_number
         if not (isinstance(value, list) and len(value) == 2 and all(map(check, value))):
-            err(f"{where}.value", "Ожидалось [от, до] — целые неотрицательные числа.")
+            err(f"{where}.value", _("Ожидалось «от» и «до» — неотрицательные числа."))
         elif value[0] > value[1]:
-            err(f"{where}.value", f"«От» ({value[0]}) больше «до» ({value[1]}).")
+            err(
+                f"{where}.value",
+                _("«От» (%(low)s) больше «до» (%(high)s).") % {"low": value[0], "high": value[1]},
+            )
     elif fact.kind in (REGION, "choice"):
         if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
-            err(f"{where}.value", "Ожидался непустой список кодов.")
+            err(f"{where}.value", _("Выберите хотя бы одно значение."))
             return
         allowed = region_codes if fact.kind == REGION else set(fact.choices)
         unknown = [v for v in value if v not in allowed]
         if unknown:
-            err(f"{where}.value", "Неизвестные значения: " + ", ".join(unknown) + ".")
+            err(f"{where}.value", _("Неизвестные значения: %s.") % ", ".join(unknown))
     elif not _is_whole(value):
-        err(f"{where}.value", "Ожидалось целое неотрицательное число.")
+        err(f"{where}.value", _("Ожидалось целое неотрицательное число."))
 
 
 def _is_number(value) -> bool:
@@ -163,7 +176,7 @@ def _clash(leaves: list[dict]) -> str | None:
     for code, group in by_fact.items():
         fact = FACTS[code]
         if fact.kind == FLAG and len({leaf["value"] for leaf in group}) > 1:
-            return f"Условия противоречат друг другу: «{fact.label}» и да, и нет."
+            return _("Условия противоречат друг другу: «%s» и да, и нет.") % _(fact.label)
         if fact.kind in (REGION, "choice"):
             allowed: set[str] | None = None
             excluded: set[str] = set()
@@ -175,16 +188,16 @@ def _clash(leaves: list[dict]) -> str | None:
                 else:
                     excluded |= set(leaf["value"])
             if allowed is not None and not (allowed - excluded):
-                return (
-                    f"Условия противоречат друг другу: ни одно значение «{fact.label}» не подходит."
+                return _("Условия противоречат друг другу: ни одно значение «%s» не подходит.") % _(
+                    fact.label
                 )
         if fact.kind in ("number", MONEY):
             numeric = [leaf for leaf in group if not isinstance(leaf["value"], dict)]
             if numeric and _empty_interval(numeric):
-                said = " и ".join(
-                    f"{fact.label} {OP_TEXT[leaf['op']]} {leaf['value']}" for leaf in numeric
+                said = _(" и ").join(
+                    f"{_(fact.label)} {OP_TEXT[leaf['op']]} {leaf['value']}" for leaf in numeric
                 )
-                return f"Условия противоречат друг другу: {said}."
+                return _("Условия противоречат друг другу: %s.") % said
     return None
 
 

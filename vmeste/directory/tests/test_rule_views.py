@@ -199,3 +199,45 @@ def test_a_named_rule_is_created_edited_and_refuses_a_cycle(client, make_user):
     assert refused.status_code == 422 and "Цикл" in refused.content.decode()
     rule.refresh_from_db()
     assert rule.version == 1
+
+
+def test_the_curation_pages_keep_versions_and_history_too(client, make_user, measure):
+    client.force_login(make_user("admin", "administrator"))
+    url = f"/admin/directory/measure/{measure.pk}/change/"
+    page = client.get(url).content.decode()
+    assert 'name="seen_version"' in page and 'value="1"' in page
+    data = {"code": "m", "name": "Помощь пожилым (демо)", "level": "federal",
+            "eligibility": '{"fact": "age", "op": ">=", "value": 60}',
+            "required_documents": "[]", "apply_channels": "[]", "is_active": "on"}  # fmt: skip
+    assert client.post(url, {**data, "seen_version": "1"}).status_code == 302
+    measure.refresh_from_db()
+    assert measure.version == 2 and measure.eligibility == AGE_60
+    change = EligibilityChange.objects.get()
+    assert (change.channel, change.before, change.after) == ("admin", {}, AGE_60)
+    stale = client.post(url, {**data, "eligibility": "{}", "seen_version": "1"})
+    assert stale.status_code == 200 and "Пока вы редактировали" in stale.content.decode()
+    measure.refresh_from_db()
+    assert measure.eligibility == AGE_60 and EligibilityChange.objects.count() == 1
+    assert client.get("/admin/directory/eligibilitychange/").status_code == 200
+
+
+def test_the_navigator_links_to_the_rules_for_editors_only(client, make_user):
+    client.force_login(make_user("admin", "administrator"))
+    assert 'href="/directory/rules/"' in client.get("/directory/").content.decode()
+    client.force_login(make_user("op", "operator"))
+    assert 'href="/directory/rules/"' not in client.get("/directory/").content.decode()
+
+
+def test_the_builder_speaks_english_to_an_english_reader(client, make_user, measure):
+    from django.conf import settings
+
+    measure.eligibility = {"all": [AGE_60, ALONE]}
+    measure.save()
+    client.force_login(make_user("admin", "administrator"))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(f"/directory/rules/measures/{measure.pk}").content.decode()
+    assert "The rule in words" in page and "age ≥ 60 and" in page
+    data = age_and_alone()
+    data["value-1"] = "x"
+    refused = client.post(f"/directory/rules/measures/{measure.pk}", data).content.decode()
+    assert "Expected a whole non-negative number." in refused
