@@ -10,6 +10,7 @@ from ninja import Field, Router, Schema
 
 from vmeste.accounts.roles import Right
 from vmeste.contactcenter import services, telephony
+from vmeste.contactcenter.dispatch import dispatch
 from vmeste.core.errors import Forbidden
 
 router = Router(tags=["contactcenter"])
@@ -74,6 +75,13 @@ class CallStateOut(Schema):
     wait_seconds: float | None
     talk_seconds: float | None
     callback: bool = False  # true: the caller is waiting for us to dial them back
+    callback_offered: bool = False  # true: the caller has been offered a callback (max wait)
+
+
+class RungOut(Schema):
+    call_id: str
+    agent: str = Field(description="ring this agent's phone (their username)")
+    callback: bool = Field(description="true: dial the caller back, then bridge the agent")
 
 
 class TelephonyEventOut(Schema):
@@ -81,6 +89,19 @@ class TelephonyEventOut(Schema):
     duplicate: bool
     outcome: str
     call: CallStateOut | None = None
+    rung: list[RungOut] = Field(
+        default_factory=list, description="calls the router gave to agents just now"
+    )
+    callback_offers: list[str] = Field(
+        default_factory=list,
+        description="call ids whose callers waited the queue's maximum: the IVR offers "
+        "them a callback now (each call is listed once)",
+    )
+
+
+class DispatchOut(Schema):
+    rung: list[RungOut]
+    callback_offers: list[str]
 
 
 @router.post("/telephony/events", response=TelephonyEventOut)
@@ -100,3 +121,12 @@ def telephony_event(request: HttpRequest, payload: TelephonyEventIn):
         at=at,
         data=fields,
     )
+
+
+@router.post("/telephony/dispatch", response=DispatchOut)
+def telephony_dispatch(request: HttpRequest):
+    """The telephony's heartbeat (e.g. every second): routes what is due and names the
+    callers who reached the queue's maximum wait since, even when no event came in."""
+    if not request.user.can(Right.TELEPHONY_EVENTS):
+        raise Forbidden()
+    return dispatch().as_dict()

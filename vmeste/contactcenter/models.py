@@ -147,6 +147,11 @@ class AgentStateChange(models.Model):
     from_state = models.CharField(max_length=12)
     to_state = models.CharField(max_length=12)
     reason = models.CharField(max_length=100, blank=True)
+    # The call the change was about (ring, answer, no answer, caller gone, hang up): the
+    # timeline then proves, from the database alone, that no call was held twice.
+    call = models.ForeignKey(
+        "Call", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["at", "pk"]
@@ -183,6 +188,8 @@ class Call(models.Model):
     talk_seconds = models.FloatField(null=True, blank=True)
     answered_within_target = models.BooleanField(default=False)
     callback_requested = models.BooleanField(default=False)
+    # When the router offered a callback at the queue's max wait (told to the telephony once).
+    callback_offered_at = models.DateTimeField(null=True, blank=True)
     disposition = models.CharField(max_length=40, blank=True)
 
     class Meta:

@@ -19,6 +19,10 @@ from vmeste.core.errors import Conflict, Forbidden
 from vmeste.core.models import Centre
 from vmeste.core.scoping import scoped, user_scope
 
+# Agent events about the call they hold: their timeline rows name that call.
+CALL_EVENTS = frozenset(
+    {AgentEvent.ANSWER, AgentEvent.NO_ANSWER, AgentEvent.CALLER_GONE, AgentEvent.HANG_UP}
+)
 WALLBOARD_CACHE_SECONDS = 1  # 100 viewers polling every 2 s cost one computation a second
 SERVICE_LEVEL_DEFINITION = _("отвечено в целевое время / поступило за сегодня")
 
@@ -42,7 +46,13 @@ def change_agent_state(
         agent.break_reason = reason if new is AgentState.ON_BREAK else ""
         agent.save(update_fields=["state", "state_since", "break_reason"])
         AgentStateChange.objects.create(
-            agent=agent, at=at, event=event.value, from_state=old, to_state=new, reason=reason
+            agent=agent,
+            at=at,
+            event=event.value,
+            from_state=old,
+            to_state=new,
+            reason=reason,
+            call_id=agent.call_id if event in CALL_EVENTS else None,
         )
     return agent
 

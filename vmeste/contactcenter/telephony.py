@@ -48,14 +48,28 @@ def record_event(
     except IntegrityError:
         if not TelephonyEvent.objects.filter(event_id=event_id).exists():
             raise
-        return {"event_id": event_id, "duplicate": True, "outcome": "already recorded"}
+        # Routed all the same: a retry after an error (stored, then the dispatch failed)
+        # must not leave a waiting call and a free agent apart.
+        return {
+            "event_id": event_id,
+            "duplicate": True,
+            "outcome": "already recorded",
+            **dispatch().as_dict(),
+        }
     # A new waiting call or a newly available agent: route now (its own transaction,
-    # so that the locks are always taken agents first, then calls).
-    dispatch()
+    # so that the locks are always taken agents first, then calls). What it decided goes
+    # back to the telephony in this answer: whom to ring, whom to offer a callback.
+    decided = dispatch().as_dict()
     if type == AGENT_STATE:
-        return {"event_id": event_id, "duplicate": False, "outcome": event.outcome}
+        return {"event_id": event_id, "duplicate": False, "outcome": event.outcome, **decided}
     call.refresh_from_db()
-    return {"event_id": event_id, "duplicate": False, "outcome": "", "call": call_state(call)}
+    return {
+        "event_id": event_id,
+        "duplicate": False,
+        "outcome": "",
+        "call": call_state(call),
+        **decided,
+    }
 
 
 def call_state(call: Call) -> dict:
@@ -67,6 +81,7 @@ def call_state(call: Call) -> dict:
         "wait_seconds": call.wait_seconds,
         "talk_seconds": call.talk_seconds,
         "callback": call.callback_requested,
+        "callback_offered": call.callback_offered_at is not None,
     }
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from asgiref.sync import sync_to_async
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, StreamingHttpResponse
 from django.shortcuts import render
@@ -77,10 +76,8 @@ def wallboard(request: HttpRequest) -> HttpResponse:
 @require_GET
 def screen_pop(request: HttpRequest) -> StreamingHttpResponse:
     """Server-sent events for the agent's browser (served by the ASGI server)."""
-    user_id = request.user.pk
-    fetch = sync_to_async(screenpop.pop_for)
     response = StreamingHttpResponse(
-        screenpop.stream(lambda: fetch(user_id)), content_type="text/event-stream"
+        screenpop.stream(request.user.pk), content_type="text/event-stream"
     )
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"

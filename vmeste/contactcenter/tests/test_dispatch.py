@@ -225,3 +225,45 @@ def test_virtual_hold_keeps_the_place_and_we_call_back(world, api_as):
     phone.post(URL, event("end", "call_ended", "first", now + timedelta(seconds=200)))
     first = Call.objects.get(call_id="first")
     assert first.state == "ended" and first.talk_seconds == 150
+
+
+@pytest.mark.django_db
+def test_max_wait_offers_a_callback_to_the_ivr_once(world, api_as):
+    """The router's callback offer reaches the telephony: in the answer to the event that
+    found it due, or in the answer to its heartbeat (POST /telephony/dispatch)."""
+    Queue.objects.filter(code="food").update(max_wait_seconds=60)
+    phone = api_as("telephony")
+    now = timezone.now()
+
+    def offer(n, call, at):
+        payload = event(n, "call_offered", call, at, line="we-are-together", ivr_path="1",
+                        centre="nat")  # fmt: skip
+        return phone.post(URL, payload).json()
+
+    body = offer("o1", "long", now - timedelta(seconds=90))  # 90 s in the IVR already
+    assert body["callback_offers"] == ["long"] and body["call"]["callback_offered"] is True
+    body = offer("o2", "short", now - timedelta(seconds=20))
+    assert body["callback_offers"] == [] and body["call"]["callback_offered"] is False
+    assert phone.post("/api/v1/telephony/dispatch").json() == {"rung": [], "callback_offers": []}
+    assert dispatch(now=now + timedelta(seconds=39)).callback_offers == []  # short: 59 s
+    assert dispatch(now=now + timedelta(seconds=41)).callback_offers == ["short"]
+    assert dispatch(now=now + timedelta(seconds=100)).callback_offers == []  # said once
+    assert Call.objects.get(call_id="short").callback_offered_at == now + timedelta(seconds=41)
+    # "short" accepts (virtual hold); "long" declined and keeps waiting, first in line.
+    phone.post(URL, event("cb", "callback_requested", "short", now + timedelta(seconds=45)))
+    for name in ("a", "b"):
+        add_agent(world, name, idle_since=now, state="not_ready")
+    rung = []
+    for name in ("a", "b"):
+        ready = {"event_id": f"r{name}", "type": "agent_state", "agent": name,
+                 "event": "ready", "at": (now + timedelta(seconds=50)).isoformat()}  # fmt: skip
+        rung += phone.post(URL, ready).json()["rung"]
+    assert rung == [
+        {"call_id": "long", "agent": "a", "callback": False},
+        {"call_id": "short", "agent": "b", "callback": True},  # dial them back
+    ]
+
+
+@pytest.mark.django_db
+def test_only_the_telephony_may_ask_for_a_dispatch(api_as):
+    assert api_as("operator").post("/api/v1/telephony/dispatch").status_code == 403

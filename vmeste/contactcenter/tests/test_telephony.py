@@ -74,6 +74,7 @@ def test_a_call_in_order(phone, setup):
         "wait_seconds": 15.0,
         "talk_seconds": 300.0,
         "callback": False,
+        "callback_offered": False,
     }
     call = Call.objects.get(call_id="c1")
     assert call.priority == 60 and call.answered_within_target and call.line == setup["line"]

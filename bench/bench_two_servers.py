@@ -1,0 +1,90 @@
+"""Two server processes on PostgreSQL taking telephony events at once: 100,000 simulated
+calls (offered → rung → answered → ended → wrap-up, some rung out, some breaks) sent over
+keep-alive HTTP to two `vmeste serve` processes on one fresh database (vm_cc_two), then
+counted from the database: double assignments, agents holding two calls, lost calls.
+
+The harness is `vmeste/contactcenter/loadcheck.py` (also run by the PostgreSQL test on fewer
+calls); it runs in its own process so that its database is the only one it sees.
+`VMESTE_BENCH_TWO_SERVERS_CALLS` overrides the number of calls.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+DATABASE = "vm_cc_two"
+SERVER = os.environ.get("VMESTE_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+FULL_CALLS, QUICK_CALLS = 100_000, 500
+PORTS = "8783,8784"
+
+
+def _log(message: str) -> None:
+    print(f"[bench_two_servers] {message}", file=sys.stderr, flush=True)
+
+
+def _fresh_database(env: dict[str, str]) -> None:
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{DATABASE}"')
+    subprocess.run(
+        [sys.executable, "-m", "vmeste.cli", "migrate", "--no-input"],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+
+
+def run(quick: bool) -> dict:
+    calls = int(os.environ.get("VMESTE_BENCH_TWO_SERVERS_CALLS", "0")) or (
+        QUICK_CALLS if quick else FULL_CALLS
+    )
+    env = dict(os.environ)
+    env["VMESTE_DATABASE_URL"] = f"{SERVER}/{DATABASE}"
+    env.setdefault("VMESTE_DATA_DIR", "/tmp/vm_cc_two")
+    env.pop("VMESTE_DEMO", None)
+    _log(f"fresh database {DATABASE}, migrating")
+    _fresh_database(env)
+    _log(f"{calls} calls through two servers on ports {PORTS}")
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "vmeste.contactcenter.loadcheck", "--calls", str(calls),
+         "--ports", PORTS],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )  # fmt: skip
+    if not done.stdout.strip():
+        raise RuntimeError(f"loadcheck failed: {done.stderr[-3000:]}")
+    result = json.loads(done.stdout)
+    run_, db = result["run"], result["database"]
+    return {
+        "calls": calls,
+        "servers": run_["servers"],
+        "client_threads": run_["clients"],
+        "agents": run_["agents"],
+        "events": run_["events"],
+        "events_per_second": run_["events_per_second"],
+        "wall_seconds": run_["wall_seconds"],
+        "retries": run_["retries"],
+        "retry_reasons": run_["retry_reasons"],
+        "client_errors": run_["errors"],
+        "rings": db["rings"],
+        "double_assignments": db["double_assignments"],
+        "agents_holding_two_calls": db["agents_holding_two_calls"],
+        "lost_calls": db["lost_calls"],
+        "contacts": db["contacts"],
+        "target": "0 double assignments, 0 agents holding two calls, 0 lost calls",
+        "passed": done.returncode == 0,
+        "total_seconds": round(time.perf_counter() - started, 1),
+    }

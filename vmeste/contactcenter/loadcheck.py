@@ -1,0 +1,386 @@
+"""Two real server processes taking telephony events at once, and the proof from the database
+that no call was given twice and no agent held two calls.
+
+Used by the PostgreSQL test (a few thousand calls) and by ``python -m bench two_servers``
+(100,000 calls). The servers are ``vmeste serve`` (uvicorn, the production ASGI server)
+started as subprocesses on the same database; client threads speak keep-alive HTTP to them,
+each thread to one server, and play the telephony: offer calls, ring the agents the answers
+name, answer, end, wrap up; some agents let a call ring out, some take a break.
+
+Every decision the router makes comes back in exactly one answer (``rung``), so whichever
+client got it carries that call on: the calls move between the two servers all the time.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter, deque
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from urllib.parse import quote
+
+from django.db import connection
+from django.utils import timezone
+
+EVENTS = "/api/v1/telephony/events"
+RELEASES = ("no_answer", "caller_gone", "hang_up")  # the agent no longer holds the call
+
+
+def database_url() -> str:
+    """The URL of the database this process uses (the test database under pytest)."""
+    s = connection.settings_dict
+    auth = quote(s.get("USER") or "postgres")
+    if s.get("PASSWORD"):
+        auth += ":" + quote(s["PASSWORD"])
+    return f"postgres://{auth}@{s.get('HOST') or '127.0.0.1'}:{s.get('PORT') or 5432}/{s['NAME']}"
+
+
+def _wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server on port {port} exited with {proc.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"server on port {port} did not start in {timeout} s")
+
+
+@contextmanager
+def servers(ports: list[int], *, db_url: str, pool_max: int = 8) -> Iterator[list[str]]:
+    """``vmeste serve`` on each port, all on ``db_url``; stopped (and waited for) on exit."""
+    from django.conf import settings
+
+    env = {
+        **os.environ,
+        "VMESTE_SECRET_KEY": settings.SECRET_KEY,  # sessions signed here are valid there
+        "VMESTE_DATABASE_URL": db_url,
+        "VMESTE_DB_POOL_MAX": str(pool_max),
+        "DJANGO_SETTINGS_MODULE": "vmeste.settings",
+    }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    procs = []
+    try:
+        for port in ports:
+            procs.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "vmeste.cli", "serve", "--port", str(port)],
+                    env=env,
+                    stdout=subprocess.DEVNULL,
+                )
+            )
+        for port, proc in zip(ports, procs, strict=True):
+            _wait_for_port(port, proc)
+        yield [f"http://127.0.0.1:{port}" for port in ports]
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def prepare(*, agents: int, prefix: str = "ld") -> tuple[str, list[str]]:
+    """A national centre, one queue, ``agents`` agents (offline), a telephony token."""
+    from vmeste.accounts.services import create_user, issue_token
+    from vmeste.contactcenter.models import Agent, Queue
+    from vmeste.core.models import Centre, Line
+
+    line = Line.objects.get(code="we-are-together")
+    centre, _ = Centre.objects.get_or_create(
+        code=f"{prefix}-nat", defaults={"name_ru": "Федеральный", "kind": "national"}
+    )
+    Queue.objects.create(
+        line=line, code=f"{prefix}-q", name="Нагрузка", skill="general", ivr_path="9"
+    )
+    names = []
+    for i in range(agents):
+        user, _pw = create_user(
+            username=f"{prefix}-agent{i}", role="operator", password="x" * 12, check_password=False
+        )
+        Agent.objects.create(user=user, centre=centre, skills={"general": 1}, state="offline")
+        names.append(user.username)
+    create_user(username=f"{prefix}-pbx", role="telephony", password="x" * 12, check_password=False)
+    return issue_token(username=f"{prefix}-pbx"), names
+
+
+@dataclass
+class Shared:
+    """What the client threads share: the call budget, the end, the tallies."""
+
+    calls: int
+    in_flight: threading.Semaphore
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    ended: int = 0
+    requests: int = 0
+    retries: int = 0
+    retry_reasons: Counter = field(default_factory=Counter)
+    errors: list[str] = field(default_factory=list)
+
+    def end_one(self) -> None:
+        with self.lock:
+            self.ended += 1
+        self.in_flight.release()
+
+
+class Client(threading.Thread):
+    """One telephony connection to one server: offers its share of calls, carries on
+    every call the router gives in the answers it receives."""
+
+    def __init__(
+        self, k: int, url: str, token: str, calls: int, agents: list[str], shared: Shared, *,
+        seed: int, no_answer: float, breaks: float, deadline: float, prefix: str,
+    ) -> None:  # fmt: skip
+        super().__init__(daemon=True)
+        self.k, self.token, self.quota, self.shared = k, token, calls, shared
+        self.host, self.port = url.removeprefix("http://").split(":")
+        self.agents, self.rng = agents, random.Random(seed * 1000 + k)
+        self.no_answer, self.breaks, self.deadline = no_answer, breaks, deadline
+        self.prefix, self.seq, self.conn = prefix, 0, None
+        self.tasks: deque[tuple] = deque()
+
+    def _post(self, payload: dict) -> dict:
+        body = json.dumps(payload)
+        headers = {"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"}
+        for attempt in range(20):
+            try:
+                if self.conn is None:
+                    self.conn = http.client.HTTPConnection(self.host, int(self.port), timeout=60)
+                self.conn.request("POST", EVENTS, body, headers)
+                response = self.conn.getresponse()
+                data = response.read()
+                with self.shared.lock:
+                    self.shared.requests += 1
+                if response.status == 200:
+                    return json.loads(data)
+                problem = f"HTTP {response.status}: {data[:200]!r}"
+            except (OSError, http.client.HTTPException) as exc:
+                problem = f"{type(exc).__name__}: {exc}"
+                self.conn = None
+            # The same event id again is safe (stored once): that is what a PBX would do.
+            with self.shared.lock:
+                self.shared.retries += 1
+                self.shared.retry_reasons[problem[:120]] += 1
+            time.sleep(0.05 * (attempt + 1))
+        raise RuntimeError(f"event {payload['event_id']} failed 20 times: {problem}")
+
+    def send(self, type_: str, call_id: str = "", **fields) -> dict:
+        self.seq += 1
+        payload = {
+            "event_id": f"{self.prefix}-k{self.k}-{self.seq}",
+            "type": type_,
+            "call_id": call_id,
+            "at": datetime.now(UTC).isoformat(),
+            **fields,
+        }
+        answer = self._post(payload)
+        for rung in answer.get("rung", ()):
+            self.tasks.append(("ring", rung["call_id"], rung["agent"]))
+        return answer
+
+    def step(self, task: tuple) -> None:
+        kind, *args = task
+        if kind == "ring":
+            call_id, agent = args
+            if self.rng.random() < self.no_answer:  # lets it ring out: not ready, later back
+                self.send("agent_state", agent=agent, event="no_answer")
+                self.tasks.append(("agent", agent, "ready", ""))
+                return
+            self.send("call_answered", call_id, agent=agent)
+            self.send("call_ended", call_id, disposition="consultation")
+            self.shared.end_one()
+            if self.rng.random() < self.breaks:
+                self.tasks.append(("agent", agent, "take_break", "обед"))
+                self.tasks.append(("agent", agent, "ready", ""))
+            else:
+                self.tasks.append(("agent", agent, "wrap_done", ""))
+        else:
+            agent, event, reason = args
+            self.send("agent_state", agent=agent, event=event, reason=reason)
+
+    def run(self) -> None:
+        try:
+            for agent in self.agents:
+                self.send("agent_state", agent=agent, event="sign_in")
+            offered = 0
+            while time.monotonic() < self.deadline:
+                if offered < self.quota and self.shared.in_flight.acquire(blocking=False):
+                    offered += 1
+                    self.send(
+                        "call_offered",
+                        f"{self.prefix}-k{self.k}-c{offered}",
+                        line="we-are-together",
+                        ivr_path="9",
+                        centre=f"{self.prefix}-nat",
+                        caller_number=f"+7900{self.k:03d}{offered:04d}"[:12],
+                    )
+                if self.tasks:
+                    self.step(self.tasks.popleft())
+                elif offered >= self.quota and self.shared.ended >= self.shared.calls:
+                    return
+                elif offered >= self.quota or not self.tasks:
+                    time.sleep(0.002)  # the calls we wait for are in other clients' hands
+        except Exception as exc:  # reported to the caller
+            with self.shared.lock:
+                self.shared.errors.append(f"client {self.k}: {type(exc).__name__}: {exc}")
+        finally:
+            if self.conn is not None:
+                self.conn.close()
+
+
+def drive(
+    urls: list[str],
+    token: str,
+    agents: list[str],
+    *,
+    calls: int,
+    clients_per_server: int = 3,
+    seed: int = 1,
+    no_answer: float = 0.03,
+    breaks: float = 0.03,
+    timeout: float = 3600,
+    prefix: str = "ld",
+) -> dict:
+    """Send ``calls`` calls through the servers at once; answers what the clients saw."""
+    n = clients_per_server * len(urls)
+    # A few calls more than agents in flight: some wait in the queue, as at a peak.
+    shared = Shared(calls=calls, in_flight=threading.Semaphore(len(agents) + 2 * n))
+    deadline = time.monotonic() + timeout
+    clients = [
+        Client(
+            k,
+            urls[k % len(urls)],
+            token,
+            calls // n + (1 if k < calls % n else 0),
+            agents[k::n],
+            shared,
+            seed=seed,
+            no_answer=no_answer,
+            breaks=breaks,
+            deadline=deadline,
+            prefix=prefix,
+        )
+        for k in range(n)
+    ]
+    started = time.perf_counter()
+    for c in clients:
+        c.start()
+    for c in clients:
+        c.join()
+    wall = time.perf_counter() - started
+    return {
+        "calls": calls,
+        "servers": len(urls),
+        "clients": n,
+        "agents": len(agents),
+        "events": shared.requests,
+        "retries": shared.retries,
+        "retry_reasons": dict(shared.retry_reasons.most_common(5)),
+        "errors": shared.errors,
+        "ended_seen_by_clients": shared.ended,
+        "wall_seconds": round(wall, 1),
+        "events_per_second": round(shared.requests / wall, 1) if wall else None,
+    }
+
+
+def count(*, prefix: str = "ld", calls: int) -> dict:
+    """From the database alone: calls given to a second agent while the first still held
+    them, agents rung with a call while still holding another, calls not ended (lost).
+
+    Each agent's timeline rows are written under that agent's row lock, and a call goes
+    back to the queue only in the transaction that writes its release, so primary-key
+    order is the order things happened in for one agent and for one call."""
+    from vmeste.contactcenter.models import AgentStateChange, Call
+    from vmeste.contacts.models import Contact
+
+    call_holder: dict[int, int | None] = {}
+    agent_holds: dict[int, int | None] = {}
+    double_calls = two_at_once = 0
+    rings = 0
+    rows = (
+        AgentStateChange.objects.filter(call__call_id__startswith=f"{prefix}-")
+        .order_by("pk")
+        .values_list("agent_id", "call_id", "event")
+        .iterator(chunk_size=5000)
+    )
+    for agent, call, event in rows:
+        if event == "ring":
+            rings += 1
+            if call_holder.get(call) is not None:
+                double_calls += 1
+            if agent_holds.get(agent) is not None:
+                two_at_once += 1
+            call_holder[call], agent_holds[agent] = agent, call
+        elif event in RELEASES:
+            if call_holder.get(call) == agent:
+                call_holder[call] = None
+            if agent_holds.get(agent) == call:
+                agent_holds[agent] = None
+    ours = Call.objects.filter(call_id__startswith=f"{prefix}-")
+    states = Counter(ours.values_list("state", flat=True))
+    contacts = Contact.objects.filter(call_id__startswith=f"{prefix}-").count()
+    return {
+        "calls_offered": calls,
+        "calls_in_database": sum(states.values()),
+        "calls_ended": states.get("ended", 0),
+        "rings": rings,
+        "double_assignments": double_calls,
+        "agents_holding_two_calls": two_at_once,
+        "lost_calls": calls - states.get("ended", 0),
+        "contacts": contacts,
+        "counted_at": timezone.now().isoformat(),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m vmeste.contactcenter.loadcheck --calls N --ports 8785,8786``: on the
+    database of VMESTE_DATABASE_URL (migrated, fresh), print the run and the counts (JSON)."""
+    import argparse
+
+    import django
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--calls", type=int, default=100_000)
+    parser.add_argument("--agents", type=int, default=16)
+    parser.add_argument("--clients-per-server", type=int, default=3)
+    parser.add_argument("--ports", default="8785,8786")
+    parser.add_argument("--timeout", type=float, default=4 * 3600)
+    args = parser.parse_args(argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vmeste.settings")
+    django.setup()
+    token, agents = prepare(agents=args.agents)
+    ports = [int(p) for p in args.ports.split(",")]
+    with servers(ports, db_url=database_url()) as urls:
+        seen = drive(
+            urls,
+            token,
+            agents,
+            calls=args.calls,
+            clients_per_server=args.clients_per_server,
+            timeout=args.timeout,
+        )
+    counts = count(calls=args.calls)
+    print(json.dumps({"run": seen, "database": counts}, ensure_ascii=False, indent=2))
+    clean = not seen["errors"] and not (
+        counts["double_assignments"] or counts["agents_holding_two_calls"] or counts["lost_calls"]
+    )
+    return 0 if clean else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
