@@ -29,6 +29,8 @@ class LineBoard(Schema):
 
 class CentreBoard(Schema):
     centre: str
+    time_zone: str = Field(description="the centre's IANA zone: its lines' figures of today "
+                           "count from midnight there")  # fmt: skip
     agents: dict[str, int]
     lines: list[LineBoard]
 

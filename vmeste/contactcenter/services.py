@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Min, Q
@@ -76,8 +78,35 @@ def routing_configuration() -> tuple[list[QueueRule], dict[str, tuple[str, ...]]
     return rules, overflow_topology(Centre.objects.values_list("code", "kind"))
 
 
-def _today_start(now: datetime) -> datetime:
-    return timezone.make_aware(datetime.combine(timezone.localtime(now).date(), time.min))
+def centre_zone(centre: Centre | None) -> ZoneInfo:
+    """A centre's day is its region's day; a centre without a region (the national one)
+    keeps the installation's time zone."""
+    name = centre.region.time_zone if centre and centre.region_id else ""
+    try:
+        return ZoneInfo(name or settings.TIME_ZONE)
+    except (ZoneInfoNotFoundError, ValueError):  # a typo in the reference data
+        return ZoneInfo(settings.TIME_ZONE)
+
+
+def today_start(now: datetime, zone: ZoneInfo) -> datetime:
+    """Midnight of ``now``'s date where the centre is (the start of its "today")."""
+    return datetime.combine(now.astimezone(zone).date(), time.min, tzinfo=zone)
+
+
+def _today_filter(now: datetime) -> tuple[Q, dict[str | None, str]]:
+    """Calls offered since midnight of their own centre, and each centre's zone name."""
+    by_zone: dict[str, list[int]] = {}
+    zones: dict[str | None, str] = {}
+    for centre in Centre.objects.select_related("region"):
+        zone = centre_zone(centre)
+        by_zone.setdefault(zone.key, []).append(centre.pk)
+        zones[centre.code] = zone.key
+    default = centre_zone(None)
+    zones[None] = default.key
+    condition = Q(centre__isnull=True, offered_at__gte=today_start(now, default))
+    for key, ids in by_zone.items():
+        condition |= Q(centre__in=ids, offered_at__gte=today_start(now, ZoneInfo(key)))
+    return condition, zones
 
 
 def wallboard(*, user, now: datetime | None = None) -> dict:
@@ -97,13 +126,17 @@ def wallboard(*, user, now: datetime | None = None) -> dict:
 
 def _compute_wallboard(user, now: datetime) -> dict:
     calls = scoped(Call.objects.all(), user)
+    today, zones = _today_filter(now)
     centres: dict[str, dict] = {}
 
     def centre_entry(code: str | None) -> dict:
-        code = code or "-"
-        return centres.setdefault(
-            code, {"centre": code, "agents": {s.value: 0 for s in AgentState}, "lines": {}}
-        )
+        entry = {
+            "centre": code or "-",
+            "time_zone": zones.get(code, zones[None]),  # "today" is the centre's own day
+            "agents": {s.value: 0 for s in AgentState},
+            "lines": {},
+        }
+        return centres.setdefault(code or "-", entry)
 
     def line_entry(centre: str | None, line: str | None) -> dict:
         return centre_entry(centre)["lines"].setdefault(
@@ -137,7 +170,7 @@ def _compute_wallboard(user, now: datetime) -> dict:
         entry["waiting"] = row["n"]
         entry["longest_wait_seconds"] = round(max(0.0, (now - row["oldest"]).total_seconds()), 1)
     for row in (
-        calls.filter(offered_at__gte=_today_start(now), offered_at__lte=now)
+        calls.filter(today, offered_at__lte=now)
         .values("centre__code", "line__code")
         .annotate(
             offered=Count("id"),

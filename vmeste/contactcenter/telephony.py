@@ -17,10 +17,10 @@ from vmeste.contactcenter.dispatch import dispatch
 from vmeste.contactcenter.models import Agent, Call, Queue, TelephonyEvent
 from vmeste.contactcenter.services import change_agent_state
 from vmeste.contactcenter.transitions import AgentEvent, AgentState
-from vmeste.contacts.models import Channel, Contact, Disposition
+from vmeste.contacts import services as contact_services
+from vmeste.contacts.models import Contact
 from vmeste.core.errors import ServiceError, ValidationFailed
 from vmeste.core.models import Centre, Line
-from vmeste.people.phones import try_normalise
 
 AGENT_STATE = "agent_state"
 TYPES = (*EVENT_TYPES, AGENT_STATE)
@@ -191,44 +191,28 @@ def _follow_agent(call: Call, summary: CallSummary, agent: Agent | None) -> None
 
 
 def record_contact(*, call: Call, summary: CallSummary) -> Contact | None:
-    """Every call, answered or abandoned, becomes a Contact of the intake core.
-
-    Only the telephony's fields are written; what the operator registered on the call
-    card (person, topics, notes, an outcome other than the default) is left alone.
-    """
+    """Every call, answered or abandoned, becomes a Contact of the intake core, through
+    the intake's own service (its rules for numbers, regions and outcomes live there)."""
     if call.line_id is None:
         return None  # not a call of a line we know (yet): a later event may tell us
-    phone = try_normalise(call.caller_number) if call.caller_number else None
     region = None
     if call.centre_id and call.centre.kind == Centre.Kind.REGIONAL:
         region = call.centre.region
-    fields = {
-        "line": call.line,
-        "caller_number": phone.e164 if phone else call.caller_number[:40],
-        "started_at": call.offered_at,
-        "ended_at": call.ended_at,
-        "ivr_path": call.ivr_path,
-        "queue_code": call.queue.code if call.queue_id else summary.queue[:60],
-        "wait_seconds": None if call.wait_seconds is None else round(call.wait_seconds),
-        "talk_seconds": None if call.talk_seconds is None else round(call.talk_seconds),
-    }
-    contact = Contact.objects.filter(call_id=call.call_id).first()
-    if contact is None:
-        contact = Contact(call_id=call.call_id, channel=Channel.PHONE, region=region)
-    for name, value in fields.items():
-        setattr(contact, name, value)
-    if call.agent_id:
-        contact.operator = call.agent.user
-    if call.state == Call.State.ABANDONED:
-        contact.disposition = Disposition.ABANDONED
-    elif call.callback_requested and call.answered_at is None:
-        contact.disposition = Disposition.CALLBACK_REQUESTED
-    elif contact.disposition in (
-        Disposition.CONSULTATION,
-        Disposition.ABANDONED,
-        Disposition.CALLBACK_REQUESTED,
-    ):
-        told = call.disposition if call.disposition in Disposition.values else ""
-        contact.disposition = told or Disposition.CONSULTATION
-    contact.save()
-    return contact
+    return contact_services.record_call(
+        contact_services.CallRecord(
+            call_id=call.call_id,
+            line=call.line,
+            started_at=call.offered_at,
+            caller_number=call.caller_number,
+            ended_at=call.ended_at,
+            ivr_path=call.ivr_path,
+            queue_code=call.queue.code if call.queue_id else summary.queue,
+            wait_seconds=call.wait_seconds,
+            talk_seconds=call.talk_seconds,
+            region=region,
+            operator=call.agent.user if call.agent_id else None,
+            abandoned=call.state == Call.State.ABANDONED,
+            callback_pending=call.callback_requested and call.answered_at is None,
+            disposition=call.disposition,
+        )
+    )

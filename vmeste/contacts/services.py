@@ -122,3 +122,61 @@ def history(*, user: User, e164: str, persons: list[Person], limit: int = 20) ->
         .prefetch_related("categories")
         .order_by("-started_at")[:limit]
     )
+
+
+@dataclass(frozen=True)
+class CallRecord:
+    """What the telephony knows of one call (the contact centre's side of a Contact)."""
+
+    call_id: str
+    line: Line
+    started_at: datetime
+    caller_number: str = ""
+    ended_at: datetime | None = None
+    ivr_path: str = ""
+    queue_code: str = ""
+    wait_seconds: float | None = None
+    talk_seconds: float | None = None
+    region: Region | None = None  # the regional centre's region, when it was one
+    operator: User | None = None  # the agent who took it
+    abandoned: bool = False
+    callback_pending: bool = False  # a callback was asked for and nobody answered yet
+    disposition: str = ""  # the telephony's own word on the outcome, if any
+
+
+@transaction.atomic
+def record_call(data: CallRecord) -> Contact:
+    """One Contact per call id, created at the first event and updated by the next ones.
+
+    The intake rules of ``register_contact`` apply: the number in E.164 when it parses
+    (kept as received otherwise: a call is recorded whatever its caller id), the region of
+    a line serving one region. Only the telephony's fields are written: what the operator
+    registered on the call card (person, topics, notes, an outcome of their own) stays.
+    """
+    phone = try_normalise(data.caller_number) if data.caller_number else None
+    contact = Contact.objects.select_for_update().filter(call_id=data.call_id).first()
+    if contact is None:
+        probe = ContactInput(line=data.line, region=data.region)
+        contact = Contact(
+            call_id=data.call_id,
+            channel=Channel.PHONE,
+            region=_default_region(probe, None, None),
+        )
+    contact.line = data.line
+    contact.caller_number = phone.e164 if phone else data.caller_number.strip()[:40]
+    contact.started_at, contact.ended_at = data.started_at, data.ended_at
+    contact.ivr_path, contact.queue_code = data.ivr_path[:200], data.queue_code[:60]
+    contact.wait_seconds = None if data.wait_seconds is None else round(data.wait_seconds)
+    contact.talk_seconds = None if data.talk_seconds is None else round(data.talk_seconds)
+    if data.operator is not None:
+        contact.operator = data.operator
+    automatic = (Disposition.CONSULTATION, Disposition.ABANDONED, Disposition.CALLBACK_REQUESTED)
+    if data.abandoned:
+        contact.disposition = Disposition.ABANDONED
+    elif data.callback_pending:
+        contact.disposition = Disposition.CALLBACK_REQUESTED
+    elif contact.disposition in automatic:  # not one the operator chose on the card
+        told = data.disposition if data.disposition in Disposition.values else ""
+        contact.disposition = told or Disposition.CONSULTATION
+    contact.save()
+    return contact

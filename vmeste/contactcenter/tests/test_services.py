@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.cache import cache
@@ -145,3 +146,35 @@ def test_wallboard_endpoint(world, api_as):
     body = response.json()
     assert body["centres"][0]["lines"][0]["waiting"] == 1
     assert api_as("operator").get("/api/v1/contactcenter/wallboard").status_code == 403
+
+
+def test_wallboard_today_is_each_centres_own_day_around_midnight(world, make_user):
+    """20:30 UTC: it is already tomorrow in Samara (UTC+4, 00:30) and still today in
+    Volgograd and Moscow (UTC+3, 23:30). A call at 19:50 UTC is yesterday's in Samara and
+    today's in Volgograd; the national centre (no region) keeps the installation's zone."""
+    utc = ZoneInfo("UTC")
+    now = datetime(2026, 4, 1, 20, 30, tzinfo=utc)
+    line = world["line"]
+    calls = [("sam", 19, 50), ("sam", 20, 10), ("vgg", 19, 50), ("vgg", 20, 10),
+             ("vgg", 20, 1), ("nat", 20, 0), ("nat", 20, 29)]  # fmt: skip
+    for n, (centre, hour, minute) in enumerate(calls):
+        Call.objects.create(
+            call_id=f"m{n}",
+            line=line,
+            centre=world[centre],
+            state=Call.State.ENDED,
+            offered_at=datetime(2026, 4, 1, hour, minute, tzinfo=utc),
+        )
+    Call.objects.create(  # yesterday in Volgograd: 20:59 UTC on 31 March is 23:59 there
+        call_id="old", line=line, centre=world["vgg"], state=Call.State.ENDED,
+        offered_at=datetime(2026, 3, 31, 20, 59, tzinfo=utc),
+    )  # fmt: skip
+    board = services.wallboard(user=make_user("boss", "supervisor"), now=now)
+    offered = {c["centre"]: c["lines"][0]["offered_today"] for c in board["centres"]}
+    zones = {c["centre"]: c["time_zone"] for c in board["centres"]}
+    assert offered == {"sam": 1, "vgg": 3, "nat": 2}
+    assert zones == {"sam": "Europe/Samara", "vgg": "Europe/Volgograd", "nat": "Europe/Moscow"}
+    # An hour later Moscow's midnight has passed too: Volgograd and the national centre
+    # start a new day with no calls in it (so no line rows), Samara keeps its one.
+    later = services.wallboard(user=make_user("boss2", "supervisor"), now=now + timedelta(hours=1))
+    assert {c["centre"]: c["lines"][0]["offered_today"] for c in later["centres"]} == {"sam": 1}

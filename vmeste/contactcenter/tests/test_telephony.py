@@ -149,3 +149,24 @@ def test_every_call_becomes_one_contact(phone, setup):
     phone.post(URL, answered(n="g1", call="ghost"))
     assert not Contact.objects.filter(call_id="ghost").exists()
     assert Contact.objects.count() == 2
+
+
+def test_the_contact_follows_the_intake_rules(phone, setup):
+    """Written through contacts.services.record_call: the number in E.164 when it parses,
+    kept as received when not (a call is recorded whatever its caller id), and the region
+    of a line that serves one region."""
+    from vmeste.contacts.models import Contact
+    from vmeste.core.models import Region
+
+    phone.post(URL, {**offered(n="n1", call="local"), "caller_number": "8 (900) 765-43-21"})
+    assert Contact.objects.get(call_id="local").caller_number == "+79007654321"
+    phone.post(URL, {**offered(n="n2", call="odd"), "caller_number": "anonymous"})
+    assert Contact.objects.get(call_id="odd").caller_number == "anonymous"
+    Queue.objects.create(
+        line=Line.objects.get(code="volgograd-volunteers"), code="vgg", name="Волгоград",
+        skill="general", ivr_path="2",
+    )  # fmt: skip
+    phone.post(URL, {**offered(n="n3", call="vgg"), "line": "volgograd-volunteers",
+                     "ivr_path": "2"})  # fmt: skip
+    contact = Contact.objects.get(call_id="vgg")
+    assert contact.region == Region.objects.get(code="RU-VGG") and contact.queue_code == "vgg"
