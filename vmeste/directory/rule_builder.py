@@ -15,7 +15,16 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from vmeste.directory.eligibility.facts import CHOICE, FACTS, FLAG, MONEY, NUMBER, OPS, REGION
+from vmeste.directory.eligibility.facts import (
+    CHOICE,
+    FACTS,
+    FLAG,
+    MONEY,
+    NUMBER,
+    OPS,
+    PRESENCE,
+    REGION,
+)
 
 RULE = "@rule"  # the «fact» of a condition that refers to a named rule
 GROUP_TYPES = ("all", "any", "none")
@@ -205,6 +214,8 @@ def _leaf_json(node: Node) -> dict:
     kind = node.fact_kind
     if kind == RULE:
         return {"rule": node.rule}
+    if node.op in PRESENCE:
+        return {"fact": node.fact, "op": node.op}
     if kind == FLAG:
         return {"fact": node.fact, "op": "is", "value": node.flag == "yes"}
     if kind in (REGION, CHOICE):

@@ -52,9 +52,16 @@ def rule_names() -> dict[str, str]:
     return dict(EligibilityRule.objects.values_list("code", "name"))
 
 
-def say(tree: dict, *, regions: dict[str, str] | None = None) -> str:
-    """A stored tree in words (lists of measures and rules, the history)."""
-    return describe(tree, region_names=regions or region_names(), rule_names=rule_names())
+def say(
+    tree: dict, *, regions: dict[str, str] | None = None, rules: dict[str, str] | None = None
+) -> str:
+    """A stored tree in words (lists of measures and rules, the history); pass the names
+    when saying many trees, so a list costs two queries, not two per row."""
+    return describe(
+        tree,
+        region_names=regions if regions is not None else region_names(),
+        rule_names=rules if rules is not None else rule_names(),
+    )
 
 
 # --- a draft ------------------------------------------------------------------------------

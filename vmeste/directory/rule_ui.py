@@ -18,6 +18,7 @@ from vmeste.directory.eligibility.facts import (
     MONEY,
     NUMBER,
     OPS,
+    PRESENCE,
     REGION,
     SITUATION_FLAGS,
 )
@@ -39,6 +40,8 @@ OP_LABELS = {
     "between": gettext_lazy("от … до"),
     "in": gettext_lazy("одно из"),
     "not_in": gettext_lazy("ни одно из"),
+    "known": gettext_lazy("известно"),
+    "unknown": gettext_lazy("неизвестно"),
 }
 MARKS = {True: "✓", False: "✗", None: "?"}
 
@@ -107,6 +110,8 @@ def present(draft: Draft, *, focus: str = "") -> NodeView:
 
 def _widget(node: Node) -> str:
     kind = node.fact_kind
+    if node.op in PRESENCE:
+        return "none"  # «известно» / «неизвестно» take no value
     if kind == NUMBER:
         return "between" if node.op == "between" else "number"
     return {MONEY: "money", REGION: "region", CHOICE: "choice", FLAG: "flag", RULE: "rule"}[kind]

@@ -45,15 +45,15 @@ def _refusals(view):
 @_refusals
 def index(request: HttpRequest) -> HttpResponse:
     rule_services.require_editor(request.user)
-    regions = rule_services.region_names()
+    rules = list(EligibilityRule.objects.all())
+    names = {"regions": rule_services.region_names(), "rules": {r.code: r.name for r in rules}}
     measures = Measure.objects.order_by("-is_active", "name")
-    rules = EligibilityRule.objects.all()
     return render(
         request,
         "directory/rules/index.html",
         {
-            "measures": [(m, rule_services.say(m.eligibility, regions=regions)) for m in measures],
-            "rules": [(r, rule_services.say(r.condition, regions=regions)) for r in rules],
+            "measures": [(m, rule_services.say(m.eligibility, **names)) for m in measures],
+            "rules": [(r, rule_services.say(r.condition, **names)) for r in rules],
         },
     )
 
@@ -149,6 +149,7 @@ def _editor(
                 return response
     # The page's own fields (name, code, the check box) and what of the tree fell in no node.
     errors = {**draft.other_errors, **errors}
+    others = _other_rules(rule)
     context = {
         "measure": measure,
         "rule": rule,
@@ -161,11 +162,11 @@ def _editor(
         "conflict": conflict,
         "focus": focus,
         "reload_url": _url(measure, rule) if rule or measure else "",
-        "facts": rule_ui.fact_groups(_other_rules(rule)),
+        "facts": rule_ui.fact_groups(others),
         "group_types": rule_ui.GROUP_TYPES,
         "regions": reference.regions(),
         "disability": rule_ui.disability_choices(),
-        "named_rules": _other_rules(rule),
+        "named_rules": others,
         "flags": [(code, _(label)) for code, label in SITUATION_FLAGS.items()],
         "chk": {k: v for k, v in (post or {}).items() if k.startswith("chk-")},
         "chk_flags": {code for code in SITUATION_FLAGS if post and post.get(f"chk-{code}")},
@@ -197,14 +198,14 @@ def _history(measure: Measure | None, rule: EligibilityRule | None) -> list[dict
         return []
     subject = rule_history.Subject.MEASURE if measure else rule_history.Subject.RULE
     obj = measure or rule
-    regions = rule_services.region_names()
+    names = {"regions": rule_services.region_names(), "rules": rule_services.rule_names()}
     return [
         {
             "change": change,
-            "before": rule_services.say(change.before, regions=regions)
+            "before": rule_services.say(change.before, **names)
             if change.before is not None
             else _("— (создано)"),
-            "after": rule_services.say(change.after, regions=regions),
+            "after": rule_services.say(change.after, **names),
         }
         for change in rule_history.history_of(subject=subject, object_id=obj.pk)[:HISTORY_SHOWN]
     ]

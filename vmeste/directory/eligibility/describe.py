@@ -13,7 +13,16 @@ from collections.abc import Mapping
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from vmeste.directory.eligibility.facts import CHOICE, FACTS, FLAG, MONEY, OP_TEXT, REGION, number
+from vmeste.directory.eligibility.facts import (
+    CHOICE,
+    FACTS,
+    FLAG,
+    MONEY,
+    OP_TEXT,
+    PRESENCE,
+    REGION,
+    number,
+)
 
 GAP = "…"
 # «инвалидность I группы»: how a group reads after the word «инвалидность».
@@ -67,6 +76,8 @@ class _Sayer:
         if fact is None:
             return GAP
         label, op, value = _(fact.label), node.get("op"), node.get("value")
+        if op in PRESENCE:
+            return _("%s: известно") % label if op == "known" else _("%s: неизвестно") % label
         if fact.kind == FLAG:
             if value is True:
                 return label

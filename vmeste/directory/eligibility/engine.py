@@ -16,6 +16,7 @@ from vmeste.directory.eligibility.facts import (
     FLAG,
     MONEY,
     OP_TEXT,
+    PRESENCE,
     REGION,
     Fact,
     money,
@@ -85,10 +86,28 @@ class Assessment:
         return sorted(counts, key=lambda c: (-counts[c], c))
 
 
+def _presence(code: str, label: str, op: str) -> Node:
+    """«known» / «unknown»: decided by the profile itself, never unknown."""
+    wanted = op == "known"
+    texts = {True: f"{label}: известно", False: f"{label}: неизвестно"}
+
+    def explain(profile: Mapping, reasons: list):
+        known = profile.get(code) is not None
+        reasons.append(f"{texts[known]} {MARK[known is wanted]}")
+        return known is wanted
+
+    def ask(profile: Mapping):
+        return (profile.get(code) is not None) is wanted, []
+
+    return explain, ask
+
+
 def _leaf(node: dict) -> Node:
     fact: Fact = FACTS[node["fact"]]
-    op, expected = node["op"], node["value"]
+    op, expected = node["op"], node.get("value")
     code, label = fact.code, fact.label
+    if op in PRESENCE:
+        return _presence(code, label, op)
     unknown_text = f"{label} — неизвестно"
 
     if fact.kind == FLAG:

@@ -18,14 +18,28 @@ def gettext_noop(message: str) -> str:
 
 NUMBER, REGION, CHOICE, FLAG, MONEY = "number", "region", "choice", "flag", "money"
 
+# «known» / «unknown»: whether the profile has the fact at all (a measure for people whose
+# income is not known yet, a question to ask first). Flags are stored as true/false, so
+# they are always known and do not offer these.
+PRESENCE = ("known", "unknown")
 OPS: dict[str, tuple[str, ...]] = {
-    NUMBER: ("=", "!=", "<", "<=", ">", ">=", "between"),
-    MONEY: ("<", "<=", ">", ">="),
-    REGION: ("in", "not_in"),
-    CHOICE: ("in", "not_in"),
+    NUMBER: ("=", "!=", "<", "<=", ">", ">=", "between", *PRESENCE),
+    MONEY: ("<", "<=", ">", ">=", *PRESENCE),
+    REGION: ("in", "not_in", *PRESENCE),
+    CHOICE: ("in", "not_in", *PRESENCE),
     FLAG: ("is",),
 }
-OP_TEXT = {"=": "=", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥", "between": "от … до"}
+OP_TEXT = {
+    "=": "=",
+    "!=": "≠",
+    "<": "<",
+    "<=": "≤",
+    ">": ">",
+    ">=": "≥",
+    "between": "от … до",
+    "known": "известно",
+    "unknown": "неизвестно",
+}
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.db.models import DecimalField, F, Func, IntegerField, Q, QuerySet, Value
 from django.db.models.functions import Cast
 
-from vmeste.directory.eligibility.facts import FACTS, FLAG, MONEY, REGION
+from vmeste.directory.eligibility.facts import FACTS, FLAG, MONEY, PRESENCE, REGION
 
 STATED_AGE = "_stated_age"
 
@@ -146,9 +146,28 @@ def _age(op: str, value, today: date, p: str) -> tuple[Q, Q]:
     return born | stated, holds
 
 
+def _presence(code: str, op: str, p: str) -> Compiled:
+    """«known» / «unknown»: the same NULL tests the leaves are gated by, used on their own."""
+    if code == "age":
+        known = Q(**{f"{p}birth_date__isnull": False}) | Q(
+            **{f"{p}age_stated__isnull": False, f"{p}age_stated_on__isnull": False}
+        )
+    elif code in ("region", "household_size", "income_per_member"):
+        known = Q(**{f"{p}{code}__isnull": False})
+    else:  # a disability group is stored as a choice, "" = none: always known
+        known = None
+    if known is None:
+        # Not Q(): an empty Q negated by a `not` above would still match every row.
+        always, never = Q(**{f"{p}pk__isnull": False}), Q(**{f"{p}pk__in": []})
+        return Compiled(always, never) if op == "known" else Compiled(never, always)
+    return Compiled(known, ~known) if op == "known" else Compiled(~known, known)
+
+
 def _leaf(node: dict, today: date, p: str) -> Compiled:
     fact = FACTS[node["fact"]]
-    op, value = node["op"], node["value"]
+    op, value = node["op"], node.get("value")
+    if op in PRESENCE:
+        return _presence(fact.code, op, p)
     if fact.code == "age":
         known, holds = _age(op, value, today, p)
     elif fact.kind == REGION:

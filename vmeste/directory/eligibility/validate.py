@@ -12,7 +12,15 @@ from collections.abc import Mapping
 
 from django.utils.translation import gettext as _
 
-from vmeste.directory.eligibility.facts import FACTS, FLAG, MONEY, OP_TEXT, OPS, REGION
+from vmeste.directory.eligibility.facts import (
+    FACTS,
+    FLAG,
+    MONEY,
+    OP_TEXT,
+    OPS,
+    PRESENCE,
+    REGION,
+)
 
 Errors = dict[str, list[str]]
 MAX_DEPTH = 12
@@ -91,7 +99,10 @@ def _leaf(node: dict, where: str, err, region_codes) -> None:
             % {"fact": _(fact.label), "ops": allowed_ops},
         )
         return
-    if fact.kind == FLAG:
+    if op in PRESENCE:
+        if value is not None:
+            err(f"{where}.value", _("Для «известно» и «неизвестно» значение не указывают."))
+    elif fact.kind == FLAG:
         if not isinstance(value, bool):
             err(f"{where}.value", _("Ожидалось «да» или «нет» (true или false)."))
     elif fact.kind == MONEY:
@@ -175,6 +186,14 @@ def _clash(leaves: list[dict]) -> str | None:
         by_fact.setdefault(leaf["fact"], []).append(leaf)
     for code, group in by_fact.items():
         fact = FACTS[code]
+        # «unknown» with anything else said of the same fact: nothing can hold for an unknown.
+        if any(leaf["op"] == "unknown" for leaf in group) and any(
+            leaf["op"] != "unknown" for leaf in group
+        ):
+            return _("Условия противоречат друг другу: «%s» и неизвестно, и известно.") % _(
+                fact.label
+            )
+        group = [leaf for leaf in group if leaf["op"] not in PRESENCE]
         if fact.kind == FLAG and len({leaf["value"] for leaf in group}) > 1:
             return _("Условия противоречат друг другу: «%s» и да, и нет.") % _(fact.label)
         if fact.kind in (REGION, "choice"):

@@ -39,6 +39,12 @@ TREES = [
     {"fact": "disability_group", "op": "in", "value": ["1", "2"]},
     {"not": {"fact": "has_disability", "op": "is", "value": True}},
     {"fact": "region", "op": "not_in", "value": ["RU-TA"]},
+    # «known» / «unknown»: decided by the profile itself, in SQL by the same NULL tests.
+    {"fact": "age", "op": "unknown"},
+    {"any": [{"fact": "age", "op": "unknown"}, {"fact": "age", "op": ">=", "value": 60}]},
+    {"fact": "income_per_member", "op": "known"},
+    {"all": [{"fact": "region", "op": "known"}, {"fact": "household_size", "op": "unknown"}]},
+    {"not": {"fact": "disability_group", "op": "known"}},
 ]
 
 

@@ -147,3 +147,14 @@ def test_services_are_ranked_by_need_and_region():
     )
     assert [r.service.id for r in ranked] == ["b", "a"]
     assert "работает в регионе" in ranked[0].reasons
+
+
+def test_known_and_unknown_are_never_unknown_themselves():
+    low = {"fact": "income_per_member", "op": "<", "value": 10000}
+    ask_first = measure({"any": [{"fact": "income_per_member", "op": "unknown"}, low]})
+    not_said = evaluate(ask_first, {"age": 70})
+    assert not_said.value is True and not_said.reasons == ["доход на члена семьи: неизвестно ✓"]
+    said = evaluate(ask_first, {"income_per_member": 20000})
+    assert said.value is False and said.ask == []
+    known = evaluate(measure({"fact": "region", "op": "known"}), {"region": "RU-VGG"})
+    assert known.value is True and known.reasons == ["регион: известно ✓"]

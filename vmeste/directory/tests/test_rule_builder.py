@@ -208,3 +208,33 @@ def test_the_rule_in_words():
     )
     half_built = {"all": [{"fact": "age", "op": ">=", "value": "шестьдесят"}, {"any": []}]}
     assert describe(half_built) == "возраст ≥ … и …"
+
+
+def test_known_and_unknown_take_no_value_and_read_in_words():
+    data = rows(
+        root("any"),
+        {"id": 1, "parent": "0", "kind": "cond", "fact": "age", "op": "unknown", "value": "60"},
+        {"id": 2, "parent": "0", "kind": "cond", "fact": "income_per_member", "op": "known"},
+        {"id": 3, "parent": "0", "kind": "cond", "fact": "veteran", "op": "known"},
+    )
+    tree = b.to_tree(b.from_form(data)).tree
+    assert tree == {
+        "any": [
+            {"fact": "age", "op": "unknown"},
+            {"fact": "income_per_member", "op": "known"},
+            {"fact": "veteran", "op": "is", "value": True},  # flags are always known
+        ]
+    }
+    assert validate(tree, rules={}, region_codes=REGIONS) == {}
+    assert b.to_tree(b.from_tree(tree)).tree == tree
+    assert describe(tree) == "возраст: неизвестно или доход на члена семьи: известно или ветеран"
+    with_value = {"fact": "age", "op": "known", "value": 3}
+    assert (
+        "значение не указывают"
+        in validate(with_value, rules={}, region_codes=REGIONS)["eligibility.value"][0]
+    )
+    clash = {"all": [{"fact": "age", "op": "unknown"}, AGE_60]}
+    assert (
+        "неизвестно, и известно"
+        in validate(clash, rules={}, region_codes=REGIONS)["eligibility"][0]
+    )

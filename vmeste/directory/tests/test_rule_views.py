@@ -241,3 +241,37 @@ def test_the_builder_speaks_english_to_an_english_reader(client, make_user, meas
     data["value-1"] = "x"
     refused = client.post(f"/directory/rules/measures/{measure.pk}", data).content.decode()
     assert "Expected a whole non-negative number." in refused
+
+
+def test_pages_cost_the_same_queries_for_one_measure_or_many(client, make_user, measure):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(make_user("admin", "administrator"))
+    measure.eligibility = {"all": [AGE_60, {"rule": "r0"}]}
+    measure.save()
+    EligibilityRule.objects.create(code="r0", name="Правило 0", condition=ALONE)
+
+    def cost(url: str) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    page = f"/directory/rules/measures/{measure.pk}"
+    few = (cost("/directory/rules/"), cost(page))
+    for i in range(1, 6):
+        EligibilityRule.objects.create(code=f"r{i}", name=f"Правило {i}", condition=AGE_60)
+        Measure.objects.create(code=f"m{i}", name=f"Мера {i}", level="federal",
+                               eligibility={"any": [AGE_60, {"rule": f"r{i}"}]})  # fmt: skip
+    client.post(page, {**age_and_alone(), "action": "save"})
+    client.post(page, {**age_and_alone(version=2), "value-1": "65", "action": "save"})
+    assert (cost("/directory/rules/"), cost(page)) == few
+
+
+def test_known_or_unknown_shows_no_value_field(client, make_user, measure):
+    client.force_login(make_user("admin", "administrator"))
+    data = age_and_alone()
+    data["op-1"] = "unknown"
+    page = client.post(f"/directory/rules/measures/{measure.pk}", data).content.decode()
+    assert 'name="value-1"' not in page and '<option value="unknown" selected>' in page
+    assert "возраст: неизвестно и живёт один" in page
