@@ -75,6 +75,11 @@ def _reference_data(request):
     put it back for every database test that finds it missing."""
     marker = request.node.get_closest_marker("django_db")
     if marker is None:
+        # Tests reaching the database through the `db` fixture alone: no reload needed, but
+        # the snapshot of an earlier test must not leak into them.
+        _clear_reference_snapshot()
+        yield
+        _clear_reference_snapshot()
         return
     transactional = marker.kwargs.get("transaction", False) or "live_server" in request.fixturenames
     request.getfixturevalue("transactional_db" if transactional else "db")
@@ -84,6 +89,19 @@ def _reference_data(request):
         from vmeste.core.reference.loader import load_reference
 
         load_reference(Region=Region, Category=Category, Line=Line)
+    # Each test's rows (and a flush's new ids) must not meet the snapshot of another test.
+    _clear_reference_snapshot()
+    yield
+    _clear_reference_snapshot()
+
+
+def _clear_reference_snapshot() -> None:
+    from django.apps import apps
+
+    if apps.ready:  # not under `-p no:django`
+        from vmeste.core import refcache
+
+        refcache.clear()
 
 
 # --- Browser tests: Playwright driving Debian's Chromium (never a downloaded browser). Each

@@ -10,7 +10,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from vmeste.accounts.models import User
-from vmeste.assistance import services
+from vmeste.assistance import listing, services
 from vmeste.assistance.models import Request, Team
 from vmeste.contacts.services import get_contact
 from vmeste.core import services as reference
@@ -224,16 +224,13 @@ def register_request(request: HttpRequest, payload: RequestIn):
 
 @router.get("/requests", response=ListOf(RequestOut))
 def list_requests(request: HttpRequest, filters: Query[RequestFilters]):
-    qs = services.search(
-        user=request.user,
-        filters=services.RequestFilters(
-            **filters.dict(exclude={"limit", "offset"}),
-        ),
-    )
-    page = qs.select_related(
-        "person", "line", "region", "category", "subcategory", "assignee", "team"
-    ).prefetch_related("person__phones")[filters.offset : filters.offset + filters.limit]
-    return {"items": [shape(r, request.user) for r in page], "count": qs.count()}
+    wanted = listing.RequestFilters(**filters.dict(exclude={"limit", "offset"}))
+    matches = listing.search(user=request.user, filters=wanted)
+    rows = listing.page(matches, offset=filters.offset, limit=filters.limit)
+    return {
+        "items": [shape(r, request.user) for r in rows],
+        "count": listing.count(user=request.user, filters=wanted, matches=matches),
+    }
 
 
 @router.get("/requests/{request_id}", response=RequestDetailOut)

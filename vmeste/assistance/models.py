@@ -139,6 +139,12 @@ class Request(models.Model):
             models.Index(fields=["region", "status", "-created_at"]),
             models.Index(fields=["assignee", "status"]),
             models.Index(fields=["person", "status"]),
+            # "Overdue" reads only the open requests: a small part of millions of rows.
+            models.Index(
+                fields=["due_at"],
+                condition=~models.Q(status__in=sorted(CLOSED_STATUSES)),
+                name="request_open_due",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -177,3 +183,26 @@ class RequestEvent(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+
+
+class RequestCount(models.Model):
+    """How many requests each (region, line, status) holds, so that a list can say "of N"
+    without counting millions of rows. Database triggers keep it (migration 0004): every
+    insert, delete and change of region, line or status, whoever writes, in the same
+    transaction."""
+
+    region = models.ForeignKey(
+        Region, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    line = models.ForeignKey(
+        Line, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    status = models.CharField(max_length=12)
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "line", "status"], name="request_count_unique"
+            )
+        ]

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,12 +22,12 @@ from vmeste.assistance.models import (
     Urgency,
 )
 from vmeste.contacts.models import Contact
+from vmeste.core import refcache
 from vmeste.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vmeste.core.models import Category, Line, Region
 from vmeste.core.scoping import in_scope, scoped
 from vmeste.people import services as people
 from vmeste.people.models import Person
-from vmeste.people.phones import try_normalise
 
 DESCRIPTION_MAX = 5000
 COMMENT_MAX = 5000
@@ -165,16 +165,25 @@ def requests_for(user: User) -> QuerySet[Request]:
 
 
 def get_request(*, request_id: int, user: User) -> Request:
+    # Reference rows come from the process's snapshot: joining them too made PostgreSQL plan
+    # an eight-table join on every read (see `assistance.listing`).
     request = (
         requests_for(user)
-        .select_related(
-            "person", "line", "region", "category", "subcategory", "assignee", "team", "contact"
-        )
+        .select_related("person", "assignee", "team", "contact")
         .filter(pk=request_id)
         .first()
     )
     if request is None:
         raise NotFound(_("Заявка не найдена."))
+    return with_reference(request)
+
+
+def with_reference(request: Request) -> Request:
+    """Line, region and categories from the process's reference snapshot: no join, no query."""
+    request.line = refcache.line(request.line_id)
+    request.region = refcache.region(request.region_id)
+    request.category = refcache.category(request.category_id)
+    request.subcategory = refcache.category(request.subcategory_id)
     return request
 
 
@@ -298,67 +307,6 @@ def add_comment(*, request_id: int, actor: User, text: str) -> RequestEvent:
     return RequestEvent.objects.create(
         request=request, actor=actor, kind=RequestEvent.Kind.COMMENT, text=text
     )
-
-
-@dataclass
-class RequestFilters:
-    status: str = ""
-    region: str = ""
-    line: str = ""
-    category: str = ""
-    assignee: str = ""  # a user id, or "me", or "none"
-    overdue: bool = False
-    q: str = ""
-
-
-def search(*, user: User, filters: RequestFilters) -> QuerySet[Request]:
-    """The request list: scoped, filtered, searched by number, name or phone."""
-    qs = requests_for(user)
-    if filters.status:
-        statuses = [s for s in filters.status.split(",") if s]
-        unknown = set(statuses) - set(Status.values)
-        if unknown:
-            raise ValidationFailed({"status": _("Неизвестный статус: %s.") % ", ".join(unknown)})
-        qs = qs.filter(status__in=statuses)
-    if filters.region:
-        qs = qs.filter(region__code=filters.region.upper())
-    if filters.line:
-        qs = qs.filter(line__code=filters.line)
-    if filters.category:
-        qs = qs.filter(Q(category__code=filters.category) | Q(subcategory__code=filters.category))
-    if filters.assignee == "me":
-        qs = qs.filter(assignee=user)
-    elif filters.assignee == "none":
-        qs = qs.filter(assignee__isnull=True)
-    elif filters.assignee.isdigit():
-        qs = qs.filter(assignee_id=int(filters.assignee))
-    if filters.overdue:
-        qs = qs.exclude(status__in=table.CLOSED).filter(due_at__lt=timezone.now())
-    q = filters.q.strip()[:200]
-    if q:
-        qs = qs.filter(_text_condition(q))
-    return qs.order_by("-created_at", "-pk")
-
-
-def _text_condition(q: str) -> Q:
-    phone = try_normalise(q) if sum(ch.isdigit() for ch in q) >= 10 else None
-    if phone:
-        return Q(person__phones__e164=phone.e164)
-    if any(ch.isdigit() for ch in q) and "-" in q:
-        # A request number: exact, through the unique index (numbers are stored upper-case).
-        return Q(number=q.upper())
-    words = q.split()
-    condition = Q()
-    for word in words[:3]:
-        # SQLite folds case only for ASCII: also try the word as names are written.
-        title = word[:1].upper() + word[1:].lower()
-        word_condition = Q()
-        for name in ("last_name", "first_name", "middle_name"):
-            word_condition |= Q(**{f"person__{name}__istartswith": word}) | Q(
-                **{f"person__{name}__startswith": title}
-            )
-        condition &= word_condition
-    return condition | Q(number__iexact=q)
 
 
 @transaction.atomic

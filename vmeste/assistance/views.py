@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, IntegerField, Q, When
+from django.db.models import Case, IntegerField, Q, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from vmeste.accounts.models import User
 from vmeste.accounts.roles import RIGHTS, Right
-from vmeste.assistance import services
+from vmeste.assistance import listing, services
 from vmeste.assistance.models import OutcomeHow, Request, Status, Team
 from vmeste.assistance.transitions import CLOSED
 from vmeste.assistance.ui import FormErrors, require, require_cases, values_of
@@ -28,12 +28,11 @@ from vmeste.core.scoping import scoped, user_scope
 from vmeste.people.phones import mask
 
 PAGE_SIZE = 50
-LIST_RELATED = ("person", "line", "region", "category", "subcategory", "assignee")
 HANDLERS = [role for role, rights in RIGHTS.items() if Right.HANDLE_REQUESTS in rights]
 
 
-def _filters(get) -> services.RequestFilters:
-    return services.RequestFilters(
+def _filters(get) -> listing.RequestFilters:
+    return listing.RequestFilters(
         status=get.get("status", ""),
         region=get.get("region", ""),
         line=get.get("line", ""),
@@ -42,13 +41,6 @@ def _filters(get) -> services.RequestFilters:
         overdue=get.get("overdue") == "1",
         q=get.get("q", ""),
     )
-
-
-def _status_counts(user, filters: services.RequestFilters) -> dict[str, int]:
-    """How many match each status under the other filters: one grouped query."""
-    others = services.RequestFilters(**{**filters.__dict__, "status": ""})
-    rows = services.search(user=user, filters=others).order_by().values("status")
-    return {row["status"]: row["n"] for row in rows.annotate(n=Count("id"))}
 
 
 def _regions(user):
@@ -63,14 +55,15 @@ def request_list(request: HttpRequest) -> HttpResponse:
     filters = _filters(request.GET)
     errors = FormErrors()
     try:
-        qs = services.search(user=request.user, filters=filters)
-        counts = _status_counts(request.user, filters)
+        qs = listing.search(user=request.user, filters=filters)
+        counts = listing.count_by_status(user=request.user, filters=filters)
     except ServiceError as exc:
         errors.add(exc)
         filters.status = ""
-        qs = services.search(user=request.user, filters=filters)
+        qs = listing.search(user=request.user, filters=filters)
         counts = {}
-    page = Paginator(qs.select_related(*LIST_RELATED), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = listing.Rows(qs, total=listing.count(user=request.user, filters=filters, matches=qs))
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -101,9 +94,10 @@ def my_work(request: HttpRequest) -> HttpResponse:
         .exclude(status__in=CLOSED)
         .annotate(late=Case(When(due_at__lt=now, then=0), default=1, output_field=IntegerField()))
         .order_by("late", "due_at")
-        .select_related(*LIST_RELATED)
+        .select_related("person", "assignee")
     )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = [services.with_reference(item) for item in page.object_list]
     overdue = qs.filter(due_at__lt=now).count() if page.paginator.count else 0
     return render(
         request,

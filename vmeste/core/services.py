@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from vmeste.core import refcache
 from vmeste.core.errors import ValidationFailed
 from vmeste.core.models import Category, Line, Region
 
@@ -22,25 +23,21 @@ def lines() -> QuerySet[Line]:
 
 
 def region_by_code(code: str, *, field: str = "region") -> Region:
-    region = Region.objects.filter(code=(code or "").strip().upper()).first()
+    region = refcache.snapshot().region_codes.get((code or "").strip().upper())
     if region is None:
         raise ValidationFailed({field: _("Неизвестный код региона: «%s».") % code})
     return region
 
 
 def line_by_code(code: str, *, field: str = "line") -> Line:
-    line = Line.objects.filter(code=(code or "").strip(), is_active=True).first()
-    if line is None:
+    line = refcache.snapshot().line_codes.get((code or "").strip())
+    if line is None or not line.is_active:
         raise ValidationFailed({field: _("Неизвестная линия: «%s».") % code})
     return line
 
 
 def category_by_code(code: str, *, field: str = "category") -> Category:
-    category = (
-        Category.objects.select_related("parent")
-        .filter(code=(code or "").strip(), is_active=True)
-        .first()
-    )
-    if category is None:
+    category = refcache.snapshot().category_codes.get((code or "").strip())
+    if category is None or not category.is_active:
         raise ValidationFailed({field: _("Неизвестная категория: «%s».") % code})
     return category

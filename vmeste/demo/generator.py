@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from vmeste.accounts.models import User
+from vmeste.assistance import tally_sql
 from vmeste.assistance.models import NumberSequence, Request
 from vmeste.contacts.models import Contact
 from vmeste.core.models import Category, Line, Region
@@ -176,9 +177,10 @@ class Generator:
         if not self.person_regions:
             raise ValueError("generate persons first: requests need applicants")
         sequences: dict[tuple[str, int], int] = {}
-        written = self.sink.write(
-            Request, self.REQUEST_FIELDS, self._request_rows(count, sequences), expected=count
-        )
+        with tally_sql.paused_for_bulk_load():
+            written = self.sink.write(
+                Request, self.REQUEST_FIELDS, self._request_rows(count, sequences), expected=count
+            )
         for (prefix, year), last in sequences.items():
             NumberSequence.objects.update_or_create(
                 prefix=prefix, year=year, defaults={"last": last}

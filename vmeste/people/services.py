@@ -15,6 +15,7 @@ from rapidfuzz import fuzz
 
 from vmeste.accounts.models import AuditEntry
 from vmeste.accounts.roles import Right
+from vmeste.core import refcache
 from vmeste.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vmeste.core.models import Region
 from vmeste.core.scoping import scoped
@@ -114,7 +115,7 @@ def _phones_of(e164: str) -> QuerySet[Person]:
 
 
 def audit(*, user, action: str, person_ids: list[int], channel: str, detail: str = "") -> None:
-    AuditEntry.objects.bulk_create(
+    entries = [
         AuditEntry(
             user=user if getattr(user, "is_authenticated", False) else None,
             action=action,
@@ -124,7 +125,11 @@ def audit(*, user, action: str, person_ids: list[int], channel: str, detail: str
             detail=detail[:300],
         )
         for pk in person_ids
-    )
+    ]
+    if len(entries) == 1:
+        entries[0].save()  # one statement, where a bulk insert wraps itself in a transaction
+    else:
+        AuditEntry.objects.bulk_create(entries)
 
 
 def find_by_phone(*, phone: str, user, channel: str = "web") -> list[Person]:
@@ -190,7 +195,8 @@ def _apply(person: Person, data: PersonInput) -> dict:
     for name, value in values.items():
         if value in ("", None):
             continue
-        old = getattr(person, name)
+        # The region is compared by id, from the reference snapshot: no query for it.
+        old = refcache.region(person.region_id) if name == "region" else getattr(person, name)
         if old != value:
             changes[name] = [_jsonable(old), _jsonable(value)]
             setattr(person, name, value)
@@ -247,7 +253,8 @@ def find_or_register(
     changes = _apply(person, data) if consent else {}
     if changes and not created:
         person.version += 1
-    person.save()
+    if created or changes:
+        person.save()
     if created:
         phone = normalise(e164)
         PersonPhone.objects.create(person=person, e164=e164, kind=phone.kind, is_primary=True)

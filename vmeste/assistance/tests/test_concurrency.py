@@ -87,3 +87,39 @@ def test_two_coordinators_on_one_version_one_wins_one_is_told(make_user):
     request.refresh_from_db()
     assert request.status == moved[0].status and request.version == 2
     assert request.events.filter(kind="transition").count() == 1
+
+
+def test_requests_moved_back_and_forth_at_once_keep_the_tally_exact(make_user):
+    """Each status change moves two counter rows; taken in one order they never deadlock."""
+    from django.db.models import Count
+
+    from vmeste.assistance.models import RequestCount
+
+    coordinator = make_user("coord", "coordinator")
+    made = [
+        services.register_with_person(
+            data=_data(), person_data=PersonInput(phone=f"+7927556{i:04d}"), actor=coordinator
+        )
+        for i in range(8)
+    ]
+    for request in made:
+        services.transition(request_id=request.pk, to="in_progress", actor=coordinator)
+    for request in made[::2]:
+        services.transition(request_id=request.pk, to="waiting", actor=coordinator)
+
+    def shuttle(i: int) -> int:
+        # The even ones wait and go back to work first, the odd ones the other way round.
+        target = ("in_progress", "waiting")[i % 2]
+        for _round in range(10):
+            services.transition(request_id=made[i].pk, to=target, actor=coordinator)
+            target = "in_progress" if target == "waiting" else "waiting"
+        return i
+
+    results = run_together(8, shuttle)
+    assert results == list(range(8)), results
+    grouped = {
+        (r["region_id"], r["line_id"], r["status"]): r["n"]
+        for r in Request.objects.values("region_id", "line_id", "status").annotate(n=Count("id"))
+    }
+    tally = {(r.region_id, r.line_id, r.status): r.n for r in RequestCount.objects.all() if r.n}
+    assert tally == grouped
