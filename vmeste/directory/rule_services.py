@@ -145,14 +145,7 @@ def check_profile(data, *, user) -> tuple[dict | None, str]:
     so it is audited like opening it), or the facts typed in the box; (None, "") for none."""
     raw_person = data.get("chk-person", "").strip()
     if raw_person:
-        if not raw_person.isdigit():
-            raise ValidationFailed({"chk-person": _("Номер человека — целое число.")})
-        try:
-            person = people.get_person(person_id=int(raw_person), user=user, channel="web")
-        except (NotFound, Forbidden) as exc:
-            raise ValidationFailed(
-                {"chk-person": _("Человек с таким номером не найден в вашей зоне.")}
-            ) from exc
+        person = _person_to_check(raw_person, user)
         return services.profile_of(person), _("человек № %s") % person.pk
     typed = {
         key.removeprefix("chk-"): data.get(key)
@@ -164,6 +157,29 @@ def check_profile(data, *, user) -> tuple[dict | None, str]:
     if typed.get("disability_group") == "no":  # said «no disability»: known, not unknown
         typed["disability_group"] = ""
     return navigator.profile_from_params(typed), _("указанные признаки")
+
+
+def _person_to_check(raw: str, user):
+    """A person's number, or a phone (ten digits or more): the newest person with it."""
+    digits = "".join(ch for ch in raw if ch.isdigit())
+    not_found = ValidationFailed(
+        {"chk-person": _("Человек с таким номером или телефоном не найден в вашей зоне.")}
+    )
+    try:
+        if raw.isdigit() and len(raw) < 10:
+            return people.get_person(person_id=int(raw), user=user, channel="web")
+        if len(digits) >= 10:
+            found = people.find_by_phone(phone=raw, user=user, channel="web")
+            if found:
+                return found[0]
+            raise not_found
+    except (NotFound, Forbidden) as exc:
+        raise not_found from exc
+    except ValidationFailed as exc:
+        if exc is not_found:
+            raise
+        raise ValidationFailed({"chk-person": _("Некорректный номер телефона.")}) from exc
+    raise ValidationFailed({"chk-person": _("Укажите номер человека или его телефон.")})
 
 
 # --- saving -------------------------------------------------------------------------------

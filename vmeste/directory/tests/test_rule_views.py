@@ -177,6 +177,24 @@ def test_check_on_a_person_in_scope_shows_the_verdict_per_condition(
     other = make_person(region="RU-TA", birth_date=years_ago(70))
     hidden = client.post(url, age_and_alone(**{"chk_person": str(other.pk)})).content.decode()
     assert "не найден в вашей зоне" in hidden
+    assert (
+        "Укажите номер человека"
+        in client.post(url, age_and_alone(chk_person="абв")).content.decode()
+    )
+
+
+def test_check_on_a_person_found_by_phone(client, make_user, make_person, measure):
+    from vmeste.people.models import PersonPhone
+
+    person = make_person(birth_date=years_ago(70), lives_alone=True)
+    PersonPhone.objects.create(person=person, e164="+79001234567")
+    client.force_login(make_user("admin", "administrator"))
+    url = f"/directory/rules/measures/{measure.pk}"
+    page = client.post(url, age_and_alone(chk_person="8 900 123-45-67")).content.decode()
+    assert "Подходит" in page and f"человек № {person.pk}" in page
+    assert AuditEntry.objects.filter(action="lookup").exists()
+    nobody = client.post(url, age_and_alone(chk_person="+7 900 000 00 00")).content.decode()
+    assert "не найден в вашей зоне" in nobody
 
 
 def test_a_named_rule_is_created_edited_and_refuses_a_cycle(client, make_user):
@@ -275,3 +293,18 @@ def test_known_or_unknown_shows_no_value_field(client, make_user, measure):
     page = client.post(f"/directory/rules/measures/{measure.pk}", data).content.decode()
     assert 'name="value-1"' not in page and '<option value="unknown" selected>' in page
     assert "возраст: неизвестно и живёт один" in page
+
+
+def test_a_new_rule_saved_through_htmx_goes_to_its_own_page(client, make_user):
+    client.force_login(make_user("admin", "administrator"))
+    data = age_and_alone(version=0)
+    data.update({"code": "elderly", "name": "Пожилые", "action": "save"})
+    response = client.post("/directory/rules/named/new", data, HTTP_HX_REQUEST="true")
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == "/directory/rules/named/elderly"
+    page = client.get("/directory/rules/named/elderly").content.decode()
+    assert "Сохранено: версия 1." in page and "возраст ≥ 60 и живёт один" in page
+    bad = {**data, "code": "Не код"}
+    refused = client.post("/directory/rules/named/new", bad, HTTP_HX_REQUEST="true")
+    assert refused.status_code == 200 and "Код: латиница" in refused.content.decode()
+    assert not EligibilityRule.objects.filter(name="Не код").exists()
