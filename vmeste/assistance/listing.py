@@ -158,7 +158,7 @@ def count_by_status(*, user: User, filters: RequestFilters) -> dict[str, int]:
         rows = _tally(user, others).values("status").annotate(total=Sum("n"))
         return {row["status"]: row["total"] for row in rows if row["total"]}
     rows = search(user=user, filters=others).order_by().values("status")
-    return {row["status"]: row["n"] for row in rows.annotate(n=Count("id"))}
+    return {row["status"]: row["n"] for row in rows.annotate(n=Count("*"))}
 
 
 def page(matches: QuerySet[Request], *, offset: int, limit: int) -> list[Request]:
