@@ -18,7 +18,7 @@ import asyncio
 import json
 import logging
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from urllib.parse import urlencode
 
 from asgiref.sync import sync_to_async
@@ -188,3 +188,13 @@ async def stream(
                 yield ": still here\n\n"  # keeps proxies from closing an idle stream
     finally:
         HUB.unsubscribe(user_id, entry)
+
+
+def snapshot(user_id: int) -> Iterator[str]:
+    """Under a WSGI server (tests' live server, a fallback deployment) a stream would hold a
+    worker thread for ever: answer what rings now and close; the browser reconnects after
+    the ``retry`` interval, so the pop still comes, within two seconds."""
+    yield "retry: 2000\n\n"
+    pop = pop_for(user_id)
+    if pop:
+        yield f"event: call\ndata: {json.dumps(pop, ensure_ascii=False)}\n\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
@@ -76,9 +77,11 @@ def wallboard(request: HttpRequest) -> HttpResponse:
 @require_GET
 def screen_pop(request: HttpRequest) -> StreamingHttpResponse:
     """Server-sent events for the agent's browser (served by the ASGI server)."""
-    response = StreamingHttpResponse(
-        screenpop.stream(request.user.pk), content_type="text/event-stream"
-    )
+    if isinstance(request, ASGIRequest):
+        events = screenpop.stream(request.user.pk)
+    else:
+        events = screenpop.snapshot(request.user.pk)
+    response = StreamingHttpResponse(events, content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"
     return response

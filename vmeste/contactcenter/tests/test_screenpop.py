@@ -42,7 +42,9 @@ def test_pop_for_the_agent_rung(make_user, client):
     response = client.get("/contactcenter/screen-pop/")
     assert response.status_code == 200
     assert response["Content-Type"] == "text/event-stream"
-    response.close()
+    # Not served by the ASGI server: what rings now, then the browser reconnects.
+    body = b"".join(response.streaming_content).decode()
+    assert body.startswith("retry: 2000") and '"call_id": "c1"' in body
 
 
 async def _no_listener() -> None:

@@ -1,0 +1,118 @@
+"""The agent's workplace in Debian's Chromium: the toolbar changes the state, and a call
+routed to the agent opens the call card with the caller already looked up."""
+
+from __future__ import annotations
+
+import http.client
+import json
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from vmeste.assistance.tests.test_views import REQUEST, post_call
+from vmeste.contactcenter import loadcheck
+from vmeste.contactcenter.models import Agent, AgentStateChange
+from vmeste.core.models import Centre
+
+PORT = 8785  # 8783-8784: the bench; 8785-8786: the tests (one at a time)
+
+
+def _page(browser, url: str, session: str):
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="ru-RU")
+    context.add_cookies([{"name": "sessionid", "value": session, "url": url}])
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    return context, page
+
+
+def _toolbar_break_and_back(page) -> None:
+    toolbar = page.locator("#cc-toolbar")
+    status = toolbar.get_by_role("status")
+    assert status.inner_text().strip() == "Свободен"
+    page.get_by_label("причина перерыва").fill("обед")
+    toolbar.get_by_role("button", name="Перерыв").click()
+    page.wait_for_function(
+        "document.querySelector('#cc-toolbar [role=status]').textContent.includes('Перерыв')"
+    )
+    assert "обед" in page.locator("#cc-toolbar").get_by_role("status").inner_text()
+    # Keyboard only: to the "Готов" button and Enter.
+    ready = page.locator("#cc-toolbar").get_by_role("button", name="Готов", exact=True)
+    ready.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "document.querySelector('#cc-toolbar [role=status]').textContent.includes('Свободен')"
+    )
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_toolbar_available_break_with_a_reason_available(browser, live_server, client, make_user):
+    centre = Centre.objects.create(code="nat", name_ru="Федеральный", kind="national")
+    user = make_user("op")
+    agent = Agent.objects.create(user=user, centre=centre, state="available")
+    client.force_login(user)
+    context, page = _page(browser, live_server.url, client.cookies["sessionid"].value)
+    page.goto(f"{live_server.url}/contactcenter/")
+    _toolbar_break_and_back(page)
+    context.close()
+    changes = list(AgentStateChange.objects.filter(agent=agent).values_list("event", "reason"))
+    assert changes == [("take_break", "обед"), ("ready", "")]
+    agent.refresh_from_db()
+    assert agent.state == "available" and agent.break_reason == ""
+
+
+@pytest.mark.browser
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_routed_call_opens_the_call_card_with_the_caller_looked_up(browser, client, make_user):
+    """Served by `vmeste serve` (the ASGI server the stream needs) on the test database —
+    which a separate process reaches only on PostgreSQL."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the stream needs the ASGI server in its own process: PostgreSQL only")
+    token, (name,) = loadcheck.prepare(agents=1, prefix="br")
+    agent = Agent.objects.get(user__username=name)
+    client.force_login(agent.user)
+    post_call(client, REQUEST)  # Петрова Анна Ивановна, +7 927 555-12-34, known from before
+    with loadcheck.servers([PORT], db_url=loadcheck.database_url()) as (url,):
+        context, page = _page(browser, url, client.cookies["sessionid"].value)
+        page.goto(f"{url}/contactcenter/")
+        toolbar = page.locator("#cc-toolbar")
+        toolbar.get_by_role("button", name="Войти в линию").click()
+        page.wait_for_function(
+            "document.querySelector('#cc-toolbar [role=status]').textContent.includes('Свободен')"
+        )
+        _toolbar_break_and_back(page)
+        with context.expect_page(timeout=5_000) as opened:
+            conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+            conn.request(
+                "POST",
+                loadcheck.EVENTS,
+                json.dumps(
+                    {
+                        "event_id": "b1",
+                        "type": "call_offered",
+                        "call_id": "br-1",
+                        "at": timezone.now().isoformat(),
+                        "line": "we-are-together",
+                        "ivr_path": "9",
+                        "centre": "br-nat",
+                        "caller_number": "+79275551234",
+                    }
+                ),
+                {"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+            )
+            answer = json.loads(conn.getresponse().read())
+            assert answer["rung"] == [{"call_id": "br-1", "agent": name, "callback": False}]
+        card = opened.value
+        card.wait_for_load_state()
+        assert "/assistance/call/" in card.url
+        assert card.locator("#caller_number").input_value() == "+79275551234"
+        history = card.locator("#caller-history")
+        history.get_by_text("Петрова Анна Ивановна").wait_for()
+        # The workplace keeps a link to the card too (a blocked pop-up is not a lost call).
+        link = page.locator("#cc-pop-link")
+        assert link.is_visible() and "+79275551234" in link.inner_text()
+        page.screenshot(path="/tmp/vmcc/workplace.png")
+        card.screenshot(path="/tmp/vmcc/card.png")
+        context.close()
