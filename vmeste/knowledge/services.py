@@ -27,7 +27,8 @@ from vmeste.knowledge.models import (
     Status,
     Synonym,
 )
-from vmeste.knowledge.search import Document, Hit, Index
+from vmeste.knowledge.search import Document, Hit, Index, meaning
+from vmeste.knowledge.semantic import meaning_index
 
 MAX_LIMIT = 50
 
@@ -137,8 +138,14 @@ def search(*, query: str, line: str | None = None, limit: int = 10, user=None) -
     line_filter = _line_filter(user, (line or "").strip() or None)
     if line_filter is False or not query:
         return []
-    return current_index().search(
-        str(query), line=line_filter or None, limit=limit, on=timezone.localdate()
+    index = current_index()
+    return meaning.fused_search(
+        index,
+        meaning_index(index),
+        str(query),
+        line=line_filter or None,
+        limit=limit,
+        on=timezone.localdate(),
     )
 
 

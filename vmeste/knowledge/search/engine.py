@@ -15,6 +15,7 @@ from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date
+from functools import cached_property
 from itertools import islice
 from operator import itemgetter
 
@@ -294,14 +295,32 @@ class Index:
         on: date | None = None,
     ) -> list[Hit]:
         """The best articles for a query, best first; never raises on odd input."""
+        parsed, best = self.ranking(query, line=line, limit=limit, on=on)
+        return self.hits(parsed, best) if parsed is not None else []
+
+    def ranking(
+        self,
+        query: str,
+        *,
+        line: str | frozenset[str] | None = None,
+        limit: int = 10,
+        on: date | None = None,
+    ) -> tuple[Query | None, list[tuple[int, float]]]:
+        """What the query became, and the `limit` best (article number, score) pairs that
+        pass the filters; (None, []) for a query that names nothing. A second ranking (the
+        optional meaning layer) is fused with this one before hits are cut."""
         if not isinstance(query, str) or limit <= 0:
-            return []
+            return None, []
         parsed = self.parse(query)
         if not parsed.concepts:
-            return []
-        best = self._best(self.scores(parsed), line=line, on=on, limit=limit)
+            return None, []
+        return parsed, self._best(self.scores(parsed), line=line, on=on, limit=limit)
+
+    def hits(self, parsed: Query | None, pairs: Iterable[tuple[int, float]]) -> list[Hit]:
+        """Results for (article number, score) pairs: snippets cut on the query's words."""
         documents = self.documents
-        marked = {w for t in parsed.terms for w in self.forms.get(t, ())}
+        terms = parsed.terms if parsed is not None else set()
+        marked = {w for t in terms for w in self.forms.get(t, ())}
         return [
             Hit(
                 id=doc.id,
@@ -312,7 +331,7 @@ class Index:
                 lines=doc.lines,
                 tags=doc.tags,
             )
-            for number, score in best
+            for number, score in pairs
             for doc in (documents[number],)
         ]
 
@@ -339,3 +358,8 @@ class Index:
     @property
     def size(self) -> int:
         return len(self.documents)
+
+    @cached_property
+    def numbers(self) -> dict[str, int]:
+        """Article id → its number in this index."""
+        return {doc.id: number for number, doc in enumerate(self.documents)}

@@ -1,4 +1,5 @@
-"""`vmeste kb import PATH | export PATH | search "QUERY" [--line CODE] [--limit N] [--json]`."""
+"""`vmeste kb import PATH | export PATH | search "QUERY" [--line CODE] [--limit N] [--json]
+| evaluate [--labelled]`."""
 
 from __future__ import annotations
 
@@ -49,9 +50,15 @@ class Command(BaseCommand):
         find.add_argument("--line", default=None, help="Код линии.")
         find.add_argument("--limit", type=int, default=10)
         find.add_argument("--json", action="store_true", help="Список JSON, лучшие первыми.")
-        verbs.add_parser(
+        grade = verbs.add_parser(
             "evaluate",
             help="recall@3 и MRR поиска по запросам операторов, отмеченным «ответ помог».",
+        )
+        grade.add_argument(
+            "--labelled",
+            action="store_true",
+            help="По размеченному набору запросов и демо-статьям (без базы данных): "
+            "лексический поиск и, если слой смысла включён, слияние с ним.",
         )
 
     def run_from_argv(self, argv: list[str]) -> None:
@@ -81,11 +88,21 @@ class Command(BaseCommand):
         self.stdout.write(f"выгружено статей: {len(names)} → {options['path']}")
 
     def _evaluate(self, options: dict) -> None:
-        from vmeste.knowledge.evaluation import evaluate
+        from vmeste.knowledge.evaluation import compare, evaluate
+        from vmeste.knowledge.search import meaning
+        from vmeste.knowledge.semantic import meaning_index
         from vmeste.knowledge.stats import recorded_queries
 
+        if options["labelled"]:
+            self.stdout.write(json.dumps(compare(), ensure_ascii=False, indent=2))
+            return
         queries = recorded_queries()
-        figures = evaluate(services.current_index(), queries)
+        index = services.current_index()
+        figures = evaluate(index, queries)
+        figures["meaning_layer"] = meaning.status()
+        semantic = meaning_index(index, wait=True)
+        if semantic is not None:  # the same queries, the meaning layer fused in
+            figures["fused"] = evaluate(index, queries, semantic=semantic)
         self.stdout.write(json.dumps(figures, ensure_ascii=False, indent=2))
 
     def _search(self, options: dict) -> None:
