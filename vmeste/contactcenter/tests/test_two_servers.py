@@ -110,3 +110,33 @@ def test_screen_pop_crosses_processes_through_listen_notify(client):
             _post(a, token, {"event_id": f"w{n}", "type": "agent_state", "agent": agent,
                              "event": "wrap_done", "at": timezone.now().isoformat()})  # fmt: skip
         sse.close()
+
+
+@pytest.mark.django_db
+def test_the_count_sees_a_double_assignment_and_a_lost_call():
+    """The counting itself can fail: a timeline with a call rung to a second agent while
+    the first still held it, and an agent rung while holding a call, is counted so."""
+    from vmeste.contactcenter.models import Agent, AgentStateChange, Call
+
+    _token, (a, b) = loadcheck.prepare(agents=2, prefix="ct")
+    a, b = (Agent.objects.get(user__username=n) for n in (a, b))
+    now = timezone.now()
+    c1, c2, _waiting = (
+        Call.objects.create(call_id=f"ct-{n}", offered_at=now, state=state)
+        for n, state in ((1, "ended"), (2, "ended"), (3, "waiting"))
+    )
+
+    def row(agent, call, event):
+        AgentStateChange.objects.create(
+            agent=agent, call=call, event=event, from_state="", to_state=""
+        )
+
+    row(a, c1, "ring")
+    row(a, c1, "no_answer")
+    row(b, c1, "ring")  # after a let it ring out: fine
+    row(a, c2, "ring")
+    row(b, c2, "ring")  # while a holds c2: a double assignment; b holds c1 too
+    counts = loadcheck.count(prefix="ct", calls=3)
+    assert counts["double_assignments"] == 1
+    assert counts["agents_holding_two_calls"] == 1
+    assert counts["lost_calls"] == 1 and counts["rings"] == 4
