@@ -7,6 +7,8 @@ and gets it back; with htmx the same posts swap the editor in place and keep the
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -130,7 +132,14 @@ def _editor(
         except Conflict as exc:
             conflict, status = exc.message, 409
         except ValidationFailed as exc:
-            errors.update(exc.fields)
+            # What the draft already shows next to its condition is not repeated on top.
+            shown = {
+                m for ms in (*draft.node_errors.values(), *draft.other_errors.values()) for m in ms
+            }
+            for field, messages_ in exc.fields.items():
+                fresh = [m for m in messages_ if m not in shown]
+                if fresh:
+                    errors[field] = fresh
             status = 422
         else:
             saved = (
@@ -156,6 +165,7 @@ def _editor(
         "fields": fields,
         "version": version,
         "draft": draft,
+        "tree_json": json.dumps(draft.tree, ensure_ascii=False, indent=2),
         "tree": rule_ui.present(draft, focus=focus),
         "errors": errors,
         "saved": saved,

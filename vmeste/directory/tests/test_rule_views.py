@@ -69,6 +69,7 @@ def test_admin_sees_the_list_and_the_rule_in_words(client, make_user, measure):
     page = client.get(f"/directory/rules/measures/{measure.pk}").content.decode()
     assert 'id="rule-preview"' in page and "возраст ≥ 60 и живёт один" in page
     assert 'name="fact-1"' in page and 'value="60"' in page
+    assert "&quot;fact&quot;: &quot;lives_alone&quot;" in page and "true" in page, "JSON, as stored"
 
 
 def test_admin_saves_and_the_change_is_versioned(client, make_user, measure):
@@ -102,6 +103,7 @@ def test_an_invalid_rule_is_not_saved_and_its_error_is_next_to_the_condition(
     page = response.content.decode()
     error = re.search(r'<p class="field-error" id="err-1" role="alert">(.*?)</p>', page, re.S)
     assert error and "Ожидалось целое неотрицательное число" in error.group(1)
+    assert page.count("Ожидалось целое неотрицательное число") == 1, "next to it, not again on top"
     measure.refresh_from_db()
     assert measure.eligibility == {} and measure.version == 1
     assert not EligibilityChange.objects.exists()
