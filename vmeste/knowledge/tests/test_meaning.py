@@ -78,7 +78,8 @@ class ConceptEncoder:
     from every article (cosine under the floor), like an unrelated query."""
 
     def __init__(self):
-        self.calls = 0
+        self.calls = 0  # passages embedded
+        self.queries = 0
 
     def _vector(self, value: str):
         vector = np.zeros(len(CONCEPTS) + 1, dtype=np.float32)
@@ -89,6 +90,7 @@ class ConceptEncoder:
         return vector / np.linalg.norm(vector)
 
     def query(self, value: str):
+        self.queries += 1
         return self._vector(value)
 
     def passage(self, values: list[str]):
@@ -130,6 +132,7 @@ def test_meaning_results_obey_the_line_and_validity_filters(both):
     query = "нечем платить за квартиру"
     assert fused_search(index, semantic, query, line="b", on=date(2026, 11, 22)) == []
     assert [h.id for h in fused_search(index, semantic, query, line="b")] == ["old"]
+    assert [h.id for h in fused_search(index, semantic, query, line="a")] == ["zhku"]
 
 
 def test_when_both_agree_the_lexical_best_stays_first(both):
@@ -137,6 +140,18 @@ def test_when_both_agree_the_lexical_best_stays_first(both):
     lexical = [h.id for h in index.search("больничный лист")]
     fused = [h.id for h in fused_search(index, semantic, "больничный лист")]
     assert lexical[0] == fused[0] == "sick"
+
+
+def test_auto_asks_the_meaning_layer_only_when_the_words_find_too_little(both):
+    index, semantic, encoder = both
+    many = "жку больничный волонтёр"  # the words find three articles: kept as they are
+    assert len(index.search(many)) >= 3
+    assert fused_search(index, semantic, many, always=False) == index.search(many)
+    assert encoder.queries == 0  # not even embedded: no cost on such a query
+    fused_search(index, semantic, many, always=True)
+    assert encoder.queries == 1
+    few = "нечем платить за квартиру"  # the words find nothing: the meaning layer answers
+    assert {h.id for h in fused_search(index, semantic, few, always=False)} == {"zhku", "old"}
 
 
 def test_an_unrelated_query_adds_nothing(both):
@@ -210,9 +225,12 @@ def test_the_bundled_model_brings_a_paraphrase_into_the_first_three():
     query = "бабушка не может сама помыться и поесть"
     assert semantic.rank(query, limit=1)[0][0] == "kb-028"
     lexical = [h.id for h in index.search(query)]
-    fused = [h.id for h in fused_search(index, semantic, query)]
+    fused = [h.id for h in fused_search(index, semantic, query, always=True)]
     assert "kb-028" not in lexical[:3]
     assert "kb-028" in fused[:3]
+    # `auto` asks the meaning layer only when the words found fewer than three articles.
+    assert len(lexical) >= 3
+    assert [h.id for h in fused_search(index, semantic, query, always=False)] == lexical
 
 
 # -- services: the process's meaning index beside its lexical index ---------------------------
