@@ -106,6 +106,11 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps(figures, ensure_ascii=False, indent=2))
 
     def _search(self, options: dict) -> None:
+        from vmeste.knowledge.semantic import meaning_index
+
+        # A one-off process: wait for the meaning index (when the layer is on) rather than
+        # answer lexically and exit while it is being built.
+        meaning_index(services.current_index(), wait=True)
         hits = services.search(
             query=options["query"], line=options["line"], limit=max(options["limit"], 0)
         )
