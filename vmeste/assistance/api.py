@@ -31,7 +31,7 @@ class PersonIn(Schema):
     address: str = ""
     disability_group: str = ""
     household_size: int | None = None
-    flags: dict[str, bool] = Field(default_factory=dict)
+    flags: dict[str, bool | None] = Field(default_factory=dict)
 
 
 class RequestIn(Schema):

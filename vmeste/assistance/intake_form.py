@@ -22,6 +22,7 @@ from vmeste.people import services as people
 from vmeste.people.models import SITUATION_FLAGS
 
 YES = {"yes", "да", "on", "1", "true"}
+NO = {"no", "нет", "off", "0", "false"}
 
 
 @dataclass
@@ -123,10 +124,11 @@ def read(post, *, user) -> IntakeForm:
         form.fail("region", _("Укажите регион заявителя."))
     if not post.get("category"):
         form.fail("category", _("Выберите категорию."))
+    # Yes, no, or not asked: only an answer given is stored.
     flags = {
-        code: True
+        code: answer.lower() in YES
         for code, _label, answer in answers
-        if code in SITUATION_FLAGS and answer.lower() in YES
+        if code in SITUATION_FLAGS and answer.lower() in YES | NO
     }
     form.person = people.PersonInput(
         phone=post.get("person.phone") or caller,

@@ -31,6 +31,7 @@ class PersonOut(Schema):
     address: str
     disability_group: str
     flags: list[str]
+    flags_no: list[str]
     household_size: int | None
     consent: str
     merged_into: int | None
@@ -59,7 +60,8 @@ class PersonChangeIn(Schema):
     disability_group: str = ""
     household_size: int | None = None
     income_per_member: Decimal | None = None
-    flags: dict[str, bool] = Field(default_factory=dict)
+    # true: applies; false: asked, does not apply; null or absent: unchanged
+    flags: dict[str, bool | None] = Field(default_factory=dict)
 
 
 @router.get("/persons", response=ListOf(PersonOut))

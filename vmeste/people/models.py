@@ -68,18 +68,25 @@ class Person(models.Model):
     disability_group = models.CharField(
         _("группа инвалидности"), max_length=5, choices=DisabilityGroup.choices, blank=True
     )
-    lives_alone = models.BooleanField(SITUATION_FLAGS["lives_alone"], default=False)
-    self_isolation = models.BooleanField(SITUATION_FLAGS["self_isolation"], default=False)
-    chronic_illness = models.BooleanField(SITUATION_FLAGS["chronic_illness"], default=False)
-    seriously_ill_child = models.BooleanField(SITUATION_FLAGS["seriously_ill_child"], default=False)
-    orphanage_graduate = models.BooleanField(SITUATION_FLAGS["orphanage_graduate"], default=False)
-    caregiver = models.BooleanField(SITUATION_FLAGS["caregiver"], default=False)
-    large_family = models.BooleanField(SITUATION_FLAGS["large_family"], default=False)
-    low_income = models.BooleanField(SITUATION_FLAGS["low_income"], default=False)
-    reduced_mobility = models.BooleanField(SITUATION_FLAGS["reduced_mobility"], default=False)
-    veteran = models.BooleanField(SITUATION_FLAGS["veteran"], default=False)
-    pregnant = models.BooleanField(SITUATION_FLAGS["pregnant"], default=False)
-    unemployed = models.BooleanField(SITUATION_FLAGS["unemployed"], default=False)
+    # Situation flags: yes, no, or not asked yet (None) — the navigator asks what is unknown.
+    lives_alone = models.BooleanField(SITUATION_FLAGS["lives_alone"], null=True, blank=True)
+    self_isolation = models.BooleanField(SITUATION_FLAGS["self_isolation"], null=True, blank=True)
+    chronic_illness = models.BooleanField(SITUATION_FLAGS["chronic_illness"], null=True, blank=True)
+    seriously_ill_child = models.BooleanField(
+        SITUATION_FLAGS["seriously_ill_child"], null=True, blank=True
+    )
+    orphanage_graduate = models.BooleanField(
+        SITUATION_FLAGS["orphanage_graduate"], null=True, blank=True
+    )
+    caregiver = models.BooleanField(SITUATION_FLAGS["caregiver"], null=True, blank=True)
+    large_family = models.BooleanField(SITUATION_FLAGS["large_family"], null=True, blank=True)
+    low_income = models.BooleanField(SITUATION_FLAGS["low_income"], null=True, blank=True)
+    reduced_mobility = models.BooleanField(
+        SITUATION_FLAGS["reduced_mobility"], null=True, blank=True
+    )
+    veteran = models.BooleanField(SITUATION_FLAGS["veteran"], null=True, blank=True)
+    pregnant = models.BooleanField(SITUATION_FLAGS["pregnant"], null=True, blank=True)
+    unemployed = models.BooleanField(SITUATION_FLAGS["unemployed"], null=True, blank=True)
     household_size = models.PositiveSmallIntegerField(_("человек в семье"), null=True, blank=True)
     income_per_member = models.DecimalField(
         _("доход на члена семьи, ₽/мес"), max_digits=10, decimal_places=2, null=True, blank=True
@@ -135,7 +142,13 @@ class Person(models.Model):
 
     @property
     def flags(self) -> list[str]:
+        """The situations known to apply."""
         return [code for code in SITUATION_FLAGS if getattr(self, code)]
+
+    @property
+    def flags_no(self) -> list[str]:
+        """The situations asked about and known not to apply."""
+        return [code for code in SITUATION_FLAGS if getattr(self, code) is False]
 
 
 class PersonPhone(models.Model):

@@ -63,11 +63,12 @@ class PersonInput:
     disability_group: str = ""
     household_size: int | None = None
     income_per_member: Decimal | None = None
-    flags: dict[str, bool] = field(default_factory=dict)
+    flags: dict[str, bool | None] = field(default_factory=dict)
 
     def has_personal_data(self) -> bool:
+        # A "no" about one's health or family is personal data too.
         return any(getattr(self, name) not in ("", None) for name in PERSONAL_FIELDS) or any(
-            self.flags.values()
+            value is not None for value in self.flags.values()
         )
 
 
@@ -187,7 +188,7 @@ def _apply(person: Person, data: PersonInput) -> dict:
         "household_size": data.household_size,
         "income_per_member": data.income_per_member,
         "region": data.region,
-        **{code: True for code, on in data.flags.items() if on},
+        **{code: bool(on) for code, on in data.flags.items() if on is not None},
     }
     if data.age is not None and data.birth_date is None:
         values["age_stated"] = data.age
@@ -333,7 +334,9 @@ def merge(*, keep_id: int, absorb_id: int, actor) -> Person:
         "requests": absorb.requests.update(person=keep),
         "consents": absorb.consents.update(person=keep),
     }
-    filled = _apply(keep, _as_input(absorb))
+    fill = _as_input(absorb)
+    fill.flags = {code: on for code, on in fill.flags.items() if getattr(keep, code) is None}
+    filled = _apply(keep, fill)
     keep.version += 1
     keep.save()
     absorb.merged_into = keep
@@ -363,7 +366,7 @@ def _as_input(person: Person) -> PersonInput:
         household_size=person.household_size,
         income_per_member=person.income_per_member,
         region=None,
-        flags={code: True for code in person.flags},
+        flags={**dict.fromkeys(person.flags, True), **dict.fromkeys(person.flags_no, False)},
     )
 
 
@@ -392,6 +395,7 @@ def display(person: Person, user) -> dict:
         "address": person.address if open_ else ("***" if person.address else ""),
         "disability_group": person.disability_group,
         "flags": person.flags,
+        "flags_no": person.flags_no,
         "household_size": person.household_size,
         "consent": person.consent,
         "merged_into": person.merged_into_id,

@@ -54,6 +54,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
             "person": person,
             "card": card,
             "flags": [SITUATION_FLAGS[code] for code in card["flags"]],
+            "flags_no": [SITUATION_FLAGS[code] for code in card["flags_no"]],
             "duplicates": duplicates,
             "can_merge": can_merge,
             "requests": requests,

@@ -27,7 +27,7 @@ OPS: dict[str, tuple[str, ...]] = {
     MONEY: ("<", "<=", ">", ">=", *PRESENCE),
     REGION: ("in", "not_in", *PRESENCE),
     CHOICE: ("in", "not_in", *PRESENCE),
-    FLAG: ("is",),
+    FLAG: ("is", *PRESENCE),  # a situation not asked yet is unknown
 }
 OP_TEXT = {
     "=": "=",

@@ -16,7 +16,14 @@ from decimal import Decimal
 from django.db.models import DecimalField, F, Func, IntegerField, Q, QuerySet, Value
 from django.db.models.functions import Cast
 
-from vmeste.directory.eligibility.facts import FACTS, FLAG, MONEY, PRESENCE, REGION
+from vmeste.directory.eligibility.facts import (
+    FACTS,
+    FLAG,
+    MONEY,
+    PRESENCE,
+    REGION,
+    SITUATION_FLAGS,
+)
 
 STATED_AGE = "_stated_age"
 
@@ -152,7 +159,7 @@ def _presence(code: str, op: str, p: str) -> Compiled:
         known = Q(**{f"{p}birth_date__isnull": False}) | Q(
             **{f"{p}age_stated__isnull": False, f"{p}age_stated_on__isnull": False}
         )
-    elif code in ("region", "household_size", "income_per_member"):
+    elif code in ("region", "household_size", "income_per_member") or code in SITUATION_FLAGS:
         known = Q(**{f"{p}{code}__isnull": False})
     else:  # a disability group is stored as a choice, "" = none: always known
         known = None
@@ -182,7 +189,8 @@ def _leaf(node: dict, today: date, p: str) -> Compiled:
         known = Q()
         holds = ~Q(**{f"{p}disability_group": ""}) if value else Q(**{f"{p}disability_group": ""})
     elif fact.kind == FLAG:
-        known = Q()
+        # A situation not asked yet is unknown (NULL), as in the engine.
+        known = Q(**{f"{p}{fact.code}__isnull": False})
         holds = Q(**{f"{p}{fact.code}": value})
     elif fact.kind == MONEY and isinstance(value, dict):
         minimum = f"{p}region__directory_facts__subsistence_minimum"

@@ -44,6 +44,7 @@ TREES = [
     {"any": [{"fact": "age", "op": "unknown"}, {"fact": "age", "op": ">=", "value": 60}]},
     {"fact": "income_per_member", "op": "known"},
     {"all": [{"fact": "region", "op": "known"}, {"fact": "household_size", "op": "unknown"}]},
+    {"any": [{"fact": "lives_alone", "op": "unknown"}, {"fact": "veteran", "op": "known"}]},
     {"not": {"fact": "disability_group", "op": "known"}},
 ]
 
@@ -75,8 +76,9 @@ def make_population(make_person, n=60):
     today = timezone.localdate()
     for i in range(n):
         fields = {
-            "veteran": rng.random() < 0.3,
-            "lives_alone": rng.random() < 0.5,
+            # yes, no or not asked
+            "veteran": rng.choice([True, False, False, None]),
+            "lives_alone": rng.choice([True, False, None]),
             "disability_group": rng.choice(["", "", "1", "2", "3", "child"]),
             "household_size": rng.choice([None, 1, 2, 4, 6]),
             "income_per_member": rng.choice(

@@ -126,7 +126,7 @@ def test_eligibility_of_a_person_is_scoped_audited_and_explained(
             "eligibility": {"fact": "veteran", "op": "is", "value": True},
         },
     )
-    person = make_person(birth_date=years_ago(67))
+    person = make_person(birth_date=years_ago(67), veteran=False)  # asked: not a veteran
     make_request(person)
     operator = api_as("operator", regions=["RU-VGG"])
     body = operator.get(f"/api/v1/persons/{person.pk}/eligibility").json()
@@ -146,6 +146,12 @@ def test_eligibility_of_a_person_is_scoped_audited_and_explained(
     person.save()
     body = operator.get(f"/api/v1/persons/{person.pk}/eligibility").json()
     assert [m["code"] for m in body["eligible"]] == ["elderly-groceries"]
+
+    person.veteran = None  # not asked: the measure for veterans may apply, and says what to ask
+    person.save()
+    body = operator.get(f"/api/v1/persons/{person.pk}/eligibility").json()
+    veterans = next(m for m in body["maybe"] if m["code"] == "veterans")
+    assert [q["fact"] for q in veterans["ask"]] == ["veteran"]
 
     outsider = api_as("operator", regions=["RU-TA"])
     assert outsider.get(f"/api/v1/persons/{person.pk}/eligibility").status_code == 404

@@ -222,12 +222,14 @@ def test_known_and_unknown_take_no_value_and_read_in_words():
         "any": [
             {"fact": "age", "op": "unknown"},
             {"fact": "income_per_member", "op": "known"},
-            {"fact": "veteran", "op": "is", "value": True},  # flags are always known
+            {"fact": "veteran", "op": "known"},  # a situation may not have been asked
         ]
     }
     assert validate(tree, rules={}, region_codes=REGIONS) == {}
     assert b.to_tree(b.from_tree(tree)).tree == tree
-    assert describe(tree) == "возраст: неизвестно или доход на члена семьи: известно или ветеран"
+    assert describe(tree) == (
+        "возраст: неизвестно или доход на члена семьи: известно или ветеран: известно"
+    )
     with_value = {"fact": "age", "op": "known", "value": 3}
     assert (
         "значение не указывают"

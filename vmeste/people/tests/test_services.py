@@ -159,3 +159,27 @@ def test_update_with_a_stale_version_is_refused(api_as):
     assert Person.objects.get().address == "ул. Лесная, 3"
     bad = api.client.patch(url, {"phone": "000"}, content_type="application/json", **api.auth)
     assert bad.status_code == 422 and "person.phone" in bad.json()["error"]["fields"]
+
+
+def test_a_situation_is_yes_no_or_not_asked(make_user):
+    operator = make_user("op", "supervisor")
+    answers = {"lives_alone": True, "veteran": False}
+    person = services.find_or_register(
+        data=person_input(flags=answers), consent=True, actor=operator
+    )
+    assert (person.lives_alone, person.veteran, person.caregiver) == (True, False, None)
+    card = services.display(person, operator)
+    assert card["flags"] == ["lives_alone"] and card["flags_no"] == ["veteran"]
+    # A later call that does not ask keeps the answers; a new answer changes one.
+    person = services.find_or_register(
+        data=person_input(flags={"veteran": True}), consent=True, actor=operator
+    )
+    assert (person.lives_alone, person.veteran, person.caregiver) == (True, True, None)
+    # Merging fills only what the kept card does not know.
+    other = services.find_or_register(
+        data=person_input(phone="+79275550002", flags={"lives_alone": False, "caregiver": False}),
+        consent=True,
+        actor=operator,
+    )
+    kept = services.merge(keep_id=person.pk, absorb_id=other.pk, actor=operator)
+    assert (kept.lives_alone, kept.veteran, kept.caregiver) == (True, True, False)
