@@ -77,7 +77,19 @@ def workplace_sections(user) -> list[dict]:
                 ("knowledge:list", "knowledge:detail", "knowledge:edit", "knowledge:history"),
             )
         )
-        sections.append(("directory:search", _("Навигатор помощи"), ("directory:search",)))
+        sections.append(
+            (
+                "directory:search",
+                _("Навигатор помощи"),
+                (
+                    "directory:search",
+                    "directory:rules",
+                    "directory:rule_measure",
+                    "directory:rule_new",
+                    "directory:rule_named",
+                ),
+            )
+        )
     if user.can(Right.MANAGE_VOLUNTEERS):
         sections.append(
             (
