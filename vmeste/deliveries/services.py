@@ -138,17 +138,26 @@ def _event(delivery: Delivery, actor, frm: str, to: str, text: str = "") -> None
     )
 
 
-def _request_follows(request: Request, *, to: str, actor, comment: str, outcome=None) -> None:
-    """Move the request with the delivery. A courier has no right to handle requests, so
-    the move is made in the name of the dispatcher who assigned the delivery; the comment
-    names who actually did it."""
+def _request_follows(
+    request: Request, *, to: str, actor, authorised_by, comment: str, outcome=None
+) -> None:
+    """Move the request with the delivery. A courier has no right to handle requests: the
+    move is made under the authority of the dispatcher who assigned the delivery, and the
+    timeline names the courier who actually did it."""
     request.refresh_from_db(fields=["status"])
     if request.is_closed:
         return  # closed by hand meanwhile: the delivery's own timeline still tells it
     if request.status in {Status.NEW}:
-        assistance.transition(request_id=request.pk, to=Status.IN_PROGRESS, actor=actor)
+        assistance.transition(
+            request_id=request.pk, to=Status.IN_PROGRESS, actor=actor, authorised_by=authorised_by
+        )
     assistance.transition(
-        request_id=request.pk, to=to, actor=actor, comment=comment, outcome=outcome
+        request_id=request.pk,
+        to=to,
+        actor=actor,
+        authorised_by=authorised_by,
+        comment=comment,
+        outcome=outcome,
     )
 
 
@@ -310,20 +319,22 @@ def advance(
         raise _stale(delivery.pk)
     _event(delivery, actor, frm, to, reason or note)
     delivery.refresh_from_db()
-    request_actor = actor if can_dispatch(actor) else (delivery.assigned_by or delivery.created_by)
+    authority = None if can_dispatch(actor) else (delivery.assigned_by or delivery.created_by)
     who = actor.get_full_name() or actor.username
     if to == DeliveryStatus.DELIVERED:
         _request_follows(
             delivery.request,
             to=Status.RESOLVED,
-            actor=request_actor,
+            actor=actor,
+            authorised_by=authority,
             comment=_("Доставка %(d)s доставлена (%(who)s).") % {"d": delivery, "who": who},
             outcome={"helped": True, "how": "delivery", "note": note.strip()},
         )
     elif to == DeliveryStatus.FAILED:
         assistance.add_comment(
             request_id=delivery.request_id,
-            actor=request_actor,
+            actor=actor,
+            authorised_by=authority,
             text=_("Доставка %(d)s не удалась (%(who)s): %(reason)s")
             % {"d": delivery, "who": who, "reason": reason.strip()},
         )

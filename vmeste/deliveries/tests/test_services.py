@@ -43,7 +43,9 @@ def test_full_walk_resolves_the_request_as_helped_by_delivery(setup):
         True,
         "delivery",
     )
-    assert RequestEvent.objects.filter(request=request, to_status="resolved").exists()
+    # The timeline names the courier who delivered, under the dispatcher's authority.
+    resolved = RequestEvent.objects.get(request=request, to_status="resolved")
+    assert resolved.actor == courier and resolved.data["authorised_by"] == dispatcher.pk
     card = dispatch.courier_card(d)
     assert card["address"] is None and card["recipient_phone"] is None
     assert card["recipient_first_name"] is None
