@@ -1,4 +1,4 @@
-"""Recruitment rules. Pure: no database, no Django models.
+"""Recruitment rules. Pure: no database, no Django models (messages go through gettext).
 
 applied → screening → training → active ⇄ paused → left
 applied | screening | training → rejected; anyone not gone may leave.
@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+
+from django.utils.translation import gettext as _
 
 APPLIED, SCREENING, TRAINING = "applied", "screening", "training"
 ACTIVE, PAUSED, LEFT, REJECTED = "active", "paused", "left", "rejected"
@@ -78,7 +80,8 @@ def check_eligibility(
             Reason(
                 "birth_date",
                 "under_age",
-                f"Волонтёром можно стать с {rules.min_age} лет; заявителю {age}.",
+                _("Волонтёром можно стать с %(min)d лет; заявителю %(age)d.")
+                % {"min": rules.min_age, "age": age},
             )
         )
     if rules.max_age is not None and age > rules.max_age:
@@ -86,21 +89,23 @@ def check_eligibility(
             Reason(
                 "birth_date",
                 "over_age",
-                f"Этот центр принимает волонтёров до {rules.max_age} лет; заявителю {age}.",
+                _("Этот центр принимает волонтёров до %(max)d лет; заявителю %(age)d.")
+                % {"max": rules.max_age, "age": age},
             )
         )
     if rules.health_document_required:
-        label = rules.health_document_label or "медицинский документ"
+        label = rules.health_document_label or _("медицинский документ")
         if document_valid_until is None:
             reasons.append(
-                Reason("health_document", "missing_document", f"Нужен документ: {label}.")
+                Reason("health_document", "missing_document", _("Нужен документ: %s.") % label)
             )
         elif document_valid_until < today:
             reasons.append(
                 Reason(
                     "health_document",
                     "expired_document",
-                    f"Срок действия документа «{label}» истёк {document_valid_until:%d.%m.%Y}.",
+                    _("Срок действия документа «%(label)s» истёк %(date)s.")
+                    % {"label": label, "date": f"{document_valid_until:%d.%m.%Y}"},
                 )
             )
     return reasons
