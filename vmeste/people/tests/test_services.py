@@ -183,3 +183,18 @@ def test_a_situation_is_yes_no_or_not_asked(make_user):
     )
     kept = services.merge(keep_id=person.pk, absorb_id=other.pk, actor=operator)
     assert (kept.lives_alone, kept.veteran, kept.caregiver) == (True, True, False)
+
+
+def test_the_migration_turns_old_unsaid_noes_into_unknown():
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("vmeste.people.migrations.0002_situation_unknown")
+    old = Person.objects.create(last_name="Старая", lives_alone=True, veteran=False)
+    untouched = Person.objects.create(last_name="Другая", caregiver=True)
+    migration.forget_unrecorded_noes(apps, None)
+    old.refresh_from_db()
+    untouched.refresh_from_db()
+    assert (old.lives_alone, old.veteran) == (True, None)
+    assert (untouched.caregiver, untouched.veteran) == (True, None)
