@@ -1,8 +1,9 @@
 """`Idempotency-Key` on every POST: a retried create returns the first answer, never a twin.
 
-The record is claimed (inserted with no status) before the view runs, so two copies of the
-same request arriving together cannot both run: the second sees the claim and is told to
-retry. A key reused with a different body is refused.
+The record is claimed (inserted with no status) in the transaction the view then runs in, so
+two copies of the same request arriving together cannot both run: the second waits on the
+claim's unique key and replays the first one's answer (or, where the claim is visible but not
+finished, is told to retry). A key reused with a different body is refused.
 """
 
 from __future__ import annotations
@@ -46,31 +47,32 @@ class IdempotencyMiddleware:
             )
         principal = _principal(request)
         body_hash = hashlib.sha256(request.body).hexdigest()
-        try:
-            with transaction.atomic():
-                record = IdempotencyRecord.objects.create(
-                    principal=principal,
-                    key=key,
-                    method=request.method,
-                    path=request.path,
-                    request_hash=body_hash,
-                )
-        except IntegrityError:
-            return self._replay(principal, key, request.path, body_hash)
-        try:
+        # The claim, the work and the stored answer commit together: a crash or an error
+        # leaves none of them (the retry then runs for real), and a success leaves all three.
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    record = IdempotencyRecord.objects.create(
+                        principal=principal,
+                        key=key,
+                        method=request.method,
+                        path=request.path,
+                        request_hash=body_hash,
+                    )
+            except IntegrityError:
+                return self._replay(principal, key, request.path, body_hash)
             response = self.get_response(request)
-        except Exception:
-            IdempotencyRecord.objects.filter(pk=record.pk).delete()
-            raise
-        if response.status_code >= 500 or response.streaming:
-            # A failure is not an answer to replay: let the client retry for real.
-            IdempotencyRecord.objects.filter(pk=record.pk).delete()
-        else:
-            IdempotencyRecord.objects.filter(pk=record.pk).update(
-                status_code=response.status_code,
-                content_type=response.get("Content-Type", ""),
-                body=response.content,
-            )
+            if response.status_code >= 500:
+                # A failure is not an answer to replay: undo it all and let the client retry.
+                transaction.set_rollback(True)
+            elif response.streaming:
+                record.delete()  # nothing to replay from; the work itself stands
+            else:
+                IdempotencyRecord.objects.filter(pk=record.pk).update(
+                    status_code=response.status_code,
+                    content_type=response.get("Content-Type", ""),
+                    body=response.content,
+                )
         return response
 
     def _replay(self, principal: str, key: str, path: str, body_hash: str) -> HttpResponse:

@@ -123,3 +123,32 @@ def test_requests_moved_back_and_forth_at_once_keep_the_tally_exact(make_user):
     }
     tally = {(r.region_id, r.line_id, r.status): r.n for r in RequestCount.objects.all() if r.n}
     assert tally == grouped
+
+
+def test_the_same_registration_sent_twice_at_once_is_stored_once(make_user):
+    """The second copy waits on the first one's claim and replays its answer."""
+    import json
+
+    from django.test import Client
+
+    from vmeste.accounts.services import issue_token
+    from vmeste.assistance.tests.test_api import VALID
+
+    make_user("op")
+    token = issue_token(username="op")
+
+    def post(i: int):
+        response = Client().post(
+            "/api/v1/requests",
+            json.dumps(VALID),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {token}",
+            HTTP_IDEMPOTENCY_KEY="call-7-form-1",
+        )
+        return response.status_code, response.json(), response.get("Idempotent-Replayed")
+
+    results = run_together(2, post)
+    assert [r[0] for r in results] == [201, 201], results
+    assert results[0][1] == results[1][1]
+    assert sorted(str(r[2]) for r in results) == ["None", "true"]
+    assert Request.objects.count() == 1
