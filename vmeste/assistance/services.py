@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -99,6 +99,17 @@ def validate(data: RequestInput) -> None:
 
 def next_number(*, prefix: str, year: int) -> str:
     """VGG-2026-000123. The row lock serialises concurrent registrations per prefix and year."""
+    table = NumberSequence._meta.db_table
+    with connection.cursor() as cursor:
+        # One statement: take the next number and lock the row until the transaction ends.
+        cursor.execute(
+            f"UPDATE {table} SET last = last + 1 WHERE prefix = %s AND year = %s RETURNING last",
+            [prefix, year],
+        )
+        row = cursor.fetchone()
+    if row is not None:
+        return f"{prefix}-{year}-{row[0]:06d}"
+    # The first number of a prefix and year.
     sequence, _created = NumberSequence.objects.select_for_update().get_or_create(
         prefix=prefix, year=year
     )

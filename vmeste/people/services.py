@@ -250,8 +250,12 @@ def find_or_register(
     person = _match(e164, data)
     created = person is None
     if created:
+        # Born with the answer given, so that recording it below changes nothing more.
         person = Person(region=data.region)
+        person.consent = ConsentStatus.GIVEN if consent else ConsentStatus.REFUSED
     changes = _apply(person, data) if consent else {}
+    if created:
+        changes["consent"] = person.consent
     if changes and not created:
         person.version += 1
     if created or changes:

@@ -32,8 +32,9 @@ def test_register_records_consent_and_history(make_user):
     assert person.lives_alone and person.aged_60_plus
     consent = Consent.objects.get(person=person)
     assert (consent.status, consent.method, consent.recorded_by) == ("given", "oral_call", operator)
-    kinds = list(PersonEvent.objects.filter(person=person).values_list("kind", flat=True))
-    assert kinds == ["created", "consent"]
+    events = list(PersonEvent.objects.filter(person=person))
+    assert [e.kind for e in events] == ["created"]  # the card is born with the consent given
+    assert events[0].changes["consent"] == "given"
 
 
 def test_without_consent_only_the_number_is_kept(make_user):
