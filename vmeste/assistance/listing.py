@@ -70,19 +70,25 @@ def _reference_ids(filters: RequestFilters) -> tuple[int | None, int | None, boo
     return region_id, line_id, True
 
 
+def _by_region_and_line(rows: QuerySet, filters: RequestFilters) -> QuerySet:
+    """The region and line filters, by id, on requests or on their tally alike."""
+    region_id, line_id, known = _reference_ids(filters)
+    if not known:
+        return rows.none()
+    if region_id:
+        rows = rows.filter(region_id=region_id)
+    if line_id:
+        rows = rows.filter(line_id=line_id)
+    return rows
+
+
 def search(*, user: User, filters: RequestFilters) -> QuerySet[Request]:
     """The request list: scoped, filtered, searched by number, name or phone."""
     qs = requests_for(user)
     statuses = filters.statuses
     if statuses:
         qs = qs.filter(status__in=statuses)
-    region_id, line_id, known = _reference_ids(filters)
-    if not known:
-        return qs.none()
-    if region_id:
-        qs = qs.filter(region_id=region_id)
-    if line_id:
-        qs = qs.filter(line_id=line_id)
+    qs = _by_region_and_line(qs, filters)
     if filters.category:
         category = refcache.snapshot().category_codes.get(filters.category.strip())
         if category is None:
@@ -130,14 +136,7 @@ def _tally(user: User, filters: RequestFilters) -> QuerySet[RequestCount]:
         rows = rows.filter(region_id__in=regions)
     if lines:
         rows = rows.filter(line_id__in=lines)
-    region_id, line_id, known = _reference_ids(filters)
-    if not known:
-        return rows.none()
-    if region_id:
-        rows = rows.filter(region_id=region_id)
-    if line_id:
-        rows = rows.filter(line_id=line_id)
-    return rows
+    return _by_region_and_line(rows, filters)
 
 
 def count(*, user: User, filters: RequestFilters, matches: QuerySet[Request]) -> int:
