@@ -3,6 +3,9 @@
 import os
 
 os.environ.setdefault("VMESTE_DATA_DIR", os.path.join(os.path.dirname(__file__), "var", "test"))
+# The knowledge base's tests describe the lexical search whether or not the optional meaning
+# layer is installed; the layer's own tests (knowledge/tests/test_meaning.py) switch it on.
+os.environ.setdefault("VMESTE_KB_MEANING", "off")
 
 import pytest
 
