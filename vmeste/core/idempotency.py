@@ -12,7 +12,7 @@ import hashlib
 from collections.abc import Callable
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,6 +33,23 @@ def _error(status: int, code: str, message: str) -> JsonResponse:
     return JsonResponse({"error": {"code": code, "message": message, "fields": {}}}, status=status)
 
 
+def _claim(principal: str, key: str, method: str, path: str, body_hash: str) -> int | None:
+    """Insert the claim; None when the key is taken. ON CONFLICT instead of catching an
+    IntegrityError: no savepoint is needed, and on PostgreSQL a copy in flight is waited for."""
+    q = connection.ops.quote_name
+    columns = ("principal", "key", "method", "path", "request_hash", "content_type", "body")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {q(IdempotencyRecord._meta.db_table)}"
+            f" ({', '.join(map(q, columns))}, {q('created_at')})"
+            f" VALUES (%s, %s, %s, %s, %s, '', %s, %s)"
+            f" ON CONFLICT ({q('principal')}, {q('key')}) DO NOTHING RETURNING {q('id')}",
+            [principal, key, method, path, body_hash, b"", timezone.now()],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
 class IdempotencyMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -50,25 +67,18 @@ class IdempotencyMiddleware:
         # The claim, the work and the stored answer commit together: a crash or an error
         # leaves none of them (the retry then runs for real), and a success leaves all three.
         with transaction.atomic():
-            try:
-                with transaction.atomic():
-                    record = IdempotencyRecord.objects.create(
-                        principal=principal,
-                        key=key,
-                        method=request.method,
-                        path=request.path,
-                        request_hash=body_hash,
-                    )
-            except IntegrityError:
+            record_id = _claim(principal, key, request.method, request.path, body_hash)
+            if record_id is None:
                 return self._replay(principal, key, request.path, body_hash)
             response = self.get_response(request)
             if response.status_code >= 500:
                 # A failure is not an answer to replay: undo it all and let the client retry.
                 transaction.set_rollback(True)
             elif response.streaming:
-                record.delete()  # nothing to replay from; the work itself stands
+                # Nothing to replay from; the work itself stands.
+                IdempotencyRecord.objects.filter(pk=record_id).delete()
             else:
-                IdempotencyRecord.objects.filter(pk=record.pk).update(
+                IdempotencyRecord.objects.filter(pk=record_id).update(
                     status_code=response.status_code,
                     content_type=response.get("Content-Type", ""),
                     body=response.content,
