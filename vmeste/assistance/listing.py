@@ -21,7 +21,7 @@ from vmeste.assistance.models import Request, RequestCount, Status
 from vmeste.assistance.services import requests_for, with_reference
 from vmeste.core import refcache
 from vmeste.core.errors import ValidationFailed
-from vmeste.core.scoping import user_scope
+from vmeste.core.scoping import scoped
 from vmeste.people.phones import try_normalise
 
 # In the order the partial index `request_open_due` names them, so the planner matches it.
@@ -130,18 +130,12 @@ def _text_condition(q: str) -> Q:
 
 
 def _tally(user: User, filters: RequestFilters) -> QuerySet[RequestCount]:
-    rows = RequestCount.objects.all()
-    regions, lines = user_scope(user)
-    if regions:
-        rows = rows.filter(region_id__in=regions)
-    if lines:
-        rows = rows.filter(line_id__in=lines)
-    return _by_region_and_line(rows, filters)
+    return _by_region_and_line(scoped(RequestCount.objects.all(), user), filters)
 
 
 def count(*, user: User, filters: RequestFilters, matches: QuerySet[Request]) -> int:
     """All requests matching the filters (not the page), exact."""
-    if not filters.counted_by_tally or not user.is_active:
+    if not filters.counted_by_tally:
         return matches.count()
     rows = _tally(user, filters)
     statuses = filters.statuses
@@ -153,7 +147,7 @@ def count(*, user: User, filters: RequestFilters, matches: QuerySet[Request]) ->
 def count_by_status(*, user: User, filters: RequestFilters) -> dict[str, int]:
     """How many match each status under the other filters."""
     others = RequestFilters(**{**filters.__dict__, "status": ""})
-    if others.counted_by_tally and user.is_active:
+    if others.counted_by_tally:
         rows = _tally(user, others).values("status").annotate(total=Sum("n"))
         return {row["status"]: row["total"] for row in rows if row["total"]}
     rows = search(user=user, filters=others).order_by().values("status")

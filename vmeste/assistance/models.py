@@ -201,6 +201,9 @@ class RequestCount(models.Model):
     status = models.CharField(max_length=12)
     n = models.BigIntegerField(default=0)
 
+    scope_region = "region"
+    scope_line = "line"
+
     class Meta:
         constraints = [
             models.UniqueConstraint(

@@ -87,12 +87,16 @@ def _statements(vendor: str) -> list[str]:
     raise NotImplementedError(f"request tally triggers for {vendor}")
 
 
+def _fill(cursor) -> None:
+    for statement in _FILL.strip().split(";\n"):
+        cursor.execute(statement)
+
+
 def install(apps, schema_editor) -> None:
     with schema_editor.connection.cursor() as cursor:
         for statement in _statements(schema_editor.connection.vendor):
             cursor.execute(statement)
-        for statement in _FILL.strip().split(";\n"):
-            cursor.execute(statement)
+        _fill(cursor)
 
 
 def uninstall(apps, schema_editor) -> None:
@@ -107,8 +111,7 @@ def uninstall(apps, schema_editor) -> None:
 def rebuild() -> None:
     """Recount from the requests (after a bulk load that paused the triggers)."""
     with connection.cursor() as cursor:
-        for statement in _FILL.strip().split(";\n"):
-            cursor.execute(statement)
+        _fill(cursor)
 
 
 @contextmanager
