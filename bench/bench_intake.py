@@ -15,9 +15,10 @@ Every paced run counts latency from the moment each request was due (so a slow s
 hide its queue by slowing the clients down).
 
 Environment: VMESTE_BENCH_PG (server URL, default postgres://postgres@127.0.0.1:5432),
-VMESTE_WORKERS (server processes; default: twice the number of cores — each process runs its
-Django views one at a time, so a second one per core keeps the cores busy while the other
-waits on PostgreSQL).
+VMESTE_WORKERS (server processes; default: twice the number of cores — each process is one
+Python interpreter, so a second one per core keeps the cores busy while the other waits on
+PostgreSQL). Registration also reports the server's CPU time per registration
+(`server_cpu_ms_each`), a figure that does not depend on what else the machine is doing.
 """
 
 from __future__ import annotations
@@ -157,7 +158,7 @@ def _served(env: dict[str, str]):
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"vmeste serve did not start; see {log.name}")
             time.sleep(0.3)
-        yield base
+        yield base, process.pid
     finally:
         os.killpg(process.pid, signal.SIGTERM)  # the session started above, nothing else
         try:
@@ -166,6 +167,22 @@ def _served(env: dict[str, str]):
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=5)
         log.close()
+
+
+def _group_cpu_seconds(group: int) -> float:
+    """CPU seconds (user + system) used so far by the live processes of a process group: the
+    server's master and its workers. Unlike latency, this does not depend on what else the
+    machine is doing at the time."""
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # gone meanwhile
+        # After the command: state, ppid, pgrp, …; utime and stime are fields 14 and 15.
+        if int(fields[2]) == group:
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def _samples(env: dict[str, str]) -> dict:
@@ -407,7 +424,7 @@ def run(quick: bool) -> dict:
     rng = random.Random(2026)
     results: dict = {"database": "postgresql", "data": data, "targets": TARGETS}
     results["server_workers"] = int(env["VMESTE_WORKERS"])
-    with _served(env) as base:
+    with _served(env) as (base, server_group):
         _log(f"serving on {base}; warming up")
         _closed_loop(base, token, _lookup_jobs(samples, 50, rng), READ_CLIENTS)
         _closed_loop(base, token, _list_jobs(samples, 40, rng), READ_CLIENTS)
@@ -422,10 +439,12 @@ def run(quick: bool) -> dict:
             rate=LIST_RATE, clients=READ_CLIENTS,
         )  # fmt: skip
         _log(f"registration at {RATE}/s for {sizes['seconds']} s")
+        cpu_before = _group_cpu_seconds(server_group)
         register = _open_loop(
             base, token, _registrations(samples, RATE * sizes["seconds"], rng),
             rate=RATE, clients=REGISTER_CLIENTS,
         )  # fmt: skip
+        register_cpu = _group_cpu_seconds(server_group) - cpu_before
         _log("capacity: closed loops")
         lookup_capacity = _capacity(base, token, _lookup_jobs(samples, sizes["lookups"] // 2, rng))
         list_capacity = _capacity(base, token, _list_jobs(samples, sizes["lists"] // 2, rng))
@@ -443,11 +462,13 @@ def run(quick: bool) -> dict:
         "achieved_rate_per_s": listing.achieved_rate,
         "capacity": list_capacity,
     }
+    registered = len(register.latencies.get("register", []))
     results["register"] = {
         **_figures(register),
         "clients": REGISTER_CLIENTS,
         "rate_per_s": RATE,
         "achieved_rate_per_s": register.achieved_rate,
+        "server_cpu_ms_each": round(1000 * register_cpu / max(registered, 1), 2),
     }
     results["met"] = {
         "lookup_p95": results["lookup"].get("p95_ms", 1e9) <= TARGETS["lookup_p95_ms"],

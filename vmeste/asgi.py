@@ -1,6 +1,12 @@
+"""The ASGI application `vmeste serve` runs (see `vmeste.core.asgi` for why its own)."""
+
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vmeste.settings")
-application = get_asgi_application()
+django.setup(set_prefix=False)
+
+from vmeste.core.asgi import Handler  # noqa: E402  (models load once Django is set up)
+
+application = Handler()

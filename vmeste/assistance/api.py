@@ -123,9 +123,13 @@ class RequestFilters(Schema):
     offset: int = Field(0, ge=0, le=1_000_000)
 
 
-def shape(request: Request, user: User) -> dict:
-    phones = [p.e164 for p in request.person.phones.all()]
-    phone = people.visible_phone(phones[0], user) if phones else None
+def shape(request: Request, user: User, *, phone: str | None = None) -> dict:
+    """The request as the API answers it; `phone`: the person's number when the caller
+    already knows it (a registration), instead of reading the person's phones."""
+    if phone is None:
+        phones = [p.e164 for p in request.person.phones.all()]
+        phone = phones[0] if phones else None
+    phone = people.visible_phone(phone, user) if phone else None
     return {
         "id": request.pk,
         "number": request.number,
@@ -200,7 +204,7 @@ def register_request(request: HttpRequest, payload: RequestIn):
         flags=payload.person.flags,
         region=found["region"],
     )
-    errors.attempt(people.validate, person_data)
+    e164 = errors.attempt(people.validate, person_data)
     errors.raise_if_any()
     category, subcategory = services.split_category(found["category"])
     data = services.RequestInput(
@@ -220,7 +224,7 @@ def register_request(request: HttpRequest, payload: RequestIn):
         data=data, person_data=person_data, actor=request.user, contact=contact
     )
     # Everything the answer shows was just written from these very objects: no re-read.
-    return Status(201, shape(created, request.user))
+    return Status(201, shape(created, request.user, phone=e164))
 
 
 @router.get("/requests", response=ListOf(RequestOut))

@@ -57,7 +57,9 @@ class Team(models.Model):
 
 
 class NumberSequence(models.Model):
-    """The last number given per prefix and year: VGG-2026-000123."""
+    """The last number given per prefix and year: VGG-2026-000123. The counter itself on
+    SQLite; on PostgreSQL a database sequence per prefix and year starts from it and takes
+    over (`assistance.numbering`)."""
 
     prefix = models.CharField(max_length=8)
     year = models.PositiveSmallIntegerField()
@@ -188,9 +190,10 @@ class RequestEvent(models.Model):
 
 class RequestCount(models.Model):
     """How many requests each (region, line, status) holds, so that a list can say "of N"
-    without counting millions of rows. Database triggers keep it (migration 0004): every
+    without counting millions of rows. Database triggers keep it (`tally_sql`): every
     insert, delete and change of region, line or status, whoever writes, in the same
-    transaction."""
+    transaction. A count is the sum of its shards' rows (concurrent writers add to
+    different rows instead of waiting for one)."""
 
     region = models.ForeignKey(
         Region, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
@@ -199,6 +202,7 @@ class RequestCount(models.Model):
         Line, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
     )
     status = models.CharField(max_length=12)
+    shard = models.PositiveSmallIntegerField(default=0)
     n = models.BigIntegerField(default=0)
 
     scope_region = "region"
@@ -207,6 +211,6 @@ class RequestCount(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["region", "line", "status"], name="request_count_unique"
+                fields=["region", "line", "status", "shard"], name="request_count_unique_shard"
             )
         ]

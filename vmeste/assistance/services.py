@@ -5,16 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vmeste.accounts.models import User
 from vmeste.accounts.roles import Right
+from vmeste.assistance import numbering
 from vmeste.assistance import transitions as table
 from vmeste.assistance.models import (
-    NumberSequence,
     Request,
     RequestEvent,
     Status,
@@ -97,27 +97,6 @@ def validate(data: RequestInput) -> None:
         raise ValidationFailed(errors)
 
 
-def next_number(*, prefix: str, year: int) -> str:
-    """VGG-2026-000123. The row lock serialises concurrent registrations per prefix and year."""
-    table = NumberSequence._meta.db_table
-    with connection.cursor() as cursor:
-        # One statement: take the next number and lock the row until the transaction ends.
-        cursor.execute(
-            f"UPDATE {table} SET last = last + 1 WHERE prefix = %s AND year = %s RETURNING last",
-            [prefix, year],
-        )
-        row = cursor.fetchone()
-    if row is not None:
-        return f"{prefix}-{year}-{row[0]:06d}"
-    # The first number of a prefix and year.
-    sequence, _created = NumberSequence.objects.select_for_update().get_or_create(
-        prefix=prefix, year=year
-    )
-    sequence.last += 1
-    sequence.save(update_fields=["last"])
-    return f"{prefix}-{year}-{sequence.last:06d}"
-
-
 def due_at(*, category: Category, subcategory: Category | None, urgency: str, start) -> object:
     hours = (subcategory or category).deadline_hours * URGENCY_FACTOR[urgency]
     return start + timedelta(hours=hours)
@@ -142,7 +121,7 @@ def _create(*, data: RequestInput, person: Person, actor: User, contact: Contact
     now = timezone.now()
     prefix = data.line.number_prefix or data.region.short_code
     request = Request.objects.create(
-        number=next_number(prefix=prefix, year=timezone.localdate().year),
+        number=numbering.take(prefix, timezone.localdate().year),
         person=person,
         line=data.line,
         region=data.region,
@@ -337,7 +316,6 @@ def add_comment(
     )
 
 
-@transaction.atomic
 def register_with_person(
     *,
     data: RequestInput,
@@ -347,15 +325,21 @@ def register_with_person(
     consent_method: str = "oral_call",
 ) -> Request:
     """Register the request and find or create its person, in one transaction: either both
-    are stored or neither (consent is required for a request: it names a person)."""
+    are stored or neither (consent is required for a request: it names a person).
+
+    Every refusal is raised before the first write, so inside a caller's transaction (the
+    Idempotency-Key's, the call card's) no savepoint is needed: a failure past that point
+    is the database's, and undoes the caller's work too."""
     _may_register(actor, data)
-    person = people.find_or_register(
-        data=person_data,
-        consent=True,
-        actor=actor,
-        method=consent_method,
-        contact_id=contact.pk if contact else None,
-    )
-    if contact is not None and contact.person_id is None:
-        Contact.objects.filter(pk=contact.pk).update(person=person)
-    return _create(data=data, person=person, actor=actor, contact=contact)
+    people.validate(person_data)
+    with transaction.atomic(savepoint=False):
+        person = people.find_or_register(
+            data=person_data,
+            consent=True,
+            actor=actor,
+            method=consent_method,
+            contact_id=contact.pk if contact else None,
+        )
+        if contact is not None and contact.person_id is None:
+            Contact.objects.filter(pk=contact.pk).update(person=person)
+        return _create(data=data, person=person, actor=actor, contact=contact)

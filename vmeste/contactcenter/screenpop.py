@@ -22,7 +22,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from urllib.parse import urlencode
 
 from asgiref.sync import sync_to_async
-from django.db import connection, connections, transaction
+from django.db import close_old_connections, connection, connections, transaction
 from django.urls import reverse
 
 from vmeste.contactcenter.models import Agent, Call
@@ -53,6 +53,16 @@ def pop_for(user_id: int) -> dict | None:
         "ivr_path": call.ivr_path,
         "card_url": f"{reverse('assistance:call_card')}?{urlencode(query)}",
     }
+
+
+def _read_pop(user_id: int) -> dict | None:
+    """`pop_for` for a stream, which reads now and then for as long as the agent is signed
+    in: the database connection goes back to the pool after each read instead of staying
+    with the stream (a hundred agents would otherwise hold a hundred connections)."""
+    try:
+        return pop_for(user_id)
+    finally:
+        close_old_connections()
 
 
 def announce(user_id: int) -> None:
@@ -162,7 +172,7 @@ async def stream(
     rounds: int | None = None,
 ) -> AsyncIterator[str]:
     """SSE lines: one "call" event each time a different call reaches the agent."""
-    fetch = fetch or sync_to_async(pop_for)
+    fetch = fetch or sync_to_async(_read_pop)
     yield "retry: 2000\n\n"
     entry = HUB.subscribe(user_id)  # before the first read: no ring can slip between
     try:

@@ -71,8 +71,9 @@ class IdempotencyMiddleware:
             if record_id is None:
                 return self._replay(principal, key, request.path, body_hash)
             response = self.get_response(request)
-            if response.status_code >= 500:
-                # A failure is not an answer to replay: undo it all and let the client retry.
+            if response.status_code >= 500 or transaction.get_rollback():
+                # A failure is not an answer to replay (nor is an answer given after the
+                # database refused a statement): undo it all and let the client retry.
                 transaction.set_rollback(True)
             elif response.streaming:
                 # Nothing to replay from; the work itself stands.

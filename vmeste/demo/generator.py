@@ -3,7 +3,7 @@
 Rows are produced as plain tuples and streamed into a sink (COPY on PostgreSQL). Ids are
 given explicitly, so requests can point at persons without reading them back. Person n gets
 the phone +7 901 nnn-nn-nn (n = its id), a reserved fictional range: unique, and a bench can
-compute a phone it knows exists. Request numbers continue `NumberSequence`.
+compute a phone it knows exists. Request numbers continue the counters of `assistance.numbering`.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from vmeste.accounts.models import User
-from vmeste.assistance import tally_sql
-from vmeste.assistance.models import NumberSequence, Request
+from vmeste.assistance import numbering, tally_sql
+from vmeste.assistance.models import Request
 from vmeste.contacts.models import Contact
 from vmeste.core.models import Category, Line, Region
 from vmeste.demo import fiction, names, sinks
@@ -182,9 +182,7 @@ class Generator:
                 Request, self.REQUEST_FIELDS, self._request_rows(count, sequences), expected=count
             )
         for (prefix, year), last in sequences.items():
-            NumberSequence.objects.update_or_create(
-                prefix=prefix, year=year, defaults={"last": last}
-            )
+            numbering.continue_after(prefix, year, last)
         return written
 
     def _load_person_regions(self) -> None:
@@ -214,7 +212,7 @@ class Generator:
             prefix = line.prefix or self.short_codes[region_id]
             key = (prefix, year)
             if key not in sequences:
-                sequences[key] = _last_number(prefix, year)
+                sequences[key] = numbering.last_given(prefix, year)
             sequences[key] += 1
             status, helped, how, resolved = self._status(created, due, hours)
             staff = rng.choice(self.staff) if self.staff else None
@@ -297,11 +295,6 @@ class Generator:
 
 def _pick(rng: random.Random, items: list[str], cumulative: list[float]) -> str:
     return items[bisect(cumulative, rng.random() * cumulative[-1])]
-
-
-def _last_number(prefix: str, year: int) -> int:
-    row = NumberSequence.objects.filter(prefix=prefix, year=year).first()
-    return row.last if row else 0
 
 
 def generate(

@@ -1,8 +1,8 @@
 """The demo's requests: numbered in registration order, with their timelines and outcomes.
 
 Numbers follow the rule of registration (the line's prefix, else the region's short code;
-the year; a six-digit sequence per prefix and year) and `NumberSequence` is left at the
-last number given, so requests registered after the demo continue the series.
+the year; a six-digit sequence per prefix and year) and the counter of `assistance.numbering`
+is left at the last number given, so requests registered after the demo continue the series.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 from django.utils import timezone
 
 from vmeste.accounts.models import User
-from vmeste.assistance.models import NumberSequence, Request, RequestEvent, Team
+from vmeste.assistance import numbering
+from vmeste.assistance.models import Request, RequestEvent, Team
 from vmeste.assistance.services import due_at
 from vmeste.contacts.models import Contact
 from vmeste.core.models import Category, Line, Region
@@ -62,7 +63,7 @@ def write(
         prefix = line.number_prefix or region.short_code
         year = timezone.localtime(created).year
         if (prefix, year) not in sequences:
-            sequences[prefix, year] = _last_number(prefix, year)
+            sequences[prefix, year] = numbering.last_given(prefix, year)
         sequences[prefix, year] += 1
         assignee = team = None
         if life.assigned:
@@ -100,7 +101,7 @@ def write(
     events = _events(rows=created_rows, lives=lives, users=users)
     RequestEvent.objects.bulk_create(events, batch_size=BATCH)
     for (prefix, year), last in sequences.items():
-        NumberSequence.objects.update_or_create(prefix=prefix, year=year, defaults={"last": last})
+        numbering.continue_after(prefix, year, last)
     categories_written = _contact_categories(contacts, categories)
     return {
         "requests": len(created_rows),
@@ -115,11 +116,6 @@ def _urgency(rng, sub_code: str) -> str:
     if sub_code in URGENT_TOPICS:
         return rng.choices(["normal", "urgent", "critical"], [60, 35, 5])[0]
     return rng.choices(["normal", "urgent", "critical"], [86, 12, 2])[0]
-
-
-def _last_number(prefix: str, year: int) -> int:
-    row = NumberSequence.objects.filter(prefix=prefix, year=year).first()
-    return row.last if row else 0
 
 
 def _supervisor(users: dict[str, User], request: Request) -> User:

@@ -227,7 +227,6 @@ def record_consent(
     return consent
 
 
-@transaction.atomic
 def find_or_register(
     *,
     data: PersonInput,
@@ -240,6 +239,9 @@ def find_or_register(
 
     Without consent nothing but the number is kept: personal fields are refused, and a person
     record holds the phone alone (so the refusal itself is remembered).
+
+    Refusals come before the first write, so the writes need no savepoint of their own: in a
+    caller's transaction they stand or fall with it, alone they are one transaction.
     """
     e164 = validate(data)
     if not consent and data.has_personal_data():
@@ -247,6 +249,14 @@ def find_or_register(
             {"consent": _(CONSENT_NEEDED)},
             code="consent_required",
         )
+    with transaction.atomic(savepoint=False):
+        return _find_or_create(e164, data, consent=consent, actor=actor, method=method,
+                               contact_id=contact_id)  # fmt: skip
+
+
+def _find_or_create(
+    e164: str, data: PersonInput, *, consent: bool, actor, method: str, contact_id: int | None
+) -> Person:
     person = _match(e164, data)
     created = person is None
     if created:

@@ -1,4 +1,7 @@
+import re
+
 import pytest
+from django.utils import timezone
 
 from vmeste.accounts.models import AuditEntry
 from vmeste.assistance.models import Request
@@ -34,7 +37,7 @@ def test_register_request_returns_number_status_and_person(api_as):
     response = register(api)
     assert response.status_code == 201, response.content
     body = response.json()
-    assert body["number"].startswith("VGG-") and body["number"].endswith("-000001")
+    assert re.fullmatch(rf"VGG-{timezone.localdate().year}-\d{{6}}", body["number"])
     assert body["status"] == "new"
     assert body["region"] == "RU-VGG"
     assert body["category"] == "groceries" and body["subcategory"] == "groceries-delivery"
