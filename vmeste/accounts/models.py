@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
-from django.db import models
+from django.db import connection, models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vmeste.accounts.roles import Role, has_right
 from vmeste.core.models import Centre, Line, Region
+from vmeste.core.scoping import remember_scope
 
 
 class User(AbstractUser):
@@ -46,9 +49,41 @@ def _digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-class ApiTokenQuerySet(models.QuerySet):
-    def active(self) -> ApiTokenQuerySet:
-        return self.filter(revoked_at__isnull=True, user__is_active=True)
+TOKEN_TOUCH_EVERY = timedelta(seconds=60)
+
+
+@functools.cache
+def _token_sql() -> str:
+    """The user's columns, the token's id and whether its last use is older than the given
+    time, and the user's regions and lines as comma-separated ids (read by `core.scoping`)."""
+    q = connection.ops.quote_name
+    concat = (
+        "string_agg(CAST({} AS text), ',')"
+        if connection.vendor == "postgresql"
+        else "group_concat({})"
+    )
+    user, token = User._meta, ApiToken._meta
+    scope = {
+        name: f"(SELECT {concat.format(q(column))} FROM {q(through._meta.db_table)}"
+        f" WHERE {q(through._meta.get_field('user').column)} = u.{q(user.pk.column)})"
+        for name, through, column in (
+            ("scope_regions", User.regions.through, "region_id"),
+            ("scope_lines", User.lines.through, "line_id"),
+        )
+    }
+    return (
+        f"SELECT u.*, t.{q('id')} AS token_id,"
+        f" CASE WHEN t.{q('last_used_at')} IS NULL OR t.{q('last_used_at')} < %s"
+        f" THEN 1 ELSE 0 END AS token_stale,"
+        f" {scope['scope_regions']} AS scope_regions, {scope['scope_lines']} AS scope_lines"
+        f" FROM {q(token.db_table)} t JOIN {q(user.db_table)} u"
+        f" ON u.{q(user.pk.column)} = t.{q('user_id')}"
+        f" WHERE t.{q('digest')} = %s AND t.{q('revoked_at')} IS NULL AND u.{q('is_active')}"
+    )
+
+
+def _ids(joined: str | None) -> set[int]:
+    return {int(pk) for pk in joined.split(",")} if joined else set()
 
 
 class ApiToken(models.Model):
@@ -64,8 +99,6 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
-    objects = ApiTokenQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("API-токен")
         verbose_name_plural = _("API-токены")
@@ -78,14 +111,21 @@ class ApiToken(models.Model):
 
     @classmethod
     def authenticate(cls, raw: str) -> User | None:
-        token = cls.objects.active().select_related("user").filter(digest=_digest(raw)).first()
-        if token is None:
-            return None
+        """The active user behind an active token, with their scope already read.
+
+        One hand-written statement instead of two ORM queries (the token with its user, then
+        the scope): it runs on every API request, and composing those two queries cost the
+        server ~2 ms of CPU, the database a tenth of that."""
         now = timezone.now()
+        found = list(User.objects.raw(_token_sql(), [now - TOKEN_TOUCH_EVERY, _digest(raw)]))
+        if not found:
+            return None
+        user = found[0]
+        remember_scope(user, regions=_ids(user.scope_regions), lines=_ids(user.scope_lines))
         # One write a minute at most: a busy integration should not turn reads into writes.
-        if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-            cls.objects.filter(pk=token.pk).update(last_used_at=now)
-        return token.user
+        if user.token_stale:
+            cls.objects.filter(pk=user.token_id).update(last_used_at=now)
+        return user
 
 
 class AuditEntry(models.Model):

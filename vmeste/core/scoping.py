@@ -27,6 +27,12 @@ def user_scope(user) -> tuple[set[int], set[int]]:
     return cached
 
 
+def remember_scope(user, *, regions: set[int], lines: set[int]) -> None:
+    """The user's scope read by whoever loaded the user (token authentication reads it in the
+    same statement), so `user_scope` does not read it again."""
+    user._vmeste_scope = (regions, lines)
+
+
 def _read_scope(user) -> tuple[set[int], set[int]]:
     """Both sets in one round trip: it is paid on every request."""
     regions = (

@@ -6,6 +6,7 @@ without a country code is read as Russian.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import phonenumbers
@@ -40,6 +41,13 @@ class Phone:
 
 def normalise(text: str, *, region: str = DEFAULT_REGION) -> Phone:
     """Parse a typed or pasted number; raise InvalidPhone when it cannot be a real number."""
+    return _normalise(text, region)
+
+
+# One registration reads its number four times over (the API's check, the request's, the
+# person's, the phone's type), and the same callers call again: about 0.25 ms of CPU each.
+@functools.lru_cache(maxsize=8192)
+def _normalise(text: str, region: str) -> Phone:
     raw = (text or "").strip()
     if not raw or len(raw) > 40:
         raise InvalidPhone(raw)

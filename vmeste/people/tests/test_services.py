@@ -64,6 +64,28 @@ def test_same_phone_and_name_is_the_same_person_a_relative_is_not(make_user):
     assert husband.pk != first.pk
 
 
+def test_the_newest_card_behind_a_number_is_matched_and_a_merged_one_never(make_user):
+    operator = make_user("op")
+    older = services.find_or_register(data=person_input(), consent=True, actor=operator)
+    newer = services.find_or_register(
+        data=person_input(first_name="Сергей"), consent=True, actor=operator
+    )
+    # No name given: any card behind the number fits; the newest one is taken.
+    anyone = services.find_or_register(
+        data=person_input(last_name="", first_name="", middle_name=""), consent=True, actor=operator
+    )
+    assert anyone.pk == newer.pk
+    Person.objects.filter(pk=newer.pk).update(merged_into=older)
+    assert (
+        services.find_or_register(
+            data=person_input(last_name="", first_name="", middle_name=""),
+            consent=True,
+            actor=operator,
+        ).pk
+        == older.pk
+    )
+
+
 def test_possible_duplicates_and_merge_keep_history(make_user):
     operator = make_user("op")
     a = services.find_or_register(data=person_input(), consent=True, actor=operator)
