@@ -1,0 +1,125 @@
+"""`vmeste serve` as an operator meets it: the real ASGI server on a fresh SQLite data dir.
+
+Everything else in the suite talks to Django through its test client or a WSGI live
+server; this is the one place the production server itself answers pages, forms, static
+files and the API."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+VMESTE = str(Path(sys.executable).parent / "vmeste")
+# One server for the module, and the second test reads what the first registered.
+pytestmark = pytest.mark.xdist_group("serve")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    data = tmp_path_factory.mktemp("served")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VMESTE_")}
+    # Plain HTTP on loopback: cookies may not insist on HTTPS here.
+    env.update(VMESTE_DATA_DIR=str(data), VMESTE_SECURE_COOKIES="0")
+
+    def vmeste(*args: str) -> str:
+        done = subprocess.run([VMESTE, *args], env=env, cwd=ROOT, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    vmeste("migrate", "--no-input")
+    vmeste("user", "create", "petrova", "--role", "operator", "--password", "pass-word-123")
+    token = vmeste("token", "create", "petrova").strip()
+    port = _free_port()
+    log = open(data / "serve.log", "w")  # noqa: SIM115
+    process = subprocess.Popen(
+        [VMESTE, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=2, trust_env=False).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert process.poll() is None and time.monotonic() < deadline, "serve did not start"
+            time.sleep(0.3)
+        yield base, token
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=15)
+        log.close()
+
+
+def test_health_static_files_and_the_api(served):
+    base, token = served
+    with httpx.Client(base_url=base, trust_env=False) as http:
+        assert http.get("/healthz").json() == {"status": "ok"}
+        css = http.get("/static/vmeste/vmeste.css")
+        assert (
+            css.status_code == 200
+            and css.content == (ROOT / "vmeste/static/vmeste/vmeste.css").read_bytes()
+        )
+        auth = {"Authorization": f"Bearer {token}"}
+        created = http.post(
+            "/api/v1/requests",
+            headers={**auth, "Idempotency-Key": "serve-1"},
+            json={
+                "line": "volgograd-volunteers", "region": "RU-VGG",
+                "category": "groceries-delivery", "description": "Продукты", "consent": True,
+                "person": {"last_name": "Петрова", "first_name": "Анна", "phone": "89275551234"},
+            },
+        )  # fmt: skip
+        assert created.status_code == 201, created.text
+        again = http.post(
+            "/api/v1/requests", headers={**auth, "Idempotency-Key": "serve-1"},
+            json={"line": "volgograd-volunteers"},
+        )  # fmt: skip
+        assert again.status_code == 422  # the key was used for another body: refused
+        found = http.get("/api/v1/persons", params={"phone": "+79275551234"}, headers=auth)
+        assert found.json()["count"] == 1
+        assert (
+            http.get("/api/v1/requests", headers={"Authorization": "Bearer vm_no"}).status_code
+            == 401
+        )
+
+
+def test_an_operator_signs_in_and_the_forms_keep_their_csrf_check(served):
+    base, _token = served
+    with httpx.Client(base_url=base, trust_env=False, follow_redirects=False) as http:
+        form = http.get("/accounts/login/")
+        csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text).group(1)
+        refused = httpx.post(
+            f"{base}/accounts/login/",
+            data={"username": "petrova", "password": "pass-word-123"},
+            trust_env=False,
+        )
+        assert refused.status_code == 403  # no CSRF token: nothing happens
+        signed_in = http.post(
+            "/accounts/login/",
+            data={"username": "petrova", "password": "pass-word-123", "csrfmiddlewaretoken": csrf},
+            headers={"Referer": f"{base}/accounts/login/"},
+        )
+        assert signed_in.status_code == 302, signed_in.text[:500]
+        card = http.get("/assistance/call/", params={"phone": "+79275551234"})
+        assert card.status_code == 200 and "+79275551234" in card.text
+        listed = http.get("/assistance/", params={"q": "Петрова"})
+        assert listed.status_code == 200 and "VGG-" in listed.text
