@@ -250,6 +250,8 @@ def test_my_work_lists_my_open_requests_overdue_first(operator, django_assert_ma
         page = operator.get(reverse("assistance:my_work"))
     items = list(page.context["page"])
     assert items[0].pk == requests[2].pk and page.context["overdue"] == 1
+    # Said without a plural form, so it reads right for 1, 3 and 5 alike.
+    assert "Просрочено: 1 — сначала они." in page.content.decode()
 
 
 def test_side_panels_are_included_once_their_templates_exist(operator, tmp_path, settings):
