@@ -26,22 +26,21 @@ from __future__ import annotations
 import os
 import random
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
 import uuid
 from collections.abc import Callable
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import psycopg
 
+from vmeste.core import serving
+
 ROOT = Path(__file__).resolve().parent.parent
-VMESTE = str(Path(sys.executable).with_name("vmeste"))
+VMESTE = serving.VMESTE
 DATABASE = "vm_bench_intake"
 SERVER = os.environ.get("VMESTE_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 USERNAME = "bench-intake"
@@ -126,47 +125,6 @@ def _token(env: dict[str, str]) -> str:
         if "exist" not in str(exc).lower() and "уже" not in str(exc):
             raise
     return _vmeste("token", "create", USERNAME, env=env).strip().splitlines()[-1]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def _served(env: dict[str, str]):
-    port = _free_port()
-    log = open(Path(env["VMESTE_DATA_DIR"]) / "serve.log", "w")  # noqa: SIM115
-    process = subprocess.Popen(
-        [VMESTE, "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2, trust_env=False).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"vmeste serve did not start; see {log.name}")
-            time.sleep(0.3)
-        yield base, process.pid
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)  # the session started above, nothing else
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=5)
-        log.close()
 
 
 def _group_cpu_seconds(group: int) -> float:
@@ -424,7 +382,9 @@ def run(quick: bool) -> dict:
     rng = random.Random(2026)
     results: dict = {"database": "postgresql", "data": data, "targets": TARGETS}
     results["server_workers"] = int(env["VMESTE_WORKERS"])
-    with _served(env) as (base, server_group):
+    log = Path(env["VMESTE_DATA_DIR"]) / "serve.log"
+    with serving.serve(env, log=log, cwd=ROOT) as served:
+        base, server_group = served.base, served.group
         _log(f"serving on {base}; warming up")
         _closed_loop(base, token, _lookup_jobs(samples, 50, rng), READ_CLIENTS)
         _closed_loop(base, token, _list_jobs(samples, 40, rng), READ_CLIENTS)

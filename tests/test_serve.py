@@ -8,26 +8,18 @@ from __future__ import annotations
 
 import os
 import re
-import signal
-import socket
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
+from vmeste.core import serving
+
 ROOT = Path(__file__).resolve().parent.parent
-VMESTE = str(Path(sys.executable).parent / "vmeste")
+VMESTE = serving.VMESTE
 # One server for the module, and the second test reads what the first registered.
 pytestmark = pytest.mark.xdist_group("serve")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -45,28 +37,8 @@ def served(tmp_path_factory):
     vmeste("migrate", "--no-input")
     vmeste("user", "create", "petrova", "--role", "operator", "--password", "pass-word-123")
     token = vmeste("token", "create", "petrova").strip()
-    port = _free_port()
-    log = open(data / "serve.log", "w")  # noqa: SIM115
-    process = subprocess.Popen(
-        [VMESTE, "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2, trust_env=False).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None and time.monotonic() < deadline, "serve did not start"
-            time.sleep(0.3)
-        yield base, token
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=15)
-        log.close()
+    with serving.serve(env, log=data / "serve.log", cwd=ROOT) as served:
+        yield served.base, token
 
 
 def test_health_static_files_and_the_api(served):
