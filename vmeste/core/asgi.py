@@ -10,8 +10,10 @@ this handler builds the middleware chain in synchronous mode and runs the whole 
 request — start signal, middleware, view, closing signal — in one call on a pooled thread;
 the database connection is back in the pool before the answer's bytes are sent.
 
-Streamed answers (the screen pop's event stream, static files) are sent from the event loop
-as Django does it, stopped when the client goes away, and closed after the last byte.
+Streamed answers (the screen pop's event stream, large files) are sent from the event loop
+as Django does it, stopped when the client goes away, and closed after the last byte. A
+small file (the stylesheet, the scripts) is read here in one go instead: streamed, each of
+its chunks would be read through another hand-over to a thread.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from django.core import signals
 from django.core.exceptions import RequestAborted
 from django.core.handlers.asgi import ASGIHandler, get_script_prefix
 from django.db import close_old_connections
-from django.http import FileResponse, HttpResponseBase
+from django.http import FileResponse, HttpResponse, HttpResponseBase
 from django.urls import set_script_prefix
 
 
@@ -59,6 +61,8 @@ class Handler(ASGIHandler):
             response._handler_class = self.__class__
         if isinstance(response, FileResponse):
             response.block_size = self.chunk_size
+        if _small_file(response):
+            response = _in_memory(response)
         if response.streaming:
             # Produced later, from the event loop: this thread's part is done, so its
             # database connection goes back to the pool now rather than at its next request.
@@ -81,3 +85,25 @@ class Handler(ASGIHandler):
                 with contextlib.suppress(asyncio.CancelledError, RequestAborted):
                     await task
             await sync_to_async(response.close, thread_sensitive=False)()
+
+
+SMALL_FILE = 1024 * 1024
+
+
+def _small_file(response: HttpResponseBase) -> bool:
+    """A file read from disk in chunks (not an event stream), known to be small."""
+    if not response.streaming or response.is_async:
+        return False
+    length = response.get("Content-Length", "")
+    return length.isdigit() and int(length) <= SMALL_FILE
+
+
+def _in_memory(streamed: HttpResponseBase) -> HttpResponse:
+    try:
+        answer = HttpResponse(b"".join(streamed.streaming_content), status=streamed.status_code)
+        for header, value in streamed.items():
+            answer[header] = value
+        answer.cookies = streamed.cookies
+        return answer
+    finally:
+        streamed.close()
