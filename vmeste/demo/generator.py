@@ -315,4 +315,5 @@ def generate(
             "contacts": generator.contacts(contacts) if contacts else 0,
         }
         sink.finish([Person, PersonPhone, Request, Contact])
+    sink.settle([Person, PersonPhone, Request, Contact])
     return made
