@@ -92,7 +92,7 @@ def dispatch(*, now: datetime | None = None) -> Dispatched:
     moment = now.timestamp()
     with transaction.atomic():
         ready = list(
-            Agent.objects.select_for_update()
+            Agent.objects.select_for_update(of=("self",))  # not their users' rows
             .filter(state=AgentState.AVAILABLE)
             .select_related("user")
             .order_by("state_since", "pk")
