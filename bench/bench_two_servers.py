@@ -5,7 +5,9 @@ counted from the database: double assignments, agents holding two calls, lost ca
 
 The harness is `vmeste/contactcenter/loadcheck.py` (also run by the PostgreSQL test on fewer
 calls); it runs in its own process so that its database is the only one it sees.
-`VMESTE_BENCH_TWO_SERVERS_CALLS` overrides the number of calls.
+`VMESTE_BENCH_TWO_SERVERS_CALLS` overrides the number of calls;
+`VMESTE_BENCH_TWO_SERVERS_TIMEOUT` (seconds) stops the clients then, and the calls not ended
+by then are counted as lost (4 h by default).
 """
 
 from __future__ import annotations
@@ -55,10 +57,11 @@ def run(quick: bool) -> dict:
     _log(f"fresh database {DATABASE}, migrating")
     _fresh_database(env)
     _log(f"{calls} calls through two servers on ports {PORTS}")
+    timeout = os.environ.get("VMESTE_BENCH_TWO_SERVERS_TIMEOUT", str(4 * 3600))
     started = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", "vmeste.contactcenter.loadcheck", "--calls", str(calls),
-         "--ports", PORTS],
+         "--ports", PORTS, "--timeout", timeout],
         env=env,
         cwd=ROOT,
         capture_output=True,

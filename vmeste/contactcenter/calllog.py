@@ -1,14 +1,19 @@
 """What a call was, folded from its telephony events in whatever order they arrived.
 
-Pure: no I/O. The events API stores every event once (by ``event_id``) and refolds the
-call's events after each one, so duplicates change nothing, an "ended" that overtook its
-"answered" on the wire lands in the right place, and a call we never saw offered still
-becomes a call (its first event stands in for the offer).
+Pure: no I/O. The events API stores every event once (by ``event_id``), so duplicates
+change nothing; the fold sorts the events by (moment, arrival), so an "ended" that
+overtook its "answered" on the wire lands in the right place; a call we never saw offered
+still becomes a call (its first event stands in for the offer).
+
+``fold`` is ``step`` applied in that order, so a call keeps its summary (``dump``) and the
+position of the last event in it, and an event that comes after that position is one
+``step`` on top of it: the same summary as folding all the call's events again, without
+reading them. Only an event that sorts before the last one needs the whole fold.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 EVENT_TYPES = (
@@ -69,37 +74,72 @@ class CallSummary:
 
 def fold(events: list[CallEvent]) -> CallSummary:
     call = CallSummary()
-    for event in sorted(events, key=lambda e: (e.at, e.seq)):
-        data = event.data
-        if call.offered_at is None:
-            call.offered_at = event.at  # an unknown call starts with its first event
-        if event.type == "call_offered":
-            if not call.seen_offer:
-                call.offered_at, call.seen_offer = event.at, True
-            call.line = call.line or data.get("line", "")
-            call.caller_number = call.caller_number or data.get("caller_number", "")
-            call.ivr_path = call.ivr_path or data.get("ivr_path", "")
-            call.centre = call.centre or data.get("centre", "")
-            call.queue = call.queue or data.get("queue", "")
-            call.flags = call.flags or tuple(data.get("flags", ()))
-        elif event.type == "call_answered":
-            if call.answered_at is None:
-                call.answered_at = event.at
-            _talk_to(call, data.get("agent", ""))
-        elif event.type == "call_transferred":
-            call.transfers += 1
-            call.queue = data.get("to_queue") or call.queue
-            _talk_to(call, data.get("to_agent", ""))
-        elif event.type == "callback_requested":
-            call.callback = True
-        elif event.type == "call_ended":
-            if call.callback and call.answered_at is None:
-                # The caller hung up to be called back: the call is still waiting.
-                call.left_for_callback_at = call.left_for_callback_at or event.at
-            elif call.ended_at is None:
-                call.ended_at = event.at
-            call.disposition = data.get("disposition", "") or call.disposition
+    for event in sorted(events, key=position):
+        step(call, event)
     return call
+
+
+def position(event: CallEvent) -> tuple[datetime, int]:
+    """Where an event sorts in its call: by moment, then by order of arrival."""
+    return (event.at, event.seq)
+
+
+def step(call: CallSummary, event: CallEvent) -> CallSummary:
+    """Fold one more event, the latest by ``position``, into the summary (changed in place)."""
+    data = event.data
+    if call.offered_at is None:
+        call.offered_at = event.at  # an unknown call starts with its first event
+    if event.type == "call_offered":
+        if not call.seen_offer:
+            call.offered_at, call.seen_offer = event.at, True
+        call.line = call.line or data.get("line", "")
+        call.caller_number = call.caller_number or data.get("caller_number", "")
+        call.ivr_path = call.ivr_path or data.get("ivr_path", "")
+        call.centre = call.centre or data.get("centre", "")
+        call.queue = call.queue or data.get("queue", "")
+        call.flags = call.flags or tuple(data.get("flags", ()))
+    elif event.type == "call_answered":
+        if call.answered_at is None:
+            call.answered_at = event.at
+        _talk_to(call, data.get("agent", ""))
+    elif event.type == "call_transferred":
+        call.transfers += 1
+        call.queue = data.get("to_queue") or call.queue
+        _talk_to(call, data.get("to_agent", ""))
+    elif event.type == "callback_requested":
+        call.callback = True
+    elif event.type == "call_ended":
+        if call.callback and call.answered_at is None:
+            # The caller hung up to be called back: the call is still waiting.
+            call.left_for_callback_at = call.left_for_callback_at or event.at
+        elif call.ended_at is None:
+            call.ended_at = event.at
+        call.disposition = data.get("disposition", "") or call.disposition
+    return call
+
+
+_MOMENTS = ("offered_at", "answered_at", "ended_at", "left_for_callback_at")
+
+
+def dump(call: CallSummary) -> dict:
+    """The summary as JSON-ready values (kept on the call's row)."""
+    values = asdict(call)
+    for name in _MOMENTS:
+        moment = values[name]
+        values[name] = moment.isoformat() if moment is not None else None
+    values["flags"] = list(call.flags)
+    return values
+
+
+def load(values: dict) -> CallSummary:
+    """The summary ``dump`` kept."""
+    values = dict(values)
+    for name in _MOMENTS:
+        moment = values.get(name)
+        values[name] = datetime.fromisoformat(moment) if moment else None
+    values["flags"] = tuple(values.get("flags", ()))
+    values["agents"] = list(values.get("agents", ()))
+    return CallSummary(**values)
 
 
 def _talk_to(call: CallSummary, agent: str) -> None:

@@ -15,13 +15,14 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from django.db import transaction
+from django.db.models import Exists, Min, Q
 from django.utils import timezone
 
-from vmeste.contactcenter import screenpop
+from vmeste.contactcenter import configcache, screenpop
 from vmeste.contactcenter.models import Agent, AgentStateChange, Call
 from vmeste.contactcenter.routing import Assignment, CallbackOffer, Router
-from vmeste.contactcenter.services import routing_configuration
-from vmeste.contactcenter.transitions import AgentEvent, AgentState, next_state
+from vmeste.contactcenter.services import move, routing_configuration
+from vmeste.contactcenter.transitions import AgentEvent, AgentState
 
 
 class Rung(NamedTuple):
@@ -54,13 +55,44 @@ def _offer_due(call: Call, now: datetime) -> bool:
     )
 
 
+def dispatch_if_due(*, now: datetime | None = None) -> Dispatched:
+    """``dispatch()``, asked first without locks whether it would find anything to do.
+
+    It decides only when a call waits and an agent is free, or when a waiting caller's
+    callback offer is due; one plain query tells whether either may be so (one row per
+    queue with waiting calls), and only then the dispatch takes its locks and looks
+    again. An event that changed neither the waiting calls nor the free agents (an answer,
+    a hang-up, a break) costs this query, not the dispatch's locks: two server processes
+    then do not queue behind each other's dispatch for nothing."""
+    now = now or timezone.now()
+    free = Agent.objects.filter(state=AgentState.AVAILABLE)
+    rows = (
+        Call.objects.filter(state=Call.State.WAITING, queue__is_active=True)
+        .values("queue__max_wait_seconds")
+        .annotate(
+            unoffered=Min(
+                "offered_at", filter=Q(callback_offered_at__isnull=True, callback_requested=False)
+            ),
+            free=Exists(free),
+        )
+        .order_by()
+    )
+    for row in rows:
+        wait, oldest = row["queue__max_wait_seconds"], row["unoffered"]
+        if row["free"] or (
+            wait is not None and oldest is not None and oldest + timedelta(seconds=wait) <= now
+        ):
+            return dispatch(now=now)
+    return NOTHING
+
+
 def dispatch(*, now: datetime | None = None) -> Dispatched:
     """Give waiting calls to available agents and offer callbacks that fell due."""
     now = now or timezone.now()
     moment = now.timestamp()
     with transaction.atomic():
         ready = list(
-            Agent.objects.select_for_update()
+            Agent.objects.select_for_update(of=("self",))  # not their users' rows
             .filter(state=AgentState.AVAILABLE)
             .select_related("user")
             .order_by("state_since", "pk")
@@ -75,9 +107,13 @@ def dispatch(*, now: datetime | None = None) -> Dispatched:
             return NOTHING
         rules, topology = routing_configuration()
         router = Router(queues=rules, clock=lambda: moment, overflow=topology)
-        signed_in = Agent.objects.exclude(state=AgentState.OFFLINE).select_related("centre")
-        for agent in signed_in:
-            router.sign_in(agent.pk, centre=agent.centre.code, skills=agent.skills)
+        centres = configcache.snapshot().centres
+        signed_in = Agent.objects.exclude(state=AgentState.OFFLINE).values_list(
+            "pk", "centre_id", "skills"
+        )
+        for pk, centre_id, skills in signed_in:
+            centre = centres.get(centre_id) or configcache.centre_by_pk(centre_id)
+            router.sign_in(pk, centre=centre.code, skills=skills)
         decisions = []
         for call in waiting:
             decisions.extend(
@@ -97,29 +133,40 @@ def dispatch(*, now: datetime | None = None) -> Dispatched:
         calls = {c.pk: c for c in waiting}
         agents = {a.pk: a for a in ready}
         result = Dispatched([], [])
+        rung: list[tuple[Call, Agent]] = []
+        offered: list[Call] = []
         for decision in decisions:
             if isinstance(decision, Assignment):
                 call, agent = calls[decision.call_id], agents[decision.agent_id]
-                _ring(call, agent, now)
+                rung.append((call, agent))
                 result.rung.append(Rung(call.call_id, agent.user.username, decision.callback))
             elif isinstance(decision, CallbackOffer):
                 call = calls[decision.call_id]
                 # The rebuilt router forgets what it offered before: the row remembers.
                 if call.callback_offered_at is None and call.state == Call.State.WAITING:
                     call.callback_offered_at = now
-                    call.save(update_fields=["callback_offered_at"])
+                    offered.append(call)
                     result.callback_offers.append(call.call_id)
+        _ring(rung, now)
+        if offered:
+            Call.objects.bulk_update(offered, ["callback_offered_at"])
         return result
 
 
-def _ring(call: Call, agent: Agent, now: datetime) -> None:
-    call.state, call.agent = Call.State.RINGING, agent
-    call.save(update_fields=["state", "agent"])
-    old = AgentState(agent.state)
-    agent.state = next_state(old, AgentEvent.RING)
-    agent.state_since, agent.call = now, call
-    agent.save(update_fields=["state", "state_since", "call"])
-    AgentStateChange.objects.create(
-        agent=agent, at=now, event=AgentEvent.RING, from_state=old, to_state=agent.state, call=call
+def _ring(rung: list[tuple[Call, Agent]], now: datetime) -> None:
+    """The calls given, their agents rung and the rings on their timelines: three
+    statements however many were given."""
+    if not rung:
+        return
+    rows = []
+    for call, agent in rung:
+        call.state, call.agent = Call.State.RINGING, agent
+        agent.call = call
+        rows.append(move(agent, AgentEvent.RING, at=now))
+    Call.objects.bulk_update([call for call, _agent in rung], ["state", "agent"])
+    Agent.objects.bulk_update(
+        [agent for _call, agent in rung], ["state", "state_since", "break_reason", "call"]
     )
-    screenpop.announce(agent.user_id)  # sent when this transaction commits
+    AgentStateChange.objects.bulk_create(rows)
+    for _call, agent in rung:
+        screenpop.announce(agent.user_id)  # sent when this transaction commits

@@ -7,8 +7,12 @@ started as subprocesses on the same database; client threads speak keep-alive HT
 each thread to one server, and play the telephony: offer calls, ring the agents the answers
 name, answer, end, wrap up; some agents let a call ring out, some take a break.
 
-Every decision the router makes comes back in exactly one answer (``rung``), so whichever
-client got it carries that call on: the calls move between the two servers all the time.
+Every decision the router makes comes back in exactly one answer (``rung``); what it asks
+for next (answer that ring, later wrap that agent up) goes on one work list that all the
+clients share, and whichever client is free carries it on, through its own server: the
+calls move between the two servers all the time, and neither server idles while the other
+queues (with a list per client, each agent kept going back to the client that first rang
+it, and one server ended up with most of the work).
 """
 
 from __future__ import annotations
@@ -126,6 +130,9 @@ class Shared:
     calls: int
     in_flight: threading.Semaphore
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # What is to be done next, for any client: ("ring", call, agent) or ("agent", agent,
+    # ((event, reason), ...)), the steps of one agent in order, done by one client.
+    tasks: deque = field(default_factory=deque)
     ended: int = 0
     requests: int = 0
     retries: int = 0
@@ -152,7 +159,7 @@ class Client(threading.Thread):
         self.agents, self.rng = agents, random.Random(seed * 1000 + k)
         self.no_answer, self.breaks, self.deadline = no_answer, breaks, deadline
         self.prefix, self.seq, self.conn = prefix, 0, None
-        self.tasks: deque[tuple] = deque()
+        self.tasks = shared.tasks
 
     def _post(self, payload: dict) -> dict:
         body = json.dumps(payload)
@@ -199,19 +206,19 @@ class Client(threading.Thread):
             call_id, agent = args
             if self.rng.random() < self.no_answer:  # lets it ring out: not ready, later back
                 self.send("agent_state", agent=agent, event="no_answer")
-                self.tasks.append(("agent", agent, "ready", ""))
+                self.tasks.append(("agent", agent, (("ready", ""),)))
                 return
             self.send("call_answered", call_id, agent=agent)
             self.send("call_ended", call_id, disposition="consultation")
             self.shared.end_one()
             if self.rng.random() < self.breaks:
-                self.tasks.append(("agent", agent, "take_break", "обед"))
-                self.tasks.append(("agent", agent, "ready", ""))
+                self.tasks.append(("agent", agent, (("take_break", "обед"), ("ready", ""))))
             else:
-                self.tasks.append(("agent", agent, "wrap_done", ""))
+                self.tasks.append(("agent", agent, (("wrap_done", ""),)))
         else:
-            agent, event, reason = args
-            self.send("agent_state", agent=agent, event=event, reason=reason)
+            agent, steps = args
+            for event, reason in steps:
+                self.send("agent_state", agent=agent, event=event, reason=reason)
 
     def run(self) -> None:
         try:
@@ -229,12 +236,16 @@ class Client(threading.Thread):
                         centre=f"{self.prefix}-nat",
                         caller_number=f"+7900{self.k:03d}{offered:04d}"[:12],
                     )
-                if self.tasks:
-                    self.step(self.tasks.popleft())
+                try:
+                    task = self.tasks.popleft()
+                except IndexError:
+                    task = None
+                if task is not None:
+                    self.step(task)
                 elif offered >= self.quota and self.shared.ended >= self.shared.calls:
                     return
-                elif offered >= self.quota or not self.tasks:
-                    time.sleep(0.002)  # the calls we wait for are in other clients' hands
+                else:
+                    time.sleep(0.002)  # nothing to do yet: the calls are ringing or talking
         except Exception as exc:  # reported to the caller
             with self.shared.lock:
                 self.shared.errors.append(f"client {self.k}: {type(exc).__name__}: {exc}")

@@ -191,6 +191,9 @@ class Call(models.Model):
     # When the router offered a callback at the queue's max wait (told to the telephony once).
     callback_offered_at = models.DateTimeField(null=True, blank=True)
     disposition = models.CharField(max_length=40, blank=True)
+    # The summary folded from the call's events so far and the position of the latest one
+    # (``callevents``): a later event is one step on it, not a refold of all the events.
+    folded = models.JSONField(null=True, blank=True, editable=False)
 
     class Meta:
         indexes = [models.Index(fields=["state", "offered_at"])]

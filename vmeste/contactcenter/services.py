@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vmeste.accounts.roles import Right
-from vmeste.contactcenter.models import Agent, AgentStateChange, Call, Queue
+from vmeste.contactcenter.models import Agent, AgentStateChange, Call
 from vmeste.contactcenter.routing import QueueRule
 from vmeste.contactcenter.transitions import AgentEvent, AgentState, TransitionRefused, next_state
 from vmeste.core.errors import Conflict, Forbidden
@@ -25,8 +25,48 @@ from vmeste.core.scoping import scoped, user_scope
 CALL_EVENTS = frozenset(
     {AgentEvent.ANSWER, AgentEvent.NO_ANSWER, AgentEvent.CALLER_GONE, AgentEvent.HANG_UP}
 )
+# ... and the ring, which names the call the agent is being given.
+NAMES_ITS_CALL = CALL_EVENTS | {AgentEvent.RING}
+AGENT_STATE_FIELDS = ["state", "state_since", "break_reason", "call"]
 WALLBOARD_CACHE_SECONDS = 1  # 100 viewers polling every 2 s cost one computation a second
 SERVICE_LEVEL_DEFINITION = _("отвечено в целевое время / поступило за сегодня")
+
+
+def refusal(event: AgentEvent, state: AgentState) -> str:
+    return _("Нельзя: «%(event)s» в состоянии «%(state)s».") % {
+        "event": event.value,
+        "state": state.value,
+    }
+
+
+def move(agent: Agent, event: AgentEvent, *, at: datetime, reason: str = "") -> AgentStateChange:
+    """One step of the state table for an agent whose row the caller has locked, in memory.
+
+    The agent's fields change; the timeline row comes back unsaved (``save_moves`` writes
+    both), so that several steps of several agents cost one UPDATE per agent and one
+    INSERT. For a ring, set ``agent.call`` first: the row names the call being given.
+    Raises ``TransitionRefused``."""
+    old = AgentState(agent.state)
+    new = next_state(old, event, reason=reason)
+    agent.state, agent.state_since = new, at
+    agent.break_reason = reason if new is AgentState.ON_BREAK else ""
+    return AgentStateChange(
+        agent=agent,
+        at=at,
+        event=event.value,
+        from_state=old,
+        to_state=new,
+        reason=reason,
+        call_id=agent.call_id if event in NAMES_ITS_CALL else None,
+    )
+
+
+def save_moves(agents: Iterable[Agent], rows: list[AgentStateChange]) -> None:
+    """Write what ``move`` changed: the agents (locked by the caller), then their timeline
+    rows in the order they happened (primary-key order is the order of events)."""
+    for agent in agents:
+        agent.save(update_fields=AGENT_STATE_FIELDS)
+    AgentStateChange.objects.bulk_create(rows)
 
 
 def change_agent_state(
@@ -36,26 +76,11 @@ def change_agent_state(
     at = at or timezone.now()
     with transaction.atomic():
         agent = Agent.objects.select_for_update().get(pk=agent.pk)
-        old = AgentState(agent.state)
         try:
-            new = next_state(old, event, reason=reason)
+            row = move(agent, event, at=at, reason=reason)
         except TransitionRefused as refused:
-            raise Conflict(
-                _("Нельзя: «%(event)s» в состоянии «%(state)s».")
-                % {"event": event.value, "state": old.value}
-            ) from refused
-        agent.state, agent.state_since = new, at
-        agent.break_reason = reason if new is AgentState.ON_BREAK else ""
-        agent.save(update_fields=["state", "state_since", "break_reason"])
-        AgentStateChange.objects.create(
-            agent=agent,
-            at=at,
-            event=event.value,
-            from_state=old,
-            to_state=new,
-            reason=reason,
-            call_id=agent.call_id if event in CALL_EVENTS else None,
-        )
+            raise Conflict(refusal(event, refused.state)) from refused
+        save_moves([agent], [row])
     return agent
 
 
@@ -73,9 +98,12 @@ def overflow_topology(centres: Iterable[tuple[str, str]]) -> dict[str, tuple[str
 
 
 def routing_configuration() -> tuple[list[QueueRule], dict[str, tuple[str, ...]]]:
-    """The active queues' rules and the overflow topology: what the router is built from."""
-    rules = [q.rule() for q in Queue.objects.filter(is_active=True)]
-    return rules, overflow_topology(Centre.objects.values_list("code", "kind"))
+    """The active queues' rules and the overflow topology: what the router is built from
+    (this process's snapshot of them, ``configcache``)."""
+    from vmeste.contactcenter import configcache
+
+    current = configcache.snapshot()
+    return current.rules, current.topology
 
 
 def centre_zone(centre: Centre | None) -> ZoneInfo:

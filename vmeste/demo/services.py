@@ -1,7 +1,8 @@
 """The demo: centres, staff of every role, and a month of a hotline's work.
 
 `load_demo()` is what `vmeste loaddemo` runs; `demo_loaded()` tells whether it already ran.
-The month itself (persons, contacts, requests) is planned and inserted by `month.py`.
+The month itself (persons, contacts, requests) is planned and inserted by `month.py`; the
+contact centre (queues, agents, today's calls, the live moment) by `callcentre.py`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from django.utils import timezone
 from vmeste.accounts.models import User
 from vmeste.assistance.models import Team
 from vmeste.core.models import Centre, Line, Region
-from vmeste.demo import cast, month
+from vmeste.demo import callcentre, cast, month
 
 
 def demo_loaded() -> bool:
@@ -104,4 +105,11 @@ def load_demo(
         contacts=contacts,
         requests=requests,
     )
-    return {"centres": len(centres), "users": len(users), "teams": len(teams), **counts}
+    contact_centre = callcentre.create(seed=seed, now=now, centres=centres, users=users)
+    return {
+        "centres": len(centres),
+        "users": len(users),
+        "teams": len(teams),
+        **counts,
+        **contact_centre,
+    }

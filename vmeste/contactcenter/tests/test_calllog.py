@@ -1,13 +1,15 @@
-"""A call folded from its events: the same whatever order they came in."""
+"""A call folded from its events: the same whatever order they came in, and the same
+whether it was refolded from all of them or stepped on the summary kept so far."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vmeste.contactcenter.calllog import CallEvent, fold
+from vmeste.contactcenter.calllog import CallEvent, CallSummary, dump, fold, load, position, step
 
 T0 = datetime(2026, 4, 1, 10, 0, tzinfo=UTC)
 
@@ -56,3 +58,42 @@ def test_abandoned_call_and_a_call_never_offered():
     assert abandoned.talk_seconds is None
     stray = fold([CallEvent("call_ended", at(90), 1), CallEvent("call_answered", at(30), 2)])
     assert stray.offered_at == at(30) and stray.state == "ended" and stray.talk_seconds == 60
+
+
+def keep_or_refold(arrivals: list[CallEvent]) -> CallSummary:
+    """What the server does: one step for an event after the latest, a refold otherwise
+    (the summary kept between events only as ``dump``'s JSON)."""
+    kept, last, seen = None, None, []
+    for event in arrivals:
+        seen.append(event)
+        if kept is not None and position(event) > last:
+            summary = step(load(kept), event)
+            last = position(event)
+        else:
+            summary = fold(seen)
+            last = max(position(e) for e in seen)
+        kept = json.loads(json.dumps(dump(summary)))
+    return load(kept)
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, len(LIFE) - 1), st.integers(0, 3), st.booleans()),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_stepping_on_the_kept_summary_is_the_fold_of_all_events(picks):
+    """Whatever the order of arrival (ties of the same moment included), the summary the
+    server keeps equals the fold of every event it has seen."""
+    arrivals = [
+        CallEvent(LIFE[i][0], at(LIFE[i][1] + shift * 7), seq, LIFE[i][2] if data else {})
+        for seq, (i, shift, data) in enumerate(picks)
+    ]
+    assert keep_or_refold(arrivals) == fold(arrivals)
+
+
+def test_the_kept_summary_survives_json():
+    summary = fold(events([0, 1, 2, 3]))
+    summary.flags, summary.callback, summary.left_for_callback_at = ("critical",), True, at(5)
+    assert load(json.loads(json.dumps(dump(summary)))) == summary

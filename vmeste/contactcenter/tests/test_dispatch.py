@@ -64,6 +64,11 @@ def test_a_call_rings_the_longest_idle_agent_and_follows_through(world, api_as):
     idle = Agent.objects.get(user__username="idle")
     assert idle.state == "wrap_up" and idle.call is None
     assert Call.objects.get(call_id="c1").state == "ended"
+    # each step on the timeline at its own moment: the wrap-up began when the call ended
+    steps = [(c.event, c.at) for c in idle.changes.order_by("pk")]
+    assert steps[-2:] == [("answer", now + timedelta(seconds=4)),
+                          ("hang_up", now + timedelta(seconds=90))]  # fmt: skip
+    assert idle.state_since == now + timedelta(seconds=90)
 
 
 @pytest.mark.django_db
@@ -267,3 +272,33 @@ def test_max_wait_offers_a_callback_to_the_ivr_once(world, api_as):
 @pytest.mark.django_db
 def test_only_the_telephony_may_ask_for_a_dispatch(api_as):
     assert api_as("operator").post("/api/v1/telephony/dispatch").status_code == 403
+
+
+@pytest.mark.django_db
+def test_an_event_that_frees_nobody_still_routes_what_fell_due(world, api_as):
+    """An answer or a hang-up changes neither the waiting calls nor the free agents, so
+    the server first asks without locks whether there is anything to route; a callback
+    offer that fell due meanwhile still comes back in that event's answer, and nothing
+    is decided twice."""
+    from vmeste.contactcenter.dispatch import dispatch_if_due
+
+    Queue.objects.filter(code="food").update(max_wait_seconds=60)
+    phone = api_as("telephony")
+    now = timezone.now()
+    add_agent(world, "a", idle_since=now - timedelta(minutes=1))
+    offer = {"line": "we-are-together", "ivr_path": "1", "centre": "nat"}
+    assert phone.post(URL, event("o1", "call_offered", "talk", now, **offer)).json()["rung"]
+    body = phone.post(URL, event("o2", "call_offered", "wait", now - timedelta(seconds=30),
+                                 **offer)).json()  # fmt: skip
+    assert body["rung"] == [] and body["callback_offers"] == []  # nobody free, 30 s only
+    assert dispatch_if_due(now=now + timedelta(seconds=10)).callback_offers == []
+    Call.objects.filter(call_id="wait").update(offered_at=now - timedelta(seconds=90))
+    body = phone.post(URL, event("a1", "call_answered", "talk", now, agent="a")).json()
+    assert body["callback_offers"] == ["wait"] and body["rung"] == []
+    assert phone.post(URL, event("e1", "call_ended", "talk", now)).json()["callback_offers"] == []
+    # the agent wraps up and is free: the waiting caller is rung (a change, routed at once)
+    wrapped = {"event_id": "w", "type": "agent_state", "agent": "a", "event": "wrap_done",
+               "at": (now + timedelta(seconds=5)).isoformat()}  # fmt: skip
+    assert phone.post(URL, wrapped).json()["rung"] == [
+        {"call_id": "wait", "agent": "a", "callback": False}
+    ]

@@ -170,3 +170,61 @@ def test_the_contact_follows_the_intake_rules(phone, setup):
                      "ivr_path": "2"})  # fmt: skip
     contact = Contact.objects.get(call_id="vgg")
     assert contact.region == Region.objects.get(code="RU-VGG") and contact.queue_code == "vgg"
+
+
+def _reads_of_the_events(queries) -> int:
+    return sum(
+        1
+        for q in queries.captured_queries
+        if q["sql"].startswith("SELECT") and 'FROM "contactcenter_telephonyevent"' in q["sql"]
+    )
+
+
+def test_an_event_in_order_is_one_step_and_a_late_one_refolds(phone, setup):
+    """The call keeps its summary: the next event steps on it without reading the call's
+    events again; an event that belongs before the latest one refolds them all, and the
+    call comes out the same as if everything had come in order."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    phone.post(URL, offered())
+    with CaptureQueriesContext(connection) as in_order:
+        phone.post(URL, ended(at="2026-04-01T10:05:15Z"))
+    assert _reads_of_the_events(in_order) == 0
+    with CaptureQueriesContext(connection) as late:
+        phone.post(URL, answered(at="2026-04-01T10:00:15Z"))  # overtaken by the end
+    assert _reads_of_the_events(late) == 1
+    call = Call.objects.get(call_id="c1")
+    assert (call.state, call.wait_seconds, call.talk_seconds) == ("ended", 15.0, 300.0)
+    assert call.folded["seq"] == TelephonyEvent.objects.get(event_id="e3").pk  # the latest
+    assert call.agent.user.username == "ivanova"
+
+
+def test_a_call_without_a_kept_summary_is_refolded(phone, setup):
+    """Calls written before the summary was kept (or by hand) have none: refolded once."""
+    phone.post(URL, offered())
+    Call.objects.filter(call_id="c1").update(folded=None)
+    assert phone.post(URL, answered()).json()["call"]["wait_seconds"] == 15.0
+    assert Call.objects.get(call_id="c1").folded["summary"]["agent"] == "ivanova"
+
+
+def test_queues_and_centres_come_from_a_snapshot_that_follows_changes(phone, setup, monkeypatch):
+    """Saved here: seen by the next event. Written elsewhere (another process: no signal
+    here): an event naming an unknown queue reads the snapshot again."""
+    from vmeste.contactcenter import configcache
+
+    phone.post(URL, offered())
+    Queue.objects.filter(pk=setup["queue"].pk).update(priority_rules={"age_60_plus": 5})
+    phone.post(URL, offered(n="o2", call="c2"))
+    assert Call.objects.get(call_id="c2").priority == 60  # the snapshot's rule, not a query
+    queue = Queue.objects.get(pk=setup["queue"].pk)
+    queue.priority_rules = {"age_60_plus": 7}
+    queue.save()
+    phone.post(URL, offered(n="o3", call="c3"))
+    assert Call.objects.get(call_id="c3").priority == 7
+    Queue.objects.bulk_create(
+        [Queue(line=setup["line"], code="psy", name="Психолог", skill="psy", ivr_path="2")]
+    )
+    monkeypatch.setattr(configcache, "MISS_RELOAD_SECONDS", 0.0)
+    body = phone.post(URL, {**offered(n="o4", call="c4"), "queue": "psy"}).json()
+    assert body["call"]["queue"] == "psy"

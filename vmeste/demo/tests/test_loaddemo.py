@@ -2,6 +2,7 @@
 
 import re
 from collections import Counter
+from decimal import Decimal
 from io import StringIO
 from zoneinfo import ZoneInfo
 
@@ -19,7 +20,7 @@ from vmeste.assistance.models import Request, RequestEvent
 from vmeste.assistance.transitions import TRANSITIONS
 from vmeste.contacts.models import Contact
 from vmeste.core.models import Centre
-from vmeste.demo import cast
+from vmeste.demo import callcentre, cast
 from vmeste.people.models import Consent, Person, PersonPhone
 
 pytestmark = pytest.mark.django_db
@@ -113,7 +114,8 @@ def test_contacts_mostly_consultations_on_the_three_lines():
     assert lines.most_common(1)[0][0] == "we-are-together"
     assert lines["volgograd-volunteers"] > 1000
     assert 100 < lines["circle-of-kindness"] < 600  # a few hundred calls a month
-    assert not Contact.objects.filter(disposition="consultation", person__isnull=True).exists()
+    finished = Contact.objects.exclude(call_id__startswith="demo-live-")  # going on now
+    assert not finished.filter(disposition="consultation", person__isnull=True).exists()
 
 
 def test_phones_are_fictional_and_valid():
@@ -174,3 +176,80 @@ def test_demoinfo_prints_every_login():
     for spec in cast.USERS:
         assert spec.username in text and spec.password in text
     assert all(role in text for role in Role.values)
+
+
+def test_contact_centre_queues_per_line_and_ivr_branch():
+    from vmeste.contactcenter.models import Queue
+
+    queues = Queue.objects.select_related("line")
+    lines = {q.line.code for q in queues}
+    assert lines == {c for centre in cast.CENTRES for c in centre.lines}  # every demo line
+    national = {q.ivr_path for q in queues if q.line.code == "we-are-together"}
+    assert len(national) >= 5  # the national line's IVR menu
+    for queue in queues:
+        assert (queue.target_share, queue.target_seconds) == (Decimal("0.80"), 20)
+        assert queue.max_wait_seconds and queue.overflow_after_seconds  # callback, overflow
+        assert {"age_60_plus", "critical"} <= set(queue.priority_rules)
+        queue.full_clean()  # escalation steps and priority rules as the admin would save them
+    assert len({(q.line_id, q.ivr_path) for q in queues}) == queues.count()
+
+
+def test_demo_operators_are_signed_in_agents_of_their_centres():
+    from vmeste.contactcenter.models import Agent
+
+    agents = {a.user.username: a for a in Agent.objects.select_related("user__centre", "centre")}
+    for spec in cast.USERS:
+        if spec.answers_calls:
+            agent = agents[spec.username]
+            assert agent.centre == agent.user.centre and agent.skills
+            assert agent.state != "offline"
+    states = {a.state for a in agents.values()}
+    assert {"available", "on_call", "wrap_up", "on_break", "not_ready"} <= states
+    assert all(a.break_reason for a in agents.values() if a.state == "on_break")
+    for agent in agents.values():  # each one's timeline ends in the state they are in
+        last = agent.changes.order_by("at", "pk").last()
+        assert (last is None and agent.state == "offline") or last.to_state == agent.state
+
+
+def test_todays_calls_are_the_months_phone_contacts_each_one_contact():
+    from vmeste.contactcenter.models import Call
+
+    calls = Call.objects.select_related("agent__user", "queue")
+    assert calls.filter(state="waiting").exists() and calls.filter(state="answered").exists()
+    contacts = {
+        c.call_id: c for c in Contact.objects.filter(call_id__in=[c.call_id for c in calls])
+    }
+    assert set(contacts) == {c.call_id for c in calls}  # every call is exactly one contact
+    for call in calls:
+        contact = contacts[call.call_id]
+        assert contact.line_id == call.line_id and contact.queue_code == call.queue.code
+        assert contact.ivr_path == call.ivr_path == call.queue.ivr_path
+        if call.state in ("ended", "answered"):
+            assert call.agent is None or contact.operator == call.agent.user
+    on_call = calls.filter(state="answered")
+    holders = [c.agent_id for c in on_call]
+    assert len(holders) == len(set(holders))  # nobody holds two calls
+    for call in on_call:
+        assert call.agent.state == "on_call" and call.agent.call_id == call.pk
+
+
+def test_the_live_moment_is_one_the_router_agrees_with_and_the_wallboard_shows():
+    """Nobody free may take a waiting call (the dispatch, run now, rings nobody), and the
+    supervisor's wallboard has something to show: waiting callers, today's figures, agents."""
+    from vmeste.contactcenter.dispatch import dispatch
+    from vmeste.contactcenter.services import wallboard
+
+    with transaction.atomic():
+        assert dispatch().rung == []
+        transaction.set_rollback(True)
+    board = wallboard(user=User.objects.get(username="supervisor"), now=timezone.now())
+    assert {c["centre"] for c in board["centres"]} == set(cast.CENTRE_CODES)
+    lines = [line for c in board["centres"] for line in c["lines"]]
+    assert sum(line["waiting"] for line in lines) == 7
+    assert sum(line["offered_today"] for line in lines) >= 16
+    assert all(line["service_level_today"] is not None for line in lines)
+    agents = Counter()
+    for centre in board["centres"]:
+        agents.update(centre["agents"])
+    planned = Counter(str(a.state) for a in callcentre.AGENTS)
+    assert agents == planned and agents["on_call"] == 10 and agents["available"] == 3

@@ -1,0 +1,171 @@
+"""The contact centre's configuration held in each server process: queues and centres.
+
+Every telephony event names its line, queue or IVR branch and centre by code, and every
+dispatch builds the router from the active queues and the overflow topology. They change
+when an administrator edits them, a few times a day at most, so each process keeps a
+snapshot (two queries), dropped at once when this process saves a queue or a centre and
+re-read at most ``MAX_AGE_SECONDS`` after another process did, as ``core.refcache`` does
+for regions and lines. A code that the snapshot does not know makes it re-read once (at
+most every ``MISS_RELOAD_SECONDS``): a queue added a moment ago in another process is
+found by the first call that names it, while a telephony that keeps naming a code nobody
+configured does not cost a reload per event.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+
+from vmeste.contactcenter.models import Queue
+from vmeste.contactcenter.routing import QueueRule
+from vmeste.core import refcache
+from vmeste.core.models import Centre, Line, Region
+
+MAX_AGE_SECONDS = 5.0
+MISS_RELOAD_SECONDS = 1.0
+
+
+@dataclass
+class Snapshot:
+    queues: dict[int, Queue] = field(default_factory=dict)
+    queue_codes: dict[str, Queue] = field(default_factory=dict)
+    branches: dict[tuple[int, str], Queue] = field(default_factory=dict)  # (line, IVR path)
+    centres: dict[int, Centre] = field(default_factory=dict)
+    centre_codes: dict[str, Centre] = field(default_factory=dict)
+    rules: list[QueueRule] = field(default_factory=list)  # the active queues'
+    topology: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    loaded_at: float = 0.0
+    reference: refcache.Snapshot | None = None  # the lines' snapshot read with this one
+
+
+_lock = threading.Lock()
+_current: Snapshot | None = None
+
+
+def _load(reference: refcache.Snapshot) -> Snapshot:
+    from vmeste.contactcenter.services import overflow_topology
+
+    queues = list(Queue.objects.order_by(*Queue._meta.ordering))
+    centres = list(Centre.objects.select_related("region"))
+    branches: dict[tuple[int, str], Queue] = {}
+    for queue in queues:  # the first by the model's ordering, as ``.first()`` would
+        if queue.ivr_path:
+            branches.setdefault((queue.line_id, queue.ivr_path), queue)
+    return Snapshot(
+        queues={q.pk: q for q in queues},
+        queue_codes={q.code: q for q in queues},
+        branches=branches,
+        centres={c.pk: c for c in centres},
+        centre_codes={c.code: c for c in centres},
+        rules=[q.rule() for q in queues if q.is_active],
+        topology=overflow_topology((c.code, c.kind) for c in centres),
+        loaded_at=time.monotonic(),
+        reference=reference,
+    )
+
+
+def _stale(current: Snapshot | None, reference: refcache.Snapshot) -> bool:
+    # Dropped with the reference snapshot too: whatever drops regions and lines (a save,
+    # a test's fresh database) drops the centres and queues that point at them.
+    return (
+        current is None
+        or current.reference is not reference
+        or time.monotonic() - current.loaded_at > MAX_AGE_SECONDS
+    )
+
+
+def snapshot() -> Snapshot:
+    """The current snapshot; the objects in it are shared and must not be modified."""
+    global _current
+    reference = refcache.snapshot()
+    current = _current
+    if _stale(current, reference):
+        with _lock:
+            current = _current
+            if _stale(current, reference):
+                current = _current = _load(reference)
+    return current
+
+
+def clear() -> None:
+    global _current
+    _current = None
+
+
+def _missed(loaded_at: float) -> bool:
+    """Re-read once for an unknown code, unless the snapshot is very fresh already."""
+    if time.monotonic() - loaded_at <= MISS_RELOAD_SECONDS:
+        return False
+    clear()
+    refcache.clear()
+    return True
+
+
+def queue(code: str) -> Queue | None:
+    if not code:
+        return None
+    current = snapshot()
+    found = current.queue_codes.get(code)
+    if found is None and _missed(current.loaded_at):
+        found = snapshot().queue_codes.get(code)
+    return found
+
+
+def branch(line_id: int, ivr_path: str) -> Queue | None:
+    if not ivr_path:
+        return None
+    current = snapshot()
+    found = current.branches.get((line_id, ivr_path))
+    if found is None and _missed(current.loaded_at):
+        found = snapshot().branches.get((line_id, ivr_path))
+    return found
+
+
+def centre(code: str) -> Centre | None:
+    if not code:
+        return None
+    current = snapshot()
+    found = current.centre_codes.get(code)
+    if found is None and _missed(current.loaded_at):
+        found = snapshot().centre_codes.get(code)
+    return found
+
+
+def centre_by_pk(pk: int | None) -> Centre | None:
+    if pk is None:
+        return None
+    found = snapshot().centres.get(pk)
+    if found is None:  # a centre added in another process since this snapshot was read
+        clear()
+        found = snapshot().centres.get(pk)
+    return found
+
+
+def line(code: str) -> Line | None:
+    if not code:
+        return None
+    current = snapshot()
+    found = current.reference.line_codes.get(code)
+    if found is None and _missed(current.loaded_at):
+        found = snapshot().reference.line_codes.get(code)
+    return found
+
+
+def line_by_pk(pk: int | None) -> Line | None:
+    return refcache.line(pk)
+
+
+def _changed(**kwargs) -> None:
+    # Now for this process's next read, and again after commit so that a snapshot read
+    # inside the saving transaction does not outlive a rollback of it.
+    clear()
+    transaction.on_commit(clear)
+
+
+for _model in (Queue, Centre, Region):
+    post_save.connect(_changed, sender=_model, dispatch_uid=f"cc-config-save-{_model.__name__}")
+    post_delete.connect(_changed, sender=_model, dispatch_uid=f"cc-config-del-{_model.__name__}")
