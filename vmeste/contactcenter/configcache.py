@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -105,34 +106,25 @@ def _missed(loaded_at: float) -> bool:
     return True
 
 
-def queue(code: str) -> Queue | None:
-    if not code:
-        return None
+def _find(index: Callable[[Snapshot], dict], key):
+    """`key` in one of the snapshot's indexes, re-reading once for a key it does not know."""
     current = snapshot()
-    found = current.queue_codes.get(code)
+    found = index(current).get(key)
     if found is None and _missed(current.loaded_at):
-        found = snapshot().queue_codes.get(code)
+        found = index(snapshot()).get(key)
     return found
+
+
+def queue(code: str) -> Queue | None:
+    return _find(lambda s: s.queue_codes, code) if code else None
 
 
 def branch(line_id: int, ivr_path: str) -> Queue | None:
-    if not ivr_path:
-        return None
-    current = snapshot()
-    found = current.branches.get((line_id, ivr_path))
-    if found is None and _missed(current.loaded_at):
-        found = snapshot().branches.get((line_id, ivr_path))
-    return found
+    return _find(lambda s: s.branches, (line_id, ivr_path)) if ivr_path else None
 
 
 def centre(code: str) -> Centre | None:
-    if not code:
-        return None
-    current = snapshot()
-    found = current.centre_codes.get(code)
-    if found is None and _missed(current.loaded_at):
-        found = snapshot().centre_codes.get(code)
-    return found
+    return _find(lambda s: s.centre_codes, code) if code else None
 
 
 def centre_by_pk(pk: int | None) -> Centre | None:
@@ -146,13 +138,7 @@ def centre_by_pk(pk: int | None) -> Centre | None:
 
 
 def line(code: str) -> Line | None:
-    if not code:
-        return None
-    current = snapshot()
-    found = current.reference.line_codes.get(code)
-    if found is None and _missed(current.loaded_at):
-        found = snapshot().reference.line_codes.get(code)
-    return found
+    return _find(lambda s: s.reference.line_codes, code) if code else None
 
 
 def line_by_pk(pk: int | None) -> Line | None:
