@@ -384,7 +384,7 @@ def run(quick: bool) -> dict:
     results["server_workers"] = int(env["VMESTE_WORKERS"])
     log = Path(env["VMESTE_DATA_DIR"]) / "serve.log"
     with serving.serve(env, log=log, cwd=ROOT) as served:
-        base, server_group = served.base, served.group
+        base, server_group = served.base, served.process.pid
         _log(f"serving on {base}; warming up")
         _closed_loop(base, token, _lookup_jobs(samples, 50, rng), READ_CLIENTS)
         _closed_loop(base, token, _list_jobs(samples, 40, rng), READ_CLIENTS)

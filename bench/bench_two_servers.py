@@ -25,7 +25,6 @@ ROOT = Path(__file__).resolve().parent.parent
 DATABASE = "vm_cc_two"
 SERVER = os.environ.get("VMESTE_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 FULL_CALLS, QUICK_CALLS = 100_000, 500
-PORTS = "8783,8784"
 
 
 def _log(message: str) -> None:
@@ -56,12 +55,13 @@ def run(quick: bool) -> dict:
     env.pop("VMESTE_DEMO", None)
     _log(f"fresh database {DATABASE}, migrating")
     _fresh_database(env)
-    _log(f"{calls} calls through two servers on ports {PORTS}")
+    logs = Path(env["VMESTE_DATA_DIR"]) / "servers"
+    _log(f"{calls} calls through two servers (their logs: {logs})")
     timeout = os.environ.get("VMESTE_BENCH_TWO_SERVERS_TIMEOUT", str(4 * 3600))
     started = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", "vmeste.contactcenter.loadcheck", "--calls", str(calls),
-         "--ports", PORTS, "--timeout", timeout],
+         "--logs", str(logs), "--timeout", timeout],
         env=env,
         cwd=ROOT,
         capture_output=True,
@@ -82,6 +82,7 @@ def run(quick: bool) -> dict:
         "retries": run_["retries"],
         "retry_reasons": run_["retry_reasons"],
         "client_errors": run_["errors"],
+        "servers_exited": run_["servers_exited"],
         "rings": db["rings"],
         "double_assignments": db["double_assignments"],
         "agents_holding_two_calls": db["agents_holding_two_calls"],

@@ -21,20 +21,20 @@ import http.client
 import json
 import os
 import random
-import socket
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter, deque
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from urllib.parse import quote
 
 from django.db import connection
 from django.utils import timezone
+
+from vmeste.core.serving import Served, serve
 
 EVENTS = "/api/v1/telephony/events"
 RELEASES = ("no_answer", "caller_gone", "hang_up")  # the agent no longer holds the call
@@ -49,22 +49,10 @@ def database_url() -> str:
     return f"postgres://{auth}@{s.get('HOST') or '127.0.0.1'}:{s.get('PORT') or 5432}/{s['NAME']}"
 
 
-def _wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server on port {port} exited with {proc.returncode}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"server on port {port} did not start in {timeout} s")
-
-
 @contextmanager
-def servers(ports: list[int], *, db_url: str, pool_max: int = 8) -> Iterator[list[str]]:
-    """``vmeste serve`` on each port, all on ``db_url``; stopped (and waited for) on exit."""
+def servers(count: int, *, db_url: str, logs: Path, pool_max: int = 8) -> Iterator[list[Served]]:
+    """``count`` ``vmeste serve`` processes on free ports, all on ``db_url``, each writing
+    to ``logs/server-K.log``; stopped (and waited for) on exit."""
     from django.conf import settings
 
     env = {
@@ -75,28 +63,22 @@ def servers(ports: list[int], *, db_url: str, pool_max: int = 8) -> Iterator[lis
         "DJANGO_SETTINGS_MODULE": "vmeste.settings",
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    procs = []
-    try:
-        for port in ports:
-            procs.append(
-                subprocess.Popen(
-                    [sys.executable, "-m", "vmeste.cli", "serve", "--port", str(port)],
-                    env=env,
-                    stdout=subprocess.DEVNULL,
-                )
-            )
-        for port, proc in zip(ports, procs, strict=True):
-            _wait_for_port(port, proc)
-        yield [f"http://127.0.0.1:{port}" for port in ports]
-    finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    logs.mkdir(parents=True, exist_ok=True)
+    with ExitStack() as stack:
+        yield [
+            stack.enter_context(serve(env, log=logs / f"server-{k}.log", cwd=Path.cwd()))
+            for k in range(count)
+        ]
+
+
+def dead(served: list[Served], logs: Path) -> list[str]:
+    """The servers that are no longer running, each with the end of its log."""
+    return [
+        f"{s.base} exited with {s.process.returncode}: "
+        + (logs / f"server-{k}.log").read_text(errors="replace")[-2000:]
+        for k, s in enumerate(served)
+        if s.process.poll() is not None
+    ]
 
 
 def prepare(*, agents: int, prefix: str = "ld") -> tuple[str, list[str]]:
@@ -220,6 +202,11 @@ class Client(threading.Thread):
             for event, reason in steps:
                 self.send("agent_state", agent=agent, event=event, reason=reason)
 
+    def _finished(self, offered: int) -> bool:
+        if self.shared.errors:  # a client gave up: its calls will never end
+            return True
+        return offered >= self.quota and self.shared.ended >= self.shared.calls
+
     def run(self) -> None:
         try:
             for agent in self.agents:
@@ -242,7 +229,7 @@ class Client(threading.Thread):
                     task = None
                 if task is not None:
                     self.step(task)
-                elif offered >= self.quota and self.shared.ended >= self.shared.calls:
+                elif self._finished(offered):
                     return
                 else:
                     time.sleep(0.002)  # nothing to do yet: the calls are ringing or talking
@@ -359,7 +346,7 @@ def count(*, prefix: str = "ld", calls: int) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m vmeste.contactcenter.loadcheck --calls N --ports 8785,8786``: on the
+    """``python -m vmeste.contactcenter.loadcheck --calls N --logs DIR``: on the
     database of VMESTE_DATABASE_URL (migrated, fresh), print the run and the counts (JSON)."""
     import argparse
 
@@ -369,25 +356,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--calls", type=int, default=100_000)
     parser.add_argument("--agents", type=int, default=16)
     parser.add_argument("--clients-per-server", type=int, default=3)
-    parser.add_argument("--ports", default="8785,8786")
+    parser.add_argument("--logs", type=Path, default=Path("var/loadcheck"))
     parser.add_argument("--timeout", type=float, default=4 * 3600)
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vmeste.settings")
     django.setup()
     token, agents = prepare(agents=args.agents)
-    ports = [int(p) for p in args.ports.split(",")]
-    with servers(ports, db_url=database_url()) as urls:
+    with servers(2, db_url=database_url(), logs=args.logs) as served:
         seen = drive(
-            urls,
+            [s.base for s in served],
             token,
             agents,
             calls=args.calls,
             clients_per_server=args.clients_per_server,
             timeout=args.timeout,
         )
+        seen["servers_exited"] = dead(served, args.logs)
     counts = count(calls=args.calls)
     print(json.dumps({"run": seen, "database": counts}, ensure_ascii=False, indent=2))
-    clean = not seen["errors"] and not (
+    clean = not (seen["errors"] or seen["servers_exited"]) and not (
         counts["double_assignments"] or counts["agents_holding_two_calls"] or counts["lost_calls"]
     )
     return 0 if clean else 1

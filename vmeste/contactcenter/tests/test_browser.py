@@ -15,8 +15,6 @@ from vmeste.contactcenter import loadcheck
 from vmeste.contactcenter.models import Agent, AgentStateChange
 from vmeste.core.models import Centre
 
-PORT = 8785  # 8783-8784: the bench; 8785-8786: the tests (one at a time)
-
 
 def _page(browser, url: str, session: str):
     context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="ru-RU")
@@ -65,7 +63,9 @@ def test_toolbar_available_break_with_a_reason_available(browser, live_server, c
 @pytest.mark.browser
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_a_routed_call_opens_the_call_card_with_the_caller_looked_up(browser, client, make_user):
+def test_a_routed_call_opens_the_call_card_with_the_caller_looked_up(
+    browser, client, make_user, tmp_path
+):
     """Served by `vmeste serve` (the ASGI server the stream needs) on the test database —
     which a separate process reaches only on PostgreSQL."""
     if connection.vendor != "postgresql":
@@ -74,7 +74,8 @@ def test_a_routed_call_opens_the_call_card_with_the_caller_looked_up(browser, cl
     agent = Agent.objects.get(user__username=name)
     client.force_login(agent.user)
     post_call(client, REQUEST)  # Петрова Анна Ивановна, +7 927 555-12-34, known from before
-    with loadcheck.servers([PORT], db_url=loadcheck.database_url()) as (url,):
+    with loadcheck.servers(1, db_url=loadcheck.database_url(), logs=tmp_path) as (served,):
+        url = served.base
         context, page = _page(browser, url, client.cookies["sessionid"].value)
         page.goto(f"{url}/contactcenter/")
         toolbar = page.locator("#cc-toolbar")
@@ -84,7 +85,7 @@ def test_a_routed_call_opens_the_call_card_with_the_caller_looked_up(browser, cl
         )
         _toolbar_break_and_back(page)
         with context.expect_page(timeout=5_000) as opened:
-            conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+            conn = http.client.HTTPConnection(url.removeprefix("http://"), timeout=30)
             conn.request(
                 "POST",
                 loadcheck.EVENTS,

@@ -20,17 +20,17 @@ from vmeste.contactcenter import loadcheck
 
 CALLS = int(os.environ.get("VMESTE_TWO_SERVERS_CALLS", "1000"))
 AGENTS = 16
-PORTS = [8785, 8786]
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_servers_never_double_assign():
+def test_two_servers_never_double_assign(tmp_path):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: two server processes share one database")
     token, agents = loadcheck.prepare(agents=AGENTS)
-    with loadcheck.servers(PORTS, db_url=loadcheck.database_url()) as urls:
-        seen = loadcheck.drive(urls, token, agents, calls=CALLS, timeout=600)
+    with loadcheck.servers(2, db_url=loadcheck.database_url(), logs=tmp_path) as served:
+        seen = loadcheck.drive([s.base for s in served], token, agents, calls=CALLS, timeout=600)
+        assert not loadcheck.dead(served, tmp_path)
     counts = loadcheck.count(calls=CALLS)
     print(f"\ntwo servers: {seen}\ncounted in the database: {counts}")
     assert not seen["errors"], seen["errors"]
@@ -68,7 +68,7 @@ def _next_pop(stream: http.client.HTTPResponse) -> dict:
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_screen_pop_crosses_processes_through_listen_notify(client):
+def test_screen_pop_crosses_processes_through_listen_notify(client, tmp_path):
     """The call is rung by server A (its events endpoint); the agent's browser is streamed
     by server B. B learns it from PostgreSQL's NOTIFY at once — its stream would otherwise
     re-read the database only at the 15 s keep-alive."""
@@ -78,7 +78,8 @@ def test_screen_pop_crosses_processes_through_listen_notify(client):
     client.force_login(User.objects.get(username=agent))
     cookie = f"sessionid={client.cookies['sessionid'].value}"
     at = timezone.now()
-    with loadcheck.servers(PORTS, db_url=loadcheck.database_url()) as (a, b):
+    with loadcheck.servers(2, db_url=loadcheck.database_url(), logs=tmp_path) as served:
+        a, b = (s.base for s in served)
         _post(a, token, {"event_id": "s1", "type": "agent_state", "at": at.isoformat(),
                          "agent": agent, "event": "sign_in"})  # fmt: skip
         host, port = b.removeprefix("http://").split(":")
