@@ -73,11 +73,19 @@ class NumberSequence(models.Model):
 
 class Request(models.Model):
     number = models.CharField(_("номер"), max_length=24, unique=True)
+    # person, region, assignee: no index of their own, the composite indexes below lead with
+    # them (every index is one more write on each of millions of registrations).
     person = models.ForeignKey(
-        Person, verbose_name=_("заявитель"), on_delete=models.PROTECT, related_name="requests"
+        Person,
+        verbose_name=_("заявитель"),
+        on_delete=models.PROTECT,
+        related_name="requests",
+        db_index=False,
     )
     line = models.ForeignKey(Line, verbose_name=_("линия"), on_delete=models.PROTECT)
-    region = models.ForeignKey(Region, verbose_name=_("регион"), on_delete=models.PROTECT)
+    region = models.ForeignKey(
+        Region, verbose_name=_("регион"), on_delete=models.PROTECT, db_index=False
+    )
     category = models.ForeignKey(
         Category, verbose_name=_("категория"), on_delete=models.PROTECT, related_name="+"
     )
@@ -103,6 +111,7 @@ class Request(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="assigned_requests",
+        db_index=False,
     )
     team = models.ForeignKey(
         Team, verbose_name=_("команда"), null=True, blank=True, on_delete=models.SET_NULL

@@ -53,8 +53,13 @@ class Person(models.Model):
     # When only the age is known: the age and the day it was said, so it can grow.
     age_stated = models.PositiveSmallIntegerField(_("возраст со слов"), null=True, blank=True)
     age_stated_on = models.DateField(null=True, blank=True)
-    region = models.ForeignKey(
-        Region, verbose_name=_("регион"), null=True, blank=True, on_delete=models.PROTECT
+    region = models.ForeignKey(  # indexed by (region, birth_date), which leads with it
+        Region,
+        verbose_name=_("регион"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        db_index=False,
     )
     address = models.CharField(_("адрес"), max_length=500, blank=True)
     postal_code = models.CharField(_("индекс"), max_length=6, blank=True)
@@ -152,7 +157,10 @@ class Person(models.Model):
 
 
 class PersonPhone(models.Model):
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="phones")
+    # Indexed by the unique (person, e164), which leads with it.
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="phones", db_index=False
+    )
     e164 = models.CharField(_("телефон"), max_length=20, db_index=True)
     kind = models.CharField(_("тип"), max_length=24, default="mobile")
     is_primary = models.BooleanField(default=False)
