@@ -18,6 +18,7 @@ router = Router(tags=["contactcenter"])
 
 class LineBoard(Schema):
     line: str
+    line_name: str = Field(description="in the interface language (see the language cookie)")
     waiting: int
     longest_wait_seconds: float
     offered_today: int
@@ -29,6 +30,7 @@ class LineBoard(Schema):
 
 class CentreBoard(Schema):
     centre: str
+    centre_name: str
     time_zone: str = Field(description="the centre's IANA zone: its lines' figures of today "
                            "count from midnight there")  # fmt: skip
     agents: dict[str, int]

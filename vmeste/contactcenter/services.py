@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Min, Q
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from vmeste.accounts.roles import Right
@@ -18,7 +19,7 @@ from vmeste.contactcenter.models import Agent, AgentStateChange, Call
 from vmeste.contactcenter.routing import QueueRule
 from vmeste.contactcenter.transitions import AgentEvent, AgentState, TransitionRefused, next_state
 from vmeste.core.errors import Conflict, Forbidden
-from vmeste.core.models import Centre
+from vmeste.core.models import Centre, Line
 from vmeste.core.scoping import scoped, user_scope
 
 # Agent events about the call they hold: their timeline rows name that call.
@@ -29,7 +30,7 @@ CALL_EVENTS = frozenset(
 NAMES_ITS_CALL = CALL_EVENTS | {AgentEvent.RING}
 AGENT_STATE_FIELDS = ["state", "state_since", "break_reason", "call"]
 WALLBOARD_CACHE_SECONDS = 1  # 100 viewers polling every 2 s cost one computation a second
-SERVICE_LEVEL_DEFINITION = _("отвечено в целевое время / поступило за сегодня")
+SERVICE_LEVEL_DEFINITION = gettext_lazy("отвечено в целевое время / поступило за сегодня")
 
 
 def refusal(event: AgentEvent, state: AgentState) -> str:
@@ -143,13 +144,19 @@ def wallboard(*, user, now: datetime | None = None) -> dict:
     if not user.can(Right.SEE_FIGURES):
         raise Forbidden()
     regions, lines = user_scope(user)
-    key = f"cc-wallboard:{sorted(regions)}:{sorted(lines)}"
+    # Names and the definition are in the viewer's language.
+    key = f"cc-wallboard:{get_language()}:{sorted(regions)}:{sorted(lines)}"
     board = cache.get(key) if now is None else None
     if board is None:
         board = _compute_wallboard(user, now or timezone.now())
         if now is None:
             cache.set(key, board, WALLBOARD_CACHE_SECONDS)
     return board
+
+
+def _names(model: type[Centre] | type[Line], codes: Iterable[str]) -> dict[str, str]:
+    """Code → name in the current language, for the codes a wallboard shows."""
+    return {item.code: item.name for item in model.objects.filter(code__in=list(codes))}
 
 
 def _compute_wallboard(user, now: datetime) -> dict:
@@ -214,10 +221,15 @@ def _compute_wallboard(user, now: datetime) -> dict:
         entry["answered_within_target_today"] = row["within"]
         entry["abandoned_today"] = row["abandoned"]
         entry["service_level_today"] = round(row["within"] / row["offered"], 4)
+    centre_names = _names(Centre, centres)
+    line_names = _names(Line, {line for entry in centres.values() for line in entry["lines"]})
     items = []
     for code in sorted(centres):
         entry = centres[code]
-        entry["lines"] = [entry["lines"][k] for k in sorted(entry["lines"])]
+        entry["centre_name"] = centre_names.get(code, code)
+        entry["lines"] = [
+            {**entry["lines"][k], "line_name": line_names.get(k, k)} for k in sorted(entry["lines"])
+        ]
         items.append(entry)
     return {
         "at": now.isoformat(),

@@ -56,10 +56,13 @@ def toolbar_event(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def workplace(request: HttpRequest) -> HttpResponse:
+    sees_wallboard = request.user.can(Right.SEE_FIGURES)
+    # A supervisor who is not an agent comes for the wallboard: no toolbar telling them so.
+    toolbar = not sees_wallboard or Agent.objects.filter(user=request.user).exists()
     return render(
         request,
         "contactcenter/workplace.html",
-        {"sees_wallboard": request.user.can(Right.SEE_FIGURES)},
+        {"sees_wallboard": sees_wallboard, "toolbar": toolbar},
     )
 
 

@@ -21,6 +21,8 @@ def _page(browser, url: str, session: str):
     context.add_cookies([{"name": "sessionid", "value": session, "url": url}])
     page = context.new_page()
     page.set_default_timeout(10_000)
+    page.missing = []  # what the page asked for and did not get
+    page.on("response", lambda r: r.status == 404 and page.missing.append(r.url))
     return context, page
 
 
@@ -53,6 +55,10 @@ def test_toolbar_available_break_with_a_reason_available(browser, live_server, c
     context, page = _page(browser, live_server.url, client.cookies["sessionid"].value)
     page.goto(f"{live_server.url}/contactcenter/")
     _toolbar_break_and_back(page)
+    assert page.missing == []
+    # Headless Chromium asks for no icon; a browser does (it was a 404 before there was one).
+    icon = page.locator("link[rel=icon]").get_attribute("href")
+    assert page.request.get(f"{live_server.url}{icon}").ok
     context.close()
     changes = list(AgentStateChange.objects.filter(agent=agent).values_list("event", "reason"))
     assert changes == [("take_break", "обед"), ("ready", "")]

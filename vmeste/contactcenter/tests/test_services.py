@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.cache import cache
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from vmeste.contactcenter import services
 from vmeste.contactcenter.models import Agent, Call, Queue
@@ -102,7 +102,9 @@ def test_wallboard_counts_per_centre_and_line(world, make_user):
     board = services.wallboard(user=supervisor, now=now)
     (centre,) = board["centres"]
     assert centre["agents"]["available"] == 2 and centre["agents"]["on_break"] == 1
+    assert centre["centre_name"] == vgg.name_ru
     (row,) = centre["lines"]
+    assert row["line_name"] == line.name_ru
     assert row["waiting"] == 2 and row["longest_wait_seconds"] == 120
     assert row["offered_today"] == 5 and row["abandoned_today"] == 1
     assert row["service_level_today"] == pytest.approx(1 / 5)
@@ -145,6 +147,14 @@ def test_wallboard_endpoint(world, api_as):
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["centres"][0]["lines"][0]["waiting"] == 1
+    assert body["centres"][0]["lines"][0]["line_name"] == world["line"].name_ru
+    # The names and the definition in the viewer's language; the codes stay.
+    with translation.override("en"):
+        english = services.wallboard(user=api.user)
+    (line,) = english["centres"][0]["lines"]
+    assert world["line"].name_en and line["line_name"] == world["line"].name_en
+    assert line["line"] == world["line"].code
+    assert english["service_level_definition"] != body["service_level_definition"]
     assert api_as("operator").get("/api/v1/contactcenter/wallboard").status_code == 403
 
 

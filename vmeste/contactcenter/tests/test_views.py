@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from vmeste.accounts.models import User
 from vmeste.contactcenter.models import Agent, Call
 from vmeste.core.models import Centre, Line
 
@@ -41,10 +42,18 @@ def test_workplace_and_wallboard_pages(client, agent, make_user):
         offered_at="2026-01-01T10:00Z",
     )
     client.force_login(agent.user)
-    assert client.get("/contactcenter/").status_code == 200
+    page = client.get("/contactcenter/")
+    assert page.status_code == 200 and "/contactcenter/toolbar/" in page.content.decode()
     assert client.get("/contactcenter/wallboard/").status_code == 403
     client.force_login(make_user("boss", "supervisor"))
     page = client.get("/contactcenter/")
     assert 'id="cc-wallboard"' in page.content.decode()
+    assert "/contactcenter/toolbar/" not in page.content.decode()  # not an agent
+    Agent.objects.create(user=make_user("lead", "supervisor"), centre=agent.centre)
+    client.force_login(User.objects.get(username="lead"))
+    assert "/contactcenter/toolbar/" in client.get("/contactcenter/").content.decode()
     board = client.get("/contactcenter/wallboard/").content.decode()
-    assert "we-are-together" in board and "nat" in board
+    # Names for people, codes kept as the cells' titles.
+    assert "Федеральный" in board and 'title="nat"' in board
+    assert Line.objects.get(code="we-are-together").name_ru in board
+    assert 'title="we-are-together"' in board
