@@ -57,3 +57,13 @@ def test_workplace_and_wallboard_pages(client, agent, make_user):
     assert "Федеральный" in board and 'title="nat"' in board
     assert Line.objects.get(code="we-are-together").name_ru in board
     assert 'title="we-are-together"' in board
+
+
+def test_toolbar_in_english_tells_the_state_from_the_action(client, agent, settings):
+    """«Перерыв» is both the state and the button, «с» is "since": each has its context."""
+    agent.state = "available"
+    agent.save()
+    client.force_login(agent.user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get("/contactcenter/toolbar/").content.decode()
+    assert "Available" in page and "since" in page and ">Take a break<" in page
