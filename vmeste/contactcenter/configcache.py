@@ -18,9 +18,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db import transaction
-from django.db.models.signals import post_delete, post_save
-
 from vmeste.contactcenter.models import Queue
 from vmeste.contactcenter.routing import QueueRule
 from vmeste.core import refcache
@@ -82,6 +79,9 @@ def _stale(current: Snapshot | None, reference: refcache.Snapshot) -> bool:
 def snapshot() -> Snapshot:
     """The current snapshot; the objects in it are shared and must not be modified."""
     global _current
+    private = refcache.provisional("cc-config", lambda: _load(refcache.snapshot()))
+    if private is not None:
+        return private
     reference = refcache.snapshot()
     current = _current
     if _stale(current, reference):
@@ -95,6 +95,7 @@ def snapshot() -> Snapshot:
 def clear() -> None:
     global _current
     _current = None
+    refcache.drop_private("cc-config")
 
 
 def _missed(loaded_at: float) -> bool:
@@ -145,13 +146,4 @@ def line_by_pk(pk: int | None) -> Line | None:
     return refcache.line(pk)
 
 
-def _changed(**kwargs) -> None:
-    # Now for this process's next read, and again after commit so that a snapshot read
-    # inside the saving transaction does not outlive a rollback of it.
-    clear()
-    transaction.on_commit(clear)
-
-
-for _model in (Queue, Centre, Region):
-    post_save.connect(_changed, sender=_model, dispatch_uid=f"cc-config-save-{_model.__name__}")
-    post_delete.connect(_changed, sender=_model, dispatch_uid=f"cc-config-del-{_model.__name__}")
+refcache.clear_on_change(clear, Queue, Centre, Region, uid="cc-config")

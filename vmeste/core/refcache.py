@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from vmeste.core.models import Category, Line, Region
 
 MAX_AGE_SECONDS = 5.0
+T = TypeVar("T")
 
 
 @dataclass
@@ -58,6 +61,9 @@ def _load() -> Snapshot:
 def snapshot() -> Snapshot:
     """The current snapshot; the objects in it are shared and must not be modified."""
     global _current
+    private = provisional("reference", _load)
+    if private is not None:
+        return private
     current = _current
     if current is None or time.monotonic() - current.loaded_at > MAX_AGE_SECONDS:
         with _lock:
@@ -70,6 +76,7 @@ def snapshot() -> Snapshot:
 def clear() -> None:
     global _current
     _current = None
+    drop_private("reference")
 
 
 def _find(kind: str, pk: int | None):
@@ -95,15 +102,59 @@ def category(pk: int | None) -> Category | None:
     return _find("categories", pk)
 
 
-def _changed(**kwargs) -> None:
-    # Now for this process's next read, and again after commit so that a snapshot read
-    # inside the saving transaction does not outlive a rollback of it.
+def clear_on_change(clear: Callable[[], None], *senders: type, uid: str) -> None:
+    """Call ``clear`` when a row of a sender (a model or an m2m through model) is saved or
+    deleted: at once, for this process's next read, and again after commit. Until then the
+    saving thread reads its own snapshots (see `provisional`), so that what a rolled-back
+    transaction saw is never shared nor kept."""
+
+    def changed(**kwargs) -> None:
+        clear()
+        if connection.in_atomic_block:
+            connection.vmeste_reference_changed = True
+            connection.vmeste_private_snapshots = {}
+            transaction.on_commit(lambda: _committed(clear))
+
+    for sender in senders:
+        name = f"{uid}-{sender._meta.label}"
+        if sender._meta.auto_created:  # an m2m's through model
+            m2m_changed.connect(changed, sender=sender, weak=False, dispatch_uid=f"{name}-m2m")
+        else:
+            post_save.connect(changed, sender=sender, weak=False, dispatch_uid=f"{name}-save")
+            post_delete.connect(changed, sender=sender, weak=False, dispatch_uid=f"{name}-del")
+
+
+def _committed(clear: Callable[[], None]) -> None:
     clear()
-    transaction.on_commit(clear)
+    connection.vmeste_reference_changed = False
+    connection.vmeste_private_snapshots = {}
 
 
-for _model in (Region, Line, Category):
-    post_save.connect(_changed, sender=_model, dispatch_uid=f"reference-save-{_model.__name__}")
-    post_delete.connect(_changed, sender=_model, dispatch_uid=f"reference-del-{_model.__name__}")
-for _through in (Line.regions.through, Line.categories.through):
-    m2m_changed.connect(_changed, sender=_through, dispatch_uid=f"reference-m2m-{_through}")
+def drop_private(key: str) -> None:
+    getattr(connection, "vmeste_private_snapshots", {}).pop(key, None)
+
+
+def provisional(key: str, load: Callable[[], T]) -> T | None:
+    """In a transaction of this thread that changed cached rows and is still open: this
+    thread's own snapshot, loaded once and never shared. None otherwise."""
+    if not getattr(connection, "vmeste_reference_changed", False):
+        return None
+    if not connection.in_atomic_block:  # rolled back (a commit would have reset the flag)
+        connection.vmeste_reference_changed = False
+        connection.vmeste_private_snapshots = {}
+        return None
+    private = connection.vmeste_private_snapshots
+    if key not in private:
+        private[key] = load()
+    return private[key]
+
+
+clear_on_change(
+    clear,
+    Region,
+    Line,
+    Category,
+    Line.regions.through,
+    Line.categories.through,
+    uid="reference",
+)
