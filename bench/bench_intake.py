@@ -127,20 +127,40 @@ def _token(env: dict[str, str]) -> str:
     return _vmeste("token", "create", USERNAME, env=env).strip().splitlines()[-1]
 
 
-def _group_cpu_seconds(group: int) -> float:
-    """CPU seconds (user + system) used so far by the live processes of a process group: the
-    server's master and its workers. Unlike latency, this does not depend on what else the
-    machine is doing at the time."""
-    ticks = 0
+def _cpu_seconds(group: int) -> tuple[float, float]:
+    """CPU seconds (user + system) used so far by the live processes of a process group (the
+    server's master and its workers), and by PostgreSQL's processes. Unlike latency, these do
+    not depend on what else the machine is doing at the time. PostgreSQL's backends that
+    ended meanwhile are not counted."""
+    server = database = 0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
+            command, rest = stat.read_text().rsplit(")", 1)
+        except (OSError, ValueError):
             continue  # gone meanwhile
+        fields = rest.split()
         # After the command: state, ppid, pgrp, …; utime and stime are fields 14 and 15.
+        ticks = int(fields[11]) + int(fields[12])
         if int(fields[2]) == group:
-            ticks += int(fields[11]) + int(fields[12])
-    return ticks / os.sysconf("SC_CLK_TCK")
+            server += ticks
+        elif command.endswith("(postgres"):
+            database += ticks
+    hz = os.sysconf("SC_CLK_TCK")
+    return server / hz, database / hz
+
+
+def _machine_ticks() -> list[int]:
+    """/proc/stat's first line: user nice system idle iowait irq softirq steal …"""
+    return [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+
+
+def _machine_share(before: list[int], after: list[int]) -> dict:
+    """How busy the whole machine was between two readings, and how much the hypervisor
+    took (steal): a run on a shared virtual machine is read with these."""
+    delta = [b - a for a, b in zip(before, after, strict=True)]
+    total = sum(delta) or 1
+    idle = delta[3] + delta[4]
+    return {"busy": round((total - idle) / total, 3), "steal": round(delta[7] / total, 3)}
 
 
 def _samples(env: dict[str, str]) -> dict:
@@ -399,12 +419,15 @@ def run(quick: bool) -> dict:
             rate=LIST_RATE, clients=READ_CLIENTS,
         )  # fmt: skip
         _log(f"registration at {RATE}/s for {sizes['seconds']} s")
-        cpu_before = _group_cpu_seconds(server_group)
+        cpu_before, machine_before = _cpu_seconds(server_group), _machine_ticks()
         register = _open_loop(
             base, token, _registrations(samples, RATE * sizes["seconds"], rng),
             rate=RATE, clients=REGISTER_CLIENTS,
         )  # fmt: skip
-        register_cpu = _group_cpu_seconds(server_group) - cpu_before
+        cpu_after, machine = (
+            _cpu_seconds(server_group),
+            _machine_share(machine_before, _machine_ticks()),
+        )
         _log("capacity: closed loops")
         lookup_capacity = _capacity(base, token, _lookup_jobs(samples, sizes["lookups"] // 2, rng))
         list_capacity = _capacity(base, token, _list_jobs(samples, sizes["lists"] // 2, rng))
@@ -428,7 +451,11 @@ def run(quick: bool) -> dict:
         "clients": REGISTER_CLIENTS,
         "rate_per_s": RATE,
         "achieved_rate_per_s": register.achieved_rate,
-        "server_cpu_ms_each": round(1000 * register_cpu / max(registered, 1), 2),
+        "server_cpu_ms_each": round(1000 * (cpu_after[0] - cpu_before[0]) / max(registered, 1), 2),
+        "postgres_cpu_ms_each": round(
+            1000 * (cpu_after[1] - cpu_before[1]) / max(registered, 1), 2
+        ),
+        "machine_during": machine,
     }
     results["met"] = {
         "lookup_p95": results["lookup"].get("p95_ms", 1e9) <= TARGETS["lookup_p95_ms"],
