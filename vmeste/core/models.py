@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -120,6 +123,15 @@ class Line(Bilingual):
         ordering = ["code"]
         verbose_name = _("линия")
         verbose_name_plural = _("линии")
+
+    def is_open(self, at: datetime) -> bool:
+        """Whether the line takes calls at that moment (its hours are in its own zone)."""
+        if self.is_24_7 or self.opens_at is None or self.closes_at is None:
+            return True
+        local = at.astimezone(ZoneInfo(self.time_zone)).time()
+        if self.opens_at <= self.closes_at:
+            return self.opens_at <= local < self.closes_at
+        return local >= self.opens_at or local < self.closes_at  # open overnight
 
     def serves_region(self, region: Region) -> bool:
         ids = {r.pk for r in self.regions.all()}

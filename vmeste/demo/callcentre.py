@@ -5,13 +5,15 @@ Today's calls are the month's own phone contacts of today (each Call is the Cont
 same call id), routed to the centre of the caller's region when that centre serves the line,
 to the national one otherwise. The live moment is consistent with the router: nobody free
 is eligible for a waiting call (every agent with the skill of a waiting queue is busy, on a
-break or not ready), so the first dispatch finds nothing to do, as the real one would.
+break or not ready), so the first dispatch finds nothing to do, as the real one would; and
+with the lines' hours: no live call on a line closed at the moment of loading, whose agents
+have gone home.
 """
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.contrib.auth.hashers import make_password
@@ -163,9 +165,10 @@ def create(
     """The queues, the agents, today's calls and the live moment; answers the counts."""
     rng = random.Random(seed)
     queues = _queues()
-    agents = _agents(now, centres, users)
+    open_lines = {line.code for line in Line.objects.all() if line.is_open(now)}
+    agents = _agents(now, centres, users, open_lines)
     history = _today(now, rng, queues, agents, centres)
-    live = _live(now, queues, agents, centres)
+    live = _live(now, queues, agents, centres, open_lines)
     return {"queues": len(queues), "agents": len(agents), "calls_today": history + live}
 
 
@@ -195,6 +198,22 @@ def _queues() -> dict[str, Queue]:
     return {q.code: q for q in made}
 
 
+QUEUE_LINE = {q.code: q.line for q in QUEUES}
+
+
+def live_state(spec: DemoAgent, open_lines: set[str]) -> str:
+    """The agent's state at the live moment: an agent whose live call is on a line closed
+    now (a regional volunteer line at night) has gone home instead."""
+    if spec.queue and QUEUE_LINE[spec.queue] not in open_lines:
+        return AgentState.OFFLINE
+    return spec.state
+
+
+def live_waiting(open_lines: set[str]) -> list[tuple]:
+    """The callers waiting at the live moment: none on a line closed now."""
+    return [w for w in WAITING if QUEUE_LINE[w[0]] in open_lines]
+
+
 def _since(n: int, spec: DemoAgent, now: datetime) -> datetime:
     """When the agent's live state began: an on-call agent answered 1–8 minutes ago."""
     if spec.state == AgentState.ON_CALL:
@@ -202,11 +221,14 @@ def _since(n: int, spec: DemoAgent, now: datetime) -> datetime:
     return now - timedelta(seconds=15 + 47 * n % 400)
 
 
-def _agents(now: datetime, centres: dict[str, Centre], users: dict[str, User]) -> dict:
+def _agents(
+    now: datetime, centres: dict[str, Centre], users: dict[str, User], open_lines: set[str]
+) -> dict:
     """Each agent signed in at their shift's start (07:30 where they are, or earlier for a
     night shift), then went into their live state; the offline ones are signed out."""
     agents, changes = {}, []
-    for n, spec in enumerate(AGENTS):
+    for n, planned in enumerate(AGENTS):
+        spec = replace(planned, state=live_state(planned, open_lines))
         user = users.get(spec.username) or _background_user(spec, centres)
         centre = centres[spec.centre]
         since = _since(n, spec, now)
@@ -327,12 +349,12 @@ def _today(now: datetime, rng: random.Random, queues: dict, agents: dict, centre
     return len(calls)
 
 
-def _live(now: datetime, queues: dict, agents: dict, centres: dict) -> int:
+def _live(now: datetime, queues: dict, agents: dict, centres: dict, open_lines: set[str]) -> int:
     """The callers waiting now and the calls the on-call agents are having, each with its
     Contact written through the intake's service, as the telephony's first event would."""
-    specs = [(q, c, now - timedelta(seconds=s), f, None) for q, c, s, f in WAITING]
+    specs = [(q, c, now - timedelta(seconds=s), f, None) for q, c, s, f in live_waiting(open_lines)]
     for spec in AGENTS:
-        if spec.state == AgentState.ON_CALL:
+        if agents[spec.username].state == AgentState.ON_CALL:
             agent = agents[spec.username]
             specs.append((spec.queue, spec.centre, agent.state_since - RING, (), agent))
     for n, (code, centre, offered, flags, agent) in enumerate(specs):
