@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -15,6 +15,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from vmeste.accounts.roles import Right
+from vmeste.contactcenter import configcache
 from vmeste.contactcenter.models import Agent, AgentStateChange, Call
 from vmeste.contactcenter.routing import QueueRule
 from vmeste.contactcenter.transitions import AgentEvent, AgentState, TransitionRefused, next_state
@@ -154,9 +155,11 @@ def wallboard(*, user, now: datetime | None = None) -> dict:
     return board
 
 
-def _names(model: type[Centre] | type[Line], codes: Iterable[str]) -> dict[str, str]:
-    """Code → name in the current language, for the codes a wallboard shows."""
-    return {item.code: item.name for item in model.objects.filter(code__in=list(codes))}
+def _name(find: Callable[[str], Centre | Line | None], code: str) -> str:
+    """The name in the current language, from the process's snapshot; "-" (calls with no
+    centre or line) is not looked up, since a code it does not know makes it re-read."""
+    item = find(code) if code != "-" else None
+    return item.name if item is not None else code
 
 
 def _compute_wallboard(user, now: datetime) -> dict:
@@ -221,14 +224,13 @@ def _compute_wallboard(user, now: datetime) -> dict:
         entry["answered_within_target_today"] = row["within"]
         entry["abandoned_today"] = row["abandoned"]
         entry["service_level_today"] = round(row["within"] / row["offered"], 4)
-    centre_names = _names(Centre, centres)
-    line_names = _names(Line, {line for entry in centres.values() for line in entry["lines"]})
     items = []
     for code in sorted(centres):
         entry = centres[code]
-        entry["centre_name"] = centre_names.get(code, code)
+        entry["centre_name"] = _name(configcache.centre, code)
         entry["lines"] = [
-            {**entry["lines"][k], "line_name": line_names.get(k, k)} for k in sorted(entry["lines"])
+            {**entry["lines"][k], "line_name": _name(configcache.line, k)}
+            for k in sorted(entry["lines"])
         ]
         items.append(entry)
     return {
