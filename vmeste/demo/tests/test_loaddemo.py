@@ -19,6 +19,8 @@ from vmeste.accounts.roles import Role
 from vmeste.assistance import numbering
 from vmeste.assistance.models import Request, RequestEvent
 from vmeste.assistance.transitions import TRANSITIONS
+from vmeste.contactcenter.models import Call
+from vmeste.contactcenter.services import centre_zone, today_start
 from vmeste.contacts.models import Contact
 from vmeste.core.models import Centre, Line
 from vmeste.demo import callcentre, cast
@@ -246,10 +248,21 @@ def test_the_live_moment_is_one_the_router_agrees_with_and_the_wallboard_shows()
     with transaction.atomic():
         assert dispatch().rung == []
         transaction.set_rollback(True)
-    board = wallboard(user=User.objects.get(username="supervisor"), now=timezone.now())
+    now = timezone.now()
+    board = wallboard(user=User.objects.get(username="supervisor"), now=now)
     assert {c["centre"] for c in board["centres"]} == set(cast.CENTRE_CODES)
     lines = [line for c in board["centres"] for line in c["lines"]]
-    assert sum(line["offered_today"] for line in lines) >= 16
+    # Every call offered since each centre's midnight, live ones included: at night fewer
+    # lines are open and there are fewer live calls, so the count is checked, not bounded.
+    offered = sum(
+        Call.objects.filter(
+            centre=centre,
+            offered_at__gte=today_start(now, centre_zone(centre)),
+            offered_at__lte=now,
+        ).count()
+        for centre in Centre.objects.select_related("region")
+    )
+    assert sum(line["offered_today"] for line in lines) == offered > 0
     assert all(line["service_level_today"] is not None for line in lines)
     agents = Counter()
     for centre in board["centres"]:
@@ -257,7 +270,7 @@ def test_the_live_moment_is_one_the_router_agrees_with_and_the_wallboard_shows()
     waiting = sum(line["waiting"] for line in lines)
     # As planned for the lines open at the load (a line opening or closing during it: either).
     assert (waiting, agents) in [_planned(LOADED["from"]), _planned(LOADED["to"])]
-    assert agents["available"] == 3 and agents["on_call"] >= 7
+    assert agents["available"] == 3 and agents["on_call"] >= 6  # 10 by day, 6 at night
 
 
 def _planned(at) -> tuple[int, Counter]:
