@@ -71,12 +71,11 @@ def servers(count: int, *, db_url: str, logs: Path, pool_max: int = 8) -> Iterat
         ]
 
 
-def dead(served: list[Served], logs: Path) -> list[str]:
+def dead(served: list[Served]) -> list[str]:
     """The servers that are no longer running, each with the end of its log."""
     return [
-        f"{s.base} exited with {s.process.returncode}: "
-        + (logs / f"server-{k}.log").read_text(errors="replace")[-2000:]
-        for k, s in enumerate(served)
+        f"{s.base} exited with {s.process.returncode}: " + s.log.read_text(errors="replace")[-2000:]
+        for s in served
         if s.process.poll() is not None
     ]
 
@@ -371,7 +370,7 @@ def main(argv: list[str] | None = None) -> int:
             clients_per_server=args.clients_per_server,
             timeout=args.timeout,
         )
-        seen["servers_exited"] = dead(served, args.logs)
+        seen["servers_exited"] = dead(served)
     counts = count(calls=args.calls)
     print(json.dumps({"run": seen, "database": counts}, ensure_ascii=False, indent=2))
     clean = not (seen["errors"] or seen["servers_exited"]) and not (

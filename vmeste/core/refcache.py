@@ -111,8 +111,7 @@ def clear_on_change(clear: Callable[[], None], *senders: type, uid: str) -> None
     def changed(**kwargs) -> None:
         clear()
         if connection.in_atomic_block:
-            connection.vmeste_reference_changed = True
-            connection.vmeste_private_snapshots = {}
+            _mark_changed(True)
             transaction.on_commit(lambda: _committed(clear))
 
     for sender in senders:
@@ -124,10 +123,15 @@ def clear_on_change(clear: Callable[[], None], *senders: type, uid: str) -> None
             post_delete.connect(changed, sender=sender, weak=False, dispatch_uid=f"{name}-del")
 
 
+def _mark_changed(changed: bool) -> None:
+    """Whether this thread's open transaction changed cached rows; its own snapshots go."""
+    connection.vmeste_reference_changed = changed
+    connection.vmeste_private_snapshots = {}
+
+
 def _committed(clear: Callable[[], None]) -> None:
     clear()
-    connection.vmeste_reference_changed = False
-    connection.vmeste_private_snapshots = {}
+    _mark_changed(False)
 
 
 def drop_private(key: str) -> None:
@@ -140,8 +144,7 @@ def provisional(key: str, load: Callable[[], T]) -> T | None:
     if not getattr(connection, "vmeste_reference_changed", False):
         return None
     if not connection.in_atomic_block:  # rolled back (a commit would have reset the flag)
-        connection.vmeste_reference_changed = False
-        connection.vmeste_private_snapshots = {}
+        _mark_changed(False)
         return None
     private = connection.vmeste_private_snapshots
     if key not in private:

@@ -23,6 +23,7 @@ VMESTE = str(Path(sys.executable).with_name("vmeste"))
 class Served:
     base: str  # http://127.0.0.1:PORT
     process: subprocess.Popen  # the server; its pid is the group of it and its workers
+    log: Path  # what it printed
 
 
 def free_port() -> int:
@@ -64,7 +65,7 @@ def serve(env: dict[str, str], *, log: Path, cwd: Path, timeout: float = 60) -> 
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"vmeste serve did not start; see {log}")
                 time.sleep(0.3)
-            yield Served(base=base, process=process)
+            yield Served(base=base, process=process, log=log)
         finally:
             os.killpg(process.pid, signal.SIGTERM)
             try:

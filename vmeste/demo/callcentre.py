@@ -354,8 +354,8 @@ def _live(now: datetime, queues: dict, agents: dict, centres: dict, open_lines: 
     Contact written through the intake's service, as the telephony's first event would."""
     specs = [(q, c, now - timedelta(seconds=s), f, None) for q, c, s, f in live_waiting(open_lines)]
     for spec in AGENTS:
-        if agents[spec.username].state == AgentState.ON_CALL:
-            agent = agents[spec.username]
+        agent = agents[spec.username]
+        if agent.state == AgentState.ON_CALL:
             specs.append((spec.queue, spec.centre, agent.state_since - RING, (), agent))
     for n, (code, centre, offered, flags, agent) in enumerate(specs):
         queue = queues[code]
