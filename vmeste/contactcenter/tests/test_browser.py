@@ -26,23 +26,31 @@ def _page(browser, url: str, session: str):
     return context, page
 
 
+def _shows_state(page, state: str) -> None:
+    """Wait until the toolbar shows the state and htmx has wired its new buttons: htmx
+    swaps the new toolbar in marked `htmx-added` and attaches its hx-post only when it
+    settles, so a key pressed in between submits the bare form (the page reloads)."""
+    page.wait_for_function(
+        "(state) => document.querySelector('#cc-toolbar [role=status]')?.textContent"
+        ".includes(state) && !document.querySelector('#cc-toolbar.htmx-added')",
+        arg=state,
+    )
+
+
 def _toolbar_break_and_back(page) -> None:
+    _shows_state(page, "Свободен")
     toolbar = page.locator("#cc-toolbar")
     status = toolbar.get_by_role("status")
     assert status.inner_text().strip() == "Свободен"
     page.get_by_label("причина перерыва").fill("обед")
     toolbar.get_by_role("button", name="Перерыв").click()
-    page.wait_for_function(
-        "document.querySelector('#cc-toolbar [role=status]').textContent.includes('Перерыв')"
-    )
+    _shows_state(page, "Перерыв")
     assert "обед" in page.locator("#cc-toolbar").get_by_role("status").inner_text()
     # Keyboard only: to the "Готов" button and Enter.
     ready = page.locator("#cc-toolbar").get_by_role("button", name="Готов", exact=True)
     ready.focus()
     page.keyboard.press("Enter")
-    page.wait_for_function(
-        "document.querySelector('#cc-toolbar [role=status]').textContent.includes('Свободен')"
-    )
+    _shows_state(page, "Свободен")
 
 
 @pytest.mark.browser
@@ -84,11 +92,10 @@ def test_a_routed_call_opens_the_call_card_with_the_caller_looked_up(
         url = served.base
         context, page = _page(browser, url, client.cookies["sessionid"].value)
         page.goto(f"{url}/contactcenter/")
+        _shows_state(page, "Не в сети")
         toolbar = page.locator("#cc-toolbar")
         toolbar.get_by_role("button", name="Войти в линию").click()
-        page.wait_for_function(
-            "document.querySelector('#cc-toolbar [role=status]').textContent.includes('Свободен')"
-        )
+        _shows_state(page, "Свободен")
         _toolbar_break_and_back(page)
         with context.expect_page(timeout=5_000) as opened:
             conn = http.client.HTTPConnection(url.removeprefix("http://"), timeout=30)
