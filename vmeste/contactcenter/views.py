@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, StreamingHttpResponse
 from django.shortcuts import render
@@ -82,7 +83,7 @@ def workplace(request: HttpRequest) -> HttpResponse:
 def wall(request: HttpRequest) -> HttpResponse:
     """The wallboard for a wall screen: the page itself; its figures come every 2 s."""
     if not request.user.can(Right.SEE_FIGURES):
-        return HttpResponseForbidden()
+        raise PermissionDenied  # the site's 403 page, with a way back
     return render(request, "contactcenter/wall.html", {"agent_states": WALL_STATES})
 
 
