@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
 
 from django.utils.translation import gettext as _
@@ -24,7 +25,14 @@ CONTENT_TYPES = {
 def filename(data: dict, filters: dict[str, str], fmt: str) -> str:
     parts = ["vmeste-figures", data["date_from"], data["date_to"]]
     parts += [value for value in (filters.get("region"), filters.get("line")) if value]
-    return "-".join(parts) + f".{fmt}"
+    # Codes come from the address bar: only their plain characters go into a header.
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", "-".join(parts)) + f".{fmt}"
+
+
+def _text(value: str) -> str:
+    """A name as text, never a formula: a spreadsheet runs a cell that starts with = + - @
+    (and openpyxl writes such a string as one), whoever typed the line's name."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@") else value
 
 
 def _counts_header() -> list[str]:
@@ -56,7 +64,8 @@ def to_csv(data: dict, filters: dict[str, str]) -> bytes:
         writer.writerow([_("По дням"), day["date"], "", *_counts(day)])
     for title, _label, rows, with_contacts in _sections(data):
         for row in rows:
-            writer.writerow([title, row["code"], row["name"], *_counts(row, with_contacts)])
+            name = _text(row["name"])
+            writer.writerow([title, _text(row["code"]), name, *_counts(row, with_contacts)])
     return out.getvalue().encode("utf-8")
 
 
@@ -73,8 +82,8 @@ def to_xlsx(data: dict, filters: dict[str, str]) -> bytes:
     summary.append([_("Период с"), date.fromisoformat(data["date_from"])])
     summary.append([_("по"), date.fromisoformat(data["date_to"])])
     summary.append([_("Часовой пояс"), data["time_zone"]])
-    summary.append([_("Регион"), filters.get("region") or _("все регионы")])
-    summary.append([_("Линия"), filters.get("line") or _("все линии")])
+    summary.append([_("Регион"), _text(filters.get("region") or _("все регионы"))])
+    summary.append([_("Линия"), _text(filters.get("line") or _("все линии"))])
     summary.append([])
     summary.append(_counts_header())
     summary.append(_counts(data))
@@ -96,7 +105,8 @@ def to_xlsx(data: dict, filters: dict[str, str]) -> bytes:
         sheet.append([_("Код"), label, *counts])
         for row in rows:
             values = _counts(row, with_contacts)
-            sheet.append([row["code"], row["name"], *(values if with_contacts else values[1:])])
+            numbers = values if with_contacts else values[1:]
+            sheet.append([_text(row["code"]), _text(row["name"]), *numbers])
         _widths(sheet, [24, 40, 12, 10, 16])
     for sheet in book.worksheets[1:]:
         for cell in sheet[1]:

@@ -128,6 +128,8 @@ def test_the_figures_shown_are_exported_as_csv_and_xlsx_and_audited(client, make
 
 
 def test_an_export_counts_only_the_viewers_scope_and_refuses_what_it_cannot_be(client, make_user):
+    from openpyxl import load_workbook
+
     _registered(client, make_user)
     client.force_login(make_user("mow", "regional_manager", regions=["RU-MOW"]))
     text = client.get(reverse("reports:export", args=["csv"])).content.decode("utf-8-sig")
@@ -136,5 +138,11 @@ def test_an_export_counts_only_the_viewers_scope_and_refuses_what_it_cannot_be(c
     assert client.get(reverse("reports:export", args=["pdf"])).status_code == 404
     wrong = client.get(reverse("reports:export", args=["csv"]), {"date_from": "вчера"})
     assert wrong.status_code == 422 and "ГГГГ-ММ-ДД" in wrong.content.decode()
+    # a code typed in the address bar is neither a header nor a formula
+    odd = client.get(reverse("reports:export", args=["xlsx"]), {"line": '=1+1"\nX: y'})
+    assert odd.status_code == 200 and "\n" not in odd["Content-Disposition"]
+    assert odd["Content-Disposition"].endswith('_1_1_X_y.xlsx"')
+    book = load_workbook(io.BytesIO(odd.content))
+    assert ("Линия", "'=1+1\"\nX: y", None) in list(book["Итого"].iter_rows(values_only=True))
     client.force_login(make_user("op2", "operator"))
     assert client.get(reverse("reports:export", args=["csv"])).status_code == 403
