@@ -1,0 +1,105 @@
+"""The menu's checks (pure): every error, each with its path; a sound menu passes."""
+
+from __future__ import annotations
+
+import copy
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from vmeste.contactcenter.ivrmenu import Known, check
+from vmeste.demo.voicemenu import MENU, ROBOT_ARTICLE
+
+KNOWN = Known(
+    queues={"wat-food", "wat-medical", "wat-psy", "wat-social", "wat-volunteer", "wat-general"},
+    articles={ROBOT_ARTICLE},
+)
+
+
+def node(document: dict, node_id: str) -> dict:
+    return next(n for n in document["nodes"] if n["id"] == node_id)
+
+
+def paths(document) -> list[str]:
+    return [p.path for p in check(document, KNOWN)]
+
+
+def test_the_demo_menu_is_sound():
+    assert check(MENU, KNOWN) == []
+
+
+def test_every_error_is_listed_with_its_path():
+    bad = copy.deepcopy(MENU)
+    node(bad, "food")["queue"] = "no-such-queue"
+    node(bad, "utilities")["article"] = "kb-999"
+    node(bad, "lawyer")["number"] = "юрист"
+    node(bad, "main")["options"][1]["digit"] = "1"  # twice
+    node(bad, "services")["options"].append({"digit": "7", "to": "nowhere"})
+    assert paths(bad) == [
+        "nodes[0] (main).options[1].digit",
+        "nodes[1] (food).queue",
+        "nodes[7] (utilities).article",
+        "nodes[9] (services).options[3].to",
+        "nodes[10] (lawyer).number",
+    ]
+    messages = [str(p) for p in check(bad, KNOWN)]
+    assert "nodes[1] (food).queue: Нет такой очереди линии: «no-such-queue»." in messages
+
+
+def test_a_menu_without_options_is_a_dead_end():
+    bad = copy.deepcopy(MENU)
+    node(bad, "services")["options"] = []
+    assert paths(bad) == ["nodes[9] (services).options"]
+
+
+def test_more_than_ten_options_are_refused():
+    bad = copy.deepcopy(MENU)
+    node(bad, "main")["options"].append({"digit": "5", "to": "food"})
+    assert "nodes[0] (main).options" in paths(bad)
+
+
+def test_an_unreachable_node_is_named():
+    bad = copy.deepcopy(MENU)
+    node(bad, "main")["options"] = [o for o in node(bad, "main")["options"] if o["digit"] != "6"]
+    assert paths(bad) == ["nodes[6] (isolation)"]
+
+
+def test_a_loop_without_exit_is_refused_and_one_with_an_exit_is_not():
+    looped = copy.deepcopy(MENU)
+    looped["nodes"] += [
+        {"id": "a", "kind": "message", "prompt": "А", "next": "b"},
+        {"id": "b", "kind": "menu", "prompt": "Б", "default": "1",
+         "options": [{"digit": "1", "to": "a"}]},
+    ]  # fmt: skip
+    node(looped, "services")["options"].append({"digit": "3", "to": "a"})
+    assert paths(looped) == ["nodes[14] (a)", "nodes[15] (b)"]
+    node(looped, "b")["options"].append({"digit": "2", "to": "food"})
+    assert paths(looped) == []
+
+
+def test_entries_and_the_operator_queue():
+    bad = copy.deepcopy(MENU)
+    bad.update(start="night", night="main", operator_queue="x", extra=1)
+    assert paths(bad) == ["start", "night", "operator_queue", "extra"]
+    assert paths([]) == ["/"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_any_one_broken_reference_is_found_and_nothing_else(data):
+    """Point one option of one menu anywhere: the check refuses it exactly when the target
+    does not exist, and says where."""
+    document = copy.deepcopy(MENU)
+    menus = [i for i, n in enumerate(document["nodes"]) if n["kind"] == "menu"]
+    index = data.draw(st.sampled_from(menus))
+    options = document["nodes"][index]["options"]
+    number = data.draw(st.integers(0, len(options) - 1))
+    target = data.draw(st.sampled_from([n["id"] for n in document["nodes"]] + ["ghost"]))
+    options[number]["to"] = target
+    found = check(document, KNOWN)
+    if target == "ghost":
+        assert [p.path for p in found] == [
+            f"nodes[{index}] ({document['nodes'][index]['id']}).options[{number}].to"
+        ]
+    else:  # a real target: only reachability / loops may complain, never the reference
+        assert all(".to" not in p.path for p in found)
