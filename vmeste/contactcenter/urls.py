@@ -1,6 +1,6 @@
 from django.urls import path
 
-from vmeste.contactcenter import views
+from vmeste.contactcenter import ivrviews, views
 
 app_name = "contactcenter"
 urlpatterns = [
@@ -9,4 +9,8 @@ urlpatterns = [
     path("toolbar/event/", views.toolbar_event, name="toolbar_event"),
     path("wallboard/", views.wallboard, name="wallboard"),
     path("screen-pop/", views.screen_pop, name="screen_pop"),
+    path("ivr/", ivrviews.menus, name="ivr_menus"),
+    path("ivr/<slug:line>/", ivrviews.menu, name="ivr_menu"),
+    path("ivr/<slug:line>/<slug:node>/recording/", ivrviews.upload, name="ivr_upload"),
+    path("ivr/<slug:line>/<slug:node>/listen.wav", ivrviews.listen, name="ivr_listen"),
 ]

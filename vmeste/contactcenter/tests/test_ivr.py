@@ -12,27 +12,19 @@ from vmeste.contactcenter import ivr, prompts
 from vmeste.contactcenter.models import IvrMenu, IvrNode, Queue
 from vmeste.core.errors import ValidationFailed
 from vmeste.core.models import Line
-from vmeste.demo.voicemenu import MENU, ROBOT_ARTICLE
-from vmeste.knowledge.models import Article
+from vmeste.demo.voicemenu import MENU
 
 pytestmark = pytest.mark.django_db
-QUEUES = ("wat-food", "wat-medical", "wat-psy", "wat-social", "wat-volunteer", "wat-general")
-
-
-@pytest.fixture(autouse=True)
-def prompt_dir(settings, tmp_path_factory):
-    """One folder for the module: prompts are named by their text, so tests share them."""
-    settings.DATA_DIR = tmp_path_factory.getbasetemp() / "ivr-data"
-    return settings.DATA_DIR / "prompts"
 
 
 @pytest.fixture
-def line():
-    line = Line.objects.get(code="we-are-together")
-    for code in QUEUES:
-        Queue.objects.create(line=line, code=code, name=code, skill="general")
-    Article.objects.create(slug=ROBOT_ARTICLE, title="ЖКУ", status="published")
-    return line
+def line(menu_line):
+    return menu_line
+
+
+@pytest.fixture
+def prompt_dir(ivr_data):
+    return ivr_data / "prompts"
 
 
 def test_export_import_export_is_byte_identical_and_import_is_idempotent(line):

@@ -10,30 +10,21 @@ import wave
 import pytest
 
 from vmeste.contactcenter import ivr
-from vmeste.contactcenter.models import IvrNode, Queue
-from vmeste.contactcenter.tests.test_ivr import QUEUES
-from vmeste.core.models import Line
-from vmeste.demo.voicemenu import MENU, ROBOT_ARTICLE
-from vmeste.knowledge.models import Article
+from vmeste.contactcenter.models import IvrNode
+from vmeste.demo.voicemenu import MENU
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/ivr/we-are-together"
 
 
-@pytest.fixture(autouse=True)
-def data_dir(settings, tmp_path_factory):
-    settings.DATA_DIR = tmp_path_factory.getbasetemp() / "ivr-data"
-    return settings.DATA_DIR
+@pytest.fixture
+def line(menu_saved):
+    return menu_saved
 
 
 @pytest.fixture
-def line():
-    line = Line.objects.get(code="we-are-together")
-    for code in QUEUES:
-        Queue.objects.create(line=line, code=code, name=code, skill="general")
-    Article.objects.create(slug=ROBOT_ARTICLE, title="ЖКУ", status="published")
-    ivr.import_menu(MENU, line=line)
-    return line
+def data_dir(ivr_data):
+    return ivr_data
 
 
 def put(api, body: str, content_type: str):
