@@ -103,3 +103,102 @@ def test_any_one_broken_reference_is_found_and_nothing_else(data):
         ]
     else:  # a real target: only reachability / loops may complain, never the reference
         assert all(".to" not in p.path for p in found)
+
+
+@st.composite
+def menus(draw) -> dict:
+    """A random sound menu: a tree of menus (depth ≤ 3, 1–8 options each, maybe «0») whose
+    leaves are any kind of end, some sub-menus with a way back up (a loop with exits)."""
+    nodes: list[dict] = []
+    counter = iter(range(10_000))
+
+    def grow(depth: int) -> str:
+        node_id = f"n{next(counter)}"
+        leaf = depth >= 3 or (depth > 0 and draw(st.booleans()))
+        if leaf:
+            kind = draw(st.sampled_from(["queue", "message", "callback", "transfer", "robot"]))
+            nodes.append({"id": node_id, "kind": kind, **LEAF[kind]})
+            return node_id
+        node = {"id": node_id, "kind": "menu", "prompt": "Выберите.", "options": []}
+        nodes.append(node)
+        digits = draw(st.lists(st.sampled_from("123456789"), min_size=1, max_size=8, unique=True))
+        node["options"] = [{"digit": d, "to": grow(depth + 1)} for d in digits]
+        if depth and draw(st.booleans()) and "0" not in digits:
+            node["options"].append({"digit": "0", "to": "n0"})  # back to the main menu
+        return node_id
+
+    grow(0)
+    nodes.append({"id": "night", "kind": "message", "prompt": "Ночь."})
+    return {"start": "n0", "night": "night", "operator_queue": "wat-general", "nodes": nodes}
+
+
+LEAF = {
+    "queue": {"queue": "wat-food"},
+    "message": {"prompt": "Сообщение."},
+    "callback": {"queue": "wat-psy"},
+    "transfer": {"number": "+74950000000"},
+    "robot": {"article": ROBOT_ARTICLE},
+}
+
+
+def _ghost(document: dict, node: dict, index: int) -> str | None:
+    if node["kind"] != "queue":
+        return None
+    node["queue"] = "ghost"
+    return f"nodes[{index}] ({node['id']}).queue"
+
+
+def _twice(document: dict, node: dict, index: int) -> str | None:
+    if node["kind"] != "menu":
+        return None
+    node["options"].append(dict(node["options"][0]))
+    return f"nodes[{index}] ({node['id']}).options[{len(node['options']) - 1}].digit"
+
+
+def _number(document: dict, node: dict, index: int) -> str | None:
+    if node["kind"] != "transfer":
+        return None
+    node["number"] = "номер"
+    return f"nodes[{index}] ({node['id']}).number"
+
+
+def _empty(document: dict, node: dict, index: int) -> str | None:
+    if node["kind"] != "message":
+        return None
+    node["prompt"] = " "
+    return f"nodes[{index}] ({node['id']}).prompt"
+
+
+@settings(max_examples=150, deadline=None)
+@given(menus(), st.data())
+def test_every_injected_error_is_listed_at_its_path(document, data):
+    """Sound random menus pass; break several of their nodes at once, each in its own way:
+    the check names every one of them, at its path, and nothing else."""
+    assert check(document, KNOWN) == []
+    faults = [_ghost, _twice, _number, _empty]
+    expected = set()
+    for index, node in enumerate(document["nodes"]):
+        fault = data.draw(st.sampled_from([None, *faults]))
+        where = fault(document, node, index) if fault else None
+        if where:
+            expected.add(where)
+    assert {p.path for p in check(document, KNOWN)} == expected
+
+
+@settings(max_examples=150, deadline=None)
+@given(menus(), st.data())
+def test_a_cut_branch_is_unreachable_and_a_closed_loop_has_no_exit(document, data):
+    menus_ = [i for i, n in enumerate(document["nodes"]) if n["kind"] == "menu"]
+    index = data.draw(st.sampled_from(menus_))
+    node = document["nodes"][index]
+    # A closed loop: a new sub-menu whose only option leads back to itself.
+    node["options"] = [o for o in node["options"] if o["digit"] != "0"][:8]
+    node["options"].append({"digit": "0", "to": "trap"})
+    document["nodes"].append({"id": "trap", "kind": "menu", "prompt": "Ловушка.",
+                              "options": [{"digit": "1", "to": "trap"}]})  # fmt: skip
+    # An orphan: listed, but no digit leads to it.
+    document["nodes"].append({"id": "orphan", "kind": "queue", "queue": "wat-food"})
+    paths = [p.path for p in check(document, KNOWN)]
+    count = len(document["nodes"])
+    assert f"nodes[{count - 2}] (trap)" in paths
+    assert f"nodes[{count - 1}] (orphan)" in paths
