@@ -23,13 +23,14 @@ line's own document)::
 A node that serves the caller (queue, callback, transfer, robot, a message with no `next`)
 ends the walk; a menu and a message with `next` lead on. A loop has an exit when one of its
 nodes leads, by its own options, out of it to such an end: the «0» every node has is the
-caller's escape, not the menu's way out, so it is not counted.
+caller's escape, not the menu's way out, so it is not counted. A menu may name «0» among its
+options (to say it in the prompt), but only to a queue node of the operator's queue.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.utils.translation import gettext as _
 
@@ -67,6 +68,7 @@ class Known:
 
     queues: set[str] = field(default_factory=set)
     articles: set[str] = field(default_factory=set)
+    operator_queue: object = None  # the document's own, set by `check`
 
 
 def check(document: object, known: Known) -> list[Problem]:
@@ -74,6 +76,8 @@ def check(document: object, known: Known) -> list[Problem]:
     if not isinstance(document, dict):
         return [Problem("/", _("Ожидается словарь с ключами start, night, nodes."))]
     problems: list[Problem] = []
+    operator = document.get("operator_queue")  # unknown: said once, under its own key
+    known = replace(known, operator_queue=operator if operator in known.queues else None)
     nodes = _node_list(document, problems)
     by_id = _ids(nodes, problems)
     for index, node in enumerate(nodes):
@@ -144,10 +148,16 @@ def _check_node(index: int, node: dict, by_id: dict, known: Known, out: list[Pro
     if kind == "message" and node.get("next") not in (None, "") and node["next"] not in by_id:
         out.append(Problem(f"{where}.next", _("Нет узла «%s».") % node["next"]))
     if kind == "menu":
-        _check_menu(where, node, by_id, out)
+        _check_menu(where, node, by_id, known.operator_queue, out)
 
 
-def _check_menu(where: str, node: dict, by_id: dict, out: list[Problem]) -> None:
+def _is_operator(node: dict, operator_queue: object) -> bool:
+    return node.get("kind") == "queue" and node.get("queue") == operator_queue
+
+
+def _check_menu(
+    where: str, node: dict, by_id: dict, operator_queue: object, out: list[Problem]
+) -> None:
     options = node.get("options")
     if not isinstance(options, list) or not options:
         out.append(Problem(f"{where}.options", _("Меню без вариантов — тупик.")))
@@ -167,8 +177,13 @@ def _check_menu(where: str, node: dict, by_id: dict, out: list[Problem]) -> None
             out.append(Problem(f"{at}.digit", _("Цифра %s уже занята.") % digit))
         else:
             seen.add(digit)
-        if option.get("to") not in by_id:
+        target = by_id.get(option.get("to"))
+        if target is None:
             out.append(Problem(f"{at}.to", _("Нет узла «%s».") % option.get("to")))
+        elif (
+            digit == OPERATOR_DIGIT and operator_queue and not _is_operator(target, operator_queue)
+        ):
+            out.append(Problem(f"{at}.to", _("«0» везде ведёт к оператору (operator_queue).")))
         for name in sorted(set(option) - {"digit", "to"}):
             out.append(Problem(f"{at}.{name}", _("Лишнее поле варианта.")))
     default = node.get("default", OPERATOR_DIGIT)

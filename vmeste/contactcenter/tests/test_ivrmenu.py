@@ -77,6 +77,13 @@ def test_a_loop_without_exit_is_refused_and_one_with_an_exit_is_not():
     assert paths(looped) == []
 
 
+def test_zero_reaches_the_operator_everywhere():
+    bad = copy.deepcopy(MENU)
+    node(bad, "services")["options"].append({"digit": "0", "to": "main"})
+    node(bad, "main")["options"][-1]["to"] = "food"  # a queue, not the operator's
+    assert paths(bad) == ["nodes[0] (main).options[9].to", "nodes[9] (services).options[3].to"]
+
+
 def test_entries_and_the_operator_queue():
     bad = copy.deepcopy(MENU)
     bad.update(start="night", night="main", operator_queue="x", extra=1)
@@ -93,7 +100,7 @@ def test_any_one_broken_reference_is_found_and_nothing_else(data):
     menus = [i for i, n in enumerate(document["nodes"]) if n["kind"] == "menu"]
     index = data.draw(st.sampled_from(menus))
     options = document["nodes"][index]["options"]
-    number = data.draw(st.integers(0, len(options) - 1))
+    number = data.draw(st.sampled_from([i for i, o in enumerate(options) if o["digit"] != "0"]))
     target = data.draw(st.sampled_from([n["id"] for n in document["nodes"]] + ["ghost"]))
     options[number]["to"] = target
     found = check(document, KNOWN)
@@ -107,7 +114,7 @@ def test_any_one_broken_reference_is_found_and_nothing_else(data):
 
 @st.composite
 def menus(draw) -> dict:
-    """A random sound menu: a tree of menus (depth ≤ 3, 1–8 options each, maybe «0») whose
+    """A random sound menu: a tree of menus (depth ≤ 3, 1–8 options each, maybe a 9) whose
     leaves are any kind of end, some sub-menus with a way back up (a loop with exits)."""
     nodes: list[dict] = []
     counter = iter(range(10_000))
@@ -123,8 +130,8 @@ def menus(draw) -> dict:
         nodes.append(node)
         digits = draw(st.lists(st.sampled_from("123456789"), min_size=1, max_size=8, unique=True))
         node["options"] = [{"digit": d, "to": grow(depth + 1)} for d in digits]
-        if depth and draw(st.booleans()) and "0" not in digits:
-            node["options"].append({"digit": "0", "to": "n0"})  # back to the main menu
+        if depth and draw(st.booleans()) and "9" not in digits:
+            node["options"].append({"digit": "9", "to": "n0"})  # back to the main menu
         return node_id
 
     grow(0)
@@ -192,8 +199,8 @@ def test_a_cut_branch_is_unreachable_and_a_closed_loop_has_no_exit(document, dat
     index = data.draw(st.sampled_from(menus_))
     node = document["nodes"][index]
     # A closed loop: a new sub-menu whose only option leads back to itself.
-    node["options"] = [o for o in node["options"] if o["digit"] != "0"][:8]
-    node["options"].append({"digit": "0", "to": "trap"})
+    node["options"] = [o for o in node["options"] if o["digit"] != "9"][:8]
+    node["options"].append({"digit": "9", "to": "trap"})
     document["nodes"].append({"id": "trap", "kind": "menu", "prompt": "Ловушка.",
                               "options": [{"digit": "1", "to": "trap"}]})  # fmt: skip
     # An orphan: listed, but no digit leads to it.
