@@ -46,6 +46,28 @@ def test_an_invalid_document_is_shown_back_with_every_error(supervisor, menu_sav
 
 
 @pytest.mark.django_db
+def test_the_list_of_menus_and_a_recording_uploaded_in_the_site(supervisor, menu_saved, tmp_path):
+    from vmeste.contactcenter.tests.test_ivr_api import sound
+
+    page = supervisor.get("/contactcenter/ivr/").content.decode()
+    assert 'href="/contactcenter/ivr/we-are-together/"' in page
+    assert page.count("меню ещё нет") == page.count("<li>") - 1  # all but the national line
+    content = sound(tmp_path, "ogg")
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    answer = supervisor.post(
+        f"{URL}night/recording/", {"file": SimpleUploadedFile("н.ogg", content)}
+    )
+    assert answer.status_code == 302
+    night = IvrNode.objects.get(code="night")
+    assert night.recording.startswith("rec-")
+    assert "запись" in supervisor.get(URL).content.decode()
+    refused = supervisor.post(f"{URL}night/recording/", {"file": SimpleUploadedFile("н.txt", b"x")})
+    assert refused.status_code == 422
+    assert "Запись — файл WAV, MP3 или OGG." in refused.content.decode()
+
+
+@pytest.mark.django_db
 def test_operators_and_other_scopes_are_refused(client, make_user, menu_saved):
     client.force_login(make_user("op", "operator"))
     assert client.get(URL).status_code == 403
