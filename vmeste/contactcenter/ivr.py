@@ -104,8 +104,9 @@ def _save_nodes(menu: IvrMenu, nodes: list[dict]) -> None:
 
 
 def _speak(node: IvrNode) -> None:
-    """Synthesise the prompt when its text is new or changed (the hash says which)."""
-    if not node.prompt:
+    """Synthesise the prompt when its text is new or changed (the hash says which).
+    Without espeak-ng the menu is saved all the same, silent, and said at the next import."""
+    if not node.prompt or not prompts.can_synthesise():
         node.speech = node.speech_hash = ""
         return
     digest = prompts.text_hash(node.prompt)

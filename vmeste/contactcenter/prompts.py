@@ -11,6 +11,7 @@ changed text is said anew and an unchanged one is never synthesised twice.
 from __future__ import annotations
 
 import hashlib
+import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -37,6 +38,11 @@ def text_hash(text: str) -> str:
 
 def exists(name: str) -> bool:
     return bool(name) and (directory() / f"{name}.al").is_file()
+
+
+def can_synthesise() -> bool:
+    """espeak-ng and sox installed (`vmeste telephony check` says so too)."""
+    return bool(shutil.which("espeak-ng") and shutil.which("sox"))
 
 
 def synthesise(text: str) -> str:

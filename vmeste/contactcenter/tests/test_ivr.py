@@ -118,3 +118,12 @@ def test_the_command_exports_and_imports_a_file(line, tmp_path):
         call_command("ivr", "import", str(source), "--line", "we-are-together")
     assert "nodes: Нужен непустой список узлов." in str(refused.value)
     assert out.read_bytes() == ivr.dump_yaml(ivr.export_menu(line)).encode()
+
+
+def test_without_espeak_the_menu_is_saved_silent_and_said_later(line, monkeypatch):
+    monkeypatch.setattr(prompts.shutil, "which", lambda name: None)
+    ivr.import_menu(MENU, line=line)
+    assert set(IvrNode.objects.values_list("speech", flat=True)) == {""}
+    monkeypatch.undo()
+    ivr.import_menu(MENU, line=line)
+    assert all(node.speech for node in IvrNode.objects.exclude(prompt=""))
