@@ -237,6 +237,33 @@ def _check_graph(document: dict, nodes: list[dict], by_id: dict, out: list[Probl
             out.append(
                 Problem(where, _("Петля без выхода: отсюда не попасть ни в очередь, ни к концу."))
             )
+        elif node["kind"] == "menu" and silent_loop(node["id"], by_id):
+            out.append(
+                Problem(
+                    f"{where}.default",
+                    _("Молчащий абонент ходит по кругу: цифры по умолчанию ведут обратно."),
+                )
+            )
+
+
+def silent_loop(node_id: str, by_id: dict) -> bool:
+    """Whether a caller who never presses a key comes back here: each menu's time-outs take
+    its default digit (the operator's «0» when none), each message its `next`."""
+    seen = set()
+    while node_id not in seen:
+        seen.add(node_id)
+        node = by_id[node_id]
+        if node["kind"] == "message" and node.get("next"):
+            node_id = node["next"]
+            continue
+        if node["kind"] != "menu":
+            return False
+        digit = node.get("default") or OPERATOR_DIGIT
+        targets = [o["to"] for o in node["options"] if o["digit"] == digit]
+        if digit == OPERATOR_DIGIT or not targets:
+            return False
+        node_id = targets[0]
+    return True
 
 
 def _reach(roots: list[str], by_id: dict) -> set[str]:

@@ -74,6 +74,8 @@ def test_a_loop_without_exit_is_refused_and_one_with_an_exit_is_not():
     node(looped, "services")["options"].append({"digit": "3", "to": "a"})
     assert paths(looped) == ["nodes[14] (a)", "nodes[15] (b)"]
     node(looped, "b")["options"].append({"digit": "2", "to": "food"})
+    assert paths(looped) == ["nodes[15] (b).default"]  # an exit, but silence goes round
+    node(looped, "b")["default"] = "2"
     assert paths(looped) == []
 
 
@@ -82,6 +84,16 @@ def test_zero_reaches_the_operator_everywhere():
     node(bad, "services")["options"].append({"digit": "0", "to": "main"})
     node(bad, "main")["options"][-1]["to"] = "food"  # a queue, not the operator's
     assert paths(bad) == ["nodes[0] (main).options[9].to", "nodes[9] (services).options[3].to"]
+
+
+def test_a_silent_caller_must_not_go_round_for_ever():
+    bad = copy.deepcopy(MENU)
+    node(bad, "main")["default"] = "9"  # silence in main → services, whose silence → main
+    assert paths(bad) == ["nodes[0] (main).default", "nodes[9] (services).default"]
+    node(bad, "main")["default"] = "6"  # → a message that leads back to main
+    assert paths(bad) == ["nodes[0] (main).default", "nodes[9] (services).default"]
+    node(bad, "main")["default"] = "1"  # → a queue
+    assert paths(bad) == []
 
 
 def test_entries_and_the_operator_queue():
