@@ -102,6 +102,11 @@ def test_the_media_sees_the_day_menu_or_the_night_message(line):
     assert day["nodes"]["main"]["options"]["3"] == "psy"
     assert day["nodes"]["psy"]["queue"] == "wat-psy"
     assert day["nodes"]["main"]["audio"].endswith(".al")
+    # The walk the media application drives reads this shape as it is.
+    from vmeste.contactcenter.ivrwalk import enter, press
+
+    assert press(day, enter(day).position, "3").end.queue == "wat-psy"
+    assert enter(night).end.node == "night"
 
 
 def test_the_command_exports_and_imports_a_file(line, tmp_path):
