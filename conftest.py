@@ -20,6 +20,17 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _language_back():
+    """A request made in English (the language cookie) leaves English active in the thread
+    after it: Django's LocaleMiddleware activates the request's language and nothing puts
+    the default back. Every test starts in the default language, whatever ran before it."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
 @pytest.fixture
 def make_user(db):
     from vmeste.accounts.services import create_user

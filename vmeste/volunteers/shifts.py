@@ -268,7 +268,9 @@ def swap(*, first: Assignment, second: Assignment, actor) -> tuple[Assignment, A
         raise ValidationFailed({"second": _("На одной из смен уже отметились.")})
     with transaction.atomic():
         a, b = (
-            Assignment.objects.select_for_update().select_related("shift", "volunteer").get(pk=pk)
+            Assignment.objects.select_for_update(of=("self",))
+            .select_related("shift", "volunteer")
+            .get(pk=pk)
             for pk in sorted([first.pk, second.pk])
         )
         a, b = (a, b) if a.pk == first.pk else (b, a)
