@@ -202,9 +202,7 @@ def measure_candidates(request: HttpRequest, measure_id: int, limit: int = 100):
 @router.get("/persons/{person_id}/eligibility", response=EligibilityOut)
 def person_eligibility(request: HttpRequest, person_id: int, need: Query[list[str]] = None):
     """`need` (repeatable): category codes to find help for; default — open requests' needs."""
-    return navigator.eligibility_for(
-        person_id=person_id, user=request.user, channel="api", needs=need or None
-    )
+    return navigator.eligibility_for(person_id=person_id, user=request.user, needs=need or None)
 
 
 @router.get("/requests/{request_id}/referrals", response=ListOf(ReferralOut))

@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from rapidfuzz import fuzz
 
-from vmeste.accounts.models import AuditEntry
+from vmeste.accounts import audit
+from vmeste.accounts.access import Kind, readable, require, sees_full
 from vmeste.accounts.roles import Right
 from vmeste.core import refcache
 from vmeste.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -116,26 +117,16 @@ def _phones_of(e164: str) -> QuerySet[Person]:
     return Person.objects.filter(phones__e164=e164, merged_into__isnull=True)
 
 
-def audit(*, user, action: str, person_ids: list[int], channel: str, detail: str = "") -> None:
-    entries = [
-        AuditEntry(
-            user=user if getattr(user, "is_authenticated", False) else None,
-            action=action,
-            object_type="person",
-            object_id=str(pk),
-            channel=channel,
-            detail=detail[:300],
-        )
-        for pk in person_ids
-    ]
-    if len(entries) == 1:
-        entries[0].save()  # one statement, where a bulk insert wraps itself in a transaction
-    else:
-        AuditEntry.objects.bulk_create(entries)
-
-
-def find_by_phone(*, phone: str, user, channel: str = "web") -> list[Person]:
-    """Persons with this number in the user's scope, newest first; the lookup is audited."""
+def find_by_phone(
+    *,
+    phone: str,
+    user,
+    channel: str | None = None,
+    purpose: str = audit.Purpose.CALL,
+) -> list[Person]:
+    """Persons with this number in the user's scope, newest first. The lookup is audited,
+    also when it finds nobody: asking whether a number is known is itself a disclosure."""
+    require(user, Kind.PERSON)
     try:
         e164 = normalise(phone).e164
     except InvalidPhone as exc:
@@ -146,25 +137,25 @@ def find_by_phone(*, phone: str, user, channel: str = "web") -> list[Person]:
     for person in persons:
         # From the process's reference snapshot rather than a join (see `core.refcache`).
         person.region = refcache.region(person.region_id)
-    if persons:
-        audit(
-            user=user,
-            action=AuditEntry.Action.LOOKUP,
-            person_ids=[p.pk for p in persons],
-            channel=channel,
-            detail=mask(e164),
-        )
+    audit.record(
+        user=user,
+        action=audit.Action.LOOKUP,
+        purpose=purpose,
+        shown={Kind.PERSON: [p.pk for p in persons]},
+        channel=channel,
+        detail=mask(e164),
+    )
     return persons
 
 
-def get_person(*, person_id: int, user, channel: str = "web") -> Person:
+def get_person(
+    *, person_id: int, user, channel: str | None = None, purpose: str = audit.Purpose.CASEWORK
+) -> Person:
     """Open a person's card: scoped (out of scope = not found) and written to the audit log.
-    Roles without the right to personal data (analysts count, they never read a person;
-    couriers and volunteers see people only through their own tasks) are refused."""
-    if not user.can(Right.SEE_PERSONAL_DATA):
-        raise Forbidden()
+    Roles the access policy keeps from persons (analysts count, couriers and volunteers see
+    people only through their own tasks) are refused."""
     person = (
-        scoped(Person.objects.all(), user)
+        readable(Person.objects.all(), user, Kind.PERSON)
         .select_related("region", "merged_into")
         .prefetch_related("phones")
         .filter(pk=person_id)
@@ -172,7 +163,13 @@ def get_person(*, person_id: int, user, channel: str = "web") -> Person:
     )
     if person is None:
         raise NotFound(_("Человек не найден."))
-    audit(user=user, action=AuditEntry.Action.VIEW, person_ids=[person.pk], channel=channel)
+    audit.record(
+        user=user,
+        action=audit.Action.VIEW,
+        purpose=purpose,
+        shown={Kind.PERSON: [person.pk]},
+        channel=channel,
+    )
     return person
 
 
@@ -313,14 +310,16 @@ def _same_number_sql() -> str:
 
 
 def possible_duplicates(*, person: Person, user, limit: int = 10) -> list[tuple[Person, int]]:
-    """Other persons with the same birth date and region and a similar name (score 0–100)."""
+    """Other persons with the same birth date and region and a similar name (score 0–100);
+    the ones shown are audited."""
     if not person.birth_date or not person.region_id:
         return []
-    candidates = scoped(
+    candidates = readable(
         Person.objects.filter(
             birth_date=person.birth_date, region_id=person.region_id, merged_into__isnull=True
         ).exclude(pk=person.pk),
         user,
+        Kind.PERSON,
     )[:200]
     found = []
     for other in candidates:
@@ -328,7 +327,16 @@ def possible_duplicates(*, person: Person, user, limit: int = 10) -> list[tuple[
         if score >= DUPLICATE_THRESHOLD:
             found.append((other, int(score)))
     found.sort(key=lambda pair: -pair[1])
-    return found[:limit]
+    found = found[:limit]
+    if found:
+        audit.record(
+            user=user,
+            action=audit.Action.SEARCH,
+            purpose=audit.Purpose.MERGE,
+            shown={Kind.PERSON: [other.pk for other, _score in found]},
+            detail=f"duplicates of person:{person.pk}",
+        )
+    return found
 
 
 @transaction.atomic
@@ -377,8 +385,11 @@ def merge(*, keep_id: int, absorb_id: int, actor) -> Person:
     PersonEvent.objects.create(
         person=absorb, actor=actor, kind="merged_away", changes={"into": keep.pk}
     )
-    audit(
-        user=actor, action=AuditEntry.Action.MERGE, person_ids=[keep.pk, absorb.pk], channel="web"
+    audit.record(
+        user=actor,
+        action=audit.Action.MERGE,
+        purpose=audit.Purpose.MERGE,
+        shown={Kind.PERSON: [keep.pk, absorb.pk]},
     )
     return keep
 
@@ -400,13 +411,15 @@ def _as_input(person: Person) -> PersonInput:
 
 
 def visible_phone(e164: str, user) -> str:
-    """The number as this user may see it: whole with the right to personal data, else masked."""
-    return e164 if user.can(Right.SEE_PERSONAL_DATA) else mask(e164)
+    """The number as this user may see it: whole where the access policy shows persons in
+    full, else masked."""
+    return e164 if sees_full(user, Kind.PERSON) else mask(e164)
 
 
 def display(person: Person, user) -> dict:
-    """The card as this user may see it: phone, address and birth date masked without the right."""
-    open_ = user.can(Right.SEE_PERSONAL_DATA)
+    """The card as this user may see it: phone, address and birth date masked unless the
+    access policy shows persons to the user in full."""
+    open_ = sees_full(user, Kind.PERSON)
     phones = [visible_phone(p.e164, user) for p in person.phones.all()]
     return {
         "id": person.pk,
