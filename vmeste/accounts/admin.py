@@ -32,9 +32,9 @@ class ApiTokenAdmin(RoleAdmin):
 class AuditEntryAdmin(RoleAdmin):
     right = Right.MANAGE_USERS
     read_only = True
-    list_display = ("at", "user", "action", "object_type", "object_id", "channel", "detail")
-    list_filter = ("action", "channel", "object_type")
-    search_fields = ("object_id", "user__username")
+    list_display = ("at", "user", "action", "purpose", "object_type", "object_id", "channel")
+    list_filter = ("action", "channel", "purpose", "object_type")
+    search_fields = ("object_id", "records", "user__username")
 
 
 site.register(User, UserAdmin)

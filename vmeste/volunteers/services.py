@@ -14,11 +14,11 @@ from django.db.models import F, Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vmeste.accounts.access import Kind, readable
 from vmeste.accounts.models import User
 from vmeste.accounts.roles import Right, Role
 from vmeste.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vmeste.core.models import Centre
-from vmeste.core.scoping import scoped
 from vmeste.people.phones import InvalidPhone, normalise
 from vmeste.volunteers import rules
 from vmeste.volunteers.models import (
@@ -43,7 +43,10 @@ def require_manager(user) -> None:
 
 
 def volunteers_for(user) -> QuerySet[Volunteer]:
-    return scoped(Volunteer.objects.select_related("centre", "centre__region"), user)
+    """Volunteers the access policy lets the user read: their managers', in scope."""
+    return readable(
+        Volunteer.objects.select_related("centre", "centre__region"), user, Kind.VOLUNTEER
+    )
 
 
 def get_volunteer(*, user, pk: int) -> Volunteer:
