@@ -16,6 +16,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from vmeste.accounts import audit
 from vmeste.accounts.roles import Right
 from vmeste.assistance import intake_form
 from vmeste.assistance import services as assistance
@@ -263,7 +264,9 @@ def _save(request: HttpRequest, form: intake_form.IntakeForm):
         person = None
         if form.person_id:
             try:
-                person = people.get_person(person_id=form.person_id, user=user)
+                person = people.get_person(
+                    person_id=form.person_id, user=user, purpose=audit.Purpose.CALL
+                )
             except NotFound:
                 person = None
         contact = contacts.register_contact(data=form.contact, actor=user, person=person)
