@@ -22,6 +22,7 @@ from vmeste.contactcenter.transitions import AgentEvent, AgentState, TransitionR
 from vmeste.core.errors import Conflict, Forbidden
 from vmeste.core.models import Centre, Line
 from vmeste.core.scoping import scoped, user_scope
+from vmeste.volunteers import shifts
 
 # Agent events about the call they hold: their timeline rows name that call.
 CALL_EVENTS = frozenset(
@@ -71,6 +72,16 @@ def save_moves(agents: Iterable[Agent], rows: list[AgentStateChange]) -> None:
     AgentStateChange.objects.bulk_create(rows)
 
 
+def sign_in_refusal(agent: Agent, event: AgentEvent, at: datetime) -> str:
+    """Why the agent may not sign in now ("" when they may): a centre that takes calls only
+    from the people on its shifts refuses anyone off shift."""
+    if event is not AgentEvent.SIGN_IN or agent.centre_id is None:
+        return ""
+    if shifts.may_take_calls(user_id=agent.user_id, centre_id=agent.centre_id, at=at):
+        return ""
+    return _("Сейчас не ваша смена: в этом центре на линию выходят только по графику смен.")
+
+
 def change_agent_state(
     *, agent: Agent, event: AgentEvent, reason: str = "", at: datetime | None = None
 ) -> Agent:
@@ -78,6 +89,9 @@ def change_agent_state(
     at = at or timezone.now()
     with transaction.atomic():
         agent = Agent.objects.select_for_update().get(pk=agent.pk)
+        off_shift = sign_in_refusal(agent, event, at)
+        if off_shift:
+            raise Conflict(off_shift, code="off_shift")
         try:
             row = move(agent, event, at=at, reason=reason)
         except TransitionRefused as refused:
