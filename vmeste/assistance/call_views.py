@@ -21,7 +21,7 @@ from vmeste.accounts.roles import Right
 from vmeste.assistance import intake_form
 from vmeste.assistance import services as assistance
 from vmeste.assistance.models import Urgency
-from vmeste.assistance.ui import FormErrors
+from vmeste.assistance.ui import FormErrors, can_read_cases
 from vmeste.contacts import services as contacts
 from vmeste.contacts.models import Channel, Disposition
 from vmeste.core import services as reference
@@ -191,9 +191,7 @@ def call_card(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not user.can(Right.REGISTER):
         # Home for everyone: those who do not take calls land where their work is.
-        if user.can(Right.SEE_FIGURES) and not user.can(Right.SEE_PERSONAL_DATA):
-            return redirect("reports:figures")
-        if user.can(Right.SEE_PERSONAL_DATA):
+        if can_read_cases(user):
             return redirect("assistance:request_list")
         if user.can(Right.SEE_FIGURES):
             return redirect("reports:figures")
