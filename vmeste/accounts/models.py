@@ -152,6 +152,7 @@ class AuditEntry(models.Model):
         DISPATCH = "dispatch", _("доставка")
         ELIGIBILITY = "eligibility", _("подбор мер поддержки")
         MERGE = "merge", _("объединение дублей")
+        VOLUNTEERS = "volunteers", _("работа с волонтёрами")
         EXPORT = "export", _("выгрузка")
 
     at = models.DateTimeField(default=timezone.now, db_index=True)

@@ -14,6 +14,7 @@ from django.db.models import F, Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vmeste.accounts import audit
 from vmeste.accounts.access import Kind, readable
 from vmeste.accounts.models import User
 from vmeste.accounts.roles import Right, Role
@@ -62,6 +63,24 @@ def get_employee(*, user, pk: int) -> User:
     if employee is None or not in_scope(user, region_id=employee.centre.region_id, line_id=None):
         raise NotFound()
     return employee
+
+
+def audit_shown(*, user, volunteers, action: str) -> None:
+    """Write that a manager was shown these volunteers (their names, phones, documents)."""
+    audit.record(
+        user=user,
+        action=action,
+        purpose=audit.Purpose.VOLUNTEERS,
+        shown={Kind.VOLUNTEER: [v.pk for v in volunteers]},
+    )
+
+
+def open_volunteer(*, user, pk: int) -> Volunteer:
+    """A volunteer's card shown (`get_volunteer`); audited unless it is the user's own."""
+    volunteer = get_volunteer(user=user, pk=pk)
+    if getattr(user, "volunteer", None) != volunteer:
+        audit_shown(user=user, volunteers=[volunteer], action=audit.Action.VIEW)
+    return volunteer
 
 
 def get_volunteer(*, user, pk: int) -> Volunteer:
