@@ -176,6 +176,24 @@ def _name(find: Callable[[str], Centre | Line | None], code: str) -> str:
     return item.name if item is not None else code
 
 
+# How far below its target a line's service level may fall before the wall shows it red.
+SERVICE_LEVEL_WARNING_BAND = 0.10
+
+
+def _target(line_code: str, centre: dict) -> dict:
+    """The line's service-level target and where today's level stands against it: "good" at
+    or above it, "warning" within the band below it, "bad" under that."""
+    target = configcache.line_target(line_code) if line_code != "-" else None
+    level = centre["lines"][line_code]["service_level_today"]
+    share, seconds = target or (None, None)
+    status = None
+    if share is not None and level is not None:
+        status = "good" if level >= share else "warning"
+        if level < share - SERVICE_LEVEL_WARNING_BAND:
+            status = "bad"
+    return {"target_share": share, "target_seconds": seconds, "service_level_status": status}
+
+
 def _compute_wallboard(user, now: datetime) -> dict:
     calls = scoped(Call.objects.all(), user)
     today, zones = _today_filter(now)
@@ -242,8 +260,9 @@ def _compute_wallboard(user, now: datetime) -> dict:
     for code in sorted(centres):
         entry = centres[code]
         entry["centre_name"] = _name(configcache.centre, code)
+        entry["local_time"] = now.astimezone(ZoneInfo(entry["time_zone"])).strftime("%H:%M")
         entry["lines"] = [
-            {**entry["lines"][k], "line_name": _name(configcache.line, k)}
+            {**entry["lines"][k], "line_name": _name(configcache.line, k), **_target(k, entry)}
             for k in sorted(entry["lines"])
         ]
         items.append(entry)

@@ -99,23 +99,8 @@ def merge(*, keep_id: int, absorb_id: int, actor) -> Person:
     keep, absorb = persons[keep_id], persons[absorb_id]
     if keep.merged_into_id or absorb.merged_into_id:
         raise Conflict(_("Одна из карточек уже объединена с другой."), code="already_merged")
-    # Both cards were found in the actor's scope above; across regions the role must allow it.
-    across = _regions_crossed(keep, absorb)
-    if across and not actor.can(Right.MERGE_ACROSS_REGIONS):
-        raise Forbidden(
-            _(
-                "Карточки из разных регионов объединяет супервизор или администратор,"
-                " работающий с обоими регионами."
-            )
-        )
-    known = set(keep.phones.values_list("e164", flat=True))
-    for phone in absorb.phones.all():
-        if phone.e164 in known:
-            phone.delete()
-        else:
-            phone.person = keep
-            phone.is_primary = False
-            phone.save(update_fields=["person", "is_primary"])
+    across = _regions_crossed(keep, absorb, actor)
+    _move_phones(absorb, keep)
     moved = {
         "contacts": absorb.contacts.update(person=keep),
         "requests": absorb.requests.update(person=keep),
@@ -149,12 +134,32 @@ def merge(*, keep_id: int, absorb_id: int, actor) -> Person:
     return keep
 
 
-def _regions_crossed(keep: Person, absorb: Person) -> list[str] | None:
-    """[absorbed card's region, kept card's region] when they differ ("" for none)."""
+def _regions_crossed(keep: Person, absorb: Person, actor) -> list[str] | None:
+    """[absorbed card's region, kept card's region] when they differ ("" for none), if the
+    actor may merge across regions. Both cards were found in the actor's scope: they hold
+    both regions; the role must allow it too."""
     if keep.region_id == absorb.region_id:
         return None
+    if not actor.can(Right.MERGE_ACROSS_REGIONS):
+        raise Forbidden(
+            _(
+                "Карточки из разных регионов объединяет супервизор или администратор,"
+                " работающий с обоими регионами."
+            )
+        )
     codes = [refcache.region(p.region_id) if p.region_id else None for p in (absorb, keep)]
     return [region.code if region else "" for region in codes]
+
+
+def _move_phones(absorb: Person, keep: Person) -> None:
+    known = set(keep.phones.values_list("e164", flat=True))
+    for phone in absorb.phones.all():
+        if phone.e164 in known:
+            phone.delete()
+        else:
+            phone.person = keep
+            phone.is_primary = False
+            phone.save(update_fields=["person", "is_primary"])
 
 
 def _as_input(person: Person) -> PersonInput:
