@@ -47,7 +47,7 @@ class AuditChannelMiddleware:
             return self.get_response(request)
 
 
-def _records(shown: Mapping[str, Iterable[int]]) -> tuple[str, str, str]:
+def _records(shown: Mapping[str, Iterable[int | str]]) -> tuple[str, str, str]:
     """(first kind, first id, " kind:id kind:id ") of what was shown."""
     tokens = [f"{kind}:{pk}" for kind, ids in shown.items() for pk in dict.fromkeys(ids)]
     first_kind = next(iter(shown), "")
@@ -60,7 +60,7 @@ def record(
     user,
     action: str,
     purpose: str,
-    shown: Mapping[str, Iterable[int]],
+    shown: Mapping[str, Iterable[int | str]],
     detail: str = "",
     channel: str | None = None,
 ) -> AuditEntry:
