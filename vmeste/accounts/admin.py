@@ -97,9 +97,9 @@ class ApiTokenAdmin(RoleAdmin):
 class AuditEntryAdmin(RoleAdmin):
     right = Right.MANAGE_USERS
     read_only = True
-    list_display = ("at", "user", "action", "object_type", "object_id", "channel", "detail")
-    list_filter = ("action", "channel", "object_type")
-    search_fields = ("object_id", "user__username")
+    list_display = ("at", "user", "action", "purpose", "object_type", "object_id", "channel")
+    list_filter = ("action", "channel", "purpose", "object_type")
+    search_fields = ("object_id", "records", "user__username")
 
     def get_queryset(self, request):
         return services.visible_audit(request.user)

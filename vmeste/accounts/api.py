@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
-from vmeste.accounts import services
+from vmeste.accounts import audit, services
 from vmeste.accounts.models import ApiToken, User
 from vmeste.accounts.roles import RIGHTS, Right
 from vmeste.core.errors import Forbidden
@@ -71,6 +71,8 @@ class AuditOut(Schema):
     object_type: str
     object_id: str
     channel: str
+    purpose: str
+    records: list[str] = Field(description='every record shown, as "kind:id"')
     detail: str
 
 
@@ -144,9 +146,12 @@ def audit_log(request: HttpRequest, filters: Query[AuditFilters]):
     if not request.user.can(Right.MANAGE_USERS):
         raise Forbidden()
     qs = services.visible_audit(request.user).select_related("user")
-    if filters.object_type:
+    if filters.object_type and filters.object_id:
+        # Every read that showed the record, first or in a list.
+        qs = qs.filter(audit.mentioning(filters.object_type, filters.object_id))
+    elif filters.object_type:
         qs = qs.filter(object_type=filters.object_type)
-    if filters.object_id:
+    elif filters.object_id:
         qs = qs.filter(object_id=filters.object_id)
     if filters.user:
         qs = qs.filter(user__username=filters.user)
@@ -159,6 +164,8 @@ def audit_log(request: HttpRequest, filters: Query[AuditFilters]):
             "object_type": e.object_type,
             "object_id": e.object_id,
             "channel": e.channel,
+            "purpose": e.purpose,
+            "records": e.records.split(),
             "detail": e.detail,
         }
         for e in page

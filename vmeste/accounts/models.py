@@ -129,20 +129,43 @@ class ApiToken(models.Model):
 
 
 class AuditEntry(models.Model):
-    """Who opened which person's data, when, and through what."""
+    """Who was shown which records of personal data, when, through what and why: one row per
+    read (a card, a list page, a search — even one that found nothing —, an export)."""
 
     class Action(models.TextChoices):
         VIEW = "view", _("просмотр карточки")
         LOOKUP = "lookup", _("поиск по телефону")
+        SEARCH = "search", _("поиск")
+        LIST = "list", _("список")
         EXPORT = "export", _("выгрузка")
         MERGE = "merge", _("объединение")
+
+    class Channel(models.TextChoices):
+        WEB = "web", _("веб-интерфейс")
+        API = "api", _("API")
+        CLI = "cli", _("командная строка")
+        EXPORT = "export", _("выгрузка")
+
+    class Purpose(models.TextChoices):
+        CALL = "call", _("приём обращения")
+        CASEWORK = "casework", _("работа с заявкой")
+        DISPATCH = "dispatch", _("доставка")
+        ELIGIBILITY = "eligibility", _("подбор мер поддержки")
+        MERGE = "merge", _("объединение дублей")
+        VOLUNTEERS = "volunteers", _("работа с волонтёрами")
+        EXPORT = "export", _("выгрузка")
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     user = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     action = models.CharField(max_length=10, choices=Action.choices)
+    # The first record shown, indexed: "who opened this card" is one index look-up.
     object_type = models.CharField(max_length=40)
     object_id = models.CharField(max_length=40, db_index=True)
-    channel = models.CharField(max_length=10, default="web")  # web | api | cli
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEB)
+    purpose = models.CharField(max_length=20, choices=Purpose.choices, blank=True)
+    # Every record shown, as " kind:id kind:id " (see `vmeste.accounts.audit`): a text both
+    # databases search the same way, written in the same single INSERT.
+    records = models.TextField(blank=True)
     detail = models.CharField(max_length=300, blank=True)
 
     class Meta:

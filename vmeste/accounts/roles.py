@@ -60,7 +60,8 @@ RIGHTS: dict[str, frozenset[str]] = {
     Role.COORDINATOR: frozenset(_STAFF | {Right.MERGE_PERSONS, Right.MANAGE_VOLUNTEERS}),
     Role.REGIONAL_MANAGER: frozenset({Right.SEE_PERSONAL_DATA, Right.SEE_FIGURES}),
     # Volunteers and couriers see personal data only through their own active tasks;
-    # analysts count, they never read a person.
+    # analysts count, they never read a person. Which record each role reads, and how much
+    # of it, is `access.py`'s table.
     Role.VOLUNTEER: frozenset(),
     Role.COURIER: frozenset(),
     Role.ANALYST: frozenset({Right.SEE_FIGURES}),

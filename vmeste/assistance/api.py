@@ -231,7 +231,9 @@ def register_request(request: HttpRequest, payload: RequestIn):
 def list_requests(request: HttpRequest, filters: Query[RequestFilters]):
     wanted = listing.RequestFilters(**filters.dict(exclude={"limit", "offset"}))
     matches = listing.search(user=request.user, filters=wanted)
-    rows = listing.page(matches, offset=filters.offset, limit=filters.limit)
+    rows = listing.page(
+        matches, offset=filters.offset, limit=filters.limit, user=request.user, filters=wanted
+    )
     return {
         "items": [shape(r, request.user) for r in rows],
         "count": listing.count(user=request.user, filters=wanted, matches=matches),
@@ -240,7 +242,7 @@ def list_requests(request: HttpRequest, filters: Query[RequestFilters]):
 
 @router.get("/requests/{request_id}", response=RequestDetailOut)
 def read_request(request: HttpRequest, request_id: Id):
-    return detail(_reload(request_id, request.user), request.user)
+    return detail(services.open_request(request_id=request_id, user=request.user), request.user)
 
 
 @router.post("/requests/{request_id}/transitions", response=RequestDetailOut)

@@ -9,9 +9,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from vmeste.accounts.access import Kind
 from vmeste.accounts.roles import Right
 from vmeste.assistance import services as assistance
-from vmeste.assistance.ui import require_cases
+from vmeste.assistance.ui import require_reading
 from vmeste.contacts import services as contacts
 from vmeste.core.errors import NotFound, ServiceError
 from vmeste.people import merging, services
@@ -20,7 +21,7 @@ from vmeste.people.models import SITUATION_FLAGS
 
 @login_required
 def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
-    require_cases(request.user)
+    require_reading(request.user, Kind.PERSON)
     try:
         person = services.get_person(person_id=person_id, user=request.user)
     except NotFound as exc:

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.responses import Status
 
+from vmeste.accounts import audit
 from vmeste.core.errors import NotFound, ValidationFailed
 from vmeste.core.models import Centre
 from vmeste.core.schemas import Id, ListOf, TimelineEventOut
@@ -204,8 +205,9 @@ def list_volunteers(request: HttpRequest, status: str = "", centre: str = "", li
         qs = qs.filter(status=status)
     if centre:
         qs = qs.filter(centre__code=centre)
-    items = [shape(v) for v in qs[: max(1, min(limit, 500))]]
-    return {"items": items, "count": qs.count()}
+    shown = list(qs[: max(1, min(limit, 500))])
+    services.audit_shown(user=request.user, volunteers=shown, action=audit.Action.LIST)
+    return {"items": [shape(v) for v in shown], "count": qs.count()}
 
 
 @router.get("/volunteers/me", response=MeOut)
@@ -287,7 +289,7 @@ def import_csv(request: HttpRequest, payload: ImportIn):
 
 @router.get("/volunteers/{volunteer_id}", response=VolunteerOut)
 def get_volunteer(request: HttpRequest, volunteer_id: Id):
-    return shape(services.get_volunteer(user=request.user, pk=volunteer_id))
+    return shape(services.open_volunteer(user=request.user, pk=volunteer_id))
 
 
 @router.get("/volunteers/{volunteer_id}/eligibility", response=ListOf(ReasonOut))

@@ -14,11 +14,13 @@ from django.db.models import F, Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vmeste.accounts import audit
+from vmeste.accounts.access import Kind, readable
 from vmeste.accounts.models import User
 from vmeste.accounts.roles import Right, Role
 from vmeste.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vmeste.core.models import Centre
-from vmeste.core.scoping import in_scope, scoped
+from vmeste.core.scoping import in_scope
 from vmeste.people.phones import InvalidPhone, normalise
 from vmeste.volunteers import rules
 from vmeste.volunteers.models import (
@@ -43,7 +45,10 @@ def require_manager(user) -> None:
 
 
 def volunteers_for(user) -> QuerySet[Volunteer]:
-    return scoped(Volunteer.objects.select_related("centre", "centre__region"), user)
+    """Volunteers the access policy lets the user read: their managers', in scope."""
+    return readable(
+        Volunteer.objects.select_related("centre", "centre__region"), user, Kind.VOLUNTEER
+    )
 
 
 def get_employee(*, user, pk: int) -> User:
@@ -58,6 +63,24 @@ def get_employee(*, user, pk: int) -> User:
     if employee is None or not in_scope(user, region_id=employee.centre.region_id, line_id=None):
         raise NotFound()
     return employee
+
+
+def audit_shown(*, user, volunteers, action: str) -> None:
+    """Write that a manager was shown these volunteers (their names, phones, documents)."""
+    audit.record(
+        user=user,
+        action=action,
+        purpose=audit.Purpose.VOLUNTEERS,
+        shown={Kind.VOLUNTEER: [v.pk for v in volunteers]},
+    )
+
+
+def open_volunteer(*, user, pk: int) -> Volunteer:
+    """A volunteer's card shown (`get_volunteer`); audited unless it is the user's own."""
+    volunteer = get_volunteer(user=user, pk=pk)
+    if getattr(user, "volunteer", None) != volunteer:
+        audit_shown(user=user, volunteers=[volunteer], action=audit.Action.VIEW)
+    return volunteer
 
 
 def get_volunteer(*, user, pk: int) -> Volunteer:
