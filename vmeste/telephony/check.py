@@ -124,9 +124,10 @@ def _ports(config: EdgeConfig) -> list[Finding]:
         ("udp", config.ng_port, "rtpengine ng"),
         ("udp", config.media_sip_port, "media SIP"),
     ]
+    wanted.append(("tcp", config.cli_port, "rtpengine cli"))
     found = []
     for proto, port, what in wanted:
-        free = port_free(config.host, port)
+        free = port_free(config.host, port, proto)
         found.append(
             Finding(
                 free,
@@ -141,8 +142,9 @@ def _ports(config: EdgeConfig) -> list[Finding]:
     return found
 
 
-def port_free(host: str, port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+def port_free(host: str, port: int, proto: str = "udp") -> bool:
+    kind = socket.SOCK_DGRAM if proto == "udp" else socket.SOCK_STREAM
+    with socket.socket(socket.AF_INET, kind) as probe:
         try:
             probe.bind((host, port))
         except OSError:

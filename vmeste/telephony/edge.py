@@ -28,6 +28,7 @@ class EdgeConfig:
     sip_port: int = 5060
     rtp_ports: tuple[int, int] = (30000, 30999)
     ng_port: int = 2223
+    cli_port: int = 2224  # rtpengine's own command line (rtpengine-ctl)
     media_sip_port: int = 5070
     media_rtp_ports: tuple[int, int] = (31000, 31999)
     http_timeout: int = 2  # seconds: connect and whole request to Vmeste
@@ -111,6 +112,7 @@ def rtpengine_argv(config: EdgeConfig) -> list[str]:
         "--table=-1",
         f"--interface={config.host}",
         f"--listen-ng={config.host}:{config.ng_port}",
+        f"--listen-cli={config.host}:{config.cli_port}",
         f"--port-min={low}",
         f"--port-max={high}",
         "--foreground",

@@ -31,6 +31,7 @@ class Command(BaseCommand):
             p.add_argument("--sip-port", type=int, default=5060)
             p.add_argument("--rtp-ports", type=_ports, default=(30000, 30999))
             p.add_argument("--ng-port", type=int, default=2223)
+            p.add_argument("--cli-port", type=int, default=2224)
             p.add_argument("--media-sip-port", type=int, default=5070)
             p.add_argument("--media-rtp-ports", type=_ports, default=(31000, 31999))
             p.add_argument("--vmeste-url", default="http://127.0.0.1:8000")
@@ -63,6 +64,7 @@ class Command(BaseCommand):
             sip_port=options["sip_port"],
             rtp_ports=options["rtp_ports"],
             ng_port=options["ng_port"],
+            cli_port=options["cli_port"],
             media_sip_port=options["media_sip_port"],
             media_rtp_ports=options["media_rtp_ports"],
             peers=options["peer"],
