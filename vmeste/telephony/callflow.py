@@ -265,6 +265,7 @@ class Caller:
 
     async def _bridge(self, agent_offer: str) -> bool:
         reinvite = self.dialog.request("INVITE", self.ua.contact, self.ua.via, agent_offer)
+        log.info("%s bridging %s", self.invite.call_id, self.agent)
         answer = await self.ua.transact(reinvite, timeout=10.0)
         if answer.status >= 300:
             await self._bye(self.agent_leg)

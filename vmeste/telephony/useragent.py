@@ -8,8 +8,10 @@ the call flow (``callflow``) drives the dialogs through this module.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
+import socket
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -17,6 +19,7 @@ from dataclasses import dataclass, field
 from vmeste.telephony import rtp, sip
 
 log = logging.getLogger("vmeste.telephony.media")
+SO_RCVBUFFORCE = getattr(socket, "SO_RCVBUFFORCE", 33)
 
 
 class MediaStream(asyncio.DatagramProtocol):
@@ -155,6 +158,7 @@ class UserAgent(asyncio.DatagramProtocol):
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
         await loop.create_datagram_endpoint(lambda: self, local_addr=(self.host, self.port))
+        widen_receive_buffer(self.transport)
         self._clock = asyncio.create_task(self._pace())
 
     def close(self) -> None:
@@ -220,15 +224,31 @@ class UserAgent(asyncio.DatagramProtocol):
         on_provisional: Callable[[sip.Message], None] | None = None,
     ) -> sip.Message:
         """Send a request (not ACK) towards its first Route or its target; await the final
-        response."""
+        response. Over UDP a datagram may be dropped (a peer's full receive buffer under a
+        burst): resent after 0.5 s, 1 s, 2 s, 4 s … until a response (RFC 3261 timers A/E;
+        an INVITE stops at its first provisional response)."""
         key = (request.call_id, request.cseq[0], request.method)
         future = asyncio.get_running_loop().create_future()
         self.waiting[key] = future
-        if on_provisional is not None:
-            self.provisional[key] = on_provisional
-        self.send(request, self.next_hop(request))
+        heard = asyncio.Event()
+
+        def provisional(response: sip.Message) -> None:
+            heard.set()
+            if on_provisional is not None:
+                on_provisional(response)
+
+        self.provisional[key] = provisional
+        data, hop = request.encode(), self.next_hop(request)
         try:
-            return await asyncio.wait_for(future, timeout)
+            async with asyncio.timeout(timeout):
+                interval = 0.5
+                while True:
+                    self.transport.sendto(data, hop)
+                    with contextlib.suppress(TimeoutError):
+                        return await asyncio.wait_for(asyncio.shield(future), interval)
+                    if heard.is_set() and request.method == "INVITE":
+                        return await future
+                    interval = min(interval * 2, 4.0)
         finally:
             self.waiting.pop(key, None)
             self.provisional.pop(key, None)
@@ -274,6 +294,17 @@ class UserAgent(asyncio.DatagramProtocol):
             handler = self.in_dialog.get(message.call_id)
             if handler is not None:
                 handler(message, None)
+
+
+def widen_receive_buffer(transport, size: int = 4 << 20) -> None:
+    """A burst of requests (a hundred callers pressing keys at once) must not overflow the
+    socket's queue: ask for more room (the kernel caps it at net.core.rmem_max)."""
+    sock = transport.get_extra_info("socket")
+    try:  # beyond the cap when the process may (CAP_NET_ADMIN), else up to it
+        sock.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, size)
+    except OSError:
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, size)
 
 
 def uas_dialog(invite: sip.Message, local_tag: str) -> Dialog:
