@@ -75,9 +75,11 @@ def render(config: EdgeConfig) -> list[Path]:
     if left:
         raise ValueError(f"not filled in: {', '.join(left)}")
     written = [_write(config.kamailio_cfg, text, private=True)]
-    # Priority 0 first: this centre's media node; then the peers, in the order given.
-    lines = [f"{MEDIA_SET} sip:{config.host}:{config.media_sip_port} 0 0"]
-    lines += [f"{MEDIA_SET} {peer} 0 {n}" for n, peer in enumerate(config.peers, start=1)]
+    # Algorithm 8 tries the destinations by priority, highest first: this centre's media
+    # node, then the peers in the order given.
+    top = len(config.peers) + 1
+    lines = [f"{MEDIA_SET} sip:{config.host}:{config.media_sip_port} 0 {top}"]
+    lines += [f"{MEDIA_SET} {peer} 0 {top - n}" for n, peer in enumerate(config.peers, start=1)]
     written.append(_write(config.directory / "dispatcher.list", "\n".join(lines) + "\n"))
     return written
 

@@ -28,7 +28,7 @@ def test_the_rendered_kamailio_configuration_is_filled_in_and_private(tmp_path):
     assert "Authorization: Bearer tok-en" in text
     assert cfg.stat().st_mode & 0o077 == 0  # the token is in it
     assert dispatcher.read_text().splitlines() == [
-        "1 sip:127.0.0.1:5070 0 0",
+        "1 sip:127.0.0.1:5070 0 2",
         "1 sip:10.0.0.7:5060 0 1",
     ]
     with pytest.raises(ValueError):

@@ -93,7 +93,10 @@ def test_a_caller_walks_the_menu_waits_and_the_agent_vmeste_picked_answers(
     for username in ("ivanova", "petrov"):
         set_sip_password(by=None, username=username, password="phone-secret")
     change_agent_state(agent=agents["ivanova"], event=AgentEvent.SIGN_IN)  # food only
-    sip_edge = _edge(tmp_path, live_server.url.replace("localhost", "127.0.0.1")).start()
+    # Another centre's node is listed too (down): ours is tried first and answers.
+    (elsewhere,) = free_udp_ports(1)
+    vmeste = live_server.url.replace("localhost", "127.0.0.1")
+    sip_edge = _edge(tmp_path, vmeste, peers=[f"sip:127.0.0.1:{elsewhere}"]).start()
     try:
         ports = free_udp_ports(5)
         phones = {}
@@ -139,6 +142,7 @@ def test_a_caller_walks_the_menu_waits_and_the_agent_vmeste_picked_answers(
         assert phones["petrov"].received("INVITE ") and not phones["ivanova"].received("INVITE")
         assert Agent.objects.get(pk=agents["ivanova"].pk).state == AgentState.AVAILABLE
         assert Agent.objects.get(pk=agents["petrov"].pk).state == AgentState.WRAP_UP
+        assert "failed for" not in sip_edge.log("kamailio")
     finally:
         sip_edge.stop()
         for phone in locals().get("phones", {}).values():
@@ -179,6 +183,7 @@ def test_without_vmeste_and_without_our_media_node_the_caller_hears_the_fallback
         assert caller.wait(45) == 0, sip_edge.log("kamailio")[-3000:]
         assert time.monotonic() - started >= 1.0  # Vmeste was waited for, then given up
         assert "fallback announcement" in sip_edge.log("kamailio")
+        assert f"media node sip:127.0.0.1:{dead_media} failed" in sip_edge.log("kamailio")
         assert caller.received("BYE ")
     finally:
         sip_edge.stop()
