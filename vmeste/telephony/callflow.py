@@ -26,6 +26,16 @@ from vmeste.telephony.useragent import Dialog, UserAgent, uac_dialog, uas_dialog
 
 log = logging.getLogger("vmeste.telephony.media")
 RING_SECONDS = 20.0
+MENU_SECONDS = 5.0
+
+
+def _prompts(menu: dict) -> list[str]:
+    texts, nodes = [menu.get("closed_message", "")], [menu["menu"]]
+    while nodes:
+        node = nodes.pop()
+        texts.append(node["prompt"])
+        nodes += [o["menu"] for o in node["options"] if o.get("menu")]
+    return [t for t in texts if t]
 
 
 class PromptBook:
@@ -33,13 +43,20 @@ class PromptBook:
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
-        self.cache: dict[str, bytes] = {}
+        self.cache: dict[str, asyncio.Task] = {}
 
     async def audio(self, text: str) -> bytes:
+        # One synthesis per text however many callers ask at once (they share its task).
         if text not in self.cache:
-            path = await asyncio.to_thread(rtp.synthesise, text, self.directory)
-            self.cache[text] = path.read_bytes()
-        return self.cache[text]
+            self.cache[text] = asyncio.ensure_future(asyncio.to_thread(self._read, text))
+        try:
+            return await asyncio.shield(self.cache[text])
+        except Exception:
+            self.cache.pop(text, None)  # tried again by the next caller
+            raise
+
+    def _read(self, text: str) -> bytes:
+        return rtp.synthesise(text, self.directory).read_bytes()
 
 
 class MediaApplication:
@@ -59,6 +76,7 @@ class MediaApplication:
         self.prompts = PromptBook(prompts)
         self.callers: dict[str, Caller] = {}
         self._heartbeat: asyncio.Task | None = None
+        self._menus: dict[str, tuple[float, dict]] = {}
 
     async def start(self) -> None:
         await self.ua.start()
@@ -83,6 +101,20 @@ class MediaApplication:
         finally:
             self.callers.pop(invite.call_id, None)
             caller.close()
+
+    async def menu(self, line: str) -> dict:
+        """The line's menu, asked again after MENU_SECONDS: a caller's prompt must not wait
+        for an HTTP round trip. Its prompts are synthesised as soon as it is known."""
+        now = time.monotonic()
+        kept = self._menus.get(line)
+        if kept is not None and now - kept[0] < MENU_SECONDS:
+            return kept[1]
+        menu = await self.vmeste.menu(line)
+        self._menus[line] = (now, menu)
+        if kept is None or kept[1] != menu:
+            for text in _prompts(menu):
+                asyncio.get_running_loop().create_task(self.prompts.audio(text))
+        return menu
 
     def on_rung(self, rung: list[dict]) -> None:
         for item in rung:
@@ -148,7 +180,7 @@ class Caller:
         if not line:
             return await self._say_and_hang_up(self._fallback_text())
         try:
-            menu = await self.app.vmeste.menu(line)
+            menu = await self.app.menu(line)
         except VmesteUnavailable:
             return await self._say_and_hang_up(self._fallback_text())
         if not menu["is_open"]:

@@ -109,8 +109,11 @@ def kamailio_argv(config: EdgeConfig) -> list[str]:
 
 def rtpengine_argv(config: EdgeConfig) -> list[str]:
     low, high = config.rtp_ports
+    # --config-file=none: Debian's /etc/rtpengine/rtpengine.conf (ports 2223–2225, the
+    # kernel table) must not be mixed into ours.
     return [
         "rtpengine",
+        "--config-file=none",
         "--table=-1",
         f"--interface={config.host}",
         f"--listen-ng={config.host}:{config.ng_port}",

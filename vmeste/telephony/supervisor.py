@@ -3,6 +3,7 @@ back-off (and say so), stop them all on Ctrl-C or SIGTERM."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
 import subprocess
@@ -23,6 +24,15 @@ class Child:
     restarts: int = 0
     due_at: float = 0.0  # when a crashed child is started again
     history: list[str] = field(default_factory=list)
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: SIGTERM when the supervisor dies, even killed outright
+    (Linux's PR_SET_PDEATHSIG), so that no orphan keeps the edge's ports."""
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)
 
 
 class Supervisor:
@@ -50,6 +60,7 @@ class Supervisor:
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
+            preexec_fn=_die_with_parent,
         )
         output.close()
         child.started_at = time.monotonic()

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -97,8 +98,10 @@ def test_a_crashed_child_is_restarted_with_back_off_and_all_stop_together(tmp_pa
     assert (tmp_path / "logs" / "steady.log").exists()
 
 
-def test_sigterm_stops_up_and_its_children(tmp_path):
-    """The supervisor in its own process: SIGTERM ends it and every child it started."""
+@pytest.mark.parametrize("how", ["terminate", "kill"])
+def test_the_children_end_with_the_supervisor_even_killed_outright(tmp_path, how):
+    """The supervisor in its own process: SIGTERM ends it and every child it started; a
+    SIGKILL leaves it no time, and its children end all the same (no orphan on the ports)."""
     script = (
         "import sys, time\n"
         "from pathlib import Path\n"
@@ -113,9 +116,17 @@ def test_sigterm_stops_up_and_its_children(tmp_path):
         [sys.executable, "-c", script, str(tmp_path)], stdout=subprocess.PIPE, text=True
     )
     pid = int(process.stdout.readline())
-    process.terminate()
-    assert process.wait(10) == 0
-    with pytest.raises(ProcessLookupError):
-        import os
+    getattr(process, how)()
+    assert process.wait(10) == (0 if how == "terminate" else -9)
 
-        os.kill(pid, 0)
+    def gone() -> bool:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            return True
+        return state == "Z"
+
+    deadline = time.monotonic() + 5
+    while not gone() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert gone()
