@@ -61,12 +61,34 @@ def test_up_runs_the_three_restarts_a_crashed_one_and_sigterm_stops_all(tmp_path
     token.write_text("not-checked-by-up")
     env = {**os.environ, "VMESTE_DATA_DIR": str(tmp_path / "data")}
     up = subprocess.Popen(
-        [sys.executable, "-m", "vmeste", "telephony", "up", "--sip-port", str(sip),
-         "--rtp-ports", f"{rtp[0]}-{rtp[1]}", "--ng-port", str(ng), "--cli-port", str(cli),
-         "--media-sip-port", str(media), "--media-rtp-ports", f"{media_rtp[0]}-{media_rtp[1]}",
-         "--vmeste-url", "http://127.0.0.1:9", "--token-file", str(token)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "vmeste",
+            "telephony",
+            "up",
+            "--sip-port",
+            str(sip),
+            "--rtp-ports",
+            f"{rtp[0]}-{rtp[1]}",
+            "--ng-port",
+            str(ng),
+            "--cli-port",
+            str(cli),
+            "--media-sip-port",
+            str(media),
+            "--media-rtp-ports",
+            f"{media_rtp[0]}-{media_rtp[1]}",
+            "--vmeste-url",
+            "http://127.0.0.1:9",
+            "--token-file",
+            str(token),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         assert _until(lambda: _answers_options(sip) and _answers_options(media)), up.pid
         children = _children(up.pid)
@@ -74,8 +96,9 @@ def test_up_runs_the_three_restarts_a_crashed_one_and_sigterm_stops_all(tmp_path
         config = tmp_path / "data" / "telephony" / "kamailio.cfg"
         assert config.exists() and config.stat().st_mode & 0o077 == 0
         os.kill(children["media"], signal.SIGKILL)  # a crash
-        assert _until(lambda: _children(up.pid).get("media", children["media"]) != children[
-            "media"])  # fmt: skip
+        assert _until(
+            lambda: _children(up.pid).get("media", children["media"]) != children["media"]
+        )
         assert _until(lambda: _answers_options(media))
         up.send_signal(signal.SIGTERM)
         output, _ = up.communicate(timeout=20)
@@ -90,8 +113,11 @@ def test_up_runs_the_three_restarts_a_crashed_one_and_sigterm_stops_all(tmp_path
 
 
 def _children_gone(children: dict[str, int]) -> dict[str, int | None]:
-    return {name: pid if os.path.exists(f"/proc/{pid}") and not _zombie(pid) else None
-            for name, pid in children.items() if name != "media"}  # fmt: skip
+    return {
+        name: pid if os.path.exists(f"/proc/{pid}") and not _zombie(pid) else None
+        for name, pid in children.items()
+        if name != "media"
+    }
 
 
 def _zombie(pid: int) -> bool:
