@@ -107,86 +107,24 @@ class Load(asyncio.DatagramProtocol):
         user: str = "line",
     ) -> Result:
         result = Result()
-        loop = asyncio.get_running_loop()
         stream = Rtp()
         port = next(self.rtp_ports)
+        loop = asyncio.get_running_loop()
         await loop.create_datagram_endpoint(lambda: stream, local_addr=(HOST, port))
         call_id = f"{secrets.token_hex(8)}@bench"
         pending = self.calls[call_id] = Pending()
-        tag = sip.new_tag()
-        invite = sip.Message(
-            f"INVITE sip:{user}@{target[0]}:{target[1]} SIP/2.0",
-            [
-                ("via", f"SIP/2.0/UDP {HOST}:{self.port};branch={sip.new_branch()}"),
-                ("max-forwards", "70"),
-                ("from", f"<sip:79001234567@{HOST}>;tag={tag}"),
-                ("to", f"<sip:{user}@{target[0]}>"),
-                ("call-id", call_id),
-                ("cseq", "1 INVITE"),
-                ("contact", f"<sip:caller@{HOST}:{self.port}>"),
-                *(headers or []),
-            ],
-            sip.make_sdp(HOST, port, 1),
-        )
+        invite = self._invite(target, call_id, port, user, headers or [])
         try:
             ok = await self._final(pending, 10, resend=(invite, target))
-            answered_at = ok.received_at
             if ok.status != 200:
                 result.error = f"INVITE {ok.status}"
                 return result
             result.answered = True
-            remote = sip.parse_sdp(ok.body)
-            dialog_to = ok.get("to")
             contact = sip.uri_of(ok.get("contact"))
-            ack = sip.Message(
-                f"ACK {contact} SIP/2.0",
-                [
-                    ("via", f"SIP/2.0/UDP {HOST}:{self.port};branch={sip.new_branch()}"),
-                    ("from", invite.get("from")),
-                    ("to", dialog_to),
-                    ("call-id", call_id),
-                    ("cseq", "1 ACK"),
-                ],
-            )
-            self.send(ack, sip.host_port(contact))
-            # Hear the prompt for a second (its start, its pacing), then stop reading: the
-            # harness must not spend its CPU on 50 packets a second per leg for nothing.
-            await asyncio.sleep(min(listen, WINDOW))
-            stream.transport.close()
-            await asyncio.sleep(max(0.0, listen - WINDOW))
-            if stream.first is not None:
-                result.prompt_ms = (stream.first - answered_at) * 1000
-            result.packets, result.max_gap_ms = stream.packets, stream.max_gap * 1000
-            pressed = time.monotonic()
-            seq, stamp = secrets.randbits(15), secrets.randbits(31)
-            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender:
-                sender.bind((HOST, port))  # from the port the offer named, as a phone would
-                for packet in rtp.event_packets(digit, seq=seq, timestamp=stamp, ssrc=99):
-                    sender.sendto(packet, (remote.address, remote.port))
-                    await asyncio.sleep(0.02)
-            request, addr = await asyncio.wait_for(pending.requests.get(), 15)
-            result.handover_ms = (time.monotonic() - pressed) * 1000
-            result.handed_over = request.method in ("INVITE", "REFER")
-            answer_body = sip.make_sdp(HOST, port, 2) if request.method == "INVITE" else ""
-            status = 200 if request.method == "INVITE" else 202
-            self.send(
-                sip.reply(
-                    request, status, contact=f"sip:caller@{HOST}:{self.port}", body=answer_body
-                ),
-                addr,
-            )
-            if request.method == "INVITE":
-                await asyncio.wait_for(pending.requests.get(), 5)  # its ACK
-            bye = sip.Message(
-                f"BYE {contact} SIP/2.0",
-                [
-                    ("via", f"SIP/2.0/UDP {HOST}:{self.port};branch={sip.new_branch()}"),
-                    ("from", invite.get("from")),
-                    ("to", dialog_to),
-                    ("call-id", call_id),
-                    ("cseq", "2 BYE"),
-                ],
-            )
+            self.send(self._in_dialog("ACK 1", invite, ok), sip.host_port(contact))
+            pressed = await self._listen_and_press(result, stream, ok, port, listen, digit)
+            await self._take_hand_over(result, pending, pressed, port)
+            bye = self._in_dialog("BYE 2", invite, ok)
             done = await self._final(pending, 5, resend=(bye, sip.host_port(contact)))
             result.ended = done.status == 200
         except TimeoutError:
@@ -195,6 +133,71 @@ class Load(asyncio.DatagramProtocol):
             stream.transport.close()
             self.calls.pop(call_id, None)
         return result
+
+    def _invite(self, target, call_id: str, port: int, user: str, headers) -> sip.Message:
+        return sip.Message(
+            f"INVITE sip:{user}@{target[0]}:{target[1]} SIP/2.0",
+            [
+                ("via", f"SIP/2.0/UDP {HOST}:{self.port};branch={sip.new_branch()}"),
+                ("max-forwards", "70"),
+                ("from", f"<sip:79001234567@{HOST}>;tag={sip.new_tag()}"),
+                ("to", f"<sip:{user}@{target[0]}>"),
+                ("call-id", call_id),
+                ("cseq", "1 INVITE"),
+                ("contact", f"<sip:caller@{HOST}:{self.port}>"),
+                *headers,
+            ],
+            sip.make_sdp(HOST, port, 1),
+        )
+
+    def _in_dialog(self, what: str, invite: sip.Message, ok: sip.Message) -> sip.Message:
+        method, number = what.split()
+        return sip.Message(
+            f"{method} {sip.uri_of(ok.get('contact'))} SIP/2.0",
+            [
+                ("via", f"SIP/2.0/UDP {HOST}:{self.port};branch={sip.new_branch()}"),
+                ("from", invite.get("from")),
+                ("to", ok.get("to")),
+                ("call-id", invite.call_id),
+                ("cseq", f"{number} {method}"),
+            ],
+        )
+
+    async def _listen_and_press(self, result, stream, ok, port, listen, digit) -> float:
+        """Hear the prompt for a second (its start, its pacing), then stop reading — the
+        harness must not spend its CPU on 50 packets a second per leg for nothing — and
+        press the key when ``listen`` is over. Answers when the key was pressed."""
+        await asyncio.sleep(min(listen, WINDOW))
+        stream.transport.close()
+        await asyncio.sleep(max(0.0, listen - WINDOW))
+        if stream.first is not None:
+            result.prompt_ms = (stream.first - ok.received_at) * 1000
+        result.packets, result.max_gap_ms = stream.packets, stream.max_gap * 1000
+        remote = sip.parse_sdp(ok.body)
+        pressed = time.monotonic()
+        seq, stamp = secrets.randbits(15), secrets.randbits(31)
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender:
+            sender.bind((HOST, port))  # from the port the offer named, as a phone would
+            for packet in rtp.event_packets(digit, seq=seq, timestamp=stamp, ssrc=99):
+                sender.sendto(packet, (remote.address, remote.port))
+                await asyncio.sleep(0.02)
+        return pressed
+
+    async def _take_hand_over(self, result, pending, pressed: float, port: int) -> None:
+        """The re-INVITE (back-to-back hand-over) or the REFER that follows the key."""
+        request, addr = await asyncio.wait_for(pending.requests.get(), 15)
+        result.handover_ms = (time.monotonic() - pressed) * 1000
+        result.handed_over = request.method in ("INVITE", "REFER")
+        invite = request.method == "INVITE"
+        answer = sip.reply(
+            request,
+            200 if invite else 202,
+            contact=f"sip:caller@{HOST}:{self.port}",
+            body=sip.make_sdp(HOST, port, 2) if invite else "",
+        )
+        self.send(answer, addr)
+        if invite:
+            await asyncio.wait_for(pending.requests.get(), 5)  # its ACK
 
     async def _final(self, pending: Pending, timeout: float, resend) -> sip.Message:
         """The final response, the request sent again every 0.5 s until any response."""
