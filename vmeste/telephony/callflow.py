@@ -178,6 +178,7 @@ class Caller:
     async def _flow(self) -> None:
         line = self.invite.get("x-vmeste-line")
         if not line:
+            log.info("%s fallback announcement (the edge had no answer)", self.invite.call_id)
             return await self._say_and_hang_up(self._fallback_text())
         try:
             menu = await self.app.menu(line)
