@@ -36,3 +36,21 @@ def test_nobody_else_reads_them(api_as, national, role):
         answer = other.get(path)
         assert answer.status_code == 403 and answer.json()["error"]["code"] == "forbidden"
     assert other.get("/api/v1/telephony/edge/route", number="1").status_code == 403
+
+
+def test_check_reaches_vmeste_and_tells_a_good_token_from_a_refused_one(live_server, make_user):
+    from vmeste.accounts.services import issue_token
+    from vmeste.telephony.check import run_checks
+    from vmeste.telephony.edge import EdgeConfig
+
+    make_user("edge", "telephony")
+    make_user("clerk", "operator")
+    url = live_server.url
+
+    def found(token: str) -> dict[str, bool]:
+        config = EdgeConfig(vmeste_url=url, token=token, http_timeout=10)
+        return {f.key: f.ok for f in run_checks(config) if f.key.startswith(("url", "token"))}
+
+    assert found(issue_token(username="edge")) == {"url_ok": True, "token_ok": True}
+    assert found(issue_token(username="clerk")) == {"url_ok": True, "token_refused": False}
+    assert found("vm_nonsense") == {"url_ok": True, "token_refused": False}

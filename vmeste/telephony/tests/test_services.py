@@ -82,3 +82,41 @@ def test_a_closed_line_says_so_and_a_regional_line_goes_to_its_regional_centre(n
     assert not menu.is_open and "не работает" in menu.closed_message
     assert menu.centre == "msk"
     assert line.opens_at == time(7, 30)
+
+
+def test_the_commands_set_a_phone_password_and_check_the_edge(national, tmp_path, capsys):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    call_command("telephony", "password", "ivanova")
+    printed = capsys.readouterr().out.strip()
+    username, password = printed.split(": ")
+    assert username == "ivanova@vmeste" and len(password) >= 12
+    assert SipAccount.objects.get().ha1 == services.ha1("ivanova", "vmeste", password)
+    token = tmp_path / "token"
+    token.write_text("tok")
+    with pytest.raises(CommandError, match="not ready"):
+        call_command(
+            "telephony",
+            "check",
+            "--lang",
+            "en",
+            "--vmeste-url",
+            "http://127.0.0.1:9",
+            "--token-file",
+            str(token),
+        )
+    said = capsys.readouterr().out
+    assert "!! Vmeste does not answer at http://127.0.0.1:9" in said
+    with pytest.raises(CommandError, match="не готово"):
+        call_command(
+            "telephony",
+            "check",
+            "--lang",
+            "ru",
+            "--vmeste-url",
+            "http://127.0.0.1:9",
+            "--token-file",
+            str(token),
+        )
+    assert "Vmeste по адресу http://127.0.0.1:9 не отвечает" in capsys.readouterr().out
