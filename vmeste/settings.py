@@ -69,6 +69,7 @@ DOMAIN_APPS = [
     "volunteers",
     "deliveries",
     "contactcenter",
+    "telephony",
     "workforce",
     "reports",
 ]
