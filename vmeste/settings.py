@@ -71,6 +71,7 @@ DOMAIN_APPS = [
     "contactcenter",
     "workforce",
     "reports",
+    "launch",
 ]
 
 INSTALLED_APPS = [

@@ -388,3 +388,27 @@ def ics_feed(*, volunteer: Volunteer) -> str:
     return schedule.render_ics(
         name=_("Смены: %s") % volunteer.full_name, events=events, now=timezone.now()
     )
+
+
+def save_templates(*, centre: Centre, templates: list[dict]) -> bool:
+    """The centre's active shift templates exactly as a line's configuration lists them
+    (matched by name; one no longer listed is deactivated, its laid shifts stay); whether
+    anything changed. The caller has checked the right to do it."""
+    current = {t.name: t for t in ShiftTemplate.objects.filter(centre=centre)}
+    changed = False
+    for data in templates:
+        values = {**data, "headcount": _clean_headcount(data["headcount"]), "is_active": True}
+        values["weekdays"] = sorted(set(values["weekdays"]))
+        row = current.pop(data["name"], None) or ShiftTemplate(centre=centre)
+        if row.pk and all(getattr(row, k) == v for k, v in values.items()):
+            continue
+        for name, value in values.items():
+            setattr(row, name, value)
+        row.save()
+        changed = True
+    for row in current.values():
+        if row.is_active:
+            row.is_active = False
+            row.save(update_fields=["is_active"])
+            changed = True
+    return changed
