@@ -16,6 +16,18 @@ ROLES = ("operator", "courier", "psychologist", "driver", "coordinator")
 KINDS = ("national", "regional")
 
 
+def valid_phone(phone) -> bool:
+    """A valid number written in E.164 (+7…), as the telephony will present it."""
+    try:
+        return (
+            isinstance(phone, str)
+            and phone.startswith("+")
+            and phonenumbers.is_valid_number(phonenumbers.parse(phone))
+        )
+    except phonenumbers.NumberParseException:
+        return False
+
+
 class LineChecks:
     def line(self, raw) -> dict:
         data = self.mapping(raw, "line", doc.LINE_KEYS)
@@ -57,15 +69,7 @@ class LineChecks:
     def phones(self, raw) -> list[str]:
         phones = self.listing(raw, "line.phones")
         for i, phone in enumerate(phones):
-            try:
-                valid = (
-                    isinstance(phone, str)
-                    and phone.startswith("+")
-                    and (phonenumbers.is_valid_number(phonenumbers.parse(phone)))
-                )
-            except phonenumbers.NumberParseException:
-                valid = False
-            if not valid:
+            if not valid_phone(phone):
                 self.fail(f"line.phones[{i}]", _("номер не в формате E.164: «%s».") % phone)
         self.unique([(f"line.phones[{i}]", str(p)) for i, p in enumerate(phones)], _("номер"))
         return [p for p in phones if isinstance(p, str)]

@@ -412,3 +412,17 @@ def save_templates(*, centre: Centre, templates: list[dict]) -> bool:
             row.save(update_fields=["is_active"])
             changed = True
     return changed
+
+
+def people_on_shift(*, centres: list[Centre], first: datetime, last: datetime):
+    """Who is on the calendar between two moments: (starts_at, ends_at, user id) of every
+    assignment of a person with a login on a shift of these centres — what a line's
+    coverage is counted from."""
+    return list(
+        Assignment.objects.filter(
+            shift__centre__in=centres,
+            shift__starts_at__lt=last,
+            shift__ends_at__gt=first,
+            volunteer__user__isnull=False,
+        ).values_list("shift__starts_at", "shift__ends_at", "volunteer__user_id")
+    )
