@@ -105,7 +105,7 @@ def _import(
     if wanted is None:
         raise ImportRefused(problems)
     code = wanted["line"]["code"]
-    require_launcher(user, regions=_regions(wanted))
+    _require_scope(user, wanted)
     with transaction.atomic():
         line = Line.objects.select_for_update().filter(code=code).first()
         if line is not None and new_only:
@@ -128,10 +128,12 @@ def _import(
     return outcome
 
 
-def _regions(wanted: dict) -> list[str]:
-    return sorted(
-        {*wanted["line"]["regions"], *(c["region"] for c in wanted["centres"] if c["region"])}
-    )
+def _require_scope(user, wanted: dict) -> None:
+    """The line's regions and each centre's region must be the user's; a line or a centre
+    for the whole country (no region) is beyond a regional scope."""
+    require_launcher(user, regions=wanted["line"]["regions"])
+    for centre in wanted["centres"]:
+        require_launcher(user, regions=[centre["region"]] if centre["region"] else [])
 
 
 def _before(line: Line | None, wanted: dict) -> dict | None:
