@@ -86,10 +86,11 @@ def read_file(text: str) -> dict:
         raise ImportRefused([checks.Problem(where, _("файл не читается как YAML."))]) from exc
 
 
-def import_line(*, text: str, user=None, dry_run: bool = False) -> Outcome:
+def import_line(*, text: str, user=None, dry_run: bool = False, staffed: bool = True) -> Outcome:
     """Check the whole file, then change everything or nothing. Importing the same file
-    twice changes nothing the second time."""
-    return _import(read_file(text), user=user, dry_run=dry_run, staffed=True)
+    twice changes nothing the second time. `staffed=False` (a line being staffed step by
+    step in the pages) leaves "no agent has the queue's skill" to the launch checklist."""
+    return _import(read_file(text), user=user, dry_run=dry_run, staffed=staffed)
 
 
 def _import(
