@@ -115,3 +115,21 @@ def test_an_hour_without_a_skill_blocks_and_is_named(staffed_line):
     item = {i.code: i for i in checklist.compute(line=line, now=NOW)}["staffing"]
     assert not item.passed
     assert "tver-food: ср 09.12 22:00–08:00" in item.detail
+
+
+def test_the_console_prints_the_checklist_and_refuses_to_open(tver, capsys):
+    from django.core.management import call_command
+
+    call_command("line", "checklist", "tver")
+    rows = capsys.readouterr().out.splitlines()
+    assert [row.split("\t")[0] for row in rows] == [
+        "✗ numbers",
+        "✗ menu",
+        "✗ staffing",
+        "✓ script",
+        "✗ articles",
+        "✗ test_call",
+    ]
+    with pytest.raises(Exception, match="чек-лист не пройден"):
+        call_command("line", "open", "tver")
+    assert "test_call: ни один звонок" in capsys.readouterr().err
