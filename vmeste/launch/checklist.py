@@ -158,8 +158,7 @@ def _test_call(line: Line, centres: list[Centre]) -> Item:
 
 def open_line(*, code: str, user=None, now: datetime | None = None) -> Line:
     """Open the line for calls — only when nothing on its checklist blocks."""
-    line = line_for(code=code, user=user)
-    require_launcher(user)
+    line = _changeable(code=code, user=user)
     with transaction.atomic():
         line = Line.objects.select_for_update().get(pk=line.pk)
         blocked = blocking(compute(line=line, now=now))
@@ -176,10 +175,17 @@ def open_line(*, code: str, user=None, now: datetime | None = None) -> Line:
 
 
 def close_line(*, code: str, user=None) -> Line:
-    line = line_for(code=code, user=user)
-    require_launcher(user)
+    line = _changeable(code=code, user=user)
     with transaction.atomic():
         if line.is_active:
             core.set_line_open(line=line, is_open=False)
             LineChange.objects.create(line=line, actor=user, kind=LineChange.Kind.CLOSED)
+    return line
+
+
+def _changeable(*, code: str, user) -> Line:
+    """A line the user may open or close: in their scope, and within their regions (a
+    regional supervisor sees the national line but does not switch it)."""
+    line = line_for(code=code, user=user)
+    require_launcher(user, regions=[r.code for r in line.regions.all()])
     return line

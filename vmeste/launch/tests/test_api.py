@@ -96,3 +96,10 @@ def test_the_checklist_blocks_the_opening_with_the_reasons(api_as):
         "articles",
         "test_call",
     }
+
+
+def test_a_regional_supervisor_may_not_switch_a_line_for_the_whole_country(api_as):
+    supervisor = api_as("supervisor", regions=["RU-TVE"])
+    assert supervisor.get("/api/v1/lines/we-are-together/checklist").status_code == 200
+    assert supervisor.post("/api/v1/lines/we-are-together/close").status_code == 403
+    assert Line.objects.get(code="we-are-together").is_active
