@@ -87,12 +87,22 @@ def merge(spans: list[Span]) -> list[Span]:
 def describe(
     spans: list[Span], zone: ZoneInfo, *, limit: int = 6, dated: bool = False
 ) -> list[str]:
-    """ "пн 00:00–08:00" in the line's zone (with the date when `dated`)."""
+    """ "пн 22:00–вт 08:00" in the line's zone (with dates when `dated`; a span of a day or
+    more says how many hours it lasts)."""
+
+    def moment(at: datetime) -> str:
+        return (
+            f"{WEEKDAYS[at.weekday()]} {at:%d.%m} {at:%H:%M}"
+            if dated
+            else (f"{WEEKDAYS[at.weekday()]} {at:%H:%M}")
+        )
+
     words = []
     for a, b in spans[:limit]:
         a, b = a.astimezone(zone), b.astimezone(zone)
-        day = a.strftime("%d.%m ") if dated else ""
-        words.append(f"{WEEKDAYS[a.weekday()]} {day}{a:%H:%M}–{b:%H:%M}")
+        end = f"{b:%H:%M}" if a.date() == b.date() else moment(b)
+        hours = (b - a).total_seconds() / 3600
+        words.append(f"{moment(a)}–{end}" + (f" ({hours:.0f} ч)" if hours >= 24 else ""))
     if len(spans) > limit:
         words.append(f"… (+{len(spans) - limit})")
     return words

@@ -114,7 +114,7 @@ def test_an_hour_without_a_skill_blocks_and_is_named(staffed_line):
     line = services.line_for(code="tver")
     item = {i.code: i for i in checklist.compute(line=line, now=NOW)}["staffing"]
     assert not item.passed
-    assert "tver-food: ср 09.12 22:00–08:00" in item.detail
+    assert "tver-food: ср 09.12 22:00–чт 10.12 08:00;" in item.detail
 
 
 def test_the_console_prints_the_checklist_and_refuses_to_open(tver, capsys):

@@ -75,8 +75,8 @@ def test_hours_a_24_7_line_leaves_uncovered_and_a_category_no_queue_takes(tver):
         services.import_line(text=bad)
     assert [str(p) for p in refused.value.problems] == [
         "line.categories[4]: категорию «transport» не принимает ни одна очередь.",
-        "line.hours: смены не покрывают часы работы линии: пн 00:00–08:00, пн 22:00–08:00, "
-        "вт 22:00–08:00, ср 22:00–08:00, чт 22:00–08:00, пт 22:00–08:00, … (+2).",
+        "line.hours: смены не покрывают часы работы линии: пн 00:00–08:00, пн 22:00–вт 08:00, "
+        "вт 22:00–ср 08:00, ср 22:00–чт 08:00, чт 22:00–пт 08:00, пт 22:00–сб 08:00, … (+2).",
     ]
 
 
