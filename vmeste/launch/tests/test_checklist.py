@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from vmeste.contacts.models import Contact
 from vmeste.core.errors import Conflict
 from vmeste.knowledge.services import ArticleData, save_article
 from vmeste.launch import checklist, services
@@ -103,6 +104,22 @@ def test_a_staffed_line_opens_after_a_call_reaches_one_of_its_agents(staffed_lin
     ).json()
     assert answer["rung"] == [{"call_id": "test-1", "agent": agent, "callback": False}]
     assert all(status().values())
+    # The test call of a line not yet open is answered, ended and kept like any other.
+    for n, (kind, extra) in enumerate(
+        (("call_answered", {"agent": agent}), ("call_ended", {"disposition": "consultation"}))
+    ):
+        done = phone.post(
+            EVENTS,
+            {
+                "event_id": f"t{n}",
+                "type": kind,
+                "call_id": "test-1",
+                "at": f"2026-12-07T09:0{n + 1}:00Z",
+                **extra,
+            },
+        )
+        assert done.status_code == 200 and done.json()["outcome"] == ""
+    assert Contact.objects.get().line.code == "tver"
     line = checklist.open_line(code="tver", now=NOW)
     assert line.is_active is True
     assert LineChange.objects.filter(line=line).first().kind == LineChange.Kind.OPENED
