@@ -89,7 +89,9 @@ def configuration(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def action(request: HttpRequest, code: str, action: str) -> HttpResponse:
     _line(request, code)
-    handlers = {"open": _open, "close": _close, "import": _import, "skills": _skills}
+    handlers = {
+        "open": _open, "close": _close, "import": _import, "skills": _skills, "queue": _queue,
+    }  # fmt: skip
     if action not in handlers:
         raise Http404
     try:
@@ -154,6 +156,42 @@ def _skills(request: HttpRequest, code: str) -> None:
             agent["skills"].pop(skill, None)
             if int(level):
                 agent["skills"][skill] = int(level)
+    outcome = services.import_line(text=doc.dump(document), user=request.user, staffed=False)
+    _report(request, outcome, False)
+
+
+QUEUE_FIELDS = (
+    "name",
+    "topic",
+    "ivr_path",
+    "skill",
+    "target_seconds",
+    "callback_after_seconds",
+    "overflow_after_seconds",
+    "overflow_to",
+)
+NUMBERS = ("target_seconds", "callback_after_seconds", "overflow_after_seconds")
+
+
+def _queue(request: HttpRequest, code: str) -> None:
+    """Add a queue, change one (the fields of the form; the rest as they are) or remove one
+    ("remove"): the whole line is checked again, as an import would be."""
+    post = request.POST
+    document = doc.load(services.export_line(code=code, user=request.user))
+    queues = {q["code"]: q for q in document["queues"]}
+    name = post.get("code", "").strip()
+    if post.get("remove"):
+        document["queues"] = [q for q in document["queues"] if q["code"] != name]
+    else:
+        queue = queues.get(name) or {"code": name}
+        if name not in queues:
+            document["queues"].append(queue)
+        for field in QUEUE_FIELDS:
+            value = post.get(field, "").strip()
+            if field in NUMBERS and value.isdigit():
+                value = int(value)  # anything else reaches the checks, which name it
+            queue[field] = value if value != "" else None
+        queue["ivr_path"] = queue["ivr_path"] or ""
     outcome = services.import_line(text=doc.dump(document), user=request.user, staffed=False)
     _report(request, outcome, False)
 

@@ -58,3 +58,49 @@ def test_a_bad_file_reports_every_error_on_the_page(client, supervisor):
     text = page.content.decode()
     assert "Ошибок в конфигурации: 6" in text  # the two above and 4 queues nobody staffs
     assert "centres[0].kind" in text and "line.hours" in text
+
+
+def test_queues_are_added_changed_and_removed_on_the_page(client, supervisor):
+    from vmeste.contactcenter.models import Queue
+
+    client.post("/launch/", {"template": "regional-volunteers", "code": "tver", "region": "RU-TVE"})
+    form = {
+        "code": "tver-legal",
+        "name": "Юристы",
+        "topic": "legal",
+        "ivr_path": "5",
+        "skill": "legal",
+        "target_seconds": "30",
+        "callback_after_seconds": "",
+        "overflow_after_seconds": "",
+        "overflow_to": "",
+    }
+    client.post("/launch/tver/queue/", form)
+    legal = Queue.objects.get(code="tver-legal")
+    assert (legal.line.code, legal.topic.code, legal.max_wait_seconds) == ("tver", "legal", None)
+    client.post(
+        "/launch/tver/queue/", {**form, "overflow_to": "tver-food", "overflow_after_seconds": "60"}
+    )
+    assert Queue.objects.get(code="tver-legal").overflow_after_seconds == 60
+    cycle = client.post(
+        "/launch/tver/queue/",
+        {
+            **form,
+            "code": "tver-food",
+            "name": "Продукты",
+            "topic": "groceries",
+            "ivr_path": "1",
+            "skill": "food",
+            "overflow_to": "tver-legal",
+        },
+        follow=True,
+    ).content.decode()
+    assert "переполнение по кругу: tver-food → tver-legal → tver-food" in cycle
+    client.post("/launch/tver/queue/", {"code": "tver-legal", "remove": "1"})
+    assert Queue.objects.get(code="tver-legal").is_active is False
+    kinds = [c.diff for c in LineChange.objects.filter(line__code="tver")[:3]]
+    assert kinds[0] == ["- queues[tver-legal]"]
+    assert kinds[1] == [
+        "~ queues[tver-legal].overflow_after_seconds: null → 60",
+        '~ queues[tver-legal].overflow_to: null → "tver-food"',
+    ]
