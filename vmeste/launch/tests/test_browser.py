@@ -20,7 +20,8 @@ EVENTS = "/api/v1/telephony/events"
 def page(browser):
     context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="ru-RU")
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(30_000)  # a shared machine under load: slow, not wrong
+    page.set_default_navigation_timeout(30_000)
     yield page
     context.close()
 
@@ -108,15 +109,15 @@ def test_a_supervisor_launches_a_regional_line_from_a_template(
 
     # Staffing: three volunteers recruited at the new centre get the queues' skills in bulk.
     volunteers = [f.volunteer(f.centre("tver", "RU-TVE")) for _ in range(3)]
-    page.fill("input[name=logins]", " ".join(v.user.username for v in volunteers))
-    page.fill("input[name=skill]", "food")
-    page.fill("input[name=level]", "3")
+    page.fill("#skills input[name=logins]", " ".join(v.user.username for v in volunteers))
+    page.fill("#skills input[name=skill]", "food")
+    page.fill("#skills input[name=level]", "3")
     apply = page.get_by_role("button", name="Применить к отмеченным")
     with page.expect_navigation():
         apply.click()
     for skill in ("medicines", "psychology", "social"):
         page.get_by_label("Отметить всех").check()
-        page.fill("input[name=skill]", skill)
+        page.fill("#skills input[name=skill]", skill)
         with page.expect_navigation():
             apply.click()
     rows = page.locator("#skills tbody tr")
