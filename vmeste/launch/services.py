@@ -99,9 +99,10 @@ def _import(
     user,
     dry_run: bool,
     staffed: bool,
-    new_only: bool = False,
-    kind: str = LineChange.Kind.IMPORTED,
+    template: str = "",
 ) -> Outcome:
+    """`template`: the line is made from that template, so it must be new."""
+    new_only = bool(template)
     wanted, problems = checks.check(raw, reading.known(raw), staffed=staffed)
     if wanted is None:
         raise ImportRefused(problems)
@@ -124,6 +125,9 @@ def _import(
         if dry_run or not outcome.changes:
             return outcome
         line = _apply(wanted, user=user)
+        if template:
+            LineSetup.objects.filter(line=line).update(template=template)
+        kind = LineChange.Kind.CREATED if template else LineChange.Kind.IMPORTED
         LineChange.objects.create(line=line, actor=user, kind=kind, diff=outcome.changes)
         outcome.applied = True
     return outcome
@@ -287,9 +291,7 @@ def create_from_template(
     if place is None:
         raise ValidationFailed({"region": _("Неизвестный код региона: «%s».") % region})
     raw = _localise(doc.load(text), code=code, region=place)
-    return _import(
-        raw, user=user, dry_run=dry_run, staffed=False, new_only=True, kind=LineChange.Kind.CREATED
-    )
+    return _import(raw, user=user, dry_run=dry_run, staffed=False, template=template)
 
 
 def _localise(raw: dict, *, code: str, region: Region) -> dict:
