@@ -104,7 +104,7 @@ class Checker(LineChecks, RoutingChecks):
     def codes(self, values, path: str, known, what: str) -> list[str]:
         values = self.listing(values, path)
         for i, value in enumerate(values):
-            if value not in known:
+            if not isinstance(value, str) or value not in known:
                 self.fail(
                     f"{path}[{i}]",
                     _("неизвестный код: %(what)s «%(code)s».") % {"what": what, "code": value},

@@ -104,7 +104,9 @@ class LineChecks:
             if kind not in KINDS:
                 self.fail(f"{path}.kind", _("тип центра: national или regional."))
             region = data.get("region")
-            if region is not None and region not in self.known.regions:
+            if region is not None and not (
+                isinstance(region, str) and region in self.known.regions
+            ):
                 self.fail(f"{path}.region", _("неизвестный код: регион «%s».") % region)
             if kind == "regional" and region is None:
                 self.fail(f"{path}.region", _("у регионального центра должен быть регион."))
@@ -114,7 +116,7 @@ class LineChecks:
                     "name_ru": self.text(data.get("name_ru"), f"{path}.name_ru", required=True),
                     "name_en": self.text(data.get("name_en"), f"{path}.name_en"),
                     "kind": kind,
-                    "region": region,
+                    "region": region if isinstance(region, str) else None,
                     "requirements": self.requirements(data.get("requirements"), path),
                     "shift_templates": self.shift_templates(data.get("shift_templates"), path),
                 }

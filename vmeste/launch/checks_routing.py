@@ -29,7 +29,9 @@ class RoutingChecks:
                     % {"code": code, "line": owner},
                 )
             topic = data.get("topic")
-            if topic is not None and topic not in self.known.categories:
+            if topic is not None and not (
+                isinstance(topic, str) and topic in self.known.categories
+            ):
                 self.fail(f"{path}.topic", _("неизвестный код: категория «%s».") % topic)
             share = data.get("target_share", 0.8)
             if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 < share <= 1:
@@ -39,14 +41,14 @@ class RoutingChecks:
                 {
                     "code": code,
                     "name": self.text(data.get("name"), f"{path}.name", required=True),
-                    "topic": topic,
+                    "topic": topic if isinstance(topic, str) else None,
                     "ivr_path": self.ivr_path(data.get("ivr_path"), f"{path}.ivr_path"),
                     "skill": self.slug(data.get("skill"), f"{path}.skill"),
                     "escalation": self.escalation(data.get("escalation"), f"{path}.escalation"),
                     "priority_rules": self.priority_rules(data.get("priority_rules"), path),
                     "target_share": share,
                     **self.seconds(data, path),
-                    "overflow_to": data.get("overflow_to"),
+                    "overflow_to": self.overflow_target(data.get("overflow_to"), path),
                 }
             )
         self.unique(
@@ -57,6 +59,12 @@ class RoutingChecks:
             _("ветка меню"),
         )
         return queues
+
+    def overflow_target(self, value, path: str) -> str | None:
+        if value is not None and not isinstance(value, str):
+            self.fail(f"{path}.overflow_to", _("переполнение указывается кодом очереди."))
+            return None
+        return value
 
     def ivr_path(self, value, path: str) -> str:
         value = "" if value is None else str(value)
@@ -116,9 +124,9 @@ class RoutingChecks:
             path = f"agents[{i}]"
             data = self.mapping(item, path, doc.AGENT_KEYS)
             user, centre = data.get("user"), data.get("centre")
-            if user not in self.known.users:
+            if not (isinstance(user, str) and user in self.known.users):
                 self.fail(f"{path}.user", _("нет такого пользователя: «%s».") % user)
-            if centre not in centre_codes:
+            if not (isinstance(centre, str) and centre in centre_codes):
                 self.fail(f"{path}.centre", _("центра «%s» нет в разделе centres.") % centre)
             skills = self.mapping(data.get("skills") or {}, f"{path}.skills", None)
             bad = [
