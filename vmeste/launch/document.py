@@ -70,6 +70,8 @@ def load(text: str) -> dict:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise SyntaxProblem(str(exc), mark.line + 1 if mark else None) from exc
+    except RecursionError as exc:  # "[[[[…" nested past the parser's stack
+        raise SyntaxProblem("nested too deep") from exc
     if not isinstance(data, dict):
         raise SyntaxProblem("top level is not a mapping")
     return data

@@ -103,3 +103,10 @@ def test_a_regional_supervisor_may_not_switch_a_line_for_the_whole_country(api_a
     assert supervisor.get("/api/v1/lines/we-are-together/checklist").status_code == 200
     assert supervisor.post("/api/v1/lines/we-are-together/close").status_code == 403
     assert Line.objects.get(code="we-are-together").is_active
+
+
+@pytest.mark.parametrize("text", ["", "- a list", "123", "[" * 5000 + "]" * 5000, "a: [b"])
+def test_a_file_that_is_no_configuration_is_a_422(api_as, text):
+    answer = api_as("administrator").post("/api/v1/lines/import", {"configuration": text})
+    assert answer.status_code == 422
+    assert answer.json()["error"]["code"] == "invalid_configuration"
