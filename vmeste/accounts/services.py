@@ -92,3 +92,13 @@ def revoke_token(*, user: User, token_id: int) -> None:
     )
     if not updated:
         raise NotFound(_("Токен не найден или уже отозван."))
+
+
+def widen_line_scope(*, user: User, line) -> None:
+    """A user limited to a list of lines who has just made a line gets it in that list (an
+    empty list already means every line); otherwise they could not open what they made."""
+    if user is None or not user.pk:
+        return
+    if user.lines.exists() and not user.lines.filter(pk=line.pk).exists():
+        user.lines.add(line)
+        user._vmeste_scope = None  # the cached scope is read again on the next check

@@ -12,6 +12,7 @@ from importlib import resources
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from vmeste.accounts import services as accounts
 from vmeste.accounts.models import User
 from vmeste.accounts.roles import Right
 from vmeste.contactcenter import services as contactcenter
@@ -127,6 +128,7 @@ def _import(
         line = _apply(wanted, user=user)
         if template:
             LineSetup.objects.filter(line=line).update(template=template)
+            accounts.widen_line_scope(user=user, line=line)
         kind = LineChange.Kind.CREATED if template else LineChange.Kind.IMPORTED
         LineChange.objects.create(line=line, actor=user, kind=kind, diff=outcome.changes)
         outcome.applied = True

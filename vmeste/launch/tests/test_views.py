@@ -104,3 +104,11 @@ def test_queues_are_added_changed_and_removed_on_the_page(client, supervisor):
         "~ queues[tver-legal].overflow_after_seconds: null → 60",
         '~ queues[tver-legal].overflow_to: null → "tver-food"',
     ]
+
+
+def test_a_supervisor_limited_to_some_lines_can_open_the_line_they_made(client, make_user):
+    user = make_user("sup.vgg", "supervisor", regions=["RU-VGG"], lines=["volgograd-volunteers"])
+    client.force_login(user)
+    client.post("/launch/", {"template": "regional-volunteers", "code": "vgg2", "region": "RU-VGG"})
+    assert client.get("/launch/vgg2/").status_code == 200
+    assert sorted(user.lines.values_list("code", flat=True)) == ["vgg2", "volgograd-volunteers"]
