@@ -72,6 +72,7 @@ DOMAIN_APPS = [
     "telephony",
     "workforce",
     "reports",
+    "launch",
 ]
 
 INSTALLED_APPS = [

@@ -186,3 +186,13 @@ def visible_audit(actor: User) -> QuerySet[AuditEntry]:
     for object_type, ids_in_scope in AUDIT_SUBJECTS.items():
         condition |= Q(object_type=object_type, object_id__in=ids_in_scope(actor))
     return entries.filter(condition)
+
+
+def widen_line_scope(*, user: User, line) -> None:
+    """A user limited to a list of lines who has just made a line gets it in that list (an
+    empty list already means every line); otherwise they could not open what they made."""
+    if user is None or not user.pk:
+        return
+    if user.lines.exists() and not user.lines.filter(pk=line.pk).exists():
+        user.lines.add(line)
+        user._vmeste_scope = None  # the cached scope is read again on the next check

@@ -271,3 +271,48 @@ def _compute_wallboard(user, now: datetime) -> dict:
         "service_level_definition": str(SERVICE_LEVEL_DEFINITION),
         "centres": items,
     }
+
+
+def save_queue(*, line: Line, code: str, values: dict) -> bool:
+    """Create or update one queue of the line from its configuration; whether it changed.
+    `values` are Queue fields; a queue brought back by a configuration is active again."""
+    from vmeste.contactcenter.models import Queue
+
+    queue = Queue.objects.filter(code=code).first()
+    created = queue is None
+    if created:
+        queue = Queue(code=code, line=line)
+    values = {**values, "line": line, "is_active": True}
+    changed = [name for name, value in values.items() if getattr(queue, name) != value]
+    for name in changed:
+        setattr(queue, name, values[name])
+    if changed or created:
+        queue.full_clean(exclude=["line", "topic"])
+        queue.save()
+    return bool(changed) or created
+
+
+def retire_queues(*, line: Line, keep: set[str]) -> list[str]:
+    """Deactivate the line's queues a configuration no longer names (calls keep pointing
+    at them, so they are not deleted); the codes retired."""
+    from vmeste.contactcenter.models import Queue
+
+    codes = []
+    for queue in Queue.objects.filter(line=line, is_active=True).exclude(code__in=keep):
+        queue.is_active = False
+        queue.save(update_fields=["is_active"])  # one save each: other processes hear of it
+        codes.append(queue.code)
+    return sorted(codes)
+
+
+def save_agent(*, user, centre: Centre, skills: dict[str, int]) -> bool:
+    """Make the user an agent of the centre with exactly these skills; whether it changed."""
+    agent = Agent.objects.filter(user=user).first()
+    if agent is None:
+        Agent.objects.create(user=user, centre=centre, skills=dict(skills))
+        return True
+    if agent.centre_id == centre.pk and agent.skills == skills:
+        return False
+    agent.centre, agent.skills = centre, dict(skills)
+    agent.save(update_fields=["centre", "skills"])
+    return True

@@ -420,3 +420,17 @@ def centre_by_code(code: str, *, user=None, field: str = "centre") -> Centre:
     if centre is None:
         raise ValidationFailed({field: _("Неизвестный центр: «%s».") % code})
     return centre
+
+
+def save_requirements(*, centre: Centre, values: dict | None) -> bool:
+    """A centre's requirements exactly as a line's configuration states them (None: the
+    defaults, no row); whether they changed. The caller has checked the right to do it."""
+    row = Requirements.objects.filter(centre=centre).first()
+    if values is None:
+        if row is not None:
+            row.delete()
+        return row is not None
+    if row is not None and all(getattr(row, k) == v for k, v in values.items()):
+        return False
+    Requirements.objects.update_or_create(centre=centre, defaults=values)
+    return True

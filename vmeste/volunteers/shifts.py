@@ -461,3 +461,41 @@ def ics_feed(*, volunteer: Volunteer) -> str:
     return schedule.render_ics(
         name=_("Смены: %s") % volunteer.full_name, events=events, now=timezone.now()
     )
+
+
+def save_templates(*, centre: Centre, templates: list[dict]) -> bool:
+    """The centre's active shift templates exactly as a line's configuration lists them
+    (matched by name; one no longer listed is deactivated, its laid shifts stay); whether
+    anything changed. The caller has checked the right to do it."""
+    current = {t.name: t for t in ShiftTemplate.objects.filter(centre=centre)}
+    changed = False
+    for data in templates:
+        values = {**data, "headcount": _clean_headcount(data["headcount"]), "is_active": True}
+        values["weekdays"] = sorted(set(values["weekdays"]))
+        row = current.pop(data["name"], None) or ShiftTemplate(centre=centre)
+        if row.pk and all(getattr(row, k) == v for k, v in values.items()):
+            continue
+        for name, value in values.items():
+            setattr(row, name, value)
+        row.save()
+        changed = True
+    for row in current.values():
+        if row.is_active:
+            row.is_active = False
+            row.save(update_fields=["is_active"])
+            changed = True
+    return changed
+
+
+def people_on_shift(*, centres: list[Centre], first: datetime, last: datetime):
+    """Who is on the calendar between two moments: (starts_at, ends_at, user id) of every
+    assignment of a person with a login on a shift of these centres — what a line's
+    coverage is counted from."""
+    return list(
+        Assignment.objects.filter(
+            shift__centre__in=centres,
+            shift__starts_at__lt=last,
+            shift__ends_at__gt=first,
+            volunteer__user__isnull=False,
+        ).values_list("shift__starts_at", "shift__ends_at", "volunteer__user_id")
+    )
