@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -491,11 +492,14 @@ def people_on_shift(*, centres: list[Centre], first: datetime, last: datetime):
     """Who is on the calendar between two moments: (starts_at, ends_at, user id) of every
     assignment of a person with a login on a shift of these centres — what a line's
     coverage is counted from."""
+    places = Assignment.objects.filter(
+        Q(volunteer__user__isnull=False) | Q(employee__isnull=False),
+        shift__centre__in=centres,
+        shift__starts_at__lt=last,
+        shift__ends_at__gt=first,
+    )  # a volunteer's place, or an employee's (the night shift): coverage counts both
     return list(
-        Assignment.objects.filter(
-            shift__centre__in=centres,
-            shift__starts_at__lt=last,
-            shift__ends_at__gt=first,
-            volunteer__user__isnull=False,
-        ).values_list("shift__starts_at", "shift__ends_at", "volunteer__user_id")
+        places.annotate(person=Coalesce("volunteer__user_id", "employee_id")).values_list(
+            "shift__starts_at", "shift__ends_at", "person"
+        )
     )
