@@ -21,7 +21,7 @@ from typing import TypeVar
 from django.db.models import Model, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from vmeste.accounts.roles import Role
+from vmeste.accounts.roles import VOLUNTEER_OPERATOR, Role, acting_role
 from vmeste.core.errors import Forbidden
 from vmeste.core.scoping import scoped
 
@@ -73,6 +73,12 @@ POLICY: dict[str, dict[Kind, Grant]] = {
     # Volunteers and couriers read people only through the deliveries they carry (the
     # recipient's name, phone and address while the delivery is active: `courier_card`).
     Role.VOLUNTEER: {Kind.DELIVERY: (Reach.OWN, View.FULL)},
+    # A volunteer acting as an operator takes calls: the caller's card, their contacts and
+    # requests in the volunteer's scope (their centre's region), and their own deliveries.
+    VOLUNTEER_OPERATOR: {
+        **_grants((Kind.PERSON, Kind.REQUEST, Kind.CONTACT), (Reach.SCOPE, View.FULL)),
+        Kind.DELIVERY: (Reach.OWN, View.FULL),
+    },
     Role.COURIER: {Kind.DELIVERY: (Reach.OWN, View.FULL)},
     Role.ANALYST: {},
     Role.TELEPHONY: {},
@@ -82,7 +88,7 @@ POLICY: dict[str, dict[Kind, Grant]] = {
 def grant(user, kind: Kind) -> Grant:
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return _NOTHING
-    return POLICY.get(user.role, {}).get(kind, _NOTHING)
+    return POLICY.get(acting_role(user), {}).get(kind, _NOTHING)
 
 
 def reach(user, kind: Kind) -> Reach:

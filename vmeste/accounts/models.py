@@ -13,7 +13,7 @@ from django.db import connection, models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from vmeste.accounts.roles import Role, has_right
+from vmeste.accounts.roles import Role, acting_role, has_right
 from vmeste.core.models import Centre, Line, Region
 from vmeste.core.scoping import remember_scope
 
@@ -38,7 +38,7 @@ class User(AbstractUser):
         verbose_name_plural = _("пользователи")
 
     def can(self, right: str) -> bool:
-        return self.is_active and has_right(self.role, right)
+        return self.is_active and has_right(acting_role(self), right)
 
     @property
     def display_name(self) -> str:

@@ -72,14 +72,19 @@ def save_moves(agents: Iterable[Agent], rows: list[AgentStateChange]) -> None:
     AgentStateChange.objects.bulk_create(rows)
 
 
-def sign_in_refusal(agent: Agent, event: AgentEvent, at: datetime) -> str:
-    """Why the agent may not sign in now ("" when they may): a centre that takes calls only
-    from the people on its shifts refuses anyone off shift."""
+def sign_in_refusal(agent: Agent, event: AgentEvent, at: datetime) -> tuple[str, str]:
+    """Why the agent may not sign in now, as (code, message); ("", "") when they may. Only
+    someone who may open the call card takes calls (a volunteer, once granted the operator
+    role), and a centre that takes calls only from its shifts refuses anyone off shift."""
     if event is not AgentEvent.SIGN_IN or agent.centre_id is None:
-        return ""
+        return "", ""
+    if not agent.user.can(Right.REGISTER):  # a call they could not open is never theirs
+        return "no_call_card", _("Принимать звонки может тот, кому доступна карточка звонка.")
     if shifts.may_take_calls(user_id=agent.user_id, centre_id=agent.centre_id, at=at):
-        return ""
-    return _("Сейчас не ваша смена: в этом центре на линию выходят только по графику смен.")
+        return "", ""
+    return "off_shift", _(
+        "Сейчас не ваша смена: в этом центре на линию выходят только по графику смен."
+    )
 
 
 def change_agent_state(
@@ -89,9 +94,9 @@ def change_agent_state(
     at = at or timezone.now()
     with transaction.atomic():
         agent = Agent.objects.select_for_update().get(pk=agent.pk)
-        off_shift = sign_in_refusal(agent, event, at)
-        if off_shift:
-            raise Conflict(off_shift, code="off_shift")
+        code, refused = sign_in_refusal(agent, event, at)
+        if code:
+            raise Conflict(refused, code=code)
         try:
             row = move(agent, event, at=at, reason=reason)
         except TransitionRefused as refused:

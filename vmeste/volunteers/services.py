@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from vmeste.accounts import audit
 from vmeste.accounts.access import Kind, readable
 from vmeste.accounts.models import User
-from vmeste.accounts.roles import Right, Role
+from vmeste.accounts.roles import VOLUNTEER_OPERATOR, Right, Role
 from vmeste.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vmeste.core.models import Centre
 from vmeste.core.scoping import in_scope
@@ -402,6 +402,15 @@ def revoke_role(*, volunteer: Volunteer, role: str, actor) -> None:
     require_manager(actor)
     if RoleGrant.objects.filter(volunteer=volunteer, role=role).delete()[0]:
         _event(volunteer, "role", actor, text=f"-{role}")
+
+
+def acting_role_of_volunteer(user: User) -> str:
+    """The role a volunteer's account acts in: an operator's (the call card, registering the
+    calls they are sent) while they are an active volunteer granted the operator role."""
+    answers_calls = RoleGrant.objects.filter(
+        volunteer__user=user, volunteer__status=rules.ACTIVE, role=VolunteerRole.OPERATOR
+    ).exists()
+    return VOLUNTEER_OPERATOR if answers_calls else Role.VOLUNTEER
 
 
 def roles_of(volunteer: Volunteer) -> set[str]:
