@@ -28,6 +28,7 @@ class Right(models.TextChoices):
     EDIT_REFERENCE = "edit_reference"
     TELEPHONY_EVENTS = "telephony_events"
     MANAGE_VOLUNTEERS = "manage_volunteers"  # recruitment, trainings, shift calendar
+    SUBJECT_COPY = "subject_copy"  # everything held about one person, for that person (152-FZ)
 
 
 _STAFF = {Right.SEE_PERSONAL_DATA, Right.REGISTER, Right.HANDLE_REQUESTS}
@@ -41,11 +42,18 @@ RIGHTS: dict[str, frozenset[str]] = {
             Right.MANAGE_USERS,
             Right.EDIT_REFERENCE,
             Right.MANAGE_VOLUNTEERS,
+            Right.SUBJECT_COPY,
         }
     ),
     Role.SUPERVISOR: frozenset(
         _STAFF
-        | {Right.MERGE_PERSONS, Right.SEE_FIGURES, Right.EDIT_REFERENCE, Right.MANAGE_VOLUNTEERS}
+        | {
+            Right.MERGE_PERSONS,
+            Right.SEE_FIGURES,
+            Right.EDIT_REFERENCE,
+            Right.MANAGE_VOLUNTEERS,
+            Right.SUBJECT_COPY,
+        }
     ),
     Role.OPERATOR: frozenset(_STAFF | {Right.MERGE_PERSONS}),
     Role.COORDINATOR: frozenset(_STAFF | {Right.MERGE_PERSONS, Right.MANAGE_VOLUNTEERS}),

@@ -131,6 +131,11 @@ class Person(models.Model):
     def full_name(self) -> str:
         return " ".join(p for p in (self.last_name, self.first_name, self.middle_name) if p)
 
+    @property
+    def consent_withdrawn(self) -> bool:
+        """Nothing may be done with this person's data but what the law requires."""
+        return self.consent == ConsentStatus.WITHDRAWN
+
     def age_on(self, day: date) -> int | None:
         if self.birth_date:
             years = day.year - self.birth_date.year
