@@ -3,6 +3,7 @@
     python -m vmeste.privacy.tests.site_script seed
     python -m vmeste.privacy.tests.site_script work HOURS [KILL_AT_COMMIT]
     python -m vmeste.privacy.tests.site_script dump
+    python -m vmeste.privacy.tests.site_script counts
 
 `work` runs `vmeste worker --once` HOURS after the fixed clock, retention in batches of 3;
 with KILL_AT_COMMIT the process SIGKILLs itself when the retention's transaction number
@@ -67,6 +68,19 @@ def dump() -> dict:
     }
 
 
+def counts() -> dict[str, int]:
+    """Rows in every table of the database, ours and Django's."""
+    from django.db import connection
+
+    q = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        out = {}
+        for table in sorted(connection.introspection.table_names(cursor)):
+            cursor.execute(f"SELECT COUNT(*) FROM {q(table)}")
+            out[table] = cursor.fetchone()[0]
+    return out
+
+
 def main(argv: list[str]) -> None:
     command = argv[0]
     hours = float(argv[1]) if len(argv) > 1 else 0.0
@@ -89,6 +103,8 @@ def main(argv: list[str]) -> None:
         call_command("worker", "--once")
     elif command == "dump":
         print(json.dumps(dump(), default=str, ensure_ascii=False))
+    elif command == "counts":
+        print(json.dumps(counts()))
 
 
 if __name__ == "__main__":
