@@ -1,34 +1,61 @@
 """The periodic jobs and the small scheduler that enqueues them.
 
+A job is a function of `now`, declared here by its dotted path next to how often it runs.
 Time is cut into slots of each job's period; a job is enqueued once per slot. The slot is
-claimed on the job's row under a row lock, so several workers ticking at once enqueue it once,
-and a worker that restarts mid-slot does not enqueue it again. A run that dies halfway is
-finished by the next slot's run: every job is idempotent.
+claimed on the job's row under a row lock, in the transaction that enqueues the task, so
+several workers ticking at once enqueue it once, and a worker that restarts mid-slot does not
+enqueue it again. A run that dies halfway is finished by the next slot's run: every job is
+idempotent. A job whose function is not installed is skipped.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
-from django_tasks.base import Task
+from django.utils.module_loading import import_string
 
-from vmeste.privacy import tasks
 from vmeste.privacy.models import ScheduledJob
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class Periodic:
     name: str
-    task: Task
+    path: str  # a function taking `now`
     every: timedelta
+
+    def function(self):
+        return import_string(self.path)
+
+    def installed(self) -> bool:
+        try:
+            self.function()
+        except ImportError:
+            return False
+        return True
 
 
 JOBS: tuple[Periodic, ...] = (
-    Periodic("enforce_retention", tasks.enforce_retention, timedelta(hours=1)),
+    Periodic("enforce_retention", "vmeste.privacy.retention.enforce", timedelta(hours=1)),
+    # Stored answers to Idempotency-Keys past their time to live (core, issue 12 defect 4).
+    Periodic(
+        "purge_idempotency", "vmeste.core.services.purge_expired_idempotency", timedelta(hours=1)
+    ),
+    Periodic(
+        "purge_form_submissions",
+        "vmeste.core.services.purge_expired_form_submissions",
+        timedelta(hours=1),
+    ),
 )
+
+
+def job(name: str) -> Periodic:
+    return next(j for j in JOBS if j.name == name)
 
 
 def slot_of(now: datetime, every: timedelta) -> int:
@@ -37,17 +64,22 @@ def slot_of(now: datetime, every: timedelta) -> int:
 
 def tick(*, now: datetime | None = None, jobs: tuple[Periodic, ...] = JOBS) -> list[str]:
     """Enqueue the jobs due in this slot and not enqueued yet; return their names."""
+    from vmeste.privacy.tasks import run_job
+
     now = now or timezone.now()
     enqueued = []
-    for job in jobs:
-        slot = slot_of(now, job.every)
+    for periodic in jobs:
+        if not periodic.installed():
+            log.debug("periodic job %s: %s is not installed", periodic.name, periodic.path)
+            continue
+        slot = slot_of(now, periodic.every)
         with transaction.atomic():
-            row, _ = ScheduledJob.objects.get_or_create(name=job.name)
+            row, _ = ScheduledJob.objects.get_or_create(name=periodic.name)
             row = ScheduledJob.objects.select_for_update().get(pk=row.pk)
             if row.last_slot >= slot:
                 continue
-            result = job.task.enqueue()
+            result = run_job.enqueue(periodic.name, now.isoformat())
             row.last_slot, row.last_enqueued_at, row.last_task_id = slot, now, str(result.id)
             row.save()
-        enqueued.append(job.name)
+        enqueued.append(periodic.name)
     return enqueued

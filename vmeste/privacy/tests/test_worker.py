@@ -21,16 +21,46 @@ def sites(tmp_path_factory, django_db_blocker):
     made.close()
 
 
+RETENTION = (schedule.job("enforce_retention"),)
+
+
 @pytest.mark.django_db
 def test_a_job_is_enqueued_once_per_period():
     now = datetime(2026, 12, 5, 12, 10, tzinfo=UTC)
-    assert schedule.tick(now=now) == ["enforce_retention"]
-    assert schedule.tick(now=now + timedelta(minutes=40)) == []
-    assert schedule.tick(now=now + timedelta(minutes=50)) == ["enforce_retention"]
+    assert schedule.tick(now=now, jobs=RETENTION) == ["enforce_retention"]
+    assert schedule.tick(now=now + timedelta(minutes=40), jobs=RETENTION) == []
+    assert schedule.tick(now=now + timedelta(minutes=50), jobs=RETENTION) == ["enforce_retention"]
     assert DBTaskResult.objects.count() == 2
     assert ScheduledJob.objects.get().last_slot == schedule.slot_of(
         now + timedelta(hours=1), timedelta(hours=1)
     )
+    last = DBTaskResult.objects.order_by("enqueued_at").last()
+    assert (last.args_kwargs["args"], last.task_path) == (
+        ["enforce_retention", "2026-12-05T13:00:00+00:00"],
+        "vmeste.privacy.tasks.run_job",
+    )
+
+
+@pytest.mark.django_db
+def test_a_job_whose_function_is_not_installed_is_skipped():
+    missing = schedule.Periodic("nothing", "vmeste.privacy.nowhere.nothing", timedelta(hours=1))
+    now = datetime(2026, 12, 5, 12, 10, tzinfo=UTC)
+    assert schedule.tick(now=now, jobs=(missing, *RETENTION)) == ["enforce_retention"]
+
+
+@pytest.mark.django_db
+def test_the_worker_runs_what_is_due(make_user):
+    from django.core.management import call_command
+
+    from vmeste.accounts.models import AuditEntry
+
+    user = make_user("op-1")
+    old = AuditEntry.objects.create(user=user, action="view", object_type="person", object_id="1")
+    AuditEntry.objects.filter(pk=old.pk).update(at=datetime(2020, 1, 1, tzinfo=UTC))
+    call_command("worker", "--once")
+    assert not AuditEntry.objects.exists()
+    result = DBTaskResult.objects.get(task_path="vmeste.privacy.tasks.run_job")
+    assert (result.status, result.return_value["audit"]) == ("SUCCESSFUL", 1)
 
 
 def test_a_job_killed_halfway_and_run_again_leaves_the_same_result(sites):
