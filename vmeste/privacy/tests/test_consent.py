@@ -148,3 +148,14 @@ def test_only_staff_in_scope_may_withdraw(api_as, registered):
     assert withdraw(api_as("analyst"), person_id).status_code == 403
     assert withdraw(api_as("courier"), person_id).status_code == 403
     assert Person.objects.get(pk=person_id).consent == "given"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cancelled_request_of_a_withdrawn_person_cannot_be_reopened(api_as, registered):
+    coordinator = api_as("coordinator", regions=["RU-VGG"])
+    withdraw(coordinator, registered["person"]["id"])
+    url = f"/api/v1/requests/{registered['id']}/transitions"
+    response = coordinator.post(url, {"to": "in_progress", "comment": "вернуть"})
+    assert response.status_code == 409, response.content
+    assert response.json()["error"]["code"] == "consent_withdrawn"
+    assert Request.objects.get(pk=registered["id"]).status == "cancelled"
