@@ -46,12 +46,28 @@ JOBS: tuple[Periodic, ...] = (
     Periodic(
         "purge_idempotency", "vmeste.core.services.purge_expired_idempotency", timedelta(hours=1)
     ),
+    Periodic("prune_task_results", "vmeste.privacy.schedule.prune_task_results", timedelta(days=1)),
     Periodic(
         "purge_form_submissions",
         "vmeste.core.services.purge_expired_form_submissions",
         timedelta(hours=1),
     ),
 )
+
+
+KEEP_RESULTS = timedelta(days=7)
+# A task still "running" after this was run by a worker that died (kill -9, a lost machine):
+# its job's next period redid the work, and the row only misleads.
+ABANDONED_AFTER = timedelta(days=1)
+
+
+def prune_task_results(*, now: datetime) -> int:
+    """Drop the queue's finished results after a week and abandoned runs after a day."""
+    from django_tasks_db.models import DBTaskResult
+
+    finished = DBTaskResult.objects.finished().filter(finished_at__lt=now - KEEP_RESULTS)
+    abandoned = DBTaskResult.objects.running().filter(started_at__lt=now - ABANDONED_AFTER)
+    return finished.delete()[0] + abandoned.delete()[0]
 
 
 def job(name: str) -> Periodic:

@@ -4,6 +4,7 @@
     python -m vmeste.privacy.tests.site_script work HOURS [KILL_AT_COMMIT]
     python -m vmeste.privacy.tests.site_script dump
     python -m vmeste.privacy.tests.site_script counts
+    python -m vmeste.privacy.tests.site_script tasks
 
 `work` runs `vmeste worker --once` HOURS after the fixed clock, retention in batches of 3;
 with KILL_AT_COMMIT the process SIGKILLs itself when the retention's transaction number
@@ -105,6 +106,12 @@ def main(argv: list[str]) -> None:
         print(json.dumps(dump(), default=str, ensure_ascii=False))
     elif command == "counts":
         print(json.dumps(counts()))
+    elif command == "tasks":
+        from django_tasks_db.models import DBTaskResult
+
+        print(
+            json.dumps([[r.args_kwargs["args"][0], r.status] for r in DBTaskResult.objects.all()])
+        )
 
 
 if __name__ == "__main__":

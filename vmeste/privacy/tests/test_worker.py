@@ -1,6 +1,10 @@
 """`vmeste worker` in real processes: the schedule, and a job killed with SIGKILL halfway."""
 
 import json
+import signal
+import subprocess
+import sys
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -83,3 +87,44 @@ def test_a_job_killed_halfway_and_run_again_leaves_the_same_result(sites):
 
     killed.run("-m", SCRIPT, "work", "2")  # the next period's run
     assert json.loads(killed.run("-m", SCRIPT, "dump").stdout) == expected
+
+
+@pytest.mark.django_db
+def test_task_results_are_pruned(make_user):
+    now = datetime(2026, 12, 5, 12, 10, tzinfo=UTC)
+    schedule.tick(now=now - timedelta(days=10), jobs=RETENTION)
+    schedule.tick(now=now - timedelta(days=2), jobs=RETENTION)
+    schedule.tick(now=now, jobs=RETENTION)
+    old, abandoned, fresh = DBTaskResult.objects.order_by("enqueued_at")
+    DBTaskResult.objects.filter(pk=old.pk).update(
+        status="SUCCESSFUL", finished_at=now - timedelta(days=8)
+    )
+    DBTaskResult.objects.filter(pk=abandoned.pk).update(
+        status="RUNNING", started_at=now - timedelta(days=2)
+    )
+    assert schedule.prune_task_results(now=now) == 2
+    assert list(DBTaskResult.objects.values_list("pk", flat=True)) == [fresh.pk]
+
+
+def test_the_worker_serves_until_told_to_stop(sites):
+    site = sites.copy("service")
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "vmeste", "worker", "--interval", "0.2"],
+        env=site.env,
+        cwd=site.env["PYTHONPATH"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        done = []
+        for _ in range(120):
+            done = json.loads(site.run("-m", SCRIPT, "tasks").stdout)
+            if ["enforce_retention", "SUCCESSFUL"] in done:
+                break
+            time.sleep(0.5)
+        assert ["enforce_retention", "SUCCESSFUL"] in done, done
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=30) == 0, worker.stderr.read()[-2000:]
+    finally:
+        worker.kill()
