@@ -7,7 +7,8 @@ committed whole batches only, and the next run does the rest and nothing twice.
 What figures count stays countable (`reports.services.figures`: contacts by day, region, line
 and category; requests likewise; people helped through the request's person): a contact
 keeps its time, line, region, categories and disposition; a request keeps everything but its
-free text; a person keeps their row, region and merge link.
+free text (its deliveries their address and recipient); a person keeps their row, region
+and merge link.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from vmeste.assistance.models import CLOSED_STATUSES, Request, RequestEvent
 from vmeste.contactcenter.models import Call, TelephonyEvent
 from vmeste.contacts.models import Contact
 from vmeste.core.models import IdempotencyRecord
+from vmeste.deliveries.models import Delivery
+from vmeste.directory.models import Referral
 from vmeste.people.erasure import anonymise_persons
 from vmeste.people.models import Person
 from vmeste.privacy.models import DEFAULTS, RecordKind, Retention
@@ -91,8 +94,19 @@ def requests(cutoff: datetime, batch: int = BATCH) -> int:
     for ids in _batches(todo, batch):
         with transaction.atomic():
             RequestEvent.objects.filter(request_id__in=ids).exclude(text="").update(text="")
+            erase_deliveries(Delivery.objects.filter(request_id__in=ids))
+            Referral.objects.filter(request_id__in=ids).exclude(feedback="").update(feedback="")
             done += Request.objects.filter(pk__in=ids).update(description=ERASED, outcome_note="")
     return done
+
+
+def erase_deliveries(deliveries: QuerySet) -> int:
+    """Where and to whom: the address, the recipient, what they asked for, the courier's note.
+    The delivery's centre, region, window and status stay (the dispatch figures)."""
+    return deliveries.update(
+        address=ERASED, district="", recipient_first_name="", recipient_phone="",
+        courier_note="", failure_reason="", items=[],
+    )  # fmt: skip
 
 
 def persons(contacts_cutoff: datetime, requests_cutoff: datetime, batch: int = BATCH) -> int:

@@ -29,7 +29,7 @@ from vmeste.directory.models import Referral
 from vmeste.people import services as people
 from vmeste.people.erasure import anonymise_persons
 from vmeste.people.models import Consent, ConsentStatus, Person
-from vmeste.privacy.retention import ERASED
+from vmeste.privacy.retention import ERASED, erase_deliveries
 
 METHODS = Consent.Method
 
@@ -68,10 +68,7 @@ def withdraw_consent(*, person_id: int, actor: User, method: str, note: str = ""
     requests.update(description=ERASED, outcome_note="")
     Contact.objects.filter(person=person).update(notes="")
     Referral.objects.filter(request__in=requests).update(feedback="")
-    Delivery.objects.filter(request__person=person).update(
-        address=ERASED, district="", recipient_first_name="", recipient_phone="",
-        courier_note="", items=[],
-    )  # fmt: skip
+    erase_deliveries(Delivery.objects.filter(request__person=person))
     anonymise_persons(person_ids=[person.pk], reason="withdrawal", keep_phones=True)
     person.refresh_from_db()
     return person
