@@ -7,8 +7,10 @@ import pytest
 from django.urls import reverse
 
 from vmeste.assistance.models import Request, RequestEvent
+from vmeste.assistance.tests.test_views import REQUEST, post_call
 from vmeste.contacts.models import Contact
 from vmeste.people.models import Consent, Person, PersonPhone
+from vmeste.privacy import services
 from vmeste.privacy.retention import ERASED
 from vmeste.reports import services as reports
 
@@ -159,3 +161,19 @@ def test_a_cancelled_request_of_a_withdrawn_person_cannot_be_reopened(api_as, re
     assert response.status_code == 409, response.content
     assert response.json()["error"]["code"] == "consent_withdrawn"
     assert Request.objects.get(pk=registered["id"]).status == "cancelled"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_call_card_says_why_it_does_not_register(client, make_user):
+    user = make_user("op-card", "operator")
+    client.force_login(user)
+    assert post_call(client, REQUEST).status_code == 302
+    person = Person.objects.get()
+    services.withdraw_consent(person_id=person.pk, actor=user, method="oral_call")
+
+    again = post_call(client, {**REQUEST, "description": "Снова продукты"})
+
+    assert again.status_code == 422
+    assert "отозвал согласие" in again.content.decode()
+    assert Request.objects.count() == 1 and Contact.objects.count() == 1
+    assert Person.objects.get().consent == "withdrawn"
