@@ -73,6 +73,8 @@ DOMAIN_APPS = [
     "workforce",
     "reports",
     "launch",
+    # On top of the domain apps: retention, consent withdrawal, subject copies, backups.
+    "privacy",
 ]
 
 INSTALLED_APPS = [
@@ -85,6 +87,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     *(f"vmeste.{app}" for app in DOMAIN_APPS),
     "vmeste.demo",
 ]
@@ -160,6 +164,9 @@ def _database() -> dict:
 
 DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Background work (`vmeste worker`): Django's tasks framework, queued in the database.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -32,6 +32,7 @@ class Right(models.TextChoices):
     EDIT_REFERENCE = "edit_reference"
     TELEPHONY_EVENTS = "telephony_events"
     MANAGE_VOLUNTEERS = "manage_volunteers"  # recruitment, trainings, shift calendar
+    SUBJECT_COPY = "subject_copy"  # everything held about one person, for that person (152-FZ)
 
 
 _STAFF = {Right.SEE_PERSONAL_DATA, Right.REGISTER, Right.HANDLE_REQUESTS}
@@ -46,6 +47,7 @@ RIGHTS: dict[str, frozenset[str]] = {
             Right.MANAGE_USERS,
             Right.EDIT_REFERENCE,
             Right.MANAGE_VOLUNTEERS,
+            Right.SUBJECT_COPY,
         }
     ),
     Role.SUPERVISOR: frozenset(
@@ -56,6 +58,7 @@ RIGHTS: dict[str, frozenset[str]] = {
             Right.SEE_FIGURES,
             Right.EDIT_REFERENCE,
             Right.MANAGE_VOLUNTEERS,
+            Right.SUBJECT_COPY,
         }
     ),
     Role.OPERATOR: frozenset(_STAFF | {Right.MERGE_PERSONS}),

@@ -72,6 +72,7 @@ class PersonBrief(Schema):
     id: int
     full_name: str
     phone: str | None
+    consent_withdrawn: bool
 
 
 class UserBrief(Schema):
@@ -140,7 +141,12 @@ def shape(request: Request, user: User, *, phone: str | None = None) -> dict:
         "subcategory": request.subcategory.code if request.subcategory else None,
         "description": request.description,
         "urgency": request.urgency,
-        "person": {"id": request.person_id, "full_name": request.person.full_name, "phone": phone},
+        "person": {
+            "id": request.person_id,
+            "full_name": request.person.full_name,
+            "phone": phone,
+            "consent_withdrawn": request.person.consent_withdrawn,
+        },
         "assignee": {"id": request.assignee.pk, "name": request.assignee.display_name}
         if request.assignee
         else None,

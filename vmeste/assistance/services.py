@@ -240,6 +240,12 @@ def transition(
     if len(comment) > COMMENT_MAX:
         raise ValidationFailed({"comment": _("Комментарий не длиннее %d символов.") % COMMENT_MAX})
     refusals = table.check(request.status, to, comment=comment, outcome=outcome)
+    if table.is_reopen(request.status, to) and request.person.consent_withdrawn:
+        # Withdrawn consent stops the work: only a recorded renewal lets it resume.
+        raise Conflict(
+            _("Человек отозвал согласие на обработку данных: заявку нельзя вернуть в работу."),
+            code="consent_withdrawn",
+        )
     if refusals:
         raise ValidationFailed(
             {r.field: REFUSAL_TEXT[r.code]() for r in refusals},

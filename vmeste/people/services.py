@@ -267,6 +267,8 @@ def _find_or_create(
     person = matching.same_person(
         e164=e164, last_name=data.last_name, first_name=data.first_name, user=actor
     )
+    if person is not None and person.consent == ConsentStatus.WITHDRAWN:
+        return _withdrawn(person, consent=consent)
     created = person is None
     if created:
         # Born with the answer given, so that recording it below changes nothing more.
@@ -295,6 +297,22 @@ def _find_or_create(
         actor=actor,
         contact_id=contact_id,
     )
+    return person
+
+
+def _withdrawn(person: Person, *, consent: bool) -> Person:
+    """A person who withdrew their consent is not re-consented by a registration: the
+    operator must ask and record the new consent explicitly (`privacy.renew_consent`).
+    Without consent the number alone is what is kept, and nothing changes."""
+    if consent:
+        raise Conflict(
+            _(
+                "Этот человек отозвал согласие на обработку персональных данных. Спросите,"
+                " даёт ли он согласие снова, и отметьте это в карточке."
+            ),
+            code="consent_withdrawn",
+            fields={"consent": [_("Согласие отозвано.")]},
+        )
     return person
 
 
@@ -328,6 +346,7 @@ def display(person: Person, user) -> dict:
         "flags_no": person.flags_no,
         "household_size": person.household_size,
         "consent": person.consent,
+        "consent_withdrawn": person.consent_withdrawn,
         "merged_into": person.merged_into_id,
         "masked": not open_,
     }
