@@ -7,6 +7,7 @@ switched on by VMESTE_DEMO=1, which `make demo` sets.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -175,9 +176,19 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
+# The addresses of our own reverse proxies (IPs or CIDRs): only from them is X-Forwarded-For
+# believed (vmeste/core/clientip.py). Empty: the socket peer is the client.
+TRUSTED_PROXIES = _list("VMESTE_TRUSTED_PROXIES", "")
+for _proxy in TRUSTED_PROXIES:
+    ipaddress.ip_network(_proxy, strict=False)  # a typo must stop the start, not open a hole
+
 AXES_FAILURE_LIMIT = int(os.environ.get("VMESTE_LOGIN_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# 15 minutes, doubling with each further round of failures (vmeste/accounts/lockout.py).
+AXES_COOLOFF_TIME = "vmeste.accounts.lockout.cool_off"
+# Per account and per address, each on its own: a new address per attempt does not reset
+# the account's count, nor does a new account name reset the address's.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "vmeste.core.clientip.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 
