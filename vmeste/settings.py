@@ -100,6 +100,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "vmeste.accounts.middleware.BearerTokenMiddleware",
     "vmeste.core.idempotency.IdempotencyMiddleware",
 ]
 
@@ -215,6 +216,9 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+
+# How long an answer to a POST with an Idempotency-Key is kept for its retries.
+IDEMPOTENCY_TTL_HOURS = int(os.environ.get("VMESTE_IDEMPOTENCY_TTL_HOURS", "24"))
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

@@ -1,11 +1,14 @@
-"""Reads of the reference data, with the lookups other apps use to turn codes into rows."""
+"""Reads of the reference data, with the lookups other apps use to turn codes into rows;
+the purge of expired idempotency answers."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from vmeste.core import refcache
+from vmeste.core import idempotency, refcache
 from vmeste.core.errors import ValidationFailed
 from vmeste.core.models import Category, Line, Region
 
@@ -41,3 +44,9 @@ def category_by_code(code: str, *, field: str = "category") -> Category:
     if category is None or not category.is_active:
         raise ValidationFailed({field: _("Неизвестная категория: «%s».") % code})
     return category
+
+
+def purge_expired_idempotency(now: datetime) -> int:
+    """Drop the stored answers to Idempotency-Keys older than VMESTE_IDEMPOTENCY_TTL_HOURS
+    (run on a schedule; also `vmeste purge-idempotency`). The number of answers dropped."""
+    return idempotency.purge_expired(now)
