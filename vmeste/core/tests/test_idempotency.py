@@ -153,3 +153,15 @@ def test_answers_expire_and_are_purged(someone, settings, capsys):
     call_command("purge-idempotency")
     assert capsys.readouterr().out.strip() == "1"
     assert not IdempotencyRecord.objects.exists()
+
+
+def test_the_public_form_ledger_is_purged_after_a_day():
+    from vmeste.core import public_forms
+    from vmeste.core.models import FormSubmission
+    from vmeste.core.services import purge_expired_form_submissions
+
+    now = timezone.now()
+    public_forms.record_submission(form="f", client="c", token="old", now=now - timedelta(days=2))
+    public_forms.record_submission(form="f", client="c", token="new", now=now)
+    assert purge_expired_form_submissions(now) == 1
+    assert FormSubmission.objects.count() == 1
