@@ -83,6 +83,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    # Only for its static files: /api/v1/docs loads Swagger UI from this server, not a CDN.
+    "ninja",
     "axes",
     *(f"vmeste.{app}" for app in DOMAIN_APPS),
     "vmeste.demo",
@@ -95,6 +97,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "vmeste.core.security.SecurityHeadersMiddleware",
     "vmeste.core.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -214,6 +217,16 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = _flag("VMESTE_SECURE_COOKIES", default=not (DEBUG or DEMO))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Behind a reverse proxy that terminates TLS (and sets X-Forwarded-Proto itself, overwriting
+# what the client sent): requests are HTTPS, plain HTTP is redirected, browsers are told to
+# come back only over HTTPS (HSTS).
+BEHIND_TLS_PROXY = _flag("VMESTE_BEHIND_TLS_PROXY")
+if BEHIND_TLS_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the local health check speaks plain HTTP
+    SECURE_HSTS_SECONDS = int(os.environ.get("VMESTE_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _flag("VMESTE_HSTS_SUBDOMAINS")
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 
