@@ -7,6 +7,7 @@ switched on by VMESTE_DEMO=1, which `make demo` sets.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import os
 import secrets
@@ -97,6 +98,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "vmeste.accounts.middleware.SessionLifetimeMiddleware",
     "vmeste.core.security.SecurityHeadersMiddleware",
     "vmeste.core.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -128,12 +130,28 @@ TEMPLATES = [
 ]
 
 
+def _private_file(name: str) -> None:
+    """The SQLite file readable by this account only (SQLite gives its -wal and -shm files
+    the same mode): it holds everyone's personal data."""
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return
+    try:
+        os.close(os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        if os.stat(name).st_mode & 0o077:
+            with contextlib.suppress(PermissionError):  # not ours: its owner decides
+                os.chmod(name, 0o600)
+    except FileNotFoundError:
+        pass  # no such directory: SQLite will say so when it opens the database
+
+
 def _database() -> dict:
     url = os.environ.get("VMESTE_DATABASE_URL", "")
     if not url:
         url = f"sqlite:///{DATA_DIR / 'vmeste.sqlite3'}"
     config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     if config["ENGINE"] == "django.db.backends.sqlite3":
+        _private_file(str(config["NAME"]))
         config["CONN_MAX_AGE"] = 0
         config["OPTIONS"] = {
             # WAL lets readers work while one writer writes; IMMEDIATE takes the write lock at
@@ -211,6 +229,11 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# A session ends after this long without a request, and in any case this long after sign-in
+# (vmeste/accounts/middleware.py); the cookie itself lasts no longer than the latter.
+SESSION_IDLE_SECONDS = int(os.environ.get("VMESTE_SESSION_IDLE_MINUTES", "30")) * 60
+SESSION_MAX_AGE_SECONDS = int(os.environ.get("VMESTE_SESSION_MAX_HOURS", "12")) * 3600
+SESSION_COOKIE_AGE = SESSION_MAX_AGE_SECONDS
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

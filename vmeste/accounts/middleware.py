@@ -1,4 +1,4 @@
-"""The API's bearer token, read once before anything that needs to know who is asking.
+"""Who is asking: the API's bearer token read once, and a session's lifetime enforced.
 
 The idempotency middleware (core) replays stored answers only to the principal who got
 them, so it must know the caller before the API's own authentication runs; it reads
@@ -6,8 +6,11 @@ them, so it must know the caller before the API's own authentication runs; it re
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY, logout
 from django.http import HttpRequest, HttpResponse
 
 from vmeste.accounts.models import ApiToken
@@ -32,4 +35,44 @@ class BearerTokenMiddleware:
                 request.user = user
                 # The API's authentication takes this answer instead of asking again.
                 request.bearer_token = raw
+        return self.get_response(request)
+
+
+STARTED, SEEN = "vmeste_started", "vmeste_seen"
+TOUCH_EVERY = 60  # seconds: a session is written at most once a minute to note activity
+
+
+def clock() -> float:
+    return time.time()
+
+
+def session_expired(session, now: float) -> bool:
+    started, seen = session.get(STARTED), session.get(SEEN)
+    if started is None or seen is None:
+        return False
+    return (
+        now - seen > settings.SESSION_IDLE_SECONDS
+        or now - started > settings.SESSION_MAX_AGE_SECONDS
+    )
+
+
+class SessionLifetimeMiddleware:
+    """A signed-in session ends after VMESTE_SESSION_IDLE_MINUTES without a request, and in
+    any case VMESTE_SESSION_MAX_HOURS after sign-in: a workstation left open, or a stolen
+    cookie, does not stay signed in for days."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        session = getattr(request, "session", None)
+        if session is not None and SESSION_KEY in session:
+            now = clock()
+            if session_expired(session, now):
+                logout(request)  # the request goes on as anonymous: sign-in page or 401
+            else:
+                if STARTED not in session:
+                    session[STARTED] = now
+                if now - session.get(SEEN, 0) >= TOUCH_EVERY:
+                    session[SEEN] = now
         return self.get_response(request)

@@ -89,3 +89,20 @@ def test_hsts_is_sent_over_https_and_plain_http_is_redirected(settings):
 
 def test_the_policy_names_no_other_origin():
     assert "http" not in CONTENT_SECURITY_POLICY and "*" not in CONTENT_SECURITY_POLICY
+
+
+def test_the_sqlite_database_is_readable_by_its_owner_only(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VMESTE_")}
+    env["VMESTE_DATA_DIR"] = str(tmp_path)
+    run = subprocess.run(
+        [VMESTE, "migrate", "--no-input"], env=env, capture_output=True, text=True, cwd=ROOT
+    )
+    assert run.returncode == 0, run.stderr
+    database = tmp_path / "vmeste.sqlite3"
+    assert database.stat().st_size > 0
+    for path in (database, *tmp_path.glob("vmeste.sqlite3-*")):
+        assert path.stat().st_mode & 0o777 == 0o600, path
+    # A database created world-readable before this rule is narrowed at the next start.
+    database.chmod(0o644)
+    subprocess.run([VMESTE, "check"], env=env, capture_output=True, cwd=ROOT, check=True)
+    assert database.stat().st_mode & 0o777 == 0o600
