@@ -21,9 +21,17 @@ class UserAdmin(RoleAdmin, DjangoUserAdmin):
 
 class ApiTokenAdmin(RoleAdmin):
     right = Right.MANAGE_USERS
-    list_display = ("user", "name", "hint", "created_at", "last_used_at", "revoked_at")
-    readonly_fields = ("user", "name", "hint", "created_at", "last_used_at", "digest")
-    fields = ("user", "name", "hint", "created_at", "last_used_at", "revoked_at")
+    list_display = (
+        "user", "name", "hint", "created_at", "expires_at", "last_used_at", "revoked_at",
+    )  # fmt: skip
+    readonly_fields = (
+        "user", "name", "hint", "created_at", "expires_at", "last_used_at", "digest",
+        "regions", "lines",
+    )  # fmt: skip
+    fields = (
+        "user", "name", "hint", "created_at", "expires_at", "last_used_at", "revoked_at",
+        "regions", "lines",
+    )  # fmt: skip
 
     def has_add_permission(self, request) -> bool:
         return False  # tokens are issued by `vmeste token create` or the API, shown once
