@@ -6,6 +6,9 @@ os.environ.setdefault("VMESTE_DATA_DIR", os.path.join(os.path.dirname(__file__),
 # The knowledge base's tests describe the lexical search whether or not the optional meaning
 # layer is installed; the layer's own tests (knowledge/tests/test_meaning.py) switch it on.
 os.environ.setdefault("VMESTE_KB_MEANING", "off")
+# Most tests sign in with a password alone (or force_login); the two-factor step has its own
+# tests (vmeste/accounts/tests/test_twofactor.py), which switch it on.
+os.environ.setdefault("VMESTE_REQUIRE_2FA", "0")
 
 import pytest
 

@@ -87,6 +87,9 @@ INSTALLED_APPS = [
     # Only for its static files: /api/v1/docs loads Swagger UI from this server, not a CDN.
     "ninja",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     *(f"vmeste.{app}" for app in DOMAIN_APPS),
     "vmeste.demo",
 ]
@@ -98,6 +101,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "vmeste.accounts.middleware.SessionLifetimeMiddleware",
     "vmeste.core.security.SecurityHeadersMiddleware",
     "vmeste.core.middleware.LanguageMiddleware",
@@ -106,6 +110,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
     "vmeste.accounts.middleware.BearerTokenMiddleware",
+    "vmeste.accounts.middleware.TwoFactorMiddleware",
     "vmeste.core.idempotency.IdempotencyMiddleware",
 ]
 
@@ -203,6 +208,11 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 TRUSTED_PROXIES = _list("VMESTE_TRUSTED_PROXIES", "")
 for _proxy in TRUSTED_PROXIES:
     ipaddress.ip_network(_proxy, strict=False)  # a typo must stop the start, not open a hole
+
+# Two-factor sign-in (TOTP + recovery codes, vmeste/accounts/twofactor.py) for the roles that
+# see personal data or manage users; off by default only in the demo.
+REQUIRE_2FA = _flag("VMESTE_REQUIRE_2FA", default=not DEMO)
+OTP_TOTP_ISSUER = os.environ.get("VMESTE_2FA_ISSUER", "Vmeste")
 
 AXES_FAILURE_LIMIT = int(os.environ.get("VMESTE_LOGIN_FAILURE_LIMIT", "5"))
 # 15 minutes, doubling with each further round of failures (vmeste/accounts/lockout.py).

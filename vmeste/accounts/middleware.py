@@ -8,11 +8,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, logout
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
+from vmeste.accounts import twofactor
 from vmeste.accounts.models import ApiToken
 
 PREFIX = "bearer "
@@ -76,3 +81,43 @@ class SessionLifetimeMiddleware:
                 if now - session.get(SEEN, 0) >= TOUCH_EVERY:
                     session[SEEN] = now
         return self.get_response(request)
+
+
+# Reachable before the second step: signing in and out, the step itself, static files.
+TWO_FACTOR_OPEN = ("/accounts/", "/static/", "/healthz", "/i18n/")
+
+
+class TwoFactorMiddleware:
+    """A session of a role that must use two-factor sign-in (accounts.twofactor) reaches
+    nothing but the second step until it is passed: pages redirect there, the API answers
+    401. Bearer tokens are not sessions and are not asked."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self._must_verify(request):
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {
+                        "error": {
+                            "code": "two_factor_required",
+                            "message": _("Завершите вход: нужен код подтверждения."),
+                            "fields": {},
+                        }
+                    },
+                    status=401,
+                )
+            name = "twofactor_verify" if twofactor.is_enrolled(request.user) else "twofactor_setup"
+            query = urlencode({"next": request.get_full_path()})
+            return redirect(f"{reverse(f'accounts:{name}')}?{query}")
+        return self.get_response(request)
+
+    @staticmethod
+    def _must_verify(request: HttpRequest) -> bool:
+        if getattr(request, "bearer_token", None) or request.path.startswith(TWO_FACTOR_OPEN):
+            return False
+        user = getattr(request, "user", None)
+        if user is None or not twofactor.required_for(user):
+            return False
+        return not user.is_verified()
