@@ -61,6 +61,15 @@ def session_expired(session, now: float) -> bool:
     )
 
 
+def start_session_clock(sender, request: HttpRequest, user, **kwargs) -> None:
+    """At sign-in (user_logged_in): the session's age and idle time count from here, written
+    with the sign-in itself rather than by the first page after it."""
+    if getattr(request, "session", None) is not None:
+        now = clock()
+        request.session[STARTED] = now
+        request.session[SEEN] = now
+
+
 class SessionLifetimeMiddleware:
     """A signed-in session ends after VMESTE_SESSION_IDLE_MINUTES without a request, and in
     any case VMESTE_SESSION_MAX_HOURS after sign-in: a workstation left open, or a stolen
