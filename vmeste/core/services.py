@@ -1,11 +1,14 @@
-"""Reads of the reference data, with the lookups other apps use to turn codes into rows."""
+"""Reads of the reference data, with the lookups other apps use to turn codes into rows;
+the purge of expired idempotency answers."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from vmeste.core import refcache
+from vmeste.core import idempotency, public_forms, refcache
 from vmeste.core.errors import ValidationFailed
 from vmeste.core.models import Category, Centre, Line, Region
 
@@ -102,3 +105,15 @@ def set_line_centres(*, line: Line, centres: list[Centre]) -> bool:
     for centre in wanted - current:
         centre.lines.add(line)
     return current != wanted
+
+
+def purge_expired_idempotency(now: datetime) -> int:
+    """Drop the stored answers to Idempotency-Keys older than VMESTE_IDEMPOTENCY_TTL_HOURS
+    (run on a schedule; also `vmeste purge-idempotency`). The number of answers dropped."""
+    return idempotency.purge_expired(now)
+
+
+def purge_expired_form_submissions(now: datetime) -> int:
+    """Drop the public forms' submission ledger older than a day (the limits look back an
+    hour, tokens live a day). Run on a schedule with the idempotency purge."""
+    return public_forms.purge_submissions(now)

@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.responses import Status
 
@@ -45,7 +46,7 @@ class ApplicationIn(Schema):
 
 
 class AppliedOut(Schema):
-    id: int
+    # No id: a known number and a new one must get the same answer (services.apply_public).
     status: str
     message: str
 
@@ -168,16 +169,12 @@ def application_form(request: HttpRequest):
     }
 
 
-def client_address(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
-
-
 @router.post("/volunteers/apply", response={201: AppliedOut}, auth=None)
 def apply(request: HttpRequest, payload: ApplicationIn):
-    client = public_form.client_hash(client_address(request))
+    client = public_form.client_of(request)
     public_form.guard_public_form(token=payload.form_token, honeypot=payload.website, client=client)
     data = payload.dict(exclude={"form_token", "website", "centre", "wanted_roles"})
-    volunteer = services.apply(
+    services.apply_public(
         application=services.Application(
             centre=services.centre_by_code(payload.centre),
             wanted_roles=tuple(payload.wanted_roles),
@@ -188,9 +185,8 @@ def apply(request: HttpRequest, payload: ApplicationIn):
     return Status(
         201,
         {
-            "id": volunteer.pk,
-            "status": volunteer.status,
-            "message": "Спасибо! Заявка принята, координатор свяжется с вами.",
+            "status": "applied",
+            "message": _("Спасибо! Заявка принята, координатор свяжется с вами."),
         },
     )
 

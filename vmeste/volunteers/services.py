@@ -227,6 +227,23 @@ def apply(
     return volunteer
 
 
+def apply_public(*, application: Application, client: str) -> None:
+    """The public form's application: the same answer whether or not the number is known.
+
+    A number already registered at the centre is not refused (that would tell anyone which
+    numbers are volunteers'): the application is noted on the existing card for its
+    coordinator, and the caller is thanked as for a new one."""
+    try:
+        apply(application=application, client=client, source="web")
+    except Conflict:
+        existing = Volunteer.objects.filter(
+            centre=application.centre, phone=normalise(application.phone).e164
+        ).first()
+        if existing is None:  # not the number: some other conflict, say so
+            raise
+        _event(existing, "reapplied", text=_("Повторная анкета с публичной формы."))
+
+
 def move(
     *, volunteer: Volunteer, to: str, actor, comment: str = "", expected_version: int | None = None
 ) -> Volunteer:
