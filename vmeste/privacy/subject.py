@@ -16,6 +16,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vmeste.accounts import audit
 from vmeste.accounts.models import AuditEntry, User
 from vmeste.accounts.roles import Right
 from vmeste.assistance.models import Request
@@ -24,7 +25,6 @@ from vmeste.core.errors import Forbidden, NotFound
 from vmeste.core.scoping import scoped
 from vmeste.deliveries.models import Delivery
 from vmeste.directory.models import Referral
-from vmeste.people import services as people
 from vmeste.people.models import Person
 from vmeste.volunteers.models import Volunteer
 
@@ -105,10 +105,11 @@ def collect(*, person_id: int, actor: User, channel: str = "web") -> dict:
             .order_by("at")
         ),
     }
-    people.audit(
+    audit.record(
         user=actor,
-        action=AuditEntry.Action.EXPORT,
-        person_ids=ids,
+        action=audit.Action.EXPORT,
+        purpose=audit.Purpose.EXPORT,
+        shown={"person": ids},
         channel=channel,
         detail="subject copy",
     )

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from vmeste.contactcenter.models import Agent, Call, Queue
 from vmeste.contactcenter.templatetags.wall import mmss
@@ -93,9 +94,7 @@ def test_the_wall_reads_from_three_metres_and_refreshes_without_reloading(
     # A third caller: the figure changes within the 2-second refresh, the page stays.
     page.evaluate("window.stillHere = true")
     _waiting(line, centre, queue, 3, 1)
-    page.wait_for_function(
-        "document.querySelector('[data-waiting]').textContent === '3'", timeout=5_000
-    )
+    expect(page.locator("[data-waiting]")).to_have_text("3", timeout=5_000)
     assert page.evaluate("window.stillHere") is True
     assert problems == []
     context.close()

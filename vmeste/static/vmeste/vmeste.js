@@ -135,6 +135,20 @@
     });
   });
 
+  // A "tick all" box: <input type="checkbox" data-check-all="NAME"> ticks its form's NAME boxes
+  // (no inline handler: the Content-Security-Policy refuses them).
+  document.addEventListener("change", function (event) {
+    var all = event.target;
+    if (!all.dataset || !all.dataset.checkAll || !all.form) return;
+    all.form.querySelectorAll('input[type=checkbox][name="' + all.dataset.checkAll + '"]')
+      .forEach(function (box) { box.checked = all.checked; });
+  });
+
+  // <button data-print> prints the page (the hours certificate).
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[data-print]")) window.print();
+  });
+
   document.addEventListener("DOMContentLoaded", function () { setUpKeeping(document); });
   document.addEventListener("htmx:afterSettle", function (event) {
     setUpKeeping(event.target);
