@@ -95,11 +95,14 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "vmeste.core.middleware.LanguageMiddleware",
+    # Unstorable text (NUL, lone surrogates) is refused before any view reads it.
+    "vmeste.core.edge.InputGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
     "vmeste.core.idempotency.IdempotencyMiddleware",
+    "vmeste.core.edge.ServiceErrorPageMiddleware",
 ]
 
 ROOT_URLCONF = "vmeste.urls"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from vmeste.assistance import listing, services
 from vmeste.assistance.models import Request, Team
 from vmeste.contacts.services import get_contact
 from vmeste.core import services as reference
+from vmeste.core.dates import SaneDate
 from vmeste.core.errors import FieldErrors, ValidationFailed
 from vmeste.core.schemas import Id, ListOf, TimelineEventOut
 from vmeste.people import services as people
@@ -26,7 +27,7 @@ class PersonIn(Schema):
     first_name: str = ""
     middle_name: str = ""
     phone: str
-    birth_date: date | None = None
+    birth_date: SaneDate | None = None
     age: int | None = None
     address: str = ""
     disability_group: str = ""

@@ -11,6 +11,7 @@ from ninja.responses import Status
 
 from vmeste.accounts.models import User
 from vmeste.core import services as reference
+from vmeste.core.dates import EventMoment
 from vmeste.core.errors import Forbidden, ValidationFailed
 from vmeste.core.schemas import Id, ListOf
 from vmeste.deliveries import dispatch, services
@@ -37,8 +38,8 @@ class DeliveryIn(Schema):
     recipient_first_name: str = ""
     recipient_phone: str = ""
     items: list[ItemIo]
-    window_start: datetime
-    window_end: datetime
+    window_start: EventMoment
+    window_end: EventMoment
     payer: str
     payment_method: str
     receipt_required: bool = True

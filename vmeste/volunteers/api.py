@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.responses import Status
 
+from vmeste.core.dates import SaneDate
 from vmeste.core.errors import NotFound, ValidationFailed
 from vmeste.core.models import Centre
 from vmeste.core.schemas import Id, ListOf, TimelineEventOut
@@ -30,7 +31,7 @@ class ApplicationIn(Schema):
     last_name: str
     first_name: str
     middle_name: str = ""
-    birth_date: date
+    birth_date: SaneDate
     phone: str
     email: str = ""
     district: str = ""
@@ -38,7 +39,7 @@ class ApplicationIn(Schema):
     consent: bool
     document_kind: str = ""
     document_number: str = ""
-    document_valid_until: date | None = None
+    document_valid_until: SaneDate | None = None
     form_token: str
     website: str = ""  # the honeypot: people never see it, bots fill it
 
@@ -81,7 +82,7 @@ class MoveIn(Schema):
 
 
 class DocumentIn(Schema):
-    valid_until: date
+    valid_until: SaneDate
     kind: str = ""
     number: str = ""
 
@@ -114,7 +115,7 @@ class ModuleOut(Schema):
 
 class CompletionIn(Schema):
     module: Id
-    completed_on: date | None = None
+    completed_on: SaneDate | None = None
 
 
 class RoleIn(Schema):

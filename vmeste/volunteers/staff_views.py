@@ -3,7 +3,7 @@ and roles, and a shift calendar where a supervisor assigns and swaps people."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from vmeste.core.errors import ServiceError
+from vmeste.core.dates import parse_date
+from vmeste.core.errors import ServiceError, ValidationFailed
 from vmeste.core.models import Centre
 from vmeste.volunteers import rules, services, shifts
 from vmeste.volunteers.models import (
@@ -101,7 +102,9 @@ def volunteer_action(request: HttpRequest, pk: int, action: str) -> HttpResponse
                 or None,
             )  # fmt: skip
         elif action == "document":
-            valid_until = date.fromisoformat(post.get("valid_until", ""))
+            valid_until = parse_date(post.get("valid_until", ""), field="valid_until")
+            if valid_until is None:
+                raise ValidationFailed({"valid_until": _("Обязательное поле.")})
             services.add_document(
                 volunteer=volunteer, valid_until=valid_until, actor=request.user,
                 kind=post.get("kind", ""), number=post.get("number", ""),
@@ -132,8 +135,8 @@ def calendar(request: HttpRequest) -> HttpResponse:
     _manager(request)
     centre = _centre(request)
     try:
-        first = date.fromisoformat(request.GET.get("from", ""))
-    except ValueError:
+        first = parse_date(request.GET.get("from", ""), field="from") or timezone.localdate()
+    except ValidationFailed:
         first = timezone.localdate()
     last = first + timedelta(days=6)
     views = shifts.calendar(centre=centre, first=first, last=last)
