@@ -52,14 +52,14 @@ class OutcomeIn(Schema):
     note: str = ""
 
 
-class TransitionIn(Schema):
+class RequestTransitionIn(Schema):
     to: str
     comment: str = ""
     outcome: OutcomeIn | None = None
     version: int | None = None
 
 
-class AssignIn(Schema):
+class RequestAssignIn(Schema):
     assignee: Id | None = None
     team: str | None = None
     version: int | None = None
@@ -245,7 +245,7 @@ def read_request(request: HttpRequest, request_id: Id):
 
 
 @router.post("/requests/{request_id}/transitions", response=RequestDetailOut)
-def move_request(request: HttpRequest, request_id: Id, payload: TransitionIn):
+def move_request(request: HttpRequest, request_id: Id, payload: RequestTransitionIn):
     services.transition(
         request_id=request_id,
         to=payload.to,
@@ -258,7 +258,7 @@ def move_request(request: HttpRequest, request_id: Id, payload: TransitionIn):
 
 
 @router.post("/requests/{request_id}/assign", response=RequestDetailOut)
-def assign_request(request: HttpRequest, request_id: Id, payload: AssignIn):
+def assign_request(request: HttpRequest, request_id: Id, payload: RequestAssignIn):
     assignee = None
     if payload.assignee is not None:
         assignee = User.objects.filter(pk=payload.assignee, is_active=True).first()

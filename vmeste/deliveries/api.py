@@ -73,7 +73,7 @@ class DeliveryOut(Schema):
     version: int
 
 
-class AssignIn(Schema):
+class DeliveryAssignIn(Schema):
     courier: Id
     version: int | None = None
 
@@ -250,7 +250,7 @@ def get(request: HttpRequest, delivery_id: Id):
 
 
 @router.post("/deliveries/{delivery_id}/assign", response=DeliveryOut)
-def assign(request: HttpRequest, delivery_id: Id, payload: AssignIn):
+def assign(request: HttpRequest, delivery_id: Id, payload: DeliveryAssignIn):
     services.require_dispatcher(request.user)
     courier = User.objects.filter(pk=payload.courier).first()
     if courier is None:

@@ -71,7 +71,7 @@ class ArticleFilters(Schema):
     offset: int = Field(0, ge=0, le=1_000_000)
 
 
-class TransitionIn(Schema):
+class ArticleTransitionIn(Schema):
     to: str
 
 
@@ -214,7 +214,7 @@ def delete_article(request: HttpRequest, slug: str):
 
 
 @router.post("/kb/articles/{slug}/transitions", response=ArticleOut)
-def move_article(request: HttpRequest, slug: str, payload: TransitionIn):
+def move_article(request: HttpRequest, slug: str, payload: ArticleTransitionIn):
     services.require_editor(request.user)
     article = services.get_article(user=request.user, slug=slug)
     return _full(services.transition(article=article, status=payload.to, user=request.user))

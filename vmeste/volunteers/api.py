@@ -139,7 +139,7 @@ class ImportOut(Schema):
     created: int
 
 
-class MeOut(Schema):
+class VolunteerMeOut(Schema):
     volunteer: VolunteerOut
     hours_total: Decimal
     calendar_url: str
@@ -209,7 +209,7 @@ def list_volunteers(request: HttpRequest, status: str = "", centre: str = "", li
     return {"items": items, "count": qs.count()}
 
 
-@router.get("/volunteers/me", response=MeOut)
+@router.get("/volunteers/me", response=VolunteerMeOut)
 def me(request: HttpRequest):
     volunteer = getattr(request.user, "volunteer", None)
     if volunteer is None:
