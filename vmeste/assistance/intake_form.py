@@ -93,7 +93,7 @@ def read(post, *, user) -> IntakeForm:
         region = _lookup(form, reference.region_by_code, post.get("region", ""), "region")
     form.with_request = post.get("with_request") == "on"
     form.consent = post.get("consent") == "on"
-    if post.get("person_id", "").isdigit():
+    if post.get("person_id", "").isdecimal():
         form.person_id = int(post["person_id"])
     answers, intake_errors = intake_answers(line, post)
     disposition = post.get("disposition") or Disposition.CONSULTATION

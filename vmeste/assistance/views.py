@@ -174,7 +174,7 @@ def _refused(request: HttpRequest, request_id: int, exc: ServiceError, form: str
 
 def _version(post) -> int | None:
     text = post.get("version", "")
-    return int(text) if text.isdigit() else None
+    return int(text) if text.isdecimal() else None
 
 
 @login_required
@@ -218,7 +218,7 @@ def request_assign(request: HttpRequest, request_id: int) -> HttpResponse:
         choice = post.get("assignee", "")
         if choice == "me":
             assignee = request.user
-        elif choice.isdigit():
+        elif choice.isdecimal():
             assignee = User.objects.filter(pk=int(choice), is_active=True).first()
             if assignee is None:
                 raise ValidationFailed({"assignee": _("Пользователь не найден.")})

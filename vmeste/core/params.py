@@ -13,7 +13,7 @@ def int_param(params: QueryDict, name: str, *, default: int, lowest: int, highes
     text = params.get(name, "").strip()
     if not text:
         return default
-    if not text.lstrip("-").isdigit() or not lowest <= int(text) <= highest:
+    if not text.lstrip("-").isdecimal() or not lowest <= int(text) <= highest:
         raise ValidationFailed(
             {name: _("Целое число от %(lo)s до %(hi)s.") % {"lo": lowest, "hi": highest}}
         )

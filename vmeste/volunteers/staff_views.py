@@ -174,7 +174,7 @@ def calendar_action(request: HttpRequest, action: str) -> HttpResponse:
                 raise Http404
             # "123 · Иванов Пётр" from the list, or just the number.
             number = post.get("volunteer", "").split("·")[0].strip()
-            if not number.isdigit():
+            if not number.isdecimal():
                 raise ServiceError(_("Выберите волонтёра из списка."))
             volunteer = services.get_volunteer(user=request.user, pk=int(number))
             shifts.sign_up(

@@ -163,3 +163,11 @@ def test_the_shared_date_rules():
     assert moment_problem(now + timedelta(days=366), now=now) is None
     assert moment_problem(now + timedelta(days=367), now=now)
     assert moment_problem(datetime(9999, 12, 31, tzinfo=UTC), now=now)
+
+
+def test_digits_that_int_cannot_read_are_not_server_errors(web, make_user):
+    # "²".isdigit() is True but int("²") raises: such checks guarded int() in several views.
+    web.force_login(make_user("op", "operator"))
+    assert web.get("/assistance/", {"assignee": "²"}).status_code == 200
+    assert web.get("/knowledge/", {"page": "²"}).status_code == 200
+    assert web.post("/knowledge/use/", {"article": "x", "contact": "²"}).status_code == 404
