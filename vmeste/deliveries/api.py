@@ -252,6 +252,8 @@ def get(request: HttpRequest, delivery_id: Id):
 @router.post("/deliveries/{delivery_id}/assign", response=DeliveryOut)
 def assign(request: HttpRequest, delivery_id: Id, payload: DeliveryAssignIn):
     services.require_dispatcher(request.user)
+    # The delivery's scope first: a delivery of another region is 404 whatever the courier.
+    services.get_delivery(delivery_id=delivery_id, user=request.user)
     courier = User.objects.filter(pk=payload.courier).first()
     if courier is None:
         raise ValidationFailed({"courier": "Нет такого пользователя."})
