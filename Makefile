@@ -16,11 +16,15 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
+# Where `make demo` serves: `make demo PORT=8010` (or HOST=0.0.0.0 to show it on a network).
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
 demo: install
 	VMESTE_DEMO=1 $(BIN)/vmeste migrate --no-input
 	VMESTE_DEMO=1 $(BIN)/vmeste loaddemo --if-empty
-	VMESTE_DEMO=1 $(BIN)/vmeste demoinfo --url http://127.0.0.1:8000
-	VMESTE_DEMO=1 $(BIN)/vmeste serve --host 127.0.0.1 --port 8000
+	VMESTE_DEMO=1 $(BIN)/vmeste demoinfo --url http://$(HOST):$(PORT)
+	VMESTE_DEMO=1 $(BIN)/vmeste serve --host $(HOST) --port $(PORT)
 
 test: install
 	$(BIN)/pytest -n 2 --dist loadgroup -q

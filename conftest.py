@@ -26,7 +26,12 @@ def make_user(db):
 
     def make(username: str, role: str = "operator", **scope):
         user, _password = create_user(
-            username=username, role=role, password="pass-word-123", check_password=False, **scope
+            actor=None,
+            username=username,
+            role=role,
+            password="pass-word-123",
+            check_password=False,
+            **scope,
         )
         return user
 

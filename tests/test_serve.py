@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -105,3 +107,31 @@ def test_an_operator_signs_in_and_the_forms_keep_their_csrf_check(served):
         assert card.status_code == 200 and "+79275550077" in card.text
         listed = http.get("/assistance/", params={"q": registered.json()["number"]})
         assert listed.status_code == 200 and registered.json()["number"] in listed.text
+
+
+def test_one_new_number_registered_ten_times_at_once_is_one_person(served):
+    """Issue 12, defect 9 on SQLite: every write transaction begins IMMEDIATE, so the second
+    registration matches only after the first has committed its person."""
+    base, token = served
+    auth = {"Authorization": f"Bearer {token}"}
+    start = threading.Barrier(10)
+
+    def register(_i: int) -> httpx.Response:
+        start.wait()
+        return http.post(
+            "/api/v1/requests",
+            headers=auth,
+            json={
+                "line": "volgograd-volunteers", "region": "RU-VGG", "category": "groceries",
+                "description": "Продукты", "consent": True,
+                "person": {"last_name": "Новикова", "phone": "89275557777"},
+            },
+        )  # fmt: skip
+
+    with httpx.Client(base_url=base, trust_env=False, timeout=60) as http:
+        with ThreadPoolExecutor(10) as pool:
+            answers = list(pool.map(register, range(10)))
+        assert [a.status_code for a in answers] == [201] * 10, [a.text for a in answers]
+        assert len({a.json()["person"]["id"] for a in answers}) == 1
+        found = http.get("/api/v1/persons", params={"phone": "+79275557777"}, headers=auth)
+        assert found.json()["count"] == 1

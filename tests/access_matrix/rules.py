@@ -243,6 +243,8 @@ PAGES: dict[str, Rule] = {
     "page contactcenter:toolbar": SIGNED_IN,
     "page contactcenter:toolbar_event": SIGNED_IN,
     "page contactcenter:wallboard": only(R.SEE_FIGURES),
+    "page contactcenter:wall": only(R.SEE_FIGURES),
+    "page contactcenter:wall_board": only(R.SEE_FIGURES),
     "page contactcenter:screen_pop": SIGNED_IN,
     "page reports:figures": only(R.SEE_FIGURES),
 }

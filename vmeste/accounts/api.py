@@ -9,7 +9,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from vmeste.accounts import services
-from vmeste.accounts.models import ApiToken, AuditEntry, User
+from vmeste.accounts.models import ApiToken, User
 from vmeste.accounts.roles import RIGHTS, Right
 from vmeste.core.errors import Forbidden
 from vmeste.core.schemas import Id, ListOf
@@ -125,15 +125,17 @@ def revoke_token(request: HttpRequest, token_id: Id):
 def list_users(request: HttpRequest):
     if not request.user.can(Right.MANAGE_USERS):
         raise Forbidden()
-    users = User.objects.prefetch_related("regions", "lines").order_by("username")
+    users = (
+        services.manageable_users(request.user)
+        .prefetch_related("regions", "lines")
+        .order_by("username")
+    )
     return {"items": [_user_out(u) for u in users], "count": users.count()}
 
 
 @router.post("/users", response={201: UserOut})
 def create_user(request: HttpRequest, payload: UserIn):
-    if not request.user.can(Right.MANAGE_USERS):
-        raise Forbidden()
-    user, _password = services.create_user(**payload.dict())
+    user, _password = services.create_user(actor=request.user, **payload.dict())
     return Status(201, _user_out(user))
 
 
@@ -141,7 +143,7 @@ def create_user(request: HttpRequest, payload: UserIn):
 def audit_log(request: HttpRequest, filters: Query[AuditFilters]):
     if not request.user.can(Right.MANAGE_USERS):
         raise Forbidden()
-    qs = AuditEntry.objects.select_related("user")
+    qs = services.visible_audit(request.user).select_related("user")
     if filters.object_type:
         qs = qs.filter(object_type=filters.object_type)
     if filters.object_id:

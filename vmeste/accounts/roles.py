@@ -23,6 +23,8 @@ class Right(models.TextChoices):
     REGISTER = "register"  # contacts, persons, requests
     HANDLE_REQUESTS = "handle_requests"  # transitions, assignment, comments
     MERGE_PERSONS = "merge_persons"
+    # Two cards of one person filed in two regions: a decision for someone who holds both.
+    MERGE_ACROSS_REGIONS = "merge_across_regions"
     SEE_FIGURES = "see_figures"
     MANAGE_USERS = "manage_users"
     EDIT_REFERENCE = "edit_reference"
@@ -37,6 +39,7 @@ RIGHTS: dict[str, frozenset[str]] = {
         _STAFF
         | {
             Right.MERGE_PERSONS,
+            Right.MERGE_ACROSS_REGIONS,
             Right.SEE_FIGURES,
             Right.MANAGE_USERS,
             Right.EDIT_REFERENCE,
@@ -45,7 +48,13 @@ RIGHTS: dict[str, frozenset[str]] = {
     ),
     Role.SUPERVISOR: frozenset(
         _STAFF
-        | {Right.MERGE_PERSONS, Right.SEE_FIGURES, Right.EDIT_REFERENCE, Right.MANAGE_VOLUNTEERS}
+        | {
+            Right.MERGE_PERSONS,
+            Right.MERGE_ACROSS_REGIONS,
+            Right.SEE_FIGURES,
+            Right.EDIT_REFERENCE,
+            Right.MANAGE_VOLUNTEERS,
+        }
     ),
     Role.OPERATOR: frozenset(_STAFF | {Right.MERGE_PERSONS}),
     Role.COORDINATOR: frozenset(_STAFF | {Right.MERGE_PERSONS, Right.MANAGE_VOLUNTEERS}),

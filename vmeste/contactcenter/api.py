@@ -26,6 +26,11 @@ class LineBoard(Schema):
     answered_within_target_today: int
     abandoned_today: int
     service_level_today: float | None
+    target_share: float | None = Field(description="the line's strictest queue's target share")
+    target_seconds: int | None = Field(description="… answered within this many seconds")
+    service_level_status: str | None = Field(
+        description="good (at or above target), warning (within 10 points below), bad"
+    )
 
 
 class CentreBoard(Schema):
@@ -33,6 +38,7 @@ class CentreBoard(Schema):
     centre_name: str
     time_zone: str = Field(description="the centre's IANA zone: its lines' figures of today "
                            "count from midnight there")  # fmt: skip
+    local_time: str = Field(description="HH:MM where the centre is")
     agents: dict[str, int]
     lines: list[LineBoard]
 

@@ -142,6 +142,18 @@ def line(code: str) -> Line | None:
     return _find(lambda s: s.reference.line_codes, code) if code else None
 
 
+def line_target(code: str) -> tuple[float, int] | None:
+    """The service-level target of a line: its strictest queue's (the highest share, the
+    shortest time); None for a line with no queue."""
+    found = line(code)
+    if found is None:
+        return None
+    queues = [q for q in snapshot().queues.values() if q.line_id == found.pk]
+    if not queues:
+        return None
+    return max(float(q.target_share) for q in queues), min(q.target_seconds for q in queues)
+
+
 def line_by_pk(pk: int | None) -> Line | None:
     return refcache.line(pk)
 

@@ -96,11 +96,21 @@ def prepare(*, agents: int, prefix: str = "ld") -> tuple[str, list[str]]:
     names = []
     for i in range(agents):
         user, _pw = create_user(
-            username=f"{prefix}-agent{i}", role="operator", password="x" * 12, check_password=False
+            actor=None,
+            username=f"{prefix}-agent{i}",
+            role="operator",
+            password="x" * 12,
+            check_password=False,
         )
         Agent.objects.create(user=user, centre=centre, skills={"general": 1}, state="offline")
         names.append(user.username)
-    create_user(username=f"{prefix}-pbx", role="telephony", password="x" * 12, check_password=False)
+    create_user(
+        actor=None,
+        username=f"{prefix}-pbx",
+        role="telephony",
+        password="x" * 12,
+        check_password=False,
+    )
     return issue_token(username=f"{prefix}-pbx"), names
 
 

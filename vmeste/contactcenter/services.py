@@ -22,6 +22,7 @@ from vmeste.contactcenter.transitions import AgentEvent, AgentState, TransitionR
 from vmeste.core.errors import Conflict, Forbidden
 from vmeste.core.models import Centre, Line
 from vmeste.core.scoping import scoped, user_scope
+from vmeste.volunteers import shifts
 
 # Agent events about the call they hold: their timeline rows name that call.
 CALL_EVENTS = frozenset(
@@ -71,6 +72,16 @@ def save_moves(agents: Iterable[Agent], rows: list[AgentStateChange]) -> None:
     AgentStateChange.objects.bulk_create(rows)
 
 
+def sign_in_refusal(agent: Agent, event: AgentEvent, at: datetime) -> str:
+    """Why the agent may not sign in now ("" when they may): a centre that takes calls only
+    from the people on its shifts refuses anyone off shift."""
+    if event is not AgentEvent.SIGN_IN or agent.centre_id is None:
+        return ""
+    if shifts.may_take_calls(user_id=agent.user_id, centre_id=agent.centre_id, at=at):
+        return ""
+    return _("Сейчас не ваша смена: в этом центре на линию выходят только по графику смен.")
+
+
 def change_agent_state(
     *, agent: Agent, event: AgentEvent, reason: str = "", at: datetime | None = None
 ) -> Agent:
@@ -78,6 +89,9 @@ def change_agent_state(
     at = at or timezone.now()
     with transaction.atomic():
         agent = Agent.objects.select_for_update().get(pk=agent.pk)
+        off_shift = sign_in_refusal(agent, event, at)
+        if off_shift:
+            raise Conflict(off_shift, code="off_shift")
         try:
             row = move(agent, event, at=at, reason=reason)
         except TransitionRefused as refused:
@@ -162,6 +176,24 @@ def _name(find: Callable[[str], Centre | Line | None], code: str) -> str:
     return item.name if item is not None else code
 
 
+# How far below its target a line's service level may fall before the wall shows it red.
+SERVICE_LEVEL_WARNING_BAND = 0.10
+
+
+def _target(line_code: str, centre: dict) -> dict:
+    """The line's service-level target and where today's level stands against it: "good" at
+    or above it, "warning" within the band below it, "bad" under that."""
+    target = configcache.line_target(line_code) if line_code != "-" else None
+    level = centre["lines"][line_code]["service_level_today"]
+    share, seconds = target or (None, None)
+    status = None
+    if share is not None and level is not None:
+        status = "good" if level >= share else "warning"
+        if level < share - SERVICE_LEVEL_WARNING_BAND:
+            status = "bad"
+    return {"target_share": share, "target_seconds": seconds, "service_level_status": status}
+
+
 def _compute_wallboard(user, now: datetime) -> dict:
     calls = scoped(Call.objects.all(), user)
     today, zones = _today_filter(now)
@@ -228,8 +260,9 @@ def _compute_wallboard(user, now: datetime) -> dict:
     for code in sorted(centres):
         entry = centres[code]
         entry["centre_name"] = _name(configcache.centre, code)
+        entry["local_time"] = now.astimezone(ZoneInfo(entry["time_zone"])).strftime("%H:%M")
         entry["lines"] = [
-            {**entry["lines"][k], "line_name": _name(configcache.line, k)}
+            {**entry["lines"][k], "line_name": _name(configcache.line, k), **_target(k, entry)}
             for k in sorted(entry["lines"])
         ]
         items.append(entry)

@@ -15,7 +15,7 @@ from vmeste.contactcenter.callevents import apply_call_event
 from vmeste.contactcenter.calllog import EVENT_TYPES
 from vmeste.contactcenter.dispatch import Dispatched, dispatch, dispatch_if_due
 from vmeste.contactcenter.models import Agent, Call, TelephonyEvent
-from vmeste.contactcenter.services import move, refusal, save_moves
+from vmeste.contactcenter.services import move, refusal, save_moves, sign_in_refusal
 from vmeste.contactcenter.transitions import AgentEvent, AgentState, TransitionRefused
 from vmeste.core.errors import ValidationFailed
 
@@ -112,6 +112,8 @@ def _apply_agent_event(data: dict, at: datetime) -> tuple[str, bool]:
         return "unknown agent event", False
     if agent.state_since > at:
         return "older than the agent's state", False  # a late event must not undo a newer one
+    if sign_in_refusal(agent, event, at):
+        return "off shift", False
     ringing = agent.call_id if agent.state == AgentState.RINGING else None
     try:
         row = move(agent, event, at=at, reason=data.get("reason", ""))

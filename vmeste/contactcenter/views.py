@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from vmeste.accounts.roles import Right
@@ -18,6 +20,16 @@ from vmeste.contactcenter.transitions import (
     events_from,
 )
 from vmeste.core.errors import Forbidden, ServiceError
+
+# The agents' states on the wall, in the order a supervisor reads them.
+WALL_STATES = [
+    ("available", pgettext_lazy("wall", "свободны")),
+    ("ringing", pgettext_lazy("wall", "вызов")),
+    ("on_call", pgettext_lazy("wall", "разговор")),
+    ("wrap_up", pgettext_lazy("wall", "обработка")),
+    ("on_break", pgettext_lazy("wall", "перерыв")),
+    ("not_ready", pgettext_lazy("wall", "не готовы")),
+]
 
 
 def _toolbar(request: HttpRequest, *, error: str = "") -> HttpResponse:
@@ -63,6 +75,27 @@ def workplace(request: HttpRequest) -> HttpResponse:
         request,
         "contactcenter/workplace.html",
         {"sees_wallboard": sees_wallboard, "toolbar": toolbar},
+    )
+
+
+@login_required
+@require_GET
+def wall(request: HttpRequest) -> HttpResponse:
+    """The wallboard for a wall screen: the page itself; its figures come every 2 s."""
+    if not request.user.can(Right.SEE_FIGURES):
+        raise PermissionDenied  # the site's 403 page, with a way back
+    return render(request, "contactcenter/wall.html", {"agent_states": WALL_STATES})
+
+
+@login_required
+@require_GET
+def wall_board(request: HttpRequest) -> HttpResponse:
+    try:
+        board = services.wallboard(user=request.user)
+    except Forbidden:
+        return HttpResponseForbidden()
+    return render(
+        request, "contactcenter/_wall.html", {"board": board, "agent_states": WALL_STATES}
     )
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from vmeste.accounts.models import User
 from vmeste.assistance.models import Team
 from vmeste.core.models import Centre, Line, Region
-from vmeste.demo import callcentre, cast, month
+from vmeste.demo import callcentre, cast, deliveries, month, volunteering
 
 
 def demo_loaded() -> bool:
@@ -106,10 +106,14 @@ def load_demo(
         requests=requests,
     )
     contact_centre = callcentre.create(seed=seed, now=now, centres=centres, users=users)
+    helpers = volunteering.create(seed=seed, now=now, centres=centres, users=users)
+    doors = deliveries.create(seed=seed, now=now, centres=centres, users=users)
     return {
         "centres": len(centres),
         "users": len(users),
         "teams": len(teams),
         **counts,
         **contact_centre,
+        **helpers,
+        **doors,
     }

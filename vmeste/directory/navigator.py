@@ -233,10 +233,9 @@ def eligibility_for(
     return navigate(person, needs=needs_from_codes(needs) if needs else None)
 
 
-def search_services(
-    *, region: str = "", need: str = "", text: str = "", limit: int = 50
-) -> list[Service]:
-    """The operator's directory search: by region, need (section or subcategory) and text."""
+def services_matching(*, region: str = "", need: str = "", text: str = "") -> QuerySet[Service]:
+    """The operator's directory search: by region, need (section or subcategory) and text,
+    by name (the pages page through it)."""
     codes = set()
     if need:
         codes = {need} | set(
@@ -245,4 +244,11 @@ def search_services(
     qs = _candidate_services(region or None, codes, anywhere=not region)
     if text:
         qs = qs.filter(text_q(text, "name", "description", "organization__name"))
-    return list(qs.order_by("name")[:limit])
+    return qs.order_by("name", "pk")
+
+
+def search_services(
+    *, region: str = "", need: str = "", text: str = "", limit: int = 50
+) -> list[Service]:
+    """The first `limit` services of the search (the API and the call card's panel)."""
+    return list(services_matching(region=region, need=need, text=text)[:limit])

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
@@ -15,31 +18,43 @@ from vmeste.directory import navigator, referral_services, services
 from vmeste.directory import referral_transitions as referral_table
 from vmeste.directory.models import Phone, Referral
 
+PAGE_SIZE = 20
+
 
 def _filters(request: HttpRequest) -> dict:
     return {
-        "region": request.GET.get("region", "").strip().upper(),
-        "need": request.GET.get("need", "").strip(),
+        "region": request.GET.get("region", "").strip().upper()[:10],
+        "need": request.GET.get("need", "").strip()[:60],
         "q": request.GET.get("q", "").strip()[:200],
     }
 
 
-def _results(filters: dict) -> dict:
-    hits = navigator.search_services(
-        region=filters["region"], need=filters["need"], text=filters["q"]
-    )
+def _results(filters: dict, page: str | None) -> dict:
+    """One page of services and one of measures (the same page number pages through both)."""
+    hits = Paginator(
+        navigator.services_matching(
+            region=filters["region"], need=filters["need"], text=filters["q"]
+        ).select_related("organization"),
+        PAGE_SIZE,
+    ).get_page(page)
     phones: dict[str, list[str]] = {}
     for service_id, number in Phone.objects.filter(service_id__in=[s.pk for s in hits]).values_list(
         "service_id", "number"
     ):
         phones.setdefault(service_id, []).append(number)
-    measures = services.measures_for_listing(
-        region=filters["region"], need=filters["need"], text=filters["q"]
-    )[:50]
+    measures = Paginator(
+        services.measures_for_listing(
+            region=filters["region"], need=filters["need"], text=filters["q"]
+        ).order_by("name", "pk"),
+        PAGE_SIZE,
+    ).get_page(page)
     return {
         "services": [(s, phones.get(s.pk, [])) for s in hits],
+        "services_page": hits,
         "measures": list(measures),
+        "measures_page": measures,
         "filters": filters,
+        "query": urlencode({k: v for k, v in filters.items() if v}),
     }
 
 
@@ -47,7 +62,7 @@ def _results(filters: dict) -> dict:
 def search(request: HttpRequest) -> HttpResponse:
     """Operators search the directory by region, need and text; htmx swaps the results."""
     filters = _filters(request)
-    context = _results(filters)
+    context = _results(filters, request.GET.get("page"))
     if request.htmx:
         return render(request, "directory/_results.html", context)
     context.update(

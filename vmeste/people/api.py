@@ -12,7 +12,7 @@ from vmeste.core.dates import SaneDate
 from vmeste.core.errors import ValidationFailed
 from vmeste.core.schemas import Id, ListOf
 from vmeste.core.services import region_by_code
-from vmeste.people import services
+from vmeste.people import merging, services
 
 router = Router(tags=["persons"])
 
@@ -82,14 +82,14 @@ def read_person(request: HttpRequest, person_id: Id):
 @router.get("/persons/{person_id}/duplicates", response=ListOf(DuplicateOut))
 def person_duplicates(request: HttpRequest, person_id: Id):
     person = services.get_person(person_id=person_id, user=request.user, channel="api")
-    found = services.possible_duplicates(person=person, user=request.user)
+    found = merging.possible_duplicates(person=person, user=request.user)
     items = [{"person": services.display(p, request.user), "score": s} for p, s in found]
     return {"items": items, "count": len(items)}
 
 
 @router.post("/persons/{person_id}/merge", response=PersonOut)
 def merge_persons(request: HttpRequest, person_id: Id, payload: MergeIn):
-    person = services.merge(keep_id=person_id, absorb_id=payload.absorb, actor=request.user)
+    person = merging.merge(keep_id=person_id, absorb_id=payload.absorb, actor=request.user)
     return services.display(person, request.user)
 
 

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from rapidfuzz import fuzz
 
 from vmeste.accounts.models import AuditEntry
 from vmeste.accounts.roles import Right
@@ -20,6 +18,7 @@ from vmeste.core import refcache
 from vmeste.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vmeste.core.models import Region
 from vmeste.core.scoping import scoped
+from vmeste.people import matching
 from vmeste.people.models import (
     SITUATION_FLAGS,
     Consent,
@@ -112,6 +111,14 @@ def validate(data: PersonInput, *, prefix: str = "person", phone_required: bool 
     return e164
 
 
+def check_region(user, region: Region | None) -> None:
+    """A card is filed only in a region the user works with: nobody puts a person where
+    they could not open the card again, nor moves one out of their own sight."""
+    regions = matching.visible_regions(user)
+    if region is not None and regions is not None and region.pk not in regions:
+        raise ValidationFailed({"person.region": _("Регион вне вашей зоны работы.")})
+
+
 def _phones_of(e164: str) -> QuerySet[Person]:
     return Person.objects.filter(phones__e164=e164, merged_into__isnull=True)
 
@@ -176,7 +183,7 @@ def get_person(*, person_id: int, user, channel: str = "web") -> Person:
     return person
 
 
-def _apply(person: Person, data: PersonInput) -> dict:
+def apply_input(person: Person, data: PersonInput) -> dict:
     """Copy non-empty input onto the person; return {field: [old, new]} of what changed."""
     changes: dict = {}
     values = {
@@ -250,7 +257,9 @@ def find_or_register(
             {"consent": _(CONSENT_NEEDED)},
             code="consent_required",
         )
+    check_region(actor, data.region)
     with transaction.atomic(savepoint=False):
+        matching.hold_number(e164)
         return _find_or_create(e164, data, consent=consent, actor=actor, method=method,
                                contact_id=contact_id)  # fmt: skip
 
@@ -258,13 +267,18 @@ def find_or_register(
 def _find_or_create(
     e164: str, data: PersonInput, *, consent: bool, actor, method: str, contact_id: int | None
 ) -> Person:
-    person = _match(e164, data)
+    person = matching.same_person(
+        e164=e164, last_name=data.last_name, first_name=data.first_name, user=actor
+    )
     created = person is None
     if created:
         # Born with the answer given, so that recording it below changes nothing more.
         person = Person(region=data.region)
         person.consent = ConsentStatus.GIVEN if consent else ConsentStatus.REFUSED
-    changes = _apply(person, data) if consent else {}
+    elif person.region_id:
+        # A match never moves the person: the request carries its own region.
+        data = replace(data, region=None)
+    changes = apply_input(person, data) if consent else {}
     if created:
         changes["consent"] = person.consent
     if changes and not created:
@@ -285,118 +299,6 @@ def _find_or_create(
         contact_id=contact_id,
     )
     return person
-
-
-def _match(e164: str, data: PersonInput) -> Person | None:
-    """Same number and a compatible name: the same person. A family sharing a landline has
-    several persons behind one number, told apart by name."""
-    wanted = " ".join(p for p in (data.last_name, data.first_name) if p).strip().lower()
-    for person in Person.objects.raw(_same_number_sql(), [e164]):
-        known = " ".join(p for p in (person.last_name, person.first_name) if p).strip().lower()
-        if not wanted or not known or fuzz.token_sort_ratio(wanted, known) >= DUPLICATE_THRESHOLD:
-            return person
-    return None
-
-
-@functools.cache
-def _same_number_sql() -> str:
-    """`_phones_of(e164)`, newest first, at most 20, written out: it runs on every
-    registration, and the ORM took ten times longer to compose it than the database to run it."""
-    q = connection.ops.quote_name
-    person, phone = Person._meta, PersonPhone._meta
-    return (
-        f"SELECT p.* FROM {q(person.db_table)} p JOIN {q(phone.db_table)} ph"
-        f" ON ph.{q('person_id')} = p.{q('id')}"
-        f" WHERE ph.{q('e164')} = %s AND p.{q('merged_into_id')} IS NULL"
-        f" ORDER BY p.{q('created_at')} DESC LIMIT 20"
-    )
-
-
-def possible_duplicates(*, person: Person, user, limit: int = 10) -> list[tuple[Person, int]]:
-    """Other persons with the same birth date and region and a similar name (score 0–100)."""
-    if not person.birth_date or not person.region_id:
-        return []
-    candidates = scoped(
-        Person.objects.filter(
-            birth_date=person.birth_date, region_id=person.region_id, merged_into__isnull=True
-        ).exclude(pk=person.pk),
-        user,
-    )[:200]
-    found = []
-    for other in candidates:
-        score = fuzz.token_sort_ratio(person.full_name.lower(), other.full_name.lower())
-        if score >= DUPLICATE_THRESHOLD:
-            found.append((other, int(score)))
-    found.sort(key=lambda pair: -pair[1])
-    return found[:limit]
-
-
-@transaction.atomic
-def merge(*, keep_id: int, absorb_id: int, actor) -> Person:
-    """Fold `absorb` into `keep`: phones, contacts, requests and consents move; the absorbed
-    record stays, pointing at the kept one, so history and old links still resolve."""
-    if not actor.can(Right.MERGE_PERSONS):
-        raise Forbidden()
-    if keep_id == absorb_id:
-        raise ValidationFailed({"absorb": _("Нельзя объединить человека с самим собой.")})
-    persons = {
-        p.pk: p
-        for p in scoped(Person.objects.select_for_update(), actor).filter(
-            pk__in=[keep_id, absorb_id]
-        )
-    }
-    if len(persons) != 2:
-        raise NotFound(_("Человек не найден."))
-    keep, absorb = persons[keep_id], persons[absorb_id]
-    if keep.merged_into_id or absorb.merged_into_id:
-        raise Conflict(_("Одна из карточек уже объединена с другой."), code="already_merged")
-    known = set(keep.phones.values_list("e164", flat=True))
-    for phone in absorb.phones.all():
-        if phone.e164 in known:
-            phone.delete()
-        else:
-            phone.person = keep
-            phone.is_primary = False
-            phone.save(update_fields=["person", "is_primary"])
-    moved = {
-        "contacts": absorb.contacts.update(person=keep),
-        "requests": absorb.requests.update(person=keep),
-        "consents": absorb.consents.update(person=keep),
-    }
-    fill = _as_input(absorb)
-    fill.flags = {code: on for code, on in fill.flags.items() if getattr(keep, code) is None}
-    filled = _apply(keep, fill)
-    keep.version += 1
-    keep.save()
-    absorb.merged_into = keep
-    absorb.version += 1
-    absorb.save(update_fields=["merged_into", "version", "updated_at"])
-    PersonEvent.objects.create(
-        person=keep, actor=actor, kind="merged_in", changes={"from": absorb.pk, **moved, **filled}
-    )
-    PersonEvent.objects.create(
-        person=absorb, actor=actor, kind="merged_away", changes={"into": keep.pk}
-    )
-    audit(
-        user=actor, action=AuditEntry.Action.MERGE, person_ids=[keep.pk, absorb.pk], channel="web"
-    )
-    return keep
-
-
-def _as_input(person: Person) -> PersonInput:
-    """The absorbed card's facts, used only to fill what the kept card lacks."""
-    return PersonInput(
-        last_name="",
-        first_name="",
-        middle_name="",
-        birth_date=None,
-        address=person.address,
-        disability_group=person.disability_group,
-        household_size=person.household_size,
-        income_per_member=person.income_per_member,
-        region=None,
-        flags={**dict.fromkeys(person.flags, True), **dict.fromkeys(person.flags_no, False)},
-    )
 
 
 def visible_phone(e164: str, user) -> str:
@@ -452,7 +354,8 @@ def update_person(
     if person.consent != ConsentStatus.GIVEN and data.has_personal_data():
         raise ValidationFailed({"consent": _(CONSENT_NEEDED)}, code="consent_required")
     e164 = validate(data, phone_required=False)
-    changes = _apply(person, data)
+    check_region(actor, data.region)
+    changes = apply_input(person, data)
     if e164 and not person.phones.filter(e164=e164).exists():
         PersonPhone.objects.create(person=person, e164=e164, kind=normalise(e164).kind)
         changes["phones"] = [None, e164]

@@ -14,7 +14,7 @@ from vmeste.assistance import services as assistance
 from vmeste.assistance.ui import require_cases
 from vmeste.contacts import services as contacts
 from vmeste.core.errors import NotFound, ServiceError
-from vmeste.people import services
+from vmeste.people import merging, services
 from vmeste.people.models import SITUATION_FLAGS
 
 
@@ -30,7 +30,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
     duplicates = (
         [
             {"card": services.display(other, request.user), "score": score}
-            for other, score in services.possible_duplicates(person=person, user=request.user)
+            for other, score in merging.possible_duplicates(person=person, user=request.user)
         ]
         if can_merge
         else []
@@ -68,7 +68,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
 def person_merge(request: HttpRequest, person_id: int) -> HttpResponse:
     absorb = request.POST.get("absorb", "")
     try:
-        kept = services.merge(
+        kept = merging.merge(
             keep_id=person_id,
             absorb_id=int(absorb) if absorb.isdecimal() else 0,
             actor=request.user,

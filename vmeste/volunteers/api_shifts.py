@@ -70,14 +70,16 @@ class ShiftOut(Schema):
 class SignUpIn(Schema):
     role: str
     volunteer: Id | None = None  # empty: the signed-in volunteer themselves
+    employee: Id | None = None  # an employee of the centre instead (a supervisor's decision)
 
 
 class AssignmentOut(Schema):
     id: int
     shift: int
     shift_name: str
-    volunteer: int
-    volunteer_name: str
+    volunteer: int | None
+    employee: int | None
+    volunteer_name: str  # who holds the place: the volunteer's name, or the employee's
     role: str
     starts_at: datetime
     ends_at: datetime
@@ -127,7 +129,8 @@ def shape_assignment(a: Assignment) -> dict:
         "shift": a.shift_id,
         "shift_name": a.shift.name,
         "volunteer": a.volunteer_id,
-        "volunteer_name": a.volunteer.full_name,
+        "employee": a.employee_id,
+        "volunteer_name": a.person_name,
         "role": a.role,
         "starts_at": a.shift.starts_at,
         "ends_at": a.shift.ends_at,
@@ -149,7 +152,7 @@ def _shift(request: HttpRequest, shift_id: Id) -> Shift:
 
 def _assignment(request: HttpRequest, assignment_id: Id) -> Assignment:
     a = (
-        Assignment.objects.select_related("shift", "volunteer", "shift__centre__region")
+        Assignment.objects.select_related("shift", "volunteer", "employee", "shift__centre__region")
         .filter(pk=assignment_id)
         .first()
     )
@@ -158,7 +161,8 @@ def _assignment(request: HttpRequest, assignment_id: Id) -> Assignment:
             services.can_manage(request.user)
             and shifts.shifts_for(request.user).filter(pk=a.shift_id).exists()
         )
-        or a.volunteer.user_id == request.user.pk
+        or (a.volunteer_id and a.volunteer.user_id == request.user.pk)
+        or a.employee_id == request.user.pk
     )
     if not allowed:
         raise NotFound("Запись на смену не найдена.")
@@ -253,6 +257,10 @@ def get_shift(request: HttpRequest, shift_id: Id):
 @router.post("/shifts/{shift_id}/assignments", response={201: AssignmentOut})
 def sign_up(request: HttpRequest, shift_id: Id, payload: SignUpIn):
     shift = _shift(request, shift_id)
+    if payload.employee is not None:
+        employee = services.get_employee(user=request.user, pk=payload.employee)
+        a = shifts.staff(shift=shift, employee=employee, role=payload.role, actor=request.user)
+        return Status(201, shape_assignment(a))
     if payload.volunteer is None:
         volunteer = getattr(request.user, "volunteer", None)
         if volunteer is None:

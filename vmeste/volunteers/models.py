@@ -43,6 +43,11 @@ class Requirements(models.Model):
     warn_days = models.PositiveSmallIntegerField(
         _("предупреждать об истечении за, дней"), default=14
     )
+    # Whether the centre's people (volunteers and employees) may take calls only during a shift
+    # they hold: a volunteer centre that plans its lines by the shift calendar says yes.
+    agents_on_shift_only = models.BooleanField(
+        _("принимать звонки только в свою смену"), default=False
+    )
 
     class Meta:
         verbose_name = _("требования к волонтёрам")
@@ -236,10 +241,21 @@ class Shift(models.Model):
 
 
 class Assignment(models.Model):
-    """A volunteer on a shift in a role, with the attendance that gives their hours."""
+    """A person on a shift in a role, with the attendance that gives their hours: a volunteer,
+    or an employee of the centre (the Volgograd night shift is staffed by state employees), so
+    that one calendar and one coverage count both."""
 
     shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="assignments")
-    volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="assignments")
+    volunteer = models.ForeignKey(
+        Volunteer, null=True, blank=True, on_delete=models.CASCADE, related_name="assignments"
+    )
+    employee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="shift_assignments",
+    )
     role = models.CharField(max_length=15, choices=VolunteerRole.choices)
     assigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -252,5 +268,20 @@ class Assignment(models.Model):
     class Meta:
         ordering = ["shift__starts_at"]
         constraints = [
-            models.UniqueConstraint(fields=["shift", "volunteer"], name="one_place_per_shift")
+            models.UniqueConstraint(fields=["shift", "volunteer"], name="one_place_per_shift"),
+            models.UniqueConstraint(
+                fields=["shift", "employee"], name="one_place_per_shift_employee"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(volunteer__isnull=False, employee__isnull=True)
+                | models.Q(volunteer__isnull=True, employee__isnull=False),
+                name="assignment_volunteer_or_employee",
+            ),
         ]
+
+    @property
+    def person_name(self) -> str:
+        """Who holds the place: the volunteer's name, or the employee's."""
+        if self.volunteer_id:
+            return self.volunteer.full_name
+        return self.employee.get_full_name() or self.employee.username

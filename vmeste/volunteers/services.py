@@ -18,7 +18,7 @@ from vmeste.accounts.models import User
 from vmeste.accounts.roles import Right, Role
 from vmeste.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vmeste.core.models import Centre
-from vmeste.core.scoping import scoped
+from vmeste.core.scoping import in_scope, scoped
 from vmeste.people.phones import InvalidPhone, normalise
 from vmeste.volunteers import rules
 from vmeste.volunteers.models import (
@@ -44,6 +44,20 @@ def require_manager(user) -> None:
 
 def volunteers_for(user) -> QuerySet[Volunteer]:
     return scoped(Volunteer.objects.select_related("centre", "centre__region"), user)
+
+
+def get_employee(*, user, pk: int) -> User:
+    """An employee of a centre in the manager's scope (the centre's region decides), for a
+    shift; anyone else answers 404."""
+    require_manager(user)
+    employee = (
+        User.objects.select_related("centre")
+        .filter(pk=pk, is_active=True, centre__isnull=False)
+        .first()
+    )
+    if employee is None or not in_scope(user, region_id=employee.centre.region_id, line_id=None):
+        raise NotFound()
+    return employee
 
 
 def get_volunteer(*, user, pk: int) -> Volunteer:

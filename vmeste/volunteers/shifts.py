@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +20,7 @@ from vmeste.core.scoping import scoped
 from vmeste.volunteers import rules, schedule
 from vmeste.volunteers.models import (
     Assignment,
+    Requirements,
     Shift,
     ShiftTemplate,
     Volunteer,
@@ -114,6 +115,13 @@ def _volunteer_may_act(actor, volunteer: Volunteer) -> bool:
     return actor is not None and actor.is_authenticated and volunteer.user_id == actor.pk
 
 
+def _holder_may_act(actor, assignment: Assignment) -> bool:
+    """The person on the place: the volunteer's own account, or the employee."""
+    if assignment.volunteer_id:
+        return _volunteer_may_act(actor, assignment.volunteer)
+    return actor is not None and actor.is_authenticated and assignment.employee_id == actor.pk
+
+
 def sign_up(*, shift: Shift, volunteer: Volunteer, role: str, actor) -> Assignment:
     """Put a volunteer on a shift (themselves, or by a supervisor). The shift row is locked so
     that two people taking its last place at the same moment cannot both get it."""
@@ -138,6 +146,32 @@ def sign_up(*, shift: Shift, volunteer: Volunteer, role: str, actor) -> Assignme
             else {"role": _("Неизвестная роль: %s.") % role},
             code="role_missing",
         )
+    return _take_place(shift=shift, role=role, actor=actor, volunteer=volunteer)
+
+
+# Employees who may stand a shift: the centre's own staff who answer or follow up calls.
+EMPLOYEE_ROLES = ("operator", "coordinator", "supervisor")
+
+
+def staff(*, shift: Shift, employee, role: str, actor) -> Assignment:
+    """Put an employee of the shift's centre on it (a supervisor's decision): the night shift of
+    state employees sits in the same calendar as the volunteers' day shifts."""
+    require_manager(actor)
+    if employee.role not in EMPLOYEE_ROLES:
+        raise ValidationFailed(
+            {"employee": _("На смену ставят сотрудников: оператора, координатора, супервизора.")},
+            code="not_employee",
+        )
+    if employee.centre_id != shift.centre_id:
+        raise ValidationFailed({"employee": _("Сотрудник работает в другом центре.")})
+    if role not in VolunteerRole.values:
+        raise ValidationFailed({"role": _("Неизвестная роль: %s.") % role})
+    return _take_place(shift=shift, role=role, actor=actor, employee=employee)
+
+
+def _take_place(*, shift: Shift, role: str, actor, volunteer=None, employee=None) -> Assignment:
+    """The place itself, under the shift's row lock so that two people taking its last place at
+    the same moment cannot both get it; then the holder's own lock and overlap check."""
     if shift.ends_at <= timezone.now():
         raise ValidationFailed({"shift": _("Смена уже прошла.")}, code="past")
     with transaction.atomic():
@@ -154,25 +188,36 @@ def sign_up(*, shift: Shift, volunteer: Volunteer, role: str, actor) -> Assignme
                 % {"role": VolunteerRole(role).label, "n": limit},
                 code="shift_full",
             )
-        # The volunteer's row too (always after the shift's: one order, no deadlock), so that
+        # The holder's row too (always after the shift's: one order, no deadlock), so that
         # two overlapping shifts taken at once by the same person cannot both pass the check.
-        Volunteer.objects.select_for_update().filter(pk=volunteer.pk).first()
-        _refuse_overlap(volunteer=volunteer, starts_at=locked.starts_at, ends_at=locked.ends_at)
+        if volunteer is not None:
+            Volunteer.objects.select_for_update().filter(pk=volunteer.pk).first()
+            _refuse_overlap(volunteer=volunteer, starts_at=locked.starts_at, ends_at=locked.ends_at)
+        else:
+            type(employee).objects.select_for_update().filter(pk=employee.pk).first()
+            _refuse_overlap(employee=employee, starts_at=locked.starts_at, ends_at=locked.ends_at)
         try:
             with transaction.atomic():
                 return Assignment.objects.create(
-                    shift=locked, volunteer=volunteer, role=role, assigned_by=actor
-                )
+                    shift=locked, volunteer=volunteer, employee=employee, role=role,
+                    assigned_by=actor,
+                )  # fmt: skip
         except IntegrityError:
-            raise Conflict(_("Волонтёр уже записан на эту смену."), code="already") from None
+            raise Conflict(_("Этот человек уже записан на эту смену."), code="already") from None
 
 
 def _refuse_overlap(
-    *, volunteer: Volunteer, starts_at: datetime, ends_at: datetime, exclude: list[int] = ()
+    *,
+    starts_at: datetime,
+    ends_at: datetime,
+    volunteer: Volunteer | None = None,
+    employee=None,
+    exclude: list[int] = (),
 ) -> None:
+    holder = {"volunteer": volunteer} if volunteer is not None else {"employee": employee}
     clash = (
         Assignment.objects.filter(
-            volunteer=volunteer, shift__starts_at__lt=ends_at, shift__ends_at__gt=starts_at
+            **holder, shift__starts_at__lt=ends_at, shift__ends_at__gt=starts_at
         )
         .exclude(pk__in=list(exclude))
         .select_related("shift", "shift__centre__region")
@@ -183,7 +228,7 @@ def _refuse_overlap(
         raise Conflict(
             _("Смены пересекаются: %(name)s уже записан(а) на «%(shift)s» %(when)s.")
             % {
-                "name": volunteer.full_name,
+                "name": clash.person_name,
                 "shift": clash.shift.name,
                 "when": local.strftime("%d.%m.%Y %H:%M"),
             },
@@ -198,7 +243,7 @@ def _tz(centre: Centre):
 
 
 def cancel(*, assignment: Assignment, actor) -> None:
-    if not (can_manage(actor) or _volunteer_may_act(actor, assignment.volunteer)):
+    if not (can_manage(actor) or _holder_may_act(actor, assignment)):
         raise Forbidden()
     if assignment.checked_in_at:
         raise ValidationFailed(
@@ -215,6 +260,8 @@ def swap(*, first: Assignment, second: Assignment, actor) -> tuple[Assignment, A
         raise ValidationFailed({"second": _("Меняться можно местами в одной роли.")})
     if first.shift_id == second.shift_id:
         raise ValidationFailed({"second": _("Оба места на одной смене: меняться нечем.")})
+    if not (first.volunteer_id and second.volunteer_id):
+        raise ValidationFailed({"second": _("Меняться местами могут только волонтёры.")})
     if first.volunteer_id == second.volunteer_id:
         raise ValidationFailed({"second": _("Это один и тот же волонтёр.")})
     if first.checked_in_at or second.checked_in_at:
@@ -250,7 +297,7 @@ def swap(*, first: Assignment, second: Assignment, actor) -> tuple[Assignment, A
 
 
 def check_in(*, assignment: Assignment, actor, at: datetime | None = None) -> Assignment:
-    if not (can_manage(actor) or _volunteer_may_act(actor, assignment.volunteer)):
+    if not (can_manage(actor) or _holder_may_act(actor, assignment)):
         raise Forbidden()
     at = at or timezone.now()
     shift = assignment.shift
@@ -270,7 +317,7 @@ def check_in(*, assignment: Assignment, actor, at: datetime | None = None) -> As
 
 def check_out(*, assignment: Assignment, actor, at: datetime | None = None) -> Assignment:
     """Hours count from check-in (or the start, if earlier check-in) to check-out (or the end)."""
-    if not (can_manage(actor) or _volunteer_may_act(actor, assignment.volunteer)):
+    if not (can_manage(actor) or _holder_may_act(actor, assignment)):
         raise Forbidden()
     at = at or timezone.now()
     if assignment.checked_in_at is None:
@@ -328,11 +375,18 @@ def calendar(
     taken: dict[int, Counter] = defaultdict(Counter)
     rows = Assignment.objects.filter(shift_id__in=views.keys())
     if with_people:
-        for pk, shift_id, role, last_name, first_name in rows.values_list(
-            "pk", "shift_id", "role", "volunteer__last_name", "volunteer__first_name"
+        for pk, shift_id, role, last_name, first_name, e_last, e_first in rows.values_list(
+            "pk",
+            "shift_id",
+            "role",
+            "volunteer__last_name",
+            "volunteer__first_name",
+            "employee__last_name",
+            "employee__first_name",
         ):
             taken[shift_id][role] += 1
-            views[shift_id].people.append((pk, f"{last_name} {first_name}", role))
+            name = f"{last_name} {first_name}" if last_name else f"{e_last} {e_first}"
+            views[shift_id].people.append((pk, name, role))
     else:
         for shift_id, role in rows.values_list("shift_id", "role"):
             taken[shift_id][role] += 1
@@ -349,6 +403,23 @@ def coverage(*, centre: Centre, days: int = 7, today: date | None = None) -> lis
     )
     now = timezone.now()
     return [v for v in views if v.short and v.shift.ends_at > now]
+
+
+def on_shift(*, user_id: int, at: datetime) -> bool:
+    """Whether the user holds a place on a shift going on at `at` (as a volunteer or as an
+    employee); a place counts from an hour before its start, as check-in does."""
+    return (
+        Assignment.objects.filter(Q(employee_id=user_id) | Q(volunteer__user_id=user_id))
+        .filter(shift__starts_at__lte=at + CHECK_IN_EARLY, shift__ends_at__gt=at)
+        .exists()
+    )
+
+
+def may_take_calls(*, user_id: int, centre_id: int, at: datetime) -> bool:
+    """Whether the user may sign in as an agent of the centre now: always, unless the centre
+    takes calls only from the people on its shifts (its requirements say so)."""
+    strict = Requirements.objects.filter(centre_id=centre_id, agents_on_shift_only=True)
+    return not strict.exists() or on_shift(user_id=user_id, at=at)
 
 
 def my_shifts(*, volunteer: Volunteer, upcoming: bool | None = None) -> QuerySet[Assignment]:

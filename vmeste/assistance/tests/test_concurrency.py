@@ -9,6 +9,7 @@ from vmeste.assistance import services, tally_sql
 from vmeste.assistance.models import Request
 from vmeste.core.errors import Conflict
 from vmeste.core.models import Category, Line, Region
+from vmeste.people.models import Person
 from vmeste.people.services import PersonInput
 
 pytestmark = [
@@ -145,3 +146,22 @@ def test_the_same_registration_sent_twice_at_once_is_stored_once(make_user):
     assert results[0][1] == results[1][1]
     assert sorted(str(r[2]) for r in results) == ["None", "true"]
     assert Request.objects.count() == 1
+
+
+def test_one_new_number_registered_by_ten_operators_at_once_is_one_person(make_user):
+    """Issue 12, defect 9: without the number's lock each saw no person and made one."""
+    operators = [make_user(f"op{i}") for i in range(10)]
+
+    def register(i: int) -> int:
+        request = services.register_with_person(
+            data=_data(),
+            person_data=PersonInput(phone="+79275557777", last_name="Новикова", first_name="Вера"),
+            actor=operators[i],
+        )
+        return request.person_id
+
+    persons = run_together(10, register)
+    assert all(isinstance(p, int) for p in persons), persons
+    assert len(set(persons)) == 1
+    assert Person.objects.filter(phones__e164="+79275557777").count() == 1
+    assert Request.objects.filter(person_id=persons[0]).count() == 10

@@ -188,3 +188,28 @@ def test_wallboard_today_is_each_centres_own_day_around_midnight(world, make_use
     # start a new day with no calls in it (so no line rows), Samara keeps its one.
     later = services.wallboard(user=make_user("boss2", "supervisor"), now=now + timedelta(hours=1))
     assert {c["centre"]: c["lines"][0]["offered_today"] for c in later["centres"]} == {"sam": 1}
+
+
+# Of 5 calls against a 70 % target: 80 % is good, 60 % within the 10-point band a warning,
+# 40 % bad.
+@pytest.mark.parametrize(("within", "status"), [(4, "good"), (3, "warning"), (2, "bad")])
+def test_wallboard_sets_the_service_level_against_the_target(world, make_user, within, status):
+    now = timezone.now().replace(hour=12, minute=0, second=0, microsecond=0)
+    Queue.objects.filter(pk=world["queue"].pk).update(target_share="0.70", target_seconds=15)
+    for n in range(5):
+        Call.objects.create(
+            call_id=f"t{n}",
+            line=world["line"],
+            centre=world["vgg"],
+            queue=world["queue"],
+            state=Call.State.ENDED,
+            offered_at=now - timedelta(minutes=5 + n),
+            answered_at=now,
+            answered_within_target=n < within,
+        )
+    board = services.wallboard(user=make_user("boss", "supervisor"), now=now)
+    (centre,) = board["centres"]
+    (row,) = centre["lines"]
+    assert (row["target_share"], row["target_seconds"]) == (0.70, 15)
+    assert row["service_level_status"] == status
+    assert centre["local_time"] == now.astimezone(ZoneInfo("Europe/Volgograd")).strftime("%H:%M")

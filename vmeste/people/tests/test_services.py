@@ -5,7 +5,7 @@ import pytest
 from vmeste.accounts.models import AuditEntry
 from vmeste.core.errors import ValidationFailed
 from vmeste.core.models import Region
-from vmeste.people import services
+from vmeste.people import merging, services
 from vmeste.people.models import Consent, Person, PersonEvent
 
 pytestmark = pytest.mark.django_db
@@ -94,9 +94,9 @@ def test_possible_duplicates_and_merge_keep_history(make_user):
         consent=True,
         actor=operator,
     )
-    found = services.possible_duplicates(person=a, user=operator)
+    found = merging.possible_duplicates(person=a, user=operator)
     assert [p.pk for p, _score in found] == [b.pk]
-    kept = services.merge(keep_id=a.pk, absorb_id=b.pk, actor=operator)
+    kept = merging.merge(keep_id=a.pk, absorb_id=b.pk, actor=operator)
     assert sorted(kept.phones.values_list("e164", flat=True)) == ["+79035550002", "+79275550001"]
     assert kept.caregiver and kept.lives_alone
     b.refresh_from_db()
@@ -115,7 +115,7 @@ def test_merge_needs_the_right(make_user):
         data=person_input(phone="+79035550002"), consent=True, actor=operator
     )
     with pytest.raises(services.Forbidden):
-        services.merge(keep_id=a.pk, absorb_id=b.pk, actor=courier)
+        merging.merge(keep_id=a.pk, absorb_id=b.pk, actor=courier)
 
 
 def test_every_card_read_is_audited_and_masked_without_the_right(make_user):
@@ -204,7 +204,7 @@ def test_a_situation_is_yes_no_or_not_asked(make_user):
         consent=True,
         actor=operator,
     )
-    kept = services.merge(keep_id=person.pk, absorb_id=other.pk, actor=operator)
+    kept = merging.merge(keep_id=person.pk, absorb_id=other.pk, actor=operator)
     assert (kept.lives_alone, kept.veteran, kept.caregiver) == (True, True, False)
 
 

@@ -22,7 +22,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, verb: str, **options):
         try:
+            # The command line acts as the server itself: no one's grant to check.
             user, password = services.create_user(
+                actor=None,
                 username=options["username"],
                 role=options["role"],
                 regions=options["regions"],
