@@ -35,7 +35,11 @@ def build() -> World:
     from vmeste.volunteers.tests import factories as f
 
     builder, _password = create_user(
-        username="matrix-builder", role="administrator", password="x", check_password=False
+        actor=None,
+        username="matrix-builder",
+        role="administrator",
+        password="x",
+        check_password=False,
     )
     measure = Measure.objects.create(name="Для всех", eligibility={})
     line = Line.objects.get(code="volgograd-volunteers")
@@ -66,6 +70,7 @@ def user_of(role: str):
     from vmeste.core.models import Centre
 
     user, _password = create_user(
+        actor=None,
         username=f"matrix-{role}",
         role=role,
         password="x",
