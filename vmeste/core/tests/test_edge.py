@@ -97,7 +97,9 @@ def test_page_refusals_are_4xx_not_server_errors(web, make_user):
     admin.centre = centre
     admin.save()
     web.force_login(admin)
-    assert web.get("/deliveries/board/", {"centre": "nope"}).status_code == 422
+    board = web.get("/deliveries/board/", {"centre": "nope"})
+    assert board.status_code == 422
+    assert "Неизвестный центр" in board.content.decode()  # the service's reason, in the page
     assert web.get("/volunteers/999999/").status_code == 404
     assert web.get("/volunteers/coverage/", {"centre": "nope"}).status_code == 422
     assert web.get("/volunteers/coverage/", {"days": "abc"}).status_code == 422
