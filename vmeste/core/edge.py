@@ -72,7 +72,9 @@ def _form_problems(request: HttpRequest) -> list[str]:
 def problems(request: HttpRequest) -> list[str]:
     """The names of the fields (query, form or JSON body) holding unstorable text."""
     found = _form_problems(request)
-    if request.method in ("POST", "PUT", "PATCH") and "json" in request.content_type:
+    # The API parses a body as JSON whatever its declared type, so every API body is read.
+    is_json = "json" in request.content_type or request.path.startswith("/api/")
+    if request.method in ("POST", "PUT", "PATCH") and is_json:
         found += _json_problems(request)
     return found
 

@@ -46,6 +46,15 @@ def test_unstorable_text_in_a_json_body_is_refused(api_as, bad):
     assert set(error["fields"]) == {"notes", "categories.1"}
 
 
+def test_a_json_body_sent_as_plain_text_is_checked_too(client, api_as):
+    operator = api_as("operator")
+    body = json.dumps({"line": "we-are-together", "notes": "\ud800"})
+    answer = client.post("/api/v1/contacts", body, content_type="text/plain", **operator.auth)
+    assert answer.status_code == 422
+    assert _error(answer)["code"] == "invalid_characters"
+    assert list(_error(answer)["fields"]) == ["notes"]
+
+
 def test_unstorable_text_nested_in_a_registration_names_the_field(api_as):
     body = {
         "line": "we-are-together",
