@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from tests.access_matrix import harness, world
-from tests.access_matrix.rules import API, PAGES, Rule
+from tests.access_matrix.rules import API, PAGES, SEARCH_PARAMS, SEARCHES, Rule
 from tests.access_matrix.run import call, concrete_path
 from vmeste.accounts.roles import Role
 from vmeste.api import api
@@ -87,3 +87,31 @@ def test_every_role_gets_the_declared_answer_everywhere(openapi, role):
     assert not broken, "\n".join(broken)
     if pending:
         pytest.xfail("\n".join(pending))
+
+
+def test_every_search_is_declared(openapi):
+    searching = {
+        endpoint.key
+        for endpoint in harness.api_endpoints(openapi)
+        for parameter in endpoint.schema.get("parameters", [])
+        if parameter.get("in") == "query" and parameter["name"] in SEARCH_PARAMS
+    }
+    assert sorted(searching ^ SEARCHES.keys()) == [], "searches without a declaration"
+
+
+@pytest.mark.parametrize("role", sorted(API["GET /api/v1/persons"].roles))
+def test_searches_by_phone_find_only_records_in_scope(openapi, role):
+    from vmeste.accounts.services import issue_token
+
+    world.build()
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {issue_token(username=world.user_of(role).username)}"}
+    client = Client()
+    for key, parameter in SEARCHES.items():
+        if parameter is None:
+            continue
+        path = key.split(" ", 1)[1]
+        found = {
+            side: client.get(path, {parameter: phone}, **auth).json()["count"]
+            for side, phone in world.PHONES.items()
+        }
+        assert found == {"inside": 1, "outside": 0}, (key, found)

@@ -248,3 +248,17 @@ PAGES: dict[str, Rule] = {
     "page contactcenter:screen_pop": SIGNED_IN,
     "page reports:figures": only(R.SEE_FIGURES),
 }
+
+
+# Searches: the query parameter that carries a phone or a name, for the ones over personal
+# data (their answers must hold only records in the caller's scope); None for searches of
+# reference knowledge (articles, measures, services) that belong to no region.
+SEARCHES: dict[str, str | None] = {
+    "GET /api/v1/persons": "phone",
+    "GET /api/v1/requests": "q",
+    "GET /api/v1/contacts": "caller_number",
+    "GET /api/v1/kb/search": None,
+    "GET /api/v1/measures": None,
+    "GET /api/v1/directory/services": None,
+}
+SEARCH_PARAMS = {"q", "phone", "caller_number", "name", "text", "search"}

@@ -9,6 +9,8 @@ from datetime import timedelta
 from django.utils import timezone
 
 INSIDE, OUTSIDE = "RU-VGG", "RU-SAM"
+# Each side's person answers to its own number, so that searches by phone can be compared.
+PHONES = {"inside": "+79990000001", "outside": "+79990000002"}
 
 
 @dataclass
@@ -32,6 +34,7 @@ def build() -> World:
     from vmeste.deliveries.tests.conftest import make_request
     from vmeste.directory.models import Measure, Referral
     from vmeste.knowledge.models import Article
+    from vmeste.people.models import PersonPhone
     from vmeste.volunteers.tests import factories as f
 
     builder, _password = create_user(
@@ -49,7 +52,11 @@ def build() -> World:
         request = make_request(region)
         request.person.region = request.region
         request.person.save()
-        contact = Contact.objects.create(line=line, region=request.region, person=request.person)
+        phone = PHONES[side]
+        PersonPhone.objects.create(person=request.person, e164=phone, is_primary=True)
+        contact = Contact.objects.create(
+            line=line, region=request.region, person=request.person, caller_number=phone
+        )
         referral = Referral.objects.create(request=request, measure=measure)
         world.ids[side] = {
             "person": request.person_id,

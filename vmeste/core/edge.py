@@ -71,12 +71,13 @@ def _form_problems(request: HttpRequest) -> list[str]:
 
 def problems(request: HttpRequest) -> list[str]:
     """The names of the fields (query, form or JSON body) holding unstorable text."""
-    found = _form_problems(request)
-    # The API parses a body as JSON whatever its declared type, so every API body is read.
+    found = []
+    # The API parses a body as JSON whatever its declared type, so every API body is read;
+    # the body first, as a form parsed from the stream would leave it unreadable.
     is_json = "json" in request.content_type or request.path.startswith("/api/")
     if request.method in ("POST", "PUT", "PATCH") and is_json:
         found += _json_problems(request)
-    return found
+    return _form_problems(request) + found
 
 
 class InputGuardMiddleware:

@@ -182,3 +182,9 @@ def test_digits_that_int_cannot_read_are_not_server_errors(web, make_user):
     assert web.get("/assistance/", {"assignee": "²"}).status_code == 200
     assert web.get("/knowledge/", {"page": "²"}).status_code == 200
     assert web.post("/knowledge/use/", {"article": "x", "contact": "²"}).status_code == 404
+
+
+def test_an_api_post_sent_as_an_empty_form_is_not_a_server_error(client, api_as):
+    # The test client's bare POST is multipart: the guard must still leave the body readable.
+    answer = client.post("/api/v1/telephony/dispatch", **api_as("telephony").auth)
+    assert answer.status_code == 200
