@@ -96,6 +96,13 @@ def _profile(rng: random.Random) -> dict:
 
 
 def bench_engine(measures: int, persons: int) -> dict:
+    # The engine is pure, but the validation's messages are translated text: Django's
+    # translation needs settings (no database is touched here).
+    import django
+
+    os.environ.setdefault("VMESTE_DATA_DIR", tempfile.mkdtemp(prefix="vm_bench_directory_"))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vmeste.settings")
+    django.setup()
     from vmeste.directory.eligibility.engine import (
         MeasureIndex,
         MeasureSpec,

@@ -121,6 +121,7 @@ KNOWN = {
     "phone": "+79990001122",
     "caller_number": "+79990001122",
     "centre": "ru-vgg",
+    "fmt": "csv",
     "slug": "matrix-article",
     "description": "Нужны продукты",
     "consent": True,

@@ -159,6 +159,12 @@ API: dict[str, Rule] = {
     "POST /api/v1/telephony/events": only(R.TELEPHONY_EVENTS),
     "POST /api/v1/telephony/dispatch": only(R.TELEPHONY_EVENTS),
     "GET /api/v1/figures": only(R.SEE_FIGURES),
+    # voice menus: curators edit them; the media application reads what to play
+    "GET /api/v1/ivr/{line}": only(R.EDIT_REFERENCE),
+    "PUT /api/v1/ivr/{line}": only(R.EDIT_REFERENCE),
+    "POST /api/v1/ivr/{line}/check": only(R.EDIT_REFERENCE),
+    "POST /api/v1/ivr/{line}/nodes/{node}/recording": only(R.EDIT_REFERENCE),
+    "GET /api/v1/ivr/{line}/media": only(R.TELEPHONY_EVENTS),
 }
 
 _CURATORS = only(R.EDIT_REFERENCE)
@@ -247,6 +253,11 @@ PAGES: dict[str, Rule] = {
     "page contactcenter:wall_board": only(R.SEE_FIGURES),
     "page contactcenter:screen_pop": SIGNED_IN,
     "page reports:figures": only(R.SEE_FIGURES),
+    "page reports:export": only(R.SEE_FIGURES),  # an export of the figures shown
+    "page contactcenter:ivr_menus": _CURATORS,
+    "page contactcenter:ivr_menu": _CURATORS,
+    "page contactcenter:ivr_upload": _CURATORS,
+    "page contactcenter:ivr_listen": only(R.EDIT_REFERENCE, denied=404),  # an <audio> source
 }
 
 

@@ -202,6 +202,8 @@ def call_card(request: HttpRequest) -> HttpResponse:
     # The operator's last line is the likeliest next one.
     line = request.GET.get("line") or request.session.get("call_line", "")
     values = {"caller_number": request.GET.get("phone", ""), "line": line}
+    # The screen pop names the call: saving the card completes that call's contact.
+    values["call_id"] = request.GET.get("call", "")[:100]
     context = _context(request, values, {}, issue_token(request))
     return render(request, "assistance/call_card.html", context)
 

@@ -113,6 +113,7 @@ def read(post, *, user) -> IntakeForm:
             disposition=disposition,
             notes=_notes(post.get("notes", ""), answers),
             categories=[category] if category is not None else [],
+            call_id=post.get("call_id", "").strip(),
         )
         try:
             contacts.validate(form.contact)

@@ -35,6 +35,10 @@ class FormErrors(dict):
 
     message: str = ""
 
+    def __bool__(self) -> bool:
+        # A refusal without fields (not found, forbidden) is an error all the same.
+        return bool(len(self)) or bool(self.message)
+
     def add(self, exc: ServiceError) -> None:
         for name, messages in exc.fields.items():
             self.setdefault(name, []).extend(messages)

@@ -42,7 +42,8 @@ def pop_for(user_id: int) -> dict | None:
     if agent is None or agent.call.state not in (Call.State.RINGING, Call.State.ANSWERED):
         return None
     call = agent.call
-    query = {"phone": call.caller_number}
+    # The card completes this call's Contact (the one the telephony made), never a second one.
+    query = {"phone": call.caller_number, "call": call.call_id}
     if call.line_id:
         query["line"] = call.line.code
     return {

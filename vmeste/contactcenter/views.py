@@ -87,26 +87,25 @@ def wall(request: HttpRequest) -> HttpResponse:
     return render(request, "contactcenter/wall.html", {"agent_states": WALL_STATES})
 
 
-@login_required
-@require_GET
-def wall_board(request: HttpRequest) -> HttpResponse:
+def _board(request: HttpRequest, template: str) -> HttpResponse:
+    """The live figures in a fragment: the workplace's table or the wall's tiles."""
     try:
         board = services.wallboard(user=request.user)
     except Forbidden:
         return HttpResponseForbidden()
-    return render(
-        request, "contactcenter/_wall.html", {"board": board, "agent_states": WALL_STATES}
-    )
+    return render(request, template, {"board": board, "agent_states": WALL_STATES})
+
+
+@login_required
+@require_GET
+def wall_board(request: HttpRequest) -> HttpResponse:
+    return _board(request, "contactcenter/_wall.html")
 
 
 @login_required
 @require_GET
 def wallboard(request: HttpRequest) -> HttpResponse:
-    try:
-        board = services.wallboard(user=request.user)
-    except Forbidden:
-        return HttpResponseForbidden()
-    return render(request, "contactcenter/_wallboard.html", {"board": board})
+    return _board(request, "contactcenter/_wallboard.html")
 
 
 @login_required

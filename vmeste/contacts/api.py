@@ -31,6 +31,8 @@ class ContactIn(Schema):
     notes: str = ""
     categories: list[str] = Field(default_factory=list)
     person_id: Id | None = None
+    # The telephony's id of the call recorded: its Contact is completed, not doubled.
+    call_id: str = Field("", max_length=100)
 
 
 class ContactOut(Schema):
@@ -104,6 +106,7 @@ def _resolve(payload: ContactIn, user) -> tuple[services.ContactInput, object]:
         disposition=payload.disposition,
         notes=payload.notes,
         categories=categories,
+        call_id=payload.call_id.strip(),
     )
     return data, person
 

@@ -67,6 +67,9 @@ class Contact(models.Model):
     queue_code = models.CharField(_("очередь"), max_length=60, blank=True)
     wait_seconds = models.PositiveIntegerField(_("ожидание, с"), null=True, blank=True)
     talk_seconds = models.PositiveIntegerField(_("разговор, с"), null=True, blank=True)
+    # When the operator recorded the outcome on the call card: from then on the outcome is
+    # theirs and the telephony's later events no longer touch it.
+    completed_at = models.DateTimeField(_("записано оператором"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     scope_region = "region"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,6 +33,9 @@ class ContactInput:
     disposition: str = Disposition.CONSULTATION
     notes: str = ""
     categories: list[Category] = field(default_factory=list)
+    # The telephony's id of the call this contact records (the screen pop gives it to the
+    # call card): the Contact the telephony made for that call is completed, not doubled.
+    call_id: str = ""
 
 
 def validate(data: ContactInput) -> str:
@@ -57,6 +60,10 @@ def validate(data: ContactInput) -> str:
         errors["ended_at"] = _("Конец обращения раньше начала.")
     if data.region and not data.line.serves_region(data.region):
         errors["region"] = _("Линия не обслуживает этот регион.")
+    if len(data.call_id) > 100:
+        errors["call_id"] = _("Слишком длинный идентификатор звонка.")
+    elif data.call_id and data.channel != Channel.PHONE:
+        errors["channel"] = _("Звонок из телефонии записывается только как телефонное обращение.")
     if errors:
         raise ValidationFailed(errors)
     return number
@@ -75,13 +82,19 @@ def _default_region(data: ContactInput, actor: User, person: Person | None) -> R
 
 @transaction.atomic
 def register_contact(*, data: ContactInput, actor: User, person: Person | None = None) -> Contact:
+    """The operator's contact: a new one, or, for a call the telephony recorded
+    (``data.call_id``), that call's Contact completed with the operator's part."""
     if not actor.can(Right.REGISTER):
         raise Forbidden()
     number = validate(data)
+    if data.call_id:
+        contact = _call_contact(data.call_id)
+        if contact is not None:
+            return _complete(contact, data=data, number=number, actor=actor, person=person)
     region = _default_region(data, actor, person)
     if not in_scope(actor, region_id=region.pk if region else None, line_id=data.line.pk):
         raise ValidationFailed({"line": _("Линия или регион вне вашей зоны работы.")})
-    contact = Contact.objects.create(
+    contact = Contact(
         channel=data.channel,
         line=data.line,
         region=region,
@@ -92,9 +105,57 @@ def register_contact(*, data: ContactInput, actor: User, person: Person | None =
         disposition=data.disposition,
         notes=data.notes.strip(),
         person=person,
+        call_id=data.call_id or None,
+        completed_at=timezone.now() if data.call_id else None,
     )
+    if data.call_id:
+        try:  # the telephony may record the same call this very moment: theirs is the one
+            with transaction.atomic():
+                contact.save()
+        except IntegrityError:
+            found = _call_contact(data.call_id)
+            return _complete(found, data=data, number=number, actor=actor, person=person)
+    else:
+        contact.save()
     if data.categories:
         contact.categories.set(data.categories)
+    return contact
+
+
+def _call_contact(call_id: str) -> Contact | None:
+    return (
+        Contact.objects.select_for_update(of=("self",))
+        .select_related("line")
+        .filter(call_id=call_id)
+        .first()
+    )
+
+
+def _complete(
+    contact: Contact, *, data: ContactInput, number: str, actor: User, person: Person | None
+) -> Contact:
+    """The operator's part of a call's Contact: outcome, topics, notes, person, the caller's
+    region. What the telephony knows (line, moments, number, queue) stays its own."""
+    if not in_scope(actor, region_id=contact.region_id, line_id=contact.line_id):
+        raise NotFound(_("Звонок не найден."))
+    region = data.region or (person.region if person and person.region_id else None)
+    if region is not None and region.pk != contact.region_id:
+        if not contact.line.serves_region(region):
+            raise ValidationFailed({"region": _("Линия звонка не обслуживает этот регион.")})
+        if not in_scope(actor, region_id=region.pk, line_id=contact.line_id):
+            raise ValidationFailed({"region": _("Регион вне вашей зоны работы.")})
+        contact.region = region
+    contact.caller_number = contact.caller_number or number
+    contact.operator = contact.operator or actor
+    contact.disposition = data.disposition
+    notes = data.notes.strip()
+    if notes and notes not in contact.notes:  # a second save of the same call adds, never loses
+        contact.notes = f"{contact.notes}\n{notes}".strip()
+    contact.person = person or contact.person
+    contact.completed_at = timezone.now()
+    contact.save()
+    if data.categories:
+        contact.categories.add(*data.categories)
     return contact
 
 
@@ -151,7 +212,8 @@ def record_call(data: CallRecord) -> Contact:
     The intake rules of ``register_contact`` apply: the number in E.164 when it parses
     (kept as received otherwise: a call is recorded whatever its caller id), the region of
     a line serving one region. Only the telephony's fields are written: what the operator
-    registered on the call card (person, topics, notes, an outcome of their own) stays.
+    registered on the call card (person, topics, notes, the outcome: ``register_contact`` with
+    the call's id) stays.
     """
     phone = try_normalise(data.caller_number) if data.caller_number else None
     contact = Contact.objects.select_for_update().filter(call_id=data.call_id).first()
@@ -170,13 +232,16 @@ def record_call(data: CallRecord) -> Contact:
     contact.talk_seconds = None if data.talk_seconds is None else round(data.talk_seconds)
     if data.operator is not None:
         contact.operator = data.operator
-    automatic = (Disposition.CONSULTATION, Disposition.ABANDONED, Disposition.CALLBACK_REQUESTED)
-    if data.abandoned:
-        contact.disposition = Disposition.ABANDONED
-    elif data.callback_pending:
-        contact.disposition = Disposition.CALLBACK_REQUESTED
-    elif contact.disposition in automatic:  # not one the operator chose on the card
-        told = data.disposition if data.disposition in Disposition.values else ""
-        contact.disposition = told or Disposition.CONSULTATION
+    if contact.completed_at is None:  # once recorded on the call card, the outcome is theirs
+        contact.disposition = _telephony_outcome(data)
     contact.save()
     return contact
+
+
+def _telephony_outcome(data: CallRecord) -> str:
+    if data.abandoned:
+        return Disposition.ABANDONED
+    if data.callback_pending:
+        return Disposition.CALLBACK_REQUESTED
+    told = data.disposition if data.disposition in Disposition.values else ""
+    return told or Disposition.CONSULTATION

@@ -58,7 +58,11 @@ def _json_problems(request: HttpRequest) -> list[str]:
 
 
 def _form_problems(request: HttpRequest) -> list[str]:
-    sources = [request.GET, request.POST] if request.method == "POST" else [request.GET]
+    # A multipart body sent to the API (a recording's upload) is left to its view: parsing
+    # it here would leave the raw body unreadable for the Idempotency-Key check after us.
+    multipart = request.content_type.startswith("multipart/")
+    posted = request.method == "POST" and not (multipart and request.path.startswith("/api/"))
+    sources = [request.GET, request.POST] if posted else [request.GET]
     fields = [
         name
         for data in sources
@@ -74,7 +78,8 @@ def problems(request: HttpRequest) -> list[str]:
     found = []
     # The API parses a body as JSON whatever its declared type, so every API body is read;
     # the body first, as a form parsed from the stream would leave it unreadable.
-    is_json = "json" in request.content_type or request.path.startswith("/api/")
+    multipart = request.content_type.startswith("multipart/")
+    is_json = "json" in request.content_type or (request.path.startswith("/api/") and not multipart)
     if request.method in ("POST", "PUT", "PATCH") and is_json:
         found += _json_problems(request)
     return _form_problems(request) + found

@@ -37,6 +37,7 @@ from vmeste.volunteers.models import (
     Volunteer,
     VolunteerEvent,
 )
+from vmeste.volunteers.services import ensure_account
 
 # How many volunteers each centre has, and the share of each state of recruitment.
 HEADS = {"moscow": 90, "volgograd": 60}
@@ -246,26 +247,7 @@ def _documents_and_trainings(rng, volunteer, plan, modules, state, today, boss) 
         RoleGrant(volunteer=volunteer, role=r, granted_by=boss) for r in roles
     )
     if state in (rules.ACTIVE, rules.PAUSED):
-        _account(volunteer)
-
-
-def _account(volunteer: Volunteer) -> None:
-    """As activation does (volunteers.services.ensure_account), without a usable password."""
-    if volunteer.user_id:
-        return
-    user = User(
-        username=f"v{volunteer.phone.lstrip('+')}",
-        first_name=volunteer.first_name,
-        last_name=volunteer.last_name,
-        email=volunteer.email,
-        role=Role.VOLUNTEER,
-        centre=volunteer.centre,
-    )
-    user.set_unusable_password()
-    user.save()
-    user.regions.add(volunteer.centre.region_id)
-    volunteer.user = user
-    volunteer.save(update_fields=["user"])
+        ensure_account(volunteer=volunteer)  # as activation does
 
 
 def _local(day: date, at: time, zone: ZoneInfo) -> datetime:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from vmeste.assistance.tests.test_views import REQUEST, post_call
 from vmeste.contactcenter import loadcheck
 from vmeste.contactcenter.models import Agent, AgentStateChange
+from vmeste.contacts.models import Contact
 from vmeste.core.models import Centre
 
 
@@ -129,4 +130,13 @@ def test_a_routed_call_opens_the_call_card_with_the_caller_looked_up(
         assert link.is_visible() and "+79275551234" in link.inner_text()
         page.screenshot(path="/tmp/vmcc/workplace.png")
         card.screenshot(path="/tmp/vmcc/card.png")
+        # Saved, the card completes the call's own Contact: one call, one contact.
+        assert card.locator("#call_id").input_value() == "br-1"
+        card.locator("#notes").fill("Спросила про доставку продуктов.")
+        card.get_by_role("button", name="Сохранить").click()
+        card.get_by_text("Обращение сохранено.").wait_for()
         context.close()
+    call_contacts = Contact.objects.filter(call_id="br-1")
+    assert call_contacts.count() == 1 and call_contacts.get().completed_at is not None
+    assert call_contacts.get().notes == "Спросила про доставку продуктов."
+    assert Contact.objects.count() == 2  # the earlier call from post_call, and this one

@@ -37,7 +37,9 @@ def test_pop_for_the_agent_rung(make_user, client):
     Agent.objects.filter(pk=agent.pk).update(call=call)
     pop = screenpop.pop_for(agent.user_id)
     assert pop["call_id"] == "c1" and pop["queue"] == "Продукты"
-    assert pop["card_url"] == "/assistance/call/?phone=%2B79001234567&line=we-are-together"
+    assert pop["card_url"] == (
+        "/assistance/call/?phone=%2B79001234567&call=c1&line=we-are-together"
+    )
     client.force_login(agent.user)
     response = client.get("/contactcenter/screen-pop/")
     assert response.status_code == 200

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from vmeste.contactcenter.models import Agent, Call, Queue, TelephonyEvent
 from vmeste.core.models import Centre, Line
@@ -138,10 +140,19 @@ def test_every_call_becomes_one_contact(phone, setup):
     assert (contact.wait_seconds, contact.talk_seconds) == (15, 300)
     assert contact.operator.username == "ivanova"
     assert contact.disposition == "consultation" and contact.ended_at is not None
-    # the operator's own outcome on the card is not overwritten by later events
-    Contact.objects.filter(pk=contact.pk).update(disposition="request_registered")
+    # the operator records their outcome on the call card the screen pop opened; the
+    # telephony's later word does not overwrite it
+    operator = Client()
+    operator.force_login(setup["agent"].user)
+    card = operator.get(reverse("assistance:call_card"), {"phone": "+79001234567", "call": "c1"})
+    form = {"caller_number": "+79001234567", "channel": "phone", "line": "we-are-together",
+            "disposition": "transferred", "notes": "К юристу.", "call_id": "c1",
+            "form_token": card.context["token"]}  # fmt: skip
+    assert operator.post(reverse("assistance:call_card"), form).status_code == 302
     phone.post(URL, {**ended(n="e9"), "disposition": "consultation"})
-    assert Contact.objects.get(pk=contact.pk).disposition == "request_registered"
+    contact = Contact.objects.get(call_id="c1")
+    assert (contact.disposition, contact.notes) == ("transferred", "К юристу.")
+    assert Contact.objects.count() == 1
     # an abandoned call is a contact too; a stray event of an unknown line is not (yet)
     phone.post(URL, offered(n="a1", call="gone"))
     phone.post(URL, ended(n="a2", call="gone", at="2026-04-01T10:01:00Z"))

@@ -1,6 +1,10 @@
+from datetime import datetime
+
 import pytest
 
 from vmeste.contacts.models import Contact
+from vmeste.contacts.services import CallRecord, record_call
+from vmeste.core.models import Line
 
 pytestmark = pytest.mark.django_db
 
@@ -66,3 +70,21 @@ def test_contacts_are_scoped_by_line(api_as):
     kindness_only = api_as("operator", lines=["circle-of-kindness"])
     listed = kindness_only.get("/api/v1/contacts").json()
     assert listed["count"] == 1 and listed["items"][0]["line"] == "circle-of-kindness"
+
+
+def test_a_call_the_telephony_recorded_is_completed_not_doubled(api_as):
+    line = Line.objects.get(code="moscow-volunteers")
+    moment = datetime.fromisoformat("2026-04-01T10:00:00+00:00")
+    call = record_call(
+        CallRecord(call_id="c7", line=line, started_at=moment, caller_number="+79165550011")
+    )
+    api = api_as("operator")
+    payload = {"line": "moscow-volunteers", "disposition": "transferred", "call_id": "c7",
+               "categories": ["sick-leave"], "notes": "К врачу."}  # fmt: skip
+    body = api.post("/api/v1/contacts", payload).json()
+    assert body["id"] == call.pk and Contact.objects.count() == 1
+    assert (body["disposition"], body["categories"]) == ("transferred", ["sick-leave"])
+    assert body["started_at"].startswith("2026-04-01T") and body["operator"] == api.user.username
+    # a chat cannot claim a call
+    chat = api.post("/api/v1/contacts", {**payload, "channel": "chat"})
+    assert chat.status_code == 422 and "channel" in chat.json()["error"]["fields"]

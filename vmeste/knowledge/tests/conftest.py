@@ -15,7 +15,7 @@ CORPUS = Path(os.environ.get("VMESTE_KB_CORPUS") or (SHARED if SHARED.is_dir() e
 @pytest.fixture
 def corpus() -> Path:
     if not CORPUS.is_dir():
-        pytest.skip(f"the shared corpus is not at {CORPUS}")
+        pytest.fail(f"the corpus is not at {CORPUS} (VMESTE_KB_CORPUS?)")
     return CORPUS
 
 

@@ -23,9 +23,13 @@ def as_editor(client, editor):
 
 
 def test_list_detail_and_search_for_operators(imported, as_operator):
+    line = Line.objects.get(code="we-are-together")
+    Article.objects.get(slug="kb-001").lines.add(line)
     page = as_operator.get(reverse("knowledge:list"))
     assert page.status_code == 200
     assert "Оформление листка нетрудоспособности" in page.content.decode()
+    # A line is shown by its name, its code only as a hint.
+    assert f'title="{line.code}">{line.name}<' in page.content.decode()
     found = as_operator.get(reverse("knowledge:list"), {"q": "продлить больничный"})
     assert "<mark>" in found.content.decode()
     detail = as_operator.get(reverse("knowledge:detail", args=["kb-001"]))

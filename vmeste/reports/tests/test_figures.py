@@ -69,12 +69,11 @@ def test_people_helped_counts_distinct_persons(api_as):
     assert fourth["status"] == "new"
 
 
-def test_period_bounds_and_scope(api_as):
+def test_period_bounds(api_as):
     operator = api_as("operator")
     created = register(operator)
+    # registered 45 days ago: outside the default 30 days, inside a period reaching back 50
     Request.objects.filter(pk=created["id"]).update(created_at=timezone.now() - timedelta(days=45))
-    manager = api_as("regional_manager", regions=["RU-MOW"])
-    assert manager.get("/api/v1/figures").json()["requests"] == 0
     analyst = api_as("analyst")
     assert analyst.get("/api/v1/figures").json()["requests"] == 0
     old = (timezone.localdate() - timedelta(days=50)).isoformat()
@@ -82,6 +81,32 @@ def test_period_bounds_and_scope(api_as):
     reversed_period = analyst.get("/api/v1/figures", date_from="2026-02-01", date_to="2026-01-01")
     assert reversed_period.status_code == 422
     assert analyst.get("/api/v1/figures", date_from="not-a-date").status_code == 422
+
+
+def test_figures_count_only_what_the_viewer_may_see(api_as):
+    """Everything happens inside the period: only the viewer's scope tells the counts apart."""
+    coordinator = api_as("coordinator")
+    resolve(coordinator, register(coordinator)["id"])  # Volgograd, helped
+    moscow = {**PERSON, "first_name": "Вера", "phone": "+79165550103"}
+    response = coordinator.post(
+        "/api/v1/requests",
+        {"line": "we-are-together", "region": "RU-MOW", "category": "groceries",
+         "description": "Продукты", "consent": True, "person": moscow},
+    )  # fmt: skip
+    assert response.status_code == 201, response.content
+    for line in ("volgograd-volunteers", "moscow-volunteers", "moscow-volunteers"):
+        assert coordinator.post("/api/v1/contacts", {"line": line}).status_code == 201
+
+    def counted(api) -> tuple[int, int, int, set[str]]:
+        body = api.get("/api/v1/figures").json()
+        regions = {row["code"] for row in body["by_region"]}
+        return body["contacts"], body["requests"], body["people_helped"], regions
+
+    assert counted(api_as("analyst")) == (3, 2, 1, {"RU-VGG", "RU-MOW"})
+    assert counted(api_as("regional_manager", regions=["RU-MOW"])) == (2, 1, 0, {"RU-MOW"})
+    assert counted(api_as("regional_manager", regions=["RU-VGG"])) == (1, 1, 1, {"RU-VGG"})
+    by_line = api_as("analyst", lines=["volgograd-volunteers"])
+    assert counted(by_line) == (1, 1, 1, {"RU-VGG"})
 
 
 def test_operators_do_not_see_figures(api_as):
