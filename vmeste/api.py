@@ -16,6 +16,7 @@ from ninja.security import HttpBearer, django_auth
 
 from vmeste.accounts.models import ApiToken
 from vmeste.core.errors import ServiceError
+from vmeste.core.schemas import document_errors
 
 
 class BearerToken(HttpBearer):
@@ -28,7 +29,14 @@ class BearerToken(HttpBearer):
         return user
 
 
-api = NinjaAPI(
+class VmesteApi(NinjaAPI):
+    def get_openapi_schema(self, **kwargs):
+        # Views declare their success; the refusals every operation may answer are added
+        # here once, so no operation's 401/403/404/409/422 goes undocumented.
+        return document_errors(super().get_openapi_schema(**kwargs))
+
+
+api = VmesteApi(
     title="Vmeste API",
     version="1",
     description="Контакты, заявки, люди и показатели горячих линий Vmeste.",

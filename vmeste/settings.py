@@ -112,6 +112,8 @@ MIDDLEWARE = [
     "vmeste.core.security.SecurityHeadersMiddleware",
     "vmeste.core.middleware.LanguageMiddleware",
     "vmeste.accounts.audit.AuditChannelMiddleware",
+    # Unstorable text (NUL, lone surrogates) is refused before any view reads it.
+    "vmeste.core.edge.InputGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -119,6 +121,7 @@ MIDDLEWARE = [
     "vmeste.accounts.middleware.BearerTokenMiddleware",
     "vmeste.accounts.middleware.TwoFactorMiddleware",
     "vmeste.core.idempotency.IdempotencyMiddleware",
+    "vmeste.core.edge.ServiceErrorPageMiddleware",
 ]
 
 ROOT_URLCONF = "vmeste.urls"

@@ -88,7 +88,7 @@ class AuditFilters(Schema):
     object_id: str = ""
     user: str = ""
     limit: int = Field(100, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=1_000_000)
 
 
 def _user_out(user: User) -> dict:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from vmeste.assistance import listing, services
 from vmeste.assistance.models import Request, Team
 from vmeste.contacts.services import get_contact
 from vmeste.core import services as reference
+from vmeste.core.dates import SaneDate
 from vmeste.core.errors import FieldErrors, ValidationFailed
 from vmeste.core.schemas import Id, ListOf, TimelineEventOut
 from vmeste.people import services as people
@@ -26,7 +27,7 @@ class PersonIn(Schema):
     first_name: str = ""
     middle_name: str = ""
     phone: str
-    birth_date: date | None = None
+    birth_date: SaneDate | None = None
     age: int | None = None
     address: str = ""
     disability_group: str = ""
@@ -51,14 +52,14 @@ class OutcomeIn(Schema):
     note: str = ""
 
 
-class TransitionIn(Schema):
+class RequestTransitionIn(Schema):
     to: str
     comment: str = ""
     outcome: OutcomeIn | None = None
     version: int | None = None
 
 
-class AssignIn(Schema):
+class RequestAssignIn(Schema):
     assignee: Id | None = None
     team: str | None = None
     version: int | None = None
@@ -252,7 +253,7 @@ def read_request(request: HttpRequest, request_id: Id):
 
 
 @router.post("/requests/{request_id}/transitions", response=RequestDetailOut)
-def move_request(request: HttpRequest, request_id: Id, payload: TransitionIn):
+def move_request(request: HttpRequest, request_id: Id, payload: RequestTransitionIn):
     services.transition(
         request_id=request_id,
         to=payload.to,
@@ -265,7 +266,7 @@ def move_request(request: HttpRequest, request_id: Id, payload: TransitionIn):
 
 
 @router.post("/requests/{request_id}/assign", response=RequestDetailOut)
-def assign_request(request: HttpRequest, request_id: Id, payload: AssignIn):
+def assign_request(request: HttpRequest, request_id: Id, payload: RequestAssignIn):
     assignee = None
     if payload.assignee is not None:
         assignee = User.objects.filter(pk=payload.assignee, is_active=True).first()

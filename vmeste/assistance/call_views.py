@@ -168,7 +168,7 @@ def _context(request: HttpRequest, values: dict, errors: dict, token: str) -> di
         values = {**values, "line": line.code}
     panels = side_panels()
     person_id = values.get("person_id", "")
-    if panels["navigator_url"] and person_id.isdigit():
+    if panels["navigator_url"] and person_id.isdecimal():
         panels["navigator_now"] = reverse("directory:panel", args=[int(person_id)])
     return {
         **line_context(request.user, line, values),

@@ -16,6 +16,7 @@ from vmeste.assistance import services as assistance
 from vmeste.contacts import services as contacts
 from vmeste.contacts.models import Channel, Disposition
 from vmeste.core import services as reference
+from vmeste.core.dates import date_problem
 from vmeste.core.errors import ServiceError, ValidationFailed
 from vmeste.core.models import Line, Region
 from vmeste.people import services as people
@@ -56,10 +57,14 @@ def _date(form: IntakeForm, text: str, name: str) -> date | None:
     if not text:
         return None
     try:
-        return date.fromisoformat(text)
+        value = date.fromisoformat(text)
     except ValueError:
         form.fail(name, _("Дата в виде ГГГГ-ММ-ДД."))
         return None
+    if problem := date_problem(value):
+        form.fail(name, problem)
+        return None
+    return value
 
 
 def intake_answers(line: Line | None, post) -> tuple[list[tuple[str, str, str]], dict]:
@@ -88,7 +93,7 @@ def read(post, *, user) -> IntakeForm:
         region = _lookup(form, reference.region_by_code, post.get("region", ""), "region")
     form.with_request = post.get("with_request") == "on"
     form.consent = post.get("consent") == "on"
-    if post.get("person_id", "").isdigit():
+    if post.get("person_id", "").isdecimal():
         form.person_id = int(post["person_id"])
     answers, intake_errors = intake_answers(line, post)
     disposition = post.get("disposition") or Disposition.CONSULTATION

@@ -99,7 +99,7 @@ def search(*, user: User, filters: RequestFilters) -> QuerySet[Request]:
         qs = qs.filter(assignee=user)
     elif filters.assignee == "none":
         qs = qs.filter(assignee__isnull=True)
-    elif filters.assignee.isdigit():
+    elif filters.assignee.isdecimal():
         qs = qs.filter(assignee_id=int(filters.assignee))
     if filters.overdue:
         qs = qs.exclude(status__in=CLOSED).filter(due_at__lt=timezone.now())

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Q, When
 from django.http import Http404, HttpRequest, HttpResponse
@@ -25,7 +26,7 @@ from vmeste.assistance.models import OutcomeHow, Request, Status, Team
 from vmeste.assistance.transitions import CLOSED
 from vmeste.assistance.ui import FormErrors, require, require_cases, values_of
 from vmeste.core import services as reference
-from vmeste.core.errors import Conflict, NotFound, ServiceError, ValidationFailed
+from vmeste.core.errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
 from vmeste.core.scoping import scoped, user_scope
 from vmeste.people.phones import mask
 
@@ -165,6 +166,9 @@ def _refused(request: HttpRequest, request_id: int, exc: ServiceError, form: str
     """Re-render the page with the refusal next to its field and every typed word kept."""
     if isinstance(exc, NotFound):
         raise Http404(exc.message)
+    if isinstance(exc, Forbidden):
+        # A role without the right has no request page to go back to, in scope or not.
+        raise PermissionDenied(exc.message)
     errors = FormErrors()
     errors.add(exc)
     item = _get(request, request_id)  # fresh: after a conflict the page shows the current state
@@ -177,7 +181,7 @@ def _refused(request: HttpRequest, request_id: int, exc: ServiceError, form: str
 
 def _version(post) -> int | None:
     text = post.get("version", "")
-    return int(text) if text.isdigit() else None
+    return int(text) if text.isdecimal() else None
 
 
 @login_required
@@ -221,7 +225,7 @@ def request_assign(request: HttpRequest, request_id: int) -> HttpResponse:
         choice = post.get("assignee", "")
         if choice == "me":
             assignee = request.user
-        elif choice.isdigit():
+        elif choice.isdecimal():
             assignee = User.objects.filter(pk=int(choice), is_active=True).first()
             if assignee is None:
                 raise ValidationFailed({"assignee": _("Пользователь не найден.")})

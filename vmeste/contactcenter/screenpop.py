@@ -141,7 +141,7 @@ async def _listen(ready: asyncio.Event) -> None:
                 for user_id in list(HUB._streams):
                     HUB.publish(user_id)
                 async for note in conn.notifies():
-                    if note.payload.isdigit():
+                    if note.payload.isdecimal():
                         HUB.publish(int(note.payload))
         except asyncio.CancelledError:
             raise

@@ -12,6 +12,7 @@ from ninja.responses import Status
 from vmeste.contacts import services
 from vmeste.contacts.models import Contact
 from vmeste.core import services as reference
+from vmeste.core.dates import EventMoment
 from vmeste.core.errors import FieldErrors, NotFound
 from vmeste.core.schemas import Id, ListOf
 from vmeste.people import services as people
@@ -24,8 +25,8 @@ class ContactIn(Schema):
     channel: str = "phone"
     region: str | None = None
     caller_number: str = ""
-    started_at: datetime | None = None
-    ended_at: datetime | None = None
+    started_at: EventMoment | None = None
+    ended_at: EventMoment | None = None
     disposition: str = "consultation"
     notes: str = ""
     categories: list[str] = Field(default_factory=list)

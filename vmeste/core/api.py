@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import time
-
 from django.http import HttpRequest
 from ninja import Router, Schema
 
 from vmeste.core import services
-from vmeste.core.schemas import ListOf
+from vmeste.core.schemas import ListOf, LocalTime
 from vmeste.core.scoping import scoped
 
 router = Router(tags=["reference"])
@@ -39,8 +37,8 @@ class LineOut(Schema):
     name_en: str
     phones: list[str]
     is_24_7: bool
-    opens_at: time | None
-    closes_at: time | None
+    opens_at: LocalTime | None
+    closes_at: LocalTime | None
     regions: list[str]
     categories: list[str]
     intake_fields: list[dict]

@@ -95,7 +95,7 @@ def _small_file(response: HttpResponseBase) -> bool:
     if not response.streaming or response.is_async:
         return False
     length = response.get("Content-Length", "")
-    return length.isdigit() and int(length) <= SMALL_FILE
+    return length.isdecimal() and int(length) <= SMALL_FILE
 
 
 def _in_memory(streamed: HttpResponseBase) -> HttpResponse:

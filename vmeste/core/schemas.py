@@ -1,13 +1,13 @@
-"""Shapes shared by every router: the list envelope."""
+"""Shapes shared by every router: the list envelope, the error shape and its documentation."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 from functools import cache
 from typing import Annotated
 
 from ninja import Schema
-from pydantic import Field, create_model
+from pydantic import Field, WithJsonSchema, create_model
 
 
 @cache
@@ -32,3 +32,68 @@ class TimelineEventOut(Schema):
     from_status: str
     to_status: str
     text: str
+
+
+# A line's opening hours are a wall-clock time in the line's own zone, without an offset:
+# JSON Schema's `format: time` demands one (RFC 3339 full-time), so the format is a pattern.
+LocalTime = Annotated[
+    time,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]+)?)?$",
+            "description": "Local wall-clock time, HH:MM[:SS], in the line's time zone.",
+        }
+    ),
+]
+
+
+class ErrorDetail(Schema):
+    code: str
+    message: str
+    fields: dict[str, list[str]]
+
+
+class ErrorOut(Schema):
+    """The one error shape of the API (vmeste/api.py turns every refusal into it)."""
+
+    error: ErrorDetail
+
+
+_ERROR_MEANINGS = {
+    400: "Malformed request (e.g. a body that is not JSON).",
+    401: "No valid token or session.",
+    403: "The caller's role lacks the right for this operation.",
+    404: "Not found, or outside the caller's scope (never told apart).",
+    409: "Conflict: a stale version, a state that forbids the change, a reused key.",
+    422: "Invalid input: the fields that are wrong are named in `error.fields`.",
+}
+
+
+def error_statuses(method: str, *, authenticated: bool) -> list[int]:
+    """The refusals any operation may answer, whatever the view: its role and scope (401,
+    403, 404), its input (422) and, for a write, its body and concurrency (400, 409)."""
+    statuses = [404, 422]
+    if authenticated:
+        statuses += [401, 403]
+    if method in ("post", "put", "patch", "delete"):
+        statuses += [400, 409]
+    return sorted(statuses)
+
+
+def document_errors(openapi: dict) -> dict:
+    """Adds the error shape and the standard refusals to every operation of the schema."""
+    components = openapi.setdefault("components", {}).setdefault("schemas", {})
+    shape = ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
+    components.update(shape.pop("$defs", {}))
+    components["ErrorOut"] = shape
+    error_content = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+    for operations in openapi.get("paths", {}).values():
+        for method, operation in operations.items():
+            responses = operation.setdefault("responses", {})
+            authenticated = bool(operation.get("security"))
+            for status in error_statuses(method, authenticated=authenticated):
+                responses.setdefault(
+                    status, {"description": _ERROR_MEANINGS[status], "content": error_content}
+                )
+    return openapi

@@ -12,6 +12,7 @@ from ninja.responses import Status
 from vmeste.accounts import audit
 from vmeste.accounts.models import User
 from vmeste.core import services as reference
+from vmeste.core.dates import EventMoment
 from vmeste.core.errors import Forbidden, ValidationFailed
 from vmeste.core.schemas import Id, ListOf
 from vmeste.deliveries import dispatch, services
@@ -38,8 +39,8 @@ class DeliveryIn(Schema):
     recipient_first_name: str = ""
     recipient_phone: str = ""
     items: list[ItemIo]
-    window_start: datetime
-    window_end: datetime
+    window_start: EventMoment
+    window_end: EventMoment
     payer: str
     payment_method: str
     receipt_required: bool = True
@@ -73,7 +74,7 @@ class DeliveryOut(Schema):
     version: int
 
 
-class AssignIn(Schema):
+class DeliveryAssignIn(Schema):
     courier: Id
     version: int | None = None
 
@@ -254,8 +255,10 @@ def get(request: HttpRequest, delivery_id: Id):
 
 
 @router.post("/deliveries/{delivery_id}/assign", response=DeliveryOut)
-def assign(request: HttpRequest, delivery_id: Id, payload: AssignIn):
+def assign(request: HttpRequest, delivery_id: Id, payload: DeliveryAssignIn):
     services.require_dispatcher(request.user)
+    # The delivery's scope first: a delivery of another region is 404 whatever the courier.
+    services.get_delivery(delivery_id=delivery_id, user=request.user)
     courier = User.objects.filter(pk=payload.courier).first()
     if courier is None:
         raise ValidationFailed({"courier": "Нет такого пользователя."})

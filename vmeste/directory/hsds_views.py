@@ -22,9 +22,18 @@ def _not_found() -> JsonResponse:
     )
 
 
+def _moment(text: str):
+    # Well-formed but impossible (month 13) raises; an unreadable filter filters nothing.
+    try:
+        return parse_datetime(text or "")
+    except ValueError:
+        return None
+
+
 def _int(request: HttpRequest, name: str, default: int) -> int:
     try:
-        return max(1, int(request.GET.get(name, default)))
+        # Capped: a page number past any real page must not overflow SQLite's integers.
+        return min(max(1, int(request.GET.get(name, default))), 1_000_000)
     except ValueError:
         return default
 
@@ -81,7 +90,7 @@ def _services_filtered(request: HttpRequest) -> QuerySet[m.Service]:
         qs = qs.filter(
             pk__in=m.Attribute.objects.filter(taxonomy_term_id__in=terms).values("link_id")
         )
-    if after := parse_datetime(request.GET.get("modified_after", "") or ""):
+    if after := _moment(request.GET.get("modified_after", "")):
         qs = qs.filter(last_modified__gte=after)
     if region := request.GET.get("region"):  # ours: a federal subject code, e.g. RU-VGG
         qs = qs.filter(service_areas__region__code=region.upper()).distinct()

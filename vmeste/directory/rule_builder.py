@@ -139,7 +139,7 @@ def from_form(data) -> Node:
     only lose them by tampering); the first row without a parent is the root."""
     ids: list[int] = []
     for raw in data.getlist("node")[:MAX_NODES]:
-        if raw.isdigit() and int(raw) not in ids:
+        if raw.isdecimal() and int(raw) not in ids:
             ids.append(int(raw))
     nodes: dict[int, Node] = {}
     for nid in ids:
@@ -155,7 +155,7 @@ def from_form(data) -> Node:
         parent = data.get(f"parent-{nid}", "")
         if parent == "" and root is None and nodes[nid].is_group:
             root = nodes[nid]
-        elif parent.isdigit() and int(parent) != nid and int(parent) in nodes:
+        elif parent.isdecimal() and int(parent) != nid and int(parent) in nodes:
             owner = nodes[int(parent)]
             if owner.is_group:
                 owner.children.append(nodes[nid])
@@ -259,7 +259,7 @@ def apply(root: Node, action: str) -> str:
     return the id of the control to focus afterwards, so the keyboard stays where it was."""
     verb, _sep, raw = action.partition(":")
     found = {node.id: (node, parent) for node, parent in walk(root)}
-    if not raw.isdigit() or int(raw) not in found:
+    if not raw.isdecimal() or int(raw) not in found:
         return ""
     node, parent = found[int(raw)]
     new_id = max(found) + 1

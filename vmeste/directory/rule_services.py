@@ -167,7 +167,7 @@ def _person_to_check(raw: str, user):
         {"chk-person": _("Человек с таким номером или телефоном не найден в вашей зоне.")}
     )
     try:
-        if raw.isdigit() and len(raw) < 10:
+        if raw.isdecimal() and len(raw) < 10:
             return people.get_person(
                 person_id=int(raw), user=user, purpose=audit.Purpose.ELIGIBILITY
             )

@@ -87,7 +87,7 @@ def _editor(
         if action not in ("", "save", "preview"):
             focus = rule_builder.apply(root, action)
         raw_version = post.get("version", "")
-        version = int(raw_version) if raw_version.isdigit() else -1
+        version = int(raw_version) if raw_version.isdecimal() else -1
         fields = {k: post.get(k, "").strip() for k in ("code", "name", "description")}
     else:
         tree = measure.eligibility if measure else (rule.condition if rule else {})

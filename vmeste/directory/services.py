@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import transaction
-from django.db.models import BooleanField, Case, Count, Max, Q, QuerySet, When
+from django.db.models import BooleanField, Case, Count, Max, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -347,12 +347,18 @@ def requests_that_may_qualify(
     return (
         sql.annotate(open_requests, today=today, prefix="person__")
         .filter(compiled.may)
-        .annotate(
-            surely=Case(When(compiled.true, then=True), default=False, output_field=BooleanField())
-        )
+        .annotate(surely=_surely(compiled))
         .select_related("person", "region", "category")
         .order_by("-created_at")
     )
+
+
+def _surely(compiled: sql.Compiled):
+    # A measure without rules is certain for everyone: its condition is the empty Q, which
+    # When() refuses, so it is the constant True rather than a CASE.
+    if not compiled.true:
+        return Value(True, output_field=BooleanField())
+    return Case(When(compiled.true, then=True), default=False, output_field=BooleanField())
 
 
 def measures_for_listing(*, region: str = "", need: str = "", text: str = "") -> QuerySet[Measure]:

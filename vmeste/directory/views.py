@@ -121,7 +121,7 @@ def referrals(request: HttpRequest, request_id: int) -> HttpResponse:
             referral_services.refer(
                 request_id=request_id,
                 actor=request.user,
-                measure_id=int(measure) if measure.isdigit() else None,
+                measure_id=int(measure) if measure.isdecimal() else None,
                 service_id=service or None,
                 note=request.POST.get("note", ""),
             )

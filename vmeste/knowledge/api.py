@@ -9,6 +9,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
+from vmeste.core.dates import SaneDate
 from vmeste.core.errors import NotFound
 from vmeste.core.schemas import ListOf
 from vmeste.knowledge import services, stats
@@ -40,8 +41,8 @@ class ArticleIn(Schema):
     lines: list[str] = Field(default_factory=list)
     categories: list[str] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
-    valid_from: date | None = None
-    valid_until: date | None = None
+    valid_from: SaneDate | None = None
+    valid_until: SaneDate | None = None
 
 
 class ArticleBrief(Schema):
@@ -67,10 +68,10 @@ class ArticleFilters(Schema):
     status: str | None = None
     line: str | None = None
     limit: int = Field(100, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=1_000_000)
 
 
-class TransitionIn(Schema):
+class ArticleTransitionIn(Schema):
     to: str
 
 
@@ -213,7 +214,7 @@ def delete_article(request: HttpRequest, slug: str):
 
 
 @router.post("/kb/articles/{slug}/transitions", response=ArticleOut)
-def move_article(request: HttpRequest, slug: str, payload: TransitionIn):
+def move_article(request: HttpRequest, slug: str, payload: ArticleTransitionIn):
     services.require_editor(request.user)
     article = services.get_article(user=request.user, slug=slug)
     return _full(services.transition(article=article, status=payload.to, user=request.user))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from vmeste.core.dates import validate_date
 from vmeste.core.models import Category, Line
 from vmeste.knowledge.models import Article
 from vmeste.knowledge.services import ArticleData
@@ -31,10 +32,16 @@ class ArticleForm(forms.Form):
     )
     tags = forms.CharField(label=_("Метки через запятую"), required=False, max_length=1000)
     valid_from = forms.DateField(
-        label=_("Действует с"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Действует с"),
+        required=False,
+        validators=[validate_date],
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     valid_until = forms.DateField(
-        label=_("Действует по"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Действует по"),
+        required=False,
+        validators=[validate_date],
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     note = forms.CharField(label=_("Что изменено"), required=False, max_length=200)
 

@@ -144,7 +144,7 @@ def record_use(request: HttpRequest) -> HttpResponse:
     contact = request.POST.get("contact", "")
     recorded = False
     if contact:
-        if not contact.isdigit():
+        if not contact.isdecimal():
             raise Http404
         services.record_use(
             article=article,
@@ -234,7 +234,7 @@ def history(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _number(value: str | None, default: int) -> int:
-    return int(value) if value and value.isdigit() else default
+    return int(value) if value and value.isdecimal() else default
 
 
 def _meta(version) -> str:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
+from vmeste.core.dates import SaneDate
 from vmeste.core.errors import ValidationFailed
 from vmeste.core.schemas import Id, ListOf
 from vmeste.core.services import region_by_code
@@ -54,7 +54,7 @@ class PersonChangeIn(Schema):
     last_name: str = ""
     first_name: str = ""
     middle_name: str = ""
-    birth_date: date | None = None
+    birth_date: SaneDate | None = None
     age: int | None = None
     region: str | None = None
     address: str = ""

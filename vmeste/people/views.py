@@ -80,7 +80,9 @@ def person_merge(request: HttpRequest, person_id: int) -> HttpResponse:
     absorb = request.POST.get("absorb", "")
     try:
         kept = merging.merge(
-            keep_id=person_id, absorb_id=int(absorb) if absorb.isdigit() else 0, actor=request.user
+            keep_id=person_id,
+            absorb_id=int(absorb) if absorb.isdecimal() else 0,
+            actor=request.user,
         )
     except NotFound as exc:
         raise Http404(exc.message) from exc

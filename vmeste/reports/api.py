@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from vmeste.core.dates import SaneDate
 from vmeste.reports import services
 
 router = Router(tags=["figures"])
@@ -43,8 +42,8 @@ class FiguresOut(Schema):
 @router.get("/figures", response=FiguresOut)
 def read_figures(
     request: HttpRequest,
-    date_from: date | None = None,
-    date_to: date | None = None,
+    date_from: SaneDate | None = None,
+    date_to: SaneDate | None = None,
     region: str = "",
     line: str = "",
     category: str = "",

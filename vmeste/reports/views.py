@@ -8,24 +8,22 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from vmeste.accounts.roles import Right
 from vmeste.assistance.ui import FormErrors, require
 from vmeste.core import services as reference
+from vmeste.core.dates import parse_date
 from vmeste.core.errors import NotFound, ValidationFailed
 from vmeste.core.scoping import scoped, user_scope
 from vmeste.reports import chart, services
 
 
 def _date(text: str, name: str, errors: FormErrors) -> date | None:
-    if not text:
-        return None
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        errors.setdefault(name, []).append(_("Дата в виде ГГГГ-ММ-ДД."))
+        return parse_date(text, field=name)
+    except ValidationFailed as exc:
+        errors.add(exc)
         return None
 
 
@@ -71,6 +69,7 @@ def figures(request: HttpRequest) -> HttpResponse:
             "lines": scoped(reference.lines(), request.user),
             "shown": _shown(p, filters),
         },
+        status=422 if errors else 200,
     )
 
 

@@ -12,6 +12,7 @@ from ninja import Router, Schema
 from ninja.responses import Status
 
 from vmeste.accounts import audit
+from vmeste.core.dates import SaneDate
 from vmeste.core.errors import NotFound, ValidationFailed
 from vmeste.core.models import Centre
 from vmeste.core.schemas import Id, ListOf, TimelineEventOut
@@ -32,7 +33,7 @@ class ApplicationIn(Schema):
     last_name: str
     first_name: str
     middle_name: str = ""
-    birth_date: date
+    birth_date: SaneDate
     phone: str
     email: str = ""
     district: str = ""
@@ -40,7 +41,7 @@ class ApplicationIn(Schema):
     consent: bool
     document_kind: str = ""
     document_number: str = ""
-    document_valid_until: date | None = None
+    document_valid_until: SaneDate | None = None
     form_token: str
     website: str = ""  # the honeypot: people never see it, bots fill it
 
@@ -83,7 +84,7 @@ class MoveIn(Schema):
 
 
 class DocumentIn(Schema):
-    valid_until: date
+    valid_until: SaneDate
     kind: str = ""
     number: str = ""
 
@@ -116,7 +117,7 @@ class ModuleOut(Schema):
 
 class CompletionIn(Schema):
     module: Id
-    completed_on: date | None = None
+    completed_on: SaneDate | None = None
 
 
 class RoleIn(Schema):
@@ -140,7 +141,7 @@ class ImportOut(Schema):
     created: int
 
 
-class MeOut(Schema):
+class VolunteerMeOut(Schema):
     volunteer: VolunteerOut
     hours_total: Decimal
     calendar_url: str
@@ -206,7 +207,7 @@ def list_volunteers(request: HttpRequest, status: str = "", centre: str = "", li
     return {"items": [shape(v) for v in shown], "count": qs.count()}
 
 
-@router.get("/volunteers/me", response=MeOut)
+@router.get("/volunteers/me", response=VolunteerMeOut)
 def me(request: HttpRequest):
     volunteer = getattr(request.user, "volunteer", None)
     if volunteer is None:

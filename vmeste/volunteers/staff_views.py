@@ -3,7 +3,7 @@ and roles, and a shift calendar where a supervisor assigns and swaps people."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from vmeste.accounts import audit
-from vmeste.core.errors import ServiceError
+from vmeste.core.dates import parse_date
+from vmeste.core.errors import ServiceError, ValidationFailed
 from vmeste.core.models import Centre
 from vmeste.volunteers import rules, services, shifts
 from vmeste.volunteers.models import (
@@ -104,7 +105,9 @@ def volunteer_action(request: HttpRequest, pk: int, action: str) -> HttpResponse
                 or None,
             )  # fmt: skip
         elif action == "document":
-            valid_until = date.fromisoformat(post.get("valid_until", ""))
+            valid_until = parse_date(post.get("valid_until", ""), field="valid_until")
+            if valid_until is None:
+                raise ValidationFailed({"valid_until": _("Обязательное поле.")})
             services.add_document(
                 volunteer=volunteer, valid_until=valid_until, actor=request.user,
                 kind=post.get("kind", ""), number=post.get("number", ""),
@@ -135,8 +138,8 @@ def calendar(request: HttpRequest) -> HttpResponse:
     _manager(request)
     centre = _centre(request)
     try:
-        first = date.fromisoformat(request.GET.get("from", ""))
-    except ValueError:
+        first = parse_date(request.GET.get("from", ""), field="from") or timezone.localdate()
+    except ValidationFailed:
         first = timezone.localdate()
     last = first + timedelta(days=6)
     views = shifts.calendar(centre=centre, first=first, last=last)
@@ -174,7 +177,7 @@ def calendar_action(request: HttpRequest, action: str) -> HttpResponse:
                 raise Http404
             # "123 · Иванов Пётр" from the list, or just the number.
             number = post.get("volunteer", "").split("·")[0].strip()
-            if not number.isdigit():
+            if not number.isdecimal():
                 raise ServiceError(_("Выберите волонтёра из списка."))
             volunteer = services.get_volunteer(user=request.user, pk=int(number))
             shifts.sign_up(

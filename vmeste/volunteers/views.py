@@ -12,8 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from vmeste.core.dates import date_problem
 from vmeste.core.errors import ServiceError
 from vmeste.core.models import Centre
+from vmeste.core.params import int_param
 from vmeste.volunteers import public_form, services, shifts
 from vmeste.volunteers.models import Assignment, Shift, Volunteer, VolunteerRole
 
@@ -67,10 +69,12 @@ def apply(request: HttpRequest) -> HttpResponse:
 
 
 def _date(text: str | None) -> date | None:
+    """A typed date, or None when it is missing, malformed or out of the sane range."""
     try:
-        return date.fromisoformat(text) if text else None
+        value = date.fromisoformat(text) if text else None
     except ValueError:
         return None
+    return None if date_problem(value) else value
 
 
 def _me(request: HttpRequest) -> Volunteer:
@@ -220,7 +224,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
     if not code:
         raise Http404
     centre = services.centre_by_code(code, user=request.user)
-    days = min(int(request.GET.get("days", 7) or 7), 31)
+    days = int_param(request.GET, "days", default=7, lowest=1, highest=31)
     return render(
         request,
         "volunteers/coverage.html",
