@@ -116,6 +116,7 @@ def example(schema: dict, components: dict, depth: int = 0):
 # own checks decide the answer rather than an unknown code.
 KNOWN = {
     "line": "volgograd-volunteers",
+    "code": "volgograd-volunteers",  # a line's code (vmeste/launch)
     "region": "RU-VGG",
     "category": "groceries-delivery",
     "phone": "+79990001122",

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from vmeste.accounts import access
 from vmeste.accounts.roles import RIGHTS, Right, Role
 
 ALL_ROLES = frozenset(Role)
@@ -50,10 +51,17 @@ R = Right
 # Reading a person, a request, a contact: the right to personal data (issue 12, defect 2:
 # volunteers, couriers and analysts never read them through any channel).
 READ_CASES = only(R.SEE_PERSONAL_DATA)
-READ_CASES_PENDING = only(R.SEE_PERSONAL_DATA, pending="issue 12 defect 2 (field-level access)")
 # Form targets that refuse with a flash message and a redirect back, not with a 403 page:
 # a record out of scope is refused the same way (the message says it is not found).
 FLASHED = 302
+# Who reads which kind at all is access.py's table: deliveries (staff in scope, couriers and
+# volunteers their own), referrals (casework roles and regional managers).
+_READS_DELIVERIES = Rule(
+    frozenset(r for r in Role if access.POLICY[r].get(access.Kind.DELIVERY, (access.Reach.NONE,))[0]
+              is not access.Reach.NONE)
+)  # fmt: skip
+_NO_DELIVERIES = {r: 403 for r in Role if r not in _READS_DELIVERIES.roles}
+_READS_REFERRALS = Rule(having(R.HANDLE_REQUESTS) | {Role.REGIONAL_MANAGER})
 
 API: dict[str, Rule] = {
     "GET /api/v1/regions": SIGNED_IN,
@@ -67,7 +75,7 @@ API: dict[str, Rule] = {
     "POST /api/v1/users": only(R.MANAGE_USERS),
     "GET /api/v1/audit": only(R.MANAGE_USERS),
     # people: lookups by phone are searches of personal data
-    "GET /api/v1/persons": READ_CASES_PENDING,
+    "GET /api/v1/persons": READ_CASES,
     "GET /api/v1/persons/{person_id}": READ_CASES,
     "PATCH /api/v1/persons/{person_id}": only(R.REGISTER),
     "GET /api/v1/persons/{person_id}/duplicates": READ_CASES,
@@ -75,11 +83,11 @@ API: dict[str, Rule] = {
     "GET /api/v1/persons/{person_id}/eligibility": READ_CASES,
     # contacts and requests
     "POST /api/v1/contacts": only(R.REGISTER),
-    "GET /api/v1/contacts": READ_CASES_PENDING,
-    "GET /api/v1/contacts/{contact_id}": READ_CASES_PENDING,
+    "GET /api/v1/contacts": READ_CASES,
+    "GET /api/v1/contacts/{contact_id}": READ_CASES,
     "POST /api/v1/requests": only(R.REGISTER),
-    "GET /api/v1/requests": READ_CASES_PENDING,
-    "GET /api/v1/requests/{request_id}": READ_CASES_PENDING,
+    "GET /api/v1/requests": READ_CASES,
+    "GET /api/v1/requests/{request_id}": READ_CASES,
     "POST /api/v1/requests/{request_id}/transitions": only(R.HANDLE_REQUESTS),
     "POST /api/v1/requests/{request_id}/assign": only(R.HANDLE_REQUESTS),
     "POST /api/v1/requests/{request_id}/comments": only(R.HANDLE_REQUESTS),
@@ -108,7 +116,8 @@ API: dict[str, Rule] = {
     "GET /api/v1/measures/{measure_id}": SIGNED_IN,
     "PUT /api/v1/measures/{measure_id}": only(R.EDIT_REFERENCE),
     "GET /api/v1/measures/{measure_id}/candidates": only(R.HANDLE_REQUESTS),
-    "GET /api/v1/requests/{request_id}/referrals": only(R.HANDLE_REQUESTS),
+    # a regional manager oversees their region's cases, referrals included (access.py)
+    "GET /api/v1/requests/{request_id}/referrals": _READS_REFERRALS,
     "POST /api/v1/requests/{request_id}/referrals": only(R.HANDLE_REQUESTS),
     "POST /api/v1/referrals/{referral_id}/transition": only(R.HANDLE_REQUESTS),
     "GET /api/v1/directory/services": SIGNED_IN,
@@ -150,10 +159,14 @@ API: dict[str, Rule] = {
     "GET /api/v1/deliveries": only(R.HANDLE_REQUESTS),
     "GET /api/v1/deliveries/board": only(R.HANDLE_REQUESTS),
     "POST /api/v1/deliveries/auto-assign": only(R.HANDLE_REQUESTS),
-    "GET /api/v1/deliveries/mine": SIGNED_IN,
-    "GET /api/v1/deliveries/{delivery_id}": only(R.HANDLE_REQUESTS, denied=404),
+    "GET /api/v1/deliveries/mine": _READS_DELIVERIES,
+    "GET /api/v1/deliveries/{delivery_id}": only(
+        R.HANDLE_REQUESTS, denied=404, denied_for=_NO_DELIVERIES
+    ),
     "POST /api/v1/deliveries/{delivery_id}/assign": only(R.HANDLE_REQUESTS),
-    "POST /api/v1/deliveries/{delivery_id}/status": only(R.HANDLE_REQUESTS, denied=404),
+    "POST /api/v1/deliveries/{delivery_id}/status": only(
+        R.HANDLE_REQUESTS, denied=404, denied_for=_NO_DELIVERIES
+    ),
     # figures and the telephony edge
     "GET /api/v1/contactcenter/wallboard": only(R.SEE_FIGURES),
     "POST /api/v1/telephony/events": only(R.TELEPHONY_EVENTS),
@@ -165,6 +178,23 @@ API: dict[str, Rule] = {
     "POST /api/v1/ivr/{line}/check": only(R.EDIT_REFERENCE),
     "POST /api/v1/ivr/{line}/nodes/{node}/recording": only(R.EDIT_REFERENCE),
     "GET /api/v1/ivr/{line}/media": only(R.TELEPHONY_EVENTS),
+    # a line as data (vmeste/launch): who sets lines up curates the reference
+    "GET /api/v1/lines/templates": only(R.EDIT_REFERENCE),
+    "POST /api/v1/lines/from-template": only(R.EDIT_REFERENCE),
+    "POST /api/v1/lines/import": only(R.EDIT_REFERENCE),
+    "GET /api/v1/lines/{code}/configuration": only(R.EDIT_REFERENCE),
+    "GET /api/v1/lines/{code}/checklist": only(R.EDIT_REFERENCE),
+    "GET /api/v1/lines/{code}/history": only(R.EDIT_REFERENCE),
+    "POST /api/v1/lines/{code}/open": only(R.EDIT_REFERENCE),
+    "POST /api/v1/lines/{code}/close": only(R.EDIT_REFERENCE),
+    # the data lifecycle (vmeste/privacy)
+    "GET /api/v1/persons/{person_id}/subject-copy": only(R.SUBJECT_COPY),
+    "POST /api/v1/persons/{person_id}/consent/withdrawal": only(R.REGISTER),
+    "POST /api/v1/persons/{person_id}/consent/renewal": only(R.REGISTER),
+    # the SIP edge's questions (vmeste/telephony): its service account only
+    "GET /api/v1/telephony/edge/route": only(R.TELEPHONY_EVENTS),
+    "GET /api/v1/telephony/edge/credentials/{username}": only(R.TELEPHONY_EVENTS),
+    "GET /api/v1/telephony/edge/menu/{line}": only(R.TELEPHONY_EVENTS),
 }
 
 _CURATORS = only(R.EDIT_REFERENCE)
@@ -207,7 +237,7 @@ PAGES: dict[str, Rule] = {
     "page directory:search": SIGNED_IN,
     "page directory:panel_facts": SIGNED_IN,
     "page directory:panel": READ_CASES,
-    "page directory:referrals": only(R.HANDLE_REQUESTS),
+    "page directory:referrals": _READS_REFERRALS,
     "page directory:move_referral": only(R.HANDLE_REQUESTS),
     "page directory:rules": _CURATORS,
     "page directory:rule_measure": _CURATORS,
@@ -235,7 +265,7 @@ PAGES: dict[str, Rule] = {
     "page volunteers:staff_action": only(R.MANAGE_VOLUNTEERS, denied=404, record="volunteer"),
     "page volunteers:staff_calendar": _MANAGERS,
     "page volunteers:calendar_action": _MANAGERS,
-    "page deliveries:mine": SIGNED_IN,
+    "page deliveries:mine": _READS_DELIVERIES,
     "page deliveries:board": only(R.HANDLE_REQUESTS, denied=404),
     # the courier's step: the courier of the task or a dispatcher; others are flashed
     "page deliveries:step": only(
@@ -258,6 +288,18 @@ PAGES: dict[str, Rule] = {
     "page contactcenter:ivr_menu": _CURATORS,
     "page contactcenter:ivr_upload": _CURATORS,
     "page contactcenter:ivr_listen": only(R.EDIT_REFERENCE, denied=404),  # an <audio> source
+    # two-factor sign-in: every signed-in user reaches its own steps
+    "page accounts:twofactor_setup": SIGNED_IN,
+    "page accounts:twofactor_verify": SIGNED_IN,
+    # a line as data
+    "page launch:lines": only(R.EDIT_REFERENCE),
+    "page launch:line": only(R.EDIT_REFERENCE),
+    "page launch:configuration": only(R.EDIT_REFERENCE),
+    "page launch:action": only(R.EDIT_REFERENCE),
+    # the data lifecycle: withdrawal and renewal are form targets on the person card
+    "page privacy:withdraw": only(R.REGISTER),
+    "page privacy:renew": only(R.REGISTER),
+    "page privacy:subject_copy": only(R.SUBJECT_COPY),
 }
 
 

@@ -151,6 +151,8 @@ def move_referral(request: HttpRequest, referral_id: int) -> HttpResponse:
         )
     except NotFound as exc:
         raise Http404 from exc
+    except Forbidden as exc:  # a role that reads referrals but may not move them
+        raise PermissionDenied from exc
     except ServiceError as exc:
         error = "; ".join(m for ms in exc.fields.values() for m in ms) or exc.message
     return render(

@@ -18,31 +18,31 @@ router = Router(tags=["lines"])
 YAML = "application/yaml; charset=utf-8"
 
 
-class TemplateOut(Schema):
+class LineTemplateOut(Schema):
     code: str
     name: str
 
 
-class CreateIn(Schema):
+class LineCreateIn(Schema):
     template: str = Field(max_length=60)
     code: str = Field(max_length=60)
     region: str = Field(max_length=10)
     dry_run: bool = False
 
 
-class ImportIn(Schema):
+class LineImportIn(Schema):
     configuration: str = Field(max_length=2_000_000, description="the line's YAML document")
     dry_run: bool = False
 
 
-class OutcomeOut(Schema):
+class LineOutcomeOut(Schema):
     line: str
     created: bool
     applied: bool
     changes: list[str]
 
 
-class ItemOut(Schema):
+class ChecklistItemOut(Schema):
     code: str
     title: str
     passed: bool
@@ -53,7 +53,7 @@ class ChecklistOut(Schema):
     line: str
     is_open: bool
     can_open: bool
-    items: list[ItemOut]
+    items: list[ChecklistItemOut]
 
 
 class LineStateOut(Schema):
@@ -61,22 +61,23 @@ class LineStateOut(Schema):
     is_open: bool
 
 
-class ChangeOut(Schema):
+class LineChangeOut(Schema):
     at: datetime
     actor: str | None
     kind: str
     diff: list[str]
 
 
-@router.get("/lines/templates", response=ListOf(TemplateOut))
+@router.get("/lines/templates", response=ListOf(LineTemplateOut))
 def list_templates(request: HttpRequest):
     services.require_launcher(request.user)
     items = [{"code": code, "name": name} for code, name in services.templates()]
     return {"items": items, "count": len(items)}
 
 
-@router.post("/lines/from-template", response={201: OutcomeOut, 200: OutcomeOut})
-def create_line(request: HttpRequest, payload: CreateIn):
+@router.post("/lines/from-template", response={201: LineOutcomeOut, 200: LineOutcomeOut})
+def create_line(request: HttpRequest, payload: LineCreateIn):
+    services.require_launcher(request.user)  # the right first, whatever the payload says
     outcome = services.create_from_template(
         template=payload.template,
         code=payload.code,
@@ -87,8 +88,9 @@ def create_line(request: HttpRequest, payload: CreateIn):
     return Status(201 if outcome.applied else 200, outcome.__dict__)
 
 
-@router.post("/lines/import", response=OutcomeOut)
-def import_line(request: HttpRequest, payload: ImportIn):
+@router.post("/lines/import", response=LineOutcomeOut)
+def import_line(request: HttpRequest, payload: LineImportIn):
+    services.require_launcher(request.user)  # the right first, whatever the file says
     outcome = services.import_line(
         text=payload.configuration, user=request.user, dry_run=payload.dry_run
     )
@@ -126,7 +128,7 @@ def close_line(request: HttpRequest, code: str):
     return {"line": line.code, "is_open": line.is_active}
 
 
-@router.get("/lines/{code}/history", response=ListOf(ChangeOut))
+@router.get("/lines/{code}/history", response=ListOf(LineChangeOut))
 def line_history(request: HttpRequest, code: str):
     items = [
         {

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -24,7 +25,7 @@ def _launcher(request: HttpRequest) -> None:
     try:
         services.require_launcher(request.user)
     except Forbidden:
-        raise Http404 from None
+        raise PermissionDenied from None
 
 
 def _line(request: HttpRequest, code: str) -> Line:

@@ -132,7 +132,7 @@ class RequirementsIo(Schema):
     warn_days: int = 14
 
 
-class ImportIn(Schema):
+class VolunteerImportIn(Schema):
     centre: str = ""  # empty: each row's `centre` column
     csv: str
 
@@ -272,7 +272,7 @@ def put_requirements(request: HttpRequest, centre: str, payload: RequirementsIo)
 
 
 @router.post("/volunteers/import", response={201: ImportOut})
-def import_csv(request: HttpRequest, payload: ImportIn):
+def import_csv(request: HttpRequest, payload: VolunteerImportIn):
     services.require_manager(request.user)
     created = csv_import.import_csv(
         centre=services.centre_by_code(payload.centre, user=request.user)
