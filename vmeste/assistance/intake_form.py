@@ -80,6 +80,23 @@ def _notes(notes: str, answers: list[tuple[str, str, str]]) -> str:
     return "\n".join([*lines, notes.strip()] if lines else [notes.strip()]).strip()
 
 
+def _yes_no(answer: str) -> bool | None:
+    answer = answer.lower()
+    return True if answer in YES else False if answer in NO else None
+
+
+def request_answers(answers: list[tuple[str, str, str]]) -> dict:
+    """The line's answers as the request's structured fields; every answer is kept in
+    `intake` too, so a line's own question is never lost."""
+    given = {code: answer for code, _label, answer in answers if answer}
+    return {
+        "district": given.get("district", ""),
+        "age_60_plus": _yes_no(given.get("age_60_plus", "")),
+        "self_isolation": _yes_no(given.get("self_isolation", "")),
+        "intake": given,
+    }
+
+
 def read(post, *, user) -> IntakeForm:
     form = IntakeForm()
     line = _lookup(form, reference.line_by_code, post.get("line", ""), "line")
@@ -154,6 +171,7 @@ def read(post, *, user) -> IntakeForm:
             subcategory=sub,
             description=post.get("description", ""),
             urgency=post.get("urgency") or "normal",
+            **request_answers(answers),
         )
         try:
             assistance.validate(form.request)

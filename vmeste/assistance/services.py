@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,7 +25,7 @@ from vmeste.contacts.models import Contact
 from vmeste.core import refcache
 from vmeste.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vmeste.core.models import Category, Line, Region
-from vmeste.core.scoping import in_scope, scoped
+from vmeste.core.scoping import in_scope, scoped, user_scope
 from vmeste.people import services as people
 from vmeste.people.models import Person
 
@@ -56,6 +56,13 @@ class RequestInput:
     description: str
     urgency: str = Urgency.NORMAL
     subcategory: Category | None = None
+    # The intake answers: blank ones are filled from the person when registered with one.
+    address: str = ""
+    phone: str = ""
+    district: str = ""
+    age_60_plus: bool | None = None
+    self_isolation: bool | None = None
+    intake: dict[str, str] = field(default_factory=dict)
 
 
 def _require(user: User, right: str) -> None:
@@ -83,6 +90,10 @@ def validate(data: RequestInput) -> None:
         errors["description"] = _("Опишите, что нужно.")
     elif len(description) > DESCRIPTION_MAX:
         errors["description"] = _("Описание не длиннее %d символов.") % DESCRIPTION_MAX
+    if len(data.address) > 500:
+        errors["address"] = _("Адрес не длиннее 500 символов.")
+    if len(data.district) > 150:
+        errors["district"] = _("Район не длиннее 150 символов.")
     if data.urgency not in Urgency.values:
         errors["urgency"] = _("Срочность: обычная, срочная или критическая.")
     if not data.line.serves_region(data.region):
@@ -138,6 +149,12 @@ def _create(*, data: RequestInput, person: Person, actor: User, contact: Contact
         contact=contact,
         created_by=actor,
         created_at=now,
+        address=data.address.strip(),
+        phone=data.phone,
+        district=data.district.strip(),
+        age_60_plus=data.age_60_plus,
+        self_isolation=data.self_isolation,
+        intake={k: str(v)[:300] for k, v in list(data.intake.items())[:30]},
     )
     RequestEvent.objects.create(
         request=request,
@@ -148,6 +165,13 @@ def _create(*, data: RequestInput, person: Person, actor: User, contact: Contact
         data={"urgency": data.urgency, "category": (data.subcategory or data.category).code},
     )
     return request
+
+
+def teams_for(user: User) -> QuerySet[Team]:
+    """Teams within the user's regions; a team of no region serves everyone."""
+    regions, _lines = user_scope(user)
+    teams = Team.objects.all()
+    return teams.filter(Q(region__in=regions) | Q(region=None)) if regions else teams
 
 
 def requests_for(user: User) -> QuerySet[Request]:
@@ -331,7 +355,8 @@ def register_with_person(
     Idempotency-Key's, the call card's) no savepoint is needed: a failure past that point
     is the database's, and undoes the caller's work too."""
     _may_register(actor, data)
-    people.validate(person_data)
+    e164 = people.validate(person_data)
+    data = with_person_answers(data, person_data, e164, today=timezone.localdate())
     with transaction.atomic(savepoint=False):
         person = people.find_or_register(
             data=person_data,
@@ -343,3 +368,30 @@ def register_with_person(
         if contact is not None and contact.person_id is None:
             Contact.objects.filter(pk=contact.pk).update(person=person)
         return _create(data=data, person=person, actor=actor, contact=contact)
+
+
+def age_on(birth: date | None, today: date) -> int | None:
+    if birth is None:
+        return None
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+
+
+def with_person_answers(
+    data: RequestInput, person: people.PersonInput, e164: str, *, today: date
+) -> RequestInput:
+    """What the operator did not answer for the request comes from what was said of the
+    person: the phone, the address, 60+ from the birth date or stated age, self-isolation."""
+    age = age_on(person.birth_date, today)
+    if age is None:
+        age = person.age
+    return replace(
+        data,
+        phone=data.phone or e164,
+        address=data.address.strip() or person.address.strip(),
+        age_60_plus=data.age_60_plus
+        if data.age_60_plus is not None
+        else (None if age is None else age >= 60),
+        self_isolation=data.self_isolation
+        if data.self_isolation is not None
+        else person.flags.get("self_isolation"),
+    )
