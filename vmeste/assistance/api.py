@@ -43,6 +43,9 @@ class RequestIn(Schema):
     consent: bool | None = None
     contact_id: Id | None = None
     person: PersonIn
+    # The line's questions answered ({"district": "Кировский", "self_isolation": "да"}):
+    # kept on the request as its structured fields.
+    intake: dict[str, str] = {}
 
 
 class OutcomeIn(Schema):
@@ -214,6 +217,7 @@ def register_request(request: HttpRequest, payload: RequestIn):
         subcategory=subcategory,
         description=payload.description,
         urgency=payload.urgency,
+        **services.answers_as_fields(payload.intake),
     )
     contact = (
         get_contact(contact_id=payload.contact_id, user=request.user)

@@ -21,8 +21,7 @@ from vmeste.core.models import Line, Region
 from vmeste.people import services as people
 from vmeste.people.models import SITUATION_FLAGS
 
-YES = {"yes", "да", "on", "1", "true"}
-NO = {"no", "нет", "off", "0", "false"}
+YES, NO = assistance.YES, assistance.NO
 
 
 @dataclass
@@ -78,23 +77,6 @@ def _notes(notes: str, answers: list[tuple[str, str, str]]) -> str:
     """The answers to the line's questions are kept with the contact, one per line."""
     lines = [f"{label}: {answer}" for _code, label, answer in answers if answer]
     return "\n".join([*lines, notes.strip()] if lines else [notes.strip()]).strip()
-
-
-def _yes_no(answer: str) -> bool | None:
-    answer = answer.lower()
-    return True if answer in YES else False if answer in NO else None
-
-
-def request_answers(answers: list[tuple[str, str, str]]) -> dict:
-    """The line's answers as the request's structured fields; every answer is kept in
-    `intake` too, so a line's own question is never lost."""
-    given = {code: answer for code, _label, answer in answers if answer}
-    return {
-        "district": given.get("district", ""),
-        "age_60_plus": _yes_no(given.get("age_60_plus", "")),
-        "self_isolation": _yes_no(given.get("self_isolation", "")),
-        "intake": given,
-    }
 
 
 def read(post, *, user) -> IntakeForm:
@@ -171,7 +153,7 @@ def read(post, *, user) -> IntakeForm:
             subcategory=sub,
             description=post.get("description", ""),
             urgency=post.get("urgency") or "normal",
-            **request_answers(answers),
+            **assistance.answers_as_fields({code: answer for code, _l, answer in answers}),
         )
         try:
             assistance.validate(form.request)

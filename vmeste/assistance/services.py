@@ -29,6 +29,8 @@ from vmeste.core.scoping import in_scope, scoped, user_scope
 from vmeste.people import services as people
 from vmeste.people.models import Person
 
+YES = {"yes", "да", "on", "1", "true"}
+NO = {"no", "нет", "off", "0", "false"}
 DESCRIPTION_MAX = 5000
 COMMENT_MAX = 5000
 
@@ -395,3 +397,22 @@ def with_person_answers(
         if data.self_isolation is not None
         else person.flags.get("self_isolation"),
     )
+
+
+def _yes_no(answer: str) -> bool | None:
+    answer = answer.lower()
+    return True if answer in YES else False if answer in NO else None
+
+
+def answers_as_fields(given: dict[str, str]) -> dict:
+    """The line's answers ({question code: answer}, from the card or the API) as the
+    request's structured fields; every answer is kept in `intake` too, so a line's own
+    question is never lost."""
+    given = {str(code)[:60]: str(answer).strip()[:300] for code, answer in given.items()}
+    given = {code: answer for code, answer in list(given.items())[:30] if answer}
+    return {
+        "district": given.get("district", "")[:150],
+        "age_60_plus": _yes_no(given.get("age_60_plus", "")),
+        "self_isolation": _yes_no(given.get("self_isolation", "")),
+        "intake": given,
+    }

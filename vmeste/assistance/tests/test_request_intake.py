@@ -81,3 +81,14 @@ def test_teams_offered_and_accepted_only_within_the_coordinators_regions(client,
     assert refused.status_code == 422
     item.refresh_from_db()
     assert item.team_id is None
+
+
+def test_the_api_stores_the_answers_too(api_as):
+    from vmeste.assistance.tests.test_api import register
+
+    api = api_as("operator")
+    made = register(api, intake={"district": "Кировский", "self_isolation": "нет"})
+    assert made.status_code == 201, made.json()
+    item = Request.objects.get()
+    assert (item.district, item.self_isolation, item.age_60_plus) == ("Кировский", False, True)
+    assert (item.phone, item.address) == ("+79275551234", "Волгоград, ул. Мира, 5, кв. 12")
