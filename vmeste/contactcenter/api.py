@@ -9,11 +9,12 @@ from django.utils import timezone
 from ninja import Field, Router, Schema
 
 from vmeste.accounts.roles import Right
-from vmeste.contactcenter import services, telephony
+from vmeste.contactcenter import ivrapi, services, telephony
 from vmeste.contactcenter.dispatch import dispatch
 from vmeste.core.errors import Forbidden
 
 router = Router(tags=["contactcenter"])
+router.add_router("", ivrapi.router)
 
 
 class LineBoard(Schema):

@@ -215,3 +215,55 @@ class TelephonyEvent(models.Model):
 
     class Meta:
         ordering = ["pk"]
+
+
+class IvrMenu(models.Model):
+    """A line's voice menu: the day menu's first node, the night message (the line's hours
+    decide between them) and the queue «0» reaches from every node. Checked as a whole by
+    ``ivrmenu.check`` before it is saved; ``ivr`` reads and writes it."""
+
+    scope_region = "line__regions"
+    scope_line = "line"
+
+    line = models.OneToOneField(
+        Line, verbose_name=_("линия"), on_delete=models.CASCADE, related_name="ivr_menu"
+    )
+    start = models.SlugField(_("дневное меню (узел)"), max_length=60)
+    night = models.SlugField(_("ночное сообщение (узел)"), max_length=60)
+    operator_queue = models.SlugField(_("очередь оператора («0»)"), max_length=60)
+    updated_at = models.DateTimeField(_("изменено"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("голосовое меню")
+        verbose_name_plural = _("голосовые меню")
+
+
+class IvrNode(models.Model):
+    """One node of a menu: a menu of options, a queue, a recorded message, a callback offer,
+    a transfer to an outside number or the robot's answer from an article."""
+
+    menu = models.ForeignKey(IvrMenu, on_delete=models.CASCADE, related_name="nodes")
+    position = models.PositiveIntegerField(_("порядок"))
+    code = models.SlugField(_("идентификатор"), max_length=60)
+    kind = models.CharField(_("тип"), max_length=20)
+    label = models.CharField(_("название"), max_length=200, blank=True)
+    prompt = models.TextField(_("текст подсказки"), blank=True)
+    recording = models.CharField(_("запись (файл в prompts/)"), max_length=200, blank=True)
+    timeout_seconds = models.PositiveSmallIntegerField(_("ожидание цифры, с"), default=6)
+    replays = models.PositiveSmallIntegerField(_("повторов подсказки"), default=2)
+    default = models.CharField(_("цифра по умолчанию"), max_length=1, blank=True)
+    options = models.JSONField(_("варианты"), default=list, blank=True)  # [{digit, to}]
+    queue = models.SlugField(_("очередь"), max_length=60, blank=True)
+    article = models.SlugField(_("статья"), max_length=80, blank=True)
+    number = models.CharField(_("внешний номер"), max_length=20, blank=True)
+    next = models.SlugField(_("затем (узел)"), max_length=60, blank=True)
+    # The synthesised prompt: the file under prompts/ and the hash of the text it says, so
+    # that a changed text is said again.
+    speech = models.CharField(max_length=80, blank=True)
+    speech_hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["menu", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["menu", "code"], name="ivr_node_code_unique")
+        ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from vmeste.contactcenter import views
+from vmeste.contactcenter import ivrviews, views
 
 app_name = "contactcenter"
 urlpatterns = [
@@ -11,4 +11,8 @@ urlpatterns = [
     path("wall/", views.wall, name="wall"),
     path("wall/board/", views.wall_board, name="wall_board"),
     path("screen-pop/", views.screen_pop, name="screen_pop"),
+    path("ivr/", ivrviews.menus, name="ivr_menus"),
+    path("ivr/<slug:line>/", ivrviews.menu, name="ivr_menu"),
+    path("ivr/<slug:line>/<slug:node>/recording/", ivrviews.upload, name="ivr_upload"),
+    path("ivr/<slug:line>/<slug:node>/listen.wav", ivrviews.listen, name="ivr_listen"),
 ]

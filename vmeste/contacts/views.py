@@ -18,7 +18,7 @@ from vmeste.assistance.ui import require
 from vmeste.contacts import services as contacts
 from vmeste.core.errors import ValidationFailed
 from vmeste.people import services as people
-from vmeste.people.phones import mask, try_normalise
+from vmeste.people.phones import try_normalise
 
 MIN_DIGITS = 10
 
@@ -48,7 +48,8 @@ def card_fill(person, user, e164: str) -> str:
         "person.middle_name": person.middle_name,
         "region": person.region.code if person.region_id else "",
     }
-    if user.can(Right.SEE_PERSONAL_DATA):
+    # Only what the person agreed to have kept is offered again.
+    if user.can(Right.SEE_PERSONAL_DATA) and person.consent == "given":
         primary = next((p.e164 for p in person.phones.all() if p.is_primary), e164)
         values.update(
             {
@@ -86,9 +87,7 @@ def caller_history(request: HttpRequest) -> HttpResponse:
             context.update(
                 state="found" if persons else "new",
                 e164=phone.e164,
-                shown_number=phone.e164
-                if request.user.can(Right.SEE_PERSONAL_DATA)
-                else mask(phone.e164),
+                shown_number=people.visible_phone(phone.e164, request.user),
                 persons=[
                     (
                         people.display(p, request.user),

@@ -45,8 +45,8 @@ class DemoQueue:
     share: float = 1.0  # of the line's calls
 
 
-# The national line's IVR menu (10 branches in the seeds; the demo has the six busiest),
-# and one or two branches for each other line.
+# The national line's IVR branches that lead to a queue (six of the ten branches of its menu,
+# `demo/voicemenu.py`, by the same digits), and one or two branches for each other line.
 QUEUES: list[DemoQueue] = [
     DemoQueue("we-are-together", "wat-food", "Продукты и лекарства", "1", "delivery",
               "groceries", share=0.35),

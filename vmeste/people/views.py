@@ -10,14 +10,15 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from vmeste.accounts.access import Kind
 from vmeste.accounts.roles import Right
 from vmeste.assistance import services as assistance
-from vmeste.assistance.ui import require_cases
+from vmeste.assistance.ui import require_reading
 from vmeste.contacts import services as contacts
 from vmeste.core.errors import NotFound, ServiceError
 from vmeste.people import merging, services
 from vmeste.people.edit_views import can_edit
-from vmeste.people.models import SITUATION_FLAGS
+from vmeste.people.models import SITUATION_FLAGS, Consent
 
 
 def _navigator_url(person, user) -> str:
@@ -33,7 +34,7 @@ def _navigator_url(person, user) -> str:
 
 @login_required
 def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
-    require_cases(request.user)
+    require_reading(request.user, Kind.PERSON)
     try:
         person = services.get_person(person_id=person_id, user=request.user)
     except NotFound as exc:
@@ -74,8 +75,18 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
             "navigator_url": _navigator_url(person, request.user),
             "requests": requests,
             "history": history,
+            "privacy": _privacy_panel(request.user),
         },
     )
+
+
+def _privacy_panel(user) -> dict:
+    """What the card's personal-data panel offers this user (the panel posts to `privacy`)."""
+    return {
+        "can_withdraw": user.can(Right.REGISTER) and user.can(Right.SEE_PERSONAL_DATA),
+        "can_copy": user.can(Right.SUBJECT_COPY),
+        "methods": Consent.Method.choices,
+    }
 
 
 @login_required

@@ -92,3 +92,28 @@ def test_the_api_stores_the_answers_too(api_as):
     item = Request.objects.get()
     assert (item.district, item.self_isolation, item.age_60_plus) == ("Кировский", False, True)
     assert (item.phone, item.address) == ("+79275551234", "Волгоград, ул. Мира, 5, кв. 12")
+
+
+def test_assignees_offered_only_within_the_coordinators_scope(client, make_user):
+    from vmeste.core.models import Centre
+
+    client.force_login(make_user("op2", "operator"))
+    post_call(client, REQUEST)
+    item = Request.objects.get()
+    vgg = Region.objects.get(code="RU-VGG")
+    ours = Centre.objects.create(code="vgg", name_ru="Волгоград", kind="regional", region=vgg)
+    theirs = Centre.objects.create(code="vgg2", name_ru="Другой", kind="regional", region=vgg)
+    coordinator = make_user("coord", "coordinator", regions=["RU-VGG"])
+    coordinator.centre = ours
+    coordinator.save()
+    colleague = make_user("colleague", "operator", regions=["RU-VGG"])
+    colleague.centre = ours
+    colleague.save()
+    stranger = make_user("stranger", "operator", regions=["RU-VGG"])
+    stranger.centre = theirs
+    stranger.save()
+    make_user("national", "operator")  # no regions: the whole country, above the coordinator
+    client.force_login(coordinator)
+    page = client.get(reverse("assistance:request_detail", args=[item.pk]))
+    offered = {u.username for u in page.context["assignees"]}
+    assert offered == {"coord", "colleague"}

@@ -420,11 +420,31 @@ def test_every_demo_login_lands_on_a_page_with_work_on_it(client):
         assert page.status_code == 200, spec.username
         html = page.content.decode()
         if spec.role == "volunteer":
+            # Granted the operator role, they answer calls: the call card is their home, and
+            # their own shifts are one click away, with the coming ones on it.
+            assert 'id="callcard-form"' in html, spec.username
             upcoming = Assignment.objects.filter(
                 volunteer__user=user, shift__ends_at__gt=timezone.now()
             ).select_related("shift")
-            assert upcoming.exists() and upcoming[0].shift.name in html, spec.username
+            shifts = client.get("/volunteers/me/shifts/").content.decode()
+            assert upcoming.exists() and upcoming[0].shift.name in shifts, spec.username
         if spec.role == "courier":
             mine = Delivery.objects.filter(courier=user, status__in=["assigned", "accepted"])
             assert mine.exists() and mine[0].address in html, spec.username
         client.logout()
+
+
+def test_the_national_line_has_the_seeds_ten_branches_matching_its_queues():
+    from vmeste.contactcenter.models import IvrMenu, Queue
+
+    menu = IvrMenu.objects.get(line__code="we-are-together")
+    nodes = {node.code: node for node in menu.nodes.all()}
+    branches = {o["digit"]: nodes[o["to"]] for o in nodes[menu.start].options}
+    assert sorted(branches) == list("0123456789")
+    assert {b.kind for b in branches.values()} == {
+        "queue", "message", "robot", "callback", "menu"
+    }  # fmt: skip
+    # Each queue's IVR path is the digit that leads to it, as today's calls were counted.
+    for queue in Queue.objects.filter(line__code="we-are-together"):
+        assert branches[queue.ivr_path].queue == queue.code
+    assert all(node.speech for node in nodes.values() if node.prompt)

@@ -7,6 +7,7 @@ import time
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from vmeste.demo import voicemenu
 from vmeste.demo.services import demo_loaded, load_demo
 from vmeste.knowledge.evaluation import DEMO_CORPUS
 from vmeste.knowledge.importing import import_folder
@@ -50,5 +51,7 @@ class Command(BaseCommand):
             f"База знаний: статей создано {len(report.created)}, обновлено {len(report.updated)},"
             f" без изменений {len(report.skipped)}."
         )
+        voicemenu.create()  # it names a knowledge-base article: after the articles
+        self.stdout.write("Голосовое меню линии «Мы вместе»: десять веток.")
         seconds = time.perf_counter() - started
         self.stdout.write(f"Демонстрационные данные загружены за {seconds:.1f} с ({summary}).")

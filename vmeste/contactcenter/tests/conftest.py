@@ -1,0 +1,40 @@
+"""Fixtures of the voice menu's tests: the national line with its queues, the article its
+robot reads and the demo's menu saved; one prompts folder for the session (prompts are
+named by their text, so the tests share what espeak-ng said once)."""
+
+from __future__ import annotations
+
+import pytest
+
+from vmeste.core.models import Line
+
+MENU_QUEUES = ("wat-food", "wat-medical", "wat-psy", "wat-social", "wat-volunteer", "wat-general")
+
+
+@pytest.fixture
+def ivr_data(settings, tmp_path_factory):
+    settings.DATA_DIR = tmp_path_factory.getbasetemp() / "ivr-data"
+    return settings.DATA_DIR
+
+
+@pytest.fixture
+def menu_line(ivr_data):
+    """The line, its queues and the robot's article; no menu yet."""
+    from vmeste.contactcenter.models import Queue
+    from vmeste.demo.voicemenu import ROBOT_ARTICLE
+    from vmeste.knowledge.models import Article
+
+    line = Line.objects.get(code="we-are-together")
+    for code in MENU_QUEUES:
+        Queue.objects.create(line=line, code=code, name=code, skill="general")
+    Article.objects.create(slug=ROBOT_ARTICLE, title="ЖКУ", status="published")
+    return line
+
+
+@pytest.fixture
+def menu_saved(menu_line):
+    from vmeste.contactcenter import ivr
+    from vmeste.demo.voicemenu import MENU
+
+    ivr.import_menu(MENU, line=menu_line)
+    return menu_line
