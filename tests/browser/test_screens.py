@@ -140,6 +140,7 @@ def test_call_card(watched, live_server, make_user):
     # «Это он(а)» fills every known field, 60+ worked out from the birth date.
     page.check("#with_request")
     page.fill("#caller_number", "8 927 555-12-34")
+    expect(page.locator(".lookup-number")).to_contain_text("+7 927 555-12-34")
     page.locator("#caller-history").get_by_role("button", name="Это он(а)").click()
     expect(page.locator("#p_last")).to_have_value("Петрова")
     expect(page.locator("#p_birth")).to_have_value("1942-03-08")
