@@ -10,7 +10,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from vmeste.accounts.models import User
-from vmeste.assistance import listing, services
+from vmeste.assistance import answers, listing, services
 from vmeste.assistance.models import Request, Team
 from vmeste.contacts.services import get_contact
 from vmeste.core import services as reference
@@ -223,7 +223,7 @@ def register_request(request: HttpRequest, payload: RequestIn):
         subcategory=subcategory,
         description=payload.description,
         urgency=payload.urgency,
-        **services.answers_as_fields(payload.intake),
+        **answers.answers_as_fields(payload.intake),
     )
     contact = (
         get_contact(contact_id=payload.contact_id, user=request.user)

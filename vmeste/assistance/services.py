@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -16,6 +16,7 @@ from vmeste.accounts.models import User
 from vmeste.accounts.roles import Right
 from vmeste.assistance import numbering
 from vmeste.assistance import transitions as table
+from vmeste.assistance.answers import with_person_answers
 from vmeste.assistance.models import (
     Request,
     RequestEvent,
@@ -31,8 +32,6 @@ from vmeste.core.scoping import in_scope, user_scope
 from vmeste.people import services as people
 from vmeste.people.models import Person
 
-YES = {"yes", "да", "on", "1", "true"}
-NO = {"no", "нет", "off", "0", "false"}
 DESCRIPTION_MAX = 5000
 COMMENT_MAX = 5000
 
@@ -400,49 +399,3 @@ def register_with_person(
         if contact is not None and contact.person_id is None:
             Contact.objects.filter(pk=contact.pk).update(person=person)
         return _create(data=data, person=person, actor=actor, contact=contact)
-
-
-def age_on(birth: date | None, today: date) -> int | None:
-    if birth is None:
-        return None
-    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
-
-
-def with_person_answers(
-    data: RequestInput, person: people.PersonInput, e164: str, *, today: date
-) -> RequestInput:
-    """What the operator did not answer for the request comes from what was said of the
-    person: the phone, the address, 60+ from the birth date or stated age, self-isolation."""
-    age = age_on(person.birth_date, today)
-    if age is None:
-        age = person.age
-    return replace(
-        data,
-        phone=data.phone or e164,
-        address=data.address.strip() or person.address.strip(),
-        age_60_plus=data.age_60_plus
-        if data.age_60_plus is not None
-        else (None if age is None else age >= 60),
-        self_isolation=data.self_isolation
-        if data.self_isolation is not None
-        else person.flags.get("self_isolation"),
-    )
-
-
-def _yes_no(answer: str) -> bool | None:
-    answer = answer.lower()
-    return True if answer in YES else False if answer in NO else None
-
-
-def answers_as_fields(given: dict[str, str]) -> dict:
-    """The line's answers ({question code: answer}, from the card or the API) as the
-    request's structured fields; every answer is kept in `intake` too, so a line's own
-    question is never lost."""
-    given = {str(code)[:60]: str(answer).strip()[:300] for code, answer in given.items()}
-    given = {code: answer for code, answer in list(given.items())[:30] if answer}
-    return {
-        "district": given.get("district", "")[:150],
-        "age_60_plus": _yes_no(given.get("age_60_plus", "")),
-        "self_isolation": _yes_no(given.get("self_isolation", "")),
-        "intake": given,
-    }

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from vmeste.assistance import services
+from vmeste.assistance import answers, services
 from vmeste.assistance.models import Request, Team
 from vmeste.assistance.tests.test_views import REQUEST, operator, post_call  # noqa: F401
 from vmeste.core.models import Category, Line, Region
@@ -46,13 +46,13 @@ def test_the_answers_of_a_line_with_yes_no_questions(operator):  # noqa: F811
 def test_60_plus_is_worked_out_on_the_birthday():
     data = services.RequestInput(line=Line(), region=Region(), category=Category(), description="x")
     person = people.PersonInput(phone="+79275551234", birth_date=date(1966, 3, 8))
-    eve = services.with_person_answers(data, person, "+79275551234", today=date(2026, 3, 7))
-    day = services.with_person_answers(data, person, "+79275551234", today=date(2026, 3, 8))
+    eve = answers.with_person_answers(data, person, "+79275551234", today=date(2026, 3, 7))
+    day = answers.with_person_answers(data, person, "+79275551234", today=date(2026, 3, 8))
     assert (eve.age_60_plus, day.age_60_plus) == (False, True)
     assert day.phone == "+79275551234"
     # What the operator answered wins over what the birth date says.
     asked = replace(data, age_60_plus=False)
-    told = services.with_person_answers(asked, person, "", today=date(2026, 3, 8))
+    told = answers.with_person_answers(asked, person, "", today=date(2026, 3, 8))
     assert told.age_60_plus is False
 
 
