@@ -45,6 +45,7 @@ def test_the_call_card_works_under_the_policy(make_user, login, live_server):  #
     refused = _refusals(tab)
     tab.goto(f"{live_server.url}/assistance/call/")
     tab.select_option("#line", "moscow-volunteers")
+    tab.get_by_role("tab", name="База знаний").click()  # the card's side column is tabs
     tab.fill("#kb-q", "пенсия")
     tab.wait_for_load_state("networkidle")
     tab.goto(f"{live_server.url}/assistance/")

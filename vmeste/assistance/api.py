@@ -10,7 +10,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from vmeste.accounts.models import User
-from vmeste.assistance import listing, services
+from vmeste.assistance import answers, listing, services
 from vmeste.assistance.models import Request, Team
 from vmeste.contacts.services import get_contact
 from vmeste.core import services as reference
@@ -44,6 +44,9 @@ class RequestIn(Schema):
     consent: bool | None = None
     contact_id: Id | None = None
     person: PersonIn
+    # The line's questions answered ({"district": "Кировский", "self_isolation": "да"}):
+    # kept on the request as its structured fields.
+    intake: dict[str, str] = {}
 
 
 class OutcomeIn(Schema):
@@ -221,6 +224,7 @@ def register_request(request: HttpRequest, payload: RequestIn):
         subcategory=subcategory,
         description=payload.description,
         urgency=payload.urgency,
+        **answers.answers_as_fields(payload.intake),
     )
     contact = (
         get_contact(contact_id=payload.contact_id, user=request.user)

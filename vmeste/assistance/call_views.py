@@ -26,7 +26,7 @@ from vmeste.contacts import services as contacts
 from vmeste.contacts.models import Channel, Disposition
 from vmeste.core import services as reference
 from vmeste.core.errors import NotFound, ServiceError
-from vmeste.core.models import Category, IdempotencyRecord, Line, Region
+from vmeste.core.models import Category, Centre, IdempotencyRecord, Line, Region
 from vmeste.core.scoping import scoped, user_scope
 from vmeste.people import services as people
 
@@ -39,6 +39,7 @@ SIDE_PANELS = {
 
 
 def side_panels() -> dict[str, str | None]:
+    """The other apps' parts of the card, each shown once that app is installed."""
     found: dict[str, str | None] = {}
     for key, name in SIDE_PANELS.items():
         try:
@@ -46,6 +47,12 @@ def side_panels() -> dict[str, str | None]:
             found[key] = name
         except TemplateDoesNotExist:
             found[key] = None
+    # The contact centre's toolbar and screen pop, when it is installed.
+    try:
+        found["toolbar_url"] = reverse("contactcenter:toolbar")
+        found["screen_pop_url"] = reverse("contactcenter:screen_pop")
+    except NoReverseMatch:
+        found["toolbar_url"] = found["screen_pop_url"] = None
     # The navigator answers for one person: its panel is fetched once the caller is known.
     found["navigator_url"] = None
     if found["navigator_panel"]:
@@ -141,6 +148,17 @@ def categories_for(line: Line | None) -> list[tuple[Category, list[Category]]]:
     return [(top, children.get(top.pk, [])) for top in tops]
 
 
+def main_line(user) -> str:
+    """The code of the operator's centre's main line: the first line attached to the centre
+    (the centre's own number comes first when it is set up) that the operator may take."""
+    if not user.centre_id:
+        return ""
+    through = Centre.lines.through.objects.filter(centre_id=user.centre_id).order_by("pk")
+    ids = list(through.values_list("line_id", flat=True))
+    mine = {line.pk: line.code for line in lines_for(user)}
+    return next((mine[pk] for pk in ids if pk in mine), "")
+
+
 def _chosen_line(lines: list[Line], code: str) -> Line | None:
     for line in lines:
         if line.code == code:
@@ -178,6 +196,8 @@ def _context(request: HttpRequest, values: dict, errors: dict, token: str) -> di
         "error_message": getattr(errors, "message", "") if errors else "",
         "token": token,
         "kb_articles": request.POST.getlist("kb_articles") if request.method == "POST" else [],
+        # The draft kept in the browser belongs to this call (or this number).
+        "keep_scope": values.get("call_id") or request.GET.get("phone", "")[:40],
         "channels": Channel.choices,
         "dispositions": Disposition.choices,
     }
@@ -198,8 +218,9 @@ def call_card(request: HttpRequest) -> HttpResponse:
         return render(request, "assistance/no_work.html", status=403)
     if request.method == "POST":
         return _submit(request)
-    # The operator's last line is the likeliest next one.
-    line = request.GET.get("line") or request.session.get("call_line", "")
+    # The screen pop names the call's line; else the operator's centre's main line; else the
+    # line of their last call.
+    line = request.GET.get("line") or main_line(user) or request.session.get("call_line", "")
     values = {"caller_number": request.GET.get("phone", ""), "line": line}
     # The screen pop names the call: saving the card completes that call's contact.
     values["call_id"] = request.GET.get("call", "")[:100]

@@ -13,6 +13,7 @@ from datetime import date
 from django.utils.translation import gettext as _
 
 from vmeste.assistance import services as assistance
+from vmeste.assistance.answers import NO, YES, answers_as_fields
 from vmeste.contacts import services as contacts
 from vmeste.contacts.models import Channel, Disposition
 from vmeste.core import services as reference
@@ -21,9 +22,6 @@ from vmeste.core.errors import ServiceError, ValidationFailed
 from vmeste.core.models import Line, Region
 from vmeste.people import services as people
 from vmeste.people.models import SITUATION_FLAGS
-
-YES = {"yes", "да", "on", "1", "true"}
-NO = {"no", "нет", "off", "0", "false"}
 
 
 @dataclass
@@ -159,6 +157,7 @@ def read(post, *, user) -> IntakeForm:
             subcategory=sub,
             description=post.get("description", ""),
             urgency=post.get("urgency") or "normal",
+            **answers_as_fields({code: answer for code, _l, answer in answers}),
         )
         try:
             assistance.validate(form.request)

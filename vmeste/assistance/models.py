@@ -125,6 +125,15 @@ class Request(models.Model):
         on_delete=models.SET_NULL,
         related_name="requests",
     )
+    # What the operator heard on the call, kept on the request itself (not only in the call's
+    # notes): the coordinator plans a delivery from these without opening the person's card.
+    address = models.CharField(_("адрес"), max_length=500, blank=True)
+    phone = models.CharField(_("телефон"), max_length=20, blank=True)
+    district = models.CharField(_("район"), max_length=150, blank=True)
+    age_60_plus = models.BooleanField(_("60 лет или больше"), null=True, blank=True)
+    self_isolation = models.BooleanField(_("на самоизоляции"), null=True, blank=True)
+    # The line's other questions with their answers: {code: answer}.
+    intake = models.JSONField(_("ответы на вопросы линии"), default=dict, blank=True)
     outcome_helped = models.BooleanField(_("помощь оказана"), null=True, blank=True)
     outcome_how = models.CharField(
         _("как помогли"), max_length=15, choices=OutcomeHow.choices, blank=True

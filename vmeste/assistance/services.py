@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,6 +16,7 @@ from vmeste.accounts.models import User
 from vmeste.accounts.roles import Right
 from vmeste.assistance import numbering
 from vmeste.assistance import transitions as table
+from vmeste.assistance.answers import with_person_answers
 from vmeste.assistance.models import (
     Request,
     RequestEvent,
@@ -27,7 +28,7 @@ from vmeste.contacts.models import Contact
 from vmeste.core import refcache
 from vmeste.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vmeste.core.models import Category, Line, Region
-from vmeste.core.scoping import in_scope
+from vmeste.core.scoping import in_scope, user_scope
 from vmeste.people import services as people
 from vmeste.people.models import Person
 
@@ -58,6 +59,13 @@ class RequestInput:
     description: str
     urgency: str = Urgency.NORMAL
     subcategory: Category | None = None
+    # The intake answers: blank ones are filled from the person when registered with one.
+    address: str = ""
+    phone: str = ""
+    district: str = ""
+    age_60_plus: bool | None = None
+    self_isolation: bool | None = None
+    intake: dict[str, str] = field(default_factory=dict)
 
 
 def _require(user: User, right: str) -> None:
@@ -85,6 +93,10 @@ def validate(data: RequestInput) -> None:
         errors["description"] = _("Опишите, что нужно.")
     elif len(description) > DESCRIPTION_MAX:
         errors["description"] = _("Описание не длиннее %d символов.") % DESCRIPTION_MAX
+    if len(data.address) > 500:
+        errors["address"] = _("Адрес не длиннее 500 символов.")
+    if len(data.district) > 150:
+        errors["district"] = _("Район не длиннее 150 символов.")
     if data.urgency not in Urgency.values:
         errors["urgency"] = _("Срочность: обычная, срочная или критическая.")
     if not data.line.serves_region(data.region):
@@ -140,6 +152,12 @@ def _create(*, data: RequestInput, person: Person, actor: User, contact: Contact
         contact=contact,
         created_by=actor,
         created_at=now,
+        address=data.address.strip(),
+        phone=data.phone,
+        district=data.district.strip(),
+        age_60_plus=data.age_60_plus,
+        self_isolation=data.self_isolation,
+        intake={k: str(v)[:300] for k, v in list(data.intake.items())[:30]},
     )
     RequestEvent.objects.create(
         request=request,
@@ -150,6 +168,13 @@ def _create(*, data: RequestInput, person: Person, actor: User, contact: Contact
         data={"urgency": data.urgency, "category": (data.subcategory or data.category).code},
     )
     return request
+
+
+def teams_for(user: User) -> QuerySet[Team]:
+    """Teams within the user's regions; a team of no region serves everyone."""
+    regions, _lines = user_scope(user)
+    teams = Team.objects.all()
+    return teams.filter(Q(region__in=regions) | Q(region=None)) if regions else teams
 
 
 def requests_for(user: User) -> QuerySet[Request]:
@@ -361,7 +386,8 @@ def register_with_person(
     Idempotency-Key's, the call card's) no savepoint is needed: a failure past that point
     is the database's, and undoes the caller's work too."""
     _may_register(actor, data)
-    people.validate(person_data)
+    e164 = people.validate(person_data)
+    data = with_person_answers(data, person_data, e164, today=timezone.localdate())
     with transaction.atomic(savepoint=False):
         person = people.find_or_register(
             data=person_data,

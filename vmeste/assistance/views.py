@@ -118,15 +118,44 @@ def _get(request: HttpRequest, request_id: int) -> Request:
         raise Http404(exc.message) from exc
 
 
-def _assignees(item: Request) -> list[User]:
-    """Who can take this request: staff who handle requests, in its region and line."""
-    return list(
+def _assignees(item: Request, coordinator: User) -> list[User]:
+    """Who can take this request: staff who handle requests in its region and line, and
+    within the coordinator's own scope: a regional coordinator is offered the people of
+    their regions (not national staff), and of their centre when they belong to one."""
+    qs = (
         User.objects.filter(is_active=True, role__in=HANDLERS)
         .filter(Q(regions=item.region_id) | Q(regions__isnull=True))
         .filter(Q(lines=item.line_id) | Q(lines__isnull=True))
-        .distinct()
-        .order_by("last_name", "username")[:200]
     )
+    regions, lines = user_scope(coordinator)
+    if regions:
+        qs = qs.filter(regions__in=regions)
+    if lines:
+        qs = qs.filter(lines__in=lines)
+    if coordinator.centre_id:
+        qs = qs.filter(Q(centre=coordinator.centre_id) | Q(centre__isnull=True))
+    return list(qs.distinct().order_by("last_name", "username")[:200])
+
+
+def _teams(item: Request, coordinator: User) -> list[Team]:
+    """Teams of the request's region (or of none), and only those the coordinator sees."""
+    return list(services.teams_for(coordinator).filter(Q(region=item.region_id) | Q(region=None)))
+
+
+def _answers(user: User, item: Request) -> dict:
+    """The intake as this user may see it: phone and address masked without the right."""
+    see_personal = user.can(Right.SEE_PERSONAL_DATA)
+    labels = {str(q.get("code")): str(q.get("label")) for q in item.line.intake_fields or []}
+    shown = {"district", "age_60_plus", "self_isolation"}
+    return {
+        "request_phone": item.phone if see_personal or not item.phone else mask(item.phone),
+        "request_address": item.address if see_personal or not item.address else "***",
+        "other_answers": [
+            (labels.get(code, code).rstrip("?"), answer)
+            for code, answer in (item.intake or {}).items()
+            if code not in shown
+        ],
+    }
 
 
 def _detail(request: HttpRequest, item: Request, **extra) -> dict:
@@ -135,6 +164,7 @@ def _detail(request: HttpRequest, item: Request, **extra) -> dict:
     targets = services.table.allowed_targets(item.status) if can_handle else []
     labels = dict(Status.choices)
     return {
+        **_answers(request.user, item),
         "item": item,
         "events": item.events.select_related("actor"),
         "phones": [p.e164 if see_personal else mask(p.e164) for p in item.person.phones.all()],
@@ -142,8 +172,8 @@ def _detail(request: HttpRequest, item: Request, **extra) -> dict:
         "targets": [(t, labels[t]) for t in targets],
         "can_resolve": Status.RESOLVED in targets,
         "outcome_choices": OutcomeHow.choices,
-        "assignees": _assignees(item) if can_handle else [],
-        "teams": Team.objects.all() if can_handle else [],
+        "assignees": _assignees(item, request.user) if can_handle else [],
+        "teams": _teams(item, request.user) if can_handle else [],
         "status_labels": labels,
         "errors": FormErrors(),
         "values": {},
@@ -229,7 +259,11 @@ def request_assign(request: HttpRequest, request_id: int) -> HttpResponse:
             assignee = User.objects.filter(pk=int(choice), is_active=True).first()
             if assignee is None:
                 raise ValidationFailed({"assignee": _("Пользователь не найден.")})
-        team = Team.objects.filter(code=post["team"]).first() if post.get("team") else None
+        team = None
+        if post.get("team"):
+            team = services.teams_for(request.user).filter(code=post["team"]).first()
+            if team is None:
+                raise ValidationFailed({"team": _("Команда не найдена или вне вашей зоны.")})
         services.assign(
             request_id=request_id,
             actor=request.user,

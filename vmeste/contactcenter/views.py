@@ -34,6 +34,8 @@ WALL_STATES = [
 
 def _toolbar(request: HttpRequest, *, error: str = "") -> HttpResponse:
     agent = Agent.objects.filter(user=request.user).select_related("centre").first()
+    if agent is None and request.GET.get("on") == "card":
+        return HttpResponse("")  # the call card of someone who is no agent shows no toolbar
     context = {"agent": agent, "error": error, "buttons": []}
     if agent is not None:
         context["buttons"] = events_from(AgentState(agent.state), manual_only=True)

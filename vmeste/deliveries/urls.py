@@ -1,6 +1,6 @@
 from django.urls import path
 
-from vmeste.deliveries import views
+from vmeste.deliveries import request_views, views
 
 app_name = "deliveries"
 urlpatterns = [
@@ -8,5 +8,11 @@ urlpatterns = [
     path("<int:pk>/step/", views.step, name="step"),
     path("board/", views.board, name="board"),
     path("<int:pk>/assign/", views.assign, name="assign"),
+    path("request/<int:request_id>/", request_views.for_request, name="for_request"),
+    path(
+        "request/<int:request_id>/new/",
+        request_views.create_for_request,
+        name="create_for_request",
+    ),
     path("auto-assign/", views.auto_assign, name="auto_assign"),
 ]

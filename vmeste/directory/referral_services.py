@@ -36,6 +36,30 @@ def _request_in_scope(request_id: int, user, *, lock: bool = False) -> Request:
     return request
 
 
+def suggestions(*, request_id: int, user) -> dict:
+    """What the navigator suggests for the request's need: measures the person is (or may
+    be) entitled to, and services that cover the need in the region. With the right to see
+    personal data the person's facts are read (an audited card read); without it only the
+    region and the need are known, so measures come as "may be"."""
+    from vmeste.directory import navigator  # the navigator reads people: only when asked
+
+    request = _request_in_scope(request_id, user)
+    need = (request.subcategory or request.category).code
+    if user.can(Right.SEE_PERSONAL_DATA):
+        answer = navigator.eligibility_for(
+            person_id=request.person_id, user=user, channel="web", needs=[need]
+        )
+    else:
+        answer = navigator.navigate_profile(
+            {"region": request.region.code}, needs=navigator.needs_from_codes([need])
+        )
+    return {
+        "eligible": answer["eligible"][:15],
+        "maybe": answer["maybe"][:15],
+        "services": answer["services"],
+    }
+
+
 def referrals_of(*, request_id: int, user) -> list[Referral]:
     """A request's referrals, for whom the access policy lets read them (a 403 otherwise)."""
     require(user, Kind.REFERRAL)

@@ -100,6 +100,7 @@ def _referrals_context(request_id: int, user, error: str = "") -> dict:
     labels = dict(Referral.Status.choices)
     referrals = referral_services.referrals_of(request_id=request_id, user=user)
     return {
+        "suggested": referral_services.suggestions(request_id=request_id, user=user),
         "request_id": request_id,
         "referrals": [
             (r, [(to, labels[to]) for to in referral_table.allowed_targets(r.status)])
@@ -109,6 +110,17 @@ def _referrals_context(request_id: int, user, error: str = "") -> dict:
     }
 
 
+def _target(post) -> tuple[str, str]:
+    """The suggestion picked ("m:<measure id>" or "s:<service id>"), or the ids the API
+    style form sends."""
+    kind, _sep, value = post.get("target", "").strip().partition(":")
+    if kind == "m":
+        return value, ""
+    if kind == "s":
+        return "", value
+    return post.get("measure_id", "").strip(), post.get("service_id", "").strip()
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def referrals(request: HttpRequest, request_id: int) -> HttpResponse:
@@ -116,8 +128,7 @@ def referrals(request: HttpRequest, request_id: int) -> HttpResponse:
     error = ""
     try:
         if request.method == "POST":
-            measure = request.POST.get("measure_id", "").strip()
-            service = request.POST.get("service_id", "").strip()
+            measure, service = _target(request.POST)
             referral_services.refer(
                 request_id=request_id,
                 actor=request.user,

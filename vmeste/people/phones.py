@@ -78,3 +78,18 @@ def mask(e164: str) -> str:
     if len(e164) < 6:
         return "***"
     return f"{e164[:2]} {e164[2:5]} ***-**-{e164[-2:]}"
+
+
+def pretty(e164: str) -> str:
+    """+79000000000 → +7 900 000-00-00, the way Russian operators read a number aloud; a
+    masked or foreign number is shown as it is (foreign ones in the international form)."""
+    if not e164 or "*" in e164:
+        return e164 or ""
+    if len(e164) == 12 and e164.startswith("+7") and e164[1:].isdigit():
+        d = e164[2:]
+        return f"+7 {d[:3]} {d[3:6]}-{d[6:8]}-{d[8:]}"
+    try:
+        parsed = phonenumbers.parse(e164, None)
+    except NumberParseException:
+        return e164
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,7 +17,19 @@ from vmeste.assistance.ui import require_reading
 from vmeste.contacts import services as contacts
 from vmeste.core.errors import NotFound, ServiceError
 from vmeste.people import merging, services
+from vmeste.people.edit_views import can_edit
 from vmeste.people.models import SITUATION_FLAGS, Consent
+
+
+def _navigator_url(person, user) -> str:
+    """The navigator's eligibility for this person, when the navigator is installed and the
+    user may see what it reads (age, income, situation)."""
+    if not user.can(Right.SEE_PERSONAL_DATA):
+        return ""
+    try:
+        return reverse("directory:panel", args=[person.pk])
+    except NoReverseMatch:
+        return ""
 
 
 @login_required
@@ -58,6 +71,8 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
             "flags_no": [SITUATION_FLAGS[code] for code in card["flags_no"]],
             "duplicates": duplicates,
             "can_merge": can_merge,
+            "can_edit": can_edit(request.user) and not person.merged_into_id,
+            "navigator_url": _navigator_url(person, request.user),
             "requests": requests,
             "history": history,
             "privacy": _privacy_panel(request.user),

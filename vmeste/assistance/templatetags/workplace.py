@@ -4,8 +4,25 @@ from __future__ import annotations
 
 from django import template
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+
+from vmeste.people.phones import pretty
 
 register = template.Library()
+
+
+@register.filter
+def phone(e164: str) -> str:
+    """A stored number as people read it: +7 900 000-00-00 (a masked one as it is)."""
+    return pretty(e164 or "")
+
+
+@register.filter
+def yes_no(value) -> str:
+    """A yes/no answer; "—" when it was not asked."""
+    if value is None or value == "":
+        return "—"
+    return _("да") if value else _("нет")
 
 
 @register.filter

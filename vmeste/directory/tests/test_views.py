@@ -101,3 +101,37 @@ def test_referrals_block_refers_and_moves(client, make_user, make_person, make_r
     assert referral.status == "submitted"
     client.force_login(make_user("ta", "operator", regions=["RU-TA"]))
     assert client.get(f"/directory/requests/{request.pk}/referrals").status_code == 404
+
+
+def test_referrals_are_picked_from_the_navigators_suggestions(
+    client, make_user, make_person, make_request
+):
+    from vmeste.directory import services
+    from vmeste.directory.models import Measure, Referral
+
+    doc = org_doc()
+    doc["services"][0]["attributes"] = [
+        {"id": "5a1d7c0e-0000-4000-8000-0000000000a1", "taxonomy_term": {
+            "id": "5a1d7c0e-0000-4000-8000-0000000000a2", "code": "groceries-delivery",
+            "name": "Доставка продуктов", "description": "x"}}
+    ]  # fmt: skip
+    import_documents({"a.json": doc})
+    elder = Measure.objects.create(
+        code="elder", name="Пожилым (демо)", level="federal",
+        eligibility={"fact": "age", "op": ">=", "value": 60},
+    )  # fmt: skip
+    young = Measure.objects.create(
+        code="young", name="Молодым (демо)", level="federal",
+        eligibility={"fact": "age", "op": "<", "value": 30},
+    )  # fmt: skip
+    services._cache["key"] = None
+    request = make_request(make_person(birth_date=years_ago(70)))
+    client.force_login(make_user("op", "operator", regions=["RU-VGG"]))
+    block = client.get(f"/directory/requests/{request.pk}/referrals").content.decode()
+    assert f'value="m:{elder.pk}"' in block
+    assert f'value="m:{young.pk}"' not in block, "only what the navigator suggests is offered"
+    assert "Продуктовые наборы" in block
+    assert 'name="measure_id"' not in block, "no ids to type"
+    made = client.post(f"/directory/requests/{request.pk}/referrals", {"target": f"m:{elder.pk}"})
+    assert "Пожилым (демо)" in made.content.decode()
+    assert Referral.objects.get().measure_id == elder.pk

@@ -22,6 +22,7 @@ def test_operator_finds_an_answer_while_the_caller_waits(corpus, make_user, logi
     tab = login("kb-operator")
     tab.goto(f"{live_server.url}/assistance/call/")
     tab.select_option("#line", "moscow-volunteers")
+    tab.get_by_role("tab", name="База знаний").click()  # the card's side column is tabs
     tab.fill("#kb-q", "как продлить бальничный")
     result = tab.locator("#kb-results .kb-hit-title").first
     expect(result).to_contain_text("Продление и закрытие больничного")

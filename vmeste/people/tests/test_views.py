@@ -42,7 +42,7 @@ def test_opening_the_card_is_audited_and_offers_duplicates(client, make_user):
     page = client.get(reverse("people:person_detail", args=[one.pk]))
     assert page.status_code == 200
     body = page.content.decode()
-    assert "+79275551234" in body and "Волгоград, ул. Мира, 5" in body
+    assert "+7 927 555-12-34" in body and "Волгоград, ул. Мира, 5" in body
     assert [d["card"]["id"] for d in page.context["duplicates"]] == [two.pk]
     assert AuditEntry.objects.filter(action="view", object_id=str(one.pk), user=user).exists()
     merged = client.post(reverse("people:person_merge", args=[one.pk]), {"absorb": two.pk})

@@ -24,6 +24,7 @@
       else if (el.type === "radio") { if (el.checked) data[el.name] = el.value; }
       else data[el.name] = el.value;
     });
+    data.__scope = form.dataset.keepScope || "";
     try { sessionStorage.setItem(PREFIX + form.dataset.keep, JSON.stringify(data)); } catch (e) { /* full or disabled */ }
   }
 
@@ -33,6 +34,9 @@
     if (!raw) return;
     var data;
     try { data = JSON.parse(raw); } catch (e) { return; }
+    // A draft belongs to its call: the text of another call (one whose save failed, say)
+    // would fill the next caller's card and block or spoil its save.
+    if ((data.__scope || "") !== (form.dataset.keepScope || "")) { clear(form.dataset.keep); return; }
     var reload = null;
     keptFields(form).forEach(function (el) {
       if (!(el.name in data)) return;
@@ -61,12 +65,27 @@
       form.dataset.keepReady = "1";
       // After a refused save the server re-renders what was posted: it wins over the draft.
       if (!form.hasAttribute("data-has-errors")) {
-        restore(form);
         var number = form.querySelector("#caller_number");
-        if (number && number.value && window.htmx) window.htmx.trigger(number, "search");
+        var given = number ? number.value : "";
+        restore(form);
+        // A number the draft brought back is looked up; one the page came with already is
+        // (its "load" trigger): a second lookup would only abort the first.
+        if (number && number.value && number.value !== given && window.htmx) window.htmx.trigger(number, "search");
       }
       form.addEventListener("input", function () { save(form); });
       form.addEventListener("change", function () { save(form); });
+    });
+  }
+
+  // Tabs of a side column: one pane shown at a time.
+  function showTab(tab) {
+    var list = tab.closest('[role="tablist"]');
+    if (!list) return;
+    list.querySelectorAll('[role="tab"]').forEach(function (other) {
+      var on = other === tab;
+      other.setAttribute("aria-selected", on ? "true" : "false");
+      var pane = document.getElementById(other.getAttribute("aria-controls"));
+      if (pane) pane.hidden = !on;
     });
   }
 
@@ -117,6 +136,11 @@
       }
       return;
     }
+    // "New call": the card's draft is done with, whatever it held.
+    var fresh = event.target.closest && event.target.closest("[data-new-call]");
+    if (fresh) { clear(fresh.dataset.newCall); return; }
+    var tab = event.target.closest && event.target.closest('[role="tab"][aria-controls]');
+    if (tab) { showTab(tab); return; }
     var confirmer = event.target.closest && event.target.closest("[data-confirm]");
     if (confirmer && !window.confirm(confirmer.dataset.confirm)) event.preventDefault();
   });
