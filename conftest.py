@@ -12,7 +12,8 @@ import pytest
 
 def pytest_configure(config):
     """Tests hash passwords with MD5: argon2 is slow on purpose, and the suite creates
-    hundreds of users. The one test about hashing puts argon2 back (tests/test_project.py)."""
+    hundreds of users. The one test about hashing puts argon2 back (tests/test_project.py).
+    Two-factor sign-in is off but where a test turns it on."""
     from django.conf import settings
 
     if not settings.configured:  # `pytest -p no:django` for pure modules
@@ -22,6 +23,22 @@ def pytest_configure(config):
     # depend on the hour. Around the clock here; the night rule's own tests
     # (contactcenter/tests/test_callbacks.py) set the hours.
     settings.CALLBACK_HOURS = "00:00-00:00"
+    # Most tests sign in with a password alone (or force_login); the two-factor step has its
+    # own tests (vmeste/accounts/tests/test_twofactor.py, tests/browser/test_twofactor.py),
+    # which switch it on. Set here, not in the environment: settings may be read before this
+    # file is (pytest-django sets Django up early when not run through xdist).
+    settings.REQUIRE_2FA = False
+
+
+@pytest.fixture(autouse=True)
+def _language_back():
+    """A request made in English (the language cookie) leaves English active in the thread
+    after it: Django's LocaleMiddleware activates the request's language and nothing puts
+    the default back. Every test starts in the default language, whatever ran before it."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
 
 
 @pytest.fixture

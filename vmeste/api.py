@@ -20,6 +20,8 @@ from vmeste.core.errors import ServiceError
 
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str):
+        if token and getattr(request, "bearer_token", None) == token:
+            return request.user  # already read by accounts.middleware.BearerTokenMiddleware
         user = ApiToken.authenticate(token)
         if user is not None:
             request.user = user

@@ -7,6 +7,8 @@ switched on by VMESTE_DEMO=1, which `make demo` sets.
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -69,8 +71,12 @@ DOMAIN_APPS = [
     "volunteers",
     "deliveries",
     "contactcenter",
+    "telephony",
     "workforce",
     "reports",
+    "launch",
+    # On top of the domain apps: retention, consent withdrawal, subject copies, backups.
+    "privacy",
 ]
 
 INSTALLED_APPS = [
@@ -82,7 +88,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    # Only for its static files: /api/v1/docs loads Swagger UI from this server, not a CDN.
+    "ninja",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     *(f"vmeste.{app}" for app in DOMAIN_APPS),
     "vmeste.demo",
 ]
@@ -94,11 +107,17 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "vmeste.accounts.middleware.SessionLifetimeMiddleware",
+    "vmeste.core.security.SecurityHeadersMiddleware",
     "vmeste.core.middleware.LanguageMiddleware",
+    "vmeste.accounts.audit.AuditChannelMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "vmeste.accounts.middleware.BearerTokenMiddleware",
+    "vmeste.accounts.middleware.TwoFactorMiddleware",
     "vmeste.core.idempotency.IdempotencyMiddleware",
 ]
 
@@ -123,12 +142,28 @@ TEMPLATES = [
 ]
 
 
+def _private_file(name: str) -> None:
+    """The SQLite file readable by this account only (SQLite gives its -wal and -shm files
+    the same mode): it holds everyone's personal data."""
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return
+    try:
+        os.close(os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        if os.stat(name).st_mode & 0o077:
+            with contextlib.suppress(PermissionError):  # not ours: its owner decides
+                os.chmod(name, 0o600)
+    except FileNotFoundError:
+        pass  # no such directory: SQLite will say so when it opens the database
+
+
 def _database() -> dict:
     url = os.environ.get("VMESTE_DATABASE_URL", "")
     if not url:
         url = f"sqlite:///{DATA_DIR / 'vmeste.sqlite3'}"
     config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     if config["ENGINE"] == "django.db.backends.sqlite3":
+        _private_file(str(config["NAME"]))
         config["CONN_MAX_AGE"] = 0
         config["OPTIONS"] = {
             # WAL lets readers work while one writer writes; IMMEDIATE takes the write lock at
@@ -158,6 +193,9 @@ def _database() -> dict:
 DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Background work (`vmeste worker`): Django's tasks framework, queued in the database.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -175,9 +213,24 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
+# The addresses of our own reverse proxies (IPs or CIDRs): only from them is X-Forwarded-For
+# believed (vmeste/core/clientip.py). Empty: the socket peer is the client.
+TRUSTED_PROXIES = _list("VMESTE_TRUSTED_PROXIES", "")
+for _proxy in TRUSTED_PROXIES:
+    ipaddress.ip_network(_proxy, strict=False)  # a typo must stop the start, not open a hole
+
+# Two-factor sign-in (TOTP + recovery codes, vmeste/accounts/twofactor.py) for the roles that
+# see personal data or manage users; off by default only in the demo.
+REQUIRE_2FA = _flag("VMESTE_REQUIRE_2FA", default=not DEMO)
+OTP_TOTP_ISSUER = os.environ.get("VMESTE_2FA_ISSUER", "Vmeste")
+
 AXES_FAILURE_LIMIT = int(os.environ.get("VMESTE_LOGIN_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# 15 minutes, doubling with each further round of failures (vmeste/accounts/lockout.py).
+AXES_COOLOFF_TIME = "vmeste.accounts.lockout.cool_off"
+# Per account and per address, each on its own: a new address per attempt does not reset
+# the account's count, nor does a new account name reset the address's.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "vmeste.core.clientip.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 
@@ -203,14 +256,32 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# A session ends after this long without a request, and in any case this long after sign-in
+# (vmeste/accounts/middleware.py); the cookie itself lasts no longer than the latter.
+SESSION_IDLE_SECONDS = int(os.environ.get("VMESTE_SESSION_IDLE_MINUTES", "30")) * 60
+SESSION_MAX_AGE_SECONDS = int(os.environ.get("VMESTE_SESSION_MAX_HOURS", "12")) * 3600
+SESSION_COOKIE_AGE = SESSION_MAX_AGE_SECONDS
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = _flag("VMESTE_SECURE_COOKIES", default=not (DEBUG or DEMO))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Behind a reverse proxy that terminates TLS (and sets X-Forwarded-Proto itself, overwriting
+# what the client sent): requests are HTTPS, plain HTTP is redirected, browsers are told to
+# come back only over HTTPS (HSTS).
+BEHIND_TLS_PROXY = _flag("VMESTE_BEHIND_TLS_PROXY")
+if BEHIND_TLS_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the local health check speaks plain HTTP
+    SECURE_HSTS_SECONDS = int(os.environ.get("VMESTE_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _flag("VMESTE_HSTS_SUBDOMAINS")
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+
+# How long an answer to a POST with an Idempotency-Key is kept for its retries.
+IDEMPOTENCY_TTL_HOURS = int(os.environ.get("VMESTE_IDEMPOTENCY_TTL_HOURS", "24"))
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

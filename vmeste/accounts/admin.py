@@ -81,9 +81,17 @@ def _held_to_grant(form_class, actor: User):
 
 class ApiTokenAdmin(RoleAdmin):
     right = Right.MANAGE_USERS
-    list_display = ("user", "name", "hint", "created_at", "last_used_at", "revoked_at")
-    readonly_fields = ("user", "name", "hint", "created_at", "last_used_at", "digest")
-    fields = ("user", "name", "hint", "created_at", "last_used_at", "revoked_at")
+    list_display = (
+        "user", "name", "hint", "created_at", "expires_at", "last_used_at", "revoked_at",
+    )  # fmt: skip
+    readonly_fields = (
+        "user", "name", "hint", "created_at", "expires_at", "last_used_at", "digest",
+        "regions", "lines",
+    )  # fmt: skip
+    fields = (
+        "user", "name", "hint", "created_at", "expires_at", "last_used_at", "revoked_at",
+        "regions", "lines",
+    )  # fmt: skip
 
     def get_queryset(self, request):
         return (
@@ -97,9 +105,9 @@ class ApiTokenAdmin(RoleAdmin):
 class AuditEntryAdmin(RoleAdmin):
     right = Right.MANAGE_USERS
     read_only = True
-    list_display = ("at", "user", "action", "object_type", "object_id", "channel", "detail")
-    list_filter = ("action", "channel", "object_type")
-    search_fields = ("object_id", "user__username")
+    list_display = ("at", "user", "action", "purpose", "object_type", "object_id", "channel")
+    list_filter = ("action", "channel", "purpose", "object_type")
+    search_fields = ("object_id", "records", "user__username")
 
     def get_queryset(self, request):
         return services.visible_audit(request.user)

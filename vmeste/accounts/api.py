@@ -8,8 +8,8 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
-from vmeste.accounts import services
-from vmeste.accounts.models import ApiToken, User
+from vmeste.accounts import audit, services
+from vmeste.accounts.models import TOKEN_DAYS, TOKEN_MAX_DAYS, ApiToken, User
 from vmeste.accounts.roles import RIGHTS, Right
 from vmeste.core.errors import Forbidden
 from vmeste.core.schemas import Id, ListOf
@@ -29,6 +29,10 @@ class MeOut(Schema):
 
 class TokenIn(Schema):
     name: str = Field("", max_length=100)
+    days: int = Field(TOKEN_DAYS, ge=1, le=TOKEN_MAX_DAYS)
+    # Narrower than the owner's scope (empty: the owner's); never wider.
+    regions: list[str] = Field(default_factory=list)
+    lines: list[str] = Field(default_factory=list)
 
 
 class TokenOut(Schema):
@@ -36,8 +40,11 @@ class TokenOut(Schema):
     name: str
     hint: str
     created_at: datetime
+    expires_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
+    regions: list[str]
+    lines: list[str]
 
 
 class NewTokenOut(TokenOut):
@@ -71,6 +78,8 @@ class AuditOut(Schema):
     object_type: str
     object_id: str
     channel: str
+    purpose: str
+    records: list[str] = Field(description='every record shown, as "kind:id"')
     detail: str
 
 
@@ -103,16 +112,25 @@ def me(request: HttpRequest):
     }
 
 
+def _token_out(token: ApiToken) -> dict:
+    return {
+        **{name: getattr(token, name) for name in TokenOut.model_fields if hasattr(token, name)},
+        "regions": sorted(r.code for r in token.regions.all()),
+        "lines": sorted(line.code for line in token.lines.all()),
+    }
+
+
 @router.get("/tokens", response=ListOf(TokenOut))
 def my_tokens(request: HttpRequest):
-    items = list(ApiToken.objects.filter(user=request.user).order_by("-created_at"))
+    tokens = ApiToken.objects.filter(user=request.user).prefetch_related("regions", "lines")
+    items = [_token_out(t) for t in tokens.order_by("-created_at")]
     return {"items": items, "count": len(items)}
 
 
 @router.post("/tokens", response={201: NewTokenOut})
 def create_token(request: HttpRequest, payload: TokenIn):
-    token, raw = ApiToken.issue(user=request.user, name=payload.name)
-    return Status(201, {**TokenOut.from_orm(token).dict(), "token": raw})
+    token, raw = services.create_token(user=request.user, **payload.dict())
+    return Status(201, {**_token_out(token), "token": raw})
 
 
 @router.delete("/tokens/{token_id}", response={204: None})
@@ -144,9 +162,12 @@ def audit_log(request: HttpRequest, filters: Query[AuditFilters]):
     if not request.user.can(Right.MANAGE_USERS):
         raise Forbidden()
     qs = services.visible_audit(request.user).select_related("user")
-    if filters.object_type:
+    if filters.object_type and filters.object_id:
+        # Every read that showed the record, first or in a list.
+        qs = qs.filter(audit.mentioning(filters.object_type, filters.object_id))
+    elif filters.object_type:
         qs = qs.filter(object_type=filters.object_type)
-    if filters.object_id:
+    elif filters.object_id:
         qs = qs.filter(object_id=filters.object_id)
     if filters.user:
         qs = qs.filter(user__username=filters.user)
@@ -159,6 +180,8 @@ def audit_log(request: HttpRequest, filters: Query[AuditFilters]):
             "object_type": e.object_type,
             "object_id": e.object_id,
             "channel": e.channel,
+            "purpose": e.purpose,
+            "records": e.records.split(),
             "detail": e.detail,
         }
         for e in page

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -13,7 +13,7 @@ from django.db import connection, models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from vmeste.accounts.roles import Role, has_right
+from vmeste.accounts.roles import Role, acting_role, has_right
 from vmeste.core.models import Centre, Line, Region
 from vmeste.core.scoping import remember_scope
 
@@ -38,7 +38,7 @@ class User(AbstractUser):
         verbose_name_plural = _("пользователи")
 
     def can(self, right: str) -> bool:
-        return self.is_active and has_right(self.role, right)
+        return self.is_active and has_right(acting_role(self), right)
 
     @property
     def display_name(self) -> str:
@@ -50,12 +50,19 @@ def _digest(raw: str) -> str:
 
 
 TOKEN_TOUCH_EVERY = timedelta(seconds=60)
+TOKEN_DAYS = 90  # a token's life unless its issuer asks for less (or more, up to a year)
+TOKEN_MAX_DAYS = 366
+
+
+def _token_expiry() -> datetime:
+    return timezone.now() + timedelta(days=TOKEN_DAYS)
 
 
 @functools.cache
 def _token_sql() -> str:
     """The user's columns, the token's id and whether its last use is older than the given
-    time, and the user's regions and lines as comma-separated ids (read by `core.scoping`)."""
+    time, the user's regions and lines and the token's own narrower ones as comma-separated
+    ids (read by `core.scoping`); an expired token finds nothing."""
     q = connection.ops.quote_name
     concat = (
         "string_agg(CAST({} AS text), ',')"
@@ -65,25 +72,39 @@ def _token_sql() -> str:
     user, token = User._meta, ApiToken._meta
     scope = {
         name: f"(SELECT {concat.format(q(column))} FROM {q(through._meta.db_table)}"
-        f" WHERE {q(through._meta.get_field('user').column)} = u.{q(user.pk.column)})"
-        for name, through, column in (
-            ("scope_regions", User.regions.through, "region_id"),
-            ("scope_lines", User.lines.through, "line_id"),
+        f" WHERE {q(through._meta.get_field(owner).column)} = {alias}.{q('id')})"
+        for name, through, owner, alias, column in (
+            ("scope_regions", User.regions.through, "user", "u", "region_id"),
+            ("scope_lines", User.lines.through, "user", "u", "line_id"),
+            ("token_regions", ApiToken.regions.through, "apitoken", "t", "region_id"),
+            ("token_lines", ApiToken.lines.through, "apitoken", "t", "line_id"),
         )
     }
     return (
         f"SELECT u.*, t.{q('id')} AS token_id,"
         f" CASE WHEN t.{q('last_used_at')} IS NULL OR t.{q('last_used_at')} < %s"
         f" THEN 1 ELSE 0 END AS token_stale,"
-        f" {scope['scope_regions']} AS scope_regions, {scope['scope_lines']} AS scope_lines"
+        f" {scope['scope_regions']} AS scope_regions, {scope['scope_lines']} AS scope_lines,"
+        f" {scope['token_regions']} AS token_regions, {scope['token_lines']} AS token_lines"
         f" FROM {q(token.db_table)} t JOIN {q(user.db_table)} u"
         f" ON u.{q(user.pk.column)} = t.{q('user_id')}"
         f" WHERE t.{q('digest')} = %s AND t.{q('revoked_at')} IS NULL AND u.{q('is_active')}"
+        f" AND t.{q('expires_at')} > %s"
     )
 
 
 def _ids(joined: str | None) -> set[int]:
     return {int(pk) for pk in joined.split(",")} if joined else set()
+
+
+def narrowed(owner: set[int], token: set[int]) -> set[int] | None:
+    """The token's part of its owner's scope (empty = unlimited on both sides); None when
+    nothing is left: the owner's scope has since shrunk away from the token's."""
+    if not token:
+        return owner
+    if not owner:
+        return token
+    return (owner & token) or None
 
 
 class ApiToken(models.Model):
@@ -96,17 +117,30 @@ class ApiToken(models.Model):
     digest = models.CharField(max_length=64, unique=True)
     hint = models.CharField(max_length=12)
     created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(_("действует до"), default=_token_expiry)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # A narrower scope than the owner's (empty: the owner's, as it is at each use).
+    regions = models.ManyToManyField(
+        Region, verbose_name=_("регионы"), blank=True, related_name="+"
+    )
+    lines = models.ManyToManyField(Line, verbose_name=_("линии"), blank=True, related_name="+")
 
     class Meta:
         verbose_name = _("API-токен")
         verbose_name_plural = _("API-токены")
 
     @classmethod
-    def issue(cls, *, user: User, name: str = "") -> tuple[ApiToken, str]:
+    def issue(cls, *, user: User, name: str = "", days: int = TOKEN_DAYS) -> tuple[ApiToken, str]:
+        """A new token (scope narrowing and checks: accounts.services.issue_token)."""
         raw = cls.PREFIX + secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, name=name, digest=_digest(raw), hint=raw[:10])
+        token = cls.objects.create(
+            user=user,
+            name=name,
+            digest=_digest(raw),
+            hint=raw[:10],
+            expires_at=timezone.now() + timedelta(days=days),
+        )
         return token, raw
 
     @classmethod
@@ -117,11 +151,15 @@ class ApiToken(models.Model):
         the scope): it runs on every API request, and composing those two queries cost the
         server ~2 ms of CPU, the database a tenth of that."""
         now = timezone.now()
-        found = list(User.objects.raw(_token_sql(), [now - TOKEN_TOUCH_EVERY, _digest(raw)]))
+        found = list(User.objects.raw(_token_sql(), [now - TOKEN_TOUCH_EVERY, _digest(raw), now]))
         if not found:
             return None
         user = found[0]
-        remember_scope(user, regions=_ids(user.scope_regions), lines=_ids(user.scope_lines))
+        regions = narrowed(_ids(user.scope_regions), _ids(user.token_regions))
+        lines = narrowed(_ids(user.scope_lines), _ids(user.token_lines))
+        if regions is None or lines is None:
+            return None
+        remember_scope(user, regions=regions, lines=lines)
         # One write a minute at most: a busy integration should not turn reads into writes.
         if user.token_stale:
             cls.objects.filter(pk=user.token_id).update(last_used_at=now)
@@ -129,20 +167,43 @@ class ApiToken(models.Model):
 
 
 class AuditEntry(models.Model):
-    """Who opened which person's data, when, and through what."""
+    """Who was shown which records of personal data, when, through what and why: one row per
+    read (a card, a list page, a search — even one that found nothing —, an export)."""
 
     class Action(models.TextChoices):
         VIEW = "view", _("просмотр карточки")
         LOOKUP = "lookup", _("поиск по телефону")
+        SEARCH = "search", _("поиск")
+        LIST = "list", _("список")
         EXPORT = "export", _("выгрузка")
         MERGE = "merge", _("объединение")
+
+    class Channel(models.TextChoices):
+        WEB = "web", _("веб-интерфейс")
+        API = "api", _("API")
+        CLI = "cli", _("командная строка")
+        EXPORT = "export", _("выгрузка")
+
+    class Purpose(models.TextChoices):
+        CALL = "call", _("приём обращения")
+        CASEWORK = "casework", _("работа с заявкой")
+        DISPATCH = "dispatch", _("доставка")
+        ELIGIBILITY = "eligibility", _("подбор мер поддержки")
+        MERGE = "merge", _("объединение дублей")
+        VOLUNTEERS = "volunteers", _("работа с волонтёрами")
+        EXPORT = "export", _("выгрузка")
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     user = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     action = models.CharField(max_length=10, choices=Action.choices)
+    # The first record shown, indexed: "who opened this card" is one index look-up.
     object_type = models.CharField(max_length=40)
     object_id = models.CharField(max_length=40, db_index=True)
-    channel = models.CharField(max_length=10, default="web")  # web | api | cli
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEB)
+    purpose = models.CharField(max_length=20, choices=Purpose.choices, blank=True)
+    # Every record shown, as " kind:id kind:id " (see `vmeste.accounts.audit`): a text both
+    # databases search the same way, written in the same single INSERT.
+    records = models.TextField(blank=True)
     detail = models.CharField(max_length=300, blank=True)
 
     class Meta:

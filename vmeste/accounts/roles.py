@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -30,6 +32,7 @@ class Right(models.TextChoices):
     EDIT_REFERENCE = "edit_reference"
     TELEPHONY_EVENTS = "telephony_events"
     MANAGE_VOLUNTEERS = "manage_volunteers"  # recruitment, trainings, shift calendar
+    SUBJECT_COPY = "subject_copy"  # everything held about one person, for that person (152-FZ)
 
 
 _STAFF = {Right.SEE_PERSONAL_DATA, Right.REGISTER, Right.HANDLE_REQUESTS}
@@ -44,6 +47,7 @@ RIGHTS: dict[str, frozenset[str]] = {
             Right.MANAGE_USERS,
             Right.EDIT_REFERENCE,
             Right.MANAGE_VOLUNTEERS,
+            Right.SUBJECT_COPY,
         }
     ),
     Role.SUPERVISOR: frozenset(
@@ -54,18 +58,48 @@ RIGHTS: dict[str, frozenset[str]] = {
             Right.SEE_FIGURES,
             Right.EDIT_REFERENCE,
             Right.MANAGE_VOLUNTEERS,
+            Right.SUBJECT_COPY,
         }
     ),
     Role.OPERATOR: frozenset(_STAFF | {Right.MERGE_PERSONS}),
     Role.COORDINATOR: frozenset(_STAFF | {Right.MERGE_PERSONS, Right.MANAGE_VOLUNTEERS}),
     Role.REGIONAL_MANAGER: frozenset({Right.SEE_PERSONAL_DATA, Right.SEE_FIGURES}),
     # Volunteers and couriers see personal data only through their own active tasks;
-    # analysts count, they never read a person.
+    # analysts count, they never read a person. Which record each role reads, and how much
+    # of it, is `access.py`'s table.
     Role.VOLUNTEER: frozenset(),
     Role.COURIER: frozenset(),
     Role.ANALYST: frozenset({Right.SEE_FIGURES}),
     Role.TELEPHONY: frozenset({Right.TELEPHONY_EVENTS}),
 }
+
+
+# A volunteer granted the operator role (a `volunteers.RoleGrant`, active volunteer) answers
+# calls: the call card, looking the caller up, registering contacts and requests for the calls
+# they are sent. Not a role anyone is given: the role a volunteer *acts in* while they hold the
+# grant (`acting_role`). What they read is `access.py`'s line of the same name.
+VOLUNTEER_OPERATOR = "volunteer_operator"
+RIGHTS[VOLUNTEER_OPERATOR] = frozenset({Right.SEE_PERSONAL_DATA, Right.REGISTER})
+ROLES_AND_ACTING = [*Role.values, VOLUNTEER_OPERATOR]
+
+# role → a function telling the role a user of it acts in now (registered by the app that
+# knows: `volunteers` for volunteers), since accounts cannot import it.
+_ACTING: dict[str, Callable[[object], str]] = {}
+
+
+def register_acting_role(role: str, resolve: Callable[[object], str]) -> None:
+    _ACTING[role] = resolve
+
+
+def acting_role(user) -> str:
+    """The role the user's rights and reads follow: their own, or the one a grant makes them
+    act in; asked once per user object (a request's user: once per request)."""
+    cached = getattr(user, "_vmeste_acting_role", None)
+    if cached is None:
+        resolve = _ACTING.get(user.role)
+        cached = resolve(user) if resolve is not None and user.pk else user.role
+        user._vmeste_acting_role = cached
+    return cached
 
 
 def has_right(role: str, right: str) -> bool:

@@ -18,7 +18,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vmeste.accounts.models import ApiToken, AuditEntry, User
+from vmeste.accounts.models import TOKEN_DAYS, TOKEN_MAX_DAYS, ApiToken, AuditEntry, User
 from vmeste.accounts.roles import RIGHTS, Right, Role
 from vmeste.core.errors import Forbidden, NotFound, ValidationFailed
 from vmeste.core.models import Centre, Line, Region
@@ -93,12 +93,55 @@ def create_user(
     return user, password
 
 
-def issue_token(*, username: str, name: str = "") -> str:
+def issue_token(
+    *,
+    username: str,
+    name: str = "",
+    days: int = TOKEN_DAYS,
+    regions: list[str] = (),
+    lines: list[str] = (),
+) -> str:
+    """A new token for an active user, shown once: it expires after `days` and may be
+    narrowed to some of the owner's regions and lines, never widened past them."""
     user = User.objects.filter(username=username, is_active=True).first()
     if user is None:
         raise NotFound(_("Пользователь «%s» не найден.") % username)
-    _token, raw = ApiToken.issue(user=user, name=name)
-    return raw
+    return create_token(user=user, name=name, days=days, regions=regions, lines=lines)[1]
+
+
+@transaction.atomic
+def create_token(
+    *,
+    user: User,
+    name: str = "",
+    days: int = TOKEN_DAYS,
+    regions: list[str] = (),
+    lines: list[str] = (),
+) -> tuple[ApiToken, str]:
+    errors: dict[str, str] = {}
+    if not 1 <= days <= TOKEN_MAX_DAYS:
+        errors["days"] = _("Срок действия токена — от 1 до %d дней.") % TOKEN_MAX_DAYS
+    region_rows = _within(Region, regions, user.regions.all(), "regions", errors)
+    line_rows = _within(Line, lines, user.lines.all(), "lines", errors)
+    if errors:
+        raise ValidationFailed(errors)
+    token, raw = ApiToken.issue(user=user, name=name, days=days)
+    token.regions.set(region_rows)
+    token.lines.set(line_rows)
+    return token, raw
+
+
+def _within(model, codes, owned, field: str, errors: dict) -> list:
+    """The rows named by `codes`, each inside the owner's own (an empty own set: all)."""
+    rows = list(model.objects.filter(code__in=set(codes)))
+    unknown = set(codes) - {row.code for row in rows}
+    owned_ids = {row.pk for row in owned}
+    wider = [row.code for row in rows if owned_ids and row.pk not in owned_ids]
+    if unknown:
+        errors[field] = _("Неизвестные коды: %s.") % ", ".join(sorted(unknown))
+    elif wider:
+        errors[field] = _("Шире, чем у владельца токена: %s.") % ", ".join(sorted(wider))
+    return rows
 
 
 def revoke_token(*, user: User, token_id: int) -> None:
@@ -186,3 +229,13 @@ def visible_audit(actor: User) -> QuerySet[AuditEntry]:
     for object_type, ids_in_scope in AUDIT_SUBJECTS.items():
         condition |= Q(object_type=object_type, object_id__in=ids_in_scope(actor))
     return entries.filter(condition)
+
+
+def widen_line_scope(*, user: User, line) -> None:
+    """A user limited to a list of lines who has just made a line gets it in that list (an
+    empty list already means every line); otherwise they could not open what they made."""
+    if user is None or not user.pk:
+        return
+    if user.lines.exists() and not user.lines.filter(pk=line.pk).exists():
+        user.lines.add(line)
+        user._vmeste_scope = None  # the cached scope is read again on the next check

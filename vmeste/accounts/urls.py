@@ -1,6 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from vmeste.accounts import views
+
 app_name = "accounts"
 urlpatterns = [
     path(
@@ -9,4 +11,6 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("2fa/", views.verify, name="twofactor_verify"),
+    path("2fa/setup/", views.setup, name="twofactor_setup"),
 ]

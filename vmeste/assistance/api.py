@@ -72,6 +72,7 @@ class PersonBrief(Schema):
     id: int
     full_name: str
     phone: str | None
+    consent_withdrawn: bool
 
 
 class UserBrief(Schema):
@@ -140,7 +141,12 @@ def shape(request: Request, user: User, *, phone: str | None = None) -> dict:
         "subcategory": request.subcategory.code if request.subcategory else None,
         "description": request.description,
         "urgency": request.urgency,
-        "person": {"id": request.person_id, "full_name": request.person.full_name, "phone": phone},
+        "person": {
+            "id": request.person_id,
+            "full_name": request.person.full_name,
+            "phone": phone,
+            "consent_withdrawn": request.person.consent_withdrawn,
+        },
         "assignee": {"id": request.assignee.pk, "name": request.assignee.display_name}
         if request.assignee
         else None,
@@ -231,7 +237,9 @@ def register_request(request: HttpRequest, payload: RequestIn):
 def list_requests(request: HttpRequest, filters: Query[RequestFilters]):
     wanted = listing.RequestFilters(**filters.dict(exclude={"limit", "offset"}))
     matches = listing.search(user=request.user, filters=wanted)
-    rows = listing.page(matches, offset=filters.offset, limit=filters.limit)
+    rows = listing.page(
+        matches, offset=filters.offset, limit=filters.limit, user=request.user, filters=wanted
+    )
     return {
         "items": [shape(r, request.user) for r in rows],
         "count": listing.count(user=request.user, filters=wanted, matches=matches),
@@ -240,7 +248,7 @@ def list_requests(request: HttpRequest, filters: Query[RequestFilters]):
 
 @router.get("/requests/{request_id}", response=RequestDetailOut)
 def read_request(request: HttpRequest, request_id: Id):
-    return detail(_reload(request_id, request.user), request.user)
+    return detail(services.open_request(request_id=request_id, user=request.user), request.user)
 
 
 @router.post("/requests/{request_id}/transitions", response=RequestDetailOut)

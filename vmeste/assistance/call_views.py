@@ -16,11 +16,12 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from vmeste.accounts import audit
 from vmeste.accounts.roles import Right
 from vmeste.assistance import intake_form
 from vmeste.assistance import services as assistance
 from vmeste.assistance.models import Urgency
-from vmeste.assistance.ui import FormErrors
+from vmeste.assistance.ui import FormErrors, can_read_cases
 from vmeste.contacts import services as contacts
 from vmeste.contacts.models import Channel, Disposition
 from vmeste.core import services as reference
@@ -190,9 +191,7 @@ def call_card(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not user.can(Right.REGISTER):
         # Home for everyone: those who do not take calls land where their work is.
-        if user.can(Right.SEE_FIGURES) and not user.can(Right.SEE_PERSONAL_DATA):
-            return redirect("reports:figures")
-        if user.can(Right.SEE_PERSONAL_DATA):
+        if can_read_cases(user):
             return redirect("assistance:request_list")
         if user.can(Right.SEE_FIGURES):
             return redirect("reports:figures")
@@ -265,7 +264,9 @@ def _save(request: HttpRequest, form: intake_form.IntakeForm):
         person = None
         if form.person_id:
             try:
-                person = people.get_person(person_id=form.person_id, user=user)
+                person = people.get_person(
+                    person_id=form.person_id, user=user, purpose=audit.Purpose.CALL
+                )
             except NotFound:
                 person = None
         contact = contacts.register_contact(data=form.contact, actor=user, person=person)

@@ -15,14 +15,15 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vmeste.accounts import audit
 from vmeste.accounts.models import User
 from vmeste.assistance import transitions as table
 from vmeste.assistance.models import Request, RequestCount, Status
-from vmeste.assistance.services import requests_for, with_reference
+from vmeste.assistance.services import audit_shown, requests_for, with_reference
 from vmeste.core import refcache
 from vmeste.core.errors import ValidationFailed
 from vmeste.core.scoping import scoped
-from vmeste.people.phones import try_normalise
+from vmeste.people.phones import mask, try_normalise
 
 # In the order the partial index `request_open_due` names them, so the planner matches it.
 CLOSED = sorted(table.CLOSED)
@@ -154,17 +155,37 @@ def count_by_status(*, user: User, filters: RequestFilters) -> dict[str, int]:
     return {row["status"]: row["n"] for row in rows.annotate(n=Count("*"))}
 
 
-def page(matches: QuerySet[Request], *, offset: int, limit: int) -> list[Request]:
-    """One page of the list with what its rows show: the person, the assignee and team."""
+def page(
+    matches: QuerySet[Request], *, offset: int, limit: int, user: User, filters: RequestFilters
+) -> list[Request]:
+    """One page of the list with what its rows show: the person, the assignee and team.
+    What it shows is audited, and so is a search, also one that found nothing."""
     rows = matches.select_related("person", "assignee", "team").prefetch_related("person__phones")
-    return [with_reference(request) for request in rows[offset : offset + limit]]
+    shown = [with_reference(request) for request in rows[offset : offset + limit]]
+    q = filters.q.strip()[:200]
+    audit_shown(
+        user=user,
+        requests=shown,
+        action=audit.Action.SEARCH if q else audit.Action.LIST,
+        detail=_searched(q),
+    )
+    return shown
+
+
+def _searched(q: str) -> str:
+    """The search as the audit log keeps it: a phone number masked, like a lookup's."""
+    phone = try_normalise(q) if sum(ch.isdigit() for ch in q) >= 10 else None
+    return mask(phone.e164) if phone else q
 
 
 class Rows:
     """The list for Django's Paginator: the count given (from `count`), pages from `page`."""
 
-    def __init__(self, matches: QuerySet[Request], *, total: int) -> None:
+    def __init__(
+        self, matches: QuerySet[Request], *, total: int, user: User, filters: RequestFilters
+    ) -> None:
         self.matches, self.total = matches, total
+        self.user, self.filters = user, filters
 
     def count(self) -> int:
         return self.total
@@ -174,4 +195,5 @@ class Rows:
 
     def __getitem__(self, window: slice) -> list[Request]:
         start = window.start or 0
-        return page(self.matches, offset=start, limit=max(0, (window.stop or start) - start))
+        limit = max(0, (window.stop or start) - start)
+        return page(self.matches, offset=start, limit=limit, user=self.user, filters=self.filters)

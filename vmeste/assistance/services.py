@@ -10,6 +10,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vmeste.accounts import audit
+from vmeste.accounts.access import Kind, readable
 from vmeste.accounts.models import User
 from vmeste.accounts.roles import Right
 from vmeste.assistance import numbering
@@ -25,7 +27,7 @@ from vmeste.contacts.models import Contact
 from vmeste.core import refcache
 from vmeste.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vmeste.core.models import Category, Line, Region
-from vmeste.core.scoping import in_scope, scoped
+from vmeste.core.scoping import in_scope
 from vmeste.people import services as people
 from vmeste.people.models import Person
 
@@ -151,7 +153,29 @@ def _create(*, data: RequestInput, person: Person, actor: User, contact: Contact
 
 
 def requests_for(user: User) -> QuerySet[Request]:
-    return scoped(Request.objects.all(), user)
+    """Requests the access policy lets the user read (a 403 for roles that only count)."""
+    return readable(Request.objects.all(), user, Kind.REQUEST)
+
+
+def audit_shown(*, user: User, requests: list[Request], action: str, detail: str = "") -> None:
+    """Write that the user was shown these requests and their persons: one INSERT."""
+    audit.record(
+        user=user,
+        action=action,
+        purpose=audit.Purpose.CASEWORK,
+        shown={
+            Kind.REQUEST: [r.pk for r in requests],
+            Kind.PERSON: [r.person_id for r in requests if r.person_id],
+        },
+        detail=detail,
+    )
+
+
+def open_request(*, request_id: int, user: User) -> Request:
+    """A request shown to the user (its page, its API read): `get_request`, audited."""
+    request = get_request(request_id=request_id, user=user)
+    audit_shown(user=user, requests=[request], action=audit.Action.VIEW)
+    return request
 
 
 def get_request(*, request_id: int, user: User) -> Request:
@@ -216,6 +240,12 @@ def transition(
     if len(comment) > COMMENT_MAX:
         raise ValidationFailed({"comment": _("Комментарий не длиннее %d символов.") % COMMENT_MAX})
     refusals = table.check(request.status, to, comment=comment, outcome=outcome)
+    if table.is_reopen(request.status, to) and request.person.consent_withdrawn:
+        # Withdrawn consent stops the work: only a recorded renewal lets it resume.
+        raise Conflict(
+            _("Человек отозвал согласие на обработку данных: заявку нельзя вернуть в работу."),
+            code="consent_withdrawn",
+        )
     if refusals:
         raise ValidationFailed(
             {r.field: REFUSAL_TEXT[r.code]() for r in refusals},

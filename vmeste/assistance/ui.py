@@ -8,16 +8,21 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from vmeste.accounts.roles import Right
+from vmeste.accounts import access
 from vmeste.core.errors import NotFound, ServiceError
-
-# Reading requests and persons: staff who register or follow cases, and regional managers.
-# Analysts count and never read a person; volunteers and couriers see their own tasks only.
-READ_CASES = (Right.REGISTER, Right.HANDLE_REQUESTS, Right.SEE_PERSONAL_DATA)
 
 
 def can_read_cases(user) -> bool:
-    return any(user.can(right) for right in READ_CASES)
+    """Requests and persons are read by whom the access policy lets read requests (staff who
+    register or follow cases, regional managers); analysts count, couriers and volunteers
+    see their own deliveries only."""
+    return access.reach(user, access.Kind.REQUEST) is not access.Reach.NONE
+
+
+def require_reading(user, kind: access.Kind) -> None:
+    """The page of a kind of record the user's role does not read is a 403."""
+    if access.reach(user, kind) is access.Reach.NONE:
+        raise PermissionDenied
 
 
 def require(user, *rights: str) -> None:
@@ -27,7 +32,7 @@ def require(user, *rights: str) -> None:
 
 
 def require_cases(user) -> None:
-    require(user, *READ_CASES)
+    require_reading(user, access.Kind.REQUEST)
 
 
 class FormErrors(dict):

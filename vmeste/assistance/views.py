@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from vmeste.accounts import audit
+from vmeste.accounts.access import Kind, sees_full
 from vmeste.accounts.models import User
 from vmeste.accounts.roles import RIGHTS, Right
 from vmeste.assistance import listing, services
@@ -62,7 +64,8 @@ def request_list(request: HttpRequest) -> HttpResponse:
         filters.status = ""
         qs = listing.search(user=request.user, filters=filters)
         counts = {}
-    rows = listing.Rows(qs, total=listing.count(user=request.user, filters=filters, matches=qs))
+    total = listing.count(user=request.user, filters=filters, matches=qs)
+    rows = listing.Rows(qs, total=total, user=request.user, filters=filters)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -98,6 +101,7 @@ def my_work(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = [services.with_reference(item) for item in page.object_list]
+    services.audit_shown(user=request.user, requests=page.object_list, action=audit.Action.LIST)
     overdue = qs.filter(due_at__lt=now).count() if page.paginator.count else 0
     return render(
         request,
@@ -126,7 +130,7 @@ def _assignees(item: Request) -> list[User]:
 
 def _detail(request: HttpRequest, item: Request, **extra) -> dict:
     can_handle = request.user.can(Right.HANDLE_REQUESTS)
-    see_personal = request.user.can(Right.SEE_PERSONAL_DATA)
+    see_personal = sees_full(request.user, Kind.PERSON)
     targets = services.table.allowed_targets(item.status) if can_handle else []
     labels = dict(Status.choices)
     return {
@@ -150,7 +154,10 @@ def _detail(request: HttpRequest, item: Request, **extra) -> dict:
 @login_required
 def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
     require_cases(request.user)
-    item = _get(request, request_id)
+    try:
+        item = services.open_request(request_id=request_id, user=request.user)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
     return render(request, "assistance/request_detail.html", _detail(request, item))
 
 

@@ -72,14 +72,19 @@ def save_moves(agents: Iterable[Agent], rows: list[AgentStateChange]) -> None:
     AgentStateChange.objects.bulk_create(rows)
 
 
-def sign_in_refusal(agent: Agent, event: AgentEvent, at: datetime) -> str:
-    """Why the agent may not sign in now ("" when they may): a centre that takes calls only
-    from the people on its shifts refuses anyone off shift."""
+def sign_in_refusal(agent: Agent, event: AgentEvent, at: datetime) -> tuple[str, str]:
+    """Why the agent may not sign in now, as (code, message); ("", "") when they may. Only
+    someone who may open the call card takes calls (a volunteer, once granted the operator
+    role), and a centre that takes calls only from its shifts refuses anyone off shift."""
     if event is not AgentEvent.SIGN_IN or agent.centre_id is None:
-        return ""
+        return "", ""
+    if not agent.user.can(Right.REGISTER):  # a call they could not open is never theirs
+        return "no_call_card", _("Принимать звонки может тот, кому доступна карточка звонка.")
     if shifts.may_take_calls(user_id=agent.user_id, centre_id=agent.centre_id, at=at):
-        return ""
-    return _("Сейчас не ваша смена: в этом центре на линию выходят только по графику смен.")
+        return "", ""
+    return "off_shift", _(
+        "Сейчас не ваша смена: в этом центре на линию выходят только по графику смен."
+    )
 
 
 def change_agent_state(
@@ -89,9 +94,9 @@ def change_agent_state(
     at = at or timezone.now()
     with transaction.atomic():
         agent = Agent.objects.select_for_update().get(pk=agent.pk)
-        off_shift = sign_in_refusal(agent, event, at)
-        if off_shift:
-            raise Conflict(off_shift, code="off_shift")
+        code, refused = sign_in_refusal(agent, event, at)
+        if code:
+            raise Conflict(refused, code=code)
         try:
             row = move(agent, event, at=at, reason=reason)
         except TransitionRefused as refused:
@@ -271,3 +276,48 @@ def _compute_wallboard(user, now: datetime) -> dict:
         "service_level_definition": str(SERVICE_LEVEL_DEFINITION),
         "centres": items,
     }
+
+
+def save_queue(*, line: Line, code: str, values: dict) -> bool:
+    """Create or update one queue of the line from its configuration; whether it changed.
+    `values` are Queue fields; a queue brought back by a configuration is active again."""
+    from vmeste.contactcenter.models import Queue
+
+    queue = Queue.objects.filter(code=code).first()
+    created = queue is None
+    if created:
+        queue = Queue(code=code, line=line)
+    values = {**values, "line": line, "is_active": True}
+    changed = [name for name, value in values.items() if getattr(queue, name) != value]
+    for name in changed:
+        setattr(queue, name, values[name])
+    if changed or created:
+        queue.full_clean(exclude=["line", "topic"])
+        queue.save()
+    return bool(changed) or created
+
+
+def retire_queues(*, line: Line, keep: set[str]) -> list[str]:
+    """Deactivate the line's queues a configuration no longer names (calls keep pointing
+    at them, so they are not deleted); the codes retired."""
+    from vmeste.contactcenter.models import Queue
+
+    codes = []
+    for queue in Queue.objects.filter(line=line, is_active=True).exclude(code__in=keep):
+        queue.is_active = False
+        queue.save(update_fields=["is_active"])  # one save each: other processes hear of it
+        codes.append(queue.code)
+    return sorted(codes)
+
+
+def save_agent(*, user, centre: Centre, skills: dict[str, int]) -> bool:
+    """Make the user an agent of the centre with exactly these skills; whether it changed."""
+    agent = Agent.objects.filter(user=user).first()
+    if agent is None:
+        Agent.objects.create(user=user, centre=centre, skills=dict(skills))
+        return True
+    if agent.centre_id == centre.pk and agent.skills == skills:
+        return False
+    agent.centre, agent.skills = centre, dict(skills)
+    agent.save(update_fields=["centre", "skills"])
+    return True

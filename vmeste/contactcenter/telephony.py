@@ -145,8 +145,9 @@ def _apply_agent_event(data: dict, at: datetime) -> tuple[str, bool]:
         return "unknown agent event", False
     if agent.state_since > at:
         return "older than the agent's state", False  # a late event must not undo a newer one
-    if sign_in_refusal(agent, event, at):
-        return "off shift", False
+    code, _refused = sign_in_refusal(agent, event, at)
+    if code:
+        return code.replace("_", " "), False  # "off shift", "no call card"
     ringing = agent.call_id if agent.state == AgentState.RINGING else None
     try:
         row = move(agent, event, at=at, reason=data.get("reason", ""))

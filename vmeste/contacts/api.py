@@ -91,7 +91,7 @@ def _resolve(payload: ContactIn, user) -> tuple[services.ContactInput, object]:
     person = None
     if payload.person_id is not None:
         try:
-            person = people.get_person(person_id=payload.person_id, user=user, channel="api")
+            person = people.get_person(person_id=payload.person_id, user=user)
         except NotFound:
             errors.fields["person_id"] = _("Человек не найден.")
     errors.raise_if_any()
@@ -121,23 +121,15 @@ def register_contact(request: HttpRequest, payload: ContactIn):
 
 @router.get("/contacts", response=ListOf(ContactOut))
 def list_contacts(request: HttpRequest, filters: Query[ContactFilters]):
-    qs = services.contacts_for(request.user)
-    if filters.line:
-        qs = qs.filter(line__code=filters.line)
-    if filters.region:
-        qs = qs.filter(region__code=filters.region.upper())
-    if filters.disposition:
-        qs = qs.filter(disposition=filters.disposition)
-    if filters.caller_number:
-        qs = qs.filter(caller_number=filters.caller_number)
-    page = (
-        qs.select_related("line", "region", "operator")
-        .prefetch_related("categories", "requests")
-        .order_by("-started_at")[filters.offset : filters.offset + filters.limit]
+    page, matches = services.search(
+        user=request.user,
+        filters=services.ContactFilters(**filters.dict(exclude={"limit", "offset"})),
+        offset=filters.offset,
+        limit=filters.limit,
     )
-    return {"items": [shape(c, request.user) for c in page], "count": qs.count()}
+    return {"items": [shape(c, request.user) for c in page], "count": matches.count()}
 
 
 @router.get("/contacts/{contact_id}", response=ContactOut)
 def read_contact(request: HttpRequest, contact_id: Id):
-    return shape(services.get_contact(contact_id=contact_id, user=request.user), request.user)
+    return shape(services.open_contact(contact_id=contact_id, user=request.user), request.user)

@@ -10,14 +10,16 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vmeste.accounts import audit
+from vmeste.accounts.access import Kind, readable
 from vmeste.accounts.models import User
 from vmeste.accounts.roles import Right
 from vmeste.contacts.models import Channel, Contact, Disposition
 from vmeste.core.errors import Forbidden, NotFound, ValidationFailed
 from vmeste.core.models import Category, Line, Region
-from vmeste.core.scoping import in_scope, scoped
+from vmeste.core.scoping import in_scope
 from vmeste.people.models import Person
-from vmeste.people.phones import try_normalise
+from vmeste.people.phones import mask, try_normalise
 
 NOTES_MAX = 10_000
 
@@ -160,7 +162,66 @@ def _complete(
 
 
 def contacts_for(user: User) -> QuerySet[Contact]:
-    return scoped(Contact.objects.all(), user)
+    """Contacts the access policy lets the user read (a 403 for roles that only count)."""
+    return readable(Contact.objects.all(), user, Kind.CONTACT)
+
+
+@dataclass
+class ContactFilters:
+    line: str = ""
+    region: str = ""
+    disposition: str = ""
+    caller_number: str = ""
+
+
+def search(
+    *, user: User, filters: ContactFilters, offset: int, limit: int
+) -> tuple[list[Contact], QuerySet[Contact]]:
+    """One page of the contacts matching the filters, and all of them (to count). What the
+    page shows is audited; a search by number is, also when it finds nothing."""
+    qs = contacts_for(user)
+    if filters.line:
+        qs = qs.filter(line__code=filters.line)
+    if filters.region:
+        qs = qs.filter(region__code=filters.region.upper())
+    if filters.disposition:
+        qs = qs.filter(disposition=filters.disposition)
+    if filters.caller_number:
+        qs = qs.filter(caller_number=filters.caller_number)
+    rows = list(
+        qs.select_related("line", "region", "operator")
+        .prefetch_related("categories", "requests")
+        .order_by("-started_at")[offset : offset + limit]
+    )
+    number = filters.caller_number
+    audit_shown(
+        user=user,
+        contacts=rows,
+        action=audit.Action.LOOKUP if number else audit.Action.LIST,
+        detail=mask(number) if number else "",
+    )
+    return rows, qs
+
+
+def audit_shown(*, user: User, contacts: list[Contact], action: str, detail: str = "") -> None:
+    """Write that the user was shown these contacts and their persons: one INSERT."""
+    audit.record(
+        user=user,
+        action=action,
+        purpose=audit.Purpose.CALL,
+        shown={
+            Kind.CONTACT: [c.pk for c in contacts],
+            Kind.PERSON: [c.person_id for c in contacts if c.person_id],
+        },
+        detail=detail,
+    )
+
+
+def open_contact(*, contact_id: int, user: User) -> Contact:
+    """A contact shown to the user: `get_contact`, audited."""
+    contact = get_contact(contact_id=contact_id, user=user)
+    audit_shown(user=user, contacts=[contact], action=audit.Action.VIEW)
+    return contact
 
 
 def get_contact(*, contact_id: int, user: User) -> Contact:

@@ -15,7 +15,7 @@ from vmeste.assistance.ui import require
 from vmeste.contacts import services as contacts
 from vmeste.core.errors import ValidationFailed
 from vmeste.people import services as people
-from vmeste.people.phones import mask, try_normalise
+from vmeste.people.phones import try_normalise
 
 MIN_DIGITS = 10
 
@@ -51,9 +51,7 @@ def caller_history(request: HttpRequest) -> HttpResponse:
             context.update(
                 state="found" if persons else "new",
                 e164=phone.e164,
-                shown_number=phone.e164
-                if request.user.can(Right.SEE_PERSONAL_DATA)
-                else mask(phone.e164),
+                shown_number=people.visible_phone(phone.e164, request.user),
                 persons=[(people.display(p, request.user), p.region) for p in persons],
                 history=contacts.history(user=request.user, e164=phone.e164, persons=persons),
                 open_requests=open_requests_of(user=request.user, persons=persons),

@@ -4,14 +4,20 @@ The record is claimed (inserted with no status) in the transaction the view then
 two copies of the same request arriving together cannot both run: the second waits on the
 claim's unique key and replays the first one's answer (or, where the claim is visible but not
 finished, is told to retry). A key reused with a different body is refused.
+
+Keys belong to the signed-in user (`request.user`, set from the session or, for the API, by
+accounts.middleware.BearerTokenMiddleware): a caller who is not signed in any more (a revoked
+token, an ended session) gets no replay but the API's 401, and another user's identical key
+is another record. Answers are kept IDEMPOTENCY_TTL_HOURS (24 h), then purged.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
@@ -20,13 +26,18 @@ from django.utils.translation import gettext as _
 from vmeste.core.models import IdempotencyRecord
 
 HEADER = "HTTP_IDEMPOTENCY_KEY"
-KEEP_FOR = timedelta(days=2)
 
 
-def _principal(request: HttpRequest) -> str:
-    auth = request.META.get("HTTP_AUTHORIZATION", "")
-    session = request.COOKIES.get("sessionid", "")
-    return hashlib.sha256(f"{auth}|{session}".encode()).hexdigest()
+def keep_for() -> timedelta:
+    return timedelta(hours=settings.IDEMPOTENCY_TTL_HOURS)
+
+
+def _principal(request: HttpRequest) -> str | None:
+    """Whose key this is; None for a caller not signed in (nothing is stored or replayed)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    return f"user:{user.pk}"
 
 
 def _error(status: int, code: str, message: str) -> JsonResponse:
@@ -63,6 +74,10 @@ class IdempotencyMiddleware:
                 400, "idempotency_key_too_long", _("Ключ идемпотентности длиннее 200 символов.")
             )
         principal = _principal(request)
+        if principal is None:
+            # The API answers 401 (or a public form answers for itself): nothing to replay.
+            return self.get_response(request)
+        _forget_expired(principal, key)
         body_hash = hashlib.sha256(request.body).hexdigest()
         # The claim, the work and the stored answer commit together: a crash or an error
         # leaves none of them (the retry then runs for real), and a success leaves all three.
@@ -109,6 +124,14 @@ class IdempotencyMiddleware:
         return response
 
 
-def purge_expired() -> int:
-    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=timezone.now() - KEEP_FOR).delete()
+def _forget_expired(principal: str, key: str) -> None:
+    """A key older than the keeping time is free again, purged or not yet."""
+    IdempotencyRecord.objects.filter(
+        principal=principal, key=key, created_at__lt=timezone.now() - keep_for()
+    ).delete()
+
+
+def purge_expired(now: datetime) -> int:
+    """Delete the answers older than the keeping time; the number deleted."""
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=now - keep_for()).delete()
     return deleted

@@ -6,6 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -175,3 +176,16 @@ class IdempotencyRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["principal", "key"], name="idempotency_unique_key")
         ]
+
+
+class FormSubmission(models.Model):
+    """One submission of a public form (no sign-in), whatever its outcome: counted toward the
+    per-address limit, and its form token may be used only once."""
+
+    form = models.CharField(max_length=40)
+    client = models.CharField(max_length=64)  # a keyed hash of the address, never the address
+    token_digest = models.CharField(max_length=64, unique=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["form", "client", "at"], name="form_submission_client")]

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.responses import Status
 
+from vmeste.accounts import audit
 from vmeste.accounts.models import User
 from vmeste.core import services as reference
 from vmeste.core.errors import Forbidden, ValidationFailed
@@ -130,7 +131,7 @@ def shape(d: Delivery, user: User) -> dict:
         "courier": d.courier_id,
         "overdue": d.is_overdue,
     }
-    if not services.can_dispatch(user):
+    if not services.reads_in_full(user):
         card = dispatch.courier_card(d)
         out.update({k: card[k] for k in ("address", "recipient_first_name", "recipient_phone")})
     return out
@@ -166,8 +167,9 @@ def list_deliveries(
     if status:
         qs = qs.filter(status=status)
     qs = qs.select_related("request", "centre", "region")
-    items = [shape(d, request.user) for d in qs[: max(1, min(limit, 500))]]
-    return {"items": items, "count": qs.count()}
+    shown = list(qs[: max(1, min(limit, 500))])
+    services.audit_shown(user=request.user, deliveries=shown, action=audit.Action.LIST)
+    return {"items": [shape(d, request.user) for d in shown], "count": qs.count()}
 
 
 @router.get("/deliveries/board", response=BoardOut)
@@ -234,18 +236,21 @@ def auto_assign(request: HttpRequest, payload: AutoAssignIn):
 
 @router.get("/deliveries/mine", response=ListOf(DeliveryOut))
 def mine(request: HttpRequest, active: bool = True):
-    items = [
-        shape(d, request.user)
-        for d in dispatch.my_deliveries(courier=request.user, active=active).select_related(
+    shown = list(
+        dispatch.my_deliveries(courier=request.user, active=active).select_related(
             "centre", "region"
         )
-    ]
+    )
+    if active:  # a finished delivery no longer shows its recipient (`courier_card`)
+        services.audit_shown(user=request.user, deliveries=shown, action=audit.Action.LIST)
+    items = [shape(d, request.user) for d in shown]
     return {"items": items, "count": len(items)}
 
 
 @router.get("/deliveries/{delivery_id}", response=DeliveryOut)
 def get(request: HttpRequest, delivery_id: Id):
-    return shape(services.get_delivery(delivery_id=delivery_id, user=request.user), request.user)
+    delivery = services.open_delivery(delivery_id=delivery_id, user=request.user)
+    return shape(delivery, request.user)
 
 
 @router.post("/deliveries/{delivery_id}/assign", response=DeliveryOut)

@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from vmeste.accounts import audit
+from vmeste.accounts.access import Kind, require
 from vmeste.accounts.models import User
 from vmeste.accounts.roles import Role
 from vmeste.core.models import Centre
 from vmeste.deliveries.models import ACTIVE_STATUSES, OPEN_STATUSES, Delivery, DeliveryStatus
-from vmeste.deliveries.services import MAX_LOAD, courier_loads, deliveries_for
+from vmeste.deliveries.services import MAX_LOAD, audit_shown, courier_loads, deliveries_for
 from vmeste.volunteers.models import Volunteer, VolunteerStatus
 
 
@@ -93,6 +95,8 @@ def board(
             "items",
         ).order_by("-priority", "window_end", "pk")[:limit]
     )
+    # The board shows the addresses of its rows.
+    audit_shown(user=user, deliveries=page, action=audit.Action.LIST)
     couriers = couriers_of(centre)
     free_by_district: dict[str, list[Courier]] = defaultdict(list)
     for c in couriers:  # sorted by load: the first of a district is the least loaded
@@ -123,6 +127,8 @@ def _count_by(qs: QuerySet, field: str):
 
 
 def my_deliveries(*, courier: User, active: bool = True) -> QuerySet[Delivery]:
+    """The deliveries this user carries (a 403 for roles that carry none: analysts…)."""
+    require(courier, Kind.DELIVERY)
     qs = Delivery.objects.filter(courier=courier).select_related("request", "region")
     if active:
         return qs.filter(status__in=ACTIVE_STATUSES).order_by("window_end")

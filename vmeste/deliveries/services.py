@@ -15,13 +15,15 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vmeste.accounts import audit
+from vmeste.accounts.access import Kind, Reach, reach, readable
 from vmeste.accounts.models import User
 from vmeste.accounts.roles import Right, Role
 from vmeste.assistance import services as assistance
 from vmeste.assistance.models import Request, Status
 from vmeste.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vmeste.core.models import Centre, Region
-from vmeste.core.scoping import in_scope, scoped
+from vmeste.core.scoping import in_scope
 from vmeste.deliveries import transitions as table
 from vmeste.deliveries.models import (
     ACTIVE_STATUSES,
@@ -80,7 +82,35 @@ def centre_regions(centre: Centre) -> set[int] | None:
 
 
 def deliveries_for(user) -> QuerySet[Delivery]:
-    return scoped(Delivery.objects.all(), user)
+    """Deliveries the access policy lets the user read: a dispatcher those in scope, a
+    courier the ones they carry, anyone else none (403)."""
+    return readable(Delivery.objects.all(), user, Kind.DELIVERY, own=Q(courier=user))
+
+
+def reads_in_full(user) -> bool:
+    """Dispatchers read every delivery in scope whole; a courier reads their own through
+    `dispatch.courier_card` (the recipient only while the delivery is active)."""
+    return reach(user, Kind.DELIVERY) is Reach.SCOPE
+
+
+def audit_shown(*, user: User, deliveries, action: str) -> None:
+    """Write that the user was shown these deliveries (and whose they are): one INSERT."""
+    deliveries = list(deliveries)
+    persons = [
+        d.request.person_id
+        for d in deliveries
+        if Delivery.request.is_cached(d) and d.request.person_id  # no query for it
+    ]
+    audit.record(
+        user=user,
+        action=action,
+        purpose=audit.Purpose.DISPATCH,
+        shown={
+            Kind.DELIVERY: [d.pk for d in deliveries],
+            Kind.REQUEST: [d.request_id for d in deliveries],
+            Kind.PERSON: persons,
+        },
+    )
 
 
 @dataclass
@@ -220,13 +250,21 @@ def create_delivery(
 
 def get_delivery(*, delivery_id: int, user: User) -> Delivery:
     """A dispatcher sees deliveries in scope; a courier only the ones they carry."""
-    qs = Delivery.objects.select_related("request", "region", "centre", "courier")
-    if can_dispatch(user):
-        delivery = scoped(qs, user).filter(pk=delivery_id).first()
-    else:
-        delivery = qs.filter(pk=delivery_id, courier=user).first()
+    delivery = (
+        deliveries_for(user)
+        .select_related("request", "region", "centre", "courier")
+        .filter(pk=delivery_id)
+        .first()
+    )
     if delivery is None:
         raise NotFound(_("Доставка не найдена."))
+    return delivery
+
+
+def open_delivery(*, delivery_id: int, user: User) -> Delivery:
+    """A delivery shown to the user: `get_delivery`, audited."""
+    delivery = get_delivery(delivery_id=delivery_id, user=user)
+    audit_shown(user=user, deliveries=[delivery], action=audit.Action.VIEW)
     return delivery
 
 

@@ -9,7 +9,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from vmeste.accounts import audit
+from vmeste.accounts.access import Kind
 from vmeste.accounts.models import User
+from vmeste.assistance.ui import require_reading
 from vmeste.core.errors import ServiceError
 from vmeste.core.models import Centre
 from vmeste.deliveries import dispatch, services, transitions
@@ -28,6 +31,7 @@ STEP_LABELS = {
 
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
+    require_reading(request.user, Kind.DELIVERY)
     active = dispatch.my_deliveries(courier=request.user, active=True)
     cards = []
     for d in active:
@@ -42,6 +46,7 @@ def mine(request: HttpRequest) -> HttpResponse:
             for to in transitions.next_steps(d.status, as_=transitions.COURIER)
         ]
         cards.append(card)
+    services.audit_shown(user=request.user, deliveries=active, action=audit.Action.LIST)
     done = [
         dispatch.courier_card(d)
         for d in dispatch.my_deliveries(courier=request.user, active=False)[:20]

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.responses import Status
 
+from vmeste.accounts import audit
 from vmeste.core.errors import NotFound
 from vmeste.core.schemas import ListOf
 from vmeste.directory import navigator, referral_services, services
@@ -185,6 +186,15 @@ def update_measure(request: HttpRequest, measure_id: int, payload: MeasureIn):
 def measure_candidates(request: HttpRequest, measure_id: int, limit: int = 100):
     """Open requests whose person may qualify: one database query, not person by person."""
     qs = services.requests_that_may_qualify(measure_id=measure_id, user=request.user)
+    shown = list(qs[: max(1, min(limit, 1000))])
+    # Who may qualify for a measure says something of their health, income and family.
+    audit.record(
+        user=request.user,
+        action=audit.Action.SEARCH,
+        purpose=audit.Purpose.ELIGIBILITY,
+        shown={"request": [r.pk for r in shown], "person": [r.person_id for r in shown]},
+        detail=f"candidates of measure:{measure_id}",
+    )
     items = [
         {
             "request_id": r.pk,
@@ -194,7 +204,7 @@ def measure_candidates(request: HttpRequest, measure_id: int, limit: int = 100):
             "category": r.category.code,
             "surely": r.surely,
         }
-        for r in qs[: max(1, min(limit, 1000))]
+        for r in shown
     ]
     return {"items": items, "count": qs.count()}
 
@@ -202,9 +212,7 @@ def measure_candidates(request: HttpRequest, measure_id: int, limit: int = 100):
 @router.get("/persons/{person_id}/eligibility", response=EligibilityOut)
 def person_eligibility(request: HttpRequest, person_id: int, need: Query[list[str]] = None):
     """`need` (repeatable): category codes to find help for; default — open requests' needs."""
-    return navigator.eligibility_for(
-        person_id=person_id, user=request.user, channel="api", needs=need or None
-    )
+    return navigator.eligibility_for(person_id=person_id, user=request.user, needs=need or None)
 
 
 @router.get("/requests/{request_id}/referrals", response=ListOf(ReferralOut))

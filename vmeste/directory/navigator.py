@@ -7,8 +7,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
-from vmeste.accounts.roles import Right
-from vmeste.core.errors import Forbidden
+from vmeste.accounts import audit
 from vmeste.core.models import Category
 from vmeste.directory import services
 from vmeste.directory.eligibility.engine import assess
@@ -222,14 +221,14 @@ def needs_from_params(params) -> list[tuple[str, str | None]]:
 
 
 def eligibility_for(
-    *, person_id: int, user, channel: str = "api", needs: list[str] | None = None
+    *, person_id: int, user, channel: str | None = None, needs: list[str] | None = None
 ) -> dict:
-    """Scoped (out of scope = not found) and audited like opening the person's card; the
-    answer speaks of the person's age, income and situation, so it needs the right to see
-    personal data."""
-    if not user.can(Right.SEE_PERSONAL_DATA):
-        raise Forbidden()
-    person = people.get_person(person_id=person_id, user=user, channel=channel)
+    """Scoped (out of scope = not found) and audited like opening the person's card: the
+    answer speaks of the person's age, income and situation, so the access policy decides
+    as for the card (`people.get_person`)."""
+    person = people.get_person(
+        person_id=person_id, user=user, channel=channel, purpose=audit.Purpose.ELIGIBILITY
+    )
     return navigate(person, needs=needs_from_codes(needs) if needs else None)
 
 

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vmeste.accounts.access import Kind, readable, require
 from vmeste.accounts.roles import Right
 from vmeste.assistance.models import CLOSED_STATUSES, OutcomeHow, Request, RequestEvent, Status
 from vmeste.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -36,7 +37,11 @@ def _request_in_scope(request_id: int, user, *, lock: bool = False) -> Request:
 
 
 def referrals_of(*, request_id: int, user) -> list[Referral]:
-    request = _request_in_scope(request_id, user)
+    """A request's referrals, for whom the access policy lets read them (a 403 otherwise)."""
+    require(user, Kind.REFERRAL)
+    request = readable(Request.objects.all(), user, Kind.REQUEST).filter(pk=request_id).first()
+    if request is None:
+        raise NotFound(_("Заявка не найдена."))
     return list(request.referrals.select_related("measure", "service__organization"))
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from vmeste.accounts import audit
 from vmeste.accounts.roles import Right
 from vmeste.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vmeste.core.models import Region
@@ -167,9 +168,11 @@ def _person_to_check(raw: str, user):
     )
     try:
         if raw.isdigit() and len(raw) < 10:
-            return people.get_person(person_id=int(raw), user=user, channel="web")
+            return people.get_person(
+                person_id=int(raw), user=user, purpose=audit.Purpose.ELIGIBILITY
+            )
         if len(digits) >= 10:
-            found = people.find_by_phone(phone=raw, user=user, channel="web")
+            found = people.find_by_phone(phone=raw, user=user, purpose=audit.Purpose.ELIGIBILITY)
             if found:
                 return found[0]
             raise not_found

@@ -12,11 +12,11 @@ from django.db.models import BooleanField, Case, Count, Max, Q, QuerySet, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vmeste.accounts.access import Kind, readable
 from vmeste.accounts.roles import Right
 from vmeste.assistance.models import CLOSED_STATUSES, Request
 from vmeste.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vmeste.core.models import Category, Region
-from vmeste.core.scoping import scoped
 from vmeste.directory import rule_history
 from vmeste.directory.eligibility import sql
 from vmeste.directory.eligibility.engine import (
@@ -341,7 +341,9 @@ def requests_that_may_qualify(
         raise NotFound(_("Мера не найдена."))
     today = today or timezone.localdate()
     compiled = candidates_q(measure, prefix="person__", today=today)
-    open_requests = scoped(Request.objects.exclude(status__in=CLOSED_STATUSES), user)
+    open_requests = readable(
+        Request.objects.exclude(status__in=CLOSED_STATUSES), user, Kind.REQUEST
+    )
     return (
         sql.annotate(open_requests, today=today, prefix="person__")
         .filter(compiled.may)

@@ -87,7 +87,7 @@ def panel(request: HttpRequest, person_id: int | None = None) -> HttpResponse:
     else:
         try:
             answer = navigator.eligibility_for(
-                person_id=person_id, user=request.user, channel="web", needs=needs or None
+                person_id=person_id, user=request.user, needs=needs or None
             )
         except NotFound as exc:
             raise Http404 from exc

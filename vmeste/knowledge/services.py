@@ -386,3 +386,50 @@ def record_use(*, article: Article, contact_id: int | None, user, query: str = "
         article=article, contact=contact, defaults={"user": user, "query": query[:300]}
     )
     return use
+
+
+def articles_only_on(*, line: Line, keep: list[str]) -> list[str]:
+    """Slugs of articles shown on this line alone that a configuration without them would
+    leave with no line — which means every line: the caller refuses such a change."""
+    return sorted(
+        a.slug
+        for a in Article.objects.filter(lines=line).exclude(slug__in=keep).prefetch_related("lines")
+        if len(a.lines.all()) == 1
+    )
+
+
+@transaction.atomic
+def set_line_articles(*, line: Line, slugs: list[str], user=None) -> bool:
+    """Show exactly these articles on the line (each change is a new version of the article,
+    as an editor's would be); whether anything changed. The caller has checked the right."""
+    wanted = set(slugs)
+    current = set(Article.objects.filter(lines=line).values_list("slug", flat=True))
+    changed = False
+    for article in Article.objects.filter(slug__in=wanted ^ current).prefetch_related(
+        "lines", "categories"
+    ):
+        codes = {x.code for x in article.lines.all()}
+        codes = codes | {line.code} if article.slug in wanted else codes - {line.code}
+        data = ArticleData(
+            slug=article.slug,
+            title=article.title,
+            body=article.body,
+            lines=sorted(codes),
+            categories=[c.code for c in article.categories.all()],
+            tags=list(article.tags or []),
+            valid_from=article.valid_from,
+            valid_until=article.valid_until,
+            updated=article.updated,
+        )
+        save_article(
+            data=data,
+            user=user,
+            article=article,
+            enforce_workflow=False,
+            announce=False,
+            note=_("линия %s") % line.code,
+        )
+        changed = True
+    if changed:
+        bump_content_version()
+    return changed

@@ -34,6 +34,7 @@ class PersonOut(Schema):
     flags_no: list[str]
     household_size: int | None
     consent: str
+    consent_withdrawn: bool
     merged_into: int | None
     masked: bool
 

@@ -10,14 +10,15 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
 
-from vmeste.accounts.models import AuditEntry
+from vmeste.accounts import audit
+from vmeste.accounts.access import Kind, readable
 from vmeste.accounts.roles import Right
 from vmeste.core import refcache
 from vmeste.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vmeste.core.scoping import scoped
 from vmeste.people import matching
 from vmeste.people.models import Person, PersonEvent
-from vmeste.people.services import DUPLICATE_THRESHOLD, PersonInput, apply_input, audit
+from vmeste.people.services import DUPLICATE_THRESHOLD, PersonInput, apply_input
 
 
 def _phones_of_any(numbers: list[str]):
@@ -27,12 +28,21 @@ def _phones_of_any(numbers: list[str]):
 def possible_duplicates(*, person: Person, user, limit: int = 10) -> list[tuple[Person, int]]:
     """Other persons with the same birth date and region and a similar name (score 0–100);
     for those who may merge across regions, also the same number and a compatible name
-    in another region of their scope."""
+    in another region of their scope. The ones shown are audited."""
     found = _same_birth_date(person, user)
     if user.can(Right.MERGE_ACROSS_REGIONS):
         found += _same_number_elsewhere(person, user)
     found.sort(key=lambda pair: -pair[1])
-    return found[:limit]
+    found = found[:limit]
+    if found:
+        audit.record(
+            user=user,
+            action=audit.Action.SEARCH,
+            purpose=audit.Purpose.MERGE,
+            shown={Kind.PERSON: [other.pk for other, _score in found]},
+            detail=f"duplicates of person:{person.pk}",
+        )
+    return found
 
 
 def _name_score(person: Person, other: Person) -> int:
@@ -42,11 +52,12 @@ def _name_score(person: Person, other: Person) -> int:
 def _same_birth_date(person: Person, user) -> list[tuple[Person, int]]:
     if not person.birth_date or not person.region_id:
         return []
-    candidates = scoped(
+    candidates = readable(
         Person.objects.filter(
             birth_date=person.birth_date, region_id=person.region_id, merged_into__isnull=True
         ).exclude(pk=person.pk),
         user,
+        Kind.PERSON,
     )[:200]
     scored = [(other, _name_score(person, other)) for other in candidates]
     return [(other, score) for other, score in scored if score >= DUPLICATE_THRESHOLD]
@@ -55,7 +66,7 @@ def _same_birth_date(person: Person, user) -> list[tuple[Person, int]]:
 def _same_number_elsewhere(person: Person, user) -> list[tuple[Person, int]]:
     numbers = [phone.e164 for phone in person.phones.all()]
     candidates = (
-        scoped(_phones_of_any(numbers), user)
+        readable(_phones_of_any(numbers), user, Kind.PERSON)
         .exclude(pk=person.pk)
         .exclude(region_id=person.region_id)
         .select_related("region")
@@ -113,11 +124,11 @@ def merge(*, keep_id: int, absorb_id: int, actor) -> Person:
     PersonEvent.objects.create(
         person=absorb, actor=actor, kind="merged_away", changes={"into": keep.pk, **regions}
     )
-    audit(
+    audit.record(
         user=actor,
-        action=AuditEntry.Action.MERGE,
-        person_ids=[keep.pk, absorb.pk],
-        channel="web",
+        action=audit.Action.MERGE,
+        purpose=audit.Purpose.MERGE,
+        shown={Kind.PERSON: [keep.pk, absorb.pk]},
         detail=" → ".join(across) if across else "",
     )
     return keep

@@ -109,6 +109,9 @@ class Person(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
+    # When what identifies the person was erased (retention or withdrawal of consent): the
+    # row stays for the figures, its region and merge link only (`people.erasure`).
+    anonymised_at = models.DateTimeField(_("обезличен"), null=True, blank=True)
 
     scope_region = "region"
     scope_line = None
@@ -127,6 +130,11 @@ class Person(models.Model):
     @property
     def full_name(self) -> str:
         return " ".join(p for p in (self.last_name, self.first_name, self.middle_name) if p)
+
+    @property
+    def consent_withdrawn(self) -> bool:
+        """Nothing may be done with this person's data but what the law requires."""
+        return self.consent == ConsentStatus.WITHDRAWN
 
     def age_on(self, day: date) -> int | None:
         if self.birth_date:

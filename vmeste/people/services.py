@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from vmeste.accounts.models import AuditEntry
+from vmeste.accounts import audit
+from vmeste.accounts.access import Kind, readable, require, sees_full
 from vmeste.accounts.roles import Right
 from vmeste.core import refcache
 from vmeste.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -123,26 +124,16 @@ def _phones_of(e164: str) -> QuerySet[Person]:
     return Person.objects.filter(phones__e164=e164, merged_into__isnull=True)
 
 
-def audit(*, user, action: str, person_ids: list[int], channel: str, detail: str = "") -> None:
-    entries = [
-        AuditEntry(
-            user=user if getattr(user, "is_authenticated", False) else None,
-            action=action,
-            object_type="person",
-            object_id=str(pk),
-            channel=channel,
-            detail=detail[:300],
-        )
-        for pk in person_ids
-    ]
-    if len(entries) == 1:
-        entries[0].save()  # one statement, where a bulk insert wraps itself in a transaction
-    else:
-        AuditEntry.objects.bulk_create(entries)
-
-
-def find_by_phone(*, phone: str, user, channel: str = "web") -> list[Person]:
-    """Persons with this number in the user's scope, newest first; the lookup is audited."""
+def find_by_phone(
+    *,
+    phone: str,
+    user,
+    channel: str | None = None,
+    purpose: str = audit.Purpose.CALL,
+) -> list[Person]:
+    """Persons with this number in the user's scope, newest first. The lookup is audited,
+    also when it finds nobody: asking whether a number is known is itself a disclosure."""
+    require(user, Kind.PERSON)
     try:
         e164 = normalise(phone).e164
     except InvalidPhone as exc:
@@ -153,25 +144,25 @@ def find_by_phone(*, phone: str, user, channel: str = "web") -> list[Person]:
     for person in persons:
         # From the process's reference snapshot rather than a join (see `core.refcache`).
         person.region = refcache.region(person.region_id)
-    if persons:
-        audit(
-            user=user,
-            action=AuditEntry.Action.LOOKUP,
-            person_ids=[p.pk for p in persons],
-            channel=channel,
-            detail=mask(e164),
-        )
+    audit.record(
+        user=user,
+        action=audit.Action.LOOKUP,
+        purpose=purpose,
+        shown={Kind.PERSON: [p.pk for p in persons]},
+        channel=channel,
+        detail=mask(e164),
+    )
     return persons
 
 
-def get_person(*, person_id: int, user, channel: str = "web") -> Person:
+def get_person(
+    *, person_id: int, user, channel: str | None = None, purpose: str = audit.Purpose.CASEWORK
+) -> Person:
     """Open a person's card: scoped (out of scope = not found) and written to the audit log.
-    Roles without the right to personal data (analysts count, they never read a person;
-    couriers and volunteers see people only through their own tasks) are refused."""
-    if not user.can(Right.SEE_PERSONAL_DATA):
-        raise Forbidden()
+    Roles the access policy keeps from persons (analysts count, couriers and volunteers see
+    people only through their own tasks) are refused."""
     person = (
-        scoped(Person.objects.all(), user)
+        readable(Person.objects.all(), user, Kind.PERSON)
         .select_related("region", "merged_into")
         .prefetch_related("phones")
         .filter(pk=person_id)
@@ -179,7 +170,13 @@ def get_person(*, person_id: int, user, channel: str = "web") -> Person:
     )
     if person is None:
         raise NotFound(_("Человек не найден."))
-    audit(user=user, action=AuditEntry.Action.VIEW, person_ids=[person.pk], channel=channel)
+    audit.record(
+        user=user,
+        action=audit.Action.VIEW,
+        purpose=purpose,
+        shown={Kind.PERSON: [person.pk]},
+        channel=channel,
+    )
     return person
 
 
@@ -270,6 +267,8 @@ def _find_or_create(
     person = matching.same_person(
         e164=e164, last_name=data.last_name, first_name=data.first_name, user=actor
     )
+    if person is not None and person.consent == ConsentStatus.WITHDRAWN:
+        return _withdrawn(person, consent=consent)
     created = person is None
     if created:
         # Born with the answer given, so that recording it below changes nothing more.
@@ -301,14 +300,32 @@ def _find_or_create(
     return person
 
 
+def _withdrawn(person: Person, *, consent: bool) -> Person:
+    """A person who withdrew their consent is not re-consented by a registration: the
+    operator must ask and record the new consent explicitly (`privacy.renew_consent`).
+    Without consent the number alone is what is kept, and nothing changes."""
+    if consent:
+        raise Conflict(
+            _(
+                "Этот человек отозвал согласие на обработку персональных данных. Спросите,"
+                " даёт ли он согласие снова, и отметьте это в карточке."
+            ),
+            code="consent_withdrawn",
+            fields={"consent": [_("Согласие отозвано.")]},
+        )
+    return person
+
+
 def visible_phone(e164: str, user) -> str:
-    """The number as this user may see it: whole with the right to personal data, else masked."""
-    return e164 if user.can(Right.SEE_PERSONAL_DATA) else mask(e164)
+    """The number as this user may see it: whole where the access policy shows persons in
+    full, else masked."""
+    return e164 if sees_full(user, Kind.PERSON) else mask(e164)
 
 
 def display(person: Person, user) -> dict:
-    """The card as this user may see it: phone, address and birth date masked without the right."""
-    open_ = user.can(Right.SEE_PERSONAL_DATA)
+    """The card as this user may see it: phone, address and birth date masked unless the
+    access policy shows persons to the user in full."""
+    open_ = sees_full(user, Kind.PERSON)
     phones = [visible_phone(p.e164, user) for p in person.phones.all()]
     return {
         "id": person.pk,
@@ -329,6 +346,7 @@ def display(person: Person, user) -> dict:
         "flags_no": person.flags_no,
         "household_size": person.household_size,
         "consent": person.consent,
+        "consent_withdrawn": person.consent_withdrawn,
         "merged_into": person.merged_into_id,
         "masked": not open_,
     }

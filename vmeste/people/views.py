@@ -9,18 +9,19 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from vmeste.accounts.access import Kind
 from vmeste.accounts.roles import Right
 from vmeste.assistance import services as assistance
-from vmeste.assistance.ui import require_cases
+from vmeste.assistance.ui import require_reading
 from vmeste.contacts import services as contacts
 from vmeste.core.errors import NotFound, ServiceError
 from vmeste.people import merging, services
-from vmeste.people.models import SITUATION_FLAGS
+from vmeste.people.models import SITUATION_FLAGS, Consent
 
 
 @login_required
 def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
-    require_cases(request.user)
+    require_reading(request.user, Kind.PERSON)
     try:
         person = services.get_person(person_id=person_id, user=request.user)
     except NotFound as exc:
@@ -59,8 +60,18 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
             "can_merge": can_merge,
             "requests": requests,
             "history": history,
+            "privacy": _privacy_panel(request.user),
         },
     )
+
+
+def _privacy_panel(user) -> dict:
+    """What the card's personal-data panel offers this user (the panel posts to `privacy`)."""
+    return {
+        "can_withdraw": user.can(Right.REGISTER) and user.can(Right.SEE_PERSONAL_DATA),
+        "can_copy": user.can(Right.SUBJECT_COPY),
+        "methods": Consent.Method.choices,
+    }
 
 
 @login_required

@@ -19,7 +19,8 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vmeste.accounts.models import AuditEntry, User
+from vmeste.accounts import audit
+from vmeste.accounts.models import User
 from vmeste.accounts.roles import Right
 from vmeste.assistance.models import Request, Status
 from vmeste.contacts.models import Contact
@@ -192,12 +193,12 @@ def export_figures(*, user: User, p: Period, filters: FigureFilters, fmt: str) -
     shown = {"region": filters.region, "line": filters.line, "category": filters.category}
     content = export.render(data, shown, fmt)
     chosen = " ".join(f"{k}={v}" for k, v in shown.items() if v)
-    AuditEntry.objects.create(
+    audit.record(
         user=user,
-        action=AuditEntry.Action.EXPORT,
-        object_type="figures",
-        object_id=f"{p.date_from:%Y%m%d}-{p.date_to:%Y%m%d}",
-        channel="web",
+        action=audit.Action.EXPORT,
+        purpose=audit.Purpose.EXPORT,
+        shown={"figures": [f"{p.date_from:%Y%m%d}-{p.date_to:%Y%m%d}"]},
+        channel=audit.Channel.EXPORT,
         detail=f"{fmt} {p.date_from.isoformat()}..{p.date_to.isoformat()} {chosen}".strip(),
     )
     return Export(content, export.filename(data, shown, fmt), export.CONTENT_TYPES[fmt])

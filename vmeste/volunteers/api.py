@@ -7,9 +7,11 @@ from datetime import date
 from decimal import Decimal
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.responses import Status
 
+from vmeste.accounts import audit
 from vmeste.core.errors import NotFound, ValidationFailed
 from vmeste.core.models import Centre
 from vmeste.core.schemas import Id, ListOf, TimelineEventOut
@@ -44,7 +46,7 @@ class ApplicationIn(Schema):
 
 
 class AppliedOut(Schema):
-    id: int
+    # No id: a known number and a new one must get the same answer (services.apply_public).
     status: str
     message: str
 
@@ -167,16 +169,12 @@ def application_form(request: HttpRequest):
     }
 
 
-def client_address(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
-
-
 @router.post("/volunteers/apply", response={201: AppliedOut}, auth=None)
 def apply(request: HttpRequest, payload: ApplicationIn):
-    client = public_form.client_hash(client_address(request))
+    client = public_form.client_of(request)
     public_form.guard_public_form(token=payload.form_token, honeypot=payload.website, client=client)
     data = payload.dict(exclude={"form_token", "website", "centre", "wanted_roles"})
-    volunteer = services.apply(
+    services.apply_public(
         application=services.Application(
             centre=services.centre_by_code(payload.centre),
             wanted_roles=tuple(payload.wanted_roles),
@@ -187,9 +185,8 @@ def apply(request: HttpRequest, payload: ApplicationIn):
     return Status(
         201,
         {
-            "id": volunteer.pk,
-            "status": volunteer.status,
-            "message": "Спасибо! Заявка принята, координатор свяжется с вами.",
+            "status": "applied",
+            "message": _("Спасибо! Заявка принята, координатор свяжется с вами."),
         },
     )
 
@@ -204,8 +201,9 @@ def list_volunteers(request: HttpRequest, status: str = "", centre: str = "", li
         qs = qs.filter(status=status)
     if centre:
         qs = qs.filter(centre__code=centre)
-    items = [shape(v) for v in qs[: max(1, min(limit, 500))]]
-    return {"items": items, "count": qs.count()}
+    shown = list(qs[: max(1, min(limit, 500))])
+    services.audit_shown(user=request.user, volunteers=shown, action=audit.Action.LIST)
+    return {"items": [shape(v) for v in shown], "count": qs.count()}
 
 
 @router.get("/volunteers/me", response=MeOut)
@@ -287,7 +285,7 @@ def import_csv(request: HttpRequest, payload: ImportIn):
 
 @router.get("/volunteers/{volunteer_id}", response=VolunteerOut)
 def get_volunteer(request: HttpRequest, volunteer_id: Id):
-    return shape(services.get_volunteer(user=request.user, pk=volunteer_id))
+    return shape(services.open_volunteer(user=request.user, pk=volunteer_id))
 
 
 @router.get("/volunteers/{volunteer_id}/eligibility", response=ListOf(ReasonOut))

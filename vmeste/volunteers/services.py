@@ -14,11 +14,13 @@ from django.db.models import F, Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vmeste.accounts import audit
+from vmeste.accounts.access import Kind, readable
 from vmeste.accounts.models import User
-from vmeste.accounts.roles import Right, Role
+from vmeste.accounts.roles import VOLUNTEER_OPERATOR, Right, Role
 from vmeste.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vmeste.core.models import Centre
-from vmeste.core.scoping import in_scope, scoped
+from vmeste.core.scoping import in_scope
 from vmeste.people.phones import InvalidPhone, normalise
 from vmeste.volunteers import rules
 from vmeste.volunteers.models import (
@@ -43,7 +45,10 @@ def require_manager(user) -> None:
 
 
 def volunteers_for(user) -> QuerySet[Volunteer]:
-    return scoped(Volunteer.objects.select_related("centre", "centre__region"), user)
+    """Volunteers the access policy lets the user read: their managers', in scope."""
+    return readable(
+        Volunteer.objects.select_related("centre", "centre__region"), user, Kind.VOLUNTEER
+    )
 
 
 def get_employee(*, user, pk: int) -> User:
@@ -58,6 +63,24 @@ def get_employee(*, user, pk: int) -> User:
     if employee is None or not in_scope(user, region_id=employee.centre.region_id, line_id=None):
         raise NotFound()
     return employee
+
+
+def audit_shown(*, user, volunteers, action: str) -> None:
+    """Write that a manager was shown these volunteers (their names, phones, documents)."""
+    audit.record(
+        user=user,
+        action=action,
+        purpose=audit.Purpose.VOLUNTEERS,
+        shown={Kind.VOLUNTEER: [v.pk for v in volunteers]},
+    )
+
+
+def open_volunteer(*, user, pk: int) -> Volunteer:
+    """A volunteer's card shown (`get_volunteer`); audited unless it is the user's own."""
+    volunteer = get_volunteer(user=user, pk=pk)
+    if getattr(user, "volunteer", None) != volunteer:
+        audit_shown(user=user, volunteers=[volunteer], action=audit.Action.VIEW)
+    return volunteer
 
 
 def get_volunteer(*, user, pk: int) -> Volunteer:
@@ -202,6 +225,23 @@ def apply(
             )
         _event(volunteer, "applied", actor, to_status=volunteer.status, text=source)
     return volunteer
+
+
+def apply_public(*, application: Application, client: str) -> None:
+    """The public form's application: the same answer whether or not the number is known.
+
+    A number already registered at the centre is not refused (that would tell anyone which
+    numbers are volunteers'): the application is noted on the existing card for its
+    coordinator, and the caller is thanked as for a new one."""
+    try:
+        apply(application=application, client=client, source="web")
+    except Conflict:
+        existing = Volunteer.objects.filter(
+            centre=application.centre, phone=normalise(application.phone).e164
+        ).first()
+        if existing is None:  # not the number: some other conflict, say so
+            raise
+        _event(existing, "reapplied", text=_("Повторная анкета с публичной формы."))
 
 
 def move(
@@ -381,6 +421,15 @@ def revoke_role(*, volunteer: Volunteer, role: str, actor) -> None:
         _event(volunteer, "role", actor, text=f"-{role}")
 
 
+def acting_role_of_volunteer(user: User) -> str:
+    """The role a volunteer's account acts in: an operator's (the call card, registering the
+    calls they are sent) while they are an active volunteer granted the operator role."""
+    answers_calls = RoleGrant.objects.filter(
+        volunteer__user=user, volunteer__status=rules.ACTIVE, role=VolunteerRole.OPERATOR
+    ).exists()
+    return VOLUNTEER_OPERATOR if answers_calls else Role.VOLUNTEER
+
+
 def roles_of(volunteer: Volunteer) -> set[str]:
     return set(volunteer.roles.values_list("role", flat=True))
 
@@ -397,3 +446,17 @@ def centre_by_code(code: str, *, user=None, field: str = "centre") -> Centre:
     if centre is None:
         raise ValidationFailed({field: _("Неизвестный центр: «%s».") % code})
     return centre
+
+
+def save_requirements(*, centre: Centre, values: dict | None) -> bool:
+    """A centre's requirements exactly as a line's configuration states them (None: the
+    defaults, no row); whether they changed. The caller has checked the right to do it."""
+    row = Requirements.objects.filter(centre=centre).first()
+    if values is None:
+        if row is not None:
+            row.delete()
+        return row is not None
+    if row is not None and all(getattr(row, k) == v for k, v in values.items()):
+        return False
+    Requirements.objects.update_or_create(centre=centre, defaults=values)
+    return True

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -268,7 +269,9 @@ def swap(*, first: Assignment, second: Assignment, actor) -> tuple[Assignment, A
         raise ValidationFailed({"second": _("На одной из смен уже отметились.")})
     with transaction.atomic():
         a, b = (
-            Assignment.objects.select_for_update().select_related("shift", "volunteer").get(pk=pk)
+            Assignment.objects.select_for_update(of=("self",))
+            .select_related("shift", "volunteer")
+            .get(pk=pk)
             for pk in sorted([first.pk, second.pk])
         )
         a, b = (a, b) if a.pk == first.pk else (b, a)
@@ -458,4 +461,45 @@ def ics_feed(*, volunteer: Volunteer) -> str:
     ]
     return schedule.render_ics(
         name=_("Смены: %s") % volunteer.full_name, events=events, now=timezone.now()
+    )
+
+
+def save_templates(*, centre: Centre, templates: list[dict]) -> bool:
+    """The centre's active shift templates exactly as a line's configuration lists them
+    (matched by name; one no longer listed is deactivated, its laid shifts stay); whether
+    anything changed. The caller has checked the right to do it."""
+    current = {t.name: t for t in ShiftTemplate.objects.filter(centre=centre)}
+    changed = False
+    for data in templates:
+        values = {**data, "headcount": _clean_headcount(data["headcount"]), "is_active": True}
+        values["weekdays"] = sorted(set(values["weekdays"]))
+        row = current.pop(data["name"], None) or ShiftTemplate(centre=centre)
+        if row.pk and all(getattr(row, k) == v for k, v in values.items()):
+            continue
+        for name, value in values.items():
+            setattr(row, name, value)
+        row.save()
+        changed = True
+    for row in current.values():
+        if row.is_active:
+            row.is_active = False
+            row.save(update_fields=["is_active"])
+            changed = True
+    return changed
+
+
+def people_on_shift(*, centres: list[Centre], first: datetime, last: datetime):
+    """Who is on the calendar between two moments: (starts_at, ends_at, user id) of every
+    assignment of a person with a login on a shift of these centres — what a line's
+    coverage is counted from."""
+    places = Assignment.objects.filter(
+        Q(volunteer__user__isnull=False) | Q(employee__isnull=False),
+        shift__centre__in=centres,
+        shift__starts_at__lt=last,
+        shift__ends_at__gt=first,
+    )  # a volunteer's place, or an employee's (the night shift): coverage counts both
+    return list(
+        places.annotate(person=Coalesce("volunteer__user_id", "employee_id")).values_list(
+            "shift__starts_at", "shift__ends_at", "person"
+        )
     )

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from vmeste.accounts import audit
 from vmeste.core.errors import ServiceError
 from vmeste.core.models import Centre
 from vmeste.volunteers import rules, services, shifts
@@ -48,6 +49,8 @@ def volunteer_list(request: HttpRequest) -> HttpResponse:
     qs = services.volunteers_for(request.user).filter(centre=centre).prefetch_related("roles")
     if status:
         qs = qs.filter(status=status)
+    shown = list(qs[:300])
+    services.audit_shown(user=request.user, volunteers=shown, action=audit.Action.LIST)
     return render(
         request,
         "volunteers/staff_list.html",
@@ -56,7 +59,7 @@ def volunteer_list(request: HttpRequest) -> HttpResponse:
             "centres": Centre.objects.all(),
             "status": status,
             "statuses": VolunteerStatus.choices,
-            "volunteers": qs[:300],
+            "volunteers": shown,
             "count": qs.count(),
             "role_names": dict(VolunteerRole.choices),
         },
@@ -66,7 +69,7 @@ def volunteer_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def volunteer_card(request: HttpRequest, pk: int) -> HttpResponse:
     _manager(request)
-    volunteer = services.get_volunteer(user=request.user, pk=pk)
+    volunteer = services.open_volunteer(user=request.user, pk=pk)
     done = set(volunteer.trainings.values_list("module_id", flat=True))
     return render(
         request,

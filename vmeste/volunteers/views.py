@@ -18,23 +18,20 @@ from vmeste.volunteers import public_form, services, shifts
 from vmeste.volunteers.models import Assignment, Shift, Volunteer, VolunteerRole
 
 
-def _client(request: HttpRequest) -> str:
-    return public_form.client_hash(request.META.get("REMOTE_ADDR", ""))
-
-
 def apply(request: HttpRequest) -> HttpResponse:
     """The public form: no login; consent, a hidden field and a minimum time keep bots out."""
     values = request.POST if request.method == "POST" else {}
     errors: dict[str, list[str]] = {}
     error_message = ""
     if request.method == "POST":
+        client = public_form.client_of(request)
         try:
             public_form.guard_public_form(
                 token=values.get("form_token", ""),
                 honeypot=values.get("website", ""),
-                client=_client(request),
+                client=client,
             )
-            services.apply(
+            services.apply_public(
                 application=services.Application(
                     centre=services.centre_by_code(values.get("centre", "")),
                     last_name=values.get("last_name", ""),
@@ -48,7 +45,7 @@ def apply(request: HttpRequest) -> HttpResponse:
                     consent=values.get("consent") == "on",
                     document_valid_until=_date(values.get("document_valid_until")),
                 ),
-                client=_client(request),
+                client=client,
             )
             return render(request, "volunteers/applied.html")
         except ServiceError as exc:

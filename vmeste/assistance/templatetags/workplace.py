@@ -105,6 +105,8 @@ def workplace_sections(user) -> list[dict]:
         )
     if user.can(Right.HANDLE_REQUESTS):
         sections.append(("deliveries:board", _("Доставки"), ("deliveries:board",)))
+    if user.can(Right.EDIT_REFERENCE):
+        sections.append(("launch:lines", _("Линии"), ("launch:lines", "launch:line")))
     is_volunteer = getattr(user, "volunteer", None) is not None
     if is_volunteer:
         sections.append(

@@ -100,10 +100,13 @@ def test_page_shows_reference_names_without_joining_them(
     requests_made, django_assert_max_num_queries
 ):
     coordinator, _made = requests_made
-    matches = listing.search(user=coordinator, filters=listing.RequestFilters(region="RU-VGG"))
-    listing.page(matches, offset=0, limit=1)  # the reference snapshot is read once
-    with django_assert_max_num_queries(2):  # the page, and the phones of its people
-        rows = listing.page(matches, offset=0, limit=50)
+    filters = listing.RequestFilters(region="RU-VGG")
+    matches = listing.search(user=coordinator, filters=filters)
+    # The reference snapshot is read once.
+    listing.page(matches, offset=0, limit=1, user=coordinator, filters=filters)
+    # The page, the phones of its people, and the one audit entry of what it showed.
+    with django_assert_max_num_queries(3):
+        rows = listing.page(matches, offset=0, limit=50, user=coordinator, filters=filters)
         assert {r.region.code for r in rows} == {"RU-VGG"}
         assert {r.line.code for r in rows} == {"volgograd-volunteers"}
         assert {r.category.code for r in rows} == {"groceries"}

@@ -420,10 +420,14 @@ def test_every_demo_login_lands_on_a_page_with_work_on_it(client):
         assert page.status_code == 200, spec.username
         html = page.content.decode()
         if spec.role == "volunteer":
+            # Granted the operator role, they answer calls: the call card is their home, and
+            # their own shifts are one click away, with the coming ones on it.
+            assert 'id="callcard-form"' in html, spec.username
             upcoming = Assignment.objects.filter(
                 volunteer__user=user, shift__ends_at__gt=timezone.now()
             ).select_related("shift")
-            assert upcoming.exists() and upcoming[0].shift.name in html, spec.username
+            shifts = client.get("/volunteers/me/shifts/").content.decode()
+            assert upcoming.exists() and upcoming[0].shift.name in shifts, spec.username
         if spec.role == "courier":
             mine = Delivery.objects.filter(courier=user, status__in=["assigned", "accepted"])
             assert mine.exists() and mine[0].address in html, spec.username

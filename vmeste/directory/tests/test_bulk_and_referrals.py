@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from vmeste.accounts.models import AuditEntry
 from vmeste.assistance.models import RequestEvent
 from vmeste.directory import services
 from vmeste.directory.eligibility import sql
@@ -138,6 +139,15 @@ def test_open_requests_that_may_qualify_for_a_new_measure(
     assert {(i["request_id"], i["surely"]) for i in body["items"]} == {
         (old.pk, True),
         (unknown.pk, False),
+    }
+    # Who may qualify says something of a person's age, health and income: audited.
+    read = AuditEntry.objects.get(user=admin.user, purpose="eligibility")
+    assert read.action == "search" and read.channel == "api"
+    assert set(read.records.split()) == {
+        f"request:{old.pk}",
+        f"request:{unknown.pk}",
+        f"person:{old.person_id}",
+        f"person:{unknown.person_id}",
     }
     scoped = api_as("operator", regions=["RU-TA"]).get(
         f"/api/v1/measures/{created['id']}/candidates"

@@ -84,9 +84,10 @@ def test_merging_across_regions_needs_the_role_and_both_scopes(two_regions, make
     samara.refresh_from_db()
     assert samara.merged_into_id == volgograd.pk and samara.region.code == "RU-SAM"
     entries = AuditEntry.objects.filter(action="merge", user=supervisor)
-    assert sorted(entries.values_list("object_id", "detail")) == sorted(
-        [(str(volgograd.pk), "RU-SAM → RU-VGG"), (str(samara.pk), "RU-SAM → RU-VGG")]
-    )
+    # One entry for the merge, naming both cards and the regions.
+    assert [(e.records.split(), e.detail) for e in entries] == [
+        ([f"person:{volgograd.pk}", f"person:{samara.pk}"], "RU-SAM → RU-VGG")
+    ]
     merged_in = PersonEvent.objects.get(person=volgograd, kind="merged_in")
     assert merged_in.changes["regions"] == ["RU-SAM", "RU-VGG"]
 

@@ -122,7 +122,9 @@ def test_the_figures_shown_are_exported_as_csv_and_xlsx_and_audited(client, make
     assert days[1][0].date().isoformat() == day and days[1][1:] == (1, 1, 0)
 
     audit = list(AuditEntry.objects.filter(action="export").order_by("pk"))
-    assert [(a.user, a.object_type) for a in audit] == [(analyst, "figures")] * 2
+    assert [(a.user, a.object_type, a.channel) for a in audit] == [
+        (analyst, "figures", "export")
+    ] * 2
     assert audit[0].detail == f"csv {day}..{day} region=RU-VGG"
     assert audit[1].detail.startswith("xlsx ")
 

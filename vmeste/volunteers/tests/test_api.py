@@ -46,11 +46,18 @@ def test_public_application_through_the_workflow_to_a_shift(monkeypatch):
     assert too_young.status_code == 422
     assert too_young.json()["error"]["code"] == "under_age"
     assert "18 лет" in too_young.json()["error"]["fields"]["birth_date"][0]
-    bot = public.post("/api/v1/volunteers/apply", _application(centre, form["token"], website="x"))
+    used = public.post("/api/v1/volunteers/apply", _application(centre, form["token"]))
+    assert used.status_code == 400 and used.json()["error"]["code"] == "form_used"
+
+    def fresh() -> str:
+        return public.get("/api/v1/volunteers/application-form").json()["token"]
+
+    bot = public.post("/api/v1/volunteers/apply", _application(centre, fresh(), website="x"))
     assert bot.status_code == 400 and bot.json()["error"]["code"] == "spam"
-    applied = public.post("/api/v1/volunteers/apply", _application(centre, form["token"]))
+    applied = public.post("/api/v1/volunteers/apply", _application(centre, fresh()))
     assert applied.status_code == 201, applied.json()
-    vid = applied.json()["id"]
+    assert applied.json()["status"] == "applied" and "id" not in applied.json()
+    vid = Volunteer.objects.get(phone="+79271234567").pk
 
     boss = Api(f.user(centre=centre, regions=["RU-MOW"]))
     module = boss.post(

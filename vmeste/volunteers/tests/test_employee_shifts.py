@@ -121,3 +121,16 @@ def test_over_the_api_a_supervisor_staffs_an_employee_in_scope_only():
     assert refused.status_code == 404
     with pytest.raises(NotFound):
         services.get_employee(user=boss, pk=moscow.pk)
+
+
+def test_a_lines_coverage_counts_the_employees_on_shift():
+    c = f.centre()
+    boss = f.user(centre=c)
+    day = _volgograd_day(c, boss)
+    night = Shift.objects.get(centre=c, local_date=day, name="Ночь (сотрудники)")
+    employee = f.user(Role.OPERATOR, centre=c)
+    shifts.staff(shift=night, employee=employee, role="operator", actor=boss)
+    during = shifts.people_on_shift(
+        centres=[c], first=night.starts_at, last=night.starts_at + timedelta(hours=1)
+    )
+    assert during == [(night.starts_at, night.ends_at, employee.pk)]

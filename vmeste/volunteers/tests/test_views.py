@@ -29,9 +29,13 @@ def test_public_form_accepts_a_person_and_refuses_a_bot(client, monkeypatch):
     }
     assert client.post("/volunteers/apply/", {**form, "website": "spam"}).status_code == 422
     assert not Volunteer.objects.exists()
-    old = client.post("/volunteers/apply/", {**form, "birth_date": "1950-01-01"})
+
+    def fresh() -> dict:
+        return {**form, "form_token": public_form.form_token(timezone.now() - timedelta(seconds=5))}
+
+    old = client.post("/volunteers/apply/", {**fresh(), "birth_date": "1950-01-01"})
     assert old.status_code == 422 and "до 60 лет" in old.content.decode()
-    done = client.post("/volunteers/apply/", form)
+    done = client.post("/volunteers/apply/", fresh())
     assert done.status_code == 200 and "Спасибо" in done.content.decode()
     v = Volunteer.objects.get()
     assert v.wanted_roles == ["courier", "operator"] and v.consent_at is not None

@@ -29,4 +29,7 @@ class Command(BaseCommand):
             log_level=log_level,
             lifespan="off",
             access_log=False,
+            # X-Forwarded-For is read by Django, from VMESTE_TRUSTED_PROXIES only
+            # (vmeste/core/clientip.py); uvicorn would believe any loopback peer.
+            proxy_headers=False,
         )

@@ -1,0 +1,52 @@
+"""The SIP edge's questions to Vmeste (Kamailio's http_client and the media application),
+answered to the ``telephony`` service account only."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from vmeste.accounts.roles import Right
+from vmeste.core.errors import Forbidden
+from vmeste.telephony import services
+from vmeste.telephony.menu import as_dict
+
+router = Router(tags=["telephony"])
+
+
+def _edge(request: HttpRequest) -> None:
+    if not request.user.can(Right.TELEPHONY_EVENTS):
+        raise Forbidden()
+
+
+class RouteOut(Schema):
+    action: str  # "menu": to the media application with the line; "reject": answer `status`
+    status: int
+    line: str
+
+
+class CredentialsOut(Schema):
+    username: str
+    realm: str
+    ha1: str
+
+
+@router.get("/telephony/edge/route", response=RouteOut)
+def edge_route(request: HttpRequest, number: str):
+    """Where a call to ``number`` (the INVITE's R-URI user) goes."""
+    _edge(request)
+    return services.route_invite(number=number)
+
+
+@router.get("/telephony/edge/credentials/{username}", response=CredentialsOut)
+def edge_credentials(request: HttpRequest, username: str):
+    """A phone's digest HA1 for the registrar (404: no such account)."""
+    _edge(request)
+    return services.credentials(username=username)
+
+
+@router.get("/telephony/edge/menu/{line}")
+def edge_menu(request: HttpRequest, line: str):
+    """The line's voice menu as the media application plays it (see ``telephony.menu``)."""
+    _edge(request)
+    return as_dict(services.menu_for_line(code=line))

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TelephonyConfig(AppConfig):
+    name = "vmeste.telephony"
+    verbose_name = "Телефония: SIP-граница и голосовое меню"

@@ -1,0 +1,397 @@
+"""The media application's call flow: answer, walk the line's menu, queue, hand to an agent.
+
+Each inbound call is one ``Caller`` task. Vmeste decides (the menu over HTTP, the agent in
+the answer to ``call_offered`` or in the heartbeat's ``rung``); this side only plays, listens
+and connects. The hand-over is a blind transfer done by us as a back-to-back agent (RFC 3725
+flow I): INVITE the agent without an offer, re-INVITE the caller with the agent's offer,
+ACK the agent with the caller's answer; media then flows caller ↔ agent, and we stay in the
+signalling path only to pass the hang-up on. No REFER: gateways to the phone network
+rarely honour it, and the caller's phone needs nothing from us.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import time
+from pathlib import Path
+
+from django.utils.translation import gettext as _
+
+from vmeste.telephony import rtp, sip
+from vmeste.telephony.edgeclient import VmesteClient, VmesteUnavailable
+from vmeste.telephony.useragent import Dialog, UserAgent, uac_dialog, uas_dialog
+
+log = logging.getLogger("vmeste.telephony.media")
+RING_SECONDS = 20.0
+MENU_SECONDS = 5.0
+
+
+def _prompts(menu: dict) -> list[str]:
+    texts, nodes = [menu.get("closed_message", "")], [menu["menu"]]
+    while nodes:
+        node = nodes.pop()
+        texts.append(node["prompt"])
+        nodes += [o["menu"] for o in node["options"] if o.get("menu")]
+    return [t for t in texts if t]
+
+
+class PromptBook:
+    """Prompt text → 8 kHz A-law audio, synthesised once per text (in a thread)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.cache: dict[str, asyncio.Task] = {}
+
+    async def audio(self, text: str) -> bytes:
+        # One synthesis per text however many callers ask at once (they share its task).
+        if text not in self.cache:
+            self.cache[text] = asyncio.ensure_future(asyncio.to_thread(self._read, text))
+        try:
+            return await asyncio.shield(self.cache[text])
+        except Exception:
+            self.cache.pop(text, None)  # tried again by the next caller
+            raise
+
+    def _read(self, text: str) -> bytes:
+        return rtp.synthesise(text, self.directory).read_bytes()
+
+
+class MediaApplication:
+    def __init__(
+        self,
+        *,
+        host: str,
+        sip_port: int,
+        rtp_ports: tuple[int, int],
+        edge: tuple[str, int],
+        vmeste: VmesteClient,
+        prompts: Path,
+    ) -> None:
+        self.ua = UserAgent(host=host, port=sip_port, rtp_ports=rtp_ports, on_call=self.on_call)
+        self.edge = edge
+        self.vmeste = vmeste
+        self.prompts = PromptBook(prompts)
+        self.callers: dict[str, Caller] = {}
+        self._heartbeat: asyncio.Task | None = None
+        self._menus: dict[str, tuple[float, dict]] = {}
+
+    async def start(self) -> None:
+        await self.ua.start()
+        self._heartbeat = asyncio.create_task(self._beat())
+
+    def close(self) -> None:
+        if self._heartbeat is not None:
+            self._heartbeat.cancel()
+        self.ua.close()
+
+    async def on_call(self, ua: UserAgent, invite: sip.Message, addr) -> None:
+        offer = sip.parse_sdp(invite.body)
+        if offer is None:
+            ua.answer(invite, addr, 488, to_tag=sip.new_tag())
+            return
+        caller = Caller(self, invite, addr)
+        self.callers[invite.call_id] = caller
+        try:
+            await caller.run(offer)
+        except Exception:  # one broken call must not stop the others
+            log.exception("call %s failed", invite.call_id)
+        finally:
+            self.callers.pop(invite.call_id, None)
+            caller.close()
+
+    async def menu(self, line: str) -> dict:
+        """The line's menu, asked again after MENU_SECONDS: a caller's prompt must not wait
+        for an HTTP round trip. Its prompts are synthesised as soon as it is known."""
+        now = time.monotonic()
+        kept = self._menus.get(line)
+        if kept is not None and now - kept[0] < MENU_SECONDS:
+            return kept[1]
+        menu = await self.vmeste.menu(line)
+        self._menus[line] = (now, menu)
+        if kept is None or kept[1] != menu:
+            for text in _prompts(menu):
+                asyncio.get_running_loop().create_task(self.prompts.audio(text))
+        return menu
+
+    def on_rung(self, rung: list[dict]) -> None:
+        for item in rung:
+            caller = self.callers.get(item.get("call_id", ""))
+            if caller is not None:
+                caller.agents.put_nowait(item["agent"])
+
+    async def _beat(self) -> None:
+        """The heartbeat, only while someone waits: callers may get an agent with no event."""
+        while True:
+            await asyncio.sleep(1.0)
+            if not any(c.state == "queue" for c in self.callers.values()):
+                continue
+            with contextlib.suppress(VmesteUnavailable):
+                self.on_rung((await self.vmeste.heartbeat()).get("rung", []))
+
+
+class Caller:
+    def __init__(self, app: MediaApplication, invite: sip.Message, addr) -> None:
+        self.app, self.ua, self.invite, self.addr = app, app.ua, invite, addr
+        self.dialog = uas_dialog(invite, sip.new_tag())
+        self.number = sip.user_of(invite.get("from"))
+        self.state = "menu"
+        self.offered = False
+        self.agents: asyncio.Queue[str] = asyncio.Queue()
+        self.gone = asyncio.Event()
+        self.agent_leg: Dialog | None = None
+        self.agent = ""
+        self.stream = None
+        self._ringing: sip.Message | None = None
+
+    async def run(self, offer: sip.Sdp) -> None:
+        self.stream = await self.ua.open_stream()
+        self.stream.remote = (offer.address, offer.port)
+        self.stream.receiver.payload_type = offer.event_payload or 101
+        self.ua.in_dialog[self.invite.call_id] = self._from_caller
+        body = sip.make_sdp(self.ua.host, self.stream.port, secrets.randbits(31))
+        self.ua.answer(
+            self.invite,
+            self.addr,
+            200,
+            to_tag=sip.tag(self.dialog.local),
+            contact=self.ua.contact,
+            body=body,
+        )
+        self.answered_at = time.monotonic()
+        flow = asyncio.create_task(self._flow())
+        gone = asyncio.create_task(self.gone.wait())
+        await asyncio.wait({flow, gone}, return_when=asyncio.FIRST_COMPLETED)
+        if not flow.done():  # the caller hung up: stop whatever we were doing
+            flow.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await flow
+        elif flow.exception() is not None:  # our fault: say so in the log, free the caller
+            log.error("call %s failed", self.invite.call_id, exc_info=flow.exception())
+            if not self.gone.is_set():
+                await self._bye(self.dialog)
+        gone.cancel()
+        await self._account()
+
+    async def _flow(self) -> None:
+        line = self.invite.get("x-vmeste-line")
+        if not line:
+            log.info("%s fallback announcement (the edge had no answer)", self.invite.call_id)
+            return await self._say_and_hang_up(self._fallback_text())
+        try:
+            menu = await self.app.menu(line)
+        except VmesteUnavailable:
+            return await self._say_and_hang_up(self._fallback_text())
+        if not menu["is_open"]:
+            return await self._say_and_hang_up(menu["closed_message"])
+        path = await self._walk(menu["menu"])
+        if path is None:
+            return await self._say_and_hang_up(_("До свидания."))
+        await self._queue(line, menu["centre"], path)
+
+    def _fallback_text(self) -> str:
+        return _(
+            "Извините, линия временно недоступна. Пожалуйста, перезвоните через несколько минут."
+        )
+
+    async def _walk(self, node: dict) -> str | None:
+        """The caller's way through the menu, as the path of digits of a queue."""
+        tries = 0
+        while True:
+            done = self.stream.play(await self.app.prompts.audio(node["prompt"]))
+            digit = await self._digit(done, node["timeout_seconds"])
+            option = next((o for o in node["options"] if o["digit"] == digit), None)
+            if option is None:  # no digit or a wrong one: the prompt again, then the default
+                tries += 1
+                if tries <= node["replays"]:
+                    continue
+                option = next((o for o in node["options"] if o["digit"] == node["default"]), None)
+                if option is None:
+                    return None
+            tries = 0
+            if option["kind"] == "menu":
+                node = option["menu"]
+                continue
+            path = "-".join(filter(None, [node["path"], option["digit"]]))
+            log.info("%s chose %s", self.invite.call_id, path)
+            return path
+
+    async def _digit(self, prompt_done: asyncio.Future, timeout: float) -> str | None:
+        """The next key: during the prompt (it stops) or within ``timeout`` after it."""
+        if self.stream.digits.empty():
+            getter = asyncio.ensure_future(self.stream.digits.get())
+            await asyncio.wait({getter, prompt_done}, return_when=asyncio.FIRST_COMPLETED)
+            if not getter.done():
+                try:
+                    return await asyncio.wait_for(getter, timeout)
+                except TimeoutError:
+                    return None
+            self.stream.stop()
+            return getter.result()
+        self.stream.stop()
+        return self.stream.digits.get_nowait()
+
+    async def _queue(self, line: str, centre: str, path: str) -> None:
+        try:
+            answer = await self.app.vmeste.event(
+                "call_offered",
+                self.invite.call_id,
+                line=line,
+                centre=centre,
+                ivr_path=path,
+                caller_number=self.number,
+            )
+        except VmesteUnavailable:
+            return await self._say_and_hang_up(self._fallback_text())
+        self.offered, self.state = True, "queue"
+        log.info("%s offered: %s", self.invite.call_id, answer.get("call"))
+        self.app.on_rung(answer.get("rung", []))
+        self.stream.play(
+            await self.app.prompts.audio(
+                _("Пожалуйста, оставайтесь на линии, вам ответит первый освободившийся оператор.")
+            ),
+            repeat=True,
+        )
+        while True:
+            agent = await self.agents.get()
+            if await self._transfer(agent):
+                await self.gone.wait()  # bridged: the caller or the agent hangs up
+                return
+
+    async def _transfer(self, agent: str) -> bool:
+        """Ring the agent Vmeste picked; bridge on their answer (True)."""
+        self.state, self.agent = "ringing", agent
+        log.info("%s ringing %s", self.invite.call_id, agent)
+        host, port = self.app.edge
+        invite = sip.Message(
+            f"INVITE sip:{agent}@{host}:{port} SIP/2.0",
+            [
+                ("via", f"SIP/2.0/UDP {self.ua.via};branch={sip.new_branch()};rport"),
+                ("max-forwards", "70"),
+                ("from", f"<sip:{self.number or 'anonymous'}@{self.ua.host}>;tag={sip.new_tag()}"),
+                ("to", f"<sip:{agent}@{host}>"),
+                ("call-id", f"{secrets.token_hex(10)}@{self.ua.host}"),
+                ("cseq", "1 INVITE"),
+                ("contact", f"<{self.ua.contact}>"),
+                ("x-vmeste-call", self.invite.call_id),
+            ],
+        )
+        self._ringing = invite
+        try:
+            response = await self.ua.transact(invite, timeout=RING_SECONDS)
+        except TimeoutError:
+            response = None
+            self._cancel(invite)
+        finally:
+            self._ringing = None
+        if response is None or response.status >= 300:
+            if response is not None:
+                self._ack_failure(invite, response)
+            self.state = "queue"
+            await self._agent_event(agent, "no_answer")
+            return False
+        self.agent_leg = uac_dialog(invite, response)
+        self.ua.in_dialog[invite.call_id] = self._from_agent
+        return await self._bridge(response.body)
+
+    async def _bridge(self, agent_offer: str) -> bool:
+        reinvite = self.dialog.request("INVITE", self.ua.contact, self.ua.via, agent_offer)
+        log.info("%s bridging %s", self.invite.call_id, self.agent)
+        answer = await self.ua.transact(reinvite, timeout=10.0)
+        if answer.status >= 300:
+            await self._bye(self.agent_leg)
+            return False
+        self._ack(self.dialog, "")
+        self._ack(self.agent_leg, answer.body)
+        self.stream.stop()
+        self.state = "bridged"
+        with contextlib.suppress(VmesteUnavailable):
+            self.app.on_rung(
+                (
+                    await self.app.vmeste.event(
+                        "call_answered", self.invite.call_id, agent=self.agent
+                    )
+                ).get("rung", [])
+            )
+        return True
+
+    def _ack(self, dialog: Dialog, body: str) -> None:
+        ack = dialog.request("ACK", self.ua.contact, self.ua.via, body)
+        self.ua.send(ack, self.ua.next_hop(ack))
+
+    def _ack_failure(self, invite: sip.Message, response: sip.Message) -> None:
+        """The ACK of a failed INVITE belongs to its transaction: same Via branch."""
+        headers = [
+            ("via", invite.get("via")),
+            ("max-forwards", "70"),
+            ("from", invite.get("from")),
+            ("to", response.get("to")),
+            ("call-id", invite.call_id),
+            ("cseq", f"{invite.cseq[0]} ACK"),
+        ]
+        self.ua.send(sip.Message(f"ACK {invite.uri} SIP/2.0", headers), self.ua.next_hop(invite))
+
+    def _cancel(self, invite: sip.Message) -> None:
+        headers = [
+            ("via", invite.get("via")),
+            ("max-forwards", "70"),
+            ("from", invite.get("from")),
+            ("to", invite.get("to")),
+            ("call-id", invite.call_id),
+            ("cseq", f"{invite.cseq[0]} CANCEL"),
+        ]
+        self.ua.send(sip.Message(f"CANCEL {invite.uri} SIP/2.0", headers), self.ua.next_hop(invite))
+
+    def _from_caller(self, message: sip.Message, addr) -> None:
+        if message.method == "BYE":
+            self.ua.answer(message, addr, 200)
+            self.gone.set()
+        elif message.method == "CANCEL" or message.method == "INVITE":
+            self.ua.answer(message, addr, 200)  # a re-INVITE (refresh) or a late CANCEL
+        elif addr is None:  # our 2xx retransmitted: ACK again
+            self._ack(self.dialog, "")
+
+    def _from_agent(self, message: sip.Message, addr) -> None:
+        if message.method == "BYE":
+            self.ua.answer(message, addr, 200)
+            self.agent_leg = None
+            self.gone.set()
+            asyncio.get_running_loop().create_task(self._bye(self.dialog))
+        elif message.method != "ACK" and addr is not None:
+            self.ua.answer(message, addr, 200)
+
+    async def _bye(self, dialog: Dialog | None) -> None:
+        if dialog is None:
+            return
+        with contextlib.suppress(TimeoutError):
+            await self.ua.transact(dialog.request("BYE", self.ua.contact, self.ua.via), timeout=5)
+
+    async def _say_and_hang_up(self, text: str) -> None:
+        await self.stream.play(await self.app.prompts.audio(text))
+        await self._bye(self.dialog)
+        self.gone.set()
+
+    async def _agent_event(self, agent: str, event: str) -> None:
+        with contextlib.suppress(VmesteUnavailable):
+            self.app.on_rung((await self.app.vmeste.agent_event(agent, event)).get("rung", []))
+
+    async def _account(self) -> None:
+        """The call's end, told once: the agent leg is hung up or cancelled too."""
+        if self._ringing is not None:
+            self._cancel(self._ringing)
+        if self.agent_leg is not None and self.state == "bridged":
+            await self._bye(self.agent_leg)
+        if self.offered:
+            with contextlib.suppress(VmesteUnavailable):
+                self.app.on_rung(
+                    (await self.app.vmeste.event("call_ended", self.invite.call_id)).get("rung", [])
+                )
+
+    def close(self) -> None:
+        self.ua.in_dialog.pop(self.invite.call_id, None)
+        if self.agent_leg is not None:
+            self.ua.in_dialog.pop(self.agent_leg.call_id, None)
+        if self.stream is not None:
+            self.ua.close_stream(self.stream)

@@ -1,0 +1,158 @@
+"""The SIP edge's configuration: what `vmeste telephony up` renders and starts.
+
+Kamailio's configuration comes from the template ``edge/kamailio.cfg`` with the values of
+``EdgeConfig``; rtpengine and the media application take theirs on the command line.
+Everything is rendered into ``$VMESTE_DATA_DIR/telephony/`` (token-bearing files 0600).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+
+TEMPLATE = Path(__file__).resolve().parent / "edge" / "kamailio.cfg"
+MODULES = "/usr/lib/x86_64-linux-gnu/kamailio/modules/"
+MEDIA_SET = 1
+
+
+@dataclass
+class EdgeConfig:
+    vmeste_url: str
+    token: str
+    host: str = "127.0.0.1"
+    sip_port: int = 5060
+    rtp_ports: tuple[int, int] = (30000, 30999)
+    ng_port: int = 2223
+    cli_port: int = 2224  # rtpengine's own command line (rtpengine-ctl)
+    media_sip_port: int = 5070
+    media_rtp_ports: tuple[int, int] = (31000, 31999)
+    http_timeout: int = 2  # seconds: connect and whole request to Vmeste
+    realm: str = "vmeste"
+    debug: int = 1
+    # Other centres' edges (sip:host:port), tried in this order when ours does not answer.
+    peers: list[str] = field(default_factory=list)
+    directory: Path = field(default_factory=lambda: Path(settings.DATA_DIR) / "telephony")
+
+    @property
+    def kamailio_cfg(self) -> Path:
+        return self.directory / "kamailio.cfg"
+
+
+def parse_ports(text: str) -> tuple[int, int]:
+    found = re.fullmatch(r"(\d{2,5})-(\d{2,5})", text.strip())
+    if not found or not 1024 <= int(found.group(1)) < int(found.group(2)) <= 65535:
+        raise ValueError(text)
+    return int(found.group(1)), int(found.group(2))
+
+
+def render(config: EdgeConfig) -> list[Path]:
+    """Write Kamailio's configuration and the dispatcher list; answer the files written."""
+    config.directory.mkdir(parents=True, exist_ok=True)
+    values = {
+        "DEBUG": str(config.debug),
+        "HOST": config.host,
+        "SIP_PORT": str(config.sip_port),
+        "MODULES": MODULES,
+        "HTTP_TIMEOUT": str(config.http_timeout),
+        "DIR": str(config.directory),
+        "NG_PORT": str(config.ng_port),
+        "VMESTE_URL": config.vmeste_url.rstrip("/"),
+        "TOKEN": config.token,
+        "REALM": config.realm,
+        "MEDIA_SET": str(MEDIA_SET),
+    }
+    text = TEMPLATE.read_text()
+    for name, value in values.items():
+        if '"' in value or "\n" in value:
+            raise ValueError(f"{name} may not hold quotes or new lines")
+        text = text.replace("{{" + name + "}}", value)
+    left = re.findall(r"\{\{[A-Z_]+\}\}", text)
+    if left:
+        raise ValueError(f"not filled in: {', '.join(left)}")
+    written = [_write(config.kamailio_cfg, text, private=True)]
+    # Algorithm 8 tries the destinations by priority, highest first: this centre's media
+    # node, then the peers in the order given.
+    top = len(config.peers) + 1
+    lines = [f"{MEDIA_SET} sip:{config.host}:{config.media_sip_port} 0 {top}"]
+    lines += [f"{MEDIA_SET} {peer} 0 {top - n}" for n, peer in enumerate(config.peers, start=1)]
+    written.append(_write(config.directory / "dispatcher.list", "\n".join(lines) + "\n"))
+    return written
+
+
+def _write(path: Path, text: str, private: bool = False) -> Path:
+    partial = path.with_suffix(path.suffix + ".part")
+    partial.write_text(text)
+    if private:
+        partial.chmod(0o600)
+    partial.replace(path)
+    return path
+
+
+def kamailio_argv(config: EdgeConfig) -> list[str]:
+    return [
+        "kamailio",
+        "-DD",
+        "-E",
+        "-f",
+        str(config.kamailio_cfg),
+        "-Y",
+        str(config.directory / "run"),
+        "-w",
+        str(config.directory),
+    ]
+
+
+def rtpengine_argv(config: EdgeConfig) -> list[str]:
+    low, high = config.rtp_ports
+    # --config-file=none: Debian's /etc/rtpengine/rtpengine.conf (ports 2223–2225, the
+    # kernel table) must not be mixed into ours.
+    return [
+        "rtpengine",
+        "--config-file=none",
+        "--table=-1",
+        f"--interface={config.host}",
+        f"--listen-ng={config.host}:{config.ng_port}",
+        f"--listen-cli={config.host}:{config.cli_port}",
+        f"--port-min={low}",
+        f"--port-max={high}",
+        "--foreground",
+        "--log-stderr",
+        "--no-fallback",
+        f"--pidfile={config.directory / 'run' / 'rtpengine.pid'}",
+    ]
+
+
+def media_argv(config: EdgeConfig, token_file: Path) -> list[str]:
+    low, high = config.media_rtp_ports
+    return [
+        sys.executable,
+        "-m",
+        "vmeste",
+        "telephony",
+        "media",
+        "--host",
+        config.host,
+        "--sip-port",
+        str(config.media_sip_port),
+        "--rtp-ports",
+        f"{low}-{high}",
+        "--edge",
+        f"{config.host}:{config.sip_port}",
+        "--vmeste-url",
+        config.vmeste_url,
+        "--token-file",
+        str(token_file),
+    ]
+
+
+def write_token(config: EdgeConfig) -> Path:
+    return _write(config.directory / "token", config.token, private=True)
+
+
+def child_env() -> dict[str, str]:
+    return {**os.environ, "PYTHONUNBUFFERED": "1"}

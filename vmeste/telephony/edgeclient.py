@@ -1,0 +1,64 @@
+"""The media application's HTTP client to Vmeste: the line's menu, telephony events, the
+heartbeat. Blocking calls (urllib) run in threads; every call has a time-out."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import urllib.error
+import urllib.request
+from datetime import UTC, datetime
+
+
+class VmesteUnavailable(Exception):
+    pass
+
+
+class VmesteClient:
+    def __init__(self, base_url: str, token: str, timeout: float = 3.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self.timeout = timeout
+        self._ids = itertools.count(1)
+
+    def _request(self, method: str, path: str, payload: dict | None = None) -> dict:
+        data = json.dumps(payload).encode() if payload is not None else None
+        request = urllib.request.Request(
+            f"{self.base_url}/api/v1{path}",
+            data=data,
+            method=method,
+            headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                return json.loads(response.read() or b"{}")
+        except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
+            raise VmesteUnavailable(str(exc)) from exc
+
+    async def menu(self, line: str) -> dict:
+        return await asyncio.to_thread(self._request, "GET", f"/telephony/edge/menu/{line}")
+
+    async def event(self, type: str, call_id: str, **data) -> dict:
+        """One telephony event; its id is stable per (call, type, n) so a retry is a copy."""
+        payload = {
+            "event_id": f"{call_id}:{type}:{next(self._ids)}",
+            "type": type,
+            "call_id": call_id,
+            "at": datetime.now(UTC).isoformat(),
+            **{k: v for k, v in data.items() if v not in (None, "")},
+        }
+        return await asyncio.to_thread(self._request, "POST", "/telephony/events", payload)
+
+    async def agent_event(self, agent: str, event: str) -> dict:
+        payload = {
+            "event_id": f"agent:{agent}:{event}:{next(self._ids)}",
+            "type": "agent_state",
+            "at": datetime.now(UTC).isoformat(),
+            "agent": agent,
+            "event": event,
+        }
+        return await asyncio.to_thread(self._request, "POST", "/telephony/events", payload)
+
+    async def heartbeat(self) -> dict:
+        return await asyncio.to_thread(self._request, "POST", "/telephony/dispatch", {})

@@ -1,0 +1,123 @@
+"""RTP for the voice menu: G.711 frames out, RFC 4733 telephone events in.
+
+Pure except ``synthesise`` (espeak-ng + sox). A prompt is raw 8 kHz A-law bytes: one byte a
+sample, 160 bytes a 20 ms frame.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import struct
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+FRAME = 160  # bytes of A-law in 20 ms at 8 kHz
+PCMA = 8
+SILENCE_ALAW = b"\xd5" * FRAME
+DIGITS = "0123456789*#ABCD"
+
+
+def packet(
+    payload_type: int, seq: int, timestamp: int, ssrc: int, payload: bytes, marker: bool = False
+) -> bytes:
+    return (
+        struct.pack(
+            "!BBHII",
+            0x80,
+            payload_type | (0x80 if marker else 0),
+            seq & 0xFFFF,
+            timestamp & 0xFFFFFFFF,
+            ssrc,
+        )
+        + payload
+    )
+
+
+@dataclass(frozen=True)
+class Header:
+    payload_type: int
+    seq: int
+    timestamp: int
+    ssrc: int
+    payload: bytes
+
+
+def unpack(data: bytes) -> Header | None:
+    if len(data) < 12 or data[0] >> 6 != 2:
+        return None
+    count = data[0] & 0x0F
+    start = 12 + 4 * count
+    if data[0] & 0x10 and len(data) >= start + 4:  # header extension
+        start += 4 + 4 * struct.unpack("!H", data[start + 2 : start + 4])[0]
+    _, second, seq, timestamp, ssrc = struct.unpack("!BBHII", data[:12])
+    return Header(second & 0x7F, seq, timestamp, ssrc, data[start:])
+
+
+class DigitReceiver:
+    """RFC 4733 events → digits, each key press once.
+
+    A press is a run of packets with one RTP timestamp (retransmitted end packets
+    included); a new timestamp is a new press, so the same digit twice is seen twice."""
+
+    def __init__(self, payload_type: int = 101) -> None:
+        self.payload_type = payload_type
+        self._seen: set[tuple[int, int]] = set()
+
+    def feed(self, header: Header) -> str | None:
+        if header.payload_type != self.payload_type or len(header.payload) < 4:
+            return None
+        event = header.payload[0]
+        key = (header.ssrc, header.timestamp)
+        if event >= len(DIGITS) or key in self._seen:
+            return None
+        self._seen.add(key)
+        if len(self._seen) > 64:  # a call presses few keys; keep the set small anyway
+            self._seen = set(sorted(self._seen, key=lambda k: k[1])[-32:])
+        return DIGITS[event]
+
+
+def event_packets(
+    digit: str, *, seq: int, timestamp: int, ssrc: int, payload_type: int = 101, frames: int = 5
+) -> list[bytes]:
+    """A key press as a phone sends it: updates every 20 ms, then three end packets."""
+    event = DIGITS.index(digit)
+    out = []
+    for i in range(frames):
+        body = struct.pack("!BBH", event, 10, 160 * (i + 1))
+        out.append(packet(payload_type, seq + i, timestamp, ssrc, body, marker=i == 0))
+    end = struct.pack("!BBH", event, 0x80 | 10, 160 * frames)
+    out += [packet(payload_type, seq + frames + i, timestamp, ssrc, end) for i in range(3)]
+    return out
+
+
+def synthesise(text: str, directory: Path, voice: str = "ru") -> Path:
+    """Russian speech for a prompt not yet recorded: espeak-ng, then sox to 8 kHz A-law.
+    Cached by the text: a prompt whose text changed gets a new file."""
+    digest = hashlib.sha1(f"{voice}\n{text}".encode()).hexdigest()[:16]
+    target = directory / f"{digest}.alaw"
+    if target.exists():
+        return target
+    directory.mkdir(parents=True, exist_ok=True)
+    wav = directory / f"{digest}.wav"
+    subprocess.run(
+        ["espeak-ng", "-v", voice, "-w", str(wav), text],
+        check=True,
+        capture_output=True,
+        timeout=30,
+    )
+    partial = directory / f"{digest}.part.al"
+    subprocess.run(
+        ["sox", str(wav), "-r", "8000", "-c", "1", "-e", "a-law", "-t", "al", str(partial)],
+        check=True,
+        capture_output=True,
+        timeout=30,
+    )
+    partial.replace(target)
+    wav.unlink(missing_ok=True)
+    return target
+
+
+def can_synthesise() -> bool:
+    return bool(shutil.which("espeak-ng") and shutil.which("sox"))

@@ -1,0 +1,247 @@
+"""The SIP edge for tests and the bench: Kamailio, rtpengine and the media application
+started on free loopback ports, and SIPp peers run against it."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from vmeste.telephony import edge
+
+SCENARIOS = Path(__file__).resolve().parent / "sipp"
+NEEDED = ("kamailio", "rtpengine", "sipp", "espeak-ng", "sox")
+
+
+def missing_binaries() -> list[str]:
+    return [name for name in NEEDED if not shutil.which(name)]
+
+
+def free_tcp_ports(count: int) -> list[int]:
+    return free_udp_ports(count, socket.SOCK_STREAM)
+
+
+def free_udp_ports(count: int, kind: int = socket.SOCK_DGRAM) -> list[int]:
+    sockets = []
+    for _ in range(count):
+        s = socket.socket(socket.AF_INET, kind)
+        s.bind(("127.0.0.1", 0))
+        sockets.append(s)
+    ports = [s.getsockname()[1] for s in sockets]
+    for s in sockets:
+        s.close()
+    return ports
+
+
+def free_range(size: int = 200) -> tuple[int, int]:
+    """A block of UDP ports none of which is bound now (two test workers pick apart)."""
+    for _ in range(200):
+        low = random.randrange(20000, 59000, 2)
+        probes = []
+        try:
+            for port in range(low, low + size, 2):
+                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                probes.append(s)
+                s.bind(("127.0.0.1", port))
+            return low, low + size - 1
+        except OSError:
+            continue
+        finally:
+            for s in probes:
+                s.close()
+    raise RuntimeError("no free block of UDP ports")
+
+
+@dataclass
+class Edge:
+    config: edge.EdgeConfig
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.config.sip_port}"
+
+    def start(self, *, media: bool = True, media_port: int | None = None) -> Edge:
+        """Kamailio and rtpengine, and the media application on ``media_port`` (by default
+        the configuration's own media node)."""
+        edge.render(self.config)
+        (self.config.directory / "run").mkdir(exist_ok=True)
+        logs = self.config.directory / "logs"
+        logs.mkdir(exist_ok=True)
+        env = {
+            **os.environ,
+            "PYTHONUNBUFFERED": "1",
+            "VMESTE_DATA_DIR": str(self.config.directory.parent),
+        }
+        self._run("rtpengine", edge.rtpengine_argv(self.config), env, logs)
+        self._wait(lambda: _rtpengine_pong(self.config.ng_port), "rtpengine's ng ping")
+        self._run("kamailio", edge.kamailio_argv(self.config), env, logs)
+        if media:
+            token = edge.write_token(self.config)
+            argv = edge.media_argv(self.config, token)
+            if media_port is not None:
+                argv[argv.index("--sip-port") + 1] = str(media_port)
+            self._run(
+                "media",
+                [sys.executable, "-m", "vmeste", "telephony", "-v", "2", *argv[4:]],
+                env,
+                logs,
+            )
+        try:
+            self._wait_listening()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _run(self, name: str, argv: list[str], env: dict, logs: Path) -> None:
+        with (logs / f"{name}.log").open("ab") as out:
+            self.processes[name] = subprocess.Popen(
+                argv, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+            )
+
+    def _wait_listening(self) -> None:
+        """Until Kamailio answers OPTIONS and the media application its own."""
+        targets = [self.config.sip_port]
+        if "media" in self.processes:
+            media = self.processes["media"].args
+            targets.append(int(media[media.index("--sip-port") + 1]))
+        for port in targets:
+            self._wait(lambda p=port: _answers_options(p), f"SIP on {port}")
+
+    def _wait(self, ready, what: str, timeout: float = 15.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not ready():
+            for name, process in self.processes.items():
+                if process.poll() is not None:
+                    self.stop()
+                    raise RuntimeError(f"{name} exited: {self.log(name)[-2000:]}")
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"no answer: {what}")
+            time.sleep(0.1)
+
+    def log(self, name: str) -> str:
+        path = self.config.directory / "logs" / f"{name}.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                process.terminate()
+        for process in self.processes.values():
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _rtpengine_pong(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(0.3)
+        s.sendto(b"probe d7:command4:pinge", ("127.0.0.1", port))
+        try:
+            return b"pong" in s.recv(512)
+        except OSError:
+            return False
+
+
+def _answers_options(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        s.settimeout(0.3)
+        local = s.getsockname()[1]
+        s.sendto(
+            (
+                f"OPTIONS sip:127.0.0.1:{port} SIP/2.0\r\n"
+                f"Via: SIP/2.0/UDP 127.0.0.1:{local};branch=z9hG4bKprobe{local}\r\n"
+                f"From: <sip:probe@127.0.0.1>;tag=p\r\nTo: <sip:127.0.0.1:{port}>\r\n"
+                f"Call-ID: probe-{local}\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 5\r\n"
+                "Content-Length: 0\r\n\r\n"
+            ).encode(),
+            ("127.0.0.1", port),
+        )
+        try:
+            return s.recv(4096).startswith(b"SIP/2.0 200")
+        except OSError:
+            return False
+
+
+@dataclass
+class Sipp:
+    """One SIPp process with a scenario of ours; ``wait()`` answers its exit code."""
+
+    process: subprocess.Popen
+    messages: Path
+
+    def wait(self, timeout: float) -> int:
+        try:
+            return self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            return -1
+
+    def received(self, start: str) -> list[str]:
+        """The first lines of the messages it received that start with ``start``."""
+        if not self.messages.exists():
+            return []
+        text = self.messages.read_text(errors="replace")
+        firsts = []
+        for chunk in text.split("message received")[1:]:
+            lines = [line.strip() for line in chunk.splitlines()[1:] if line.strip()]
+            firsts.append(lines[0] if lines else "")
+        return [line for line in firsts if line.startswith(start)]
+
+
+def sipp(
+    workdir: Path,
+    scenario: str,
+    *args: str,
+    name: str,
+    port: int,
+    media_port: int | None = None,
+    target: str = "",
+    timeout: int = 60,
+    digit: str = "",
+) -> Sipp:
+    text = (SCENARIOS / scenario).read_text().replace("@DIGIT@", digit)
+    path = workdir / f"{name}.xml"
+    path.write_text(text)
+    messages = workdir / f"{name}.messages"
+    argv = [
+        "sipp",
+        "-sf",
+        str(path),
+        "-i",
+        "127.0.0.1",
+        "-p",
+        str(port),
+        "-m",
+        "1",
+        "-nostdin",
+        "-timeout",
+        f"{timeout}s",
+        "-timeout_error",
+        "-trace_msg",
+        "-message_file",
+        str(messages),
+        *args,
+    ]
+    if media_port is not None:
+        argv += ["-mp", str(media_port)]
+    if target:
+        argv.append(target)
+    out = (workdir / f"{name}.out").open("wb")
+    process = subprocess.Popen(
+        argv, cwd=workdir, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+    )
+    out.close()
+    return Sipp(process, messages)

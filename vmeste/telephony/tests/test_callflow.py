@@ -1,0 +1,293 @@
+"""The media application's call flow against scripted peers (no Kamailio, Vmeste faked):
+every bad input a caller can make leaves the call told to Vmeste once and consistently."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+
+import pytest
+
+from vmeste.telephony import rtp, sip
+from vmeste.telephony.callflow import MediaApplication
+from vmeste.telephony.tests.sipedge import free_range, free_udp_ports
+
+HOST = "127.0.0.1"
+
+
+class FakeVmeste:
+    """The menu of the national line in small: 1 → food; 3 → (1 → psy). Quick time-outs."""
+
+    def __init__(self, agents: list[str]) -> None:
+        self.agents = list(agents)  # who is rung next, in order
+        self.events: list[tuple] = []
+
+    async def menu(self, line: str) -> dict:
+        def queue(digit, code):
+            return {"digit": digit, "kind": "queue", "label": code, "queue": code, "menu": None}
+
+        sub = {
+            "path": "3",
+            "prompt": "sub",
+            "options": [queue("1", "psy")],
+            "timeout_seconds": 0.3,
+            "replays": 1,
+            "default": "1",
+        }
+        top = {
+            "path": "",
+            "prompt": "top",
+            "timeout_seconds": 0.3,
+            "replays": 1,
+            "default": "1",
+            "options": [
+                queue("1", "food"),
+                {"digit": "3", "kind": "menu", "label": "", "queue": "", "menu": sub},
+            ],
+        }
+        return {"line": line, "centre": "nat", "is_open": True, "menu": top, "closed_message": ""}
+
+    def _ring(self, call_id: str) -> dict:
+        if not self.agents:
+            return {"rung": []}
+        return {"rung": [{"call_id": call_id, "agent": self.agents.pop(0), "callback": False}]}
+
+    async def event(self, type: str, call_id: str, **data) -> dict:
+        self.events.append((type, call_id, data))
+        return self._ring(call_id) if type == "call_offered" else {"rung": []}
+
+    async def agent_event(self, agent: str, event: str) -> dict:
+        self.events.append(("agent_state", agent, event))
+        return self._ring(self.last_call) if event == "no_answer" else {"rung": []}
+
+    @property
+    def last_call(self) -> str:
+        return next(e[1] for e in reversed(self.events) if e[0] == "call_offered")
+
+    async def heartbeat(self) -> dict:
+        return {"rung": []}
+
+
+class Prompts:
+    async def audio(self, text: str) -> bytes:
+        return b"\x55" * rtp.FRAME * 10  # 0.2 s
+
+
+class Peer(asyncio.DatagramProtocol):
+    """A caller or an agent's phone, scripted by the test."""
+
+    def __init__(self, busy: set[str] = frozenset()) -> None:
+        self.requests: asyncio.Queue = asyncio.Queue()
+        self.responses: asyncio.Queue = asyncio.Queue()
+        self.busy = busy
+        self.rung: list[str] = []
+
+    def connection_made(self, transport) -> None:
+        self.transport = transport
+
+    def datagram_received(self, data, addr) -> None:
+        message = sip.parse(data)
+        if not message.is_request:
+            self.responses.put_nowait(message)
+            return
+        if message.method == "INVITE" and not sip.tag(message.get("to")):  # an agent rung
+            agent = sip.user_of(message.uri)
+            self.rung.append(agent)
+            status = 486 if agent in self.busy else 200
+            body = "" if status != 200 else sip.make_sdp(HOST, 4000, 1)
+            self.transport.sendto(
+                sip.reply(
+                    message,
+                    status,
+                    to_tag=sip.new_tag(),
+                    contact=f"sip:{agent}@{HOST}:{self.port}",
+                    body=body,
+                ).encode(),
+                addr,
+            )
+            return
+        if message.method not in ("ACK",):
+            body = sip.make_sdp(HOST, 4002, 2) if message.method == "INVITE" else ""
+            self.transport.sendto(
+                sip.reply(message, 200, body=body, contact=f"sip:x@{HOST}:{self.port}").encode(),
+                addr,
+            )
+        self.requests.put_nowait(message)
+
+    @property
+    def port(self) -> int:
+        return self.transport.get_extra_info("sockname")[1]
+
+
+async def _setup(agents, busy=frozenset()):
+    sip_port, agent_port = free_udp_ports(2)
+    vmeste = FakeVmeste(agents)
+    app = MediaApplication(
+        host=HOST,
+        sip_port=sip_port,
+        rtp_ports=free_range(40),
+        edge=(HOST, agent_port),
+        vmeste=vmeste,
+        prompts=None,
+    )
+    app.prompts = Prompts()
+    await app.start()
+    loop = asyncio.get_running_loop()
+    _, phones = await loop.create_datagram_endpoint(
+        lambda: Peer(busy), local_addr=(HOST, agent_port)
+    )
+    _, caller = await loop.create_datagram_endpoint(Peer, local_addr=(HOST, 0))
+    return app, vmeste, caller, phones
+
+
+async def _dial(app, caller: Peer) -> tuple[sip.Message, sip.Message, tuple]:
+    call_id = f"{secrets.token_hex(6)}@test"
+    invite = sip.Message(
+        f"INVITE sip:78002003411@{HOST} SIP/2.0",
+        [
+            ("via", f"SIP/2.0/UDP {HOST}:{caller.port};branch={sip.new_branch()}"),
+            ("from", f"<sip:79001234567@{HOST}>;tag=c"),
+            ("to", f"<sip:78002003411@{HOST}>"),
+            ("call-id", call_id),
+            ("cseq", "1 INVITE"),
+            ("contact", f"<sip:c@{HOST}:{caller.port}>"),
+            ("x-vmeste-line", "we-are-together"),
+        ],
+        sip.make_sdp(HOST, 4100, 1),
+    )
+    caller.transport.sendto(invite.encode(), (HOST, app.ua.port))
+    while (ok := await asyncio.wait_for(caller.responses.get(), 5)).status < 200:
+        pass
+    assert ok.status == 200
+    offer = sip.parse_sdp(ok.body)
+    return invite, ok, (offer.address, offer.port)
+
+
+def _press(caller: Peer, media: tuple, digits: str) -> None:
+    """Key presses as a phone sends them: each at a later RTP timestamp than the last."""
+    for digit in digits:
+        caller.pressed = getattr(caller, "pressed", 0) + 1
+        n = caller.pressed
+        for packet in rtp.event_packets(digit, seq=n * 10, timestamp=1000 + n * 800, ssrc=5):
+            caller.transport.sendto(packet, media)
+
+
+def _hang_up(caller: Peer, app, invite: sip.Message, ok: sip.Message) -> None:
+    bye = sip.Message(
+        f"BYE sip:media@{HOST}:{app.ua.port} SIP/2.0",
+        [
+            ("via", f"SIP/2.0/UDP {HOST}:{caller.port};branch={sip.new_branch()}"),
+            ("from", invite.get("from")),
+            ("to", ok.get("to")),
+            ("call-id", invite.call_id),
+            ("cseq", "2 BYE"),
+        ],
+    )
+    caller.transport.sendto(bye.encode(), (HOST, app.ua.port))
+
+
+async def _settle(app) -> None:
+    for _ in range(100):
+        if not app.callers:
+            return
+        await asyncio.sleep(0.05)
+
+
+def _kinds(vmeste: FakeVmeste) -> list[str]:
+    return [e[0] for e in vmeste.events]
+
+
+def run(coro):
+    return asyncio.run(asyncio.wait_for(coro, 30))
+
+
+def test_a_wrong_key_replays_then_the_sub_menu_leads_to_its_queue():
+    async def scenario():
+        app, vmeste, caller, phones = await _setup(["sidorova"])
+        invite, ok, media = await _dial(app, caller)
+        _press(caller, media, "9")  # no such option: the prompt again
+        await asyncio.sleep(0.3)
+        _press(caller, media, "31")
+        reinvite = await asyncio.wait_for(caller.requests.get(), 5)
+        assert reinvite.method == "INVITE" and phones.rung == ["sidorova"]
+        await asyncio.wait_for(caller.requests.get(), 5)  # the ACK
+        _hang_up(caller, app, invite, ok)
+        while (bye := await asyncio.wait_for(phones.requests.get(), 5)).method == "ACK":
+            pass
+        await _settle(app)
+        app.close()
+        return vmeste, bye
+
+    vmeste, bye = run(scenario())
+    assert bye.method == "BYE"  # the hang-up reached the agent
+    assert _kinds(vmeste) == ["call_offered", "call_answered", "call_ended"]
+    assert vmeste.events[0][2]["ivr_path"] == "3-1" and vmeste.events[0][2]["centre"] == "nat"
+
+
+@pytest.mark.parametrize("keys", ["", "#" * 20])
+def test_silence_or_a_storm_of_hashes_ends_on_the_default_branch_once(keys):
+    async def scenario():
+        app, vmeste, caller, _phones = await _setup(["ivanova"])
+        invite, ok, media = await _dial(app, caller)
+        _press(caller, media, keys)
+        reinvite = await asyncio.wait_for(caller.requests.get(), 10)
+        assert reinvite.method == "INVITE"
+        _hang_up(caller, app, invite, ok)
+        await _settle(app)
+        app.close()
+        return vmeste
+
+    vmeste = run(scenario())
+    assert _kinds(vmeste) == ["call_offered", "call_answered", "call_ended"]
+    assert vmeste.events[0][2]["ivr_path"] == "1"
+
+
+def test_hanging_up_in_the_menu_tells_vmeste_nothing_and_forgets_the_call():
+    async def scenario():
+        app, vmeste, caller, _phones = await _setup([])
+        invite, ok, _media = await _dial(app, caller)
+        _hang_up(caller, app, invite, ok)
+        await _settle(app)
+        forgotten = not app.callers and not app.ua.in_dialog
+        app.close()
+        return vmeste, forgotten
+
+    vmeste, forgotten = run(scenario())
+    assert vmeste.events == [] and forgotten
+
+
+def test_hanging_up_while_waiting_is_one_end_of_an_offered_call():
+    async def scenario():
+        app, vmeste, caller, _phones = await _setup([])  # nobody to ring
+        invite, ok, media = await _dial(app, caller)
+        _press(caller, media, "1")
+        for _ in range(50):
+            if vmeste.events:
+                break
+            await asyncio.sleep(0.05)
+        _hang_up(caller, app, invite, ok)
+        await _settle(app)
+        app.close()
+        return vmeste
+
+    vmeste = run(scenario())
+    assert _kinds(vmeste) == ["call_offered", "call_ended"]
+
+
+def test_a_busy_agent_is_reported_and_the_next_one_vmeste_names_answers():
+    async def scenario():
+        app, vmeste, caller, phones = await _setup(["ivanova", "petrov"], busy={"ivanova"})
+        invite, ok, media = await _dial(app, caller)
+        _press(caller, media, "1")
+        reinvite = await asyncio.wait_for(caller.requests.get(), 10)
+        assert reinvite.method == "INVITE"
+        _hang_up(caller, app, invite, ok)
+        await _settle(app)
+        app.close()
+        return vmeste, phones.rung
+
+    vmeste, rung = run(scenario())
+    assert rung == ["ivanova", "petrov"]
+    assert vmeste.events[1] == ("agent_state", "ivanova", "no_answer")
+    assert _kinds(vmeste) == ["call_offered", "agent_state", "call_answered", "call_ended"]
+    assert vmeste.events[2][2] == {"agent": "petrov"}

@@ -1,0 +1,199 @@
+"""Real SIP calls on loopback: SIPp callers and agents' phones, Kamailio, rtpengine, the
+media application, and Vmeste (the live server) deciding where each call goes."""
+
+from __future__ import annotations
+
+import time
+import urllib.request
+
+import pytest
+
+from vmeste.accounts.services import create_user, issue_token
+from vmeste.contactcenter.models import Agent, Call
+from vmeste.contactcenter.services import change_agent_state
+from vmeste.contactcenter.transitions import AgentEvent, AgentState
+from vmeste.telephony import edge
+from vmeste.telephony.services import set_sip_password
+from vmeste.telephony.tests.sipedge import (
+    Edge,
+    free_range,
+    free_tcp_ports,
+    free_udp_ports,
+    missing_binaries,
+    sipp,
+)
+
+pytestmark = [
+    pytest.mark.sip,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        bool(missing_binaries()),
+        reason=f"Debian packages missing: {', '.join(missing_binaries())} (see .ci/run)",
+    ),
+]
+NUMBER = "78002003411"  # the national line's number
+
+
+def _edge(tmp_path, vmeste_url: str, http_timeout: int = 5, **kwargs) -> Edge:
+    create_user(
+        username="edge", role="telephony", password="pass-word-123", check_password=False,
+        actor=None,  # the server itself, as `vmeste user create` is
+    )  # fmt: skip
+    sip, ng, media = free_udp_ports(3)
+    (cli,) = free_tcp_ports(1)
+    config = edge.EdgeConfig(
+        vmeste_url=vmeste_url,
+        token=issue_token(username="edge"),
+        sip_port=sip,
+        ng_port=ng,
+        cli_port=cli,
+        media_sip_port=media,
+        rtp_ports=free_range(),
+        media_rtp_ports=free_range(),
+        http_timeout=http_timeout,
+        debug=2,
+        directory=tmp_path / "data" / "telephony",
+        **kwargs,
+    )
+    return Edge(config)
+
+
+def _until(check, timeout: float = 20.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.2)
+    return None
+
+
+def _register(tmp_path, sip_edge: Edge, username: str, contact_port: int) -> None:
+    (port,) = free_udp_ports(1)
+    registered = sipp(
+        tmp_path,
+        "register.xml",
+        "-s",
+        username,
+        "-au",
+        username,
+        "-ap",
+        "phone-secret",
+        "-key",
+        "contact_port",
+        str(contact_port),
+        name=f"register-{username}",
+        port=port,
+        target=sip_edge.address,
+        timeout=10,
+    )
+    assert registered.wait(15) == 0, sip_edge.log("kamailio")[-3000:]
+
+
+def test_a_caller_walks_the_menu_waits_and_the_agent_vmeste_picked_answers(
+    tmp_path, live_server, national
+):
+    agents = national["agents"]
+    for username in ("ivanova", "petrov"):
+        set_sip_password(by=None, username=username, password="phone-secret")
+    change_agent_state(agent=agents["ivanova"], event=AgentEvent.SIGN_IN)  # food only
+    # Another centre's node is listed too (down): ours is tried first and answers.
+    (elsewhere,) = free_udp_ports(1)
+    vmeste = live_server.url.replace("localhost", "127.0.0.1")
+    urllib.request.urlopen(f"{vmeste}/healthz", timeout=30).close()  # warm: the edge waits 5 s
+    sip_edge = _edge(tmp_path, vmeste, peers=[f"sip:127.0.0.1:{elsewhere}"]).start()
+    try:
+        ports = free_udp_ports(5)
+        phones = {}
+        for username, port, media in [
+            ("ivanova", ports[0], ports[1]),
+            ("petrov", ports[2], ports[3]),
+        ]:
+            _register(tmp_path, sip_edge, username, port)
+            phones[username] = sipp(
+                tmp_path,
+                "agent.xml",
+                name=f"phone-{username}",
+                port=port,
+                media_port=media,
+                timeout=60,
+            )
+        caller = sipp(
+            tmp_path,
+            "caller.xml",
+            "-s",
+            NUMBER,
+            name="caller",
+            port=ports[4],
+            media_port=free_range(20)[0],
+            target=sip_edge.address,
+            digit="2",
+            timeout=60,
+        )
+        # «2» is the medicines branch; nobody who may take it is signed in: the caller waits.
+        waiting = _until(lambda: Call.objects.filter(state=Call.State.WAITING).first())
+        assert waiting is not None, sip_edge.log("media")[-3000:]
+        assert waiting.queue.code == "meds" and waiting.ivr_path == "2"
+        assert waiting.line.code == "we-are-together" and waiting.caller_number
+        time.sleep(1.5)  # a heartbeat or two: still nobody to ring
+        assert Call.objects.get(pk=waiting.pk).state == Call.State.WAITING
+        # Petrov signs in at his toolbar: the heartbeat's dispatch rings his phone only.
+        change_agent_state(agent=agents["petrov"], event=AgentEvent.SIGN_IN)
+        assert caller.wait(40) == 0, sip_edge.log("media")[-3000:]
+        assert phones["petrov"].wait(20) == 0
+        call = _until(lambda: Call.objects.filter(pk=waiting.pk, state=Call.State.ENDED).first())
+        assert call is not None and call.agent.user.username == "petrov"
+        assert call.queue.code == "meds" and call.talk_seconds > 0
+        assert phones["petrov"].received("INVITE ") and not phones["ivanova"].received("INVITE")
+        assert Agent.objects.get(pk=agents["ivanova"].pk).state == AgentState.AVAILABLE
+        assert Agent.objects.get(pk=agents["petrov"].pk).state == AgentState.WRAP_UP
+        assert "failed for" not in sip_edge.log("kamailio")
+    finally:
+        sip_edge.stop()
+        for phone in locals().get("phones", {}).values():
+            phone.wait(0.1)
+
+
+def test_without_vmeste_and_without_our_media_node_the_caller_hears_the_fallback(tmp_path):
+    """Vmeste's address accepts connections and never answers; our centre's media node is
+    down: the next centre's node (the dispatcher's next destination) plays the fallback
+    announcement, within the edge's time-out, and hangs up."""
+    import socket
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)
+    dead_media, live_media = free_udp_ports(2)
+    sip_edge = _edge(
+        tmp_path,
+        f"http://127.0.0.1:{silent.getsockname()[1]}",
+        http_timeout=1,
+        peers=[f"sip:127.0.0.1:{live_media}"],
+    )
+    sip_edge.config.media_sip_port = dead_media
+    sip_edge.start(media_port=live_media)
+    try:
+        (port,) = free_udp_ports(1)
+        started = time.monotonic()
+        caller = sipp(
+            tmp_path,
+            "fallback.xml",
+            "-s",
+            NUMBER,
+            name="caller",
+            port=port,
+            media_port=free_range(20)[0],
+            target=sip_edge.address,
+            timeout=40,
+        )
+        assert caller.wait(45) == 0, sip_edge.log("kamailio")[-3000:]
+        assert time.monotonic() - started >= 1.0  # Vmeste was waited for, then given up
+        # 28: curl's "operation timed out" — the whole request bounded, not only the connect.
+        assert "vmeste did not answer (28)" in sip_edge.log("kamailio")
+        # Ours is down, so the announcement came from the next centre's node: tried after
+        # ours failed, or at once when the dispatcher's keep-alive had already marked ours.
+        assert "fallback announcement" in sip_edge.log("media")
+        assert caller.received("BYE ")
+    finally:
+        sip_edge.stop()
+        silent.close()

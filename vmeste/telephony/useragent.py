@@ -1,0 +1,329 @@
+"""The media application's user agent: SIP dialogs over one UDP socket, RTP per leg.
+
+asyncio, one process. Prompts are paced by one shared 20 ms clock for all legs (one timer
+for 200 legs costs far less than 200 timers). Inbound INVITEs are handed to ``on_call``;
+the call flow (``callflow``) drives the dialogs through this module.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import socket
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from vmeste.telephony import rtp, sip
+
+log = logging.getLogger("vmeste.telephony.media")
+SO_RCVBUFFORCE = getattr(socket, "SO_RCVBUFFORCE", 33)
+
+
+class MediaStream(asyncio.DatagramProtocol):
+    """One leg's RTP: plays A-law frames when told, hears RFC 4733 key presses."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.remote: tuple[str, int] | None = None
+        self.transport: asyncio.DatagramTransport | None = None
+        self.digits: asyncio.Queue[str] = asyncio.Queue()
+        self.receiver = rtp.DigitReceiver()
+        self.ssrc = secrets.randbits(32)
+        self.seq = secrets.randbits(16)
+        self.timestamp = secrets.randbits(32)
+        self.audio: bytes = b""
+        self.position = 0
+        self.repeat = False
+        self.finished: asyncio.Future | None = None
+        self.first_frame_at: float | None = None
+        self.received = 0
+
+    def connection_made(self, transport) -> None:
+        self.transport = transport
+
+    def datagram_received(self, data: bytes, addr) -> None:
+        self.received += 1
+        header = rtp.unpack(data)
+        if header is not None:
+            digit = self.receiver.feed(header)
+            if digit is not None:
+                self.digits.put_nowait(digit)
+
+    def play(self, audio: bytes, *, repeat: bool = False) -> asyncio.Future:
+        """Start (or replace) what this leg hears; the future is done at its end."""
+        if self.finished is not None and not self.finished.done():
+            self.finished.set_result(False)
+        self.audio, self.position, self.repeat = audio, 0, repeat
+        self.finished = asyncio.get_running_loop().create_future()
+        return self.finished
+
+    def stop(self) -> None:
+        self.play(b"")
+
+    def tick(self) -> None:
+        if self.remote is None or self.transport is None:
+            return
+        frame = self.audio[self.position : self.position + rtp.FRAME] if self.audio else b""
+        if frame:
+            self.position += rtp.FRAME
+            if self.position >= len(self.audio):
+                if self.repeat:
+                    self.position = 0
+                else:
+                    self.audio = b""
+                    if self.finished is not None and not self.finished.done():
+                        self.finished.set_result(True)
+            frame = frame.ljust(rtp.FRAME, b"\xd5")
+            if self.first_frame_at is None:
+                self.first_frame_at = time.monotonic()
+        else:
+            frame = rtp.SILENCE_ALAW  # keep the stream alive (NAT, rtpengine timeouts)
+        self.transport.sendto(
+            rtp.packet(rtp.PCMA, self.seq, self.timestamp, self.ssrc, frame), self.remote
+        )
+        self.seq += 1
+        self.timestamp += rtp.FRAME
+
+    def close(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
+        if self.finished is not None and not self.finished.done():
+            self.finished.set_result(False)
+
+
+@dataclass
+class Dialog:
+    """One SIP dialog as seen from our side (RFC 3261 §12)."""
+
+    call_id: str
+    local: str  # our From (UAC) or To (UAS) header value, tag included
+    remote: str
+    target: str  # the peer's Contact URI
+    route: list[str] = field(default_factory=list)
+    cseq: int = 0
+
+    def request(self, method: str, contact: str, via: str, body: str = "") -> sip.Message:
+        if method != "ACK":
+            self.cseq += 1
+        headers = [
+            ("via", f"SIP/2.0/UDP {via};branch={sip.new_branch()};rport"),
+            ("max-forwards", "70"),
+        ]
+        headers += [("route", r) for r in self.route]
+        headers += [
+            ("from", self.local),
+            ("to", self.remote),
+            ("call-id", self.call_id),
+            ("cseq", f"{self.cseq} {method}"),
+            ("contact", f"<{contact}>"),
+        ]
+        if body:
+            headers.append(("content-type", "application/sdp"))
+        return sip.Message(f"{method} {self.target} SIP/2.0", headers, body)
+
+
+class UserAgent(asyncio.DatagramProtocol):
+    """SIP over UDP: answers requests, sends requests and awaits their final answers."""
+
+    def __init__(
+        self,
+        *,
+        host: str,
+        port: int,
+        rtp_ports: tuple[int, int],
+        on_call: Callable[[UserAgent, sip.Message, tuple], Awaitable[None]],
+    ) -> None:
+        self.host, self.port = host, port
+        self.on_call = on_call
+        self.transport: asyncio.DatagramTransport | None = None
+        self.free_ports = list(range(rtp_ports[0] - rtp_ports[0] % 2, rtp_ports[1], 2))
+        self.streams: set[MediaStream] = set()
+        self.waiting: dict[tuple[str, int, str], asyncio.Future] = {}
+        self.provisional: dict[tuple[str, int, str], Callable[[sip.Message], None]] = {}
+        self.in_dialog: dict[str, Callable[[sip.Message, tuple], None]] = {}
+        self.sent_replies: dict[tuple[str, str], bytes] = {}  # retransmitted INVITEs
+        self._clock: asyncio.Task | None = None
+
+    @property
+    def contact(self) -> str:
+        return f"sip:media@{self.host}:{self.port}"
+
+    @property
+    def via(self) -> str:
+        return f"{self.host}:{self.port}"
+
+    async def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        await loop.create_datagram_endpoint(lambda: self, local_addr=(self.host, self.port))
+        widen_receive_buffer(self.transport)
+        self._clock = asyncio.create_task(self._pace())
+
+    def close(self) -> None:
+        if self._clock is not None:
+            self._clock.cancel()
+        for stream in list(self.streams):
+            stream.close()
+        if self.transport is not None:
+            self.transport.close()
+
+    def connection_made(self, transport) -> None:
+        self.transport = transport
+
+    async def _pace(self) -> None:
+        loop = asyncio.get_running_loop()
+        due = loop.time()
+        while True:
+            due += 0.02
+            for stream in list(self.streams):
+                stream.tick()
+            await asyncio.sleep(max(0.0, due - loop.time()))
+
+    async def open_stream(self) -> MediaStream:
+        loop = asyncio.get_running_loop()
+        while self.free_ports:
+            port = self.free_ports.pop(0)
+            stream = MediaStream(port)
+            try:
+                await loop.create_datagram_endpoint(
+                    lambda s=stream: s, local_addr=(self.host, port)
+                )
+            except OSError:
+                continue  # taken by someone else: try the next one
+            self.streams.add(stream)
+            return stream
+        raise RuntimeError("no free RTP port")
+
+    def close_stream(self, stream: MediaStream) -> None:
+        log.debug("stream %s closed: %s packets in", stream.port, stream.received)
+        stream.close()
+        if stream in self.streams:
+            self.streams.discard(stream)
+            self.free_ports.append(stream.port)
+
+    def send(self, message: sip.Message, addr: tuple[str, int]) -> None:
+        if self.transport is not None:
+            self.transport.sendto(message.encode(), addr)
+
+    def answer(self, request: sip.Message, addr, status: int, **kwargs) -> sip.Message:
+        response = sip.reply(request, status, **kwargs)
+        data = response.encode()
+        if request.method == "INVITE":
+            self.sent_replies[(request.call_id, request.get("via"))] = data
+        if self.transport is not None:
+            self.transport.sendto(data, addr)
+        return response
+
+    async def transact(
+        self,
+        request: sip.Message,
+        *,
+        timeout: float = 32.0,
+        on_provisional: Callable[[sip.Message], None] | None = None,
+    ) -> sip.Message:
+        """Send a request (not ACK) towards its first Route or its target; await the final
+        response. Over UDP a datagram may be dropped (a peer's full receive buffer under a
+        burst): resent after 0.5 s, 1 s, 2 s, 4 s … until a response (RFC 3261 timers A/E;
+        an INVITE stops at its first provisional response)."""
+        key = (request.call_id, request.cseq[0], request.method)
+        future = asyncio.get_running_loop().create_future()
+        self.waiting[key] = future
+        heard = asyncio.Event()
+
+        def provisional(response: sip.Message) -> None:
+            heard.set()
+            if on_provisional is not None:
+                on_provisional(response)
+
+        self.provisional[key] = provisional
+        data, hop = request.encode(), self.next_hop(request)
+        try:
+            async with asyncio.timeout(timeout):
+                interval = 0.5
+                while True:
+                    self.transport.sendto(data, hop)
+                    with contextlib.suppress(TimeoutError):
+                        return await asyncio.wait_for(asyncio.shield(future), interval)
+                    if heard.is_set() and request.method == "INVITE":
+                        return await future
+                    interval = min(interval * 2, 4.0)
+        finally:
+            self.waiting.pop(key, None)
+            self.provisional.pop(key, None)
+
+    def next_hop(self, request: sip.Message) -> tuple[str, int]:
+        routes = request.all("route")
+        return sip.host_port(routes[0] if routes else request.uri)
+
+    def datagram_received(self, data: bytes, addr) -> None:
+        try:
+            message = sip.parse(data)
+        except (ValueError, IndexError):
+            return
+        if not message.is_request:
+            self._response(message)
+        elif message.method == "INVITE" and not sip.tag(message.get("to")):
+            known = self.sent_replies.get((message.call_id, message.get("via")))
+            if known is not None:  # a retransmission: say the same again
+                self.transport.sendto(known, addr)
+                return
+            self.answer(message, addr, 100)
+            asyncio.get_running_loop().create_task(self.on_call(self, message, addr))
+        elif message.call_id in self.in_dialog:
+            self.in_dialog[message.call_id](message, addr)
+        elif message.method == "OPTIONS":
+            self.answer(message, addr, 200)  # the dispatcher's keep-alive probe
+        elif message.method != "ACK":
+            self.answer(message, addr, 481)
+
+    def _response(self, message: sip.Message) -> None:
+        number, method = message.cseq
+        key = (message.call_id, number, method)
+        if message.status < 200:
+            callback = self.provisional.get(key)
+            if callback is not None:
+                callback(message)
+            return
+        future = self.waiting.get(key)
+        if future is not None and not future.done():
+            future.set_result(message)
+        elif method == "INVITE" and message.status < 300:
+            # A 2xx retransmitted because our ACK was lost: ACK again through its dialog.
+            handler = self.in_dialog.get(message.call_id)
+            if handler is not None:
+                handler(message, None)
+
+
+def widen_receive_buffer(transport, size: int = 4 << 20) -> None:
+    """A burst of requests (a hundred callers pressing keys at once) must not overflow the
+    socket's queue: ask for more room (the kernel caps it at net.core.rmem_max)."""
+    sock = transport.get_extra_info("socket")
+    try:  # beyond the cap when the process may (CAP_NET_ADMIN), else up to it
+        sock.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, size)
+    except OSError:
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, size)
+
+
+def uas_dialog(invite: sip.Message, local_tag: str) -> Dialog:
+    return Dialog(
+        call_id=invite.call_id,
+        local=f"{invite.get('to')};tag={local_tag}",
+        remote=invite.get("from"),
+        target=sip.uri_of(invite.get("contact")),
+        route=list(invite.all("record-route")),
+        cseq=0,
+    )
+
+
+def uac_dialog(request: sip.Message, response: sip.Message) -> Dialog:
+    return Dialog(
+        call_id=request.call_id,
+        local=request.get("from"),
+        remote=response.get("to"),
+        target=sip.uri_of(response.get("contact")),
+        route=list(reversed(response.all("record-route"))),
+        cseq=request.cseq[0],
+    )

@@ -1,0 +1,104 @@
+"""Defect 7: the public volunteer form tells nobody whether a number is known, counts failed
+attempts toward its limit, counts by the address our own proxies report, and takes a form
+token once."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from vmeste.volunteers import public_form
+from vmeste.volunteers.models import Volunteer, VolunteerEvent
+from vmeste.volunteers.tests import factories as f
+from vmeste.volunteers.tests.factories import Api
+
+pytestmark = pytest.mark.django_db
+
+APPLY = "/api/v1/volunteers/apply"
+
+
+@pytest.fixture(autouse=True)
+def _no_wait(monkeypatch):
+    monkeypatch.setattr(public_form, "FORM_MIN_SECONDS", 0)
+
+
+@pytest.fixture
+def centre():
+    return f.centre("mow", "RU-MOW", min_age=18, max_age=70)
+
+
+def _body(centre, token: str, **extra) -> dict:
+    return {
+        "centre": centre.code, "last_name": "Соколова", "first_name": "Ирина",
+        "birth_date": str(date(1990, 5, 5)), "phone": "+79271234567", "consent": True,
+        "wanted_roles": ["operator"], "form_token": token, **extra,
+    }  # fmt: skip
+
+
+def _token(api: Api) -> str:
+    return api.get("/api/v1/volunteers/application-form").json()["token"]
+
+
+def test_a_known_number_gets_the_same_answer_as_a_new_one(centre):
+    public = Api()
+    first = public.post(APPLY, _body(centre, _token(public)))
+    again = public.post(APPLY, _body(centre, _token(public), first_name="Другая"))
+    assert first.status_code == again.status_code == 201
+    assert first.json() == again.json()
+    # No twin; the coordinator sees the second application on the card.
+    volunteer = Volunteer.objects.get()
+    assert volunteer.first_name == "Ирина"
+    assert VolunteerEvent.objects.filter(volunteer=volunteer, kind="reapplied").count() == 1
+
+
+def test_the_page_answers_a_known_number_as_a_new_one(client, centre):
+    def submit():
+        form = _body(centre, public_form.form_token(), consent="on")
+        return client.post("/volunteers/apply/", form)
+
+    first, again = submit(), submit()
+    assert first.status_code == again.status_code == 200
+    assert "Спасибо" in again.content.decode()
+    assert Volunteer.objects.count() == 1
+
+
+def test_failed_attempts_count_toward_the_limit(centre):
+    public = Api()
+    for _ in range(10):
+        wrong = public.post(APPLY, _body(centre, _token(public), phone="12"))
+        assert wrong.status_code == 422
+    limited = public.post(APPLY, _body(centre, _token(public)))
+    assert limited.status_code == 429 and limited.json()["error"]["code"] == "rate_limited"
+    assert not Volunteer.objects.exists()
+
+
+def test_the_limit_counts_the_address_a_trusted_proxy_reports(centre, settings):
+    public = Api()
+
+    def attempt(forwarded: str, peer: str = "10.0.0.2"):
+        public.client.defaults.update(REMOTE_ADDR=peer, HTTP_X_FORWARDED_FOR=forwarded)
+        return public.post(APPLY, _body(centre, _token(public), phone="12"))
+
+    # Not from our proxy: the header is the client's own words, one address for all.
+    for n in range(10):
+        attempt(f"198.51.100.{n}")
+    assert attempt("198.51.100.200").status_code == 429
+    # From our proxy: each client behind it has a limit of its own.
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+    for _ in range(10):
+        assert attempt("203.0.113.5").status_code == 422
+    assert attempt("203.0.113.5").status_code == 429
+    assert attempt("203.0.113.6").status_code == 422
+
+
+def test_a_form_token_is_taken_once(centre):
+    public = Api()
+    token = _token(public)
+    assert public.post(APPLY, _body(centre, token)).status_code == 201
+    reused = public.post(APPLY, _body(centre, token, phone="+79270000001"))
+    assert reused.status_code == 400 and reused.json()["error"]["code"] == "form_used"
+    assert Volunteer.objects.count() == 1
+
+
+def test_two_forms_shown_at_the_same_moment_have_different_tokens():
+    moment = public_form.timezone.now() - timedelta(seconds=10)
+    assert public_form.form_token(moment) != public_form.form_token(moment)
