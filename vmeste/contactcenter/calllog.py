@@ -173,15 +173,16 @@ def load(values: dict) -> CallSummary:
 def _transfer(call: CallSummary, event: CallEvent) -> None:
     """Blind transfer: out to a number (the call ends for us, counted once, as
     transferred), or back to waiting — in ``to_queue`` and/or for ``to_agent``."""
-    if call.ended_at is not None:
-        return  # too late: nothing to hand over
     data = event.data
+    # The queue told is kept even from a late transfer: it may be all we know of the call.
+    call.queue = data.get("to_queue") or call.queue
+    if call.ended_at is not None:
+        return  # too late: nobody to hand over
     call.transfers += 1
     if number := data.get("to_number", ""):
         call.transferred_to, call.ended_at = number, event.at
         call.disposition, call.dialing = "transferred", False
         return
-    call.queue = data.get("to_queue") or call.queue
     call.requeued_at, call.wanted_agent = event.at, data.get("to_agent", "")
     call.agent, call.dialing = "", False
 

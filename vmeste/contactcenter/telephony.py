@@ -11,7 +11,9 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
+from vmeste.contactcenter import configcache
 from vmeste.contactcenter.callevents import apply_call_event
 from vmeste.contactcenter.calllog import EVENT_TYPES
 from vmeste.contactcenter.dispatch import Dispatched, dispatch, dispatch_if_due
@@ -33,6 +35,8 @@ def record_event(
         raise ValidationFailed({"type": f"one of {', '.join(TYPES)}"})
     if type != AGENT_STATE and not call_id:
         raise ValidationFailed({"call_id": "required for call events"})
+    if type == "call_transferred":
+        _check_transfer(data)
     if type == "callback_failed":
         data["give_up"] = _last_attempt(call_id)
     call = None
@@ -73,6 +77,19 @@ def record_event(
     if call is not None:
         answer["call"] = _after(call, decided)
     return answer
+
+
+def _check_transfer(data: dict) -> None:
+    """A transfer names where the caller goes, and somewhere that exists: a caller sent
+    to an unknown queue would wait where no agent ever looks."""
+    to_queue, to_agent = data.get("to_queue", ""), data.get("to_agent", "")
+    if not (to_queue or to_agent or data.get("to_number")):
+        raise ValidationFailed({"to_queue": _("Укажите очередь, оператора или номер.")})
+    queue = configcache.queue(to_queue) if to_queue else None
+    if to_queue and (queue is None or not queue.is_active):
+        raise ValidationFailed({"to_queue": _("Нет действующей очереди «%s».") % to_queue})
+    if to_agent and not Agent.objects.filter(user__username=to_agent).exists():
+        raise ValidationFailed({"to_agent": _("Нет оператора линии «%s».") % to_agent})
 
 
 def _last_attempt(call_id: str) -> bool:

@@ -74,6 +74,7 @@ def _post(phone, run, n, move, shift):
 @example(moves=[(0, 0, False), (1, 0, False), (11, 2, False), (4, 0, False), (5, 0, True),
                 (10, 0, False)])  # fmt: skip
 @example(moves=[(0, 0, False), (3, 0, False), (8, 0, False), (9, 0, False), (10, 0, True)])
+@example(moves=[(6, 0, False), (11, 0, False)])  # a transfer of a call that had ended before
 @pytest.mark.django_db
 def test_any_sequence_leaves_the_call_consistent_and_counted_once(world, api_as, make_user, moves):
     run = next(RUN)
@@ -98,7 +99,7 @@ def test_any_sequence_leaves_the_call_consistent_and_counted_once(world, api_as,
     assert (call.offered_at, call.answered_at, call.ended_at) == (
         summary.offered_at, summary.answered_at, summary.ended_at
     )  # fmt: skip
-    assert Contact.objects.filter(call_id=call.call_id).count() == (1 if call.line_id else 0)
+    assert Contact.objects.filter(call_id=call.call_id).count() == (1 if call.line_id else 0), moves
     for agent in Agent.objects.filter(user__username__in=[f"a{run}", f"b{run}"]):
         if agent.call_id == call.pk:
             assert call.state not in ("ended", "abandoned"), (agent, agent.state)

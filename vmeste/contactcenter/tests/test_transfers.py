@@ -148,3 +148,20 @@ def test_a_transfer_out_from_the_menu_is_not_an_abandoned_call(world, api_as):
     offer(phone, "o", "c1", 0)
     phone.post(URL, ev("t", "call_transferred", "c1", 20, to_number="+74950000000"))
     assert Call.objects.get(call_id="c1").state == "ended"
+
+
+def test_a_transfer_to_nowhere_is_refused_and_the_call_stays(world, api_as):
+    phone = api_as("telephony")
+    agent(world, "first", {"general": 1})
+    offer(phone, "o", "c1", 0)
+    phone.post(URL, ev("a", "call_answered", "c1", 5, agent="first"))
+    for n, fields, field in (
+        ("t1", {"to_queue": "nowhere"}, "to_queue"),
+        ("t2", {"to_agent": "nobody"}, "to_agent"),
+        ("t3", {}, "to_queue"),
+    ):
+        response = phone.post(URL, ev(n, "call_transferred", "c1", 60, **fields))
+        assert response.status_code == 422
+        assert field in response.json()["error"]["fields"]
+    assert Call.objects.get(call_id="c1").state == "answered"
+    assert state("first") == ("on_call", "c1")
