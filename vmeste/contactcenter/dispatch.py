@@ -114,31 +114,7 @@ def dispatch(*, now: datetime | None = None) -> Dispatched:
         result = Dispatched([], [])
         rung = _ring_wanted(waiting, ready, result, now)
         waiting = [c for c in waiting if not _held(c, now)]
-        rules, topology = routing_configuration()
-        router = Router(queues=rules, clock=lambda: moment, overflow=topology)
-        centres = configcache.snapshot().centres
-        signed_in = Agent.objects.exclude(state=AgentState.OFFLINE).values_list(
-            "pk", "centre_id", "skills"
-        )
-        for pk, centre_id, skills in signed_in:
-            centre = centres.get(centre_id) or configcache.centre_by_pk(centre_id)
-            router.sign_in(pk, centre=centre.code, skills=skills)
-        decisions = []
-        for call in waiting:
-            decisions.extend(
-                router.offer(
-                    call.pk,
-                    queue=call.queue.code,
-                    centre=call.centre.code if call.centre_id else "",
-                    priority=call.priority,
-                    arrived=min(call.offered_at.timestamp(), moment),
-                )
-            )
-            if call.callback_requested:  # virtual hold: same place, we dial them back
-                router.request_callback(call.pk)
-        decisions.extend(router.tick())  # the offers of the last calls rebuilt
-        for agent in ready:  # longest idle first: each takes the best call they may take
-            decisions.extend(router.ready(agent.pk))
+        decisions = _decide(waiting, ready, moment)
         calls = {c.pk: c for c in waiting}
         agents = {a.pk: a for a in ready}
         offered: list[Call] = []
@@ -158,6 +134,37 @@ def dispatch(*, now: datetime | None = None) -> Dispatched:
         if offered:
             Call.objects.bulk_update(offered, ["callback_offered_at"])
         return result
+
+
+def _decide(waiting: list[Call], ready: list[Agent], moment: float) -> list:
+    """The router rebuilt from the signed-in agents and the waiting calls (each in the
+    place of its first offer), then each ready agent, longest idle first, asks for a call."""
+    rules, topology = routing_configuration()
+    router = Router(queues=rules, clock=lambda: moment, overflow=topology)
+    centres = configcache.snapshot().centres
+    signed_in = Agent.objects.exclude(state=AgentState.OFFLINE).values_list(
+        "pk", "centre_id", "skills"
+    )
+    for pk, centre_id, skills in signed_in:
+        centre = centres.get(centre_id) or configcache.centre_by_pk(centre_id)
+        router.sign_in(pk, centre=centre.code, skills=skills)
+    decisions = []
+    for call in waiting:
+        decisions.extend(
+            router.offer(
+                call.pk,
+                queue=call.queue.code,
+                centre=call.centre.code if call.centre_id else "",
+                priority=call.priority,
+                arrived=min(call.offered_at.timestamp(), moment),
+            )
+        )
+        if call.callback_requested:  # virtual hold: same place, we dial them back
+            router.request_callback(call.pk)
+    decisions.extend(router.tick())  # the offers of the last calls rebuilt
+    for agent in ready:  # longest idle first: each takes the best call they may take
+        decisions.extend(router.ready(agent.pk))
+    return decisions
 
 
 def _held(call: Call, now: datetime) -> bool:
