@@ -19,6 +19,10 @@ def pytest_configure(config):
     if not settings.configured:  # `pytest -p no:django` for pure modules
         return
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Callbacks are placed only in the caller's daytime: tests on the real clock would
+    # depend on the hour. Around the clock here; the night rule's own tests
+    # (contactcenter/tests/test_callbacks.py) set the hours.
+    settings.CALLBACK_HOURS = "00:00-00:00"
     # Most tests sign in with a password alone (or force_login); the two-factor step has its
     # own tests (vmeste/accounts/tests/test_twofactor.py, tests/browser/test_twofactor.py),
     # which switch it on. Set here, not in the environment: settings may be read before this

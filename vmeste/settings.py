@@ -241,6 +241,13 @@ LANGUAGE_CODE = os.environ.get("VMESTE_LANGUAGE", "ru")
 LANGUAGES = [("ru", _("Русский")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("VMESTE_TIME_ZONE", "Europe/Moscow")
+# Calls in the routing core: a call transferred to a named agent waits this long for them,
+# then goes to its queue; a callback is retried after this many seconds, at most this many
+# attempts, and only within these hours in the caller's region.
+TRANSFER_AGENT_WAIT_SECONDS = int(os.environ.get("VMESTE_TRANSFER_AGENT_WAIT_SECONDS", "60"))
+CALLBACK_RETRY_SECONDS = int(os.environ.get("VMESTE_CALLBACK_RETRY_SECONDS", "600"))
+CALLBACK_ATTEMPTS = int(os.environ.get("VMESTE_CALLBACK_ATTEMPTS", "3"))
+CALLBACK_HOURS = os.environ.get("VMESTE_CALLBACK_HOURS", "09:00-21:00")
 USE_I18N = True
 USE_TZ = True
 

@@ -60,7 +60,8 @@ class TelephonyEventIn(Schema):
     event_id: str = Field(min_length=1, max_length=100)
     type: str = Field(
         description="call_offered | call_answered | call_transferred | call_ended | "
-        "callback_requested | agent_state"
+        "callback_requested | callback_dialing | callback_answered | callback_failed | "
+        "agent_state"
     )
     call_id: str = Field("", max_length=100)
     at: datetime
@@ -73,6 +74,9 @@ class TelephonyEventIn(Schema):
     agent: str = Field("", max_length=150, description="the agent's username")
     to_agent: str = Field("", max_length=150)
     to_queue: str = Field("", max_length=60)
+    to_number: str = Field(
+        "", max_length=32, description="call_transferred out to a specialist's number"
+    )
     disposition: str = Field("", max_length=40)
     event: str = Field("", max_length=20, description="agent_state: sign_in, ready, ...")
     reason: str = Field("", max_length=100)
@@ -132,6 +136,26 @@ def telephony_event(request: HttpRequest, payload: TelephonyEventIn):
         at=at,
         data=fields,
     )
+
+
+class CallbackDueOut(Schema):
+    call_id: str
+    intent: str = Field(description="place_callback: ring the agent, then dial the caller")
+    agent: str
+    caller_number: str
+    line: str
+    attempt: int = Field(description="1 for the first attempt")
+    offered_at: str
+
+
+@router.get("/telephony/callbacks/due", response=list[CallbackDueOut])
+def telephony_callbacks_due(request: HttpRequest):
+    """Callbacks to place now (given to an agent, within the caller's daytime, retry
+    due). Then: callback_dialing (the agent is on the line), callback_answered or
+    callback_failed."""
+    if not request.user.can(Right.TELEPHONY_EVENTS):
+        raise Forbidden()
+    return telephony.callbacks_due(now=timezone.now())
 
 
 @router.post("/telephony/dispatch", response=DispatchOut)

@@ -71,7 +71,16 @@ def apply_call_event(event: TelephonyEvent) -> Applied:
 
 
 # Events about the call's agent: their call is locked together with that agent's row.
-WITH_AGENT = frozenset({"call_answered", "call_ended", "call_transferred"})
+WITH_AGENT = frozenset(
+    {
+        "call_answered",
+        "call_ended",
+        "call_transferred",
+        "callback_dialing",
+        "callback_answered",
+        "callback_failed",
+    }
+)
 
 
 class _Before(NamedTuple):
@@ -161,6 +170,10 @@ def _apply_summary(call: Call, s: CallSummary) -> None:
     )
     call.disposition = s.disposition
     call.callback_requested = s.callback
+    call.requeued_at, call.wanted_agent = s.requeued_at, s.wanted_agent
+    call.transferred_to = s.transferred_to
+    call.callback_attempts, call.callback_failures = s.callback_attempts, s.callback_failures
+    call.callback_failed_at = s.callback_failed_at
 
 
 def _agent(call: Call, username: str) -> Agent | None:
@@ -187,8 +200,15 @@ def _follow(
     available."""
     previous = before.agent if before else None
     handover = previous is not None and call.agent is not None and previous.pk != call.agent.pk
+    # The call no longer names the agent who talked to the caller (a transfer back to a
+    # queue, a failed callback): they hang up and go to wrap-up.
+    let_go = (
+        previous is not None
+        and call.agent is None
+        and before.state in (Call.State.ANSWERED, Call.State.DIALING)
+    )
     follows = call.agent or rang
-    if not handover and (follows is None or summary.state == "waiting"):
+    if not handover and not let_go and (follows is None or summary.state == "waiting"):
         return False  # nobody to move: a waiting call's agent (if rung) keeps ringing
     locked = {held.pk: held} if held is not None else {}
     ids = {a.pk for a in (previous, call.agent, follows) if a is not None} - set(locked)
@@ -203,7 +223,9 @@ def _follow(
     moves = _Moves(timezone.now())
     if handover and previous.pk in locked and call.agent.pk in locked:
         _hand_over(call, locked[previous.pk], locked[call.agent.pk], summary, moves)
-    if follows is not None and follows.pk in locked:
+    if let_go and previous.pk in locked:
+        _let_go(call, locked[previous.pk], moves)
+    if follows is not None and follows.pk in locked and summary.state != "waiting":
         _follow_agent(call, summary, locked[follows.pk], moves)
     if call.agent_id in locked:
         call.agent = locked[call.agent_id]
@@ -241,10 +263,22 @@ def _hand_over(call: Call, old: Agent, new: Agent, summary: CallSummary, moves: 
         moves.step(new, AgentEvent.RING)
 
 
+def _let_go(call: Call, agent: Agent, moves: _Moves) -> None:
+    if agent.call_id != call.pk:
+        return  # they have moved on already
+    if agent.state == AgentState.ON_CALL:
+        moves.step(agent, AgentEvent.HANG_UP)
+    elif agent.state == AgentState.RINGING:
+        moves.step(agent, AgentEvent.CALLER_GONE)
+    moves.release(agent)
+
+
 def _follow_agent(call: Call, summary: CallSummary, agent: Agent, moves: _Moves) -> None:
     state = summary.state
     if state == "abandoned" and agent.state == AgentState.RINGING:
         moves.step(agent, AgentEvent.CALLER_GONE, summary.ended_at)
+    elif state == "dialing" and agent.state == AgentState.RINGING:
+        moves.step(agent, AgentEvent.ANSWER)  # on the line while the caller is dialled
     elif state == "answered" and agent.state == AgentState.RINGING:
         moves.step(agent, AgentEvent.ANSWER, summary.answered_at)
     elif state == "ended" and agent.state in (AgentState.RINGING, AgentState.ON_CALL):

@@ -22,6 +22,9 @@ EVENT_TYPES = (
     "call_transferred",
     "call_ended",
     "callback_requested",  # virtual hold: the caller hangs up and keeps their place
+    "callback_dialing",  # the agent picked up their callback ring: the caller is dialled
+    "callback_answered",  # the caller picked up the callback: they talk
+    "callback_failed",  # the caller did not pick up (busy, no answer): try again later
 )
 
 
@@ -51,11 +54,24 @@ class CallSummary:
     seen_offer: bool = False
     callback: bool = False
     left_for_callback_at: datetime | None = None
+    # A blind transfer to a queue or an agent: the caller waits again since then (for
+    # ``wanted_agent`` when one was named); the next answer ends the wait.
+    requeued_at: datetime | None = None
+    wanted_agent: str = ""
+    transferred_to: str = ""  # an outside number: the call left the routing core there
+    callback_attempts: int = 0  # callback_dialing events
+    callback_failures: int = 0
+    callback_failed_at: datetime | None = None  # the latest failure: the retry counts from it
+    dialing: bool = False  # the agent is on the line, the caller's phone rings
 
     @property
     def state(self) -> str:
         if self.ended_at is not None:
-            return "ended" if self.answered_at is not None else "abandoned"
+            return "ended" if self.answered_at is not None or self.transferred_to else "abandoned"
+        if self.dialing:
+            return "dialing"
+        if self.requeued_at is not None:
+            return "waiting"
         return "answered" if self.answered_at is not None else "waiting"
 
     @property
@@ -98,27 +114,39 @@ def step(call: CallSummary, event: CallEvent) -> CallSummary:
         call.centre = call.centre or data.get("centre", "")
         call.queue = call.queue or data.get("queue", "")
         call.flags = call.flags or tuple(data.get("flags", ()))
-    elif event.type == "call_answered":
-        if call.answered_at is None:
-            call.answered_at = event.at
-        _talk_to(call, data.get("agent", ""))
+    elif event.type in ("call_answered", "callback_answered"):
+        if call.ended_at is None:
+            if call.answered_at is None:
+                call.answered_at = event.at
+            call.requeued_at, call.wanted_agent, call.dialing = None, "", False
+            _talk_to(call, data.get("agent", "") or call.agent)
     elif event.type == "call_transferred":
-        call.transfers += 1
-        call.queue = data.get("to_queue") or call.queue
-        _talk_to(call, data.get("to_agent", ""))
+        _transfer(call, event)
     elif event.type == "callback_requested":
         call.callback = True
+    elif event.type.startswith("callback_"):
+        _callback_step(call, event)
     elif event.type == "call_ended":
         if call.callback and call.answered_at is None:
-            # The caller hung up to be called back: the call is still waiting.
+            # The caller hung up to be called back: the call is still waiting (a callback
+            # leg hung up before the caller answered is a failed attempt that gave up nothing).
             call.left_for_callback_at = call.left_for_callback_at or event.at
+            if call.dialing:
+                call.dialing, call.agent = False, ""
         elif call.ended_at is None:
             call.ended_at = event.at
         call.disposition = data.get("disposition", "") or call.disposition
     return call
 
 
-_MOMENTS = ("offered_at", "answered_at", "ended_at", "left_for_callback_at")
+_MOMENTS = (
+    "offered_at",
+    "answered_at",
+    "ended_at",
+    "left_for_callback_at",
+    "requeued_at",
+    "callback_failed_at",
+)
 
 
 def dump(call: CallSummary) -> dict:
@@ -140,6 +168,39 @@ def load(values: dict) -> CallSummary:
     values["flags"] = tuple(values.get("flags", ()))
     values["agents"] = list(values.get("agents", ()))
     return CallSummary(**values)
+
+
+def _transfer(call: CallSummary, event: CallEvent) -> None:
+    """Blind transfer: out to a number (the call ends for us, counted once, as
+    transferred), or back to waiting — in ``to_queue`` and/or for ``to_agent``."""
+    data = event.data
+    # The queue told is kept even from a late transfer: it may be all we know of the call.
+    call.queue = data.get("to_queue") or call.queue
+    if call.ended_at is not None:
+        return  # too late: nobody to hand over
+    call.transfers += 1
+    if number := data.get("to_number", ""):
+        call.transferred_to, call.ended_at = number, event.at
+        call.disposition, call.dialing = "transferred", False
+        return
+    call.requeued_at, call.wanted_agent = event.at, data.get("to_agent", "")
+    call.agent, call.dialing = "", False
+
+
+def _callback_step(call: CallSummary, event: CallEvent) -> None:
+    """The callback placed: the agent on the line and the caller dialled, or it failed
+    (the caller waits for the next attempt, or — ``give_up``, the last one — is lost)."""
+    if call.ended_at is not None or call.answered_at is not None:
+        return  # a late word about a callback that is over
+    if event.type == "callback_dialing":
+        call.callback_attempts += 1
+        call.dialing = True
+        _talk_to(call, event.data.get("agent", "") or call.agent)
+        return
+    call.callback_failures += 1
+    call.callback_failed_at, call.dialing, call.agent = event.at, False, ""
+    if event.data.get("give_up"):
+        call.ended_at, call.disposition = event.at, "callback_failed"
 
 
 def _talk_to(call: CallSummary, agent: str) -> None:

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Exists, Min, Q
 from django.utils import timezone
 
-from vmeste.contactcenter import configcache, screenpop
+from vmeste.contactcenter import configcache, holding, screenpop
 from vmeste.contactcenter.models import Agent, AgentStateChange, Call
 from vmeste.contactcenter.routing import Assignment, CallbackOffer, Router
 from vmeste.contactcenter.services import move, routing_configuration
@@ -51,6 +51,7 @@ def _offer_due(call: Call, now: datetime) -> bool:
         wait is not None
         and call.callback_offered_at is None
         and not call.callback_requested
+        and call.requeued_at is None  # a transferred caller was answered once already
         and call.offered_at + timedelta(seconds=wait) <= now
     )
 
@@ -71,7 +72,12 @@ def dispatch_if_due(*, now: datetime | None = None) -> Dispatched:
         .values("queue__max_wait_seconds")
         .annotate(
             unoffered=Min(
-                "offered_at", filter=Q(callback_offered_at__isnull=True, callback_requested=False)
+                "offered_at",
+                filter=Q(
+                    callback_offered_at__isnull=True,
+                    callback_requested=False,
+                    requeued_at__isnull=True,
+                ),
             ),
             free=Exists(free),
         )
@@ -105,35 +111,12 @@ def dispatch(*, now: datetime | None = None) -> Dispatched:
         )
         if not waiting or not (ready or any(_offer_due(c, now) for c in waiting)):
             return NOTHING
-        rules, topology = routing_configuration()
-        router = Router(queues=rules, clock=lambda: moment, overflow=topology)
-        centres = configcache.snapshot().centres
-        signed_in = Agent.objects.exclude(state=AgentState.OFFLINE).values_list(
-            "pk", "centre_id", "skills"
-        )
-        for pk, centre_id, skills in signed_in:
-            centre = centres.get(centre_id) or configcache.centre_by_pk(centre_id)
-            router.sign_in(pk, centre=centre.code, skills=skills)
-        decisions = []
-        for call in waiting:
-            decisions.extend(
-                router.offer(
-                    call.pk,
-                    queue=call.queue.code,
-                    centre=call.centre.code if call.centre_id else "",
-                    priority=call.priority,
-                    arrived=min(call.offered_at.timestamp(), moment),
-                )
-            )
-            if call.callback_requested:  # virtual hold: same place, we dial them back
-                router.request_callback(call.pk)
-        decisions.extend(router.tick())  # the offers of the last calls rebuilt
-        for agent in ready:  # longest idle first: each takes the best call they may take
-            decisions.extend(router.ready(agent.pk))
+        result = Dispatched([], [])
+        rung = _ring_wanted(waiting, ready, result, now)
+        waiting = [c for c in waiting if not _held(c, now)]
+        decisions = _decide(waiting, ready, moment)
         calls = {c.pk: c for c in waiting}
         agents = {a.pk: a for a in ready}
-        result = Dispatched([], [])
-        rung: list[tuple[Call, Agent]] = []
         offered: list[Call] = []
         for decision in decisions:
             if isinstance(decision, Assignment):
@@ -143,7 +126,7 @@ def dispatch(*, now: datetime | None = None) -> Dispatched:
             elif isinstance(decision, CallbackOffer):
                 call = calls[decision.call_id]
                 # The rebuilt router forgets what it offered before: the row remembers.
-                if call.callback_offered_at is None and call.state == Call.State.WAITING:
+                if _offer_due(call, now):
                     call.callback_offered_at = now
                     offered.append(call)
                     result.callback_offers.append(call.call_id)
@@ -151,6 +134,62 @@ def dispatch(*, now: datetime | None = None) -> Dispatched:
         if offered:
             Call.objects.bulk_update(offered, ["callback_offered_at"])
         return result
+
+
+def _decide(waiting: list[Call], ready: list[Agent], moment: float) -> list:
+    """The router rebuilt from the signed-in agents and the waiting calls (each in the
+    place of its first offer), then each ready agent, longest idle first, asks for a call."""
+    rules, topology = routing_configuration()
+    router = Router(queues=rules, clock=lambda: moment, overflow=topology)
+    centres = configcache.snapshot().centres
+    signed_in = Agent.objects.exclude(state=AgentState.OFFLINE).values_list(
+        "pk", "centre_id", "skills"
+    )
+    for pk, centre_id, skills in signed_in:
+        centre = centres.get(centre_id) or configcache.centre_by_pk(centre_id)
+        router.sign_in(pk, centre=centre.code, skills=skills)
+    decisions = []
+    for call in waiting:
+        decisions.extend(
+            router.offer(
+                call.pk,
+                queue=call.queue.code,
+                centre=call.centre.code if call.centre_id else "",
+                priority=call.priority,
+                arrived=min(call.offered_at.timestamp(), moment),
+            )
+        )
+        if call.callback_requested:  # virtual hold: same place, we dial them back
+            router.request_callback(call.pk)
+    decisions.extend(router.tick())  # the offers of the last calls rebuilt
+    for agent in ready:  # longest idle first: each takes the best call they may take
+        decisions.extend(router.ready(agent.pk))
+    return decisions
+
+
+def _held(call: Call, now: datetime) -> bool:
+    return (
+        call.state != Call.State.WAITING
+        or bool(holding.waits_for_agent(call, now))
+        or (holding.held_back(call, now))
+    )
+
+
+def _ring_wanted(
+    waiting: list[Call], ready: list[Agent], result: Dispatched, now: datetime
+) -> list[tuple[Call, Agent]]:
+    """Calls transferred to a named agent ring that agent when they are free (taken out
+    of ``ready``); the others wait for them (``holding``)."""
+    rung: list[tuple[Call, Agent]] = []
+    for call in waiting:
+        name = holding.waits_for_agent(call, now)
+        agent = next((a for a in ready if a.user.username == name), None) if name else None
+        if agent is not None:
+            ready.remove(agent)
+            call.state = Call.State.RINGING  # given: not offered to the router below
+            rung.append((call, agent))
+            result.rung.append(Rung(call.call_id, name, False))
+    return rung
 
 
 def _ring(rung: list[tuple[Call, Agent]], now: datetime) -> None:

@@ -163,6 +163,7 @@ class Call(models.Model):
     class State(models.TextChoices):
         WAITING = "waiting", _("ожидает")
         RINGING = "ringing", _("вызов оператора")
+        DIALING = "dialing", _("обратный звонок: набираем абонента")
         ANSWERED = "answered", _("разговор")
         ENDED = "ended", _("завершён")
         ABANDONED = "abandoned", _("не дождался")
@@ -191,6 +192,15 @@ class Call(models.Model):
     # When the router offered a callback at the queue's max wait (told to the telephony once).
     callback_offered_at = models.DateTimeField(null=True, blank=True)
     disposition = models.CharField(max_length=40, blank=True)
+    # A blind transfer: waiting again since (keeping the place of the first offer), for a
+    # named agent first; or out to a specialist's number, where the call left us.
+    requeued_at = models.DateTimeField(null=True, blank=True)
+    wanted_agent = models.CharField(max_length=150, blank=True)
+    transferred_to = models.CharField(max_length=32, blank=True)
+    # Callbacks placed through the edge: attempts, failures and the latest failure.
+    callback_attempts = models.PositiveSmallIntegerField(default=0)
+    callback_failures = models.PositiveSmallIntegerField(default=0)
+    callback_failed_at = models.DateTimeField(null=True, blank=True)
     # The summary folded from the call's events so far and the position of the latest one
     # (``callevents``): a later event is one step on it, not a refold of all the events.
     folded = models.JSONField(null=True, blank=True, editable=False)

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
+from vmeste.contactcenter import configcache
 from vmeste.contactcenter.callevents import apply_call_event
 from vmeste.contactcenter.calllog import EVENT_TYPES
 from vmeste.contactcenter.dispatch import Dispatched, dispatch, dispatch_if_due
@@ -32,6 +35,10 @@ def record_event(
         raise ValidationFailed({"type": f"one of {', '.join(TYPES)}"})
     if type != AGENT_STATE and not call_id:
         raise ValidationFailed({"call_id": "required for call events"})
+    if type == "call_transferred":
+        _check_transfer(data)
+    if type == "callback_failed":
+        data["give_up"] = _last_attempt(call_id)
     call = None
     try:
         with transaction.atomic():
@@ -70,6 +77,49 @@ def record_event(
     if call is not None:
         answer["call"] = _after(call, decided)
     return answer
+
+
+def _check_transfer(data: dict) -> None:
+    """A transfer names where the caller goes, and somewhere that exists: a caller sent
+    to an unknown queue would wait where no agent ever looks."""
+    to_queue, to_agent = data.get("to_queue", ""), data.get("to_agent", "")
+    if not (to_queue or to_agent or data.get("to_number")):
+        raise ValidationFailed({"to_queue": _("Укажите очередь, оператора или номер.")})
+    queue = configcache.queue(to_queue) if to_queue else None
+    if to_queue and (queue is None or not queue.is_active):
+        raise ValidationFailed({"to_queue": _("Нет действующей очереди «%s».") % to_queue})
+    if to_agent and not Agent.objects.filter(user__username=to_agent).exists():
+        raise ValidationFailed({"to_agent": _("Нет оператора линии «%s».") % to_agent})
+
+
+def _last_attempt(call_id: str) -> bool:
+    """Whether this failure is the last one allowed (decided once, kept with the event,
+    so that a refold of the call comes to the same end)."""
+    failures = Call.objects.filter(call_id=call_id).values_list("callback_failures", flat=True)
+    return (next(iter(failures), 0) + 1) >= settings.CALLBACK_ATTEMPTS
+
+
+def callbacks_due(*, now: datetime) -> list[dict]:
+    """The callbacks the edge places now: each given to an agent by the dispatch (rung
+    with ``callback``), the agent's phone first, then the caller's number."""
+    calls = (
+        Call.objects.filter(state=Call.State.RINGING, callback_requested=True)
+        .filter(answered_at__isnull=True, agent__isnull=False)
+        .select_related("agent__user", "line")
+        .order_by("offered_at", "pk")
+    )
+    return [
+        {
+            "call_id": call.call_id,
+            "intent": "place_callback",
+            "agent": call.agent.user.username,
+            "caller_number": call.caller_number,
+            "line": call.line.code if call.line_id else "",
+            "attempt": call.callback_attempts + 1,
+            "offered_at": call.offered_at.isoformat(),
+        }
+        for call in calls
+    ]
 
 
 def _after(call: Call, decided: Dispatched) -> dict:

@@ -23,6 +23,7 @@ LIFE = [
     ("call_answered", 25, {"agent": "ivanova"}),
     ("call_transferred", 100, {"to_agent": "petrov", "to_queue": "psy"}),
     ("call_ended", 400, {"disposition": "consultation"}),
+    ("call_answered", 110, {"agent": "petrov"}),  # the transfer rang petrov: he answers
 ]
 
 
@@ -31,19 +32,19 @@ def events(order: list[int]) -> list[CallEvent]:
 
 
 def test_a_whole_call():
-    call = fold(events([0, 1, 2, 3]))
-    assert call.state == "ended"
+    call = fold(events([0, 1, 2, 3, 4]))
+    assert call.state == "ended" and call.requeued_at is None
     assert call.wait_seconds == 25 and call.talk_seconds == 375
     assert call.agent == "petrov" and call.agents == ["ivanova", "petrov"]
     assert call.queue == "psy" and call.transfers == 1 and call.line == "wat"
 
 
-@given(st.permutations(range(4)), st.lists(st.integers(0, 3), max_size=4))
+@given(st.permutations(range(5)), st.lists(st.integers(0, 4), max_size=4))
 def test_any_order_and_any_repeat_give_the_same_call(order, repeats):
     # A repeated event is stored once by the API; here we check that even if it were
     # folded twice, the moments it sets do not move.
     folded = fold(events(list(order) + [i for i in repeats if LIFE[i][0] != "call_transferred"]))
-    reference = fold(events([0, 1, 2, 3]))
+    reference = fold(events([0, 1, 2, 3, 4]))
     assert (folded.offered_at, folded.answered_at, folded.ended_at) == (
         reference.offered_at,
         reference.answered_at,

@@ -184,9 +184,14 @@ def test_transfer_hands_the_caller_over(world, api_as):
     body = phone.post(
         URL, event("e3", "call_transferred", "c1", now + timedelta(seconds=60), to_agent="expert")
     ).json()
-    assert body["call"]["agent"] == "expert"
+    # the named agent is free: rung for the call at once, in this answer
+    assert body["rung"] == [{"call_id": "c1", "agent": "expert", "callback": False}]
+    assert body["call"]["agent"] == "expert" and body["call"]["state"] == "ringing"
     first, expert = (Agent.objects.get(user__username=n) for n in ("first", "expert"))
     assert first.state == "wrap_up" and first.call is None
+    assert expert.state == "ringing" and expert.call.call_id == "c1"
+    phone.post(URL, event("e4", "call_answered", "c1", now + timedelta(seconds=65), agent="expert"))
+    expert.refresh_from_db()
     assert expert.state == "on_call" and expert.call.call_id == "c1"
 
 
