@@ -6,6 +6,9 @@ os.environ.setdefault("VMESTE_DATA_DIR", os.path.join(os.path.dirname(__file__),
 # The knowledge base's tests describe the lexical search whether or not the optional meaning
 # layer is installed; the layer's own tests (knowledge/tests/test_meaning.py) switch it on.
 os.environ.setdefault("VMESTE_KB_MEANING", "off")
+# Two-factor sign-in is off in the tests (its own tests switch it on): here for the servers a
+# test starts as child processes (`vmeste serve`), in pytest_configure for this process.
+os.environ.setdefault("VMESTE_REQUIRE_2FA", "0")
 
 import pytest
 

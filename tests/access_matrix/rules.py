@@ -193,6 +193,7 @@ API: dict[str, Rule] = {
     "POST /api/v1/persons/{person_id}/consent/renewal": only(R.REGISTER),
     # the SIP edge's questions (vmeste/telephony): its service account only
     "GET /api/v1/telephony/edge/route": only(R.TELEPHONY_EVENTS),
+    "GET /api/v1/telephony/callbacks/due": only(R.TELEPHONY_EVENTS),
     "GET /api/v1/telephony/edge/credentials/{username}": only(R.TELEPHONY_EVENTS),
     "GET /api/v1/telephony/edge/menu/{line}": only(R.TELEPHONY_EVENTS),
 }
@@ -237,7 +238,7 @@ PAGES: dict[str, Rule] = {
     "page directory:search": SIGNED_IN,
     "page directory:panel_facts": SIGNED_IN,
     "page directory:panel": READ_CASES,
-    "page directory:referrals": _READS_REFERRALS,
+    "page directory:referrals": only(R.HANDLE_REQUESTS),
     "page directory:move_referral": only(R.HANDLE_REQUESTS),
     "page directory:rules": _CURATORS,
     "page directory:rule_measure": _CURATORS,
@@ -300,6 +301,10 @@ PAGES: dict[str, Rule] = {
     "page privacy:withdraw": only(R.REGISTER),
     "page privacy:renew": only(R.REGISTER),
     "page privacy:subject_copy": only(R.SUBJECT_COPY),
+    # the request page's deliveries: the block and the pre-filled form (dispatchers)
+    "page deliveries:for_request": only(R.HANDLE_REQUESTS),
+    "page deliveries:create_for_request": only(R.HANDLE_REQUESTS),
+    "page people:person_edit": only(R.REGISTER),
 }
 
 

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -48,6 +49,8 @@ def deliverable(item: Request) -> bool:
 @require_GET
 def for_request(request: HttpRequest, request_id: int) -> HttpResponse:
     """htmx: the request's deliveries with their state, and the button to create one."""
+    if not services.can_dispatch(request.user):
+        raise PermissionDenied  # before the lookup: the same refusal whoever's request it is
     item = _request(request, request_id)
     rows = list(
         services.deliveries_for(request.user)
@@ -132,9 +135,9 @@ def read_form(post, item: Request) -> services.DeliveryInput:
 
 @login_required
 def create_for_request(request: HttpRequest, request_id: int) -> HttpResponse:
-    item = _request(request, request_id)
     if not services.can_dispatch(request.user):
-        raise Http404
+        raise PermissionDenied
+    item = _request(request, request_id)
     centres = centres_for(item)
     values = _initial(request, item, centres)
     errors: dict = {}

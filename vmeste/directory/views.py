@@ -125,6 +125,8 @@ def _target(post) -> tuple[str, str]:
 @require_http_methods(["GET", "POST"])
 def referrals(request: HttpRequest, request_id: int) -> HttpResponse:
     """The request page's referrals block: list, refer to a measure or service (POST)."""
+    if not request.user.can(Right.HANDLE_REQUESTS):
+        raise PermissionDenied  # before the lookup: the same refusal whoever's request it is
     error = ""
     try:
         if request.method == "POST":

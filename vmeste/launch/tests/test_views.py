@@ -17,7 +17,7 @@ def supervisor(client, make_user):
 
 def test_operators_do_not_see_the_pages(client, make_user):
     client.force_login(make_user("op", "operator"))
-    assert client.get("/launch/").status_code == 404
+    assert client.get("/launch/").status_code == 403  # the site's 403 page, with a way back
 
 
 def test_a_supervisor_creates_a_line_and_staffs_it_in_bulk(client, supervisor, make_user):
