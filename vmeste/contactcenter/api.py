@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema
@@ -11,6 +9,7 @@ from ninja import Field, Router, Schema
 from vmeste.accounts.roles import Right
 from vmeste.contactcenter import ivrapi, services, telephony
 from vmeste.contactcenter.dispatch import dispatch
+from vmeste.core.dates import CalendarMoment
 from vmeste.core.errors import Forbidden
 
 router = Router(tags=["contactcenter"])
@@ -64,7 +63,7 @@ class TelephonyEventIn(Schema):
         "agent_state"
     )
     call_id: str = Field("", max_length=100)
-    at: datetime
+    at: CalendarMoment
     line: str = Field("", max_length=60)
     caller_number: str = Field("", max_length=32)
     ivr_path: str = Field("", max_length=40)

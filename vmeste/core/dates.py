@@ -80,9 +80,18 @@ def _moment_or_error(value: datetime | None) -> datetime | None:
     return value
 
 
+def _calendar_moment_or_error(value: datetime | None) -> datetime | None:
+    """A moment another system stamped (the telephony's clock): its date in 1900..2100."""
+    if value is not None and (problem := date_problem(value.date())):
+        raise ValueError(problem)
+    return value
+
+
 # For API schemas: the same checks as pydantic validators (a 422 naming the field).
 SaneDate = Annotated[date, AfterValidator(_date_or_error)]
 EventMoment = Annotated[datetime, AfterValidator(_moment_or_error)]
+# A machine's event, replayed or late as it may be: only the calendar's range is checked.
+CalendarMoment = Annotated[datetime, AfterValidator(_calendar_moment_or_error)]
 
 
 def validate_date(value: date | None) -> None:

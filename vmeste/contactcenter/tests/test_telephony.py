@@ -127,6 +127,12 @@ def test_only_the_telephony_may_post_and_bad_events_are_refused(phone, setup, ap
     assert phone.post(URL, {**offered(), "type": "call_exploded"}).status_code == 422
     assert phone.post(URL, {**offered(), "call_id": ""}).status_code == 422
     assert phone.post(URL, {"event_id": "x", "type": "call_ended"}).status_code == 422
+    # A moment off the calendar (9999-12-31, 0001-01-01) is refused at the edge: it would
+    # overflow every page that shows the call in a local time zone.
+    for at in ("9999-12-31T23:59:00Z", "0001-01-01T00:00:00Z"):
+        refused = phone.post(URL, {**offered(), "at": at})
+        assert refused.status_code == 422 and "at" in str(refused.json()["error"]["fields"])
+    assert not TelephonyEvent.objects.exists()
 
 
 def test_every_call_becomes_one_contact(phone, setup):
