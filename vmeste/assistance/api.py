@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
+from vmeste.accounts import audit
 from vmeste.accounts.models import User
 from vmeste.assistance import answers, listing, services
 from vmeste.assistance.models import Request, Team
@@ -234,6 +235,8 @@ def register_request(request: HttpRequest, payload: RequestIn):
     created = services.register_with_person(
         data=data, person_data=person_data, actor=request.user, contact=contact
     )
+    if getattr(created.person, "matched", False):  # the answer shows a card that was there
+        services.audit_shown(user=request.user, requests=[created], action=audit.Action.VIEW)
     # Everything the answer shows was just written from these very objects: no re-read.
     return Status(201, shape(created, request.user, phone=e164))
 

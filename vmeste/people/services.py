@@ -297,6 +297,8 @@ def _find_or_create(
         actor=actor,
         contact_id=contact_id,
     )
+    # Whether an existing card was matched: an answer that then shows it is a read of it.
+    person.matched = not created
     return person
 
 

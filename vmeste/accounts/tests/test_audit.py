@@ -142,3 +142,19 @@ def test_the_audit_log_finds_every_read_that_showed_a_person(api_as, operator, m
     log = admin.get("/api/v1/audit", object_type="person", object_id=str(person_id)).json()
     assert sorted(item["action"] for item in log["items"]) == ["list", "view"]
     assert all(f"person:{person_id}" in item["records"] for item in log["items"])
+
+
+def test_a_registration_that_shows_an_existing_card_is_a_read_of_it(operator, made):
+    """The answer to a registration that matched a person names them: audited as a read;
+    one that made a new card shows nothing that was there before, and writes no read."""
+    _request_id, person_id = made
+    again = register(operator).json()  # the same caller calls again
+    assert again["person"]["id"] == person_id
+    entry = last(operator.user)
+    assert (entry.action, entry.channel) == ("view", "api")
+    assert entry.records.split() == [f"request:{again['id']}", f"person:{person_id}"]
+    before = AuditEntry.objects.count()
+    new = register(operator, person={**VALID["person"], "phone": "+79275550000",
+                                     "last_name": "Новикова"})  # fmt: skip
+    assert new.status_code == 201, new.content
+    assert AuditEntry.objects.count() == before
