@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -156,11 +157,17 @@ def find_by_phone(
 
 
 def get_person(
-    *, person_id: int, user, channel: str | None = None, purpose: str = audit.Purpose.CASEWORK
+    *,
+    person_id: int,
+    user,
+    channel: str | None = None,
+    purpose: str = audit.Purpose.CASEWORK,
+    also_shown: Callable[[Person], dict] | None = None,
 ) -> Person:
     """Open a person's card: scoped (out of scope = not found) and written to the audit log.
     Roles the access policy keeps from persons (analysts count, couriers and volunteers see
-    people only through their own tasks) are refused."""
+    people only through their own tasks) are refused. `also_shown(person)` names the other
+    records shown beside the card (`{"request": [ids], …}`): the same one audit entry."""
     person = (
         readable(Person.objects.all(), user, Kind.PERSON)
         .select_related("region", "merged_into")
@@ -174,7 +181,7 @@ def get_person(
         user=user,
         action=audit.Action.VIEW,
         purpose=purpose,
-        shown={Kind.PERSON: [person.pk]},
+        shown={Kind.PERSON: [person.pk], **(also_shown(person) if also_shown else {})},
         channel=channel,
     )
     return person

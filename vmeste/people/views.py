@@ -35,8 +35,32 @@ def _navigator_url(person, user) -> str:
 @login_required
 def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
     require_reading(request.user, Kind.PERSON)
+    shown: dict = {}
+
+    def beside_the_card(person) -> dict:
+        """The requests and contacts the card lists, read before the audit entry is written
+        so that it names them too."""
+        shown["requests"] = list(
+            assistance.requests_for(request.user)
+            .filter(person=person)
+            .select_related("category", "subcategory", "region")
+            .order_by("-created_at")[:50]
+        )
+        shown["history"] = list(
+            contacts.contacts_for(request.user)
+            .filter(person=person)
+            .select_related("line")
+            .order_by("-started_at")[:50]
+        )
+        return {
+            Kind.REQUEST: [r.pk for r in shown["requests"]],
+            Kind.CONTACT: [c.pk for c in shown["history"]],
+        }
+
     try:
-        person = services.get_person(person_id=person_id, user=request.user)
+        person = services.get_person(
+            person_id=person_id, user=request.user, also_shown=beside_the_card
+        )
     except NotFound as exc:
         raise Http404(exc.message) from exc
     card = services.display(person, request.user)
@@ -49,18 +73,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
         if can_merge
         else []
     )
-    requests = (
-        assistance.requests_for(request.user)
-        .filter(person=person)
-        .select_related("category", "subcategory", "region")
-        .order_by("-created_at")[:50]
-    )
-    history = (
-        contacts.contacts_for(request.user)
-        .filter(person=person)
-        .select_related("line")
-        .order_by("-started_at")[:50]
-    )
+    requests, history = shown["requests"], shown["history"]
     return render(
         request,
         "people/person_detail.html",

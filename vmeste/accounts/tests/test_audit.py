@@ -158,3 +158,22 @@ def test_a_registration_that_shows_an_existing_card_is_a_read_of_it(operator, ma
                                      "last_name": "Новикова"})  # fmt: skip
     assert new.status_code == 201, new.content
     assert AuditEntry.objects.count() == before
+
+
+def test_the_person_page_audits_the_requests_and_contacts_it_lists(operator, made, client):
+    request_id, person_id = made
+    contact = operator.post(
+        "/api/v1/contacts",
+        {"channel": "phone", "line": "volgograd-volunteers", "region": "RU-VGG",
+         "caller_number": VALID["person"]["phone"], "disposition": "consultation",
+         "person_id": person_id},
+    )  # fmt: skip
+    assert contact.status_code == 201, contact.content
+    client.force_login(operator.user)
+    assert client.get(f"/people/{person_id}/").status_code == 200
+    entry = last(operator.user)
+    assert (entry.action, entry.channel, entry.object_id) == ("view", "web", str(person_id))
+    shown = set(entry.records.split())
+    assert {f"person:{person_id}", f"request:{request_id}", f"contact:{contact.json()['id']}"} <= (
+        shown
+    )
