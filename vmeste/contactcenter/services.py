@@ -22,7 +22,7 @@ from vmeste.contactcenter.transitions import AgentEvent, AgentState, TransitionR
 from vmeste.core.errors import Conflict, Forbidden
 from vmeste.core.models import Centre, Line
 from vmeste.core.scoping import scoped, user_scope
-from vmeste.volunteers import shifts
+from vmeste.volunteers import rota
 
 # Agent events about the call they hold: their timeline rows name that call.
 CALL_EVENTS = frozenset(
@@ -80,7 +80,7 @@ def sign_in_refusal(agent: Agent, event: AgentEvent, at: datetime) -> tuple[str,
         return "", ""
     if not agent.user.can(Right.REGISTER):  # a call they could not open is never theirs
         return "no_call_card", _("Принимать звонки может тот, кому доступна карточка звонка.")
-    if shifts.may_take_calls(user_id=agent.user_id, centre_id=agent.centre_id, at=at):
+    if rota.may_take_calls(user_id=agent.user_id, centre_id=agent.centre_id, at=at):
         return "", ""
     return "off_shift", _(
         "Сейчас не ваша смена: в этом центре на линию выходят только по графику смен."

@@ -20,7 +20,7 @@ from vmeste.launch import coverage
 from vmeste.launch.checks_line import valid_phone
 from vmeste.launch.models import LineChange, LineSetup
 from vmeste.launch.services import line_for, require_launcher
-from vmeste.volunteers.shifts import people_on_shift
+from vmeste.volunteers.rota import people_on_shift
 
 WEEK = timedelta(days=7)
 

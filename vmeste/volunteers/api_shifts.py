@@ -13,7 +13,7 @@ from ninja.responses import Status
 
 from vmeste.core.errors import NotFound, ValidationFailed
 from vmeste.core.schemas import Id, ListOf
-from vmeste.volunteers import services, shifts
+from vmeste.volunteers import rota, services, shifts
 from vmeste.volunteers.models import Assignment, Shift, ShiftTemplate, Volunteer
 
 router = Router(tags=["shifts"])
@@ -106,7 +106,7 @@ def fast_json(data: dict) -> HttpResponse:
     )
 
 
-def shape_view(view: shifts.ShiftView) -> dict:
+def shape_view(view: rota.ShiftView) -> dict:
     s = view.shift
     return {
         "id": s.pk,
@@ -202,7 +202,7 @@ def generate(request: HttpRequest, payload: GenerateIn):
 def calendar(request: HttpRequest, centre: str, first: date, last: date):
     if (last - first).days > 62:
         raise ValidationFailed({"last": "Не больше двух месяцев за раз."})
-    views = shifts.calendar(
+    views = rota.calendar(
         centre=services.centre_by_code(centre, user=request.user), first=first, last=last
     )
     return fast_json({"items": [shape_view(v) for v in views], "count": len(views)})
@@ -211,7 +211,7 @@ def calendar(request: HttpRequest, centre: str, first: date, last: date):
 @router.get("/shifts/coverage", response=ListOf(ShiftOut))
 def coverage(request: HttpRequest, centre: str, days: int = 7):
     services.require_manager(request.user)
-    views = shifts.coverage(
+    views = rota.coverage(
         centre=services.centre_by_code(centre, user=request.user), days=max(0, min(days, 62))
     )
     return {"items": [shape_view(v) for v in views], "count": len(views)}
@@ -250,7 +250,7 @@ def swap(request: HttpRequest, payload: SwapIn):
 @router.get("/shifts/{shift_id}", response=ShiftOut)
 def get_shift(request: HttpRequest, shift_id: Id):
     shift = _shift(request, shift_id)
-    views = shifts.calendar(centre=shift.centre, first=shift.local_date, last=shift.local_date)
+    views = rota.calendar(centre=shift.centre, first=shift.local_date, last=shift.local_date)
     return shape_view(next(v for v in views if v.shift.pk == shift.pk))
 
 

@@ -3,15 +3,12 @@ coverage and the iCalendar feed. The only code that writes shifts and assignment
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,7 +18,6 @@ from vmeste.core.scoping import scoped
 from vmeste.volunteers import rules, schedule
 from vmeste.volunteers.models import (
     Assignment,
-    Requirements,
     Shift,
     ShiftTemplate,
     Volunteer,
@@ -336,95 +332,6 @@ def check_out(*, assignment: Assignment, actor, at: datetime | None = None) -> A
     return assignment
 
 
-@dataclass
-class ShiftView:
-    shift: Shift
-    local_start: datetime
-    local_end: datetime
-    needed: dict[str, int]
-    taken: dict[str, int] = field(default_factory=dict)
-    people: list[tuple[int, str, str]] = field(default_factory=list)  # (assignment, name, role)
-
-    @property
-    def gaps(self) -> dict[str, int]:
-        return {
-            r: n - self.taken.get(r, 0) for r, n in self.needed.items() if self.taken.get(r, 0) < n
-        }
-
-    @property
-    def short(self) -> int:
-        return sum(self.gaps.values())
-
-
-def calendar(
-    *, centre: Centre, first: date, last: date, with_people: bool = True
-) -> list[ShiftView]:
-    """The centre's shifts between two local dates, with places taken per role: two queries."""
-    tz = _tz(centre)
-    shifts = list(
-        Shift.objects.filter(centre=centre, local_date__gte=first, local_date__lte=last).order_by(
-            "starts_at"
-        )
-    )
-    views = {
-        s.pk: ShiftView(
-            shift=s,
-            local_start=timezone.localtime(s.starts_at, tz),
-            local_end=timezone.localtime(s.ends_at, tz),
-            needed=dict(s.headcount),
-        )
-        for s in shifts
-    }
-    taken: dict[int, Counter] = defaultdict(Counter)
-    rows = Assignment.objects.filter(shift_id__in=views.keys())
-    if with_people:
-        for pk, shift_id, role, last_name, first_name, e_last, e_first in rows.values_list(
-            "pk",
-            "shift_id",
-            "role",
-            "volunteer__last_name",
-            "volunteer__first_name",
-            "employee__last_name",
-            "employee__first_name",
-        ):
-            taken[shift_id][role] += 1
-            name = f"{last_name} {first_name}" if last_name else f"{e_last} {e_first}"
-            views[shift_id].people.append((pk, name, role))
-    else:
-        for shift_id, role in rows.values_list("shift_id", "role"):
-            taken[shift_id][role] += 1
-    for shift_id, counts in taken.items():
-        views[shift_id].taken = dict(counts)
-    return list(views.values())
-
-
-def coverage(*, centre: Centre, days: int = 7, today: date | None = None) -> list[ShiftView]:
-    """Shifts ahead that still lack people, most short first within each day."""
-    today = today or timezone.localdate(timezone.now(), _tz(centre))
-    views = calendar(
-        centre=centre, first=today, last=today + timedelta(days=days), with_people=False
-    )
-    now = timezone.now()
-    return [v for v in views if v.short and v.shift.ends_at > now]
-
-
-def on_shift(*, user_id: int, at: datetime) -> bool:
-    """Whether the user holds a place on a shift going on at `at` (as a volunteer or as an
-    employee); a place counts from an hour before its start, as check-in does."""
-    return (
-        Assignment.objects.filter(Q(employee_id=user_id) | Q(volunteer__user_id=user_id))
-        .filter(shift__starts_at__lte=at + CHECK_IN_EARLY, shift__ends_at__gt=at)
-        .exists()
-    )
-
-
-def may_take_calls(*, user_id: int, centre_id: int, at: datetime) -> bool:
-    """Whether the user may sign in as an agent of the centre now: always, unless the centre
-    takes calls only from the people on its shifts (its requirements say so)."""
-    strict = Requirements.objects.filter(centre_id=centre_id, agents_on_shift_only=True)
-    return not strict.exists() or on_shift(user_id=user_id, at=at)
-
-
 def my_shifts(*, volunteer: Volunteer, upcoming: bool | None = None) -> QuerySet[Assignment]:
     qs = Assignment.objects.filter(volunteer=volunteer).select_related(
         "shift", "shift__centre", "shift__centre__region"
@@ -486,20 +393,3 @@ def save_templates(*, centre: Centre, templates: list[dict]) -> bool:
             row.save(update_fields=["is_active"])
             changed = True
     return changed
-
-
-def people_on_shift(*, centres: list[Centre], first: datetime, last: datetime):
-    """Who is on the calendar between two moments: (starts_at, ends_at, user id) of every
-    assignment of a person with a login on a shift of these centres — what a line's
-    coverage is counted from."""
-    places = Assignment.objects.filter(
-        Q(volunteer__user__isnull=False) | Q(employee__isnull=False),
-        shift__centre__in=centres,
-        shift__starts_at__lt=last,
-        shift__ends_at__gt=first,
-    )  # a volunteer's place, or an employee's (the night shift): coverage counts both
-    return list(
-        places.annotate(person=Coalesce("volunteer__user_id", "employee_id")).values_list(
-            "shift__starts_at", "shift__ends_at", "person"
-        )
-    )

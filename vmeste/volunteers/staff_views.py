@@ -17,7 +17,7 @@ from vmeste.accounts import audit
 from vmeste.core.dates import parse_date
 from vmeste.core.errors import ServiceError, ValidationFailed
 from vmeste.core.models import Centre
-from vmeste.volunteers import rules, services, shifts
+from vmeste.volunteers import rota, rules, services, shifts
 from vmeste.volunteers.models import (
     Assignment,
     TrainingModule,
@@ -142,7 +142,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
     except ValidationFailed:
         first = timezone.localdate()
     last = first + timedelta(days=6)
-    views = shifts.calendar(centre=centre, first=first, last=last)
+    views = rota.calendar(centre=centre, first=first, last=last)
     people = (
         services.volunteers_for(request.user)
         .filter(centre=centre, status=VolunteerStatus.ACTIVE)

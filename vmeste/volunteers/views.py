@@ -16,7 +16,7 @@ from vmeste.core.dates import date_problem
 from vmeste.core.errors import ServiceError
 from vmeste.core.models import Centre
 from vmeste.core.params import int_param
-from vmeste.volunteers import public_form, services, shifts
+from vmeste.volunteers import public_form, rota, services, shifts
 from vmeste.volunteers.models import Assignment, Shift, Volunteer, VolunteerRole
 
 
@@ -93,7 +93,7 @@ def my_shifts(request: HttpRequest) -> HttpResponse:
     roles = services.roles_of(volunteer)
     open_views = [
         v
-        for v in shifts.calendar(
+        for v in rota.calendar(
             centre=volunteer.centre, first=today, last=today + timedelta(days=14), with_people=False
         )
         if v.shift.pk not in taken
@@ -232,7 +232,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
             "centre": centre,
             "centres": centres,
             "days": days,
-            "gaps": shifts.coverage(centre=centre, days=days),
+            "gaps": rota.coverage(centre=centre, days=days),
             "expiring": services.expiring_documents(user=request.user)[:50],
             "role_names": dict(VolunteerRole.choices),
         },

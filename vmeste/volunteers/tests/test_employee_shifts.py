@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from vmeste.accounts.roles import Role
 from vmeste.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from vmeste.volunteers import services, shifts
+from vmeste.volunteers import rota, services, shifts
 from vmeste.volunteers.models import Shift
 from vmeste.volunteers.tests import factories as f
 
@@ -37,11 +37,11 @@ def test_night_shift_of_employees_and_day_shifts_of_volunteers_are_one_calendar(
     shifts.staff(shift=night, employee=second, role="operator", actor=boss)
     shifts.sign_up(shift=morning, volunteer=f.volunteer(c), role="operator", actor=boss)
 
-    views = {v.shift.pk: v for v in shifts.calendar(centre=c, first=day, last=day)}
+    views = {v.shift.pk: v for v in rota.calendar(centre=c, first=day, last=day)}
     assert views[night.pk].taken == {"operator": 2} and not views[night.pk].gaps
     assert "Ночная Вера" in [name for _pk, name, _role in views[night.pk].people]
     assert views[morning.pk].gaps == {"operator": 1}
-    short = {v.shift.pk for v in shifts.coverage(centre=c, today=day)}
+    short = {v.shift.pk for v in rota.coverage(centre=c, today=day)}
     assert night.pk not in short and morning.pk in short  # coverage counts both kinds
 
     with pytest.raises(Conflict) as full:
@@ -86,9 +86,9 @@ def test_the_employee_checks_in_and_out_and_is_on_shift_meanwhile():
     night = Shift.objects.get(centre=c, local_date=day, name="Ночь (сотрудники)")
     employee = f.user(Role.OPERATOR, centre=c)
     place = shifts.staff(shift=night, employee=employee, role="operator", actor=boss)
-    assert not shifts.on_shift(user_id=employee.pk, at=night.starts_at - timedelta(hours=2))
-    assert shifts.on_shift(user_id=employee.pk, at=night.starts_at + timedelta(hours=5))
-    assert not shifts.on_shift(user_id=employee.pk, at=night.ends_at)
+    assert not rota.on_shift(user_id=employee.pk, at=night.starts_at - timedelta(hours=2))
+    assert rota.on_shift(user_id=employee.pk, at=night.starts_at + timedelta(hours=5))
+    assert not rota.on_shift(user_id=employee.pk, at=night.ends_at)
     with pytest.raises(Forbidden):
         shifts.check_in(assignment=place, actor=f.user(Role.OPERATOR, centre=c),
                         at=night.starts_at)  # fmt: skip
@@ -130,7 +130,7 @@ def test_a_lines_coverage_counts_the_employees_on_shift():
     night = Shift.objects.get(centre=c, local_date=day, name="Ночь (сотрудники)")
     employee = f.user(Role.OPERATOR, centre=c)
     shifts.staff(shift=night, employee=employee, role="operator", actor=boss)
-    during = shifts.people_on_shift(
+    during = rota.people_on_shift(
         centres=[c], first=night.starts_at, last=night.starts_at + timedelta(hours=1)
     )
     assert during == [(night.starts_at, night.ends_at, employee.pk)]

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from vmeste.accounts.roles import Role
 from vmeste.core.errors import Conflict, Forbidden, ServiceError, ValidationFailed
-from vmeste.volunteers import public_form, services, shifts
+from vmeste.volunteers import public_form, rota, services, shifts
 from vmeste.volunteers.models import Assignment, Shift, VolunteerEvent
 from vmeste.volunteers.tests import factories as f
 
@@ -214,7 +214,7 @@ def test_swap_and_coverage():
     x, y = shifts.swap(first=x, second=y, actor=boss)
     assert (x.shift_id, x.volunteer_id) == (morning.pk, b.pk)
     assert (y.shift_id, y.volunteer_id) == (afternoon.pk, a.pk)
-    gaps = shifts.coverage(centre=c, days=2)
+    gaps = rota.coverage(centre=c, days=2)
     assert {v.shift.pk: v.gaps for v in gaps} == {
         morning.pk: {"operator": 1},
         afternoon.pk: {"operator": 1},
