@@ -160,6 +160,9 @@ def browser(monkeypatch):
     # The sync API runs an event loop in this thread while the live server's ORM calls run
     # in theirs; Django must be told this is deliberate.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # The two cores are shared with the other xdist worker (a served crash test, a SIP call):
+    # an answer a person gets at once may take seconds there. Waits, not assertions, grow.
+    sync_api.expect.set_options(timeout=15_000)
     with sync_api.sync_playwright() as playwright:
         instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield instance
