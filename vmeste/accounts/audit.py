@@ -47,6 +47,12 @@ class AuditChannelMiddleware:
             return self.get_response(request)
 
 
+def with_their_persons(kind: str, rows: Iterable) -> dict[str, list]:
+    """What a list of requests or contacts shows: the rows, then the persons they name."""
+    rows = list(rows)
+    return {kind: [r.pk for r in rows], "person": [r.person_id for r in rows if r.person_id]}
+
+
 def _records(shown: Mapping[str, Iterable[int | str]]) -> tuple[str, str, str]:
     """(first kind, first id, " kind:id kind:id ") of what was shown."""
     tokens = [f"{kind}:{pk}" for kind, ids in shown.items() for pk in dict.fromkeys(ids)]

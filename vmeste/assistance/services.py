@@ -188,10 +188,7 @@ def audit_shown(*, user: User, requests: list[Request], action: str, detail: str
         user=user,
         action=action,
         purpose=audit.Purpose.CASEWORK,
-        shown={
-            Kind.REQUEST: [r.pk for r in requests],
-            Kind.PERSON: [r.person_id for r in requests if r.person_id],
-        },
+        shown=audit.with_their_persons(Kind.REQUEST, requests),
         detail=detail,
     )
 

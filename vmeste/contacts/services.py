@@ -209,10 +209,7 @@ def audit_shown(*, user: User, contacts: list[Contact], action: str, detail: str
         user=user,
         action=action,
         purpose=audit.Purpose.CALL,
-        shown={
-            Kind.CONTACT: [c.pk for c in contacts],
-            Kind.PERSON: [c.person_id for c in contacts if c.person_id],
-        },
+        shown=audit.with_their_persons(Kind.CONTACT, contacts),
         detail=detail,
     )
 
