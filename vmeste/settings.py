@@ -74,6 +74,8 @@ DOMAIN_APPS = [
     "telephony",
     "workforce",
     "reports",
+    # The site's shell: the top bar, the call card, the person card, the side panels.
+    "workplace",
     "launch",
     # On top of the domain apps: retention, consent withdrawal, subject copies, backups.
     "privacy",

@@ -21,13 +21,14 @@ from vmeste.accounts import audit
 from vmeste.accounts.access import Kind, sees_full
 from vmeste.accounts.models import User
 from vmeste.accounts.roles import RIGHTS, Right
+from vmeste.accounts.ui import require_cases
 from vmeste.assistance import listing, services
 from vmeste.assistance.models import OutcomeHow, Request, Status, Team
 from vmeste.assistance.transitions import CLOSED
-from vmeste.assistance.ui import FormErrors, require, require_cases, values_of
 from vmeste.core import services as reference
 from vmeste.core.errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
 from vmeste.core.scoping import scoped, user_scope
+from vmeste.core.ui import FormErrors, require, values_of
 from vmeste.people.phones import mask
 
 PAGE_SIZE = 50

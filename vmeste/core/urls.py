@@ -1,8 +1,4 @@
-from django.urls import path
-
-from vmeste.core import views
-
 app_name = "core"
-urlpatterns = [
-    path("", views.home, name="home"),
-]
+# The site's root (`core:home`, where each role starts) is the workplace's: it is mounted into
+# this namespace from vmeste/workplace/urls.py (`pages_in`), core knowing nothing of roles.
+urlpatterns: list = []

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from vmeste.accounts import audit
 from vmeste.accounts.access import Kind
 from vmeste.accounts.models import User
-from vmeste.assistance.ui import require_reading
+from vmeste.accounts.ui import require_reading
 from vmeste.core.errors import ServiceError
 from vmeste.core.models import Centre
 from vmeste.deliveries import dispatch, services, transitions

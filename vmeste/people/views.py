@@ -1,105 +1,16 @@
-"""The person's card (opening it is audited by the service), and merging duplicates."""
+"""Merging duplicate cards (the card itself is the workplace's: `workplace.person_views`)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from vmeste.accounts.access import Kind
-from vmeste.accounts.roles import Right
-from vmeste.assistance import services as assistance
-from vmeste.assistance.ui import require_reading
-from vmeste.contacts import services as contacts
 from vmeste.core.errors import NotFound, ServiceError
-from vmeste.people import merging, services
-from vmeste.people.edit_views import can_edit
-from vmeste.people.models import SITUATION_FLAGS, Consent
-
-
-def _navigator_url(person, user) -> str:
-    """The navigator's eligibility for this person, when the navigator is installed and the
-    user may see what it reads (age, income, situation)."""
-    if not user.can(Right.SEE_PERSONAL_DATA):
-        return ""
-    try:
-        return reverse("directory:panel", args=[person.pk])
-    except NoReverseMatch:
-        return ""
-
-
-@login_required
-def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
-    require_reading(request.user, Kind.PERSON)
-    shown: dict = {}
-
-    def beside_the_card(person) -> dict:
-        """The requests and contacts the card lists, read before the audit entry is written
-        so that it names them too."""
-        shown["requests"] = list(
-            assistance.requests_for(request.user)
-            .filter(person=person)
-            .select_related("category", "subcategory", "region")
-            .order_by("-created_at")[:50]
-        )
-        shown["history"] = list(
-            contacts.contacts_for(request.user)
-            .filter(person=person)
-            .select_related("line")
-            .order_by("-started_at")[:50]
-        )
-        return {
-            Kind.REQUEST: [r.pk for r in shown["requests"]],
-            Kind.CONTACT: [c.pk for c in shown["history"]],
-        }
-
-    try:
-        person = services.get_person(
-            person_id=person_id, user=request.user, also_shown=beside_the_card
-        )
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
-    card = services.display(person, request.user)
-    can_merge = request.user.can(Right.MERGE_PERSONS) and not person.merged_into_id
-    duplicates = (
-        [
-            {"card": services.display(other, request.user), "score": score}
-            for other, score in merging.possible_duplicates(person=person, user=request.user)
-        ]
-        if can_merge
-        else []
-    )
-    requests, history = shown["requests"], shown["history"]
-    return render(
-        request,
-        "people/person_detail.html",
-        {
-            "person": person,
-            "card": card,
-            "flags": [SITUATION_FLAGS[code] for code in card["flags"]],
-            "flags_no": [SITUATION_FLAGS[code] for code in card["flags_no"]],
-            "duplicates": duplicates,
-            "can_merge": can_merge,
-            "can_edit": can_edit(request.user) and not person.merged_into_id,
-            "navigator_url": _navigator_url(person, request.user),
-            "requests": requests,
-            "history": history,
-            "privacy": _privacy_panel(request.user),
-        },
-    )
-
-
-def _privacy_panel(user) -> dict:
-    """What the card's personal-data panel offers this user (the panel posts to `privacy`)."""
-    return {
-        "can_withdraw": user.can(Right.REGISTER) and user.can(Right.SEE_PERSONAL_DATA),
-        "can_copy": user.can(Right.SUBJECT_COPY),
-        "methods": Consent.Method.choices,
-    }
+from vmeste.people import merging
 
 
 @login_required

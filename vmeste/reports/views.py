@@ -11,11 +11,11 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from vmeste.accounts.roles import Right
-from vmeste.assistance.ui import FormErrors, require
 from vmeste.core import services as reference
 from vmeste.core.dates import parse_date
 from vmeste.core.errors import NotFound, ValidationFailed
 from vmeste.core.scoping import scoped, user_scope
+from vmeste.core.ui import FormErrors, require
 from vmeste.reports import chart, services
 
 

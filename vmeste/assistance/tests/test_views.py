@@ -1,11 +1,10 @@
-"""The workplace pages: the call card's one form, the request list, the request page."""
+"""The request list, the request page and my work (requests made through the call card, whose
+own tests are in vmeste/workplace/tests/test_call_card.py)."""
 
 import pytest
 from django.urls import reverse
 
 from vmeste.assistance.models import Request
-from vmeste.contacts.models import Contact
-from vmeste.people.models import Person
 
 pytestmark = pytest.mark.django_db
 
@@ -56,92 +55,6 @@ def form_token(client) -> str:
 
 def post_call(client, data):
     return client.post(reverse("assistance:call_card"), {**data, "form_token": form_token(client)})
-
-
-def test_home_leads_to_the_call_card_with_the_line_script(operator):
-    page = operator.get("/", follow=True)
-    assert page.redirect_chain[-1][0] == reverse("assistance:call_card")
-    body = page.content.decode()
-    assert "csrfmiddlewaretoken" in body
-    assert 'id="callcard-aside"' in body
-    panel = operator.get(reverse("assistance:line_panel"), {"line": "volgograd-volunteers"})
-    assert "Район области" in panel.content.decode()
-
-
-def test_a_consultation_registers_a_contact_only(operator):
-    response = post_call(operator, CALL)
-    assert response.status_code == 302
-    contact = Contact.objects.get()
-    assert contact.caller_number == "+79275551234"
-    assert contact.disposition == "consultation"
-    assert "Район области: Советский" in contact.notes
-    assert list(contact.categories.values_list("code", flat=True)) == []
-    post_call(operator, {**CALL, "category": "medical-info"})
-    topics = Contact.objects.order_by("-pk").first().categories.values_list("code", flat=True)
-    assert list(topics) == ["medical-info"]
-    assert Person.objects.count() == 0 and Request.objects.count() == 0
-
-
-def test_one_post_registers_contact_person_and_request(operator):
-    response = post_call(operator, REQUEST)
-    assert response.status_code == 302
-    request = Request.objects.get()
-    contact = Contact.objects.get()
-    assert request.contact_id == contact.pk
-    assert contact.disposition == "request_registered"
-    assert contact.person_id == request.person_id
-    assert request.person.full_name == "Петрова Анна Ивановна"
-    assert request.subcategory.code == "groceries-delivery"
-    assert request.person.consent == "given"
-    page = operator.get(response["Location"])
-    assert request.number in page.content.decode()
-
-
-@pytest.mark.parametrize(
-    ("changes", "field"),
-    [
-        ({"consent": ""}, "consent"),
-        ({"description": "  "}, "description"),
-        ({"caller_number": "12345", "person.phone": ""}, "person.phone"),
-        ({"person.birth_date": "2999-01-01"}, "person.birth_date"),
-        ({"category": ""}, "category"),
-        ({"region": "RU-MOW"}, "region"),
-        ({"intake.district": ""}, "intake.district"),
-    ],
-)
-def test_errors_are_shown_next_to_the_field_and_nothing_is_stored(operator, changes, field):
-    data = {k: v for k, v in {**REQUEST, **changes}.items() if v != ""}
-    response = post_call(operator, data)
-    assert response.status_code == 422
-    assert field in response.context["errors"]
-    body = response.content.decode()
-    assert f'id="err-{field.replace(".", "-")}"' in body
-    # What was typed is still there.
-    assert "Петрова" in body or "person.last_name" not in data
-    assert Contact.objects.count() == 0
-    assert Request.objects.count() == 0
-    assert Person.objects.count() == 0
-
-
-def test_a_replayed_form_does_not_make_twins(operator):
-    token = form_token(operator)
-    url = reverse("assistance:call_card")
-    first = operator.post(url, {**REQUEST, "form_token": token})
-    second = operator.post(url, {**REQUEST, "form_token": token})
-    assert first.status_code == second.status_code == 302
-    assert Request.objects.count() == 1 and Contact.objects.count() == 1
-    followed = operator.get(second["Location"])
-    assert "уже сохранена" in followed.content.decode()
-
-
-def test_a_corrected_form_may_be_sent_again_with_the_same_token(operator):
-    token = form_token(operator)
-    url = reverse("assistance:call_card")
-    refused = operator.post(url, {**REQUEST, "consent": "", "form_token": token})
-    assert refused.status_code == 422
-    assert refused.context["token"] == token
-    saved = operator.post(url, {**REQUEST, "form_token": token})
-    assert saved.status_code == 302 and Request.objects.count() == 1
 
 
 def test_list_filters_search_and_query_count(operator, django_assert_max_num_queries):
@@ -253,29 +166,3 @@ def test_my_work_lists_my_open_requests_overdue_first(operator, django_assert_ma
     # Said without a plural form, so it reads right for 1, 3 and 5 alike.
     assert "Просрочено: 1 — сначала они." in page.content.decode()
 
-
-def test_side_panels_are_included_once_their_templates_exist(operator, tmp_path, settings):
-    from vmeste.assistance.call_views import side_panels
-
-    (tmp_path / "knowledge").mkdir()
-    (tmp_path / "knowledge" / "_search_panel.html").write_text("<div id='kb-panel'>KB</div>")
-    settings.TEMPLATES = [
-        {**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}
-    ]
-    assert side_panels()["knowledge_panel"] == "knowledge/_search_panel.html"
-    assert "id='kb-panel'" in operator.get(reverse("assistance:call_card")).content.decode()
-
-
-def test_articles_marked_in_the_knowledge_panel_are_kept_with_the_contact(operator):
-    from vmeste.knowledge import services as knowledge
-    from vmeste.knowledge.models import ArticleUse
-
-    article, _changed = knowledge.save_article(
-        data=knowledge.ArticleData(slug="groceries-help", title="Продукты", body="Как помочь."),
-        status="published",
-        enforce_workflow=False,
-    )
-    response = post_call(operator, {**CALL, "kb_articles": [article.slug, "no-such-article"]})
-    assert response.status_code == 302
-    use = ArticleUse.objects.get()
-    assert use.article_id == article.pk and use.contact_id == Contact.objects.get().pk

@@ -128,12 +128,12 @@
       var first = form.querySelector('[name="person.last_name"]');
       if (toggle && toggle.checked && first) first.focus();
       filler.textContent = "✓";
-      // The navigator of help answers for the chosen person.
-      var slot = document.getElementById("navigator-slot");
-      if (slot && slot.dataset.url && values.person_id && window.htmx) {
-        var url = slot.dataset.url.replace(/0(\/?)$/, values.person_id + "$1");
+      // The card's panels that answer for one person (the navigator of help) fetch theirs.
+      document.querySelectorAll("[data-person-url]").forEach(function (slot) {
+        if (!values.person_id || !window.htmx) return;
+        var url = slot.dataset.personUrl.replace(/0(\/?)$/, values.person_id + "$1");
         window.htmx.ajax("GET", url, { target: slot });
-      }
+      });
       return;
     }
     // "New call": the card's draft is done with, whatever it held.

@@ -14,9 +14,9 @@ from django.views.decorators.http import require_GET
 from vmeste.accounts.roles import Right
 from vmeste.assistance import services as assistance
 from vmeste.assistance.transitions import CLOSED
-from vmeste.assistance.ui import require
 from vmeste.contacts import services as contacts
 from vmeste.core.errors import ValidationFailed
+from vmeste.core.ui import require
 from vmeste.people import services as people
 from vmeste.people.phones import try_normalise
 
@@ -101,4 +101,4 @@ def caller_history(request: HttpRequest) -> HttpResponse:
             )
     elif number:
         context["state"] = "short"
-    return render(request, "contacts/_caller_history.html", context)
+    return render(request, "workplace/_caller_history.html", context)

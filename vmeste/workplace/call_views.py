@@ -1,5 +1,6 @@
 """The call card: the operator's home page. One form registers the contact and, when asked,
-the person and the request; the caller's history comes from contacts' `caller_history`."""
+the person and the request; the caller's history is `workplace.history`, the other apps' parts
+(knowledge, navigator, the contact centre's toolbar and pop) come from `workplace.panels`."""
 
 from __future__ import annotations
 
@@ -7,60 +8,31 @@ import secrets
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import select_template
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from vmeste.accounts import audit
 from vmeste.accounts.roles import Right
-from vmeste.assistance import intake_form
+from vmeste.accounts.ui import can_read_cases
 from vmeste.assistance import services as assistance
 from vmeste.assistance.models import Urgency
-from vmeste.assistance.ui import FormErrors, can_read_cases
 from vmeste.contacts import services as contacts
 from vmeste.contacts.models import Channel, Disposition
+from vmeste.core import idempotency
 from vmeste.core import services as reference
 from vmeste.core.errors import NotFound, ServiceError
 from vmeste.core.models import Category, Centre, IdempotencyRecord, Line, Region
 from vmeste.core.scoping import scoped, user_scope
+from vmeste.core.ui import FormErrors
+from vmeste.knowledge import services as knowledge
 from vmeste.people import services as people
+from vmeste.workplace import intake_form, panels
 
 TOKENS_KEPT = 20
-# Panels other apps provide for the call card's side column, shown once their templates exist.
-SIDE_PANELS = {
-    "knowledge_panel": "knowledge/_search_panel.html",
-    "navigator_panel": "directory/_navigator_panel.html",
-}
-
-
-def side_panels() -> dict[str, str | None]:
-    """The other apps' parts of the card, each shown once that app is installed."""
-    found: dict[str, str | None] = {}
-    for key, name in SIDE_PANELS.items():
-        try:
-            select_template([name])
-            found[key] = name
-        except TemplateDoesNotExist:
-            found[key] = None
-    # The contact centre's toolbar and screen pop, when it is installed.
-    try:
-        found["toolbar_url"] = reverse("contactcenter:toolbar")
-        found["screen_pop_url"] = reverse("contactcenter:screen_pop")
-    except NoReverseMatch:
-        found["toolbar_url"] = found["screen_pop_url"] = None
-    # The navigator answers for one person: its panel is fetched once the caller is known.
-    found["navigator_url"] = None
-    if found["navigator_panel"]:
-        try:
-            found["navigator_url"] = reverse("directory:panel", args=[0])
-        except NoReverseMatch:
-            found["navigator_panel"] = None
-    return found
 
 
 def _record_articles(request: HttpRequest, contact) -> None:
@@ -69,8 +41,6 @@ def _record_articles(request: HttpRequest, contact) -> None:
     slugs = request.POST.getlist("kb_articles")[:10]
     if not slugs:
         return
-    from vmeste.knowledge import services as knowledge
-
     for slug in dict.fromkeys(slugs):
         try:
             article = knowledge.get_article(user=request.user, slug=slug)
@@ -79,7 +49,10 @@ def _record_articles(request: HttpRequest, contact) -> None:
         knowledge.record_use(article=article, contact_id=contact.pk, user=request.user)
 
 
-# --- one-time form tokens: a double click or a replayed POST never makes twins -------------
+# --- one-time form keys: a double click or a replayed POST never makes twins ---------------
+# The key is issued with the form and kept in the session (a form this session never issued is
+# a stale one); saving runs through core.idempotency.once under the user's own keys, as the
+# API's Idempotency-Key does.
 
 
 def issue_token(request: HttpRequest) -> str:
@@ -89,27 +62,7 @@ def issue_token(request: HttpRequest) -> str:
     return token
 
 
-def _principal(request: HttpRequest) -> str:
-    return f"callcard:{request.user.pk}"
-
-
-def claim_token(request: HttpRequest, token: str) -> IdempotencyRecord | None:
-    """Claim the token in the database (atomic across parallel posts); None if already used."""
-    try:
-        with transaction.atomic():
-            return IdempotencyRecord.objects.create(
-                principal=_principal(request),
-                key=token,
-                method="POST",
-                path=request.path,
-                request_hash="",
-            )
-    except IntegrityError:
-        return None
-
-
-def _replay(request: HttpRequest, token: str) -> HttpResponse:
-    record = IdempotencyRecord.objects.filter(principal=_principal(request), key=token).first()
+def _replay(request: HttpRequest, record: IdempotencyRecord | None) -> HttpResponse:
     if record is not None and record.status_code:
         messages.info(request, _("Эта форма уже сохранена, повторно ничего не создано."))
         return redirect(bytes(record.body).decode() or reverse("assistance:call_card"))
@@ -184,13 +137,10 @@ def _context(request: HttpRequest, values: dict, errors: dict, token: str) -> di
     line = _chosen_line(lines, values.get("line", ""))
     if line is not None and not values.get("line"):
         values = {**values, "line": line.code}
-    panels = side_panels()
     person_id = values.get("person_id", "")
-    if panels["navigator_url"] and person_id.isdecimal():
-        panels["navigator_now"] = reverse("directory:panel", args=[int(person_id)])
     return {
         **line_context(request.user, line, values),
-        **panels,
+        **panels.for_card(int(person_id) if person_id.isdecimal() else None),
         "lines": lines,
         "errors": errors,
         "error_message": getattr(errors, "message", "") if errors else "",
@@ -215,7 +165,7 @@ def call_card(request: HttpRequest) -> HttpResponse:
             return redirect("assistance:request_list")
         if user.can(Right.SEE_FIGURES):
             return redirect("reports:figures")
-        return render(request, "assistance/no_work.html", status=403)
+        return render(request, "workplace/no_work.html", status=403)
     if request.method == "POST":
         return _submit(request)
     # The screen pop names the call's line; else the operator's centre's main line; else the
@@ -225,43 +175,47 @@ def call_card(request: HttpRequest) -> HttpResponse:
     # The screen pop names the call: saving the card completes that call's contact.
     values["call_id"] = request.GET.get("call", "")[:100]
     context = _context(request, values, {}, issue_token(request))
-    return render(request, "assistance/call_card.html", context)
+    return render(request, "workplace/call_card.html", context)
 
 
 def _submit(request: HttpRequest) -> HttpResponse:
     values = {key: request.POST.get(key, "") for key in request.POST}
     values.pop("csrfmiddlewaretoken", None)
     token = request.POST.get("form_token", "")
+    who = idempotency.principal(request)
     if token not in request.session.get("intake_tokens", []):
-        record = IdempotencyRecord.objects.filter(principal=_principal(request), key=token)
-        if token and record.exists():
-            return _replay(request, token)
+        done = idempotency.stored(who, token) if token else None
+        if done is not None:
+            return _replay(request, done)
         errors = FormErrors()
         errors.message = _("Форма устарела. Проверьте данные и сохраните ещё раз.")
         context = _context(request, values, errors, issue_token(request))
-        return render(request, "assistance/call_card.html", context, status=409)
-    claim = claim_token(request, token)
-    if claim is None:
-        return _replay(request, token)
+        return render(request, "workplace/call_card.html", context, status=409)
+    # Nothing is kept of a form refused with errors: corrected, it is sent with the same key.
+    return idempotency.once(
+        request,
+        principal=who,
+        key=token,
+        work=lambda: _store(request, values, token),
+        replay=lambda record: _replay(request, record),
+        keep_refusals=False,
+    )
+
+
+def _store(request: HttpRequest, values: dict, token: str) -> HttpResponse:
     errors = FormErrors()
     try:
         form = intake_form.read(request.POST, user=request.user)
         errors.update(form.errors)
         if not errors:
-            created = _save(request, form)
+            contact, made = _save(request, form)
     except ServiceError as exc:
         errors.add(exc)
-    except Exception:
-        claim.delete()  # a crash is no answer: let the operator send the form again
-        raise
     if errors:
-        claim.delete()  # nothing was stored: the same form may be sent again once corrected
         errors.message = errors.message or _("Проверьте поля, отмеченные красным.")
         context = _context(request, values, errors, token)
-        return render(request, "assistance/call_card.html", context, status=422)
-    contact, made = created
+        return render(request, "workplace/call_card.html", context, status=422)
     request.session["call_line"] = contact.line.code
-    target = reverse("assistance:call_card")
     if made is not None:
         link = reverse("assistance:request_detail", args=[made.pk])
         messages.success(
@@ -271,11 +225,10 @@ def _submit(request: HttpRequest) -> HttpResponse:
         )
     else:
         messages.success(request, _("Обращение сохранено."), extra_tags="keep:callcard")
-    IdempotencyRecord.objects.filter(pk=claim.pk).update(status_code=303, body=target.encode())
     request.session["intake_tokens"] = [
         t for t in request.session.get("intake_tokens", []) if t != token
     ]
-    return redirect(target)
+    return redirect(reverse("assistance:call_card"))
 
 
 def _save(request: HttpRequest, form: intake_form.IntakeForm):
@@ -308,4 +261,4 @@ def line_panel(request: HttpRequest) -> HttpResponse:
     line = _chosen_line(lines, request.GET.get("line", ""))
     values = {key: request.GET.get(key, "") for key in request.GET}
     context = {**line_context(request.user, line, values), "errors": {}}
-    return render(request, "assistance/_line_panel.html", context)
+    return render(request, "workplace/_line_panel.html", context)

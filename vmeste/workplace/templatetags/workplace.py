@@ -69,7 +69,7 @@ def workplace_sections(user) -> list[dict]:
     from django.utils.translation import gettext as _
 
     from vmeste.accounts.roles import Right, Role
-    from vmeste.assistance.ui import can_read_cases
+    from vmeste.accounts.ui import can_read_cases
 
     sections = []
     if user.can(Right.REGISTER):

@@ -1,0 +1,22 @@
+"""Where each role starts: the site's root (`core:home`) belongs to the shell."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from vmeste.accounts.roles import Right, Role
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Each role starts where its work is: the call card for those who take calls, the
+    courier's deliveries, a volunteer's shifts (the call card sends analysts and managers on)."""
+    user = request.user
+    if not user.can(Right.REGISTER):
+        if user.role == Role.COURIER:
+            return redirect("deliveries:mine")
+        if getattr(user, "volunteer", None) is not None:
+            return redirect("volunteers:my_shifts")
+    return redirect("assistance:call_card")
