@@ -84,6 +84,7 @@ def _notes(notes: str, answers: list[tuple[str, str, str]]) -> str:
 
 
 def read(post, *, user) -> IntakeForm:
+    """The whole form: the contact always, the person and the request when asked for."""
     form = IntakeForm()
     line = _lookup(form, reference.line_by_code, post.get("line", ""), "line")
     region: Region | None = None
@@ -94,40 +95,46 @@ def read(post, *, user) -> IntakeForm:
     if post.get("person_id", "").isdecimal():
         form.person_id = int(post["person_id"])
     answers, intake_errors = intake_answers(line, post)
-    disposition = post.get("disposition") or Disposition.CONSULTATION
-    if form.with_request and disposition == Disposition.CONSULTATION:
-        disposition = Disposition.REQUEST_REGISTERED
-    caller = post.get("caller_number", "")
     # The topic is asked of every contact (figures count them); a request needs one.
     category = None
     if post.get("category"):
         category = _lookup(form, reference.category_by_code, post["category"], "category")
     if line is not None:
-        form.contact = contacts.ContactInput(
-            line=line,
-            channel=post.get("channel") or Channel.PHONE,
-            region=region,
-            caller_number=caller,
-            disposition=disposition,
-            notes=_notes(post.get("notes", ""), answers),
-            categories=[category] if category is not None else [],
-            call_id=post.get("call_id", "").strip(),
-        )
-        try:
-            contacts.validate(form.contact)
-        except ValidationFailed as exc:
-            form.absorb(exc)
-    if not form.with_request:
-        return form
+        _read_contact(form, post, line, region, category, answers)
+    if form.with_request:
+        for name, messages in intake_errors.items():
+            form.errors.setdefault(name, []).extend(messages)
+        _read_person(form, post, region, answers)
+        _read_request(form, post, line, region, category, answers)
+    return form
 
-    for name, messages in intake_errors.items():
-        form.errors.setdefault(name, []).extend(messages)
+
+def _read_contact(form: IntakeForm, post, line: Line, region, category, answers) -> None:
+    disposition = post.get("disposition") or Disposition.CONSULTATION
+    if form.with_request and disposition == Disposition.CONSULTATION:
+        disposition = Disposition.REQUEST_REGISTERED
+    form.contact = contacts.ContactInput(
+        line=line,
+        channel=post.get("channel") or Channel.PHONE,
+        region=region,
+        caller_number=post.get("caller_number", ""),
+        disposition=disposition,
+        notes=_notes(post.get("notes", ""), answers),
+        categories=[category] if category is not None else [],
+        call_id=post.get("call_id", "").strip(),
+    )
+    try:
+        contacts.validate(form.contact)
+    except ValidationFailed as exc:
+        form.absorb(exc)
+
+
+def _read_person(form: IntakeForm, post, region, answers) -> None:
+    """The person a request is for: consent first, then who they are."""
     if not form.consent:
         form.fail("consent", _("Без согласия на обработку персональных данных заявку не завести."))
     if region is None and "region" not in form.errors:
         form.fail("region", _("Укажите регион заявителя."))
-    if not post.get("category"):
-        form.fail("category", _("Выберите категорию."))
     # Yes, no, or not asked: only an answer given is stored.
     flags = {
         code: answer.lower() in YES
@@ -135,7 +142,7 @@ def read(post, *, user) -> IntakeForm:
         if code in SITUATION_FLAGS and answer.lower() in YES | NO
     }
     form.person = people.PersonInput(
-        phone=post.get("person.phone") or caller,
+        phone=post.get("person.phone") or post.get("caller_number", ""),
         last_name=post.get("person.last_name", "").strip(),
         first_name=post.get("person.first_name", "").strip(),
         middle_name=post.get("person.middle_name", "").strip(),
@@ -148,21 +155,27 @@ def read(post, *, user) -> IntakeForm:
         people.validate(form.person)
     except ValidationFailed as exc:
         form.absorb(exc)
-    if line is not None and region is not None and category is not None:
-        top, sub = assistance.split_category(category)
-        form.request = assistance.RequestInput(
-            line=line,
-            region=region,
-            category=top,
-            subcategory=sub,
-            description=post.get("description", ""),
-            urgency=post.get("urgency") or "normal",
-            **answers_as_fields({code: answer for code, _l, answer in answers}),
-        )
-        try:
-            assistance.validate(form.request)
-        except ValidationFailed as exc:
-            form.absorb(exc)
-    elif not post.get("description", "").strip():
-        form.fail("description", _("Опишите, что нужно."))
-    return form
+
+
+def _read_request(form: IntakeForm, post, line, region, category, answers) -> None:
+    """The request itself: its line, region and category, and the answers as its fields."""
+    if not post.get("category"):
+        form.fail("category", _("Выберите категорию."))
+    if line is None or region is None or category is None:
+        if not post.get("description", "").strip():
+            form.fail("description", _("Опишите, что нужно."))
+        return
+    top, sub = assistance.split_category(category)
+    form.request = assistance.RequestInput(
+        line=line,
+        region=region,
+        category=top,
+        subcategory=sub,
+        description=post.get("description", ""),
+        urgency=post.get("urgency") or "normal",
+        **answers_as_fields({code: answer for code, _l, answer in answers}),
+    )
+    try:
+        assistance.validate(form.request)
+    except ValidationFailed as exc:
+        form.absorb(exc)

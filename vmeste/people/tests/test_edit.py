@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from vmeste.people.models import Person
 from vmeste.people.phones import pretty
-from vmeste.people.tests.test_views import person
+from vmeste.workplace.tests.test_person_card import person
 
 pytestmark = pytest.mark.django_db
 
