@@ -2,14 +2,17 @@
 
 Each app of `vmeste/` has a place in LAYERS; a module of an app may import from its own app and
 from apps below it, never from an app above it. Every non-test module is parsed (ast), so a
-lazy import inside a function counts as much as one at the top. A lower app that must reach a
-higher one declares something the higher one reads (a registration such as `core.panels`, a
-signal), it does not import it.
+lazy import inside a function counts as much as one at the top. Templates count too: an app's
+template loads no tag library of an app above it, and includes or extends none of its
+templates. A lower app that must reach a higher one
+declares something the higher one reads (a registration such as `core.panels`, a signal), it
+does not import it.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -83,6 +86,42 @@ def upward_imports() -> list[str]:
     return found
 
 
+LOAD = re.compile(r"{%\s*load\s+([^%]*?)\s*%}")
+INCLUDE = re.compile(r"""{%\s*(?:include|extends)\s+["']([a-z_]+)/""")
+
+
+def _libraries() -> dict[str, str]:
+    """Each of our template tag libraries and the app that provides it."""
+    return {
+        path.stem: path.parent.parent.name
+        for path in PACKAGE.glob("*/templatetags/*.py")
+        if path.stem != "__init__"
+    }
+
+
+def upward_template_loads() -> list[str]:
+    rank = {app: i for i, app in enumerate(LAYERS)}
+    libraries = _libraries()
+    found = []
+    for path in sorted(PACKAGE.glob("*/templates/**/*.html")):
+        app = path.relative_to(PACKAGE).parts[0]
+        text = path.read_text(encoding="utf-8")
+        for match in INCLUDE.finditer(text):
+            owner = match.group(1)
+            if owner in rank and app in rank and rank[owner] > rank[app]:
+                found.append(f"{path.relative_to(PACKAGE.parent)}: {app} includes {owner}/…")
+        for match in LOAD.finditer(text):
+            words = match.group(1).split()
+            names = words[words.index("from") + 1 :] if "from" in words else words
+            for name in names:
+                owner = libraries.get(name)
+                if owner in rank and app in rank and rank[owner] > rank[app]:
+                    found.append(
+                        f"{path.relative_to(PACKAGE.parent)}: {app} loads {name} ({owner})"
+                    )
+    return found
+
+
 def test_every_app_has_a_layer():
     assert sorted(LAYERS) == _apps()
 
@@ -90,6 +129,11 @@ def test_every_app_has_a_layer():
 def test_no_app_imports_from_an_app_above_it():
     found = upward_imports()
     assert not found, "imports from a higher layer:\n" + "\n".join(found)
+
+
+def test_no_app_template_loads_a_library_of_an_app_above_it():
+    found = upward_template_loads()
+    assert not found, "template libraries from a higher layer:\n" + "\n".join(found)
 
 
 @pytest.mark.parametrize(

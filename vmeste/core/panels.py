@@ -1,4 +1,4 @@
-"""Parts an app adds to the operator's call card, declared by that app.
+"""Parts an app adds to the operator's call card (or the person card), declared by that app.
 
 An app lists its parts in its AppConfig (`panels = (Panel(...), ...)`); the workplace reads
 the installed apps' lists (`workplace.panels`) and shows them, without knowing the apps by
@@ -13,7 +13,8 @@ from dataclasses import dataclass
 SIDE = "side"  # a tab of the card's side column
 BAR = "bar"  # the card's top bar (the contact centre's agent toolbar)
 POP = "pop"  # above the form (the banner of an incoming call)
-PLACES = (SIDE, BAR, POP)
+PERSON = "person"  # the person card, under the card's own blocks
+PLACES = (SIDE, BAR, POP, PERSON)
 
 
 @dataclass(frozen=True)

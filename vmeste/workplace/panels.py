@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.apps import apps
 from django.urls import reverse
 
-from vmeste.core.panels import BAR, POP, SIDE, Panel
+from vmeste.core.panels import BAR, PERSON, POP, SIDE, Panel
 
 
 def registered() -> list[Panel]:
@@ -43,3 +43,8 @@ def for_card(person_id: int | None = None) -> dict:
         "panel_styles": list(dict.fromkeys(s for p in panels for s in p.styles)),
         "panel_scripts": list(dict.fromkeys(s for p in panels for s in p.scripts)),
     }
+
+
+def for_person_card() -> list[dict]:
+    """The parts the apps add to the person card (each template reads `person`, `user`)."""
+    return [_shown(p, None) for p in registered() if p.place == PERSON]

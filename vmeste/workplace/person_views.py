@@ -1,6 +1,7 @@
-"""The person's card: who they are, their requests and contacts, possible duplicates, the
-personal-data panel. It lists records of several apps, so it belongs to the workplace (opening
-it is audited once by `people.services.get_person`, naming what is shown beside the card)."""
+"""The person's card: who they are, their requests and contacts, possible duplicates, and the
+parts other apps declare for it (`core.panels`, PERSON: privacy's personal-data panel). It
+lists records of several apps, so it belongs to the workplace (opening it is audited once by
+`people.services.get_person`, naming what is shown beside the card)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from vmeste.contacts import services as contacts
 from vmeste.core.errors import NotFound
 from vmeste.people import merging, services
 from vmeste.people.edit_views import can_edit
-from vmeste.people.models import SITUATION_FLAGS, Consent
+from vmeste.people.models import SITUATION_FLAGS
+from vmeste.workplace import panels
 
 
 def _navigator_url(person, user) -> str:
@@ -87,15 +89,6 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
             "navigator_url": _navigator_url(person, request.user),
             "requests": requests,
             "history": history,
-            "privacy": _privacy_panel(request.user),
+            "person_panels": panels.for_person_card(),
         },
     )
-
-
-def _privacy_panel(user) -> dict:
-    """What the card's personal-data panel offers this user (the panel posts to `privacy`)."""
-    return {
-        "can_withdraw": user.can(Right.REGISTER) and user.can(Right.SEE_PERSONAL_DATA),
-        "can_copy": user.can(Right.SUBJECT_COPY),
-        "methods": Consent.Method.choices,
-    }

@@ -165,4 +165,3 @@ def test_my_work_lists_my_open_requests_overdue_first(operator, django_assert_ma
     assert items[0].pk == requests[2].pk and page.context["overdue"] == 1
     # Said without a plural form, so it reads right for 1, 3 and 5 alike.
     assert "Просрочено: 1 — сначала они." in page.content.decode()
-
