@@ -16,32 +16,16 @@ import re
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from vmeste.accounts.roles import Right
 
 PACKAGE = Path(__file__).resolve().parent.parent / "vmeste"
 
-# Lowest first. The project's own modules (vmeste/api.py, urls.py, settings.py, cli.py) sit
-# above them all and are not checked.
-LAYERS = [
-    "core",
-    "accounts",
-    "people",
-    "contacts",
-    "knowledge",
-    "assistance",
-    "directory",
-    "volunteers",
-    "deliveries",
-    "contactcenter",
-    "telephony",
-    "workforce",
-    "reports",
-    "workplace",
-    "launch",
-    "privacy",
-    "demo",
-]
+# Lowest first: the domain apps in settings' dependency order, then the demo data on top. The
+# project's own modules (vmeste/api.py, urls.py, settings.py, cli.py) sit above them all and
+# are not checked.
+LAYERS = [*settings.DOMAIN_APPS, "demo"]
 
 
 def _apps() -> list[str]:
