@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vmeste.core.models import Region
+from vmeste.core.timeline import TimelineEvent
 
 
 class DisabilityGroup(models.TextChoices):
@@ -202,16 +203,8 @@ class Consent(models.Model):
         ordering = ["-recorded_at"]
 
 
-class PersonEvent(models.Model):
-    """The person's history: created, edited (with the fields' old and new values), merged."""
+class PersonEvent(TimelineEvent):
+    """The person's history: created, updated, consent, merged_in, merged_away, anonymised;
+    `data` holds the changed fields' old and new values."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField(default=timezone.now)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    kind = models.CharField(max_length=20)  # created, updated, consent, merged_in, merged_away
-    changes = models.JSONField(default=dict, blank=True)
-
-    class Meta:
-        ordering = ["at", "pk"]
