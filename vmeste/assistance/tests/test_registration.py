@@ -51,5 +51,5 @@ def test_a_matched_card_is_said_openly_and_both_timelines_start(make_user):
     created = first.request.events.get()
     assert (created.kind, created.to_status, created.actor) == ("created", "new", operator)
     person_events = list(first.request.person.events.values_list("kind", "data"))
-    assert person_events[0] == ("created", {"consent": "given", "last_name": [None, "Иванова"],
-                                            "first_name": [None, "Мария"]})  # fmt: skip
+    assert person_events[0] == ("created", {"consent": "given", "last_name": ["", "Иванова"],
+                                            "first_name": ["", "Мария"]})  # fmt: skip
