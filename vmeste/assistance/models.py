@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from vmeste.assistance.transitions import CLOSED, OutcomeHow, Status
 from vmeste.contacts.models import Contact
-from vmeste.core.models import Category, Line, Region
+from vmeste.core.models import Category, Line, Region, Versioned
 from vmeste.core.timeline import KIND_MAX, StatusEvent
 from vmeste.people.models import Person
 
@@ -55,7 +55,7 @@ class NumberSequence(models.Model):
         ]
 
 
-class Request(models.Model):
+class Request(Versioned):
     number = models.CharField(_("номер"), max_length=24, unique=True)
     # person, region, assignee: no index of their own, the composite indexes below lead with
     # them (every index is one more write on each of millions of registrations).
@@ -129,7 +129,6 @@ class Request(models.Model):
     )
     created_at = models.DateTimeField(_("создана"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
-    version = models.PositiveIntegerField(default=1)
 
     scope_region = "region"
     scope_line = "line"

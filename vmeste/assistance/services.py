@@ -229,16 +229,14 @@ def _locked(request_id: int, user: User, expected_version: int | None) -> Reques
     request = requests_for(user).select_for_update().filter(pk=request_id).first()
     if request is None:
         raise NotFound(_("Заявка не найдена."))
-    if expected_version is not None and request.version != expected_version:
-        raise Conflict(
-            _(
-                "Заявку уже изменил другой пользователь (версия %(current)d, у вас %(yours)d)."
-                " Обновите страницу: ваши изменения не сохранены."
-            )
-            % {"current": request.version, "yours": expected_version},
-            code="stale_version",
-            fields={"version": [_("Устаревшая версия.")]},
+    request.check_version(
+        expected_version,
+        _(
+            "Заявку уже изменил другой пользователь (версия %(current)d, у вас %(yours)d)."
+            " Обновите страницу: ваши изменения не сохранены."
         )
+        % {"current": request.version, "yours": expected_version or 0},
+    )
     return request
 
 

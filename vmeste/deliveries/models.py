@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vmeste.assistance.models import Request
-from vmeste.core.models import Centre, Region
+from vmeste.core.models import Centre, Region, Versioned
 from vmeste.core.timeline import StatusEvent
 from vmeste.deliveries.transitions import ACTIVE_STATUSES, OPEN_STATUSES, DeliveryStatus
 
@@ -34,7 +34,7 @@ class Priority(models.IntegerChoices):
     CRITICAL = 2, _("критическая")
 
 
-class Delivery(models.Model):
+class Delivery(Versioned):
     request = models.ForeignKey(
         Request, verbose_name=_("заявка"), on_delete=models.PROTECT, related_name="deliveries"
     )
@@ -78,7 +78,6 @@ class Delivery(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
-    version = models.PositiveIntegerField(default=1)
 
     scope_region = "region"
     scope_line = "request__line"

@@ -13,7 +13,7 @@ from vmeste.accounts import audit
 from vmeste.accounts.access import Kind, readable, require, sees_full
 from vmeste.accounts.roles import Right
 from vmeste.core import refcache
-from vmeste.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from vmeste.core.errors import Forbidden, NotFound, ValidationFailed
 from vmeste.core.scoping import scoped
 from vmeste.core.timeline import record_event
 from vmeste.people.inputs import (
@@ -158,12 +158,10 @@ def update_person(
     person = scoped(Person.objects.select_for_update(), actor).filter(pk=person_id).first()
     if person is None:
         raise NotFound(_("Человек не найден."))
-    if expected_version is not None and person.version != expected_version:
-        raise Conflict(
-            _("Карточку уже изменил другой пользователь. Обновите её: ваши правки не сохранены."),
-            code="stale_version",
-            fields={"version": [_("Устаревшая версия.")]},
-        )
+    person.check_version(
+        expected_version,
+        _("Карточку уже изменил другой пользователь. Обновите её: ваши правки не сохранены."),
+    )
     if person.consent != ConsentStatus.GIVEN and data.has_personal_data():
         raise ValidationFailed({"consent": _(CONSENT_NEEDED)}, code="consent_required")
     e164 = validate(data, phone_required=False)

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from vmeste.core.models import Centre
+from vmeste.core.models import Centre, Versioned
 from vmeste.core.timeline import StatusEvent
 from vmeste.volunteers.rules import VolunteerStatus  # one definition, in the rules
 
@@ -73,7 +73,7 @@ def _calendar_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class Volunteer(models.Model):
+class Volunteer(Versioned):
     centre = models.ForeignKey(
         Centre, verbose_name=_("колл-центр"), on_delete=models.PROTECT, related_name="+"
     )
@@ -105,7 +105,6 @@ class Volunteer(models.Model):
     client_hash = models.CharField(max_length=64, blank=True, db_index=True)
     calendar_token = models.CharField(max_length=40, default=_calendar_token, unique=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    version = models.PositiveIntegerField(default=1)
 
     scope_region = "centre__region"
     scope_line = None
