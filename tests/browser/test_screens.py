@@ -72,7 +72,7 @@ def known_caller(actor):
     from vmeste.people import services as people
     from vmeste.people.models import Person
 
-    person = people.find_or_register(
+    person, _matched = people.find_or_register(
         data=people.PersonInput(
             phone=PHONE,
             last_name="Петрова",
@@ -216,7 +216,8 @@ def registered_request(operator):
             address="Волгоград, ул. Мира, 5, кв. 12",
         ),
         actor=operator,
-    )
+        consent=True,
+    ).request
 
 
 def test_request_page(watched, live_server, make_user):

@@ -24,7 +24,7 @@ def known_caller(actor):
     from vmeste.core.models import Line, Region
     from vmeste.people import services as people
 
-    person = people.find_or_register(
+    person, _matched = people.find_or_register(
         data=people.PersonInput(
             phone=PHONE,
             last_name="Петрова",

@@ -196,11 +196,6 @@ def _reload(request_id: Id, user: User) -> Request:
 
 @router.post("/requests", response={201: RequestOut})
 def register_request(request: HttpRequest, payload: RequestIn):
-    if payload.consent is not True:
-        raise ValidationFailed(
-            {"consent": _("Нужно согласие заявителя на обработку персональных данных.")},
-            code="consent_required",
-        )
     errors = FieldErrors()
     found = {
         name: errors.attempt(lookup, getattr(payload, name))
@@ -232,10 +227,14 @@ def register_request(request: HttpRequest, payload: RequestIn):
         if payload.contact_id
         else None
     )
-    created = services.register_with_person(
-        data=data, person_data=person_data, actor=request.user, contact=contact
+    created, matched = services.register_with_person(
+        data=data,
+        person_data=person_data,
+        actor=request.user,
+        consent=payload.consent is True,
+        contact=contact,
     )
-    if getattr(created.person, "matched", False):  # the answer shows a card that was there
+    if matched:  # the answer shows a card that was there
         services.audit_shown(user=request.user, requests=[created], action=audit.Action.VIEW)
     # Everything the answer shows was just written from these very objects: no re-read.
     return Status(201, shape(created, request.user, phone=e164))

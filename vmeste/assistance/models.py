@@ -7,36 +7,20 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from vmeste.assistance.transitions import CLOSED, OutcomeHow, Status
 from vmeste.contacts.models import Contact
-from vmeste.core.models import Category, Line, Region
+from vmeste.core.models import Category, Line, Region, Versioned
+from vmeste.core.timeline import KIND_MAX, StatusEvent
 from vmeste.people.models import Person
 
-
-class Status(models.TextChoices):
-    NEW = "new", _("новая")
-    TRIAGED = "triaged", _("разобрана")
-    IN_PROGRESS = "in_progress", _("в работе")
-    WAITING = "waiting", _("ожидание")
-    RESOLVED = "resolved", _("решена")
-    REJECTED = "rejected", _("отклонена")
-    CANCELLED = "cancelled", _("отменена")
-
-
-CLOSED_STATUSES = frozenset({Status.RESOLVED, Status.REJECTED, Status.CANCELLED})
+# One definition of each enumeration, in the status table; re-exported for the callers.
+CLOSED_STATUSES = CLOSED
 
 
 class Urgency(models.TextChoices):
     NORMAL = "normal", _("обычная")
     URGENT = "urgent", _("срочная")
     CRITICAL = "critical", _("критическая")
-
-
-class OutcomeHow(models.TextChoices):
-    DELIVERY = "delivery", _("доставка")
-    MEASURE = "measure", _("мера господдержки")
-    ORGANIZATION = "organization", _("организация")
-    CONSULTATION = "consultation", _("консультация")
-    OTHER = "other", _("другое")
 
 
 class Team(models.Model):
@@ -71,7 +55,7 @@ class NumberSequence(models.Model):
         ]
 
 
-class Request(models.Model):
+class Request(Versioned):
     number = models.CharField(_("номер"), max_length=24, unique=True)
     # person, region, assignee: no index of their own, the composite indexes below lead with
     # them (every index is one more write on each of millions of registrations).
@@ -145,7 +129,6 @@ class Request(models.Model):
     )
     created_at = models.DateTimeField(_("создана"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
-    version = models.PositiveIntegerField(default=1)
 
     scope_region = "region"
     scope_line = "line"
@@ -180,7 +163,7 @@ class Request(models.Model):
         return not self.is_closed and self.due_at < timezone.now()
 
 
-class RequestEvent(models.Model):
+class RequestEvent(StatusEvent):
     """One line of a request's timeline: who did what, when."""
 
     class Kind(models.TextChoices):
@@ -192,18 +175,7 @@ class RequestEvent(models.Model):
         LINKED = "linked", _("связь")
 
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField(default=timezone.now)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    kind = models.CharField(max_length=12, choices=Kind.choices)
-    from_status = models.CharField(max_length=12, blank=True)
-    to_status = models.CharField(max_length=12, blank=True)
-    text = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True)
-
-    class Meta:
-        ordering = ["at", "pk"]
+    kind = models.CharField(_("что"), max_length=KIND_MAX, choices=Kind.choices)
 
 
 class RequestCount(models.Model):

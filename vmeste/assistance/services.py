@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import NamedTuple
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -29,6 +30,7 @@ from vmeste.core import refcache
 from vmeste.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vmeste.core.models import Category, Line, Region
 from vmeste.core.scoping import in_scope, user_scope
+from vmeste.core.timeline import record_event
 from vmeste.people import services as people
 from vmeste.people.models import Person
 
@@ -159,10 +161,10 @@ def _create(*, data: RequestInput, person: Person, actor: User, contact: Contact
         self_isolation=data.self_isolation,
         intake={k: str(v)[:300] for k, v in list(data.intake.items())[:30]},
     )
-    RequestEvent.objects.create(
-        request=request,
+    record_event(
+        request,
+        RequestEvent.Kind.CREATED,
         actor=actor,
-        kind=RequestEvent.Kind.CREATED,
         to_status=Status.NEW,
         at=now,
         data={"urgency": data.urgency, "category": (data.subcategory or data.category).code},
@@ -227,16 +229,14 @@ def _locked(request_id: int, user: User, expected_version: int | None) -> Reques
     request = requests_for(user).select_for_update().filter(pk=request_id).first()
     if request is None:
         raise NotFound(_("Заявка не найдена."))
-    if expected_version is not None and request.version != expected_version:
-        raise Conflict(
-            _(
-                "Заявку уже изменил другой пользователь (версия %(current)d, у вас %(yours)d)."
-                " Обновите страницу: ваши изменения не сохранены."
-            )
-            % {"current": request.version, "yours": expected_version},
-            code="stale_version",
-            fields={"version": [_("Устаревшая версия.")]},
+    request.check_version(
+        expected_version,
+        _(
+            "Заявку уже изменил другой пользователь (версия %(current)d, у вас %(yours)d)."
+            " Обновите страницу: ваши изменения не сохранены."
         )
+        % {"current": request.version, "yours": expected_version or 0},
+    )
     return request
 
 
@@ -292,10 +292,10 @@ def transition(
         request.resolved_at = None
     request.version += 1
     request.save()
-    RequestEvent.objects.create(
-        request=request,
+    record_event(
+        request,
+        RequestEvent.Kind.TRANSITION,
         actor=actor,
-        kind=RequestEvent.Kind.TRANSITION,
         from_status=previous,
         to_status=to,
         text=comment.strip(),
@@ -332,10 +332,10 @@ def assign(
     request.team = team
     request.version += 1
     request.save()
-    RequestEvent.objects.create(
-        request=request,
+    record_event(
+        request,
+        RequestEvent.Kind.ASSIGNED,
         actor=actor,
-        kind=RequestEvent.Kind.ASSIGNED,
         text=(assignee.display_name if assignee else "") or (team.name if team else ""),
         data={
             "before": before,
@@ -359,13 +359,18 @@ def add_comment(
     if len(text) > COMMENT_MAX:
         raise ValidationFailed({"text": _("Комментарий не длиннее %d символов.") % COMMENT_MAX})
     request = get_request(request_id=request_id, user=authority)
-    return RequestEvent.objects.create(
-        request=request,
+    return record_event(
+        request,
+        RequestEvent.Kind.COMMENT,
         actor=actor,
-        kind=RequestEvent.Kind.COMMENT,
         text=text,
         data={"authorised_by": authorised_by.pk} if authorised_by else {},
     )
+
+
+class Registered(NamedTuple):
+    request: Request
+    matched: bool  # the person's card was there already: an answer showing it is a read
 
 
 def register_with_person(
@@ -373,26 +378,33 @@ def register_with_person(
     data: RequestInput,
     person_data: people.PersonInput,
     actor: User,
+    consent: bool,
     contact: Contact | None = None,
     consent_method: str = "oral_call",
-) -> Request:
+) -> Registered:
     """Register the request and find or create its person, in one transaction: either both
-    are stored or neither (consent is required for a request: it names a person).
+    are stored or neither. `consent` has no default: every caller says whether the person
+    agreed, and a request (it names a person) is refused without it.
 
     Every refusal is raised before the first write, so inside a caller's transaction (the
     Idempotency-Key's, the call card's) no savepoint is needed: a failure past that point
     is the database's, and undoes the caller's work too."""
     _may_register(actor, data)
+    if consent is not True:
+        raise ValidationFailed(
+            {"consent": _("Нужно согласие заявителя на обработку персональных данных.")},
+            code="consent_required",
+        )
     e164 = people.validate(person_data)
     data = with_person_answers(data, person_data, e164, today=timezone.localdate())
     with transaction.atomic(savepoint=False):
-        person = people.find_or_register(
+        person, matched = people.find_or_register(
             data=person_data,
-            consent=True,
+            consent=consent,
             actor=actor,
             method=consent_method,
             contact_id=contact.pk if contact else None,
         )
         if contact is not None and contact.person_id is None:
             Contact.objects.filter(pk=contact.pk).update(person=person)
-        return _create(data=data, person=person, actor=actor, contact=contact)
+        return Registered(_create(data=data, person=person, actor=actor, contact=contact), matched)

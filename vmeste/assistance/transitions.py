@@ -1,4 +1,5 @@
-"""The request status table and its guards. Pure: no database, no Django models.
+"""The request's statuses and outcomes, its status table and its guards. Pure: no
+database. The enumerations are defined here once; the models take their choices from them.
 
 new → triaged → in_progress ⇄ waiting → resolved | rejected | cancelled
 a closed request can be reopened (with a reason) to in_progress.
@@ -8,10 +9,32 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-NEW, TRIAGED, IN_PROGRESS, WAITING = "new", "triaged", "in_progress", "waiting"
-RESOLVED, REJECTED, CANCELLED = "resolved", "rejected", "cancelled"
+from django.db.models import TextChoices
+from django.utils.translation import gettext_lazy as _
 
-STATUSES = (NEW, TRIAGED, IN_PROGRESS, WAITING, RESOLVED, REJECTED, CANCELLED)
+
+class Status(TextChoices):
+    NEW = "new", _("новая")
+    TRIAGED = "triaged", _("разобрана")
+    IN_PROGRESS = "in_progress", _("в работе")
+    WAITING = "waiting", _("ожидание")
+    RESOLVED = "resolved", _("решена")
+    REJECTED = "rejected", _("отклонена")
+    CANCELLED = "cancelled", _("отменена")
+
+
+class OutcomeHow(TextChoices):
+    DELIVERY = "delivery", _("доставка")
+    MEASURE = "measure", _("мера господдержки")
+    ORGANIZATION = "organization", _("организация")
+    CONSULTATION = "consultation", _("консультация")
+    OTHER = "other", _("другое")
+
+
+NEW, TRIAGED, IN_PROGRESS, WAITING = Status.NEW, Status.TRIAGED, Status.IN_PROGRESS, Status.WAITING
+RESOLVED, REJECTED, CANCELLED = Status.RESOLVED, Status.REJECTED, Status.CANCELLED
+
+STATUSES = tuple(Status)
 CLOSED = frozenset({RESOLVED, REJECTED, CANCELLED})
 
 # (from, to) → what the move needs. "outcome": an outcome must be given; "reason": a comment.
@@ -39,7 +62,7 @@ TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (CANCELLED, IN_PROGRESS): frozenset({"reason"}),
 }
 
-OUTCOME_HOW = ("delivery", "measure", "organization", "consultation", "other")
+OUTCOME_HOW = tuple(OutcomeHow)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from vmeste.contacts import services
-from vmeste.contacts.models import Contact
+from vmeste.contacts.models import Channel, Contact, Disposition
 from vmeste.core import services as reference
 from vmeste.core.dates import EventMoment
 from vmeste.core.errors import FieldErrors, NotFound
@@ -22,12 +22,12 @@ router = Router(tags=["contacts"])
 
 class ContactIn(Schema):
     line: str
-    channel: str = "phone"
+    channel: str = Channel.PHONE.value
     region: str | None = None
     caller_number: str = ""
     started_at: EventMoment | None = None
     ended_at: EventMoment | None = None
-    disposition: str = "consultation"
+    disposition: str = Disposition.CONSULTATION.value
     notes: str = ""
     categories: list[str] = Field(default_factory=list)
     person_id: Id | None = None

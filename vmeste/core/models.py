@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from vmeste.core.errors import Conflict
+
 
 class FederalDistrict(models.TextChoices):
     CENTRAL = "central", _("Центральный")
@@ -39,6 +41,23 @@ class Bilingual(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Versioned(models.Model):
+    """A record changed under optimistic locking: every change adds one to `version`, and a
+    writer who saw another version is refused (`check_version`) instead of overwriting."""
+
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        abstract = True
+
+    def check_version(self, expected: int | None, message: str) -> None:
+        """Refuse with a conflict when the caller saw another version (None: not checked)."""
+        if expected is not None and self.version != expected:
+            raise Conflict(
+                message, code="stale_version", fields={"version": [_("Устаревшая версия.")]}
+            )
 
 
 class Region(Bilingual):

@@ -8,17 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vmeste.assistance.models import Request
-from vmeste.core.models import Centre, Region
-
-
-class DeliveryStatus(models.TextChoices):
-    NEW = "new", _("ждёт курьера")
-    ASSIGNED = "assigned", _("назначена")
-    ACCEPTED = "accepted", _("принята курьером")
-    PICKED_UP = "picked_up", _("забрана")
-    DELIVERED = "delivered", _("доставлена")
-    FAILED = "failed", _("не доставлена")
-    CANCELLED = "cancelled", _("отменена")
+from vmeste.core.models import Centre, Region, Versioned
+from vmeste.core.timeline import StatusEvent
+from vmeste.deliveries.transitions import ACTIVE_STATUSES, OPEN_STATUSES, DeliveryStatus
 
 
 class Payer(models.TextChoices):
@@ -42,7 +34,7 @@ class Priority(models.IntegerChoices):
     CRITICAL = 2, _("критическая")
 
 
-class Delivery(models.Model):
+class Delivery(Versioned):
     request = models.ForeignKey(
         Request, verbose_name=_("заявка"), on_delete=models.PROTECT, related_name="deliveries"
     )
@@ -86,7 +78,6 @@ class Delivery(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
-    version = models.PositiveIntegerField(default=1)
 
     scope_region = "region"
     scope_line = "request__line"
@@ -113,24 +104,7 @@ class Delivery(models.Model):
         return self.status in OPEN_STATUSES and self.window_end < timezone.now()
 
 
-OPEN_STATUSES = frozenset(
-    {DeliveryStatus.NEW, DeliveryStatus.ASSIGNED, DeliveryStatus.ACCEPTED, DeliveryStatus.PICKED_UP}
-)
-# While a courier holds the delivery: the only time they see the recipient's details.
-ACTIVE_STATUSES = frozenset(
-    {DeliveryStatus.ASSIGNED, DeliveryStatus.ACCEPTED, DeliveryStatus.PICKED_UP}
-)
+class DeliveryEvent(StatusEvent):
+    """One line of a delivery's timeline: created, each move of its status."""
 
-
-class DeliveryEvent(models.Model):
     delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField(default=timezone.now)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    from_status = models.CharField(max_length=10, blank=True)
-    to_status = models.CharField(max_length=10, blank=True)
-    text = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["at", "pk"]

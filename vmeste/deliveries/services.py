@@ -24,11 +24,11 @@ from vmeste.assistance.models import Request, Status
 from vmeste.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vmeste.core.models import Centre, Region
 from vmeste.core.scoping import in_scope
+from vmeste.core.timeline import record_event
 from vmeste.deliveries import transitions as table
 from vmeste.deliveries.models import (
     ACTIVE_STATUSES,
     Delivery,
-    DeliveryEvent,
     DeliveryStatus,
     Payer,
     PaymentMethod,
@@ -163,9 +163,8 @@ def _validate(data: DeliveryInput, centre: Centre) -> str:
 
 
 def _event(delivery: Delivery, actor, frm: str, to: str, text: str = "") -> None:
-    DeliveryEvent.objects.create(
-        delivery=delivery, actor=actor, from_status=frm, to_status=to, text=text
-    )
+    kind = "transition" if frm else "created"
+    record_event(delivery, kind, actor=actor, from_status=frm, to_status=to, text=text)
 
 
 def _request_follows(

@@ -1,4 +1,5 @@
-"""The delivery status table. Pure: no database.
+"""The delivery's statuses and their table. Pure: no database. The enumeration is defined
+here once; the model takes its choices from it.
 
 new → assigned → accepted → picked_up → delivered | failed
 assigned/accepted → new (the courier declines, or the dispatcher takes it back)
@@ -7,8 +8,35 @@ new/assigned/accepted → cancelled
 
 from __future__ import annotations
 
-NEW, ASSIGNED, ACCEPTED, PICKED_UP = "new", "assigned", "accepted", "picked_up"
-DELIVERED, FAILED, CANCELLED = "delivered", "failed", "cancelled"
+from django.db.models import TextChoices
+from django.utils.translation import gettext_lazy as _
+
+
+class DeliveryStatus(TextChoices):
+    NEW = "new", _("ждёт курьера")
+    ASSIGNED = "assigned", _("назначена")
+    ACCEPTED = "accepted", _("принята курьером")
+    PICKED_UP = "picked_up", _("забрана")
+    DELIVERED = "delivered", _("доставлена")
+    FAILED = "failed", _("не доставлена")
+    CANCELLED = "cancelled", _("отменена")
+
+
+NEW, ASSIGNED, ACCEPTED, PICKED_UP = (
+    DeliveryStatus.NEW,
+    DeliveryStatus.ASSIGNED,
+    DeliveryStatus.ACCEPTED,
+    DeliveryStatus.PICKED_UP,
+)
+DELIVERED, FAILED, CANCELLED = (
+    DeliveryStatus.DELIVERED,
+    DeliveryStatus.FAILED,
+    DeliveryStatus.CANCELLED,
+)
+
+OPEN_STATUSES = frozenset({NEW, ASSIGNED, ACCEPTED, PICKED_UP})
+# While a courier holds the delivery: the only time they see the recipient's details.
+ACTIVE_STATUSES = frozenset({ASSIGNED, ACCEPTED, PICKED_UP})
 
 # (from, to) → who may make the move, and what it needs.
 COURIER, DISPATCHER = "courier", "dispatcher"

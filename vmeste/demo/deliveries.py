@@ -139,7 +139,11 @@ def _timeline(delivery: Delivery, path: list[str], now: datetime) -> list[Delive
     """The walk from «new» to the delivery's state: each step by whom the table lets make it,
     the last one at the request's resolution when it closed it."""
     at = delivery.created_at
-    events = [DeliveryEvent(delivery=delivery, at=at, actor=delivery.created_by, to_status="new")]
+    events = [
+        DeliveryEvent(
+            delivery=delivery, at=at, actor=delivery.created_by, kind="created", to_status="new"
+        )
+    ]
     frm = walk.NEW
     steps = max(len(path), 1)
     end = delivery.request.resolved_at or min(delivery.window_start, now)
@@ -156,7 +160,13 @@ def _timeline(delivery: Delivery, path: list[str], now: datetime) -> list[Delive
             text = delivery.courier.username
         events.append(
             DeliveryEvent(
-                delivery=delivery, at=at, actor=actor, from_status=frm, to_status=to, text=text
+                delivery=delivery,
+                at=at,
+                actor=actor,
+                kind="transition",
+                from_status=frm,
+                to_status=to,
+                text=text,
             )
         )
         frm = to

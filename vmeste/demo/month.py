@@ -261,7 +261,7 @@ def _insert_persons(month: Month, users: dict[str, User]) -> list[int]:
                 at=rows[index].created_at,
                 actor=actor,
                 kind="created",
-                changes={"source": "demo"},
+                data={"source": "demo"},
             )
         )
     PersonPhone.objects.bulk_create(phones, batch_size=BATCH)

@@ -13,6 +13,7 @@ from vmeste.accounts.roles import Right
 from vmeste.assistance.models import CLOSED_STATUSES, OutcomeHow, Request, RequestEvent, Status
 from vmeste.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vmeste.core.scoping import scoped
+from vmeste.core.timeline import record_event
 from vmeste.directory import referral_transitions as table
 from vmeste.directory.models import Measure, Referral, Service
 
@@ -100,10 +101,10 @@ def refer(
         created_by=actor,
     )
     target = measure.name if measure else f"{service.name} ({service.organization or '—'})"
-    RequestEvent.objects.create(
-        request=request,
+    record_event(
+        request,
+        RequestEvent.Kind.LINKED,
         actor=actor,
-        kind=RequestEvent.Kind.LINKED,
         text=_("Направление: %s") % target,
         data={
             "referral": referral.pk,
@@ -153,10 +154,10 @@ def advance(
         referral.feedback = feedback.strip()
     referral.save()
     labels = dict(Referral.Status.choices)
-    RequestEvent.objects.create(
-        request=request,
+    record_event(
+        request,
+        RequestEvent.Kind.LINKED,
         actor=actor,
-        kind=RequestEvent.Kind.LINKED,
         at=now,
         text=_("Направление «%(target)s»: %(from)s → %(to)s")
         % {"target": _target(referral), "from": labels[previous], "to": labels[to]},

@@ -10,10 +10,9 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from vmeste.core.dates import SaneDate
-from vmeste.core.errors import NotFound
 from vmeste.core.schemas import ListOf
 from vmeste.knowledge import services, stats
-from vmeste.knowledge.models import Article, Synonym
+from vmeste.knowledge.models import Article
 from vmeste.knowledge.rendering import render_markdown
 
 router = Router(tags=["knowledge"])
@@ -187,7 +186,6 @@ def get_article(request: HttpRequest, slug: str):
 
 @router.post("/kb/articles", response={201: ArticleOut})
 def create_article(request: HttpRequest, payload: ArticleIn):
-    services.require_editor(request.user)
     article, _changed = services.save_article(
         data=_data(payload), user=request.user, must_be_new=True
     )
@@ -196,8 +194,7 @@ def create_article(request: HttpRequest, payload: ArticleIn):
 
 @router.put("/kb/articles/{slug}", response=ArticleOut)
 def update_article(request: HttpRequest, slug: str, payload: ArticleIn):
-    services.require_editor(request.user)
-    article = services.get_article(user=request.user, slug=slug)
+    article = services.editable_article(user=request.user, slug=slug)
     article, _changed = services.save_article(
         data=_data(payload), user=request.user, article=article
     )
@@ -206,41 +203,36 @@ def update_article(request: HttpRequest, slug: str, payload: ArticleIn):
 
 @router.delete("/kb/articles/{slug}", response={204: None})
 def delete_article(request: HttpRequest, slug: str):
-    services.require_editor(request.user)
     services.delete_article(
-        article=services.get_article(user=request.user, slug=slug), user=request.user
+        article=services.editable_article(user=request.user, slug=slug), user=request.user
     )
     return Status(204, None)
 
 
 @router.post("/kb/articles/{slug}/transitions", response=ArticleOut)
 def move_article(request: HttpRequest, slug: str, payload: ArticleTransitionIn):
-    services.require_editor(request.user)
-    article = services.get_article(user=request.user, slug=slug)
+    article = services.editable_article(user=request.user, slug=slug)
     return _full(services.transition(article=article, status=payload.to, user=request.user))
 
 
 @router.get("/kb/articles/{slug}/versions", response=ListOf(VersionOut))
 def list_versions(request: HttpRequest, slug: str):
-    services.require_editor(request.user)
-    article = services.get_article(user=request.user, slug=slug)
     items = [
         {**v.__dict__, "author": v.author.display_name if v.author else None}
-        for v in article.versions.select_related("author")
+        for v in services.article_versions(user=request.user, slug=slug)
     ]
     return {"items": items, "count": len(items)}
 
 
 @router.post("/kb/articles/{slug}/versions/{number}/restore", response=ArticleOut)
 def restore_version(request: HttpRequest, slug: str, number: int):
-    services.require_editor(request.user)
-    article = services.get_article(user=request.user, slug=slug)
+    article = services.editable_article(user=request.user, slug=slug)
     return _full(services.restore(article=article, number=number, user=request.user))
 
 
 @router.get("/kb/synonyms", response=ListOf(SynonymOut))
 def list_synonyms(request: HttpRequest):
-    items = list(Synonym.objects.all())
+    items = services.synonyms()
     return {"items": items, "count": len(items)}
 
 
@@ -251,25 +243,18 @@ def create_synonym(request: HttpRequest, payload: SynonymIn):
     )
 
 
-def _synonym(synonym_id: int) -> Synonym:
-    synonym = Synonym.objects.filter(pk=synonym_id).first()
-    if synonym is None:
-        raise NotFound()
-    return synonym
-
-
 @router.put("/kb/synonyms/{synonym_id}", response=SynonymOut)
 def update_synonym(request: HttpRequest, synonym_id: int, payload: SynonymIn):
-    services.require_editor(request.user)
+    synonym = services.editable_synonym(user=request.user, synonym_id=synonym_id)
     return services.save_synonym(
-        terms=payload.terms, note=payload.note, user=request.user, synonym=_synonym(synonym_id)
+        terms=payload.terms, note=payload.note, user=request.user, synonym=synonym
     )
 
 
 @router.delete("/kb/synonyms/{synonym_id}", response={204: None})
 def delete_synonym(request: HttpRequest, synonym_id: int):
-    services.require_editor(request.user)
-    services.delete_synonym(synonym=_synonym(synonym_id), user=request.user)
+    synonym = services.editable_synonym(user=request.user, synonym_id=synonym_id)
+    services.delete_synonym(synonym=synonym, user=request.user)
     return Status(204, None)
 
 

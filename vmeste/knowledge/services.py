@@ -176,6 +176,18 @@ def require_editor(user) -> None:
         raise Forbidden()
 
 
+def editable_article(*, user, slug: str) -> Article:
+    """An article to change: a non-editor is refused before the lookup (a refusal, not a
+    «not found» that would tell drafts apart)."""
+    require_editor(user)
+    return get_article(user=user, slug=slug)
+
+
+def article_versions(*, user, slug: str) -> list[ArticleVersion]:
+    """The article's versions, newest first, with their authors: editors only."""
+    return list(editable_article(user=user, slug=slug).versions.select_related("author"))
+
+
 @dataclass
 class ArticleData:
     """What an editor sets on an article (the import and the forms both fill one)."""
@@ -262,7 +274,10 @@ def save_article(
     """Create or update an article; returns it and whether anything changed. Every change
     is a new version; an unchanged save writes nothing (import idempotency rests on this).
     An import sets the status its file states (`enforce_workflow=False`): the file is the
-    source of truth there, not an editor's step."""
+    source of truth there, not an editor's step. A user must be an editor; no user is the
+    command line's import (whoever runs it holds the server)."""
+    if user is not None:
+        require_editor(user)
     lines, categories = _validate(data)
     if article is None:
         article = Article.objects.select_for_update().filter(slug=data.slug).first()
@@ -367,6 +382,19 @@ def save_synonym(*, terms: str, user, synonym: Synonym | None = None, note: str 
     entry.save()
     bump_content_version()
     return entry
+
+
+def synonyms() -> list[Synonym]:
+    return list(Synonym.objects.all())
+
+
+def editable_synonym(*, user, synonym_id: int) -> Synonym:
+    """A synonym group to change: a non-editor is refused before the lookup."""
+    require_editor(user)
+    synonym = Synonym.objects.filter(pk=synonym_id).first()
+    if synonym is None:
+        raise NotFound()
+    return synonym
 
 
 @transaction.atomic

@@ -162,8 +162,11 @@ def record_use(request: HttpRequest) -> HttpResponse:
 
 @_refusals
 def article_edit(request: HttpRequest, slug: str | None = None) -> HttpResponse:
-    services.require_editor(request.user)
-    article = services.get_article(user=request.user, slug=slug) if slug else None
+    if slug:
+        article = services.editable_article(user=request.user, slug=slug)
+    else:
+        services.require_editor(request.user)
+        article = None
     if request.method != "POST":
         form = ArticleForm.for_article(article) if article else ArticleForm()
     else:
@@ -210,8 +213,7 @@ def transition(request: HttpRequest, slug: str) -> HttpResponse:
 
 @_refusals
 def history(request: HttpRequest, slug: str) -> HttpResponse:
-    services.require_editor(request.user)
-    article = services.get_article(user=request.user, slug=slug)
+    article = services.editable_article(user=request.user, slug=slug)
     versions = list(article.versions.select_related("author"))
     numbers = [v.number for v in versions]
     new = _number(request.GET.get("b"), numbers[0] if numbers else 0)

@@ -55,11 +55,11 @@ def anonymise_persons(*, person_ids: list[int], reason: str, keep_phones: bool, 
             **_CLEARED, anonymised_at=now, version=F("version") + 1
         )
         # The history's old and new values are the same personal data.
-        PersonEvent.objects.filter(person_id__in=ids).exclude(kind="consent").update(changes={})
+        PersonEvent.objects.filter(person_id__in=ids).exclude(kind="consent").update(data={})
         if not keep_phones:
             PersonPhone.objects.filter(person_id__in=ids).delete()
         PersonEvent.objects.bulk_create(
-            [PersonEvent(person_id=pk, at=now, kind="anonymised", changes={"reason": reason})
+            [PersonEvent(person_id=pk, at=now, kind="anonymised", data={"reason": reason})
              for pk in ids]
         )  # fmt: skip
     return len(ids)

@@ -16,9 +16,10 @@ from vmeste.accounts.roles import Right
 from vmeste.core import refcache
 from vmeste.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vmeste.core.scoping import scoped
+from vmeste.core.timeline import record_event
 from vmeste.people import matching
-from vmeste.people.models import Person, PersonEvent
-from vmeste.people.services import DUPLICATE_THRESHOLD, PersonInput, apply_input
+from vmeste.people.inputs import DUPLICATE_THRESHOLD, PersonInput, apply_input
+from vmeste.people.models import Person
 
 
 def _phones_of_any(numbers: list[str]):
@@ -115,15 +116,10 @@ def merge(*, keep_id: int, absorb_id: int, actor) -> Person:
     absorb.version += 1
     absorb.save(update_fields=["merged_into", "version", "updated_at"])
     regions = {"regions": across} if across else {}
-    PersonEvent.objects.create(
-        person=keep,
-        actor=actor,
-        kind="merged_in",
-        changes={"from": absorb.pk, **moved, **filled, **regions},
+    record_event(
+        keep, "merged_in", actor=actor, data={"from": absorb.pk, **moved, **filled, **regions}
     )
-    PersonEvent.objects.create(
-        person=absorb, actor=actor, kind="merged_away", changes={"into": keep.pk, **regions}
-    )
+    record_event(absorb, "merged_away", actor=actor, data={"into": keep.pk, **regions})
     audit.record(
         user=actor,
         action=audit.Action.MERGE,

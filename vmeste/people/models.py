@@ -9,7 +9,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from vmeste.core.models import Region
+from vmeste.core.models import Region, Versioned
+from vmeste.core.timeline import TimelineEvent
 
 
 class DisabilityGroup(models.TextChoices):
@@ -45,7 +46,7 @@ SITUATION_FLAGS: dict[str, str] = {
 }
 
 
-class Person(models.Model):
+class Person(Versioned):
     last_name = models.CharField(_("фамилия"), max_length=100, blank=True)
     first_name = models.CharField(_("имя"), max_length=100, blank=True)
     middle_name = models.CharField(_("отчество"), max_length=100, blank=True)
@@ -108,7 +109,6 @@ class Person(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
-    version = models.PositiveIntegerField(default=1)
     # When what identifies the person was erased (retention or withdrawal of consent): the
     # row stays for the figures, its region and merge link only (`people.erasure`).
     anonymised_at = models.DateTimeField(_("обезличен"), null=True, blank=True)
@@ -202,16 +202,8 @@ class Consent(models.Model):
         ordering = ["-recorded_at"]
 
 
-class PersonEvent(models.Model):
-    """The person's history: created, edited (with the fields' old and new values), merged."""
+class PersonEvent(TimelineEvent):
+    """The person's history: created, updated, consent, merged_in, merged_away, anonymised;
+    `data` holds the changed fields' old and new values."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField(default=timezone.now)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    kind = models.CharField(max_length=20)  # created, updated, consent, merged_in, merged_away
-    changes = models.JSONField(default=dict, blank=True)
-
-    class Meta:
-        ordering = ["at", "pk"]

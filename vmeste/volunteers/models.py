@@ -9,7 +9,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from vmeste.core.models import Centre
+from vmeste.core.models import Centre, Versioned
+from vmeste.core.timeline import StatusEvent
+from vmeste.volunteers.rules import VolunteerStatus  # one definition, in the rules
 
 
 class VolunteerRole(models.TextChoices):
@@ -18,16 +20,6 @@ class VolunteerRole(models.TextChoices):
     PSYCHOLOGIST = "psychologist", _("психолог")
     DRIVER = "driver", _("водитель")
     COORDINATOR = "coordinator", _("координатор")
-
-
-class VolunteerStatus(models.TextChoices):
-    APPLIED = "applied", _("заявка подана")
-    SCREENING = "screening", _("проверка")
-    TRAINING = "training", _("обучение")
-    ACTIVE = "active", _("активен")
-    PAUSED = "paused", _("пауза")
-    LEFT = "left", _("выбыл")
-    REJECTED = "rejected", _("отказ")
 
 
 class Requirements(models.Model):
@@ -81,7 +73,7 @@ def _calendar_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class Volunteer(models.Model):
+class Volunteer(Versioned):
     centre = models.ForeignKey(
         Centre, verbose_name=_("колл-центр"), on_delete=models.PROTECT, related_name="+"
     )
@@ -113,7 +105,6 @@ class Volunteer(models.Model):
     client_hash = models.CharField(max_length=64, blank=True, db_index=True)
     calendar_token = models.CharField(max_length=40, default=_calendar_token, unique=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    version = models.PositiveIntegerField(default=1)
 
     scope_region = "centre__region"
     scope_line = None
@@ -173,21 +164,10 @@ class RoleGrant(models.Model):
         ]
 
 
-class VolunteerEvent(models.Model):
+class VolunteerEvent(StatusEvent):
     """The volunteer's timeline: applied, status changes, trainings, roles, documents."""
 
     volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField(default=timezone.now)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    kind = models.CharField(max_length=20)
-    from_status = models.CharField(max_length=10, blank=True)
-    to_status = models.CharField(max_length=10, blank=True)
-    text = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["at", "pk"]
 
 
 class ShiftTemplate(models.Model):

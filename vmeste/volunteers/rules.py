@@ -1,4 +1,5 @@
-"""Recruitment rules. Pure: no database, no Django models (messages go through gettext).
+"""Recruitment rules and the volunteer's statuses (defined here once; the model takes its
+choices from them). Pure: no database (messages go through gettext).
 
 applied → screening → training → active ⇄ paused → left
 applied | screening | training → rejected; anyone not gone may leave.
@@ -9,10 +10,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.db.models import TextChoices
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-APPLIED, SCREENING, TRAINING = "applied", "screening", "training"
-ACTIVE, PAUSED, LEFT, REJECTED = "active", "paused", "left", "rejected"
+
+class VolunteerStatus(TextChoices):
+    APPLIED = "applied", gettext_lazy("заявка подана")
+    SCREENING = "screening", gettext_lazy("проверка")
+    TRAINING = "training", gettext_lazy("обучение")
+    ACTIVE = "active", gettext_lazy("активен")
+    PAUSED = "paused", gettext_lazy("пауза")
+    LEFT = "left", gettext_lazy("выбыл")
+    REJECTED = "rejected", gettext_lazy("отказ")
+
+
+APPLIED, SCREENING, TRAINING, ACTIVE, PAUSED, LEFT, REJECTED = VolunteerStatus
 
 TRANSITIONS: frozenset[tuple[str, str]] = frozenset(
     {

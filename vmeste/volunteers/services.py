@@ -21,6 +21,7 @@ from vmeste.accounts.roles import VOLUNTEER_OPERATOR, Right, Role
 from vmeste.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vmeste.core.models import Centre
 from vmeste.core.scoping import in_scope
+from vmeste.core.timeline import record_event
 from vmeste.people.phones import InvalidPhone, normalise
 from vmeste.volunteers import rules
 from vmeste.volunteers.models import (
@@ -30,7 +31,6 @@ from vmeste.volunteers.models import (
     TrainingCompletion,
     TrainingModule,
     Volunteer,
-    VolunteerEvent,
     VolunteerRole,
 )
 
@@ -115,10 +115,6 @@ def set_requirements(*, centre: Centre, actor, **values) -> Requirements:
         setattr(row, name, value)
     row.save()
     return row
-
-
-def _event(volunteer: Volunteer, kind: str, actor=None, **extra) -> None:
-    VolunteerEvent.objects.create(volunteer=volunteer, kind=kind, actor=actor, **extra)
 
 
 def document_valid_until(volunteer: Volunteer) -> date | None:
@@ -223,7 +219,7 @@ def apply(
                 number=a.document_number,
                 valid_until=a.document_valid_until,
             )
-        _event(volunteer, "applied", actor, to_status=volunteer.status, text=source)
+        record_event(volunteer, "applied", actor=actor, to_status=volunteer.status, text=source)
     return volunteer
 
 
@@ -241,7 +237,7 @@ def apply_public(*, application: Application, client: str) -> None:
         ).first()
         if existing is None:  # not the number: some other conflict, say so
             raise
-        _event(existing, "reapplied", text=_("Повторная анкета с публичной формы."))
+        record_event(existing, "reapplied", text=_("Повторная анкета с публичной формы."))
 
 
 def move(
@@ -275,7 +271,7 @@ def move(
             raise Conflict(_("Карточку волонтёра уже изменили. Обновите страницу."))
         frm = volunteer.status
         volunteer.refresh_from_db()
-        _event(volunteer, "status", actor, from_status=frm, to_status=to, text=comment)
+        record_event(volunteer, "status", actor=actor, from_status=frm, to_status=to, text=comment)
         if to == rules.ACTIVE:
             ensure_account(volunteer=volunteer)
     return volunteer
@@ -314,7 +310,9 @@ def add_document(
         number=number,
         valid_until=valid_until,
     )
-    _event(volunteer, "document", actor, text=f"{document.kind} до {valid_until:%d.%m.%Y}")
+    record_event(
+        volunteer, "document", actor=actor, text=f"{document.kind} до {valid_until:%d.%m.%Y}"
+    )
     return document
 
 
@@ -384,7 +382,7 @@ def record_training(
         defaults={"completed_on": completed_on or timezone.localdate(), "recorded_by": actor},
     )
     if created:
-        _event(volunteer, "training", actor, text=module.name)
+        record_event(volunteer, "training", actor=actor, text=module.name)
     return completion
 
 
@@ -411,14 +409,14 @@ def grant_role(*, volunteer: Volunteer, role: str, actor) -> RoleGrant:
         volunteer=volunteer, role=role, defaults={"granted_by": actor}
     )
     if created:
-        _event(volunteer, "role", actor, text=f"+{role}")
+        record_event(volunteer, "role", actor=actor, text=f"+{role}")
     return grant
 
 
 def revoke_role(*, volunteer: Volunteer, role: str, actor) -> None:
     require_manager(actor)
     if RoleGrant.objects.filter(volunteer=volunteer, role=role).delete()[0]:
-        _event(volunteer, "role", actor, text=f"-{role}")
+        record_event(volunteer, "role", actor=actor, text=f"-{role}")
 
 
 def acting_role_of_volunteer(user: User) -> str:

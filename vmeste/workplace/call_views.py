@@ -248,8 +248,12 @@ def _save(request: HttpRequest, form: intake_form.IntakeForm):
         made = None
         if form.with_request:
             made = assistance.register_with_person(
-                data=form.request, person_data=form.person, actor=user, contact=contact
-            )
+                data=form.request,
+                person_data=form.person,
+                actor=user,
+                consent=form.consent,
+                contact=contact,
+            ).request
     return contact, made
 
 

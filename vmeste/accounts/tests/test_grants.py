@@ -82,7 +82,7 @@ def test_the_audit_log_holds_only_the_scopes_users_and_persons(staff, client):
 
     def person(actor, region: str, phone: str):
         data = PersonInput(phone=phone, region=Region.objects.get(code=region))
-        return find_or_register(data=data, consent=True, actor=actor)
+        return find_or_register(data=data, consent=True, actor=actor)[0]
 
     in_vgg = person(staff["vgg"], "RU-VGG", "+79275550001")
     in_sam = person(staff["sam"], "RU-SAM", "+79275550002")

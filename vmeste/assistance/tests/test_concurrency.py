@@ -60,7 +60,8 @@ def test_simultaneous_registrations_get_distinct_numbers(make_user):
             data=_data(),
             person_data=PersonInput(phone=f"+7927555{i:04d}", last_name="Тест", first_name=str(i)),
             actor=operator,
-        )
+            consent=True,
+        ).request
         return request.number
 
     numbers = run_together(8, register)
@@ -74,8 +75,11 @@ def test_simultaneous_registrations_get_distinct_numbers(make_user):
 def test_two_coordinators_on_one_version_one_wins_one_is_told(make_user):
     operator = make_user("op", "coordinator")
     request = services.register_with_person(
-        data=_data(), person_data=PersonInput(phone="+79275550000", last_name="А"), actor=operator
-    )
+        data=_data(),
+        person_data=PersonInput(phone="+79275550000", last_name="А"),
+        actor=operator,
+        consent=True,
+    ).request
 
     def move(i: int):
         target = ("triaged", "in_progress")[i]
@@ -97,8 +101,11 @@ def test_requests_moved_back_and_forth_at_once_keep_the_tally_exact(make_user):
     coordinator = make_user("coord", "coordinator")
     made = [
         services.register_with_person(
-            data=_data(), person_data=PersonInput(phone=f"+7927556{i:04d}"), actor=coordinator
-        )
+            data=_data(),
+            person_data=PersonInput(phone=f"+7927556{i:04d}"),
+            actor=coordinator,
+            consent=True,
+        ).request
         for i in range(8)
     ]
     for request in made:
@@ -157,7 +164,8 @@ def test_one_new_number_registered_by_ten_operators_at_once_is_one_person(make_u
             data=_data(),
             person_data=PersonInput(phone="+79275557777", last_name="Новикова", first_name="Вера"),
             actor=operators[i],
-        )
+            consent=True,
+        ).request
         return request.person_id
 
     persons = run_together(10, register)

@@ -23,7 +23,8 @@ def _register(actor, *, line: str, region: str, phone: str) -> Request:
         ),
         person_data=PersonInput(phone=phone, last_name="Иванова", first_name="Мария"),
         actor=actor,
-    )
+        consent=True,
+    ).request
 
 
 def _total() -> int:

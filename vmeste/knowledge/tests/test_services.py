@@ -106,6 +106,34 @@ def test_versions_restore_and_workflow(db, editor, operator):
         services.transition(article=article, status="published", user=editor)
 
 
+def test_the_services_refuse_a_non_editor_themselves(db, editor, operator):
+    """The editor's rights are checked by the services, whoever calls them (not the API)."""
+    data = services.ArticleData(slug="a-3", title="Черновик", body="текст")
+    with pytest.raises(Forbidden):
+        services.save_article(data=data, user=operator)
+    assert not Article.objects.filter(slug="a-3").exists()
+    article, _created = services.save_article(data=data, user=editor)
+    data.body = "чужая правка"
+    refusals = [
+        lambda: services.save_article(data=data, user=operator, article=article),
+        lambda: services.editable_article(user=operator, slug="a-3"),
+        lambda: services.article_versions(user=operator, slug="a-3"),
+        lambda: services.restore(article=article, number=1, user=operator),
+        lambda: services.delete_article(article=article, user=operator),
+        lambda: services.save_synonym(terms="продукты, еда", user=operator),
+    ]
+    for refused in refusals:
+        with pytest.raises(Forbidden):
+            refused()
+    synonym = services.save_synonym(terms="продукты, еда", user=editor)
+    with pytest.raises(Forbidden):
+        services.editable_synonym(user=operator, synonym_id=synonym.pk)
+    with pytest.raises(Forbidden):
+        services.delete_synonym(synonym=synonym, user=operator)
+    assert Article.objects.get(slug="a-3").body == "текст"
+    assert Synonym.objects.filter(pk=synonym.pk).exists()
+
+
 def test_unknown_line_is_refused(db, editor):
     data = services.ArticleData(slug="a-2", title="t", lines=["nowhere"])
     with pytest.raises(ValidationFailed) as caught:

@@ -27,14 +27,14 @@ def person_input(**changes):
 
 def test_register_records_consent_and_history(make_user):
     operator = make_user("op")
-    person = services.find_or_register(data=person_input(), consent=True, actor=operator)
+    person, _matched = services.find_or_register(data=person_input(), consent=True, actor=operator)
     assert person.consent == "given"
     assert person.lives_alone and person.aged_60_plus
     consent = Consent.objects.get(person=person)
     assert (consent.status, consent.method, consent.recorded_by) == ("given", "oral_call", operator)
     events = list(PersonEvent.objects.filter(person=person))
     assert [e.kind for e in events] == ["created"]  # the card is born with the consent given
-    assert events[0].changes["consent"] == "given"
+    assert events[0].data["consent"] == "given"
 
 
 def test_without_consent_only_the_number_is_kept(make_user):
@@ -43,22 +43,36 @@ def test_without_consent_only_the_number_is_kept(make_user):
         services.find_or_register(data=person_input(), consent=False, actor=operator)
     assert "consent" in refused.value.fields
     assert Person.objects.count() == 0
-    person = services.find_or_register(
+    person, _matched = services.find_or_register(
         data=services.PersonInput(phone="+79275550001"), consent=False, actor=operator
     )
     assert person.full_name == "" and person.consent == "refused"
     assert person.phones.get().e164 == "+79275550001"
 
 
+def test_consent_is_an_explicit_argument_and_a_match_is_said_openly(make_user):
+    operator = make_user("op")
+    with pytest.raises(TypeError):
+        services.find_or_register(data=person_input(), actor=operator)  # no consent given
+    first, matched_first = services.find_or_register(
+        data=person_input(), consent=True, actor=operator
+    )
+    again, matched_again = services.find_or_register(
+        data=person_input(), consent=True, actor=operator
+    )
+    assert (matched_first, matched_again) == (False, True) and again.pk == first.pk
+    assert not hasattr(again, "matched")  # no side channel on the instance
+
+
 def test_same_phone_and_name_is_the_same_person_a_relative_is_not(make_user):
     operator = make_user("op")
-    first = services.find_or_register(data=person_input(), consent=True, actor=operator)
-    again = services.find_or_register(
+    first, _matched = services.find_or_register(data=person_input(), consent=True, actor=operator)
+    again, _matched = services.find_or_register(
         data=person_input(last_name="ИВАНОВА", address="ул. Мира, 1"), consent=True, actor=operator
     )
     assert again.pk == first.pk
     assert again.address == "ул. Мира, 1" and again.version == 2
-    husband = services.find_or_register(
+    husband, _matched = services.find_or_register(
         data=person_input(first_name="Сергей", middle_name="Павлович"), consent=True, actor=operator
     )
     assert husband.pk != first.pk
@@ -66,12 +80,12 @@ def test_same_phone_and_name_is_the_same_person_a_relative_is_not(make_user):
 
 def test_the_newest_card_behind_a_number_is_matched_and_a_merged_one_never(make_user):
     operator = make_user("op")
-    older = services.find_or_register(data=person_input(), consent=True, actor=operator)
-    newer = services.find_or_register(
+    older, _matched = services.find_or_register(data=person_input(), consent=True, actor=operator)
+    newer, _matched = services.find_or_register(
         data=person_input(first_name="Сергей"), consent=True, actor=operator
     )
     # No name given: any card behind the number fits; the newest one is taken.
-    anyone = services.find_or_register(
+    anyone, _matched = services.find_or_register(
         data=person_input(last_name="", first_name="", middle_name=""), consent=True, actor=operator
     )
     assert anyone.pk == newer.pk
@@ -81,15 +95,15 @@ def test_the_newest_card_behind_a_number_is_matched_and_a_merged_one_never(make_
             data=person_input(last_name="", first_name="", middle_name=""),
             consent=True,
             actor=operator,
-        ).pk
+        )[0].pk
         == older.pk
     )
 
 
 def test_possible_duplicates_and_merge_keep_history(make_user):
     operator = make_user("op")
-    a = services.find_or_register(data=person_input(), consent=True, actor=operator)
-    b = services.find_or_register(
+    a, _matched = services.find_or_register(data=person_input(), consent=True, actor=operator)
+    b, _matched = services.find_or_register(
         data=person_input(phone="+79035550002", last_name="Иваноа", flags={"caregiver": True}),
         consent=True,
         actor=operator,
@@ -110,8 +124,8 @@ def test_possible_duplicates_and_merge_keep_history(make_user):
 def test_merge_needs_the_right(make_user):
     operator = make_user("op")
     courier = make_user("courier", "courier")
-    a = services.find_or_register(data=person_input(), consent=True, actor=operator)
-    b = services.find_or_register(
+    a, _matched = services.find_or_register(data=person_input(), consent=True, actor=operator)
+    b, _matched = services.find_or_register(
         data=person_input(phone="+79035550002"), consent=True, actor=operator
     )
     with pytest.raises(services.Forbidden):
@@ -122,7 +136,7 @@ def test_every_card_read_is_audited_and_masked_without_the_right(make_user):
     operator = make_user("op")
     manager = make_user("rm", "regional_manager")
     analyst = make_user("an", "analyst")
-    person = services.find_or_register(data=person_input(), consent=True, actor=operator)
+    person, _matched = services.find_or_register(data=person_input(), consent=True, actor=operator)
     with pytest.raises(services.Forbidden):
         services.get_person(person_id=person.pk, user=analyst)
     card = services.display(person, analyst)  # masking, for lists that show a person
@@ -187,19 +201,19 @@ def test_update_with_a_stale_version_is_refused(api_as):
 def test_a_situation_is_yes_no_or_not_asked(make_user):
     operator = make_user("op", "supervisor")
     answers = {"lives_alone": True, "veteran": False}
-    person = services.find_or_register(
+    person, _matched = services.find_or_register(
         data=person_input(flags=answers), consent=True, actor=operator
     )
     assert (person.lives_alone, person.veteran, person.caregiver) == (True, False, None)
     card = services.display(person, operator)
     assert card["flags"] == ["lives_alone"] and card["flags_no"] == ["veteran"]
     # A later call that does not ask keeps the answers; a new answer changes one.
-    person = services.find_or_register(
+    person, _matched = services.find_or_register(
         data=person_input(flags={"veteran": True}), consent=True, actor=operator
     )
     assert (person.lives_alone, person.veteran, person.caregiver) == (True, True, None)
     # Merging fills only what the kept card does not know.
-    other = services.find_or_register(
+    other, _matched = services.find_or_register(
         data=person_input(phone="+79275550002", flags={"lives_alone": False, "caregiver": False}),
         consent=True,
         actor=operator,

@@ -52,7 +52,8 @@ def seed(*, now: datetime, persons: int = 12, years_ago: int = 8) -> None:
                 phone=phone, last_name=f"Иванова{i}", first_name="Анна", address=f"ул. Мира, {i}"
             ),
             actor=actor,
-        )
+            consent=True,
+        ).request
         if i % 3 == 0:
             assistance.transition(request_id=request.pk, to="in_progress", actor=actor)
             assistance.transition(

@@ -65,7 +65,7 @@ def dump() -> dict:
             for row in rows(Person, "pk", "last_name", "address", "region_id", "anonymised_at")
         ],
         "phones": rows(PersonPhone, "pk", "person_id", "e164"),
-        "person_events": rows(PersonEvent, "person_id", "kind", "changes"),
+        "person_events": rows(PersonEvent, "person_id", "kind", "data"),
     }
 
 

@@ -64,7 +64,7 @@ def test_anonymising_keeps_every_figure(make_user):
         ("", "", r) for r in gone.values_list("region_id", flat=True)
     }
     assert not PersonPhone.objects.filter(person__in=gone).exists()
-    assert not PersonEvent.objects.filter(person__in=gone, kind="created").exclude(changes={})
+    assert not PersonEvent.objects.filter(person__in=gone, kind="created").exclude(data={})
     assert Person.objects.filter(anonymised_at__isnull=True, last_name__startswith="Иванова")
 
 

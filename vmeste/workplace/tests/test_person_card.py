@@ -20,7 +20,7 @@ def fast_passwords(settings):
 
 
 def person(actor, phone: str, last: str, first: str, region: str = "RU-VGG") -> Person:
-    return services.find_or_register(
+    person, _matched = services.find_or_register(
         data=services.PersonInput(
             phone=phone,
             last_name=last,
@@ -32,6 +32,7 @@ def person(actor, phone: str, last: str, first: str, region: str = "RU-VGG") -> 
         consent=True,
         actor=actor,
     )
+    return person
 
 
 def test_opening_the_card_is_audited_and_offers_duplicates(client, make_user):
