@@ -20,7 +20,7 @@ from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from vmeste.contactcenter import configcache, holding, roster, screenpop
-from vmeste.contactcenter.models import Agent, AgentStateChange, Call
+from vmeste.contactcenter.models import Agent, AgentStateChange, Call, Queue
 from vmeste.contactcenter.routing import Assignment, CallbackOffer, Router
 from vmeste.contactcenter.services import move, routing_configuration
 from vmeste.contactcenter.transitions import AgentEvent, AgentState
@@ -64,7 +64,7 @@ class _Waiting(NamedTuple):
 
 
 def _offer_due(call: _Waiting, now: datetime) -> bool:
-    queue = configcache.queue_by_pk(call.queue_id)
+    queue = _queue(configcache.snapshot(), call.queue_id)
     wait = queue.max_wait_seconds if queue else None
     return (
         wait is not None
@@ -111,7 +111,7 @@ def worth_dispatching(free: list[tuple[int, dict, str]], now: datetime) -> bool:
     )
     check = _Eligibility(roster.current().signed if free else None, now.timestamp())
     for group in groups:
-        queue = configcache.queue_by_pk(group["queue_id"])
+        queue = _queue(check.snapshot, group["queue_id"])
         if queue is None or group["wanted"]:
             return True
         wait, unoffered = queue.max_wait_seconds, group["unoffered"]
@@ -239,7 +239,7 @@ def _decide(waiting: list[_Waiting], ready: list[Agent], moment: float) -> list:
         decisions.extend(
             router.offer(
                 call.pk,
-                queue=configcache.queue_by_pk(call.queue_id).code,
+                queue=_queue(snapshot, call.queue_id).code,
                 centre=_code(centres, call.centre_id) if call.centre_id else "",
                 priority=call.priority,
                 arrived=min(call.offered_at.timestamp(), moment),
@@ -251,6 +251,11 @@ def _decide(waiting: list[_Waiting], ready: list[Agent], moment: float) -> list:
     for agent in ready:  # longest idle first: each takes the best call they may take
         decisions.extend(router.ready(agent.pk))
     return decisions
+
+
+def _queue(snapshot: configcache.Snapshot, pk: int) -> Queue | None:
+    """The queue from the snapshot already taken (one lookup, not one snapshot, a call)."""
+    return snapshot.queues.get(pk) or configcache.queue_by_pk(pk)
 
 
 def _code(centres: dict, pk: int) -> str:
