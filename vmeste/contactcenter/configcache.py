@@ -47,7 +47,7 @@ _current: Snapshot | None = None
 def _load(reference: refcache.Snapshot) -> Snapshot:
     from vmeste.contactcenter.services import overflow_topology
 
-    queues = list(Queue.objects.order_by(*Queue._meta.ordering))
+    queues = list(Queue.objects.select_related("overflow_to").order_by(*Queue._meta.ordering))
     centres = list(Centre.objects.select_related("region"))
     branches: dict[tuple[int, str], Queue] = {}
     for queue in queues:  # the first by the model's ordering, as ``.first()`` would
@@ -135,6 +135,14 @@ def centre_by_pk(pk: int | None) -> Centre | None:
     if found is None:  # a centre added in another process since this snapshot was read
         clear()
         found = snapshot().centres.get(pk)
+    return found
+
+
+def queue_by_pk(pk: int) -> Queue | None:
+    found = snapshot().queues.get(pk)
+    if found is None:  # a queue added in another process since this snapshot was read
+        clear()
+        found = snapshot().queues.get(pk)
     return found
 
 

@@ -11,15 +11,16 @@ queue's maximum and must be offered a callback (each offered once: ``callback_of
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from django.db import transaction
-from django.db.models import Exists, Min, Q
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 
-from vmeste.contactcenter import configcache, holding, screenpop
-from vmeste.contactcenter.models import Agent, AgentStateChange, Call
+from vmeste.contactcenter import configcache, holding, roster, screenpop
+from vmeste.contactcenter.models import Agent, AgentStateChange, Call, Queue
 from vmeste.contactcenter.routing import Assignment, CallbackOffer, Router
 from vmeste.contactcenter.services import move, routing_configuration
 from vmeste.contactcenter.transitions import AgentEvent, AgentState
@@ -45,8 +46,26 @@ class Dispatched(NamedTuple):
 NOTHING = Dispatched([], [])
 
 
-def _offer_due(call: Call, now: datetime) -> bool:
-    wait = call.queue.max_wait_seconds
+class _Waiting(NamedTuple):
+    """A waiting call as the dispatch reads it: values, not a model (200 of them a time)."""
+
+    pk: int
+    call_id: str
+    queue_id: int
+    centre_id: int | None
+    priority: float
+    offered_at: datetime
+    callback_requested: bool
+    callback_offered_at: datetime | None
+    requeued_at: datetime | None
+    wanted_agent: str
+    answered_at: datetime | None
+    callback_failed_at: datetime | None
+
+
+def _offer_due(call: _Waiting, now: datetime) -> bool:
+    queue = _queue(configcache.snapshot(), call.queue_id)
+    wait = queue.max_wait_seconds if queue else None
     return (
         wait is not None
         and call.callback_offered_at is None
@@ -59,37 +78,95 @@ def _offer_due(call: Call, now: datetime) -> bool:
 def dispatch_if_due(*, now: datetime | None = None) -> Dispatched:
     """``dispatch()``, asked first without locks whether it would find anything to do.
 
-    It decides only when a call waits and an agent is free, or when a waiting caller's
-    callback offer is due; one plain query tells whether either may be so (one row per
-    queue with waiting calls), and only then the dispatch takes its locks and looks
-    again. An event that changed neither the waiting calls nor the free agents (an answer,
-    a hang-up, a break) costs this query, not the dispatch's locks: two server processes
+    It decides only when a free agent is eligible for a waiting call (or one waits for
+    them by name), or when a waiting caller's callback offer is due (``worth_dispatching``:
+    one query over the free agents, one row per queue and centre with waiting calls). An
+    event that changed neither (an answer, a hang-up, a break, a free agent whom no
+    waiting call may reach) costs these, not the dispatch's locks: two server processes
     then do not queue behind each other's dispatch for nothing."""
     now = now or timezone.now()
-    free = Agent.objects.filter(state=AgentState.AVAILABLE)
-    rows = (
-        Call.objects.filter(state=Call.State.WAITING, queue__is_active=True)
-        .values("queue__max_wait_seconds")
+    free = list(
+        Agent.objects.filter(state=AgentState.AVAILABLE).values_list(
+            "centre_id", "skills", "user__username"
+        )
+    )
+    return dispatch(now=now) if worth_dispatching(free, now) else NOTHING
+
+
+def worth_dispatching(free: list[tuple[int, dict, str]], now: datetime) -> bool:
+    """Whether a dispatch now could ring someone or offer a callback: a free agent
+    (centre pk, skills, username) eligible for the oldest waiting call of some queue and
+    centre (eligibility only widens with the wait), a call waiting for one of them by
+    name, or a callback offer due. When unsure it answers yes: the dispatch decides."""
+    names = [name for _centre, _skills, name in free]
+    groups = (
+        Call.objects.filter(state=Call.State.WAITING, queue__isnull=False, queue__is_active=True)
+        .values("queue_id", "centre_id")
         .annotate(
-            unoffered=Min(
-                "offered_at",
-                filter=Q(
-                    callback_offered_at__isnull=True,
-                    callback_requested=False,
-                    requeued_at__isnull=True,
-                ),
-            ),
-            free=Exists(free),
+            oldest=Min("offered_at"),
+            unoffered=Min("offered_at", filter=_MAY_BE_OFFERED),
+            wanted=Count("pk", filter=Q(wanted_agent__in=names)),
         )
         .order_by()
     )
-    for row in rows:
-        wait, oldest = row["queue__max_wait_seconds"], row["unoffered"]
-        if row["free"] or (
-            wait is not None and oldest is not None and oldest + timedelta(seconds=wait) <= now
+    check = _Eligibility(roster.current().signed if free else None, now.timestamp())
+    for group in groups:
+        queue = _queue(check.snapshot, group["queue_id"])
+        if queue is None or group["wanted"]:
+            return True
+        wait, unoffered = queue.max_wait_seconds, group["unoffered"]
+        if (
+            wait is not None
+            and unoffered is not None
+            and unoffered + timedelta(seconds=wait) <= now
         ):
-            return dispatch(now=now)
-    return NOTHING
+            return True
+        arrived = min(group["oldest"].timestamp(), check.moment)
+        if any(check(queue.code, group["centre_id"], arrived, c, s) for c, s, _name in free):
+            return True
+    return False
+
+
+_MAY_BE_OFFERED = Q(
+    callback_offered_at__isnull=True, callback_requested=False, requeued_at__isnull=True
+)
+
+
+class _Eligibility:
+    """The router's rule (``routing``) for one free agent and the oldest call of a queue
+    and centre, on primary keys: whether the agent may take that call now."""
+
+    def __init__(self, signed: Counter | None, moment: float) -> None:
+        self.snapshot = configcache.snapshot()
+        self.rules = {rule.code: rule for rule in self.snapshot.rules}
+        self.signed, self.moment = signed or Counter(), moment
+
+    def __call__(self, queue: str, home: int | None, arrived: float, centre: int, skills) -> bool:
+        rule = self.rules.get(queue)
+        if rule is None:
+            return True  # a queue this process does not know yet: let the dispatch see
+        if skills.get(rule.skill, 0) >= rule.min_level(arrived, self.moment):
+            if centre == home:
+                return True
+            return self._may_overflow(home, centre) and (
+                rule.overflow_due(arrived, self.moment) or not self.signed.get((home, rule.skill))
+            )
+        target = self.rules.get(rule.overflow_to or "")  # overflow between queues
+        return (
+            target is not None
+            and rule.overflow_due(arrived, self.moment)
+            and skills.get(target.skill, 0) >= target.min_level(arrived, self.moment)
+            and (centre == home or self._may_overflow(home, centre))
+        )
+
+    def _may_overflow(self, home: int | None, centre: int) -> bool:
+        centres = self.snapshot.centres
+        there, home_centre = centres.get(centre), centres.get(home)
+        return (
+            there is not None
+            and home_centre is not None
+            and there.code in self.snapshot.topology.get(home_centre.code, ())
+        )
 
 
 def dispatch(*, now: datetime | None = None) -> Dispatched:
@@ -103,17 +180,20 @@ def dispatch(*, now: datetime | None = None) -> Dispatched:
             .select_related("user")
             .order_by("state_since", "pk")
         )
-        waiting = list(
-            Call.objects.select_for_update(of=("self",))
-            .filter(state=Call.State.WAITING, queue__isnull=False, queue__is_active=True)
-            .select_related("queue", "centre")
-            .order_by("offered_at", "pk")
-        )
-        if not waiting or not (ready or any(_offer_due(c, now) for c in waiting)):
+        free = [(a.centre_id, a.skills, a.user.username) for a in ready]
+        if not worth_dispatching(free, now):
             return NOTHING
+        waiting = [
+            _Waiting(*row)
+            for row in Call.objects.select_for_update(of=("self",))
+            .filter(state=Call.State.WAITING, queue__isnull=False, queue__is_active=True)
+            .order_by("offered_at", "pk")
+            .values_list(*_Waiting._fields)
+        ]
         result = Dispatched([], [])
         rung = _ring_wanted(waiting, ready, result, now)
-        waiting = [c for c in waiting if not _held(c, now)]
+        given = {call.pk for call, _agent in rung}
+        waiting = [c for c in waiting if c.pk not in given and not _held(c, now)]
         decisions = _decide(waiting, ready, moment)
         calls = {c.pk: c for c in waiting}
         agents = {a.pk: a for a in ready}
@@ -127,8 +207,7 @@ def dispatch(*, now: datetime | None = None) -> Dispatched:
                 call = calls[decision.call_id]
                 # The rebuilt router forgets what it offered before: the row remembers.
                 if _offer_due(call, now):
-                    call.callback_offered_at = now
-                    offered.append(call)
+                    offered.append(Call(pk=call.pk, callback_offered_at=now))
                     result.callback_offers.append(call.call_id)
         _ring(rung, now)
         if offered:
@@ -136,25 +215,32 @@ def dispatch(*, now: datetime | None = None) -> Dispatched:
         return result
 
 
-def _decide(waiting: list[Call], ready: list[Agent], moment: float) -> list:
-    """The router rebuilt from the signed-in agents and the waiting calls (each in the
-    place of its first offer), then each ready agent, longest idle first, asks for a call."""
+def _decide(waiting: list[_Waiting], ready: list[Agent], moment: float) -> list:
+    """The router built from the free agents and the waiting calls (each in the place of
+    its first offer; the other signed-in agents counted by centre and skill, ``roster``),
+    then each free agent, longest idle first, asks for a call."""
     rules, topology = routing_configuration()
     router = Router(queues=rules, clock=lambda: moment, overflow=topology)
-    centres = configcache.snapshot().centres
-    signed_in = Agent.objects.exclude(state=AgentState.OFFLINE).values_list(
-        "pk", "centre_id", "skills"
+    snapshot = configcache.snapshot()
+    centres = snapshot.centres
+    signed = roster.current()
+    others = Counter(signed.signed)
+    for agent in ready:  # counted by sign_in below, with the skills just read
+        known = signed.skills.get(agent.pk)
+        if known is not None:
+            others.subtract((known[0], skill) for skill in known[1])
+    router.count_signed(
+        {(_code(centres, pk), skill): n for (pk, skill), n in others.items() if n > 0}
     )
-    for pk, centre_id, skills in signed_in:
-        centre = centres.get(centre_id) or configcache.centre_by_pk(centre_id)
-        router.sign_in(pk, centre=centre.code, skills=skills)
+    for agent in ready:
+        router.sign_in(agent.pk, centre=_code(centres, agent.centre_id), skills=agent.skills)
     decisions = []
     for call in waiting:
         decisions.extend(
             router.offer(
                 call.pk,
-                queue=call.queue.code,
-                centre=call.centre.code if call.centre_id else "",
+                queue=_queue(snapshot, call.queue_id).code,
+                centre=_code(centres, call.centre_id) if call.centre_id else "",
                 priority=call.priority,
                 arrived=min(call.offered_at.timestamp(), moment),
             )
@@ -167,42 +253,48 @@ def _decide(waiting: list[Call], ready: list[Agent], moment: float) -> list:
     return decisions
 
 
-def _held(call: Call, now: datetime) -> bool:
-    return (
-        call.state != Call.State.WAITING
-        or bool(holding.waits_for_agent(call, now))
-        or (holding.held_back(call, now))
-    )
+def _queue(snapshot: configcache.Snapshot, pk: int) -> Queue | None:
+    """The queue from the snapshot already taken (one lookup, not one snapshot, a call)."""
+    return snapshot.queues.get(pk) or configcache.queue_by_pk(pk)
+
+
+def _code(centres: dict, pk: int) -> str:
+    centre = centres.get(pk) or configcache.centre_by_pk(pk)
+    return centre.code
+
+
+def _held(call: _Waiting, now: datetime) -> bool:
+    return bool(holding.waits_for_agent(call, now)) or holding.held_back(call, now)
 
 
 def _ring_wanted(
-    waiting: list[Call], ready: list[Agent], result: Dispatched, now: datetime
-) -> list[tuple[Call, Agent]]:
+    waiting: list[_Waiting], ready: list[Agent], result: Dispatched, now: datetime
+) -> list[tuple[_Waiting, Agent]]:
     """Calls transferred to a named agent ring that agent when they are free (taken out
     of ``ready``); the others wait for them (``holding``)."""
-    rung: list[tuple[Call, Agent]] = []
+    rung: list[tuple[_Waiting, Agent]] = []
     for call in waiting:
         name = holding.waits_for_agent(call, now)
         agent = next((a for a in ready if a.user.username == name), None) if name else None
         if agent is not None:
-            ready.remove(agent)
-            call.state = Call.State.RINGING  # given: not offered to the router below
+            ready.remove(agent)  # given: the call is not offered to the router below
             rung.append((call, agent))
             result.rung.append(Rung(call.call_id, name, False))
     return rung
 
 
-def _ring(rung: list[tuple[Call, Agent]], now: datetime) -> None:
+def _ring(rung: list[tuple[_Waiting, Agent]], now: datetime) -> None:
     """The calls given, their agents rung and the rings on their timelines: three
     statements however many were given."""
     if not rung:
         return
-    rows = []
-    for call, agent in rung:
-        call.state, call.agent = Call.State.RINGING, agent
+    rows, given = [], []
+    for waiting, agent in rung:
+        call = Call(pk=waiting.pk, call_id=waiting.call_id, state=Call.State.RINGING, agent=agent)
+        given.append(call)
         agent.call = call
         rows.append(move(agent, AgentEvent.RING, at=now))
-    Call.objects.bulk_update([call for call, _agent in rung], ["state", "agent"])
+    Call.objects.bulk_update(given, ["state", "agent"])
     Agent.objects.bulk_update(
         [agent for _call, agent in rung], ["state", "state_since", "break_reason", "call"]
     )

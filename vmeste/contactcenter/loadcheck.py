@@ -38,6 +38,7 @@ from vmeste.core.serving import Served, serve
 
 EVENTS = "/api/v1/telephony/events"
 RELEASES = ("no_answer", "caller_gone", "hang_up")  # the agent no longer holds the call
+WINDOW = 10_000  # calls: the pace of the first ones is compared with the last ones'
 
 
 def database_url() -> str:
@@ -129,11 +130,22 @@ class Shared:
     retries: int = 0
     retry_reasons: Counter = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
+    # (moment, events sent so far) as each call ended: the pace of any stretch of calls
+    marks: list[tuple[float, int]] = field(default_factory=list)
 
     def end_one(self) -> None:
         with self.lock:
             self.ended += 1
+            self.marks.append((time.perf_counter(), self.requests))
         self.in_flight.release()
+
+    def pace(self, first: int, last: int) -> float | None:
+        """Events per second while the calls ``first``..``last`` (in the order they
+        ended, from 0) were ending."""
+        if first < 1 or last >= len(self.marks) or last <= first:
+            return None
+        (t0, n0), (t1, n1) = self.marks[first - 1], self.marks[last]
+        return round((n1 - n0) / (t1 - t0), 1) if t1 > t0 else None
 
 
 class Client(threading.Thread):
@@ -302,6 +314,13 @@ def drive(
         "ended_seen_by_clients": shared.ended,
         "wall_seconds": round(wall, 1),
         "events_per_second": round(shared.requests / wall, 1) if wall else None,
+        # the brief's measure of keeping the pace: the first and the last WINDOW calls
+        # (the first call's own events are the warm-up: the window starts after it)
+        "window_calls": min(WINDOW, len(shared.marks) // 2),
+        "events_per_second_first_window": shared.pace(1, min(WINDOW, len(shared.marks) // 2)),
+        "events_per_second_last_window": shared.pace(
+            len(shared.marks) - min(WINDOW, len(shared.marks) // 2), len(shared.marks) - 1
+        ),
     }
 
 

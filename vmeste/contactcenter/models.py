@@ -78,6 +78,16 @@ class Queue(models.Model):
     overflow_after_seconds = models.PositiveIntegerField(
         _("переполнение в другой центр через, с"), null=True, blank=True
     )
+    # After ``overflow_after_seconds`` a waiting call is offered to this queue's agents too
+    # (keeping its place); checked for cycles by the line's launch checks.
+    overflow_to = models.ForeignKey(
+        "self",
+        verbose_name=_("переполнение в очередь"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     wrap_up_seconds = models.PositiveIntegerField(_("поствызывная обработка, с"), default=30)
     is_active = models.BooleanField(_("действует"), default=True)
 
@@ -97,6 +107,7 @@ class Queue(models.Model):
             escalation=tuple((float(after), int(level)) for after, level in steps),
             overflow_after=self.overflow_after_seconds,
             callback_after=self.max_wait_seconds,
+            overflow_to=self.overflow_to.code if self.overflow_to_id else None,
         )
 
     def priority_for(self, flags: set[str]) -> float:

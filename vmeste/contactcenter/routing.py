@@ -13,6 +13,9 @@ Rules (Asterisk/FreeSWITCH habits, plus what they lack):
   grows. Eligibility only ever widens, and the caller keeps their key: no place is lost.
 - Overflow: after ``overflow_after`` seconds, or at once when no agent of the home centre
   with the skill is signed in, agents of the centres in ``overflow[home]`` are eligible.
+- Overflow between queues: after ``overflow_after`` seconds a call of a queue with
+  ``overflow_to`` is offered to that queue's agents too (its skill, at the level that
+  queue's escalation asks after the same wait), in the same centres; it keeps its key.
 - Callback ("virtual hold"): a caller who accepts a callback keeps their key; when their
   turn comes the assignment says ``callback=True`` and the system dials them.
 
@@ -46,6 +49,7 @@ class QueueRule:
     escalation: tuple[tuple[float, int], ...] = ((0.0, 1),)
     overflow_after: float | None = None
     callback_after: float | None = None
+    overflow_to: str | None = None  # another queue's code: its agents too, after overflow_after
 
     def min_level(self, arrived: float, now: float) -> int:
         level = self.escalation[0][1]
@@ -129,6 +133,12 @@ class Router:
         for home, targets in self.overflow.items():
             for target in targets:
                 self._sources.setdefault(target, []).append(home)
+        # skill -> (rule of a queue that overflows to a queue of that skill, that queue's)
+        self._spills: dict[str, list[tuple[QueueRule, QueueRule]]] = {}
+        for rule in self.rules.values():
+            target = self.rules.get(rule.overflow_to or "")
+            if target is not None and target is not rule and rule.overflow_after is not None:
+                self._spills.setdefault(target.skill, []).append((rule, target))
         self.agents: dict[str, _Agent] = {}
         self.calls: dict[str, _Call] = {}
         # (centre, skill, level) -> ready agents as (ready_seq, agent id), oldest first.
@@ -157,6 +167,13 @@ class Router:
             if level not in levels:
                 levels.append(level)
                 levels.sort(reverse=True)
+
+    def count_signed(self, signed: Mapping[tuple[str, str], int]) -> None:
+        """Agents signed in elsewhere, by (centre, skill), who this router will not be asked
+        to match (a dispatch builds it with its free agents only): counted for the rule
+        "nobody of the home centre is signed in" and nothing else."""
+        for centre_skill, count in signed.items():
+            self._signed[centre_skill] = self._signed.get(centre_skill, 0) + count
 
     def sign_out(self, agent_id: str) -> list[Decision]:
         agent = self._agent(agent_id)
@@ -323,23 +340,27 @@ class Router:
         )
 
     def _longest_idle_for(self, call: _Call, now: float) -> _Agent | None:
-        skill = call.rule.skill
-        min_level = call.rule.min_level(call.arrived, now)
+        rule = call.rule
         centres: Iterable[str] = (call.centre,)
         if call.centre in self.overflow and self._overflowing(call, now):
             centres = (call.centre, *self.overflow[call.centre])
+        wanted = [(rule.skill, rule.min_level(call.arrived, now))]
+        target = self.rules.get(rule.overflow_to or "")
+        if target is not None and target is not rule and rule.overflow_due(call.arrived, now):
+            wanted.append((target.skill, target.min_level(call.arrived, now)))
         best: tuple[int, str] | None = None
         for centre in centres:
-            for level in self._levels.get((centre, skill), ()):
-                if level < min_level:
-                    break
-                dq = self._ready.get((centre, skill, level))
-                if not dq:
-                    continue
-                while dq and not self._agent_entry_live(dq[0]):
-                    dq.popleft()
-                if dq and (best is None or dq[0][0] < best[0]):
-                    best = dq[0]
+            for skill, min_level in wanted:
+                for level in self._levels.get((centre, skill), ()):
+                    if level < min_level:
+                        break
+                    dq = self._ready.get((centre, skill, level))
+                    if not dq:
+                        continue
+                    while dq and not self._agent_entry_live(dq[0]):
+                        dq.popleft()
+                    if dq and (best is None or dq[0][0] < best[0]):
+                        best = dq[0]
         return self.agents[best[1]] if best else None
 
     def _best_call_for(self, agent: _Agent, now: float) -> _Call | None:
@@ -347,25 +368,50 @@ class Router:
         homes = [agent.centre, *self._sources.get(agent.centre, ())]
         for skill, level in agent.skills.items():
             for home in homes:
-                buckets = self._waiting.get((skill, home))
-                if not buckets:
+                best = self._best_in(skill, home, agent, level, now, best, None)
+                for spill in self._spills.get(skill, ()):  # calls of queues overflowing here
+                    best = self._best_in(spill[0].skill, home, agent, level, now, best, spill)
+        return best
+
+    def _best_in(
+        self,
+        skill: str,
+        home: str,
+        agent: _Agent,
+        level: int,
+        now: float,
+        best: _Call | None,
+        spill: tuple[QueueRule, QueueRule] | None,
+    ) -> _Call | None:
+        """``best``, or a better call waiting for ``skill`` from ``home`` that the agent
+        (with ``level`` in the skill) may take; ``spill``: only the calls of that queue,
+        once they overflow to the given one (its skill and escalation)."""
+        buckets = self._waiting.get((skill, home))
+        if not buckets:
+            return best
+        for bucket_key, dq in list(buckets.items()):
+            if spill is not None and bucket_key[0] != spill[0].code:
+                continue
+            while dq and dq[0].state is not CallState.WAITING:
+                dq.popleft().queued = False
+            if not dq:
+                del buckets[bucket_key]
+                continue
+            call = dq[0]  # the oldest of its queue and priority: the most widened
+            if best is not None and (call.key, call.seq) >= (best.key, best.seq):
+                continue
+            if spill is None:
+                if level < call.rule.min_level(call.arrived, now):
                     continue
-                for bucket_key, dq in list(buckets.items()):
-                    while dq and dq[0].state is not CallState.WAITING:
-                        dq.popleft().queued = False
-                    if not dq:
-                        del buckets[bucket_key]
-                        continue
-                    call = dq[0]  # the oldest of its priority: the most widened
-                    if best is not None and (call.key, call.seq) >= (best.key, best.seq):
-                        continue
-                    if level < call.rule.min_level(call.arrived, now):
-                        continue
-                    if home != agent.centre and not self._overflowing(call, now):
-                        continue
-                    best = call
-                if not buckets:
-                    del self._waiting[skill, home]
+                if home != agent.centre and not self._overflowing(call, now):
+                    continue
+            elif not call.rule.overflow_due(call.arrived, now) or level < spill[1].min_level(
+                call.arrived, now
+            ):
+                continue
+            best = call
+        if not buckets:
+            del self._waiting[skill, home]
         return best
 
     def _assign(self, call: _Call, agent: _Agent, now: float, waited: bool = True) -> Assignment:
@@ -393,8 +439,14 @@ class Router:
             if arrived + step_after > after:
                 self._timer(arrived + step_after, _WIDEN, call)
         overflow = rule.overflow_after
-        if overflow is not None and call.centre in self.overflow and arrived + overflow > after:
-            self._timer(arrived + rule.overflow_after, _WIDEN, call)
+        target = self.rules.get(rule.overflow_to or "") if overflow is not None else None
+        widens = call.centre in self.overflow or target is not None
+        if overflow is not None and arrived + overflow > after and widens:
+            self._timer(arrived + overflow, _WIDEN, call)
+        if target is not None and target is not rule:  # the other queue's escalation too
+            for step_after, _level in target.escalation[1:]:
+                if arrived + max(step_after, overflow) > after:
+                    self._timer(arrived + max(step_after, overflow), _WIDEN, call)
         if rule.callback_after is not None and arrived + rule.callback_after > after:
             self._timer(arrived + rule.callback_after, _OFFER, call)
 

@@ -297,6 +297,19 @@ def save_queue(*, line: Line, code: str, values: dict) -> bool:
     return bool(changed) or created
 
 
+def set_overflow(*, line: Line, targets: dict[str, str | None]) -> None:
+    """Where each of the line's queues overflows (queue code → another queue's code, or
+    None): saved after the queues themselves, which may name each other."""
+    from vmeste.contactcenter.models import Queue
+
+    queues = {q.code: q for q in Queue.objects.filter(line=line)}
+    for code, target in targets.items():
+        queue, wanted = queues.get(code), queues.get(target or "")
+        if queue is not None and queue.overflow_to_id != (wanted.pk if wanted else None):
+            queue.overflow_to = wanted
+            queue.save(update_fields=["overflow_to"])  # one save each: other processes hear
+
+
 def retire_queues(*, line: Line, keep: set[str]) -> list[str]:
     """Deactivate the line's queues a configuration no longer names (calls keep pointing
     at them, so they are not deleted); the codes retired."""

@@ -211,6 +211,9 @@ def _apply(wanted: dict, *, user) -> Line:
     }
     for queue in wanted["queues"]:
         contactcenter.save_queue(line=line, code=queue["code"], values=_queue_values(queue, topics))
+    contactcenter.set_overflow(
+        line=line, targets={q["code"]: q["overflow_to"] for q in wanted["queues"]}
+    )
     contactcenter.retire_queues(line=line, keep={q["code"] for q in wanted["queues"]})
     users = {
         u.username: u

@@ -52,7 +52,7 @@ class ReferenceRouter:
     def eligible(self, agent: RefAgent, call: RefCall, now: float) -> bool:
         skill = call.rule.skill
         if agent.skills.get(skill, 0) < call.rule.min_level(call.arrived, now):
-            return False
+            return self.spills_to(agent, call, now)
         if agent.centre == call.centre:
             return True
         if agent.centre not in self.overflow.get(call.centre, ()):
@@ -61,6 +61,15 @@ class ReferenceRouter:
             a.centre == call.centre and skill in a.skills for a in self.agents.values()
         )
         return call.rule.overflow_due(call.arrived, now) or not home_signed
+
+    def spills_to(self, agent: RefAgent, call: RefCall, now: float) -> bool:
+        """Overflow between queues: after the wait, the other queue's agents too."""
+        target = self.rules.get(call.rule.overflow_to or "")
+        if target is None or not call.rule.overflow_due(call.arrived, now):
+            return False
+        if agent.skills.get(target.skill, 0) < target.min_level(call.arrived, now):
+            return False
+        return agent.centre == call.centre or agent.centre in self.overflow.get(call.centre, ())
 
     def _match(self, now: float) -> list:
         out: list = []

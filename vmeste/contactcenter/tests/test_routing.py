@@ -32,6 +32,9 @@ QUEUES = [
     ),
     QueueRule("psy", "psychology", escalation=((0, 1),)),
     QueueRule("med", "general", escalation=((0, 2), (5, 1)), overflow_after=0),
+    # children's calls go to the psychologists too after 8 s, first to the best of them
+    QueueRule("kids", "children", escalation=((0, 2),), overflow_after=8, overflow_to="psy2"),
+    QueueRule("psy2", "psychology", escalation=((0, 3), (12, 1))),
 ]
 OVERFLOW = {"VGG": ["NAT"], "SAM": ["NAT"], "NAT": ["VGG", "SAM"]}
 
@@ -159,7 +162,7 @@ def test_refuses_double_holding():
 
 AGENT_IDS = [f"a{i}" for i in range(7)]
 skills_st = st.dictionaries(
-    st.sampled_from(["general", "psychology"]), st.integers(1, 3), min_size=1
+    st.sampled_from(["general", "psychology", "children"]), st.integers(1, 3), min_size=1
 )
 agent_op_st = st.tuples(
     st.sampled_from(["ready", "ready", "finish", "finish", "no_answer", "not_ready", "sign_out"]),
@@ -167,7 +170,7 @@ agent_op_st = st.tuples(
 )
 offer_st = st.tuples(
     st.just("offer"),
-    st.sampled_from(["help", "psy", "med"]),
+    st.sampled_from(["help", "psy", "med", "kids"]),
     st.sampled_from(["VGG", "SAM", "NAT"]),
     st.sampled_from([0, 30, 60]),
 )
@@ -189,7 +192,7 @@ op_st = st.one_of(
     ),
     st.tuples(
         st.just("offer"),
-        st.sampled_from(["help", "psy", "med"]),
+        st.sampled_from(["help", "psy", "med", "kids"]),
         st.sampled_from(["VGG", "SAM", "NAT"]),
         st.sampled_from([0, 30, 60]),
     ),
