@@ -1,5 +1,7 @@
 """The media application's call flow against scripted peers (no Kamailio, Vmeste faked):
-every bad input a caller can make leaves the call told to Vmeste once and consistently."""
+the voice menu as data walked key by key; every bad input a caller can make leaves the call
+told to Vmeste once and consistently; the queue's announcements and callback offer; the
+menu's transfer to an outside number."""
 
 from __future__ import annotations
 
@@ -10,42 +12,49 @@ import pytest
 
 from vmeste.telephony import rtp, sip
 from vmeste.telephony.callflow import MediaApplication
+from vmeste.telephony.tests.conftest import MENU
 from vmeste.telephony.tests.sipedge import free_range, free_udp_ports
 
 HOST = "127.0.0.1"
 
 
-class FakeVmeste:
-    """The menu of the national line in small: 1 → food; 3 → (1 → psy). Quick time-outs."""
+def media_menu(document: dict = MENU) -> dict:
+    """The conftest's menu in the shape the edge's menu endpoint answers; quick time-outs."""
+    nodes = {}
+    for node in document["nodes"]:
+        nodes[node["id"]] = {
+            "kind": node["kind"],
+            "label": node.get("label", ""),
+            "prompt": node.get("prompt", ""),
+            "audio": "",
+            "timeout_seconds": 0.3,
+            "replays": node.get("replays", 2),
+            "default": node.get("default") or "0",
+            "options": {o["digit"]: o["to"] for o in node.get("options", [])},
+            **{k: node.get(k, "") for k in ("queue", "article", "number", "next")},
+        }
+    return {"line": "we-are-together", "is_open": True, "entry": document["start"],
+            "operator_queue": document["operator_queue"], "nodes": nodes,
+            "centre": "nat"}  # fmt: skip
 
-    def __init__(self, agents: list[str]) -> None:
+
+class FakeVmeste:
+    """Vmeste as the media application sees it: the conftest's menu, agents rung in order,
+    every event kept; ``offer_callback``: the answer to ``call_offered`` offers a callback."""
+
+    def __init__(self, agents: list[str], offer_callback: bool = False) -> None:
         self.agents = list(agents)  # who is rung next, in order
         self.events: list[tuple] = []
+        self.offer_callback = offer_callback
+        self.asked: list[str] = []
 
     async def menu(self, line: str) -> dict:
-        def queue(digit, code):
-            return {"digit": digit, "kind": "queue", "label": code, "queue": code, "menu": None}
+        return media_menu()
 
-        sub = {
-            "path": "3",
-            "prompt": "sub",
-            "options": [queue("1", "psy")],
-            "timeout_seconds": 0.3,
-            "replays": 1,
-            "default": "1",
-        }
-        top = {
-            "path": "",
-            "prompt": "top",
-            "timeout_seconds": 0.3,
-            "replays": 1,
-            "default": "1",
-            "options": [
-                queue("1", "food"),
-                {"digit": "3", "kind": "menu", "label": "", "queue": "", "menu": sub},
-            ],
-        }
-        return {"line": line, "centre": "nat", "is_open": True, "menu": top, "closed_message": ""}
+    async def queue_status(self, call_id: str) -> dict:
+        self.asked.append(call_id)
+        return {"call_id": call_id, "state": "waiting", "position": 3,
+                "expected_wait_seconds": 250}  # fmt: skip
 
     def _ring(self, call_id: str) -> dict:
         if not self.agents:
@@ -54,7 +63,10 @@ class FakeVmeste:
 
     async def event(self, type: str, call_id: str, **data) -> dict:
         self.events.append((type, call_id, data))
-        return self._ring(call_id) if type == "call_offered" else {"rung": []}
+        if type != "call_offered":
+            return {"rung": []}
+        offers = [call_id] if self.offer_callback else []
+        return {**self._ring(call_id), "callback_offers": offers}
 
     async def agent_event(self, agent: str, event: str) -> dict:
         self.events.append(("agent_state", agent, event))
@@ -69,8 +81,20 @@ class FakeVmeste:
 
 
 class Prompts:
+    """Every prompt 0.2 s of sound; what was said kept."""
+
+    def __init__(self) -> None:
+        self.said: list[str] = []
+
     async def audio(self, text: str) -> bytes:
-        return b"\x55" * rtp.FRAME * 10  # 0.2 s
+        self.said.append(text)
+        return b"\x55" * rtp.FRAME * 10
+
+    async def sound(self, node: dict) -> bytes:
+        return await self.audio(node["prompt"])
+
+    def music(self) -> bytes:
+        return b"\x2a" * rtp.FRAME * 5
 
 
 class Peer(asyncio.DatagramProtocol):
@@ -119,9 +143,9 @@ class Peer(asyncio.DatagramProtocol):
         return self.transport.get_extra_info("sockname")[1]
 
 
-async def _setup(agents, busy=frozenset()):
+async def _setup(agents, busy=frozenset(), offer_callback=False):
     sip_port, agent_port = free_udp_ports(2)
-    vmeste = FakeVmeste(agents)
+    vmeste = FakeVmeste(agents, offer_callback)
     app = MediaApplication(
         host=HOST,
         sip_port=sip_port,
@@ -205,7 +229,7 @@ def test_a_wrong_key_replays_then_the_sub_menu_leads_to_its_queue():
     async def scenario():
         app, vmeste, caller, phones = await _setup(["sidorova"])
         invite, ok, media = await _dial(app, caller)
-        _press(caller, media, "9")  # no such option: the prompt again
+        _press(caller, media, "7")  # no such option: the prompt again
         await asyncio.sleep(0.3)
         _press(caller, media, "31")
         reinvite = await asyncio.wait_for(caller.requests.get(), 5)
