@@ -10,7 +10,7 @@ import secrets
 
 import pytest
 
-from vmeste.telephony import rtp, sip
+from vmeste.telephony import ivrplay, rtp, sip
 from vmeste.telephony.callflow import MediaApplication
 from vmeste.telephony.tests.conftest import MENU
 from vmeste.telephony.tests.sipedge import free_range, free_udp_ports
@@ -315,3 +315,120 @@ def test_a_busy_agent_is_reported_and_the_next_one_vmeste_names_answers():
     assert vmeste.events[1] == ("agent_state", "ivanova", "no_answer")
     assert _kinds(vmeste) == ["call_offered", "agent_state", "call_answered", "call_ended"]
     assert vmeste.events[2][2] == {"agent": "petrov"}
+
+
+async def _offered(vmeste: FakeVmeste) -> None:
+    for _ in range(100):
+        if vmeste.events:
+            return
+        await asyncio.sleep(0.05)
+
+
+def test_a_waiting_caller_hears_their_place_and_wait_then_music(monkeypatch):
+    monkeypatch.setattr(ivrplay, "ANNOUNCE_SECONDS", 0.3)
+
+    async def scenario():
+        app, vmeste, caller, _phones = await _setup([])  # nobody to ring: the caller waits
+        invite, ok, media = await _dial(app, caller)
+        _press(caller, media, "2")
+        await _offered(vmeste)
+        await asyncio.sleep(1.5)
+        playing = app.callers[invite.call_id].stream.audio[:1]
+        _hang_up(caller, app, invite, ok)
+        await _settle(app)
+        app.close()
+        return vmeste, app.prompts.said, playing
+
+    vmeste, said, playing = run(scenario())
+    assert _kinds(vmeste) == ["call_offered", "call_ended"]
+    assert vmeste.events[0][2]["queue"] == "meds" and vmeste.events[0][2]["ivr_path"] == "2"
+    place = "Ваш номер в очереди: 3. Примерное время ожидания, в минутах: 4."
+    assert said.count(place) >= 2 and len(vmeste.asked) >= 2  # asked again each time
+    assert playing in (b"\x2a", b"\x55")  # the music (or the next announcement), never silence
+
+
+@pytest.mark.parametrize("key, kept", [("1", True), ("5", False)])
+def test_the_callback_offer_keeps_the_place_of_a_caller_who_takes_it(key, kept):
+    async def scenario():
+        app, vmeste, caller, _phones = await _setup([], offer_callback=True)
+        invite, ok, media = await _dial(app, caller)
+        _press(caller, media, "1")
+        await _offered(vmeste)
+        await asyncio.sleep(0.4)  # the offer is being said
+        _press(caller, media, key)
+        if kept:  # we hang up on them, after the goodbye
+            bye = await asyncio.wait_for(caller.requests.get(), 10)
+            assert bye.method == "BYE"
+        else:
+            await asyncio.sleep(1.0)
+            assert app.callers[invite.call_id].state == "queue"
+            _hang_up(caller, app, invite, ok)
+        await _settle(app)
+        app.close()
+        return vmeste, app.prompts.said
+
+    vmeste, said = run(scenario())
+    offer = "Если хотите, чтобы мы вам перезвонили, нажмите 1. Ваше место в очереди сохранится."
+    assert offer in said
+    if kept:
+        assert _kinds(vmeste) == ["call_offered", "callback_requested", "call_ended"]
+    else:
+        assert _kinds(vmeste) == ["call_offered", "call_ended"]
+
+
+def test_the_menus_callback_node_asks_for_the_callback_at_once():
+    async def scenario():
+        app, vmeste, caller, _phones = await _setup([])
+        _invite, _ok, media = await _dial(app, caller)
+        _press(caller, media, "8")
+        bye = await asyncio.wait_for(caller.requests.get(), 10)
+        await _settle(app)
+        app.close()
+        return vmeste, bye, app.prompts.said
+
+    vmeste, bye, said = run(scenario())
+    assert bye.method == "BYE" and "Мы перезвоним." in said
+    assert _kinds(vmeste) == ["call_offered", "callback_requested", "call_ended"]
+    assert vmeste.events[0][2]["queue"] == "food" and vmeste.events[0][2]["ivr_path"] == "8"
+
+
+def test_a_message_leads_back_and_the_transfer_reaches_the_outside_number():
+    async def scenario():
+        app, vmeste, caller, phones = await _setup([])
+        invite, ok, media = await _dial(app, caller)
+        _press(caller, media, "4")  # the message, then the main menu again
+        await asyncio.sleep(0.8)
+        _press(caller, media, "9")
+        reinvite = await asyncio.wait_for(caller.requests.get(), 10)
+        assert reinvite.method == "INVITE"  # bridged with the lawyer's phone
+        await asyncio.wait_for(caller.requests.get(), 5)  # the ACK
+        _hang_up(caller, app, invite, ok)
+        while (bye := await asyncio.wait_for(phones.requests.get(), 5)).method == "ACK":
+            pass
+        await _settle(app)
+        app.close()
+        return vmeste, phones.rung, bye, app.prompts.said
+
+    vmeste, rung, bye, said = run(scenario())
+    assert rung == ["74950000000"] and bye.method == "BYE"
+    assert "Пункты выдачи работают до восьми." in said and "Соединяю с юристом." in said
+    assert vmeste.events == []  # the routing core never had this caller
+
+
+def test_at_night_the_caller_hears_the_night_message_and_is_hung_up_on():
+    async def scenario():
+        app, vmeste, caller, _phones = await _setup([])
+        vmeste.menu = _night
+        await _dial(app, caller)
+        bye = await asyncio.wait_for(caller.requests.get(), 10)
+        await _settle(app)
+        app.close()
+        return vmeste, bye, app.prompts.said
+
+    vmeste, bye, said = run(scenario())
+    assert bye.method == "BYE" and said[0] == "Линия сейчас не работает."
+    assert vmeste.events == []
+
+
+async def _night(line: str) -> dict:
+    return {**media_menu(), "is_open": False, "entry": "night"}
