@@ -117,7 +117,8 @@ class Caller:
         self.offered = False
         self.agents: asyncio.Queue[str] = asyncio.Queue()
         self.callback_offer = asyncio.Event()
-        self.ivr_path = ""
+        self.line = self.centre = self.ivr_path = ""
+        self.menu_seconds: float | None = None
         self.gone = asyncio.Event()
         self.agent_leg: Dialog | None = None
         self.agent = ""
@@ -162,9 +163,12 @@ class Caller:
             menu = await self.app.menu(line)
         except VmesteUnavailable:
             return await self.say_and_hang_up(self._fallback_text())
+        self.line, self.centre = line, menu["centre"]
         end = await ivrplay.walk(self, menu)
+        self.state = "chosen"
+        self.menu_seconds = round(time.monotonic() - self.answered_at, 3)
         log.info("%s chose %s (%s)", self.invite.call_id, end.ivr_path, end.kind)
-        await ivrplay.serve(self, line, menu, end)
+        await ivrplay.serve(self, menu, end)
 
     def _fallback_text(self) -> str:
         return _(
@@ -186,19 +190,13 @@ class Caller:
         self.stream.stop()
         return self.stream.digits.get_nowait()
 
-    async def queue(self, line: str, centre: str, end, *, callback: bool = False) -> None:
+    async def queue(self, end, *, callback: bool = False) -> None:
         """Offer the call to Vmeste and wait: announcements and music (``ivrplay.hold``),
         the agents Vmeste names rung in turn. A callback node asks for the callback at once
         unless an agent is free now."""
         try:
             answer = await self.app.vmeste.event(
-                "call_offered",
-                self.invite.call_id,
-                line=line,
-                centre=centre,
-                ivr_path=end.ivr_path,
-                queue=end.queue,
-                caller_number=self.number,
+                "call_offered", self.invite.call_id, queue=end.queue, **self._told()
             )
         except VmesteUnavailable:
             return await self.say_and_hang_up(self._fallback_text())
@@ -242,6 +240,10 @@ class Caller:
     async def transfer_out(self, number: str) -> None:
         """The menu's transfer to an outside number: rung through the edge and bridged."""
         if await self._ring(number, agent=False):
+            with contextlib.suppress(VmesteUnavailable):  # the call leaves us there: counted
+                await self.app.vmeste.event(
+                    "call_transferred", self.invite.call_id, to_number=number, **self._told()
+                )
             await self.gone.wait()
         else:
             await self.say_and_hang_up(_("Не удалось соединить. Пожалуйста, перезвоните позже."))
@@ -372,6 +374,25 @@ class Caller:
         if self.offered:
             with contextlib.suppress(VmesteUnavailable):
                 self.app.on_answer(await self.app.vmeste.event("call_ended", self.invite.call_id))
+        elif self.state == "menu" and self.line:  # hung up in the menu: counted, once
+            self.menu_seconds = round(time.monotonic() - self.answered_at, 3)
+            with contextlib.suppress(VmesteUnavailable):
+                await self.app.vmeste.event(
+                    "call_ended",
+                    self.invite.call_id,
+                    disposition="abandoned_in_menu",
+                    **self._told(),
+                )
+
+    def _told(self) -> dict:
+        """What Vmeste knows of a call that never reached its queue."""
+        return {
+            "line": self.line,
+            "centre": self.centre,
+            "caller_number": self.number,
+            "ivr_path": self.ivr_path,
+            "menu_seconds": self.menu_seconds,
+        }
 
     def close(self) -> None:
         self.ua.in_dialog.pop(self.invite.call_id, None)

@@ -87,17 +87,19 @@ async def walk(caller: Caller, menu: dict) -> ivrwalk.End:
         node = menu["nodes"][step.position.node]
         key = await caller.digit(done, node["timeout_seconds"])
         step = ivrwalk.press(menu, step.position, key)
+        if step.position is not None:  # the keys so far: a caller who hangs up is counted
+            caller.ivr_path = "-".join(step.position.keys)
     if step.play:  # a message on the way, the end's own prompt: heard whole
         await caller.stream.play(await sounds(caller, menu, step.play))
     caller.ivr_path = step.end.ivr_path
     return step.end
 
 
-async def serve(caller: Caller, line: str, menu: dict, end: ivrwalk.End) -> None:
+async def serve(caller: Caller, menu: dict, end: ivrwalk.End) -> None:
     """Where the walk led: a queue (wait, with a callback asked for at once for a callback
     node), an outside number, the robot's answer or a message said, then goodbye."""
     if end.kind in ("queue", "callback"):
-        return await caller.queue(line, menu["centre"], end, callback=end.kind == "callback")
+        return await caller.queue(end, callback=end.kind == "callback")
     if end.kind == "transfer":
         return await caller.transfer_out(end.number)
     if end.kind == "robot":

@@ -266,10 +266,12 @@ def test_silence_or_a_storm_of_hashes_ends_on_the_default_branch_once(keys):
     assert vmeste.events[0][2]["ivr_path"] == "1"
 
 
-def test_hanging_up_in_the_menu_tells_vmeste_nothing_and_forgets_the_call():
+def test_hanging_up_in_the_menu_is_counted_once_with_its_path_and_time_and_forgotten():
     async def scenario():
         app, vmeste, caller, _phones = await _setup([])
-        invite, ok, _media = await _dial(app, caller)
+        invite, ok, media = await _dial(app, caller)
+        _press(caller, media, "3")  # into the sub-menu, then gone
+        await asyncio.sleep(0.3)
         _hang_up(caller, app, invite, ok)
         await _settle(app)
         forgotten = not app.callers and not app.ua.in_dialog
@@ -277,7 +279,11 @@ def test_hanging_up_in_the_menu_tells_vmeste_nothing_and_forgets_the_call():
         return vmeste, forgotten
 
     vmeste, forgotten = run(scenario())
-    assert vmeste.events == [] and forgotten
+    assert forgotten and _kinds(vmeste) == ["call_ended"]
+    told = vmeste.events[0][2]
+    assert told["disposition"] == "abandoned_in_menu" and told["ivr_path"] == "3"
+    assert told["line"] == "we-are-together" and told["centre"] == "nat"
+    assert told["caller_number"] == "79001234567" and 0.2 < told["menu_seconds"] < 5
 
 
 def test_hanging_up_while_waiting_is_one_end_of_an_offered_call():
@@ -412,7 +418,9 @@ def test_a_message_leads_back_and_the_transfer_reaches_the_outside_number():
     vmeste, rung, bye, said = run(scenario())
     assert rung == ["74950000000"] and bye.method == "BYE"
     assert "Пункты выдачи работают до восьми." in said and "Соединяю с юристом." in said
-    assert vmeste.events == []  # the routing core never had this caller
+    assert _kinds(vmeste) == ["call_transferred"]  # the caller left us there, counted once
+    told = vmeste.events[0][2]
+    assert told["to_number"] == "74950000000" and told["ivr_path"] == "4-9"
 
 
 def test_at_night_the_caller_hears_the_night_message_and_is_hung_up_on():
