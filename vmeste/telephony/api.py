@@ -58,6 +58,19 @@ def edge_queue_status(request: HttpRequest, call_id: str):
     return services.queue_status(call_id=call_id)
 
 
+class RegistrationLostOut(Schema):
+    agent: str
+    state: str  # the agent's state now: "offline", or what kept them (on a call)
+    outcome: str  # "" when they went offline, else why not
+
+
+@router.post("/telephony/edge/registrations/{username}/lost", response=RegistrationLostOut)
+def edge_registration_lost(request: HttpRequest, username: str):
+    """The registrar lost the agent's phone (unregistered, expired): the agent goes offline."""
+    _edge(request)
+    return services.registration_lost(username=username)
+
+
 @router.get("/telephony/edge/menu/{line}")
 def edge_menu(request: HttpRequest, line: str):
     """The line's voice menu as the media application walks it: ``ivr.for_media``'s nodes

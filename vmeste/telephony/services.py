@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from vmeste.accounts.roles import Right
 from vmeste.contactcenter import ivr
+from vmeste.contactcenter import telephony as contactcenter_telephony
 from vmeste.contactcenter.models import Agent, Call
 from vmeste.contactcenter.transitions import AgentState
 from vmeste.core.errors import Forbidden, NotFound, ValidationFailed
@@ -165,3 +166,23 @@ def queue_status(*, call_id: str) -> dict:
     position = ahead + 1
     return {"call_id": call_id, "state": call.state, "position": position,
             "expected_wait_seconds": round(position * handle / max(1, agents))}  # fmt: skip
+
+
+def registration_lost(*, username: str, at: datetime | None = None) -> dict:
+    """The agent's phone left the registrar (unregistered, or its registration expired):
+    the agent goes offline, as a telephony event (stored once a moment, routed after); an
+    agent on a call or ringing stays (the call's own end moves them)."""
+    agent = Agent.objects.select_related("user").filter(user__username=username).first()
+    if agent is None:
+        raise NotFound(_("Нет оператора линии с таким логином."))
+    at = at or timezone.now()
+    if agent.state == AgentState.OFFLINE:
+        return {"agent": username, "state": agent.state, "outcome": "already offline"}
+    answer = contactcenter_telephony.record_event(
+        event_id=f"registration-lost:{username}:{at.isoformat()}",
+        type=contactcenter_telephony.AGENT_STATE,
+        at=at,
+        data={"agent": username, "event": "sign_out", "reason": _("телефон не зарегистрирован")},
+    )
+    agent.refresh_from_db(fields=["state"])
+    return {"agent": username, "state": agent.state, "outcome": answer["outcome"]}

@@ -68,11 +68,13 @@ def _until(check, timeout: float = 20.0):
     return None
 
 
-def _register(tmp_path, sip_edge: Edge, username: str, contact_port: int) -> None:
+def _register(
+    tmp_path, sip_edge: Edge, username: str, contact_port: int, scenario: str = "register.xml"
+) -> None:
     (port,) = free_udp_ports(1)
     registered = sipp(
         tmp_path,
-        "register.xml",
+        scenario,
         "-s",
         username,
         "-au",
@@ -82,7 +84,7 @@ def _register(tmp_path, sip_edge: Edge, username: str, contact_port: int) -> Non
         "-key",
         "contact_port",
         str(contact_port),
-        name=f"register-{username}",
+        name=f"{scenario[:-4]}-{username}",
         port=port,
         target=sip_edge.address,
         timeout=10,
@@ -197,3 +199,24 @@ def test_without_vmeste_and_without_our_media_node_the_caller_hears_the_fallback
     finally:
         sip_edge.stop()
         silent.close()
+
+
+def test_a_phone_that_unregisters_takes_its_agent_offline(tmp_path, live_server, national):
+    """Kamailio tells Vmeste when an agent's phone leaves the registrar: the agent who was
+    signed in goes offline (nobody rings a phone that is not there)."""
+    agent = national["agents"]["ivanova"]
+    set_sip_password(by=None, username="ivanova", password="phone-secret")
+    change_agent_state(agent=agent, event=AgentEvent.SIGN_IN)
+    vmeste = live_server.url.replace("localhost", "127.0.0.1")
+    urllib.request.urlopen(f"{vmeste}/healthz", timeout=30).close()
+    sip_edge = _edge(tmp_path, vmeste).start()
+    try:
+        (contact,) = free_udp_ports(1)
+        _register(tmp_path, sip_edge, "ivanova", contact)
+        assert Agent.objects.get(pk=agent.pk).state == AgentState.AVAILABLE  # registered
+        _register(tmp_path, sip_edge, "ivanova", contact, scenario="unregister.xml")
+        gone = _until(lambda: Agent.objects.get(pk=agent.pk).state == AgentState.OFFLINE)
+        assert gone, sip_edge.log("kamailio")[-3000:]
+        assert "registration of ivanova lost: vmeste says 200" in sip_edge.log("kamailio")
+    finally:
+        sip_edge.stop()
