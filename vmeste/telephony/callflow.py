@@ -20,12 +20,12 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
-from vmeste.telephony import ivrplay, sip
+from vmeste.telephony import ivrplay, legs, sip
+from vmeste.telephony.callbacks import Callbacks
 from vmeste.telephony.edgeclient import VmesteClient, VmesteUnavailable
 from vmeste.telephony.useragent import Dialog, UserAgent, uac_dialog, uas_dialog
 
 log = logging.getLogger("vmeste.telephony.media")
-RING_SECONDS = 20.0
 MENU_SECONDS = 5.0
 
 
@@ -45,6 +45,7 @@ class MediaApplication:
         self.vmeste = vmeste
         self.prompts = ivrplay.PromptBook(prompts)
         self.callers: dict[str, Caller] = {}
+        self.callbacks = Callbacks(self)
         self._heartbeat: asyncio.Task | None = None
         self._menus: dict[str, tuple[float, dict]] = {}
 
@@ -93,17 +94,18 @@ class MediaApplication:
             caller = self.callers.get(item.get("call_id", ""))
             if caller is not None:
                 caller.agents.put_nowait(item["agent"])
+            elif item.get("callback"):  # the caller is not on the line: we dial them back
+                self.callbacks.given(item["call_id"])
         for call_id in answer.get("callback_offers", []):
             caller = self.callers.get(call_id)
             if caller is not None:
                 caller.callback_offer.set()
 
     async def _beat(self) -> None:
-        """The heartbeat, only while someone waits: callers may get an agent with no event."""
+        """The heartbeat: callers may get an agent with no event, and callers who left for a
+        callback wait with nobody on the line, so it beats whoever is here."""
         while True:
             await asyncio.sleep(1.0)
-            if not any(c.state == "queue" for c in self.callers.values()):
-                continue
             with contextlib.suppress(VmesteUnavailable):
                 self.on_answer(await self.vmeste.heartbeat())
 
@@ -150,7 +152,7 @@ class Caller:
         elif flow.exception() is not None:  # our fault: say so in the log, free the caller
             log.error("call %s failed", self.invite.call_id, exc_info=flow.exception())
             if not self.gone.is_set():
-                await self._bye(self.dialog)
+                await legs.bye(self.ua, self.dialog)
         gone.cancel()
         await self._account()
 
@@ -252,31 +254,15 @@ class Caller:
         """Ring an agent Vmeste picked (or an outside number); bridge on answer (True)."""
         self.state, self.agent = "ringing", user
         log.info("%s ringing %s", self.invite.call_id, user)
-        host, port = self.app.edge
-        invite = sip.Message(
-            f"INVITE sip:{user}@{host}:{port} SIP/2.0",
-            [
-                ("via", f"SIP/2.0/UDP {self.ua.via};branch={sip.new_branch()};rport"),
-                ("max-forwards", "70"),
-                ("from", f"<sip:{self.number or 'anonymous'}@{self.ua.host}>;tag={sip.new_tag()}"),
-                ("to", f"<sip:{user}@{host}>"),
-                ("call-id", f"{secrets.token_hex(10)}@{self.ua.host}"),
-                ("cseq", "1 INVITE"),
-                ("contact", f"<{self.ua.contact}>"),
-                ("x-vmeste-call", self.invite.call_id),
-            ],
+        invite = legs.invite(
+            self.ua, user, self.app.edge, caller=self.number, call_id=self.invite.call_id
         )
         self._ringing = invite
         try:
-            response = await self.ua.transact(invite, timeout=RING_SECONDS)
-        except TimeoutError:
-            response = None
-            self._cancel(invite)
+            response = await legs.ring(self.ua, invite)
         finally:
             self._ringing = None
-        if response is None or response.status >= 300:
-            if response is not None:
-                self._ack_failure(invite, response)
+        if response is None:
             self.state = "queue"
             if agent:
                 await self._agent_event(user, "no_answer")
@@ -290,10 +276,10 @@ class Caller:
         log.info("%s bridging %s", self.invite.call_id, self.agent)
         answer = await self.ua.transact(reinvite, timeout=10.0)
         if answer.status >= 300:
-            await self._bye(self.agent_leg)
+            await legs.bye(self.ua, self.agent_leg)
             return False
-        self._ack(self.dialog, "")
-        self._ack(self.agent_leg, answer.body)
+        legs.ack(self.ua, self.dialog, "")
+        legs.ack(self.ua, self.agent_leg, answer.body)
         self.stream.stop()
         self.state = "bridged"
         if tell:
@@ -305,33 +291,6 @@ class Caller:
                 )
         return True
 
-    def _ack(self, dialog: Dialog, body: str) -> None:
-        ack = dialog.request("ACK", self.ua.contact, self.ua.via, body)
-        self.ua.send(ack, self.ua.next_hop(ack))
-
-    def _ack_failure(self, invite: sip.Message, response: sip.Message) -> None:
-        """The ACK of a failed INVITE belongs to its transaction: same Via branch."""
-        headers = [
-            ("via", invite.get("via")),
-            ("max-forwards", "70"),
-            ("from", invite.get("from")),
-            ("to", response.get("to")),
-            ("call-id", invite.call_id),
-            ("cseq", f"{invite.cseq[0]} ACK"),
-        ]
-        self.ua.send(sip.Message(f"ACK {invite.uri} SIP/2.0", headers), self.ua.next_hop(invite))
-
-    def _cancel(self, invite: sip.Message) -> None:
-        headers = [
-            ("via", invite.get("via")),
-            ("max-forwards", "70"),
-            ("from", invite.get("from")),
-            ("to", invite.get("to")),
-            ("call-id", invite.call_id),
-            ("cseq", f"{invite.cseq[0]} CANCEL"),
-        ]
-        self.ua.send(sip.Message(f"CANCEL {invite.uri} SIP/2.0", headers), self.ua.next_hop(invite))
-
     def _from_caller(self, message: sip.Message, addr) -> None:
         if message.method == "BYE":
             self.ua.answer(message, addr, 200)
@@ -339,26 +298,20 @@ class Caller:
         elif message.method == "CANCEL" or message.method == "INVITE":
             self.ua.answer(message, addr, 200)  # a re-INVITE (refresh) or a late CANCEL
         elif addr is None:  # our 2xx retransmitted: ACK again
-            self._ack(self.dialog, "")
+            legs.ack(self.ua, self.dialog, "")
 
     def _from_agent(self, message: sip.Message, addr) -> None:
         if message.method == "BYE":
             self.ua.answer(message, addr, 200)
             self.agent_leg = None
             self.gone.set()
-            asyncio.get_running_loop().create_task(self._bye(self.dialog))
+            asyncio.get_running_loop().create_task(legs.bye(self.ua, self.dialog))
         elif message.method != "ACK" and addr is not None:
             self.ua.answer(message, addr, 200)
 
-    async def _bye(self, dialog: Dialog | None) -> None:
-        if dialog is None:
-            return
-        with contextlib.suppress(TimeoutError):
-            await self.ua.transact(dialog.request("BYE", self.ua.contact, self.ua.via), timeout=5)
-
     async def say_and_hang_up(self, text: str) -> None:
         await self.stream.play(await self.app.prompts.audio(text))
-        await self._bye(self.dialog)
+        await legs.bye(self.ua, self.dialog)
         self.gone.set()
 
     async def _agent_event(self, agent: str, event: str) -> None:
@@ -368,9 +321,9 @@ class Caller:
     async def _account(self) -> None:
         """The call's end, told once: the agent leg is hung up or cancelled too."""
         if self._ringing is not None:
-            self._cancel(self._ringing)
+            legs.cancel(self.ua, self._ringing)
         if self.agent_leg is not None and self.state == "bridged":
-            await self._bye(self.agent_leg)
+            await legs.bye(self.ua, self.agent_leg)
         if self.offered:
             with contextlib.suppress(VmesteUnavailable):
                 self.app.on_answer(await self.app.vmeste.event("call_ended", self.invite.call_id))

@@ -66,5 +66,10 @@ class VmesteClient:
         }
         return await asyncio.to_thread(self._request, "POST", "/telephony/events", payload)
 
+    async def callbacks_due(self) -> list[dict]:
+        """The callbacks given to agents and not yet placed, with the callers' numbers."""
+        due = await asyncio.to_thread(self._request, "GET", "/telephony/callbacks/due")
+        return due if isinstance(due, list) else []
+
     async def heartbeat(self) -> dict:
         return await asyncio.to_thread(self._request, "POST", "/telephony/dispatch", {})
