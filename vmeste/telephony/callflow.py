@@ -20,7 +20,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
-from vmeste.telephony import ivrplay, legs, sip
+from vmeste.telephony import ivrplay, legs, sip, transfers
 from vmeste.telephony.callbacks import Callbacks
 from vmeste.telephony.edgeclient import VmesteClient, VmesteUnavailable
 from vmeste.telephony.useragent import Dialog, UserAgent, uac_dialog, uas_dialog
@@ -110,6 +110,15 @@ class MediaApplication:
                 self.on_answer(await self.vmeste.heartbeat())
 
 
+async def _first(*events: asyncio.Event) -> None:
+    waiters = {asyncio.ensure_future(event.wait()) for event in events}
+    try:
+        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()
+
+
 class Caller:
     def __init__(self, app: MediaApplication, invite: sip.Message, addr) -> None:
         self.app, self.ua, self.invite, self.addr = app, app.ua, invite, addr
@@ -122,6 +131,7 @@ class Caller:
         self.line = self.centre = self.ivr_path = ""
         self.menu_seconds: float | None = None
         self.gone = asyncio.Event()
+        self.released = asyncio.Event()  # the agent transferred the caller away
         self.agent_leg: Dialog | None = None
         self.agent = ""
         self.stream = None
@@ -224,8 +234,11 @@ class Caller:
             if self.state != "queue":
                 continue  # the caller chose a callback meanwhile
             if await self._ring(agent, agent=True):
-                await self.gone.wait()  # bridged: the caller or the agent hangs up
-                return
+                # Bridged: until the caller or the agent hangs up, or the agent transfers.
+                await _first(self.gone, self.released)
+                if self.gone.is_set() or self.state == "bridged":
+                    return
+                self.released.clear()
 
     async def request_callback(self) -> None:
         """The caller keeps their place and hangs up; an agent will dial them back."""
@@ -301,7 +314,12 @@ class Caller:
             legs.ack(self.ua, self.dialog, "")
 
     def _from_agent(self, message: sip.Message, addr) -> None:
-        if message.method == "BYE":
+        if message.method == "REFER" and addr is not None and self.state == "bridged":
+            self.ua.answer(message, addr, 202)
+            target = sip.user_of(message.get("refer-to") or message.get("r"))
+            self.state = "transferring"
+            asyncio.get_running_loop().create_task(transfers.referred(self, target))
+        elif message.method == "BYE":
             self.ua.answer(message, addr, 200)
             self.agent_leg = None
             self.gone.set()

@@ -63,6 +63,8 @@ class FakeVmeste:
 
     async def event(self, type: str, call_id: str, **data) -> dict:
         self.events.append((type, call_id, data))
+        if type == "call_transferred" and data.get("to_queue"):
+            return self._ring(call_id)  # the next agent, of the queue transferred to
         if type != "call_offered":
             return {"rung": []}
         offers = [call_id] if self.offer_callback else []
@@ -105,6 +107,7 @@ class Peer(asyncio.DatagramProtocol):
         self.responses: asyncio.Queue = asyncio.Queue()
         self.busy = busy
         self.rung: list[str] = []
+        self.invites: dict[str, tuple[sip.Message, str]] = {}  # agent → INVITE, our tag
 
     def connection_made(self, transport) -> None:
         self.transport = transport
@@ -118,12 +121,14 @@ class Peer(asyncio.DatagramProtocol):
             agent = sip.user_of(message.uri)
             self.rung.append(agent)
             status = 486 if agent in self.busy else 200
+            tag = sip.new_tag()
+            self.invites[agent] = (message, tag)
             body = "" if status != 200 else sip.make_sdp(HOST, 4000, 1)
             self.transport.sendto(
                 sip.reply(
                     message,
                     status,
-                    to_tag=sip.new_tag(),
+                    to_tag=tag,
                     contact=f"sip:{agent}@{HOST}:{self.port}",
                     body=body,
                 ).encode(),
@@ -440,3 +445,50 @@ def test_at_night_the_caller_hears_the_night_message_and_is_hung_up_on():
 
 async def _night(line: str) -> dict:
     return {**media_menu(), "is_open": False, "entry": "night"}
+
+
+def _refer(phones: Peer, app, agent: str, target: str) -> None:
+    """The agent's phone transfers the caller: a REFER in its leg of the call."""
+    invite, tag = phones.invites[agent]
+    refer = sip.Message(
+        f"REFER {sip.uri_of(invite.get('contact'))} SIP/2.0",
+        [
+            ("via", f"SIP/2.0/UDP {HOST}:{phones.port};branch={sip.new_branch()}"),
+            ("from", f"{invite.get('to')};tag={tag}"),
+            ("to", invite.get("from")),
+            ("call-id", invite.call_id),
+            ("cseq", "1 REFER"),
+            ("refer-to", f"<sip:{target}@{HOST}>"),
+            ("contact", f"<sip:{agent}@{HOST}:{phones.port}>"),
+        ],
+    )
+    phones.transport.sendto(refer.encode(), (HOST, app.ua.port))
+
+
+def test_an_agents_refer_to_a_queue_rings_an_agent_of_that_queue():
+    async def scenario():
+        app, vmeste, caller, phones = await _setup(["ivanova", "sidorova"])
+        invite, ok, media = await _dial(app, caller)
+        _press(caller, media, "1")
+        for _ in range(2):  # bridged with Ivanova: the re-INVITE, its ACK
+            await asyncio.wait_for(caller.requests.get(), 10)
+        _refer(phones, app, "ivanova", "psy")
+        accepted = await asyncio.wait_for(phones.responses.get(), 5)
+        told = []
+        while len(told) < 2:  # past the ACK that bridged Ivanova
+            message = await asyncio.wait_for(phones.requests.get(), 5)
+            told += [message.method] if message.method != "ACK" else []
+        methods = [(await asyncio.wait_for(caller.requests.get(), 10)).method for _ in range(4)]
+        _hang_up(caller, app, invite, ok)
+        await _settle(app)
+        app.close()
+        return vmeste, phones.rung, accepted, told, methods
+
+    vmeste, rung, accepted, told, methods = run(scenario())
+    assert accepted.status == 202 and told == ["NOTIFY", "BYE"]  # Ivanova told and let go
+    assert methods == ["INVITE", "ACK", "INVITE", "ACK"]  # back on hold, then to Sidorova
+    assert rung == ["ivanova", "sidorova"]
+    assert _kinds(vmeste) == ["call_offered", "call_answered", "call_transferred",
+                              "call_answered", "call_ended"]  # fmt: skip
+    assert vmeste.events[2][2] == {"to_queue": "psy"}
+    assert vmeste.events[3][2] == {"agent": "sidorova"}
