@@ -257,3 +257,43 @@ def test_a_callback_rings_the_agent_then_reaches_the_caller(tmp_path, live_serve
         assert any("79001112233" in line for line in called.received("INVITE "))
     finally:
         sip_edge.stop()
+
+
+def test_an_agents_blind_transfer_to_a_queue_rings_an_agent_of_that_queue(
+    tmp_path, live_server, national
+):
+    """Ivanova (food) answers, then her phone transfers the caller to the psychologists'
+    queue (REFER through the edge): Sidorova's phone rings, she answers; the call ends
+    hers, in that queue, Ivanova let go into wrap-up."""
+    agents = national["agents"]
+    for username in ("ivanova", "sidorova"):
+        set_sip_password(by=None, username=username, password="phone-secret")
+        change_agent_state(agent=agents[username], event=AgentEvent.SIGN_IN)
+    vmeste = live_server.url.replace("localhost", "127.0.0.1")
+    urllib.request.urlopen(f"{vmeste}/healthz", timeout=30).close()
+    sip_edge = _edge(tmp_path, vmeste).start()
+    try:
+        ports = free_udp_ports(5)
+        phones = {}
+        for username, port, media, scenario in [
+            ("ivanova", ports[0], ports[1], "agent_refer.xml"),
+            ("sidorova", ports[2], ports[3], "agent.xml"),
+        ]:
+            _register(tmp_path, sip_edge, username, port)
+            phones[username] = sipp(tmp_path, scenario, name=f"phone-{username}", port=port,
+                                    media_port=media, timeout=60)  # fmt: skip
+        # Kamailio's first keep-alive to our media node may have gone before the node
+        # listened (a loaded machine): the next one (every 5 s) marks it up again.
+        time.sleep(6)
+        caller = sipp(tmp_path, "caller_transferred.xml", "-s", NUMBER, name="caller",
+                      port=ports[4], media_port=free_range(20)[0], target=sip_edge.address,
+                      digit="1", timeout=60)  # fmt: skip
+        assert caller.wait(60) == 0, sip_edge.log("media")[-3000:]
+        assert phones["ivanova"].wait(20) == 0, sip_edge.log("kamailio")[-3000:]
+        assert phones["sidorova"].wait(20) == 0
+        call = _until(lambda: Call.objects.filter(state=Call.State.ENDED).first())
+        assert call is not None and call.agent.user.username == "sidorova"
+        assert call.queue.code == "psy" and call.ivr_path == "1"
+        assert Agent.objects.get(pk=agents["ivanova"].pk).state == AgentState.WRAP_UP
+    finally:
+        sip_edge.stop()
