@@ -56,27 +56,23 @@ def ack(ua: UserAgent, dialog: Dialog, body: str) -> None:
 
 def ack_failure(ua: UserAgent, request: sip.Message, response: sip.Message) -> None:
     """The ACK of a failed INVITE belongs to its transaction: same Via branch."""
-    headers = [
-        ("via", request.get("via")),
-        ("max-forwards", "70"),
-        ("from", request.get("from")),
-        ("to", response.get("to")),
-        ("call-id", request.call_id),
-        ("cseq", f"{request.cseq[0]} ACK"),
-    ]
-    ua.send(sip.Message(f"ACK {request.uri} SIP/2.0", headers), ua.next_hop(request))
+    _same_transaction(ua, request, "ACK", response.get("to"))
 
 
 def cancel(ua: UserAgent, request: sip.Message) -> None:
+    _same_transaction(ua, request, "CANCEL", request.get("to"))
+
+
+def _same_transaction(ua: UserAgent, request: sip.Message, method: str, to: str) -> None:
     headers = [
         ("via", request.get("via")),
         ("max-forwards", "70"),
         ("from", request.get("from")),
-        ("to", request.get("to")),
+        ("to", to),
         ("call-id", request.call_id),
-        ("cseq", f"{request.cseq[0]} CANCEL"),
+        ("cseq", f"{request.cseq[0]} {method}"),
     ]
-    ua.send(sip.Message(f"CANCEL {request.uri} SIP/2.0", headers), ua.next_hop(request))
+    ua.send(sip.Message(f"{method} {request.uri} SIP/2.0", headers), ua.next_hop(request))
 
 
 async def bye(ua: UserAgent, dialog: Dialog | None) -> None:

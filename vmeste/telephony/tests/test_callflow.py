@@ -215,6 +215,17 @@ def _hang_up(caller: Peer, app, invite: sip.Message, ok: sip.Message) -> None:
     caller.transport.sendto(bye.encode(), (HOST, app.ua.port))
 
 
+async def _bridged_then_hung_up(app, caller: Peer, phones: Peer, invite, ok) -> sip.Message:
+    """The caller put through (our re-INVITE, its ACK), then hangs up: what the far end got."""
+    reinvite = await asyncio.wait_for(caller.requests.get(), 10)
+    assert reinvite.method == "INVITE"
+    await asyncio.wait_for(caller.requests.get(), 5)  # the ACK
+    _hang_up(caller, app, invite, ok)
+    while (bye := await asyncio.wait_for(phones.requests.get(), 5)).method == "ACK":
+        pass
+    return bye
+
+
 async def _settle(app) -> None:
     for _ in range(100):
         if not app.callers:
@@ -237,12 +248,8 @@ def test_a_wrong_key_replays_then_the_sub_menu_leads_to_its_queue():
         _press(caller, media, "7")  # no such option: the prompt again
         await asyncio.sleep(0.3)
         _press(caller, media, "31")
-        reinvite = await asyncio.wait_for(caller.requests.get(), 5)
-        assert reinvite.method == "INVITE" and phones.rung == ["sidorova"]
-        await asyncio.wait_for(caller.requests.get(), 5)  # the ACK
-        _hang_up(caller, app, invite, ok)
-        while (bye := await asyncio.wait_for(phones.requests.get(), 5)).method == "ACK":
-            pass
+        bye = await _bridged_then_hung_up(app, caller, phones, invite, ok)
+        assert phones.rung == ["sidorova"]
         await _settle(app)
         app.close()
         return vmeste, bye
@@ -410,12 +417,7 @@ def test_a_message_leads_back_and_the_transfer_reaches_the_outside_number():
         _press(caller, media, "4")  # the message, then the main menu again
         await asyncio.sleep(0.8)
         _press(caller, media, "9")
-        reinvite = await asyncio.wait_for(caller.requests.get(), 10)
-        assert reinvite.method == "INVITE"  # bridged with the lawyer's phone
-        await asyncio.wait_for(caller.requests.get(), 5)  # the ACK
-        _hang_up(caller, app, invite, ok)
-        while (bye := await asyncio.wait_for(phones.requests.get(), 5)).method == "ACK":
-            pass
+        bye = await _bridged_then_hung_up(app, caller, phones, invite, ok)  # with the lawyer
         await _settle(app)
         app.close()
         return vmeste, phones.rung, bye, app.prompts.said
