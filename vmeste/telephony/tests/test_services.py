@@ -139,3 +139,35 @@ def test_the_commands_set_a_phone_password_and_check_the_edge(national, tmp_path
             str(token),
         )
     assert "Vmeste по адресу http://127.0.0.1:9 не отвечает" in capsys.readouterr().out
+
+
+def test_a_waiting_callers_place_and_expected_wait(national):
+    from datetime import timedelta
+
+    from vmeste.contactcenter.models import Call
+    from vmeste.contactcenter.services import change_agent_state
+    from vmeste.contactcenter.transitions import AgentEvent
+
+    food = Queue.objects.get(code="food")
+    start = datetime(2026, 4, 1, 10, tzinfo=UTC)
+
+    def call(call_id, seconds, state=Call.State.WAITING, priority=0.0, talk=None):
+        return Call.objects.create(
+            call_id=call_id, line=national["line"], queue=food, state=state, priority=priority,
+            offered_at=start + timedelta(seconds=seconds), talk_seconds=talk,
+            ended_at=start if talk else None,
+        )  # fmt: skip
+
+    call("old-1", -900, Call.State.ENDED, talk=100.0)
+    call("old-2", -800, Call.State.ENDED, talk=200.0)
+    call("first", 0)
+    call("urgent", 50, priority=60.0)  # 60 s of credit: ranked before «first»
+    call("me", 20)
+    assert services.queue_status(call_id="me")["position"] == 3
+    # Nobody of the skill signed in: counted as one agent; the mean talk time is 150 s.
+    assert services.queue_status(call_id="me")["expected_wait_seconds"] == 450
+    change_agent_state(agent=national["agents"]["ivanova"], event=AgentEvent.SIGN_IN)
+    assert services.queue_status(call_id="urgent") == {
+        "call_id": "urgent", "state": "waiting", "position": 1, "expected_wait_seconds": 150,
+    }  # fmt: skip
+    assert services.queue_status(call_id="old-1")["position"] is None
