@@ -43,14 +43,18 @@ class PromptBook:
         self.directory = directory
         self.cache: dict[str, asyncio.Task] = {}
         self._music = b""
+        self._files: dict[str, bytes] = {}  # a sound file's name changes with its content
 
     async def sound(self, node: dict) -> bytes:
         """A menu node's prompt: its recording or synthesised speech; its text said here
         when the file is missing (Vmeste had no espeak-ng, or it lives on another host)."""
         path = node.get("audio", "")
+        if path in self._files:
+            return self._files[path]
         if path:
             with contextlib.suppress(OSError):
-                return await asyncio.to_thread(Path(path).read_bytes)
+                self._files[path] = await asyncio.to_thread(Path(path).read_bytes)
+                return self._files[path]
         return await self.audio(node.get("prompt", "")) if node.get("prompt") else b""
 
     def music(self) -> bytes:
