@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import secrets
 import time
@@ -102,10 +103,14 @@ class MediaApplication:
                 caller.callback_offer.set()
 
     async def _beat(self) -> None:
-        """The heartbeat: callers may get an agent with no event, and callers who left for a
-        callback wait with nobody on the line, so it beats whoever is here."""
-        while True:
+        """The heartbeat: callers may get an agent with no event (every second while one
+        waits here), and callers who left for a callback wait with nobody on the line (every
+        5 s otherwise: a callback a few seconds later is no worse)."""
+        for beat in itertools.count(1):
             await asyncio.sleep(1.0)
+            waiting = any(c.state == "queue" for c in self.callers.values())
+            if not waiting and beat % 5:
+                continue
             with contextlib.suppress(VmesteUnavailable):
                 self.on_answer(await self.vmeste.heartbeat())
 

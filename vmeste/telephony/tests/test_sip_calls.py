@@ -3,10 +3,12 @@ media application, and Vmeste (the live server) deciding where each call goes.""
 
 from __future__ import annotations
 
+import contextlib
 import time
 import urllib.request
 
 import pytest
+from django.db.utils import OperationalError
 from django.utils import timezone
 
 from vmeste.accounts.services import create_user, issue_token
@@ -63,9 +65,12 @@ def _edge(tmp_path, vmeste_url: str, http_timeout: int = 5, **kwargs) -> Edge:
 def _until(check, timeout: float = 20.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
+        # The live server's threads share the in-memory SQLite test database: a read may
+        # meet a table locked by its write (no busy time-out there), so ask again.
+        with contextlib.suppress(OperationalError):
+            found = check()
+            if found:
+                return found
         time.sleep(0.2)
     return None
 
