@@ -67,6 +67,10 @@ class TelephonyEventIn(Schema):
     line: str = Field("", max_length=60)
     caller_number: str = Field("", max_length=32)
     ivr_path: str = Field("", max_length=40)
+    menu_seconds: float | None = Field(
+        None, ge=0, le=86400, description="time in the voice menu (call_offered, or call_ended "
+        "of a caller who hung up in the menu: disposition abandoned_in_menu)"
+    )  # fmt: skip
     centre: str = Field("", max_length=60)
     queue: str = Field("", max_length=60)
     flags: list[str] = Field(default_factory=list, description="age_60_plus, critical, ...")

@@ -160,6 +160,7 @@ def _apply_summary(call: Call, s: CallSummary) -> None:
     call.centre = configcache.centre(s.centre)
     call.agent = _agent(call, s.agent)
     call.caller_number, call.ivr_path = s.caller_number, s.ivr_path
+    call.menu_seconds = s.menu_seconds
     call.priority = queue.priority_for(set(s.flags)) if queue else 0.0
     call.offered_at, call.answered_at, call.ended_at = s.offered_at, s.answered_at, s.ended_at
     call.state = s.state

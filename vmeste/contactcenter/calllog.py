@@ -63,6 +63,7 @@ class CallSummary:
     callback_failures: int = 0
     callback_failed_at: datetime | None = None  # the latest failure: the retry counts from it
     dialing: bool = False  # the agent is on the line, the caller's phone rings
+    menu_seconds: float | None = None  # from the media application's answer to the offer
 
     @property
     def state(self) -> str:
@@ -105,13 +106,13 @@ def step(call: CallSummary, event: CallEvent) -> CallSummary:
     data = event.data
     if call.offered_at is None:
         call.offered_at = event.at  # an unknown call starts with its first event
+    if event.type in ("call_offered", "call_ended", "call_transferred"):
+        # A call that ends in the voice menu (the caller hung up, or was put through to an
+        # outside number) is never offered: its one event says what the offer would have.
+        _describe(call, data)
     if event.type == "call_offered":
         if not call.seen_offer:
             call.offered_at, call.seen_offer = event.at, True
-        call.line = call.line or data.get("line", "")
-        call.caller_number = call.caller_number or data.get("caller_number", "")
-        call.ivr_path = call.ivr_path or data.get("ivr_path", "")
-        call.centre = call.centre or data.get("centre", "")
         call.queue = call.queue or data.get("queue", "")
         call.flags = call.flags or tuple(data.get("flags", ()))
     elif event.type in ("call_answered", "callback_answered"):
@@ -168,6 +169,15 @@ def load(values: dict) -> CallSummary:
     values["flags"] = tuple(values.get("flags", ()))
     values["agents"] = list(values.get("agents", ()))
     return CallSummary(**values)
+
+
+def _describe(call: CallSummary, data: dict) -> None:
+    call.line = call.line or data.get("line", "")
+    call.caller_number = call.caller_number or data.get("caller_number", "")
+    call.ivr_path = call.ivr_path or data.get("ivr_path", "")
+    call.centre = call.centre or data.get("centre", "")
+    if call.menu_seconds is None and data.get("menu_seconds") is not None:
+        call.menu_seconds = float(data["menu_seconds"])
 
 
 def _transfer(call: CallSummary, event: CallEvent) -> None:

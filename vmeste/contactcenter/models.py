@@ -191,6 +191,8 @@ class Call(models.Model):
     )
     caller_number = models.CharField(max_length=32, blank=True)
     ivr_path = models.CharField(max_length=40, blank=True)
+    # From the answer to the end of the voice menu (a caller who hung up there: to the end).
+    menu_seconds = models.FloatField(null=True, blank=True)
     priority = models.FloatField(default=0)
     state = models.CharField(max_length=10, choices=State.choices, default=State.WAITING)
     offered_at = models.DateTimeField(db_index=True)

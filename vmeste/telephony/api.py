@@ -9,7 +9,6 @@ from ninja import Router, Schema
 from vmeste.accounts.roles import Right
 from vmeste.core.errors import Forbidden
 from vmeste.telephony import services
-from vmeste.telephony.menu import as_dict
 
 router = Router(tags=["telephony"])
 
@@ -45,8 +44,36 @@ def edge_credentials(request: HttpRequest, username: str):
     return services.credentials(username=username)
 
 
+class QueueStatusOut(Schema):
+    call_id: str
+    state: str
+    position: int | None  # 1: the next one answered; null: not waiting in a queue
+    expected_wait_seconds: int | None
+
+
+@router.get("/telephony/edge/calls/{call_id}/queue", response=QueueStatusOut)
+def edge_queue_status(request: HttpRequest, call_id: str):
+    """A waiting caller's place and expected wait, for the queue's announcements."""
+    _edge(request)
+    return services.queue_status(call_id=call_id)
+
+
+class RegistrationLostOut(Schema):
+    agent: str
+    state: str  # the agent's state now: "offline", or what kept them (on a call)
+    outcome: str  # "" when they went offline, else why not
+
+
+@router.post("/telephony/edge/registrations/{username}/lost", response=RegistrationLostOut)
+def edge_registration_lost(request: HttpRequest, username: str):
+    """The registrar lost the agent's phone (unregistered, expired): the agent goes offline."""
+    _edge(request)
+    return services.registration_lost(username=username)
+
+
 @router.get("/telephony/edge/menu/{line}")
 def edge_menu(request: HttpRequest, line: str):
-    """The line's voice menu as the media application plays it (see ``telephony.menu``)."""
+    """The line's voice menu as the media application walks it: ``ivr.for_media``'s nodes
+    (the line's hours chose ``entry``), the home ``centre``, the robot nodes' ``text``."""
     _edge(request)
-    return as_dict(services.menu_for_line(code=line))
+    return services.menu_for_line(code=line)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import secrets
 import time
@@ -20,43 +21,13 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
-from vmeste.telephony import rtp, sip
+from vmeste.telephony import ivrplay, legs, sip, transfers
+from vmeste.telephony.callbacks import Callbacks
 from vmeste.telephony.edgeclient import VmesteClient, VmesteUnavailable
 from vmeste.telephony.useragent import Dialog, UserAgent, uac_dialog, uas_dialog
 
 log = logging.getLogger("vmeste.telephony.media")
-RING_SECONDS = 20.0
 MENU_SECONDS = 5.0
-
-
-def _prompts(menu: dict) -> list[str]:
-    texts, nodes = [menu.get("closed_message", "")], [menu["menu"]]
-    while nodes:
-        node = nodes.pop()
-        texts.append(node["prompt"])
-        nodes += [o["menu"] for o in node["options"] if o.get("menu")]
-    return [t for t in texts if t]
-
-
-class PromptBook:
-    """Prompt text → 8 kHz A-law audio, synthesised once per text (in a thread)."""
-
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
-        self.cache: dict[str, asyncio.Task] = {}
-
-    async def audio(self, text: str) -> bytes:
-        # One synthesis per text however many callers ask at once (they share its task).
-        if text not in self.cache:
-            self.cache[text] = asyncio.ensure_future(asyncio.to_thread(self._read, text))
-        try:
-            return await asyncio.shield(self.cache[text])
-        except Exception:
-            self.cache.pop(text, None)  # tried again by the next caller
-            raise
-
-    def _read(self, text: str) -> bytes:
-        return rtp.synthesise(text, self.directory).read_bytes()
 
 
 class MediaApplication:
@@ -73,8 +44,9 @@ class MediaApplication:
         self.ua = UserAgent(host=host, port=sip_port, rtp_ports=rtp_ports, on_call=self.on_call)
         self.edge = edge
         self.vmeste = vmeste
-        self.prompts = PromptBook(prompts)
+        self.prompts = ivrplay.PromptBook(prompts)
         self.callers: dict[str, Caller] = {}
+        self.callbacks = Callbacks(self)
         self._heartbeat: asyncio.Task | None = None
         self._menus: dict[str, tuple[float, dict]] = {}
 
@@ -112,24 +84,44 @@ class MediaApplication:
         menu = await self.vmeste.menu(line)
         self._menus[line] = (now, menu)
         if kept is None or kept[1] != menu:
-            for text in _prompts(menu):
+            for text in ivrplay.unrecorded(menu):
                 asyncio.get_running_loop().create_task(self.prompts.audio(text))
         return menu
 
-    def on_rung(self, rung: list[dict]) -> None:
-        for item in rung:
+    def on_answer(self, answer: dict) -> None:
+        """Vmeste's decisions in an event's (or the heartbeat's) answer: agents to ring,
+        callers to offer a callback."""
+        for item in answer.get("rung", []):
             caller = self.callers.get(item.get("call_id", ""))
             if caller is not None:
                 caller.agents.put_nowait(item["agent"])
+            elif item.get("callback"):  # the caller is not on the line: we dial them back
+                self.callbacks.given(item["call_id"])
+        for call_id in answer.get("callback_offers", []):
+            caller = self.callers.get(call_id)
+            if caller is not None:
+                caller.callback_offer.set()
 
     async def _beat(self) -> None:
-        """The heartbeat, only while someone waits: callers may get an agent with no event."""
-        while True:
+        """The heartbeat: callers may get an agent with no event (every second while one
+        waits here), and callers who left for a callback wait with nobody on the line (every
+        5 s otherwise: a callback a few seconds later is no worse)."""
+        for beat in itertools.count(1):
             await asyncio.sleep(1.0)
-            if not any(c.state == "queue" for c in self.callers.values()):
+            waiting = any(c.state == "queue" for c in self.callers.values())
+            if not waiting and beat % 5:
                 continue
             with contextlib.suppress(VmesteUnavailable):
-                self.on_rung((await self.vmeste.heartbeat()).get("rung", []))
+                self.on_answer(await self.vmeste.heartbeat())
+
+
+async def _first(*events: asyncio.Event) -> None:
+    waiters = {asyncio.ensure_future(event.wait()) for event in events}
+    try:
+        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()
 
 
 class Caller:
@@ -140,7 +132,11 @@ class Caller:
         self.state = "menu"
         self.offered = False
         self.agents: asyncio.Queue[str] = asyncio.Queue()
+        self.callback_offer = asyncio.Event()
+        self.line = self.centre = self.ivr_path = ""
+        self.menu_seconds: float | None = None
         self.gone = asyncio.Event()
+        self.released = asyncio.Event()  # the agent transferred the caller away
         self.agent_leg: Dialog | None = None
         self.agent = ""
         self.stream = None
@@ -171,7 +167,7 @@ class Caller:
         elif flow.exception() is not None:  # our fault: say so in the log, free the caller
             log.error("call %s failed", self.invite.call_id, exc_info=flow.exception())
             if not self.gone.is_set():
-                await self._bye(self.dialog)
+                await legs.bye(self.ua, self.dialog)
         gone.cancel()
         await self._account()
 
@@ -179,46 +175,24 @@ class Caller:
         line = self.invite.get("x-vmeste-line")
         if not line:
             log.info("%s fallback announcement (the edge had no answer)", self.invite.call_id)
-            return await self._say_and_hang_up(self._fallback_text())
+            return await self.say_and_hang_up(self._fallback_text())
         try:
             menu = await self.app.menu(line)
         except VmesteUnavailable:
-            return await self._say_and_hang_up(self._fallback_text())
-        if not menu["is_open"]:
-            return await self._say_and_hang_up(menu["closed_message"])
-        path = await self._walk(menu["menu"])
-        if path is None:
-            return await self._say_and_hang_up(_("До свидания."))
-        await self._queue(line, menu["centre"], path)
+            return await self.say_and_hang_up(self._fallback_text())
+        self.line, self.centre = line, menu["centre"]
+        end = await ivrplay.walk(self, menu)
+        self.state = "chosen"
+        self.menu_seconds = round(time.monotonic() - self.answered_at, 3)
+        log.info("%s chose %s (%s)", self.invite.call_id, end.ivr_path, end.kind)
+        await ivrplay.serve(self, menu, end)
 
     def _fallback_text(self) -> str:
         return _(
             "Извините, линия временно недоступна. Пожалуйста, перезвоните через несколько минут."
         )
 
-    async def _walk(self, node: dict) -> str | None:
-        """The caller's way through the menu, as the path of digits of a queue."""
-        tries = 0
-        while True:
-            done = self.stream.play(await self.app.prompts.audio(node["prompt"]))
-            digit = await self._digit(done, node["timeout_seconds"])
-            option = next((o for o in node["options"] if o["digit"] == digit), None)
-            if option is None:  # no digit or a wrong one: the prompt again, then the default
-                tries += 1
-                if tries <= node["replays"]:
-                    continue
-                option = next((o for o in node["options"] if o["digit"] == node["default"]), None)
-                if option is None:
-                    return None
-            tries = 0
-            if option["kind"] == "menu":
-                node = option["menu"]
-                continue
-            path = "-".join(filter(None, [node["path"], option["digit"]]))
-            log.info("%s chose %s", self.invite.call_id, path)
-            return path
-
-    async def _digit(self, prompt_done: asyncio.Future, timeout: float) -> str | None:
+    async def digit(self, prompt_done: asyncio.Future, timeout: float) -> str | None:
         """The next key: during the prompt (it stops) or within ``timeout`` after it."""
         if self.stream.digits.empty():
             getter = asyncio.ensure_future(self.stream.digits.get())
@@ -233,116 +207,107 @@ class Caller:
         self.stream.stop()
         return self.stream.digits.get_nowait()
 
-    async def _queue(self, line: str, centre: str, path: str) -> None:
+    async def queue(self, end, *, callback: bool = False) -> None:
+        """Offer the call to Vmeste and wait: announcements and music (``ivrplay.hold``),
+        the agents Vmeste names rung in turn. A callback node asks for the callback at once
+        unless an agent is free now."""
         try:
             answer = await self.app.vmeste.event(
-                "call_offered",
-                self.invite.call_id,
-                line=line,
-                centre=centre,
-                ivr_path=path,
-                caller_number=self.number,
+                "call_offered", self.invite.call_id, queue=end.queue, **self._told()
             )
         except VmesteUnavailable:
-            return await self._say_and_hang_up(self._fallback_text())
+            return await self.say_and_hang_up(self._fallback_text())
         self.offered, self.state = True, "queue"
         log.info("%s offered: %s", self.invite.call_id, answer.get("call"))
-        self.app.on_rung(answer.get("rung", []))
-        self.stream.play(
-            await self.app.prompts.audio(
-                _("Пожалуйста, оставайтесь на линии, вам ответит первый освободившийся оператор.")
-            ),
-            repeat=True,
-        )
+        self.app.on_answer(answer)
+        if callback and self.agents.empty():
+            return await self.request_callback()
+        holder = asyncio.create_task(ivrplay.hold(self))
+        ringer = asyncio.create_task(self._ring_agents())
+        try:
+            await asyncio.wait({holder, ringer}, return_when=asyncio.FIRST_COMPLETED)
+            if holder.done() and holder.exception() is not None:  # no announcement: wait on
+                log.error("%s hold failed", self.invite.call_id, exc_info=holder.exception())
+                await ringer
+        finally:
+            holder.cancel()
+            ringer.cancel()
+
+    async def _ring_agents(self) -> None:
         while True:
             agent = await self.agents.get()
-            if await self._transfer(agent):
-                await self.gone.wait()  # bridged: the caller or the agent hangs up
-                return
+            if self.state != "queue":
+                continue  # the caller chose a callback meanwhile
+            if await self._ring(agent, agent=True):
+                # Bridged: until the caller or the agent hangs up, or the agent transfers.
+                await _first(self.gone, self.released)
+                if self.gone.is_set() or self.state == "bridged":
+                    return
+                self.released.clear()
 
-    async def _transfer(self, agent: str) -> bool:
-        """Ring the agent Vmeste picked; bridge on their answer (True)."""
-        self.state, self.agent = "ringing", agent
-        log.info("%s ringing %s", self.invite.call_id, agent)
-        host, port = self.app.edge
-        invite = sip.Message(
-            f"INVITE sip:{agent}@{host}:{port} SIP/2.0",
-            [
-                ("via", f"SIP/2.0/UDP {self.ua.via};branch={sip.new_branch()};rport"),
-                ("max-forwards", "70"),
-                ("from", f"<sip:{self.number or 'anonymous'}@{self.ua.host}>;tag={sip.new_tag()}"),
-                ("to", f"<sip:{agent}@{host}>"),
-                ("call-id", f"{secrets.token_hex(10)}@{self.ua.host}"),
-                ("cseq", "1 INVITE"),
-                ("contact", f"<{self.ua.contact}>"),
-                ("x-vmeste-call", self.invite.call_id),
-            ],
+    async def request_callback(self) -> None:
+        """The caller keeps their place and hangs up; an agent will dial them back."""
+        self.state = "callback"
+        with contextlib.suppress(VmesteUnavailable):
+            self.app.on_answer(
+                await self.app.vmeste.event("callback_requested", self.invite.call_id)
+            )
+        log.info("%s left for a callback", self.invite.call_id)
+        await self.say_and_hang_up(
+            _("Мы перезвоним вам, как только освободится оператор. До свидания.")
+        )
+
+    async def transfer_out(self, number: str) -> None:
+        """The menu's transfer to an outside number: rung through the edge and bridged."""
+        if await self._ring(number, agent=False):
+            with contextlib.suppress(VmesteUnavailable):  # the call leaves us there: counted
+                await self.app.vmeste.event(
+                    "call_transferred", self.invite.call_id, to_number=number, **self._told()
+                )
+            await self.gone.wait()
+        else:
+            await self.say_and_hang_up(_("Не удалось соединить. Пожалуйста, перезвоните позже."))
+
+    async def _ring(self, user: str, *, agent: bool) -> bool:
+        """Ring an agent Vmeste picked (or an outside number); bridge on answer (True)."""
+        self.state, self.agent = "ringing", user
+        log.info("%s ringing %s", self.invite.call_id, user)
+        invite = legs.invite(
+            self.ua, user, self.app.edge, caller=self.number, call_id=self.invite.call_id
         )
         self._ringing = invite
         try:
-            response = await self.ua.transact(invite, timeout=RING_SECONDS)
-        except TimeoutError:
-            response = None
-            self._cancel(invite)
+            response = await legs.ring(self.ua, invite)
         finally:
             self._ringing = None
-        if response is None or response.status >= 300:
-            if response is not None:
-                self._ack_failure(invite, response)
+        if response is None:
             self.state = "queue"
-            await self._agent_event(agent, "no_answer")
+            if agent:
+                await self._agent_event(user, "no_answer")
             return False
         self.agent_leg = uac_dialog(invite, response)
         self.ua.in_dialog[invite.call_id] = self._from_agent
-        return await self._bridge(response.body)
+        return await self._bridge(response.body, tell=agent)
 
-    async def _bridge(self, agent_offer: str) -> bool:
+    async def _bridge(self, agent_offer: str, *, tell: bool) -> bool:
         reinvite = self.dialog.request("INVITE", self.ua.contact, self.ua.via, agent_offer)
         log.info("%s bridging %s", self.invite.call_id, self.agent)
         answer = await self.ua.transact(reinvite, timeout=10.0)
         if answer.status >= 300:
-            await self._bye(self.agent_leg)
+            await legs.bye(self.ua, self.agent_leg)
             return False
-        self._ack(self.dialog, "")
-        self._ack(self.agent_leg, answer.body)
+        legs.ack(self.ua, self.dialog, "")
+        legs.ack(self.ua, self.agent_leg, answer.body)
         self.stream.stop()
         self.state = "bridged"
-        with contextlib.suppress(VmesteUnavailable):
-            self.app.on_rung(
-                (
+        if tell:
+            with contextlib.suppress(VmesteUnavailable):
+                self.app.on_answer(
                     await self.app.vmeste.event(
                         "call_answered", self.invite.call_id, agent=self.agent
                     )
-                ).get("rung", [])
-            )
+                )
         return True
-
-    def _ack(self, dialog: Dialog, body: str) -> None:
-        ack = dialog.request("ACK", self.ua.contact, self.ua.via, body)
-        self.ua.send(ack, self.ua.next_hop(ack))
-
-    def _ack_failure(self, invite: sip.Message, response: sip.Message) -> None:
-        """The ACK of a failed INVITE belongs to its transaction: same Via branch."""
-        headers = [
-            ("via", invite.get("via")),
-            ("max-forwards", "70"),
-            ("from", invite.get("from")),
-            ("to", response.get("to")),
-            ("call-id", invite.call_id),
-            ("cseq", f"{invite.cseq[0]} ACK"),
-        ]
-        self.ua.send(sip.Message(f"ACK {invite.uri} SIP/2.0", headers), self.ua.next_hop(invite))
-
-    def _cancel(self, invite: sip.Message) -> None:
-        headers = [
-            ("via", invite.get("via")),
-            ("max-forwards", "70"),
-            ("from", invite.get("from")),
-            ("to", invite.get("to")),
-            ("call-id", invite.call_id),
-            ("cseq", f"{invite.cseq[0]} CANCEL"),
-        ]
-        self.ua.send(sip.Message(f"CANCEL {invite.uri} SIP/2.0", headers), self.ua.next_hop(invite))
 
     def _from_caller(self, message: sip.Message, addr) -> None:
         if message.method == "BYE":
@@ -351,43 +316,59 @@ class Caller:
         elif message.method == "CANCEL" or message.method == "INVITE":
             self.ua.answer(message, addr, 200)  # a re-INVITE (refresh) or a late CANCEL
         elif addr is None:  # our 2xx retransmitted: ACK again
-            self._ack(self.dialog, "")
+            legs.ack(self.ua, self.dialog, "")
 
     def _from_agent(self, message: sip.Message, addr) -> None:
-        if message.method == "BYE":
+        if message.method == "REFER" and addr is not None and self.state == "bridged":
+            self.ua.answer(message, addr, 202)
+            target = sip.user_of(message.get("refer-to") or message.get("r"))
+            self.state = "transferring"
+            asyncio.get_running_loop().create_task(transfers.referred(self, target))
+        elif message.method == "BYE":
             self.ua.answer(message, addr, 200)
             self.agent_leg = None
             self.gone.set()
-            asyncio.get_running_loop().create_task(self._bye(self.dialog))
+            asyncio.get_running_loop().create_task(legs.bye(self.ua, self.dialog))
         elif message.method != "ACK" and addr is not None:
             self.ua.answer(message, addr, 200)
 
-    async def _bye(self, dialog: Dialog | None) -> None:
-        if dialog is None:
-            return
-        with contextlib.suppress(TimeoutError):
-            await self.ua.transact(dialog.request("BYE", self.ua.contact, self.ua.via), timeout=5)
-
-    async def _say_and_hang_up(self, text: str) -> None:
+    async def say_and_hang_up(self, text: str) -> None:
         await self.stream.play(await self.app.prompts.audio(text))
-        await self._bye(self.dialog)
+        await legs.bye(self.ua, self.dialog)
         self.gone.set()
 
     async def _agent_event(self, agent: str, event: str) -> None:
         with contextlib.suppress(VmesteUnavailable):
-            self.app.on_rung((await self.app.vmeste.agent_event(agent, event)).get("rung", []))
+            self.app.on_answer(await self.app.vmeste.agent_event(agent, event))
 
     async def _account(self) -> None:
         """The call's end, told once: the agent leg is hung up or cancelled too."""
         if self._ringing is not None:
-            self._cancel(self._ringing)
+            legs.cancel(self.ua, self._ringing)
         if self.agent_leg is not None and self.state == "bridged":
-            await self._bye(self.agent_leg)
+            await legs.bye(self.ua, self.agent_leg)
         if self.offered:
             with contextlib.suppress(VmesteUnavailable):
-                self.app.on_rung(
-                    (await self.app.vmeste.event("call_ended", self.invite.call_id)).get("rung", [])
+                self.app.on_answer(await self.app.vmeste.event("call_ended", self.invite.call_id))
+        elif self.state == "menu" and self.line:  # hung up in the menu: counted, once
+            self.menu_seconds = round(time.monotonic() - self.answered_at, 3)
+            with contextlib.suppress(VmesteUnavailable):
+                await self.app.vmeste.event(
+                    "call_ended",
+                    self.invite.call_id,
+                    disposition="abandoned_in_menu",
+                    **self._told(),
                 )
+
+    def _told(self) -> dict:
+        """What Vmeste knows of a call that never reached its queue."""
+        return {
+            "line": self.line,
+            "centre": self.centre,
+            "caller_number": self.number,
+            "ivr_path": self.ivr_path,
+            "menu_seconds": self.menu_seconds,
+        }
 
     def close(self) -> None:
         self.ua.in_dialog.pop(self.invite.call_id, None)

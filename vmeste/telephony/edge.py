@@ -36,6 +36,9 @@ class EdgeConfig:
     debug: int = 1
     # Other centres' edges (sip:host:port), tried in this order when ours does not answer.
     peers: list[str] = field(default_factory=list)
+    # The phone network's gateway (sip:host:port): where the media application's calls to a
+    # number go (callbacks, a transfer to an outside specialist); "" = none, they get 480.
+    gateway: str = ""
     directory: Path = field(default_factory=lambda: Path(settings.DATA_DIR) / "telephony")
 
     @property
@@ -65,6 +68,7 @@ def render(config: EdgeConfig) -> list[Path]:
         "TOKEN": config.token,
         "REALM": config.realm,
         "MEDIA_SET": str(MEDIA_SET),
+        "GATEWAY": config.gateway,
     }
     text = TEMPLATE.read_text()
     for name, value in values.items():

@@ -7,6 +7,7 @@ import asyncio
 import itertools
 import json
 import urllib.error
+import urllib.parse
 import urllib.request
 from datetime import UTC, datetime
 
@@ -39,6 +40,11 @@ class VmesteClient:
     async def menu(self, line: str) -> dict:
         return await asyncio.to_thread(self._request, "GET", f"/telephony/edge/menu/{line}")
 
+    async def queue_status(self, call_id: str) -> dict:
+        """A waiting caller's place and expected wait, for the announcement."""
+        path = f"/telephony/edge/calls/{urllib.parse.quote(call_id, safe='')}/queue"
+        return await asyncio.to_thread(self._request, "GET", path)
+
     async def event(self, type: str, call_id: str, **data) -> dict:
         """One telephony event; its id is stable per (call, type, n) so a retry is a copy."""
         payload = {
@@ -59,6 +65,11 @@ class VmesteClient:
             "event": event,
         }
         return await asyncio.to_thread(self._request, "POST", "/telephony/events", payload)
+
+    async def callbacks_due(self) -> list[dict]:
+        """The callbacks given to agents and not yet placed, with the callers' numbers."""
+        due = await asyncio.to_thread(self._request, "GET", "/telephony/callbacks/due")
+        return due if isinstance(due, list) else []
 
     async def heartbeat(self) -> dict:
         return await asyncio.to_thread(self._request, "POST", "/telephony/dispatch", {})

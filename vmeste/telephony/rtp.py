@@ -7,6 +7,7 @@ sample, 160 bytes a 20 ms frame.
 from __future__ import annotations
 
 import hashlib
+import math
 import shutil
 import struct
 import subprocess
@@ -121,3 +122,30 @@ def synthesise(text: str, directory: Path, voice: str = "ru") -> Path:
 
 def can_synthesise() -> bool:
     return bool(shutil.which("espeak-ng") and shutil.which("sox"))
+
+
+def alaw(sample: int) -> int:
+    """One 16-bit linear sample as a G.711 A-law byte (ITU-T G.711: 13-bit magnitude,
+    segment by the highest set bit, every even bit inverted on the wire)."""
+    sign = 0x80 if sample >= 0 else 0x00
+    magnitude = min(abs(sample) >> 3, 0x0FFF)
+    if magnitude < 32:
+        code = magnitude >> 1
+    else:
+        segment = magnitude.bit_length() - 5  # 1 … 7
+        code = (segment << 4) | ((magnitude >> segment) & 0x0F)
+    return (code | sign) ^ 0x55
+
+
+def hold_music(seconds: float = 8.0) -> bytes:
+    """Music on hold made here, nothing fetched: a slow, quiet arpeggio of sine tones
+    (A minor, 0.4 s a note with a short fade in and out so the notes do not click)."""
+    notes = [220.0, 261.63, 329.63, 440.0, 329.63, 261.63]
+    note_samples, rate, out = 3200, 8000, bytearray()
+    for i in range(int(seconds * rate / note_samples)):
+        frequency = notes[i % len(notes)]
+        for n in range(note_samples):
+            fade = min(1.0, n / 400, (note_samples - n) / 400)
+            value = 6000 * fade * math.sin(2 * math.pi * frequency * n / rate)
+            out.append(alaw(int(value)))
+    return bytes(out)

@@ -16,10 +16,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vmeste.accounts.roles import Right
-from vmeste.contactcenter.models import Agent
+from vmeste.contactcenter import ivr
+from vmeste.contactcenter import telephony as contactcenter_telephony
+from vmeste.contactcenter.models import Agent, Call
+from vmeste.contactcenter.transitions import AgentState
 from vmeste.core.errors import Forbidden, NotFound, ValidationFailed
-from vmeste.core.models import Line
-from vmeste.telephony.menu import LineMenu, line_menu
+from vmeste.core.models import Centre, Line
+from vmeste.knowledge.models import Article
 from vmeste.telephony.models import SipAccount
 
 
@@ -97,8 +100,89 @@ def route_invite(*, number: str) -> dict:
     return {"action": "menu", "status": 200, "line": line.code}
 
 
-def menu_for_line(*, code: str, at: datetime | None = None) -> LineMenu:
+def menu_for_line(*, code: str, at: datetime | None = None) -> dict:
+    """The line's voice menu as the media application walks it (``ivr.for_media``), with
+    the calls' home centre and, for the robot's answers, the text the caller hears."""
     line = Line.objects.filter(code=code, is_active=True).first()
     if line is None:
         raise NotFound(_("Нет такой линии."))
-    return line_menu(line, at=at or timezone.now())
+    menu = ivr.for_media(line, at=at or timezone.now())
+    slugs = {n["article"] for n in menu["nodes"].values() if n["kind"] == "robot"}
+    said = dict(Article.objects.filter(slug__in=slugs).values_list("slug", "body"))
+    for node in menu["nodes"].values():
+        if node["kind"] == "robot":
+            node["text"] = _spoken(said.get(node["article"], ""))
+    return {**menu, "centre": home_centre(line)}
+
+
+def _spoken(markdown: str) -> str:
+    """An article's text as it is said: no Markdown marks, no links' addresses, the first
+    1,000 characters (a caller listens to an answer, not to a page)."""
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", markdown)
+    text = re.sub(r"[#*_`>|]+", " ", text)
+    return " ".join(text.split())[:1000]
+
+
+def home_centre(line: Line) -> str:
+    """The centre a call of this line belongs to first: for a line of the whole country its
+    national centre, for a regional line a regional one; "" when no centre serves it."""
+    centres = list(Centre.objects.filter(lines=line).order_by("code"))
+    national = not line.regions.exists()
+    centres.sort(key=lambda c: (c.kind == Centre.Kind.NATIONAL) != national)
+    return centres[0].code if centres else ""
+
+
+DEFAULT_HANDLE_SECONDS = 180.0  # a queue with no answered call yet: three minutes a caller
+
+
+def queue_status(*, call_id: str) -> dict:
+    """A waiting caller's place in their queue (1 = next) and the expected wait: the callers
+    before them and they, times the queue's mean talk time over its last 50 answered calls,
+    shared by the agents of its skill signed in (at least one)."""
+    call = Call.objects.select_related("queue").filter(call_id=call_id).first()
+    if call is None:
+        raise NotFound(_("Нет такого звонка."))
+    if call.state != Call.State.WAITING or call.queue is None:
+        return {"call_id": call_id, "state": call.state, "position": None,
+                "expected_wait_seconds": None}  # fmt: skip
+    rank = call.offered_at.timestamp() - call.priority
+    waiting = Call.objects.filter(queue=call.queue, state=Call.State.WAITING).exclude(pk=call.pk)
+    ahead = sum(
+        1
+        for offered, priority in waiting.values_list("offered_at", "priority")
+        if offered.timestamp() - priority <= rank
+    )
+    talks = list(
+        Call.objects.filter(queue=call.queue, talk_seconds__isnull=False)
+        .order_by("-ended_at")
+        .values_list("talk_seconds", flat=True)[:50]
+    )
+    handle = sum(talks) / len(talks) if talks else DEFAULT_HANDLE_SECONDS
+    agents = (
+        Agent.objects.exclude(state=AgentState.OFFLINE)
+        .filter(skills__has_key=call.queue.skill)
+        .count()
+    )
+    position = ahead + 1
+    return {"call_id": call_id, "state": call.state, "position": position,
+            "expected_wait_seconds": round(position * handle / max(1, agents))}  # fmt: skip
+
+
+def registration_lost(*, username: str, at: datetime | None = None) -> dict:
+    """The agent's phone left the registrar (unregistered, or its registration expired):
+    the agent goes offline, as a telephony event (stored once a moment, routed after); an
+    agent on a call or ringing stays (the call's own end moves them)."""
+    agent = Agent.objects.select_related("user").filter(user__username=username).first()
+    if agent is None:
+        raise NotFound(_("Нет оператора линии с таким логином."))
+    at = at or timezone.now()
+    if agent.state == AgentState.OFFLINE:
+        return {"agent": username, "state": agent.state, "outcome": "already offline"}
+    answer = contactcenter_telephony.record_event(
+        event_id=f"registration-lost:{username}:{at.isoformat()}",
+        type=contactcenter_telephony.AGENT_STATE,
+        at=at,
+        data={"agent": username, "event": "sign_out", "reason": _("телефон не зарегистрирован")},
+    )
+    agent.refresh_from_db(fields=["state"])
+    return {"agent": username, "state": agent.state, "outcome": answer["outcome"]}

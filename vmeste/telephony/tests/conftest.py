@@ -1,12 +1,42 @@
 import pytest
 
+from vmeste.contactcenter import ivr
 from vmeste.contactcenter.models import Agent, Queue
 from vmeste.core.models import Centre, Line
+
+# The national line's voice menu in small: two branches at the top, two under «3», a
+# message under «4» that leads back, a callback offer on «8», an outside lawyer on «9».
+MENU = {
+    "start": "main",
+    "night": "night",
+    "operator_queue": "food",
+    "nodes": [
+        {"id": "main", "kind": "menu", "prompt": "Вы позвонили на линию «Мы вместе». "
+         "Продукты — 1, лекарства — 2, психолог или юрист — 3.", "timeout_seconds": 1,
+         "replays": 1, "default": "1",
+         "options": [{"digit": "1", "to": "food"}, {"digit": "2", "to": "meds"},
+                     {"digit": "3", "to": "help"}, {"digit": "4", "to": "news"},
+                     {"digit": "8", "to": "call-me"}, {"digit": "9", "to": "lawyer"}]},
+        {"id": "food", "kind": "queue", "label": "Продукты", "queue": "food"},
+        {"id": "meds", "kind": "queue", "label": "Лекарства", "queue": "meds"},
+        {"id": "help", "kind": "menu", "prompt": "Психолог — 1, юрист — 2.",
+         "timeout_seconds": 1, "replays": 1, "default": "1",
+         "options": [{"digit": "1", "to": "psy"}, {"digit": "2", "to": "law"}]},
+        {"id": "psy", "kind": "queue", "label": "Психолог", "queue": "psy"},
+        {"id": "law", "kind": "queue", "label": "Юрист", "queue": "law"},
+        {"id": "news", "kind": "message", "prompt": "Пункты выдачи работают до восьми.",
+         "next": "main"},
+        {"id": "call-me", "kind": "callback", "prompt": "Мы перезвоним.", "queue": "food"},
+        {"id": "lawyer", "kind": "transfer", "prompt": "Соединяю с юристом.",
+         "number": "74950000000"},
+        {"id": "night", "kind": "message", "prompt": "Линия сейчас не работает."},
+    ],
+}  # fmt: skip
 
 
 @pytest.fixture
 def national(make_user):
-    """The national line's menu: two branches at the top, one under «3», and its agents."""
+    """The national line's queues, voice menu (``MENU``) and agents."""
     line = Line.objects.get(code="we-are-together")
     centre = Centre.objects.create(code="nat", name_ru="Федеральный", kind="national")
     centre.lines.add(line)
@@ -19,6 +49,7 @@ def national(make_user):
         Queue.objects.create(
             line=line, code=code, name=name, skill=code, ivr_path=path, escalation=[[0, 1]]
         )
+    ivr.import_menu(MENU, line=line)
     agents = {
         name: Agent.objects.create(user=make_user(name), centre=centre, skills={skill: 2})
         for name, skill in [("ivanova", "food"), ("petrov", "meds"), ("sidorova", "psy")]

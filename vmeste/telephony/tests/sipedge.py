@@ -115,7 +115,9 @@ class Edge:
         for port in targets:
             self._wait(lambda p=port: _answers_options(p), f"SIP on {port}")
 
-    def _wait(self, ready, what: str, timeout: float = 15.0) -> None:
+    def _wait(self, ready, what: str, timeout: float = 40.0) -> None:
+        # 40 s: under a load average of 15–20 (eight engineers on two cores) the media
+        # application alone took 10 s to import and answer.
         deadline = time.monotonic() + timeout
         while not ready():
             for name, process in self.processes.items():

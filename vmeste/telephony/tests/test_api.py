@@ -21,7 +21,8 @@ def test_the_edge_asks_where_a_call_goes_and_for_a_phones_ha1(api_as, national):
     missing = edge.get("/api/v1/telephony/edge/credentials/petrov")
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
     menu = edge.get("/api/v1/telephony/edge/menu/we-are-together")
-    assert menu.status_code == 200 and menu.json()["menu"]["options"][0]["queue"] == "food"
+    assert menu.status_code == 200 and menu.json()["nodes"]["main"]["options"]["1"] == "food"
+    assert menu.json()["centre"] == "nat"
     assert edge.get("/api/v1/telephony/edge/menu/nope").status_code == 404
 
 

@@ -1,5 +1,7 @@
 """The media application's call flow against scripted peers (no Kamailio, Vmeste faked):
-every bad input a caller can make leaves the call told to Vmeste once and consistently."""
+the voice menu as data walked key by key; every bad input a caller can make leaves the call
+told to Vmeste once and consistently; the queue's announcements and callback offer; the
+menu's transfer to an outside number."""
 
 from __future__ import annotations
 
@@ -8,44 +10,51 @@ import secrets
 
 import pytest
 
-from vmeste.telephony import rtp, sip
+from vmeste.telephony import ivrplay, rtp, sip
 from vmeste.telephony.callflow import MediaApplication
+from vmeste.telephony.tests.conftest import MENU
 from vmeste.telephony.tests.sipedge import free_range, free_udp_ports
 
 HOST = "127.0.0.1"
 
 
-class FakeVmeste:
-    """The menu of the national line in small: 1 → food; 3 → (1 → psy). Quick time-outs."""
+def media_menu(document: dict = MENU) -> dict:
+    """The conftest's menu in the shape the edge's menu endpoint answers; quick time-outs."""
+    nodes = {}
+    for node in document["nodes"]:
+        nodes[node["id"]] = {
+            "kind": node["kind"],
+            "label": node.get("label", ""),
+            "prompt": node.get("prompt", ""),
+            "audio": "",
+            "timeout_seconds": 0.3,
+            "replays": node.get("replays", 2),
+            "default": node.get("default") or "0",
+            "options": {o["digit"]: o["to"] for o in node.get("options", [])},
+            **{k: node.get(k, "") for k in ("queue", "article", "number", "next")},
+        }
+    return {"line": "we-are-together", "is_open": True, "entry": document["start"],
+            "operator_queue": document["operator_queue"], "nodes": nodes,
+            "centre": "nat"}  # fmt: skip
 
-    def __init__(self, agents: list[str]) -> None:
+
+class FakeVmeste:
+    """Vmeste as the media application sees it: the conftest's menu, agents rung in order,
+    every event kept; ``offer_callback``: the answer to ``call_offered`` offers a callback."""
+
+    def __init__(self, agents: list[str], offer_callback: bool = False) -> None:
         self.agents = list(agents)  # who is rung next, in order
         self.events: list[tuple] = []
+        self.offer_callback = offer_callback
+        self.asked: list[str] = []
 
     async def menu(self, line: str) -> dict:
-        def queue(digit, code):
-            return {"digit": digit, "kind": "queue", "label": code, "queue": code, "menu": None}
+        return media_menu()
 
-        sub = {
-            "path": "3",
-            "prompt": "sub",
-            "options": [queue("1", "psy")],
-            "timeout_seconds": 0.3,
-            "replays": 1,
-            "default": "1",
-        }
-        top = {
-            "path": "",
-            "prompt": "top",
-            "timeout_seconds": 0.3,
-            "replays": 1,
-            "default": "1",
-            "options": [
-                queue("1", "food"),
-                {"digit": "3", "kind": "menu", "label": "", "queue": "", "menu": sub},
-            ],
-        }
-        return {"line": line, "centre": "nat", "is_open": True, "menu": top, "closed_message": ""}
+    async def queue_status(self, call_id: str) -> dict:
+        self.asked.append(call_id)
+        return {"call_id": call_id, "state": "waiting", "position": 3,
+                "expected_wait_seconds": 250}  # fmt: skip
 
     def _ring(self, call_id: str) -> dict:
         if not self.agents:
@@ -54,7 +63,12 @@ class FakeVmeste:
 
     async def event(self, type: str, call_id: str, **data) -> dict:
         self.events.append((type, call_id, data))
-        return self._ring(call_id) if type == "call_offered" else {"rung": []}
+        if type == "call_transferred" and data.get("to_queue"):
+            return self._ring(call_id)  # the next agent, of the queue transferred to
+        if type != "call_offered":
+            return {"rung": []}
+        offers = [call_id] if self.offer_callback else []
+        return {**self._ring(call_id), "callback_offers": offers}
 
     async def agent_event(self, agent: str, event: str) -> dict:
         self.events.append(("agent_state", agent, event))
@@ -69,8 +83,20 @@ class FakeVmeste:
 
 
 class Prompts:
+    """Every prompt 0.2 s of sound; what was said kept."""
+
+    def __init__(self) -> None:
+        self.said: list[str] = []
+
     async def audio(self, text: str) -> bytes:
-        return b"\x55" * rtp.FRAME * 10  # 0.2 s
+        self.said.append(text)
+        return b"\x55" * rtp.FRAME * 10
+
+    async def sound(self, node: dict) -> bytes:
+        return await self.audio(node["prompt"])
+
+    def music(self) -> bytes:
+        return b"\x2a" * rtp.FRAME * 5
 
 
 class Peer(asyncio.DatagramProtocol):
@@ -81,6 +107,7 @@ class Peer(asyncio.DatagramProtocol):
         self.responses: asyncio.Queue = asyncio.Queue()
         self.busy = busy
         self.rung: list[str] = []
+        self.invites: dict[str, tuple[sip.Message, str]] = {}  # agent → INVITE, our tag
 
     def connection_made(self, transport) -> None:
         self.transport = transport
@@ -94,12 +121,14 @@ class Peer(asyncio.DatagramProtocol):
             agent = sip.user_of(message.uri)
             self.rung.append(agent)
             status = 486 if agent in self.busy else 200
+            tag = sip.new_tag()
+            self.invites[agent] = (message, tag)
             body = "" if status != 200 else sip.make_sdp(HOST, 4000, 1)
             self.transport.sendto(
                 sip.reply(
                     message,
                     status,
-                    to_tag=sip.new_tag(),
+                    to_tag=tag,
                     contact=f"sip:{agent}@{HOST}:{self.port}",
                     body=body,
                 ).encode(),
@@ -119,9 +148,9 @@ class Peer(asyncio.DatagramProtocol):
         return self.transport.get_extra_info("sockname")[1]
 
 
-async def _setup(agents, busy=frozenset()):
+async def _setup(agents, busy=frozenset(), offer_callback=False):
     sip_port, agent_port = free_udp_ports(2)
-    vmeste = FakeVmeste(agents)
+    vmeste = FakeVmeste(agents, offer_callback)
     app = MediaApplication(
         host=HOST,
         sip_port=sip_port,
@@ -186,6 +215,17 @@ def _hang_up(caller: Peer, app, invite: sip.Message, ok: sip.Message) -> None:
     caller.transport.sendto(bye.encode(), (HOST, app.ua.port))
 
 
+async def _bridged_then_hung_up(app, caller: Peer, phones: Peer, invite, ok) -> sip.Message:
+    """The caller put through (our re-INVITE, its ACK), then hangs up: what the far end got."""
+    reinvite = await asyncio.wait_for(caller.requests.get(), 10)
+    assert reinvite.method == "INVITE"
+    await asyncio.wait_for(caller.requests.get(), 5)  # the ACK
+    _hang_up(caller, app, invite, ok)
+    while (bye := await asyncio.wait_for(phones.requests.get(), 5)).method == "ACK":
+        pass
+    return bye
+
+
 async def _settle(app) -> None:
     for _ in range(100):
         if not app.callers:
@@ -205,15 +245,11 @@ def test_a_wrong_key_replays_then_the_sub_menu_leads_to_its_queue():
     async def scenario():
         app, vmeste, caller, phones = await _setup(["sidorova"])
         invite, ok, media = await _dial(app, caller)
-        _press(caller, media, "9")  # no such option: the prompt again
+        _press(caller, media, "7")  # no such option: the prompt again
         await asyncio.sleep(0.3)
         _press(caller, media, "31")
-        reinvite = await asyncio.wait_for(caller.requests.get(), 5)
-        assert reinvite.method == "INVITE" and phones.rung == ["sidorova"]
-        await asyncio.wait_for(caller.requests.get(), 5)  # the ACK
-        _hang_up(caller, app, invite, ok)
-        while (bye := await asyncio.wait_for(phones.requests.get(), 5)).method == "ACK":
-            pass
+        bye = await _bridged_then_hung_up(app, caller, phones, invite, ok)
+        assert phones.rung == ["sidorova"]
         await _settle(app)
         app.close()
         return vmeste, bye
@@ -242,10 +278,12 @@ def test_silence_or_a_storm_of_hashes_ends_on_the_default_branch_once(keys):
     assert vmeste.events[0][2]["ivr_path"] == "1"
 
 
-def test_hanging_up_in_the_menu_tells_vmeste_nothing_and_forgets_the_call():
+def test_hanging_up_in_the_menu_is_counted_once_with_its_path_and_time_and_forgotten():
     async def scenario():
         app, vmeste, caller, _phones = await _setup([])
-        invite, ok, _media = await _dial(app, caller)
+        invite, ok, media = await _dial(app, caller)
+        _press(caller, media, "3")  # into the sub-menu, then gone
+        await asyncio.sleep(0.3)
         _hang_up(caller, app, invite, ok)
         await _settle(app)
         forgotten = not app.callers and not app.ua.in_dialog
@@ -253,7 +291,11 @@ def test_hanging_up_in_the_menu_tells_vmeste_nothing_and_forgets_the_call():
         return vmeste, forgotten
 
     vmeste, forgotten = run(scenario())
-    assert vmeste.events == [] and forgotten
+    assert forgotten and _kinds(vmeste) == ["call_ended"]
+    told = vmeste.events[0][2]
+    assert told["disposition"] == "abandoned_in_menu" and told["ivr_path"] == "3"
+    assert told["line"] == "we-are-together" and told["centre"] == "nat"
+    assert told["caller_number"] == "79001234567" and 0.2 < told["menu_seconds"] < 5
 
 
 def test_hanging_up_while_waiting_is_one_end_of_an_offered_call():
@@ -291,3 +333,164 @@ def test_a_busy_agent_is_reported_and_the_next_one_vmeste_names_answers():
     assert vmeste.events[1] == ("agent_state", "ivanova", "no_answer")
     assert _kinds(vmeste) == ["call_offered", "agent_state", "call_answered", "call_ended"]
     assert vmeste.events[2][2] == {"agent": "petrov"}
+
+
+async def _offered(vmeste: FakeVmeste) -> None:
+    for _ in range(100):
+        if vmeste.events:
+            return
+        await asyncio.sleep(0.05)
+
+
+def test_a_waiting_caller_hears_their_place_and_wait_then_music(monkeypatch):
+    monkeypatch.setattr(ivrplay, "ANNOUNCE_SECONDS", 0.3)
+
+    async def scenario():
+        app, vmeste, caller, _phones = await _setup([])  # nobody to ring: the caller waits
+        invite, ok, media = await _dial(app, caller)
+        _press(caller, media, "2")
+        await _offered(vmeste)
+        await asyncio.sleep(1.5)
+        playing = app.callers[invite.call_id].stream.audio[:1]
+        _hang_up(caller, app, invite, ok)
+        await _settle(app)
+        app.close()
+        return vmeste, app.prompts.said, playing
+
+    vmeste, said, playing = run(scenario())
+    assert _kinds(vmeste) == ["call_offered", "call_ended"]
+    assert vmeste.events[0][2]["queue"] == "meds" and vmeste.events[0][2]["ivr_path"] == "2"
+    place = "Ваш номер в очереди: 3. Примерное время ожидания, в минутах: 4."
+    assert said.count(place) >= 2 and len(vmeste.asked) >= 2  # asked again each time
+    assert playing in (b"\x2a", b"\x55")  # the music (or the next announcement), never silence
+
+
+@pytest.mark.parametrize("key, kept", [("1", True), ("5", False)])
+def test_the_callback_offer_keeps_the_place_of_a_caller_who_takes_it(key, kept):
+    async def scenario():
+        app, vmeste, caller, _phones = await _setup([], offer_callback=True)
+        invite, ok, media = await _dial(app, caller)
+        _press(caller, media, "1")
+        await _offered(vmeste)
+        await asyncio.sleep(0.4)  # the offer is being said
+        _press(caller, media, key)
+        if kept:  # we hang up on them, after the goodbye
+            bye = await asyncio.wait_for(caller.requests.get(), 10)
+            assert bye.method == "BYE"
+        else:
+            await asyncio.sleep(1.0)
+            assert app.callers[invite.call_id].state == "queue"
+            _hang_up(caller, app, invite, ok)
+        await _settle(app)
+        app.close()
+        return vmeste, app.prompts.said
+
+    vmeste, said = run(scenario())
+    offer = "Если хотите, чтобы мы вам перезвонили, нажмите 1. Ваше место в очереди сохранится."
+    assert offer in said
+    if kept:
+        assert _kinds(vmeste) == ["call_offered", "callback_requested", "call_ended"]
+    else:
+        assert _kinds(vmeste) == ["call_offered", "call_ended"]
+
+
+def test_the_menus_callback_node_asks_for_the_callback_at_once():
+    async def scenario():
+        app, vmeste, caller, _phones = await _setup([])
+        _invite, _ok, media = await _dial(app, caller)
+        _press(caller, media, "8")
+        bye = await asyncio.wait_for(caller.requests.get(), 10)
+        await _settle(app)
+        app.close()
+        return vmeste, bye, app.prompts.said
+
+    vmeste, bye, said = run(scenario())
+    assert bye.method == "BYE" and "Мы перезвоним." in said
+    assert _kinds(vmeste) == ["call_offered", "callback_requested", "call_ended"]
+    assert vmeste.events[0][2]["queue"] == "food" and vmeste.events[0][2]["ivr_path"] == "8"
+
+
+def test_a_message_leads_back_and_the_transfer_reaches_the_outside_number():
+    async def scenario():
+        app, vmeste, caller, phones = await _setup([])
+        invite, ok, media = await _dial(app, caller)
+        _press(caller, media, "4")  # the message, then the main menu again
+        await asyncio.sleep(0.8)
+        _press(caller, media, "9")
+        bye = await _bridged_then_hung_up(app, caller, phones, invite, ok)  # with the lawyer
+        await _settle(app)
+        app.close()
+        return vmeste, phones.rung, bye, app.prompts.said
+
+    vmeste, rung, bye, said = run(scenario())
+    assert rung == ["74950000000"] and bye.method == "BYE"
+    assert "Пункты выдачи работают до восьми." in said and "Соединяю с юристом." in said
+    assert _kinds(vmeste) == ["call_transferred"]  # the caller left us there, counted once
+    told = vmeste.events[0][2]
+    assert told["to_number"] == "74950000000" and told["ivr_path"] == "4-9"
+
+
+def test_at_night_the_caller_hears_the_night_message_and_is_hung_up_on():
+    async def scenario():
+        app, vmeste, caller, _phones = await _setup([])
+        vmeste.menu = _night
+        await _dial(app, caller)
+        bye = await asyncio.wait_for(caller.requests.get(), 10)
+        await _settle(app)
+        app.close()
+        return vmeste, bye, app.prompts.said
+
+    vmeste, bye, said = run(scenario())
+    assert bye.method == "BYE" and said[0] == "Линия сейчас не работает."
+    assert vmeste.events == []
+
+
+async def _night(line: str) -> dict:
+    return {**media_menu(), "is_open": False, "entry": "night"}
+
+
+def _refer(phones: Peer, app, agent: str, target: str) -> None:
+    """The agent's phone transfers the caller: a REFER in its leg of the call."""
+    invite, tag = phones.invites[agent]
+    refer = sip.Message(
+        f"REFER {sip.uri_of(invite.get('contact'))} SIP/2.0",
+        [
+            ("via", f"SIP/2.0/UDP {HOST}:{phones.port};branch={sip.new_branch()}"),
+            ("from", f"{invite.get('to')};tag={tag}"),
+            ("to", invite.get("from")),
+            ("call-id", invite.call_id),
+            ("cseq", "1 REFER"),
+            ("refer-to", f"<sip:{target}@{HOST}>"),
+            ("contact", f"<sip:{agent}@{HOST}:{phones.port}>"),
+        ],
+    )
+    phones.transport.sendto(refer.encode(), (HOST, app.ua.port))
+
+
+def test_an_agents_refer_to_a_queue_rings_an_agent_of_that_queue():
+    async def scenario():
+        app, vmeste, caller, phones = await _setup(["ivanova", "sidorova"])
+        invite, ok, media = await _dial(app, caller)
+        _press(caller, media, "1")
+        for _ in range(2):  # bridged with Ivanova: the re-INVITE, its ACK
+            await asyncio.wait_for(caller.requests.get(), 10)
+        _refer(phones, app, "ivanova", "psy")
+        accepted = await asyncio.wait_for(phones.responses.get(), 5)
+        told = []
+        while len(told) < 2:  # past the ACK that bridged Ivanova
+            message = await asyncio.wait_for(phones.requests.get(), 5)
+            told += [message.method] if message.method != "ACK" else []
+        methods = [(await asyncio.wait_for(caller.requests.get(), 10)).method for _ in range(4)]
+        _hang_up(caller, app, invite, ok)
+        await _settle(app)
+        app.close()
+        return vmeste, phones.rung, accepted, told, methods
+
+    vmeste, rung, accepted, told, methods = run(scenario())
+    assert accepted.status == 202 and told == ["NOTIFY", "BYE"]  # Ivanova told and let go
+    assert methods == ["INVITE", "ACK", "INVITE", "ACK"]  # back on hold, then to Sidorova
+    assert rung == ["ivanova", "sidorova"]
+    assert _kinds(vmeste) == ["call_offered", "call_answered", "call_transferred",
+                              "call_answered", "call_ended"]  # fmt: skip
+    assert vmeste.events[2][2] == {"to_queue": "psy"}
+    assert vmeste.events[3][2] == {"agent": "sidorova"}

@@ -7,9 +7,12 @@ from datetime import UTC, datetime, time
 
 import pytest
 
+from vmeste.contactcenter import ivr
+from vmeste.contactcenter.models import Queue
 from vmeste.core.models import Centre, Line
 from vmeste.telephony import services
 from vmeste.telephony.models import SipAccount
+from vmeste.telephony.tests.conftest import MENU
 
 pytestmark = pytest.mark.django_db
 
@@ -56,20 +59,26 @@ def test_a_number_finds_its_line_the_national_one_first(national):
     assert services.route_invite(number="")["action"] == "reject"
 
 
-def test_the_menu_is_the_lines_branches_as_a_tree(national):
+def test_the_menu_is_the_voice_menu_as_data_with_its_home_centre(national):
+    from vmeste.knowledge.models import Article, Status
+
+    Article.objects.create(
+        slug="rules", title="Правила",
+        body="# Правила\n\nСм. [сайт](https://example.org) **сейчас**.",
+        status=Status.PUBLISHED,
+    )  # fmt: skip
+    document = dict(MENU, nodes=[*MENU["nodes"], {"id": "robot", "kind": "robot",
+                                                 "article": "rules"}])  # fmt: skip
+    main = document["nodes"][0]
+    document["nodes"][0] = dict(main, options=[*main["options"], {"digit": "7", "to": "robot"}])
+    ivr.import_menu(document, line=national["line"])
     menu = services.menu_for_line(code="we-are-together", at=datetime(2026, 4, 1, 10, tzinfo=UTC))
-    assert menu.centre == "nat" and menu.is_open
-    top = menu.menu
-    assert [(o.digit, o.kind, o.queue) for o in top.options] == [
-        ("1", "queue", "food"),
-        ("2", "queue", "meds"),
-        ("3", "menu", ""),
-    ]
-    sub = top.options[2].menu
-    assert sub.path == "3"
-    assert [(o.digit, o.queue) for o in sub.options] == [("1", "psy"), ("2", "law")]
-    assert "нажмите 1" in top.prompt and "Юрист — нажмите 2" in sub.prompt
-    assert top.default == "1"
+    assert menu["centre"] == "nat" and menu["is_open"] and menu["entry"] == "main"
+    main = menu["nodes"]["main"]
+    assert main["options"]["1"] == "food" and menu["nodes"]["food"]["queue"] == "food"
+    assert menu["nodes"]["help"]["options"] == {"1": "psy", "2": "law"}
+    assert menu["nodes"]["robot"]["text"] == "Правила См. сайт сейчас ."
+    assert menu["operator_queue"] == "food"
 
 
 def test_a_closed_line_says_so_and_a_regional_line_goes_to_its_regional_centre(national):
@@ -77,10 +86,20 @@ def test_a_closed_line_says_so_and_a_regional_line_goes_to_its_regional_centre(n
     regional = Centre.objects.create(code="msk", name_ru="Москва", kind="regional")
     regional.lines.add(line)
     national["centre"].lines.add(line)
+    Queue.objects.create(line=line, code="msk-q", name="Москва", skill="msk")
+    ivr.import_menu(
+        {"start": "main", "night": "night", "operator_queue": "msk-q", "nodes": [
+            {"id": "main", "kind": "menu", "prompt": "Москва — 1.",
+             "options": [{"digit": "1", "to": "q"}]},
+            {"id": "q", "kind": "queue", "queue": "msk-q"},
+            {"id": "night", "kind": "message", "prompt": "Линия сейчас не работает."}]},
+        line=line,
+    )  # fmt: skip
     night = datetime(2026, 4, 1, 20, tzinfo=UTC)  # 23:00 in Moscow
     menu = services.menu_for_line(code="moscow-volunteers", at=night)
-    assert not menu.is_open and "не работает" in menu.closed_message
-    assert menu.centre == "msk"
+    assert not menu["is_open"] and menu["entry"] == "night"
+    assert "не работает" in menu["nodes"]["night"]["prompt"]
+    assert menu["centre"] == "msk"
     assert line.opens_at == time(7, 30)
 
 
@@ -120,3 +139,35 @@ def test_the_commands_set_a_phone_password_and_check_the_edge(national, tmp_path
             str(token),
         )
     assert "Vmeste по адресу http://127.0.0.1:9 не отвечает" in capsys.readouterr().out
+
+
+def test_a_waiting_callers_place_and_expected_wait(national):
+    from datetime import timedelta
+
+    from vmeste.contactcenter.models import Call
+    from vmeste.contactcenter.services import change_agent_state
+    from vmeste.contactcenter.transitions import AgentEvent
+
+    food = Queue.objects.get(code="food")
+    start = datetime(2026, 4, 1, 10, tzinfo=UTC)
+
+    def call(call_id, seconds, state=Call.State.WAITING, priority=0.0, talk=None):
+        return Call.objects.create(
+            call_id=call_id, line=national["line"], queue=food, state=state, priority=priority,
+            offered_at=start + timedelta(seconds=seconds), talk_seconds=talk,
+            ended_at=start if talk else None,
+        )  # fmt: skip
+
+    call("old-1", -900, Call.State.ENDED, talk=100.0)
+    call("old-2", -800, Call.State.ENDED, talk=200.0)
+    call("first", 0)
+    call("urgent", 50, priority=60.0)  # 60 s of credit: ranked before «first»
+    call("me", 20)
+    assert services.queue_status(call_id="me")["position"] == 3
+    # Nobody of the skill signed in: counted as one agent; the mean talk time is 150 s.
+    assert services.queue_status(call_id="me")["expected_wait_seconds"] == 450
+    change_agent_state(agent=national["agents"]["ivanova"], event=AgentEvent.SIGN_IN)
+    assert services.queue_status(call_id="urgent") == {
+        "call_id": "urgent", "state": "waiting", "position": 1, "expected_wait_seconds": 150,
+    }  # fmt: skip
+    assert services.queue_status(call_id="old-1")["position"] is None

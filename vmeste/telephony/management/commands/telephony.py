@@ -42,6 +42,11 @@ class Command(BaseCommand):
                 default=[],
                 help="another centre's edge, sip:host:port (failover)",
             )
+            p.add_argument(
+                "--gateway",
+                default="",
+                help="the phone network's gateway, sip:host:port (callbacks, outside numbers)",
+            )
             p.add_argument("--lang", default="")
         media = sub.add_parser("media")
         media.add_argument("--host", default="127.0.0.1")
@@ -68,6 +73,7 @@ class Command(BaseCommand):
             media_sip_port=options["media_sip_port"],
             media_rtp_ports=options["media_rtp_ports"],
             peers=options["peer"],
+            gateway=options["gateway"],
             realm=realm(),
         )
 

@@ -1,0 +1,61 @@
+"""Calls that end in the voice menu: a caller who hangs up there, or is put through to an
+outside number, is one event — counted once (one Call, one Contact) with the IVR path and
+the time in the menu; an offered call keeps its time in the menu too."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from vmeste.contactcenter.models import Call, Queue
+from vmeste.contacts.models import Contact
+from vmeste.core.models import Centre, Line
+
+URL = "/api/v1/telephony/events"
+AT = datetime(2026, 4, 1, 10, 0, tzinfo=UTC).isoformat()
+TOLD = {"line": "we-are-together", "centre": "nat", "caller_number": "+79001234567"}
+
+
+@pytest.fixture
+def phone(db, api_as):
+    line = Line.objects.get(code="we-are-together")
+    Centre.objects.create(code="nat", name_ru="Федеральный", kind="national")
+    Queue.objects.create(line=line, code="food", name="Продукты", skill="general", ivr_path="1")
+    return api_as("telephony")
+
+
+def _post(phone, event_id: str, type: str, call_id: str, **data) -> dict:
+    payload = {"event_id": event_id, "type": type, "call_id": call_id, "at": AT, **data}
+    answer = phone.post(URL, payload)
+    assert answer.status_code == 200, answer.content
+    return answer.json()
+
+
+def test_a_hang_up_in_the_menu_is_one_abandoned_call_with_its_path_and_time(phone):
+    for _ in range(2):  # the media application's retry: the same event, nothing more
+        _post(phone, "m1", "call_ended", "c1", disposition="abandoned_in_menu",
+              ivr_path="3", menu_seconds=4.25, **TOLD)  # fmt: skip
+    call = Call.objects.get(call_id="c1")
+    assert (call.state, call.disposition) == (Call.State.ABANDONED, "abandoned_in_menu")
+    assert (call.ivr_path, call.menu_seconds, call.queue) == ("3", 4.25, None)
+    assert call.line.code == "we-are-together" and call.caller_number == "+79001234567"
+    contact = Contact.objects.get()
+    assert contact.ivr_path == "3"
+
+
+def test_a_transfer_out_of_the_menu_is_one_transferred_call(phone):
+    _post(phone, "t1", "call_transferred", "c2", to_number="+74950000000", ivr_path="9",
+          menu_seconds=7.5, **TOLD)  # fmt: skip
+    call = Call.objects.get(call_id="c2")
+    assert (call.state, call.disposition, call.transferred_to) == (
+        Call.State.ENDED, "transferred", "+74950000000")  # fmt: skip
+    assert (call.ivr_path, call.menu_seconds) == ("9", 7.5)
+    assert Contact.objects.count() == 1
+
+
+def test_an_offered_call_keeps_its_time_in_the_menu(phone):
+    _post(phone, "o1", "call_offered", "c3", ivr_path="1", menu_seconds=3.0, **TOLD)
+    _post(phone, "o2", "call_ended", "c3")
+    call = Call.objects.get(call_id="c3")
+    assert (call.queue.code, call.menu_seconds, call.state) == ("food", 3.0, Call.State.ABANDONED)

@@ -1,0 +1,137 @@
+"""Callbacks placed through the edge: a caller who took the offer kept their place; when
+the router gives their call to an agent (``rung`` with ``callback``, listed by
+``GET /api/v1/telephony/callbacks/due``), the media application rings the agent first,
+then dials the caller with the agent's offer (RFC 3725 flow I again, both legs ours), and
+tells Vmeste each step: ``callback_dialing`` (the agent is on the line),
+``callback_answered`` or ``callback_failed`` (Vmeste keeps the attempts and decides the
+retry), ``call_ended`` when either hangs up. An agent who does not answer is
+``agent_state no_answer``, as for any call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import TYPE_CHECKING
+
+from vmeste.telephony import legs, sip
+from vmeste.telephony.edgeclient import VmesteUnavailable
+from vmeste.telephony.useragent import Dialog, uac_dialog
+
+if TYPE_CHECKING:
+    from vmeste.telephony.callflow import MediaApplication
+
+log = logging.getLogger("vmeste.telephony.media")
+
+
+class PlacedCallback:
+    """One callback being placed: the agent's leg, then the caller's."""
+
+    def __init__(self, app: MediaApplication, due: dict) -> None:
+        self.app, self.ua, self.due = app, app.ua, due
+        self.call_id, self.agent = due["call_id"], due["agent"]
+        self.legs: dict[str, Dialog] = {}  # call-id of a leg → its dialog
+        self.ready = False  # both legs ACKed: a 2xx resent means our ACK was lost
+        self.gone = asyncio.Event()
+
+    async def run(self) -> None:
+        try:
+            agent_leg = await self._agent()
+            if agent_leg is not None:
+                await self._caller(agent_leg)
+        finally:
+            for call_id in self.legs:
+                self.ua.in_dialog.pop(call_id, None)
+
+    async def _agent(self) -> Dialog | None:
+        number = self.due.get("caller_number", "")
+        to_agent = legs.invite(self.ua, self.agent, self.app.edge, caller=number,
+                               call_id=self.call_id)  # fmt: skip
+        answer = await legs.ring(self.ua, to_agent)
+        if answer is None:
+            await self._tell_agent("no_answer")
+            return None
+        dialog = self._keep(to_agent, answer)
+        self.offer = answer.body
+        await self._tell("callback_dialing", agent=self.agent)
+        return dialog
+
+    async def _caller(self, agent_leg: Dialog) -> None:
+        number = self.due.get("caller_number", "")
+        to_caller = legs.invite(self.ua, number, self.app.edge, caller=self.due.get("line", ""),
+                                call_id=self.call_id, body=self.offer)  # fmt: skip
+        answer = None if self.gone.is_set() else await legs.ring(self.ua, to_caller)
+        if answer is None or self.gone.is_set():
+            log.info("callback %s: %s did not answer", self.call_id, number)
+            legs.ack(self.ua, agent_leg, "")
+            await legs.bye(self.ua, agent_leg)
+            if answer is not None:  # the agent left while the caller's phone rang
+                caller_leg = uac_dialog(to_caller, answer)
+                legs.ack(self.ua, caller_leg, "")
+                await legs.bye(self.ua, caller_leg)
+            return await self._tell("callback_failed", reason="no answer")
+        caller_leg = self._keep(to_caller, answer)
+        legs.ack(self.ua, caller_leg, "")
+        legs.ack(self.ua, agent_leg, answer.body)
+        self.ready = True
+        log.info("callback %s: %s talks to %s", self.call_id, self.agent, number)
+        await self._tell("callback_answered", agent=self.agent)
+        await self.gone.wait()
+        await self._tell("call_ended")
+
+    def _keep(self, request: sip.Message, response: sip.Message) -> Dialog:
+        dialog = uac_dialog(request, response)
+        self.legs[dialog.call_id] = dialog
+        self.ua.in_dialog[dialog.call_id] = self._in_dialog
+        return dialog
+
+    def _in_dialog(self, message: sip.Message, addr) -> None:
+        if addr is None:  # the leg's 2xx again: our ACK was lost (or not sent yet)
+            dialog = self.legs.get(message.call_id)
+            if self.ready and dialog is not None:
+                legs.ack(self.ua, dialog, "")
+            return
+        if message.method == "ACK":
+            return
+        self.ua.answer(message, addr, 200)
+        if message.method == "BYE" and not self.gone.is_set():
+            self.gone.set()
+            other = next((d for c, d in self.legs.items() if c != message.call_id), None)
+            self.legs.pop(message.call_id, None)
+            asyncio.get_running_loop().create_task(legs.bye(self.ua, other))
+
+    async def _tell(self, type: str, **data) -> None:
+        with contextlib.suppress(VmesteUnavailable):
+            self.app.on_answer(await self.app.vmeste.event(type, self.call_id, **data))
+
+    async def _tell_agent(self, event: str) -> None:
+        with contextlib.suppress(VmesteUnavailable):
+            self.app.on_answer(await self.app.vmeste.agent_event(self.agent, event))
+
+
+class Callbacks:
+    """The callbacks this media node places: those Vmeste gave to an agent in an answer to
+    this node (a ``rung`` is in exactly one answer, so two nodes never dial one caller),
+    with the caller's number from ``callbacks/due``; one task each."""
+
+    def __init__(self, app: MediaApplication) -> None:
+        self.app = app
+        self.wanted: set[str] = set()
+        self.placing: dict[str, asyncio.Task] = {}
+
+    def given(self, call_id: str) -> None:
+        self.wanted.add(call_id)
+        asyncio.get_running_loop().create_task(self._take_due())
+
+    async def _take_due(self) -> None:
+        with contextlib.suppress(VmesteUnavailable):
+            for due in await self.app.vmeste.callbacks_due():
+                if due["call_id"] in self.wanted and due["call_id"] not in self.placing:
+                    self.wanted.discard(due["call_id"])
+                    self._place(due)
+
+    def _place(self, due: dict) -> None:
+        task = asyncio.get_running_loop().create_task(PlacedCallback(self.app, due).run())
+        self.placing[due["call_id"]] = task
+        task.add_done_callback(lambda _t, c=due["call_id"]: self.placing.pop(c, None))

@@ -1,0 +1,82 @@
+"""The media application's outgoing legs: an INVITE through the edge to an agent's phone or
+a number, rung for a while then cancelled, its ACKs and its BYE. Shared by the callers'
+hand-over (``callflow``) and the callbacks Vmeste places (``callbacks``)."""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+
+from vmeste.telephony import sip
+from vmeste.telephony.useragent import Dialog, UserAgent
+
+RING_SECONDS = 20.0
+
+
+def invite(
+    ua: UserAgent, user: str, edge: tuple[str, int], *, caller: str, call_id: str, body: str = ""
+) -> sip.Message:
+    """An INVITE for ``sip:user@edge`` (an agent's username or a number), from ``caller``,
+    naming the call it serves (``X-Vmeste-Call``); without an offer unless ``body``."""
+    host, port = edge
+    return sip.Message(
+        f"INVITE sip:{user}@{host}:{port} SIP/2.0",
+        [
+            ("via", f"SIP/2.0/UDP {ua.via};branch={sip.new_branch()};rport"),
+            ("max-forwards", "70"),
+            ("from", f"<sip:{caller or 'anonymous'}@{ua.host}>;tag={sip.new_tag()}"),
+            ("to", f"<sip:{user}@{host}>"),
+            ("call-id", f"{secrets.token_hex(10)}@{ua.host}"),
+            ("cseq", "1 INVITE"),
+            ("contact", f"<{ua.contact}>"),
+            ("x-vmeste-call", call_id),
+        ],
+        body,
+    )
+
+
+async def ring(ua: UserAgent, request: sip.Message, seconds: float = RING_SECONDS):
+    """Send the INVITE; the 2xx answer, or None (refused, busy, not answered in time:
+    cancelled; a failure's ACK sent)."""
+    try:
+        response = await ua.transact(request, timeout=seconds)
+    except TimeoutError:
+        cancel(ua, request)
+        return None
+    if response.status >= 300:
+        ack_failure(ua, request, response)
+        return None
+    return response
+
+
+def ack(ua: UserAgent, dialog: Dialog, body: str) -> None:
+    message = dialog.request("ACK", ua.contact, ua.via, body)
+    ua.send(message, ua.next_hop(message))
+
+
+def ack_failure(ua: UserAgent, request: sip.Message, response: sip.Message) -> None:
+    """The ACK of a failed INVITE belongs to its transaction: same Via branch."""
+    _same_transaction(ua, request, "ACK", response.get("to"))
+
+
+def cancel(ua: UserAgent, request: sip.Message) -> None:
+    _same_transaction(ua, request, "CANCEL", request.get("to"))
+
+
+def _same_transaction(ua: UserAgent, request: sip.Message, method: str, to: str) -> None:
+    headers = [
+        ("via", request.get("via")),
+        ("max-forwards", "70"),
+        ("from", request.get("from")),
+        ("to", to),
+        ("call-id", request.call_id),
+        ("cseq", f"{request.cseq[0]} {method}"),
+    ]
+    ua.send(sip.Message(f"{method} {request.uri} SIP/2.0", headers), ua.next_hop(request))
+
+
+async def bye(ua: UserAgent, dialog: Dialog | None) -> None:
+    if dialog is None:
+        return
+    with contextlib.suppress(TimeoutError):
+        await ua.transact(dialog.request("BYE", ua.contact, ua.via), timeout=5)
