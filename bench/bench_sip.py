@@ -210,24 +210,18 @@ def _stack(workdir: Path, names: list[str]):
         registering = []
         group = names[batch : batch + 16]
         for name, port in zip(group, sipedge.free_udp_ports(len(group)), strict=True):
+            argv = ["-s", name, "-au", name, "-ap", "phone-secret"]
+            argv += ["-key", "contact_port", str(phones_port)]
             registering.append(
                 sipedge.sipp(
                     workdir,
                     "register.xml",
-                    "-s",
-                    name,
-                    "-au",
-                    name,
-                    "-ap",
-                    "phone-secret",
-                    "-key",
-                    "contact_port",
-                    str(phones_port),
+                    *argv,
                     name=f"register-{name}",
                     port=port,
                     target=sip_edge.address,
                     timeout=30,
-                )  # fmt: skip
+                )
             )
         if any(r.wait(40) != 0 for r in registering):
             raise RuntimeError(f"registrations failed: {sip_edge.log('kamailio')[-2000:]}")
