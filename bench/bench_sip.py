@@ -204,7 +204,7 @@ def _stack(workdir: Path, names: list[str]):
         rtp_ports=sipedge.free_range(4000), media_rtp_ports=sipedge.free_range(2000),
         http_timeout=5, directory=workdir / "data" / "telephony",
     )  # fmt: skip
-    sip_edge = sipedge.Edge(config).start()
+    sip_edge = sipedge.Edge(config, patience=120.0).start()  # a loaded machine starts slowly
     phones_port, phones_media = sipedge.free_udp_ports(2)
     for batch in range(0, len(names), 16):  # a SIPp each (its digest takes one -au)
         registering = []

@@ -62,6 +62,7 @@ def free_range(size: int = 200) -> tuple[int, int]:
 class Edge:
     config: edge.EdgeConfig
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    patience: float = 15.0  # seconds each part may take to answer once started
 
     @property
     def address(self) -> str:
@@ -115,8 +116,8 @@ class Edge:
         for port in targets:
             self._wait(lambda p=port: _answers_options(p), f"SIP on {port}")
 
-    def _wait(self, ready, what: str, timeout: float = 15.0) -> None:
-        deadline = time.monotonic() + timeout
+    def _wait(self, ready, what: str) -> None:
+        deadline = time.monotonic() + self.patience
         while not ready():
             for name, process in self.processes.items():
                 if process.poll() is not None:
