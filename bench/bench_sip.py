@@ -204,7 +204,23 @@ def _stack(workdir: Path, names: list[str]):
         rtp_ports=sipedge.free_range(4000), media_rtp_ports=sipedge.free_range(2000),
         http_timeout=5, directory=workdir / "data" / "telephony",
     )  # fmt: skip
-    sip_edge = sipedge.Edge(config, patience=120.0).start()  # a loaded machine starts slowly
+    try:
+        sip_edge = sipedge.Edge(config, patience=120.0).start()  # a loaded machine is slow
+    except BaseException:
+        server.terminate()
+        raise
+    try:
+        return server, sip_edge, _register(workdir, sip_edge, names)
+    except BaseException:
+        sip_edge.stop()
+        server.terminate()
+        raise
+
+
+def _register(workdir: Path, sip_edge, names: list[str]) -> tuple[int, int]:
+    """Every agent's phone registered, its Contact the one SIPp that will answer for all."""
+    from vmeste.telephony.tests import sipedge
+
     phones_port, phones_media = sipedge.free_udp_ports(2)
     for batch in range(0, len(names), 16):  # a SIPp each (its digest takes one -au)
         registering = []
@@ -225,7 +241,7 @@ def _stack(workdir: Path, names: list[str]):
             )
         if any(r.wait(40) != 0 for r in registering):
             raise RuntimeError(f"registrations failed: {sip_edge.log('kamailio')[-2000:]}")
-    return server, sip_edge, (phones_port, phones_media)
+    return phones_port, phones_media
 
 
 def _callers(workdir: Path, sip_edge, calls: int, cps: float) -> list:
