@@ -222,9 +222,9 @@ def _register(workdir: Path, sip_edge, names: list[str]) -> tuple[int, int]:
     from vmeste.telephony.tests import sipedge
 
     phones_port, phones_media = sipedge.free_udp_ports(2)
-    for batch in range(0, len(names), 16):  # a SIPp each (its digest takes one -au)
+    for batch in range(0, len(names), 8):  # a SIPp each (its digest takes one -au)
         registering = []
-        group = names[batch : batch + 16]
+        group = names[batch : batch + 8]
         for name, port in zip(group, sipedge.free_udp_ports(len(group)), strict=True):
             argv = ["-s", name, "-au", name, "-ap", "phone-secret"]
             argv += ["-key", "contact_port", str(phones_port)]
