@@ -62,7 +62,9 @@ def free_range(size: int = 200) -> tuple[int, int]:
 class Edge:
     config: edge.EdgeConfig
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
-    patience: float = 15.0  # seconds each part may take to answer once started
+    # Seconds each part may take to answer once started: the media application imports
+    # Django first, which took over 15 s while other suites held two cores at load 20.
+    patience: float = 60.0
 
     @property
     def address(self) -> str:

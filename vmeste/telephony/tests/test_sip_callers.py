@@ -49,9 +49,7 @@ def stack(tmp_path, live_server, monkeypatch):
     monkeypatch.setattr(WSGIHandler, "__call__", one_at_a_time)
     vmeste = live_server.url.replace("localhost", "127.0.0.1")
     urllib.request.urlopen(f"{vmeste}/healthz", timeout=30).close()
-    sip_edge = _edge(tmp_path, vmeste)
-    sip_edge.patience = 60.0  # CI's machine is shared: Kamailio may take a while to answer
-    sip_edge.start()
+    sip_edge = _edge(tmp_path, vmeste).start()
     yield sip_edge
     sip_edge.stop()
 
