@@ -62,6 +62,9 @@ def free_range(size: int = 200) -> tuple[int, int]:
 class Edge:
     config: edge.EdgeConfig
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    # Seconds each part may take to answer once started: the media application imports
+    # Django first, which took over 15 s while other suites held two cores at load 20.
+    patience: float = 60.0
 
     @property
     def address(self) -> str:
@@ -115,10 +118,8 @@ class Edge:
         for port in targets:
             self._wait(lambda p=port: _answers_options(p), f"SIP on {port}")
 
-    def _wait(self, ready, what: str, timeout: float = 40.0) -> None:
-        # 40 s: under a load average of 15–20 (eight engineers on two cores) the media
-        # application alone took 10 s to import and answer.
-        deadline = time.monotonic() + timeout
+    def _wait(self, ready, what: str) -> None:
+        deadline = time.monotonic() + self.patience
         while not ready():
             for name, process in self.processes.items():
                 if process.poll() is not None:
@@ -191,6 +192,16 @@ class Sipp:
             self.process.wait()
             return -1
 
+    def logged(self) -> list[list[str]]:
+        """The lines its scenario logged (``<log message>``), split on spaces (a SIP URI's
+        ``sip:`` left out)."""
+        name = Path(self.process.args[self.process.args.index("-sf") + 1]).stem
+        lines = []
+        for path in sorted(self.messages.parent.glob(f"{name}_*_logs.log")):
+            for line in path.read_text(errors="replace").splitlines():
+                lines.append([word.removeprefix("sip:") for word in line.split()])
+        return [words for words in lines if words]
+
     def received(self, start: str) -> list[str]:
         """The first lines of the messages it received that start with ``start``."""
         if not self.messages.exists():
@@ -213,8 +224,14 @@ def sipp(
     target: str = "",
     timeout: int = 60,
     digit: str = "",
+    replace: dict[str, str] | None = None,
+    calls: int = 1,
 ) -> Sipp:
+    """SIPp with one of our scenarios, its ``@WORD@`` marks replaced (``replace``), placing
+    or taking ``calls`` calls."""
     text = (SCENARIOS / scenario).read_text().replace("@DIGIT@", digit)
+    for mark, value in (replace or {}).items():
+        text = text.replace(f"@{mark}@", value)
     path = workdir / f"{name}.xml"
     path.write_text(text)
     messages = workdir / f"{name}.messages"
@@ -227,7 +244,7 @@ def sipp(
         "-p",
         str(port),
         "-m",
-        "1",
+        str(calls),
         "-nostdin",
         "-timeout",
         f"{timeout}s",
@@ -235,6 +252,7 @@ def sipp(
         "-trace_msg",
         "-message_file",
         str(messages),
+        "-trace_logs",
         *args,
     ]
     if media_port is not None:
@@ -247,3 +265,56 @@ def sipp(
     )
     out.close()
     return Sipp(process, messages)
+
+
+PCAPS = "/usr/share/sip-tester"  # SIPp's own captures (Debian sip-tester)
+KEY_CAPTURES = {"#": "pound", "*": "star", **{d: d for d in "0123456789"}}
+
+
+def keys_xml(keys: str, *, gap_ms: int = 1500) -> str:
+    """The scenario steps that press ``keys`` (RFC 4733 captures), each after ``gap_ms``;
+    each press is logged as "key CALL-ID SECONDS MICROSECONDS"."""
+    steps = []
+    for key in keys:
+        steps.append(
+            f'  <pause milliseconds="{gap_ms}"/>\n  <nop><action>\n'
+            f'    <exec play_pcap_audio="{PCAPS}/dtmf_2833_{KEY_CAPTURES[key]}.pcap"/>\n'
+            '    <gettimeofday assign_to="s,us"/>\n'
+            f'    <log message="key [call_id] [$s] [$us]"/>\n  </action></nop>'
+        )
+    return "\n".join(steps)
+
+
+def caller(keys: str, *, then: str = "connected", stay_ms: int = 0, gap_ms: int = 1500) -> dict:
+    """The ``replace`` marks of ``caller_keys.xml``: press ``keys``, then wait to be
+    connected and for the agent to hang up (``then="connected"``), or hang up ``stay_ms``
+    after the last key (``then="leaves"``)."""
+    end = (SCENARIOS / f"caller_{then}.part").read_text().replace("@STAY_MS@", str(stay_ms))
+    return {"KEYS": keys_xml(keys, gap_ms=gap_ms), "END": end}
+
+
+def double_rings(logged: list[list[str]]) -> list[tuple[str, str]]:
+    """(agent, call) for each time a phone rang while it still had another call: from the
+    phones' "ring AGENT CALL …" and "end AGENT CALL …" lines (a call never ended keeps its
+    phone busy)."""
+    events = sorted(
+        (logged_at(words), words[0] == "ring", words[1], words[2])
+        for words in logged
+        if words[0] in ("ring", "end") and len(words) == 5
+    )
+    busy: dict[str, set[str]] = {}
+    doubles = []
+    for _at, ring, agent, call in events:
+        calls = busy.setdefault(agent, set())
+        if ring:
+            if calls:
+                doubles.append((agent, call))
+            calls.add(call)
+        else:
+            calls.discard(call)
+    return doubles
+
+
+def logged_at(words: list[str]) -> float:
+    """The time of a logged line: SIPp's ``gettimeofday`` seconds and microseconds, last."""
+    return float(words[-2]) + float(words[-1]) / 1e6
