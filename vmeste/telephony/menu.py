@@ -108,5 +108,16 @@ def _prompts(menu: Menu, line_name: str) -> None:
             _prompts(option.menu, line_name)
 
 
+def menu_queues(menu: Menu) -> set[str]:
+    """The codes of the queues a caller can reach from this menu, by any path of keys."""
+    found: set[str] = set()
+    for option in menu.options:
+        if option.queue:
+            found.add(option.queue)
+        if option.menu is not None:
+            found |= menu_queues(option.menu)
+    return found
+
+
 def as_dict(menu: LineMenu) -> dict:
     return asdict(menu)
