@@ -16,8 +16,11 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from vmeste.contactcenter import calllog
+from vmeste.contactcenter.callevents import record_contact
 from vmeste.contactcenter.models import Agent, Call, Queue
-from vmeste.core.models import Centre, Line
+from vmeste.core.models import Line
+from vmeste.demo import fiction
 from vmeste.knowledge.services import set_line_articles
 
 # Fictional numbers in real ranges (valid E.164), one line each.
@@ -28,7 +31,7 @@ PHONES = {
     "cashback": ["+78002000202"],
     "social-coordinator": ["+78432770101"],
 }
-TEST_CALLER = "+79000000100"
+TEST_CALLERS = (79_000_030_000, 100)  # the demo's fictional block for test calls
 
 
 def give_numbers() -> None:
@@ -37,43 +40,60 @@ def give_numbers() -> None:
 
 
 def test_calls(*, now: datetime) -> int:
-    """Each line's launch test call; the number written."""
-    calls = []
-    for line in Line.objects.order_by("code"):
+    """Each line's launch test call, with its Contact; the number written."""
+    made = 0
+    for n, line in enumerate(Line.objects.order_by("code")):
         queue = Queue.objects.filter(line=line, is_active=True).order_by("ivr_path", "code").first()
-        centres = list(Centre.objects.filter(lines=line))
-        agents = Agent.objects.filter(centre__in=centres).select_related("centre", "user")
+        agents = Agent.objects.filter(centre__lines=line).select_related("centre", "user")
         agent = next(
             (a for a in agents.order_by("user__username") if queue and queue.skill in a.skills),
             None,
         )
-        if agent is None:
-            continue
-        zone = ZoneInfo(line.time_zone)
-        day = timezone.localtime(now, zone).date() - timedelta(days=1)
-        opens = time(0) if line.is_24_7 else line.opens_at
-        at = datetime.combine(day, opens, tzinfo=zone) + timedelta(hours=1)
-        calls.append(
-            Call(
-                call_id=f"demo-test-{line.code}",
-                line=line,
-                queue=queue,
-                centre=agent.centre,
-                agent=agent,
-                caller_number=TEST_CALLER,
-                ivr_path=queue.ivr_path,
-                state=Call.State.ENDED,
-                offered_at=at,
-                answered_at=at + timedelta(seconds=6),
-                ended_at=at + timedelta(seconds=66),
-                wait_seconds=6,
-                talk_seconds=60,
-                answered_within_target=True,
-                disposition="test",
-            )
-        )
-    Call.objects.bulk_create(calls)
-    return len(calls)
+        if agent is not None:
+            _test_call(line, queue, agent, fiction.fictional_phone(TEST_CALLERS, n), now)
+            made += 1
+    return made
+
+
+def _test_call(line: Line, queue: Queue, agent: Agent, caller: str, now: datetime) -> None:
+    """Yesterday, an hour after the line opens: answered in 6 s, a minute's talk."""
+    zone = ZoneInfo(line.time_zone)
+    day = timezone.localtime(now, zone).date() - timedelta(days=1)
+    opens = time(0) if line.is_24_7 else line.opens_at
+    at = datetime.combine(day, opens, tzinfo=zone) + timedelta(hours=1)
+    summary = calllog.CallSummary(
+        offered_at=at,
+        answered_at=at + timedelta(seconds=6),
+        ended_at=at + timedelta(seconds=66),
+        line=line.code,
+        caller_number=caller,
+        ivr_path=queue.ivr_path,
+        centre=agent.centre.code,
+        queue=queue.code,
+        agent=agent.user.username,
+        agents=[agent.user.username],
+        disposition="wrong_number",  # nobody's question: the contact names no person
+        seen_offer=True,
+    )
+    call = Call.objects.create(
+        call_id=f"demo-test-{line.code}",
+        line=line,
+        queue=queue,
+        centre=agent.centre,
+        agent=agent,
+        caller_number=caller,
+        ivr_path=queue.ivr_path,
+        state=Call.State.ENDED,
+        offered_at=summary.offered_at,
+        answered_at=summary.answered_at,
+        ended_at=summary.ended_at,
+        wait_seconds=summary.wait_seconds,
+        talk_seconds=60,
+        answered_within_target=True,
+        disposition=summary.disposition,
+        folded={"summary": calllog.dump(summary), "at": summary.ended_at.isoformat(), "seq": 0},
+    )
+    record_contact(call=call, summary=summary)
 
 
 # The knowledge base's demo articles name the lines they were written for; the Volgograd
