@@ -13,7 +13,12 @@ from django.test import override_settings
 from vmeste.contactcenter.models import Call
 from vmeste.demo import cast
 from vmeste.launch import services
-from vmeste.launch.tests.test_browser import a_call_reaches, passed, put_on_every_shift
+from vmeste.launch.tests.test_browser import (
+    a_call_reaches,
+    create_tver,
+    passed,
+    put_on_every_shift,
+)
 from vmeste.volunteers.tests import factories as f
 
 FAST = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -51,12 +56,7 @@ def test_from_the_demo_a_supervisor_launches_a_line_and_a_call_reaches_its_agent
         page.fill("#id_password", boss.password)
         with page.expect_navigation():
             page.click("button[type=submit]")
-    page.get_by_role("link", name="Линии").click()
-    page.select_option("select[name=template]", "regional-volunteers")
-    page.fill("input[name=code]", "tver")
-    page.select_option("select[name=region]", "RU-TVE")
-    with page.expect_navigation():
-        page.get_by_role("button", name="Создать линию").click()
+    create_tver(page)
     assert passed(page)["staffing"] == "0" and passed(page)["test_call"] == "0"
     assert page.get_by_role("button", name="Открыть линию").is_disabled()
 
