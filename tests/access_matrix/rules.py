@@ -299,6 +299,8 @@ PAGES: dict[str, Rule] = {
     "page launch:line": only(R.EDIT_REFERENCE),
     "page launch:configuration": only(R.EDIT_REFERENCE),
     "page launch:action": only(R.EDIT_REFERENCE),
+    "page launch:centres": only(R.EDIT_REFERENCE),
+    "page launch:centre": only(R.EDIT_REFERENCE),
     # the data lifecycle: withdrawal and renewal are form targets on the person card
     "page privacy:withdraw": only(R.REGISTER),
     "page privacy:renew": only(R.REGISTER),

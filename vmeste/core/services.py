@@ -107,6 +107,15 @@ def set_line_centres(*, line: Line, centres: list[Centre]) -> bool:
     return current != wanted
 
 
+def set_centre_lines(*, centre: Centre, lines: list[Line]) -> bool:
+    """The lines the centre's agents serve: exactly these."""
+    current = set(centre.lines.all())
+    if current == set(lines):
+        return False
+    centre.lines.set(lines)
+    return True
+
+
 def purge_expired_idempotency(now: datetime) -> int:
     """Drop the stored answers to Idempotency-Keys older than VMESTE_IDEMPOTENCY_TTL_HOURS
     (run on a schedule; also `vmeste purge-idempotency`). The number of answers dropped."""

@@ -62,7 +62,7 @@ QUEUES: list[DemoQueue] = [
     DemoQueue("we-are-together", "wat-general", "Другие вопросы (оператор)", "0", "general",
               share=0.1),
     DemoQueue("moscow-volunteers", "msk-delivery", "Доставка продуктов и лекарств", "1",
-              "delivery", "groceries", share=0.6),
+              "delivery", share=0.6),  # no topic: it takes every category the other leaves
     DemoQueue("moscow-volunteers", "msk-medical", "Медицинские консультации", "2", "medical",
               "medical-info", share=0.4),
     DemoQueue("volgograd-volunteers", "vgg-food", "Продукты и лекарства", "1", "delivery",
@@ -71,7 +71,7 @@ QUEUES: list[DemoQueue] = [
               "psy", "psychological", escalation=((0, 2), (60, 1)),
               priority=(("age_60_plus", 60), ("critical", 600)), share=0.3),
     DemoQueue("circle-of-kindness", "kd-info", "Заболевания и препараты фонда", "1",
-              "kindness", "medicines"),
+              "kindness"),  # the line's one queue takes all its categories
     DemoQueue("social-coordinator", "sc-interview", "Интервью о потребностях", "1",
               "coordination", "social-support"),
     DemoQueue("cashback", "cb-info", "Туристический и детский кешбэк", "1", "cashback",

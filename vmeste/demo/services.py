@@ -16,7 +16,7 @@ from django.utils import timezone
 from vmeste.accounts.models import User
 from vmeste.assistance.models import Team
 from vmeste.core.models import Centre, Line, Region
-from vmeste.demo import callcentre, cast, deliveries, month, volunteering
+from vmeste.demo import callcentre, cast, deliveries, launching, month, volunteering
 
 
 def demo_loaded() -> bool:
@@ -105,7 +105,9 @@ def load_demo(
         contacts=contacts,
         requests=requests,
     )
+    launching.give_numbers()
     contact_centre = callcentre.create(seed=seed, now=now, centres=centres, users=users)
+    contact_centre["test_calls"] = launching.test_calls(now=now)
     helpers = volunteering.create(seed=seed, now=now, centres=centres, users=users)
     doors = deliveries.create(seed=seed, now=now, centres=centres, users=users)
     return {

@@ -70,6 +70,44 @@ MENU = {
 }  # fmt: skip
 
 
+def regional_menu(line: str, greeting: str, branches: list[tuple[str, str, str]]) -> dict:
+    """A regional line's short menu: a branch per queue (digit, label, queue), «0» to the
+    operator (the first branch's queue) and the night message."""
+    said = " ".join(f"{label} — нажмите {digit}." for digit, label, _queue in branches)
+    nodes = [
+        {"id": "main", "kind": "menu", "label": "Главное меню",
+         "prompt": f"{greeting} {said} Оператор — 0.",
+         "timeout_seconds": 6, "replays": 2, "default": "0",
+         "options": [{"digit": d, "to": q} for d, _label, q in branches]
+         + [{"digit": "0", "to": "operator"}]},
+        *({"id": q, "kind": "queue", "label": label, "queue": q} for _d, label, q in branches),
+        {"id": "operator", "kind": "queue", "label": "Оператор", "queue": branches[0][2]},
+        {"id": "night", "kind": "message", "label": "Ночное сообщение",
+         "prompt": "Линия сейчас не работает. Позвоните, пожалуйста, в рабочее время. "
+                   "Если жизни угрожает опасность, звоните 112."},
+    ]  # fmt: skip
+    return {"line": line, "start": "main", "night": "night",
+            "operator_queue": branches[0][2], "nodes": nodes}  # fmt: skip
+
+
+REGIONAL = [
+    regional_menu(
+        "moscow-volunteers",
+        "Вы позвонили в волонтёрский колл-центр Москвы «Мы вместе».",
+        [("1", "Доставка продуктов и лекарств", "msk-delivery"),
+         ("2", "Медицинские консультации", "msk-medical")],
+    ),
+    regional_menu(
+        "volgograd-volunteers",
+        "Вы позвонили в Волгоградский волонтёрский колл-центр.",
+        [("1", "Продукты и лекарства", "vgg-food"),
+         ("2", "Социально-психологическая помощь", "vgg-psy")],
+    ),
+]  # fmt: skip
+
+
 def create() -> None:
-    """The national line's menu (after the queues and the knowledge base are loaded)."""
-    ivr.import_menu(MENU, line=Line.objects.get(code=LINE))
+    """The voice menus of the lines with several queues: the national line's ten branches,
+    the Moscow and Volgograd lines' two (after the queues and the knowledge base)."""
+    for menu in [MENU, *REGIONAL]:
+        ivr.import_menu(menu, line=Line.objects.get(code=menu["line"]))

@@ -23,7 +23,7 @@ from django.utils import timezone
 from vmeste.accounts.models import User
 from vmeste.accounts.roles import Role
 from vmeste.core.models import Centre
-from vmeste.demo import fiction
+from vmeste.demo import fiction, rosters
 from vmeste.demo.names import FEMALE_NAMES, MALE_NAMES, SURNAMES, female_surname
 from vmeste.volunteers import rules, schedule, shifts
 from vmeste.volunteers.models import (
@@ -143,6 +143,14 @@ def create(
         first, last = today - timedelta(days=DAYS_BACK), today + timedelta(days=DAYS_AHEAD)
         counts["shifts"] += shifts.generate(centre=centre, first=first, last=last, actor=boss)
         counts["shift_places"] += _staff(rng, centre, plan, people, users, boss, now)
+    today = timezone.localtime(now).date()
+    counts["shift_places"] += rosters.create(
+        now=now,
+        centres=centres,
+        first=today - timedelta(days=DAYS_BACK),
+        last=today + timedelta(days=DAYS_AHEAD),
+        place=lambda shift, role, boss, **holder: _place(rng, shift, role, boss, now, **holder),
+    )
     return counts
 
 
@@ -262,10 +270,8 @@ def _staff(rng, centre, plan, people, users, boss, now) -> int:
         role: [v for v in active if role in v.wanted_roles] for role in ("operator", "courier")
     }
     login = next((v for v in active if v.user_id and v.user.username == plan.login), None)
-    employees = sorted(
-        (u for u in users.values() if u.centre_id == centre.pk and u.role in shifts.EMPLOYEE_ROLES),
-        key=lambda u: u.username,
-    )
+    employees = rosters.staff(centre)  # the night: a crew holding the queues' skills
+    wanted = rosters.wanted_skills(centre, employees)
     night_name = plan.night[0] if plan.night else None
     busy: dict[date, set[int]] = {}
     places = []
@@ -275,9 +281,8 @@ def _staff(rng, centre, plan, people, users, boss, now) -> int:
         taken = busy.setdefault(shift.local_date, set())
         for role, needed in shift.headcount.items():
             if shift.name == night_name:
-                pool = employees[: needed * 3]
-                for k in range(needed):
-                    employee = pool[(shift.local_date.toordinal() + k) % len(pool)]
+                turn = shift.local_date.toordinal()
+                for employee in rosters.crew(employees, wanted, needed, turn, set()):
                     places.append(_place(rng, shift, role, boss, now, employee=employee))
                 continue
             candidates = [v for v in with_role.get(role, []) if v.pk not in taken]

@@ -8,10 +8,12 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vmeste.contactcenter.models import Agent, Call, Queue
+from vmeste.contactcenter import ivr, ivrmenu
+from vmeste.contactcenter.models import Agent, Call, IvrMenu, Queue
 from vmeste.core import services as core
 from vmeste.core.errors import Conflict
 from vmeste.core.models import Centre, Line
@@ -20,6 +22,7 @@ from vmeste.launch import coverage
 from vmeste.launch.checks_line import valid_phone
 from vmeste.launch.models import LineChange, LineSetup
 from vmeste.launch.services import line_for, require_launcher
+from vmeste.telephony.services import queues_reached, route_invite
 from vmeste.volunteers.rota import people_on_shift
 
 WEEK = timedelta(days=7)
@@ -52,6 +55,8 @@ def blocking(items: list[Item]) -> list[Item]:
 
 
 def _numbers(line: Line, queues: list[Queue]) -> Item:
+    """Each number asked of the SIP edge the way Kamailio asks it (``route_invite``): it
+    passes when the call would go to this line's menu and that menu leads to a queue."""
     title = _("Номера направлены на линию")
     bad = [p for p in line.phones or [] if not valid_phone(p)]
     if not line.phones:
@@ -60,12 +65,32 @@ def _numbers(line: Line, queues: list[Queue]) -> Item:
         return Item("numbers", title, False, _("неверные номера: %s.") % ", ".join(bad))
     if not queues:
         return Item("numbers", title, False, _("звонкам некуда идти: у линии нет очередей."))
-    return Item("numbers", title, True, ", ".join(line.phones))
+    elsewhere = []
+    for phone in line.phones:
+        route = route_invite(number=phone, opening=line)
+        if route["line"] != line.code:
+            where = route["line"] or _("отклоняется")
+            elsewhere.append(f"{phone} → {where}")
+    if elsewhere:
+        return Item(
+            "numbers", title, False, _("номер ведёт не на эту линию: %s.") % ", ".join(elsewhere)
+        )
+    reached = queues_reached(line)
+    if not reached & {q.code for q in queues}:
+        return Item("numbers", title, False, _("меню линии не ведёт ни в одну её очередь."))
+    return Item(
+        "numbers",
+        title,
+        True,
+        _("%(phones)s → меню линии, очередей в нём: %(n)d.")
+        % {"phones": ", ".join(line.phones), "n": len(reached)},
+    )
 
 
 def _menu(line: Line, queues: list[Queue]) -> Item:
-    """Until the voice menu is data of its own, a line with several queues must name its
-    menu, and each queue must be a distinct branch of it."""
+    """A line with several queues needs a voice menu: the line's own (``contactcenter``'s
+    menu as data) valid and leading to each queue, or — for a line without one — a menu
+    named by code with a distinct branch (IVR path) for each queue."""
     title = _("Голосовое меню")
     if len(queues) <= 1:
         return Item(
@@ -74,6 +99,8 @@ def _menu(line: Line, queues: list[Queue]) -> Item:
             bool(queues),
             _("одна очередь: меню не нужно.") if queues else _("нет очередей."),
         )
+    if IvrMenu.objects.filter(line=line).exists():
+        return _ivr_menu(line, queues, title)
     setup = LineSetup.objects.filter(line=line).first()
     paths = [q.ivr_path for q in queues]
     if not setup or not setup.menu:
@@ -85,6 +112,25 @@ def _menu(line: Line, queues: list[Queue]) -> Item:
         title,
         True,
         _("меню «%(menu)s», веток: %(n)d.") % {"menu": setup.menu, "n": len(paths)},
+    )
+
+
+def _ivr_menu(line: Line, queues: list[Queue], title: str) -> Item:
+    document = ivr.export_menu(line)
+    problems = ivrmenu.check(document, ivr.known_for(line))
+    if problems:
+        listed = "; ".join(str(p) for p in problems[:3])
+        return Item("menu", title, False, _("меню линии с ошибками: %s.") % listed)
+    named = {n.get("queue") for n in document["nodes"]} | {document["operator_queue"]}
+    missing = [q.code for q in queues if q.code not in named]
+    if missing:
+        return Item("menu", title, False, _("меню не ведёт в очереди: %s.") % ", ".join(missing))
+    return Item(
+        "menu",
+        title,
+        True,
+        _("меню линии: узлов %(nodes)d, очередей %(queues)d.")
+        % {"nodes": len(document["nodes"]), "queues": len(queues)},
     )
 
 
@@ -126,7 +172,14 @@ def _script(line: Line) -> Item:
 
 
 def _articles(line: Line) -> Item:
-    count = Article.objects.filter(lines=line, status=Status.PUBLISHED).count()
+    """Published articles the line's operators see: its own and those shown on every line
+    (an article with no line is shown on all of them)."""
+    count = (
+        Article.objects.filter(status=Status.PUBLISHED)
+        .filter(Q(lines=line) | Q(lines__isnull=True))
+        .distinct()
+        .count()
+    )
     return Item(
         "articles",
         _("Статьи базы знаний"),

@@ -22,6 +22,13 @@ def changes(old: dict | None, new: dict) -> list[str]:
     return out
 
 
+def between(old: dict, new: dict) -> list[str]:
+    """The changes between two records of any shape (a centre's page uses it too)."""
+    out: list[str] = []
+    _walk(old, new, "", out)
+    return out
+
+
 def _walk(old, new, path: str, out: list[str]) -> None:
     if isinstance(old, dict) and isinstance(new, dict):
         for key in [*new, *(k for k in old if k not in new)]:

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from vmeste.core.models import Line
+from vmeste.core.models import Centre, Line
 
 
 class LineSetup(models.Model):
@@ -53,3 +53,26 @@ class LineChange(models.Model):
         ordering = ["-at", "-pk"]
         verbose_name = _("изменение линии")
         verbose_name_plural = _("изменения линий")
+
+
+class CentreChange(models.Model):
+    """One change of a centre from its page: who, when, and what changed (as a line's)."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("создан")
+        CHANGED = "changed", _("изменён")
+
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="changes")
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    diff = models.JSONField(default=list, blank=True)  # "~ name_ru: «А» → «Б»", …
+
+    scope_region = "centre__region"
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("изменение колл-центра")
+        verbose_name_plural = _("изменения колл-центров")

@@ -12,13 +12,14 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vmeste.accounts.roles import Right
 from vmeste.contactcenter import ivr
 from vmeste.contactcenter import telephony as contactcenter_telephony
-from vmeste.contactcenter.models import Agent, Call
+from vmeste.contactcenter.models import Agent, Call, IvrMenu
 from vmeste.contactcenter.transitions import AgentState
 from vmeste.core.errors import Forbidden, NotFound, ValidationFailed
 from vmeste.core.models import Centre, Line
@@ -77,13 +78,16 @@ def _digits(number: str) -> str:
     return digits
 
 
-def line_for_number(number: str) -> Line | None:
+def line_for_number(number: str, *, opening: Line | None = None) -> Line | None:
+    """The open line a number reaches; ``opening``: a closed line counted as if it were
+    open (its launch checklist asks where its numbers would go once it opens)."""
     wanted = _digits(number)
     if not wanted:
         return None
+    candidates = Line.objects.filter(Q(is_active=True) | Q(pk=getattr(opening, "pk", None)))
     lines = [
         line
-        for line in Line.objects.filter(is_active=True).prefetch_related("regions")
+        for line in candidates.prefetch_related("regions")
         if any(_digits(str(phone)) == wanted for phone in line.phones or [])
     ]
     # A number shared by several lines (the seeds' national number is also Moscow's):
@@ -92,9 +96,9 @@ def line_for_number(number: str) -> Line | None:
     return lines[0] if lines else None
 
 
-def route_invite(*, number: str) -> dict:
+def route_invite(*, number: str, opening: Line | None = None) -> dict:
     """Where the edge sends a call to ``number``: the line's voice menu, or nowhere."""
-    line = line_for_number(number)
+    line = line_for_number(number, opening=opening)
     if line is None:
         return {"action": "reject", "status": 404, "line": ""}
     return {"action": "menu", "status": 200, "line": line.code}
@@ -186,3 +190,27 @@ def registration_lost(*, username: str, at: datetime | None = None) -> dict:
     )
     agent.refresh_from_db(fields=["state"])
     return {"agent": username, "state": agent.state, "outcome": answer["outcome"]}
+
+
+def queues_reached(line: Line) -> set[str]:
+    """The codes of the queues a caller can reach through the voice menu the media
+    application plays for ``line`` by day (any path of keys, «0» included); none when the
+    line has no menu, since then the media application has nothing to play."""
+    row = IvrMenu.objects.filter(line=line).first()
+    if row is None:
+        return set()
+    menu = ivr.for_media(line, at=timezone.now())
+    nodes, seen, found = menu["nodes"], set(), set()
+    todo = [row.start]
+    while todo:
+        code = todo.pop()
+        if code in seen or code not in nodes:
+            continue
+        seen.add(code)
+        node = nodes[code]
+        if node["kind"] == "queue" and node["queue"]:
+            found.add(node["queue"])
+        todo += [*node["options"].values(), node["next"] or ""]
+    if menu["operator_queue"]:
+        found.add(menu["operator_queue"])
+    return found

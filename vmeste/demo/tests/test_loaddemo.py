@@ -358,6 +358,12 @@ def test_shifts_as_the_seeds_run_them():
         ("volgograd", "12:40", "17:20"),
         ("volgograd", "17:20", "22:00"),
         ("volgograd", "22:00", "08:00"),
+        # the employees' shifts beside the volunteers' (demo/rosters.py)
+        ("national", "08:00", "20:00"),
+        ("national", "20:00", "08:00"),
+        ("moscow", "07:30", "16:00"),
+        ("volgograd", "08:00", "22:00"),
+        ("tatarstan", "09:00", "20:00"),
     }
     now = LOADED["from"]
     dates = Shift.objects.values_list("local_date", flat=True)
@@ -367,9 +373,9 @@ def test_shifts_as_the_seeds_run_them():
     taken = Counter((p.shift_id, p.role) for p in places)
     headcount = {s.pk: s.headcount for s in Shift.objects.all()}
     assert all(n <= headcount[shift][role] for (shift, role), n in taken.items())
-    night = [p for p in places if p.shift.name.startswith("Ночь")]
-    assert night and all(p.employee_id and not p.volunteer_id for p in night)
-    assert all(p.volunteer_id for p in places if not p.shift.name.startswith("Ночь"))
+    staff = [p for p in places if p.shift.name.startswith(("Ночь", "Сотрудники"))]
+    assert staff and all(p.employee_id and not p.volunteer_id for p in staff)
+    assert all(p.volunteer_id for p in places if p not in staff)
     by_holder: dict = {}
     for p in places:
         by_holder.setdefault((p.volunteer_id, p.employee_id), []).append(p.shift)

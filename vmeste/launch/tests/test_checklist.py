@@ -150,3 +150,61 @@ def test_the_console_prints_the_checklist_and_refuses_to_open(tver, capsys):
     with pytest.raises(Exception, match="чек-лист не пройден"):
         call_command("line", "open", "tver")
     assert "test_call: ни один звонок" in capsys.readouterr().err
+
+
+def item(code: str, line: str = "tver") -> checklist.Item:
+    return {i.code: i for i in checklist.compute(line=services.line_for(code=line), now=NOW)}[code]
+
+
+def test_numbers_pass_only_when_the_edge_routes_them_to_this_lines_menu(staffed_line):
+    from vmeste.contactcenter.models import Queue
+    from vmeste.core.models import Line
+
+    assert item("numbers").passed
+    assert "+74822771100 → меню линии" in item("numbers").detail
+    # An open line already has the number: the edge sends its calls there (route_invite).
+    other = Line.objects.create(code="tver-old", name_ru="Старая", phones=["+74822771100"])
+    numbers = item("numbers")
+    assert not numbers.passed
+    assert numbers.detail == "номер ведёт не на эту линию: +74822771100 → tver-old."
+    other.is_active = False
+    other.save()
+    assert item("numbers").passed
+    # No branch of the edge's menu reaches a queue of the line: the caller goes nowhere.
+    Queue.objects.filter(line__code="tver").update(ivr_path="")
+    numbers = item("numbers")
+    assert not numbers.passed and numbers.detail == "меню линии не ведёт ни в одну её очередь."
+
+
+def test_the_line_menu_as_data_must_be_valid_and_lead_to_every_queue(staffed_line):
+    from vmeste.contactcenter import ivr
+    from vmeste.contactcenter.models import Queue
+
+    line = services.line_for(code="tver")
+    queues = list(Queue.objects.filter(line=line, is_active=True).order_by("code"))
+    options = [{"digit": str(n + 1), "to": q.code} for n, q in enumerate(queues[:-1])]
+    nodes = [
+        {"id": "main", "kind": "menu", "prompt": "Меню", "options": options, "default": "0"},
+        *({"id": q.code, "kind": "queue", "queue": q.code} for q in queues[:-1]),
+        {"id": "night", "kind": "message", "prompt": "Ночью не работаем."},
+    ]
+    menu = {"start": "main", "night": "night", "operator_queue": queues[0].code, "nodes": nodes}
+    ivr.import_menu(menu, line=line)
+    menu_item = item("menu")
+    assert not menu_item.passed
+    assert menu_item.detail == f"меню не ведёт в очереди: {queues[-1].code}."
+    options.append({"digit": str(len(queues)), "to": queues[-1].code})
+    nodes.insert(-1, {"id": queues[-1].code, "kind": "queue", "queue": queues[-1].code})
+    ivr.import_menu(menu, line=line)
+    assert item("menu").passed
+    assert item("menu").detail == f"меню линии: узлов {len(queues) + 2}, очередей {len(queues)}."
+
+
+def test_an_article_shown_on_every_line_counts_for_the_new_line(tver):
+    assert not item("articles").passed
+    save_article(
+        data=ArticleData(slug="kb-all", title="Для всех линий", lines=[]),
+        status="published",
+        enforce_workflow=False,
+    )
+    assert item("articles").passed and item("articles").detail == "опубликовано для линии: 1."

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from vmeste.demo import voicemenu
+from vmeste.demo import launching, voicemenu
 from vmeste.demo.services import demo_loaded, load_demo
 from vmeste.knowledge.evaluation import DEMO_CORPUS
 from vmeste.knowledge.importing import import_folder
@@ -26,6 +27,12 @@ class Command(BaseCommand):
         parser.add_argument("--persons", type=int, default=2000)
         parser.add_argument("--contacts", type=int, default=10_000)
         parser.add_argument("--requests", type=int, default=1500)
+        parser.add_argument(
+            "--now",
+            type=datetime.fromisoformat,
+            default=None,
+            help="Момент загрузки (ISO 8601, с часовым поясом); по умолчанию — сейчас.",
+        )
 
     def handle(self, *args, **options) -> None:
         if demo_loaded():
@@ -41,6 +48,7 @@ class Command(BaseCommand):
             persons=options["persons"],
             contacts=options["contacts"],
             requests=options["requests"],
+            now=options["now"],
         )
         summary = ", ".join(f"{name}: {count}" for name, count in counts.items())
         # The other domains' demo content: the directory with its measures, and the knowledge
@@ -51,7 +59,8 @@ class Command(BaseCommand):
             f"База знаний: статей создано {len(report.created)}, обновлено {len(report.updated)},"
             f" без изменений {len(report.skipped)}."
         )
+        launching.show_articles()
         voicemenu.create()  # it names a knowledge-base article: after the articles
-        self.stdout.write("Голосовое меню линии «Мы вместе»: десять веток.")
+        self.stdout.write("Голосовые меню: «Мы вместе» (десять веток), Москва и Волгоград.")
         seconds = time.perf_counter() - started
         self.stdout.write(f"Демонстрационные данные загружены за {seconds:.1f} с ({summary}).")
