@@ -75,15 +75,16 @@ def _numbers(line: Line, queues: list[Queue]) -> Item:
         return Item(
             "numbers", title, False, _("номер ведёт не на эту линию: %s.") % ", ".join(elsewhere)
         )
+    # A line still without a voice menu of its own is judged by the menu item alone.
     reached = queues_reached(line)
-    if not reached & {q.code for q in queues}:
+    if reached is not None and not reached & {q.code for q in queues}:
         return Item("numbers", title, False, _("меню линии не ведёт ни в одну её очередь."))
     return Item(
         "numbers",
         title,
         True,
         _("%(phones)s → меню линии, очередей в нём: %(n)d.")
-        % {"phones": ", ".join(line.phones), "n": len(reached)},
+        % {"phones": ", ".join(line.phones), "n": len(reached or queues)},
     )
 
 

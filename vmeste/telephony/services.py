@@ -192,13 +192,13 @@ def registration_lost(*, username: str, at: datetime | None = None) -> dict:
     return {"agent": username, "state": agent.state, "outcome": answer["outcome"]}
 
 
-def queues_reached(line: Line) -> set[str]:
+def queues_reached(line: Line) -> set[str] | None:
     """The codes of the queues a caller can reach through the voice menu the media
-    application plays for ``line`` by day (any path of keys, «0» included); none when the
-    line has no menu, since then the media application has nothing to play."""
+    application plays for ``line`` by day (any path of keys, «0» included); None when the
+    line has no voice menu of its own."""
     row = IvrMenu.objects.filter(line=line).first()
     if row is None:
-        return set()
+        return None
     menu = ivr.for_media(line, at=timezone.now())
     nodes, seen, found = menu["nodes"], set(), set()
     todo = [row.start]

@@ -170,8 +170,17 @@ def test_numbers_pass_only_when_the_edge_routes_them_to_this_lines_menu(staffed_
     other.is_active = False
     other.save()
     assert item("numbers").passed
-    # No branch of the edge's menu reaches a queue of the line: the caller goes nowhere.
-    Queue.objects.filter(line__code="tver").update(ivr_path="")
+    # The voice menu the media application plays reaches no open queue of the line: the
+    # caller goes nowhere.
+    from vmeste.contactcenter import ivr
+    from vmeste.demo import voicemenu
+
+    line = services.line_for(code="tver")
+    first = Queue.objects.filter(line=line, is_active=True).order_by("code").first()
+    menu = voicemenu.regional_menu("tver", "Тверь.", [("1", "Очередь", first.code)])
+    ivr.import_menu(menu, line=line)
+    assert item("numbers").passed
+    Queue.objects.filter(pk=first.pk).update(is_active=False)
     numbers = item("numbers")
     assert not numbers.passed and numbers.detail == "меню линии не ведёт ни в одну её очередь."
 
