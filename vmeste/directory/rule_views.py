@@ -8,6 +8,7 @@ and gets it back; with htmx the same posts swap the editor in place and keep the
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -75,31 +76,38 @@ def named_rule(request: HttpRequest, code: str | None = None) -> HttpResponse:
     return _editor(request, rule=rule)
 
 
+@dataclass
+class _Edit:
+    """What the editor's form holds: the tree being built, the page's own fields, the version
+    the user started from, the button pressed and the node to focus after it."""
+
+    root: rule_builder.Node
+    fields: dict[str, str]
+    version: int
+    action: str = ""
+    focus: str = ""
+
+
+@dataclass
+class _Saving:
+    """What pressing «save» came to: the saved object and its version, a message for the
+    page, the refusals to show, or a redirect that ends the request."""
+
+    measure: Measure | None
+    rule: EligibilityRule | None
+    version: int
+    saved: str = ""
+    conflict: str = ""
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    status: int = 200
+    response: HttpResponse | None = None
+
+
 def _editor(
     request: HttpRequest, *, measure: Measure | None = None, rule: EligibilityRule | None = None
 ) -> HttpResponse:
     post = request.POST if request.method == "POST" else None
-    action = post.get("action", "") if post else ""
-    focus, status = "", 200
-    stored = measure.version if measure else (rule.version if rule else 0)
-    if post is not None:
-        root = rule_builder.from_form(post)
-        if action not in ("", "save", "preview"):
-            focus = rule_builder.apply(root, action)
-        raw_version = post.get("version", "")
-        version = int(raw_version) if raw_version.isdecimal() else -1
-        fields = {k: post.get(k, "").strip() for k in ("code", "name", "description")}
-    else:
-        tree = measure.eligibility if measure else (rule.condition if rule else {})
-        root = rule_builder.from_tree(tree)
-        version = stored
-        fields = {
-            "code": rule.code if rule else "",
-            "name": rule.name if rule else "",
-            "description": rule.description if rule else "",
-        }
-    if rule is not None:
-        fields["code"] = rule.code  # a rule's code is its identity: renaming is a new rule
+    edit = _read_edit(post, measure=measure, rule=rule)
     errors: dict[str, list[str]] = {}
     profile, who = None, ""
     try:
@@ -107,70 +115,131 @@ def _editor(
     except ValidationFailed as exc:
         errors.update(exc.fields)
     draft = rule_services.assess_draft(
-        root,
+        edit.root,
         measure=measure,
-        rule_code=None if measure else (fields["code"] or None),
+        rule_code=None if measure else (edit.fields["code"] or None),
         profile=profile,
         who=who,
     )
-    saved, conflict = "", ""
-    if action == "save":
-        try:
-            if measure is not None:
-                measure, changed = rule_services.save_measure_conditions(
-                    measure_id=measure.pk,
-                    tree=draft.tree,
-                    expected_version=version,
-                    actor=request.user,
-                )
-                version = measure.version
-            else:
-                rule, changed = rule_services.save_named_rule(
-                    **fields, tree=draft.tree, expected_version=version, actor=request.user
-                )
-                version = rule.version
-        except Conflict as exc:
-            conflict, status = exc.message, 409
-        except ValidationFailed as exc:
-            # What the draft already shows next to its condition is not repeated on top.
-            shown = {
-                m for ms in (*draft.node_errors.values(), *draft.other_errors.values()) for m in ms
-            }
-            for field, messages_ in exc.fields.items():
-                fresh = [m for m in messages_ if m not in shown]
-                if fresh:
-                    errors[field] = fresh
-            status = 422
-        else:
-            saved = (
-                _("Сохранено: версия %s.") % version
-                if changed
-                else _("Изменений нет: сохранять нечего.")
-            )
-            url = _url(measure, rule)
-            if not request.htmx:
-                messages.success(request, saved)
-                return redirect(url)
-            if request.path != url:  # a new named rule now has its own address
-                response = HttpResponse(status=204)
-                response["HX-Redirect"] = url
-                messages.success(request, saved)
-                return response
+    outcome = _Saving(measure, rule, edit.version)
+    if edit.action == "save":
+        outcome = _save(request, edit, draft, measure=measure, rule=rule)
+        if outcome.response is not None:
+            return outcome.response
+        errors.update(outcome.errors)
     # The page's own fields (name, code, the check box) and what of the tree fell in no node.
     errors = {**draft.other_errors, **errors}
+    context = _context(post, edit, draft, outcome, errors)
+    if request.htmx:
+        return render(request, "directory/rules/_editor.html", context, status=200)
+    context["history"] = _history(outcome.measure, outcome.rule)
+    return render(request, "directory/rules/edit.html", context, status=outcome.status)
+
+
+def _read_edit(post, *, measure: Measure | None, rule: EligibilityRule | None) -> _Edit:
+    """The draft as posted (a builder button applied to it), or as stored for a first look."""
+    if post is not None:
+        action = post.get("action", "")
+        edit = _Edit(
+            root=rule_builder.from_form(post),
+            fields={k: post.get(k, "").strip() for k in ("code", "name", "description")},
+            version=int(post.get("version", "")) if post.get("version", "").isdecimal() else -1,
+            action=action,
+        )
+        if action not in ("", "save", "preview"):
+            edit.focus = rule_builder.apply(edit.root, action)
+    else:
+        tree = measure.eligibility if measure else (rule.condition if rule else {})
+        edit = _Edit(
+            root=rule_builder.from_tree(tree),
+            fields={
+                "code": rule.code if rule else "",
+                "name": rule.name if rule else "",
+                "description": rule.description if rule else "",
+            },
+            version=measure.version if measure else (rule.version if rule else 0),
+        )
+    if rule is not None:
+        edit.fields["code"] = rule.code  # a rule's code is its identity: renaming is a new rule
+    return edit
+
+
+def _save(
+    request: HttpRequest,
+    edit: _Edit,
+    draft: rule_services.Draft,
+    *,
+    measure: Measure | None,
+    rule: EligibilityRule | None,
+) -> _Saving:
+    try:
+        if measure is not None:
+            measure, changed = rule_services.save_measure_conditions(
+                measure_id=measure.pk,
+                tree=draft.tree,
+                expected_version=edit.version,
+                actor=request.user,
+            )
+        else:
+            rule, changed = rule_services.save_named_rule(
+                **edit.fields, tree=draft.tree, expected_version=edit.version, actor=request.user
+            )
+    except Conflict as exc:
+        return _Saving(measure, rule, edit.version, conflict=exc.message, status=409)
+    except ValidationFailed as exc:
+        return _Saving(measure, rule, edit.version, errors=_not_shown(exc, draft), status=422)
+    version = (measure or rule).version
+    saved = (
+        _("Сохранено: версия %s.") % version if changed else _("Изменений нет: сохранять нечего.")
+    )
+    return _Saving(
+        measure, rule, version, saved=saved, response=_after_save(request, saved, measure, rule)
+    )
+
+
+def _not_shown(exc: ValidationFailed, draft: rule_services.Draft) -> dict[str, list[str]]:
+    """The refusal's messages, but for what the draft already shows next to its condition."""
+    shown = {m for ms in (*draft.node_errors.values(), *draft.other_errors.values()) for m in ms}
+    errors = {}
+    for name, messages_ in exc.fields.items():
+        fresh = [m for m in messages_ if m not in shown]
+        if fresh:
+            errors[name] = fresh
+    return errors
+
+
+def _after_save(
+    request: HttpRequest, saved: str, measure: Measure | None, rule: EligibilityRule | None
+) -> HttpResponse | None:
+    """Where a saved draft goes: the page again (without htmx), a new named rule's own
+    address (htmx), or None: the editor is swapped in place with the message."""
+    url = _url(measure, rule)
+    if not request.htmx:
+        messages.success(request, saved)
+        return redirect(url)
+    if request.path != url:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        messages.success(request, saved)
+        return response
+    return None
+
+
+def _context(post, edit: _Edit, draft, outcome: _Saving, errors: dict[str, list[str]]) -> dict:
+    measure, rule = outcome.measure, outcome.rule
     others = _other_rules(rule)
-    context = {
+    return {
         "measure": measure,
         "rule": rule,
-        "fields": fields,
-        "version": version,
+        "fields": edit.fields,
+        "version": outcome.version,
         "draft": draft,
         "tree_json": json.dumps(draft.tree, ensure_ascii=False, indent=2),
-        "tree": rule_ui.present(draft, focus=focus),
+        "tree": rule_ui.present(draft, focus=edit.focus),
         "errors": errors,
-        "saved": saved,
-        "conflict": conflict,
-        "focus": focus,
+        "saved": outcome.saved,
+        "conflict": outcome.conflict,
+        "focus": edit.focus,
         "reload_url": _url(measure, rule) if rule or measure else "",
         "facts": rule_ui.fact_groups(others),
         "group_types": rule_ui.GROUP_TYPES,
@@ -182,10 +251,6 @@ def _editor(
         "chk_flags": {code for code in SITUATION_FLAGS if post and post.get(f"chk-{code}")},
         "top_errors": [m for k, ms in errors.items() if k not in PAGE_FIELDS for m in ms],
     }
-    if request.htmx:
-        return render(request, "directory/rules/_editor.html", context, status=200)
-    context["history"] = _history(measure, rule)
-    return render(request, "directory/rules/edit.html", context, status=status)
 
 
 def _url(measure: Measure | None, rule: EligibilityRule | None) -> str:
