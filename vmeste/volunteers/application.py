@@ -105,32 +105,49 @@ def errors_of(a: Application) -> dict[str, list[str]]:
     """Every mistake of the application, by field; empty when it may go on to the centre's
     own rules."""
     errors: dict[str, list[str]] = {name: [message] for name, message in a.unreadable.items()}
-
-    def add(name: str, message: str) -> None:
+    too_long = _too_long(a)
+    for name, message in (*too_long, *_missing(a), *_malformed(a, {n for n, _m in too_long})):
         errors.setdefault(name, []).append(message)
+    return errors
 
-    for name, limit in LIMITS.items():
-        if len(getattr(a, name)) > limit:
-            add(name, _("Не длиннее %(limit)d символов.") % {"limit": limit})
+
+def _too_long(a: Application) -> list[tuple[str, str]]:
+    return [
+        (name, _("Не длиннее %(limit)d символов.") % {"limit": limit})
+        for name, limit in LIMITS.items()
+        if len(getattr(a, name)) > limit
+    ]
+
+
+def _missing(a: Application) -> list[tuple[str, str]]:
+    missing = []
     if not a.last_name.strip():
-        add("last_name", _("Укажите фамилию."))
+        missing.append(("last_name", _("Укажите фамилию.")))
     if not a.first_name.strip():
-        add("first_name", _("Укажите имя."))
-    if a.birth_date is None and "birth_date" not in errors:
-        add("birth_date", _("Укажите дату рождения."))
+        missing.append(("first_name", _("Укажите имя.")))
+    if a.birth_date is None and "birth_date" not in a.unreadable:
+        missing.append(("birth_date", _("Укажите дату рождения.")))
     if not a.consent:
-        add("consent", _("Нужно согласие на обработку персональных данных."))
-    if "phone" not in errors and not phone_of(a):
-        add("phone", _("Неверный номер телефона."))
-    if a.email.strip() and "email" not in errors:
+        missing.append(("consent", _("Нужно согласие на обработку персональных данных.")))
+    return missing
+
+
+def _malformed(a: Application, too_long: set[str]) -> list[tuple[str, str]]:
+    """The phone, the e-mail and the roles that are not what they should be (a field already
+    refused for its length is not read further)."""
+    malformed = []
+    if "phone" not in too_long and not phone_of(a):
+        malformed.append(("phone", _("Неверный номер телефона.")))
+    if a.email.strip() and "email" not in too_long:
         try:
             validate_email(a.email.strip())
         except ValidationError:
-            add("email", _("Неверный адрес эл. почты."))
+            malformed.append(("email", _("Неверный адрес эл. почты.")))
     unknown = [r for r in a.wanted_roles if r not in VolunteerRole.values]
     if unknown:
-        add("wanted_roles", _("Неизвестная роль: %s.") % ", ".join(r[:40] for r in unknown))
-    return errors
+        roles = ", ".join(r[:40] for r in unknown)
+        malformed.append(("wanted_roles", _("Неизвестная роль: %s.") % roles))
+    return malformed
 
 
 def phone_of(a: Application) -> str:

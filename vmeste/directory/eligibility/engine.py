@@ -118,49 +118,46 @@ def _leaf(node: dict) -> Node:
     return _relative_bound(fact, op, expected, relative)
 
 
-def _asking(code: str, holds: Callable[[object], bool | None]) -> Ask:
-    """The question side of a leaf: unknown until the fact is given, then `holds`."""
+def _node(code: str, unknown_text: str, say: Callable, holds: Callable) -> Node:
+    """A leaf on one fact: unknown while the profile lacks it; otherwise `say(actual, profile,
+    reasons)` gives the value with its reason, and `holds(actual, profile)` the value alone."""
+
+    def explain(profile: Mapping, reasons: list):
+        actual = profile.get(code)
+        if actual is None:
+            reasons.append(unknown_text)
+            return UNKNOWN
+        return say(actual, profile, reasons)
 
     def ask(profile: Mapping):
         actual = profile.get(code)
         if actual is None:
             return UNKNOWN, [code]
-        return holds(actual), []
+        return holds(actual, profile), []
 
-    return ask
+    return explain, ask
 
 
 def _flag(fact: Fact, expected: bool) -> Node:
     """«is a pensioner» (or «is not»): a yes/no fact equal to the expected answer."""
-    code = fact.code
     said = fact.label if expected else f"не {fact.label}"
     texts = {YES: f"{said} ✓", NO: f"{said} ✗"}
-    unknown_text = f"{said} — неизвестно"
 
-    def explain(profile: Mapping, reasons: list):
-        actual = profile.get(code)
-        if actual is None:
-            reasons.append(unknown_text)
-            return UNKNOWN
+    def say(actual, profile: Mapping, reasons: list):
         value = actual is expected
         reasons.append(texts[value])
         return value
 
-    return explain, _asking(code, lambda actual: actual is expected)
+    return _node(fact.code, f"{said} — неизвестно", say, lambda actual, _p: actual is expected)
 
 
 def _membership(fact: Fact, op: str, expected) -> Node:
     """A region or a choice (disability group) among the listed ones, or not among them."""
-    code, label = fact.code, fact.label
+    label = fact.label
     wanted = frozenset(expected)
     negate = op == "not_in"
-    unknown_text = f"{label} — неизвестно"
 
-    def explain(profile: Mapping, reasons: list):
-        actual = profile.get(code)
-        if actual is None:
-            reasons.append(unknown_text)
-            return UNKNOWN
+    def say(actual, profile: Mapping, reasons: list):
         value = (actual in wanted) != negate
         if fact.kind == REGION:
             reasons.append(f"{label} {MARK[value]}")
@@ -168,7 +165,10 @@ def _membership(fact: Fact, op: str, expected) -> Node:
             reasons.append(f"{label}: {DISABILITY_TEXT.get(actual, 'нет')} {MARK[value]}")
         return value
 
-    return explain, _asking(code, lambda actual: (actual in wanted) != negate)
+    def holds(actual, profile: Mapping):
+        return (actual in wanted) != negate
+
+    return _node(fact.code, f"{label} — неизвестно", say, holds)
 
 
 def _bound_text(fact: Fact, op: str, expected) -> str:
@@ -179,46 +179,33 @@ def _bound_text(fact: Fact, op: str, expected) -> str:
 
 def _fixed_bound(fact: Fact, op: str, expected) -> Node:
     """A number or a sum compared with a constant («income < 20 000 ₽», «age between»)."""
-    code, label = fact.code, fact.label
-    compare = _COMPARE[op]
+    label, compare = fact.label, _COMPARE[op]
     show = money if fact.kind == MONEY else number
     fixed = f" {_bound_text(fact, op, expected)} "
-    unknown_text = f"{label} — неизвестно"
 
-    def explain(profile: Mapping, reasons: list):
-        actual = profile.get(code)
-        if actual is None:
-            reasons.append(unknown_text)
-            return UNKNOWN
+    def say(actual, profile: Mapping, reasons: list):
         value = compare(actual, expected)
         reasons.append(label + " " + show(actual) + fixed + MARK[value])
         return value
 
-    def ask(profile: Mapping):
-        actual = profile.get(code)
-        return (UNKNOWN, [code]) if actual is None else (compare(actual, expected), [])
+    def holds(actual, profile: Mapping):
+        return compare(actual, expected)
 
-    return explain, ask
+    return _node(fact.code, f"{label} — неизвестно", say, holds)
 
 
 def _relative_bound(fact: Fact, op: str, expected, relative) -> Node:
     """A sum compared with a multiple of the region's subsistence minimum, itself a fact of
     the profile: unknown while the minimum is."""
-    code, label = fact.code, fact.label
-    compare = _COMPARE[op]
+    label, compare = fact.label, _COMPARE[op]
     show = money if fact.kind == MONEY else number
     rule_text = _bound_text(fact, op, expected)
-    unknown_text = f"{label} — неизвестно"
 
     def bound_of(profile: Mapping):
         minimum = profile.get("subsistence_minimum")
         return None if minimum is None else relative * minimum
 
-    def explain(profile: Mapping, reasons: list):
-        actual = profile.get(code)
-        if actual is None:
-            reasons.append(unknown_text)
-            return UNKNOWN
+    def say(actual, profile: Mapping, reasons: list):
         bound = bound_of(profile)
         if bound is None:
             reasons.append(f"{label}: прожиточный минимум региона неизвестен")
@@ -227,14 +214,11 @@ def _relative_bound(fact: Fact, op: str, expected, relative) -> Node:
         reasons.append(f"{label} {show(actual)} {rule_text} ({money(bound)}) {MARK[value]}")
         return value
 
-    def ask(profile: Mapping):
-        actual = profile.get(code)
-        if actual is None:
-            return UNKNOWN, [code]
+    def holds(actual, profile: Mapping):
         bound = bound_of(profile)
-        return (UNKNOWN if bound is None else compare(actual, bound)), []
+        return UNKNOWN if bound is None else compare(actual, bound)
 
-    return explain, ask
+    return _node(fact.code, f"{label} — неизвестно", say, holds)
 
 
 def _all(children: list[Node]) -> Node:

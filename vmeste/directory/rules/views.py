@@ -21,9 +21,12 @@ from django.views.decorators.http import require_http_methods
 
 from vmeste.core import services as reference
 from vmeste.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from vmeste.directory import rule_builder, rule_history, rule_services, rule_ui
 from vmeste.directory.eligibility.facts import SITUATION_FLAGS
 from vmeste.directory.models import EligibilityRule, Measure
+from vmeste.directory.rules import builder as rule_builder
+from vmeste.directory.rules import history as rule_history
+from vmeste.directory.rules import services as rule_services
+from vmeste.directory.rules import ui as rule_ui
 
 HISTORY_SHOWN = 20
 PAGE_FIELDS = ("code", "name", "chk-person")  # shown next to their own field

@@ -13,8 +13,8 @@ from vmeste.accounts.roles import Right
 from vmeste.assistance.models import CLOSED_STATUSES, OutcomeHow, Request, RequestEvent, Status
 from vmeste.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vmeste.core.scoping import scoped
-from vmeste.directory import referral_transitions as table
 from vmeste.directory.models import Measure, Referral, Service
+from vmeste.directory.referrals import transitions as table
 
 FEEDBACK_MAX = 5000
 REFUSALS = {
