@@ -154,3 +154,14 @@ def test_the_centres_rules_are_told_together_with_the_fields_mistakes(centre):
     assert answer.status_code == 422 and set(fields) == {"birth_date", "email"}
     assert "18 лет" in fields["birth_date"][0]
     assert not Volunteer.objects.exists()
+
+
+def test_values_of_the_wrong_type_are_refused_in_russian(centre):
+    public = Api()
+    body = {**_body(centre, _token(public)), "consent": "может быть", "wanted_roles": "курьер"}
+    answer = public.post(APPLY, body)
+    assert answer.status_code == 422
+    assert answer.json()["error"]["fields"] == {
+        "consent": ["Ожидалось true или false."],
+        "wanted_roles": ["Ожидался список."],
+    }
