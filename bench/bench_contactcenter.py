@@ -17,8 +17,8 @@ import math
 import random
 import time
 
+from bench.baseline import bare_mmc
 from vmeste.contactcenter.routing import Assignment, QueueRule, Router
-from vmeste.workforce.baseline import bare_mmc
 from vmeste.workforce.erlang import agents_for_service_level
 from vmeste.workforce.simulation import AgentGroup, Branch, Scenario, simulate
 

@@ -37,7 +37,7 @@ from pathlib import Path
 import httpx
 import psycopg
 
-from vmeste.core import serving
+from bench import serving
 
 ROOT = Path(__file__).resolve().parent.parent
 VMESTE = serving.VMESTE

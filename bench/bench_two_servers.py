@@ -3,7 +3,7 @@ calls (offered → rung → answered → ended → wrap-up, some rung out, some 
 keep-alive HTTP to two `vmeste serve` processes on one fresh database (vm_cc_two), then
 counted from the database: double assignments, agents holding two calls, lost calls.
 
-The harness is `vmeste/contactcenter/loadcheck.py` (also run by the PostgreSQL test on fewer
+The harness is `bench/loadcheck.py` (also run by the PostgreSQL test on fewer
 calls); it runs in its own process so that its database is the only one it sees.
 `VMESTE_BENCH_TWO_SERVERS_CALLS` overrides the number of calls;
 `VMESTE_BENCH_TWO_SERVERS_TIMEOUT` (seconds) stops the clients then, and the calls not ended
@@ -60,7 +60,7 @@ def run(quick: bool) -> dict:
     timeout = os.environ.get("VMESTE_BENCH_TWO_SERVERS_TIMEOUT", str(4 * 3600))
     started = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-m", "vmeste.contactcenter.loadcheck", "--calls", str(calls),
+        [sys.executable, "-m", "bench.loadcheck", "--calls", str(calls),
          "--logs", str(logs), "--timeout", timeout],
         env=env,
         cwd=ROOT,

@@ -19,7 +19,7 @@ import httpx
 import pytest
 from django.db import connection
 
-from vmeste.core import serving
+from bench import serving
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.xdist_group("crash")

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from vmeste.core import serving
+from bench import serving
 
 ROOT = Path(__file__).resolve().parent.parent
 VMESTE = serving.VMESTE

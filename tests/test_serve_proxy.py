@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from vmeste.core import serving
+from bench import serving
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.xdist_group("serve-proxy")

@@ -56,13 +56,28 @@ def _field_name(loc: list) -> str:
     return ".".join(parts) or "__all__"
 
 
+def _type_message(kind: str) -> str | None:
+    """pydantic's English for a value of the wrong type, said in Russian (None: keep its own
+    message, which our validators already write in Russian)."""
+    messages = {
+        "missing": _("Обязательное поле."),
+        "bool_type": _("Ожидалось true или false."),
+        "bool_parsing": _("Ожидалось true или false."),
+        "string_type": _("Ожидалась строка."),
+        "int_type": _("Ожидалось целое число."),
+        "int_parsing": _("Ожидалось целое число."),
+        "list_type": _("Ожидался список."),
+        "date_parsing": _("Дата в виде ГГГГ-ММ-ДД."),
+        "date_from_datetime_parsing": _("Дата в виде ГГГГ-ММ-ДД."),
+    }
+    return messages.get(kind)
+
+
 @api.exception_handler(NinjaValidationError)
 def on_validation_error(request: HttpRequest, exc: NinjaValidationError):
     fields: dict[str, list[str]] = {}
     for error in exc.errors:
-        message = error.get("msg", "")
-        if error.get("type") == "missing":
-            message = _("Обязательное поле.")
+        message = _type_message(error.get("type", "")) or error.get("msg", "")
         fields.setdefault(_field_name(list(error.get("loc", []))), []).append(message)
     return api.create_response(
         request, error_body("validation", _("Проверьте заполнение полей."), fields), status=422

@@ -172,11 +172,11 @@ API: dict[str, Rule] = {
     "POST /api/v1/telephony/events": only(R.TELEPHONY_EVENTS),
     "POST /api/v1/telephony/dispatch": only(R.TELEPHONY_EVENTS),
     "GET /api/v1/figures": only(R.SEE_FIGURES),
-    # voice menus: curators edit them; the media application reads what to play
-    "GET /api/v1/ivr/{line}": only(R.EDIT_REFERENCE),
-    "PUT /api/v1/ivr/{line}": only(R.EDIT_REFERENCE),
-    "POST /api/v1/ivr/{line}/check": only(R.EDIT_REFERENCE),
-    "POST /api/v1/ivr/{line}/nodes/{node}/recording": only(R.EDIT_REFERENCE),
+    # voice menus: their editors (a right of its own); the media application reads what to play
+    "GET /api/v1/ivr/{line}": only(R.EDIT_VOICE_MENU),
+    "PUT /api/v1/ivr/{line}": only(R.EDIT_VOICE_MENU),
+    "POST /api/v1/ivr/{line}/check": only(R.EDIT_VOICE_MENU),
+    "POST /api/v1/ivr/{line}/nodes/{node}/recording": only(R.EDIT_VOICE_MENU),
     "GET /api/v1/ivr/{line}/media": only(R.TELEPHONY_EVENTS),
     # a line as data (vmeste/launch): who sets lines up curates the reference
     "GET /api/v1/lines/templates": only(R.EDIT_REFERENCE),
@@ -287,10 +287,10 @@ PAGES: dict[str, Rule] = {
     "page contactcenter:screen_pop": SIGNED_IN,
     "page reports:figures": only(R.SEE_FIGURES),
     "page reports:export": only(R.SEE_FIGURES),  # an export of the figures shown
-    "page contactcenter:ivr_menus": _CURATORS,
-    "page contactcenter:ivr_menu": _CURATORS,
-    "page contactcenter:ivr_upload": _CURATORS,
-    "page contactcenter:ivr_listen": only(R.EDIT_REFERENCE, denied=404),  # an <audio> source
+    "page contactcenter:ivr_menus": only(R.EDIT_VOICE_MENU),
+    "page contactcenter:ivr_menu": only(R.EDIT_VOICE_MENU),
+    "page contactcenter:ivr_upload": only(R.EDIT_VOICE_MENU),
+    "page contactcenter:ivr_listen": only(R.EDIT_VOICE_MENU, denied=404),  # an <audio> source
     # two-factor sign-in: every signed-in user reaches its own steps
     "page accounts:twofactor_setup": SIGNED_IN,
     "page accounts:twofactor_verify": SIGNED_IN,

@@ -33,6 +33,7 @@ class Right(models.TextChoices):
     TELEPHONY_EVENTS = "telephony_events"
     MANAGE_VOLUNTEERS = "manage_volunteers"  # recruitment, trainings, shift calendar
     SUBJECT_COPY = "subject_copy"  # everything held about one person, for that person (152-FZ)
+    EDIT_VOICE_MENU = "edit_voice_menu"  # the lines' voice menus and their recordings
 
 
 _STAFF = {Right.SEE_PERSONAL_DATA, Right.REGISTER, Right.HANDLE_REQUESTS}
@@ -48,6 +49,7 @@ RIGHTS: dict[str, frozenset[str]] = {
             Right.EDIT_REFERENCE,
             Right.MANAGE_VOLUNTEERS,
             Right.SUBJECT_COPY,
+            Right.EDIT_VOICE_MENU,
         }
     ),
     Role.SUPERVISOR: frozenset(
@@ -59,6 +61,7 @@ RIGHTS: dict[str, frozenset[str]] = {
             Right.EDIT_REFERENCE,
             Right.MANAGE_VOLUNTEERS,
             Right.SUBJECT_COPY,
+            Right.EDIT_VOICE_MENU,
         }
     ),
     Role.OPERATOR: frozenset(_STAFF | {Right.MERGE_PERSONS}),

@@ -103,41 +103,55 @@ def position(event: CallEvent) -> tuple[datetime, int]:
 
 def step(call: CallSummary, event: CallEvent) -> CallSummary:
     """Fold one more event, the latest by ``position``, into the summary (changed in place)."""
-    data = event.data
     if call.offered_at is None:
         call.offered_at = event.at  # an unknown call starts with its first event
-    if event.type in ("call_offered", "call_ended", "call_transferred"):
-        # A call that ends in the voice menu (the caller hung up, or was put through to an
-        # outside number) is never offered: its one event says what the offer would have.
-        _describe(call, data)
-    if event.type == "call_offered":
-        if not call.seen_offer:
-            call.offered_at, call.seen_offer = event.at, True
-        call.queue = call.queue or data.get("queue", "")
-        call.flags = call.flags or tuple(data.get("flags", ()))
-    elif event.type in ("call_answered", "callback_answered"):
-        if call.ended_at is None:
-            if call.answered_at is None:
-                call.answered_at = event.at
-            call.requeued_at, call.wanted_agent, call.dialing = None, "", False
-            _talk_to(call, data.get("agent", "") or call.agent)
-    elif event.type == "call_transferred":
-        _transfer(call, event)
-    elif event.type == "callback_requested":
-        call.callback = True
-    elif event.type.startswith("callback_"):
-        _callback_step(call, event)
-    elif event.type == "call_ended":
-        if call.callback and call.answered_at is None:
-            # The caller hung up to be called back: the call is still waiting (a callback
-            # leg hung up before the caller answered is a failed attempt that gave up nothing).
-            call.left_for_callback_at = call.left_for_callback_at or event.at
-            if call.dialing:
-                call.dialing, call.agent = False, ""
-        elif call.ended_at is None:
-            call.ended_at = event.at
-        call.disposition = data.get("disposition", "") or call.disposition
+    fold = _FOLDS.get(event.type)
+    if fold is None and event.type.startswith("callback_"):
+        fold = _callback_step
+    if fold is not None:
+        fold(call, event)
     return call
+
+
+def _offered(call: CallSummary, event: CallEvent) -> None:
+    """The offer: its moment (even when another event came first), and what it tells of the
+    call, each kept from the first event that told it."""
+    data = event.data
+    if not call.seen_offer:
+        call.offered_at, call.seen_offer = event.at, True
+    _describe(call, data)
+    call.queue = call.queue or data.get("queue", "")
+    call.flags = call.flags or tuple(data.get("flags", ()))
+
+
+def _answered(call: CallSummary, event: CallEvent) -> None:
+    """An agent on the line (the call or its callback): the first answer is the call's; a
+    word after the end changes nothing."""
+    if call.ended_at is not None:
+        return
+    if call.answered_at is None:
+        call.answered_at = event.at
+    call.requeued_at, call.wanted_agent, call.dialing = None, "", False
+    _talk_to(call, event.data.get("agent", "") or call.agent)
+
+
+def _callback_requested(call: CallSummary, event: CallEvent) -> None:
+    call.callback = True
+
+
+def _ended(call: CallSummary, event: CallEvent) -> None:
+    # A call that ends in the voice menu (the caller hung up) is never offered: its one
+    # event says what the offer would have.
+    _describe(call, event.data)
+    if call.callback and call.answered_at is None:
+        # The caller hung up to be called back: the call is still waiting (a callback
+        # leg hung up before the caller answered is a failed attempt that gave up nothing).
+        call.left_for_callback_at = call.left_for_callback_at or event.at
+        if call.dialing:
+            call.dialing, call.agent = False, ""
+    elif call.ended_at is None:
+        call.ended_at = event.at
+    call.disposition = event.data.get("disposition", "") or call.disposition
 
 
 _MOMENTS = (
@@ -184,6 +198,7 @@ def _transfer(call: CallSummary, event: CallEvent) -> None:
     """Blind transfer: out to a number (the call ends for us, counted once, as
     transferred), or back to waiting — in ``to_queue`` and/or for ``to_agent``."""
     data = event.data
+    _describe(call, data)  # put through to an outside number from the menu: never offered
     # The queue told is kept even from a late transfer: it may be all we know of the call.
     call.queue = data.get("to_queue") or call.queue
     if call.ended_at is not None:
@@ -218,3 +233,14 @@ def _talk_to(call: CallSummary, agent: str) -> None:
         call.agent = agent
         if agent not in call.agents:
             call.agents.append(agent)
+
+
+# event type → how it changes the summary; other `callback_*` events are `_callback_step`'s
+_FOLDS = {
+    "call_offered": _offered,
+    "call_answered": _answered,
+    "callback_answered": _answered,
+    "call_transferred": _transfer,
+    "callback_requested": _callback_requested,
+    "call_ended": _ended,
+}

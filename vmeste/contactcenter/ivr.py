@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from vmeste.accounts.roles import Role
+from vmeste.accounts.roles import Right
 from vmeste.contactcenter import ivrmenu, prompts
 from vmeste.contactcenter.models import IvrMenu, IvrNode, Queue
 from vmeste.core.errors import Forbidden, NotFound, ValidationFailed
@@ -25,13 +25,16 @@ from vmeste.core.models import Line
 from vmeste.core.scoping import scoped
 from vmeste.knowledge.models import Article, Status
 
-EDITORS = {Role.SUPERVISOR, Role.ADMINISTRATOR}
 _TEXT_FIELDS = ("label", "prompt", "recording", "queue", "article", "number", "next")
+
+
+def may_edit(user) -> bool:
+    return user.is_authenticated and user.can(Right.EDIT_VOICE_MENU)
 
 
 def line_for(user, code: str) -> Line:
     """The line whose menu the user may edit, or a clear refusal."""
-    if not (user.is_authenticated and user.is_active and user.role in EDITORS):
+    if not may_edit(user):
         raise Forbidden(_("Голосовое меню меняют супервизоры и администраторы."))
     line = scoped(Line.objects.filter(code=code), user).first()
     if line is None:

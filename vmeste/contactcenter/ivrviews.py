@@ -56,7 +56,7 @@ def _refusal(request: HttpRequest, exc: ServiceError) -> HttpResponse:
 @login_required
 @require_GET
 def menus(request: HttpRequest) -> HttpResponse:
-    if request.user.role not in ivr.EDITORS:
+    if not ivr.may_edit(request.user):
         return _refusal(request, Forbidden())
     lines = scoped(Line.objects.filter(is_active=True), request.user).select_related("ivr_menu")
     return render(request, "contactcenter/ivr_menus.html", {"lines": lines})

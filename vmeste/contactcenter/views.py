@@ -76,7 +76,11 @@ def workplace(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "contactcenter/workplace.html",
-        {"sees_wallboard": sees_wallboard, "toolbar": toolbar},
+        {
+            "sees_wallboard": sees_wallboard,
+            "toolbar": toolbar,
+            "edits_voice_menu": request.user.can(Right.EDIT_VOICE_MENU),
+        },
     )
 
 

@@ -8,8 +8,9 @@ from django.contrib import admin
 
 from vmeste.core.admin_site import RoleAdmin, site
 from vmeste.directory import models as m
-from vmeste.directory import rule_history, services
+from vmeste.directory import services
 from vmeste.directory.eligibility.validate import validate
+from vmeste.directory.rules import history as rule_history
 
 
 def _tree_errors(tree, *, own_code: str | None = None, path: str) -> list[str]:

@@ -12,8 +12,9 @@ from ninja.responses import Status
 from vmeste.accounts import audit
 from vmeste.core.errors import NotFound
 from vmeste.core.schemas import ListOf
-from vmeste.directory import navigator, referral_services, services
+from vmeste.directory import navigator, services
 from vmeste.directory.models import EligibilityRule, Measure, Referral
+from vmeste.directory.referrals import services as referral_services
 
 router = Router(tags=["navigator"])
 

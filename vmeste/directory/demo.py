@@ -14,7 +14,7 @@ from vmeste.core.models import Category, Region
 from vmeste.directory import services
 from vmeste.directory.demo_data import FEDERAL, KINDS, PILOT_REGIONS, REGIONAL, RULES, WORDS
 from vmeste.directory.eligibility.validate import validate
-from vmeste.directory.hsds_import import import_documents
+from vmeste.directory.hsds.importing import import_documents
 from vmeste.directory.models import EligibilityRule, Measure, Organization, RegionFacts
 
 NAMESPACE = uuid.UUID("6f1d3c1e-9a43-4c55-9a7e-5e6d0b7a4e10")

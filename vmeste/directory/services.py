@@ -17,7 +17,6 @@ from vmeste.accounts.roles import Right
 from vmeste.assistance.models import CLOSED_STATUSES, Request
 from vmeste.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vmeste.core.models import Category, Region
-from vmeste.directory import rule_history
 from vmeste.directory.eligibility import sql
 from vmeste.directory.eligibility.engine import (
     Assessment,
@@ -29,6 +28,7 @@ from vmeste.directory.eligibility.engine import (
 from vmeste.directory.eligibility.facts import FACTS, SITUATION_FLAGS
 from vmeste.directory.eligibility.validate import validate
 from vmeste.directory.models import EligibilityRule, Measure, RegionFacts
+from vmeste.directory.rules import history as rule_history
 from vmeste.directory.text import text_q
 from vmeste.people.models import Person
 

@@ -1,6 +1,9 @@
 from django.urls import path
 
-from vmeste.directory import hsds_views, rule_views, views
+from vmeste.directory import views
+from vmeste.directory.hsds import views as hsds_views
+from vmeste.directory.referrals import views as referral_views
+from vmeste.directory.rules import views as rule_views
 
 app_name = "directory"
 
@@ -8,8 +11,8 @@ urlpatterns = [
     path("", views.search, name="search"),
     path("panel", views.panel, name="panel_facts"),
     path("panel/<int:person_id>", views.panel, name="panel"),
-    path("requests/<int:request_id>/referrals", views.referrals, name="referrals"),
-    path("referrals/<int:referral_id>/move", views.move_referral, name="move_referral"),
+    path("requests/<int:request_id>/referrals", referral_views.referrals, name="referrals"),
+    path("referrals/<int:referral_id>/move", referral_views.move_referral, name="move_referral"),
     path("rules/", rule_views.index, name="rules"),
     path("rules/measures/<int:measure_id>", rule_views.measure_rule, name="rule_measure"),
     path("rules/named/new", rule_views.named_rule, name="rule_new"),

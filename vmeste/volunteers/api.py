@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from vmeste.accounts import audit
@@ -16,7 +16,7 @@ from vmeste.core.dates import SaneDate
 from vmeste.core.errors import NotFound, ValidationFailed
 from vmeste.core.models import Centre
 from vmeste.core.schemas import Id, ListOf, TimelineEventOut
-from vmeste.volunteers import csv_import, public_form, services, shifts
+from vmeste.volunteers import application, csv_import, public_form, services, shifts
 from vmeste.volunteers.models import TrainingModule, Volunteer, VolunteerRole
 
 router = Router(tags=["volunteers"])
@@ -29,11 +29,13 @@ class FormOut(Schema):
 
 
 class ApplicationIn(Schema):
+    # Plain strings: the service reads and checks them all at once (volunteers.application),
+    # so an answer lists every mistake, in Russian, not the schema's first.
     centre: str
     last_name: str
     first_name: str
     middle_name: str = ""
-    birth_date: SaneDate
+    birth_date: str = Field(description="ГГГГ-ММ-ДД")
     phone: str
     email: str = ""
     district: str = ""
@@ -41,7 +43,7 @@ class ApplicationIn(Schema):
     consent: bool
     document_kind: str = ""
     document_number: str = ""
-    document_valid_until: SaneDate | None = None
+    document_valid_until: str = Field("", description="ГГГГ-ММ-ДД")
     form_token: str
     website: str = ""  # the honeypot: people never see it, bots fill it
 
@@ -174,12 +176,9 @@ def application_form(request: HttpRequest):
 def apply(request: HttpRequest, payload: ApplicationIn):
     client = public_form.client_of(request)
     public_form.guard_public_form(token=payload.form_token, honeypot=payload.website, client=client)
-    data = payload.dict(exclude={"form_token", "website", "centre", "wanted_roles"})
     services.apply_public(
-        application=services.Application(
-            centre=services.centre_by_code(payload.centre),
-            wanted_roles=tuple(payload.wanted_roles),
-            **data,
+        application=application.read(
+            payload.dict(), wanted_roles=payload.wanted_roles, consent=payload.consent
         ),
         client=client,
     )

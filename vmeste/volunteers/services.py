@@ -22,8 +22,10 @@ from vmeste.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vmeste.core.models import Centre
 from vmeste.core.scoping import in_scope
 from vmeste.core.timeline import record_event
-from vmeste.people.phones import InvalidPhone, normalise
+from vmeste.people.phones import normalise
+from vmeste.volunteers import application as application_form
 from vmeste.volunteers import rules
+from vmeste.volunteers.application import Application
 from vmeste.volunteers.models import (
     HealthDocument,
     Requirements,
@@ -138,21 +140,25 @@ def _refuse(reasons: list[rules.Reason]) -> None:
         raise ValidationFailed(fields, reasons[0].message, code=reasons[0].code)
 
 
-@dataclass
-class Application:
-    centre: Centre
-    last_name: str
-    first_name: str
-    birth_date: date | None
-    phone: str
-    consent: bool
-    middle_name: str = ""
-    email: str = ""
-    district: str = ""
-    wanted_roles: tuple[str, ...] = ()
-    document_kind: str = ""
-    document_number: str = ""
-    document_valid_until: date | None = None
+def _check_application(a: Application) -> None:
+    """Refuse every mistake of the application at once: its fields' and, when the centre and
+    the birth date are known, the centre's rules that can never pass (age, expired document;
+    a missing document may be brought later)."""
+    errors = application_form.errors_of(a)
+    reasons = []
+    if a.centre is not None and a.birth_date is not None:
+        reasons = rules.check_eligibility(
+            rules=rules_for(a.centre),
+            birth_date=a.birth_date,
+            document_valid_until=a.document_valid_until,
+            today=timezone.localdate(),
+        )
+        reasons = [r for r in reasons if r.code != "missing_document"]
+    if errors:
+        for reason in reasons:
+            errors.setdefault(reason.field, []).append(reason.message)
+        raise ValidationFailed(errors)
+    _refuse(reasons)
 
 
 def apply(
@@ -160,34 +166,9 @@ def apply(
 ) -> Volunteer:
     """Register an application; refuse at once what can never pass (age, expired document)."""
     a = application
-    errors: dict[str, str] = {}
-    if not a.last_name.strip():
-        errors["last_name"] = _("Укажите фамилию.")
-    if not a.first_name.strip():
-        errors["first_name"] = _("Укажите имя.")
-    if a.birth_date is None:
-        errors["birth_date"] = _("Укажите дату рождения.")
-    if not a.consent:
-        errors["consent"] = _("Нужно согласие на обработку персональных данных.")
-    phone = ""
-    try:
-        phone = normalise(a.phone).e164
-    except InvalidPhone:
-        errors["phone"] = _("Неверный номер телефона.")
-    unknown = [r for r in a.wanted_roles if r not in VolunteerRole.values]
-    if unknown:
-        errors["wanted_roles"] = _("Неизвестная роль: %s.") % ", ".join(unknown)
-    if errors:
-        raise ValidationFailed(errors)
+    _check_application(a)
     centre_rules = rules_for(a.centre)
-    reasons = rules.check_eligibility(
-        rules=centre_rules,
-        birth_date=a.birth_date,
-        document_valid_until=a.document_valid_until,
-        today=timezone.localdate(),
-    )
-    # A missing document may be brought later; an expired one or the wrong age may not.
-    _refuse([r for r in reasons if r.code != "missing_document"])
+    phone = application_form.phone_of(a)
     if Volunteer.objects.filter(centre=a.centre, phone=phone).exists():
         raise Conflict(
             _("Волонтёр с этим телефоном уже зарегистрирован в этом центре."),

@@ -16,7 +16,7 @@ from vmeste.core.dates import date_problem
 from vmeste.core.errors import ServiceError
 from vmeste.core.models import Centre
 from vmeste.core.params import int_param
-from vmeste.volunteers import public_form, rota, services, shifts
+from vmeste.volunteers import application, public_form, rota, services, shifts
 from vmeste.volunteers.models import Assignment, Shift, Volunteer, VolunteerRole
 
 
@@ -34,18 +34,10 @@ def apply(request: HttpRequest) -> HttpResponse:
                 client=client,
             )
             services.apply_public(
-                application=services.Application(
-                    centre=services.centre_by_code(values.get("centre", "")),
-                    last_name=values.get("last_name", ""),
-                    first_name=values.get("first_name", ""),
-                    middle_name=values.get("middle_name", ""),
-                    birth_date=_date(values.get("birth_date")),
-                    phone=values.get("phone", ""),
-                    email=values.get("email", ""),
-                    district=values.get("district", ""),
-                    wanted_roles=tuple(values.getlist("wanted_roles")),
+                application=application.read(
+                    values,
+                    wanted_roles=values.getlist("wanted_roles"),
                     consent=values.get("consent") == "on",
-                    document_valid_until=_date(values.get("document_valid_until")),
                 ),
                 client=client,
             )
@@ -63,6 +55,7 @@ def apply(request: HttpRequest) -> HttpResponse:
             "wanted": values.getlist("wanted_roles") if values else [],
             "errors": errors,
             "error_message": error_message,
+            "limits": application.LIMITS,
         },
         status=422 if errors or error_message else 200,
     )

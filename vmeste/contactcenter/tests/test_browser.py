@@ -10,8 +10,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from bench import loadcheck
 from vmeste.assistance.tests.test_views import REQUEST, post_call
-from vmeste.contactcenter import loadcheck
 from vmeste.contactcenter.models import Agent, AgentStateChange
 from vmeste.contacts.models import Contact
 from vmeste.core.models import Centre

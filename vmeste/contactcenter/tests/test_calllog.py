@@ -98,3 +98,53 @@ def test_the_kept_summary_survives_json():
     summary = fold(events([0, 1, 2, 3]))
     summary.flags, summary.callback, summary.left_for_callback_at = ("critical",), True, at(5)
     assert load(json.loads(json.dumps(dump(summary)))) == summary
+
+
+def test_a_callback_waits_past_the_hang_up_fails_once_and_is_answered():
+    def e(kind: str, seconds: int, seq: int, **data) -> CallEvent:
+        return CallEvent(kind, at(seconds), seq, data)
+
+    waiting = fold(
+        [
+            e("call_offered", 0, 1, queue="psy"),
+            e("callback_requested", 20, 2),
+            e("call_ended", 30, 3),  # the caller hangs up to be called back
+            e("callback_dialing", 60, 4, agent="ivanova"),
+            e("call_ended", 70, 5),  # the callback leg hung up before the caller answered
+        ]
+    )
+    assert waiting.ended_at is None and waiting.left_for_callback_at == at(30)
+    assert waiting.dialing is False and waiting.agent == "" and waiting.callback_attempts == 1
+    failed = step(waiting, e("callback_failed", 80, 6))
+    assert failed.callback_failures == 1 and failed.callback_failed_at == at(80)
+    assert failed.ended_at is None  # not the last attempt: the caller waits for the next
+    step(failed, e("callback_dialing", 120, 7, agent="petrov"))
+    answered = step(failed, e("callback_answered", 125, 8))
+    assert answered.answered_at == at(125) and answered.agent == "petrov"
+    assert answered.agents == ["ivanova", "petrov"] and not answered.dialing
+    late = step(answered, e("callback_failed", 130, 9, give_up=True))
+    assert late.ended_at is None and late.callback_failures == 1  # over: a late word
+    ended = step(late, e("call_ended", 300, 10, disposition="consultation"))
+    assert ended.state == "ended" and ended.disposition == "consultation"
+
+
+def test_a_callback_given_up_is_lost_and_a_transfer_out_ends_the_call():
+    lost = fold(
+        [
+            CallEvent("call_offered", at(0), 1, {}),
+            CallEvent("callback_requested", at(5), 2, {}),
+            CallEvent("call_ended", at(10), 3, {}),
+            CallEvent("callback_failed", at(90), 4, {"give_up": True}),
+        ]
+    )
+    assert lost.state == "abandoned" and lost.disposition == "callback_failed"
+    out = fold(
+        [
+            CallEvent("call_offered", at(0), 1, {}),
+            CallEvent("call_answered", at(5), 2, {"agent": "ivanova"}),
+            CallEvent("call_transferred", at(50), 3, {"to_number": "+78001234567"}),
+            CallEvent("call_answered", at(60), 4, {"agent": "petrov"}),  # too late: gone
+        ]
+    )
+    assert out.state == "ended" and out.ended_at == at(50) and out.disposition == "transferred"
+    assert out.agents == ["ivanova"]

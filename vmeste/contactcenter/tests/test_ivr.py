@@ -132,3 +132,22 @@ def test_without_espeak_the_menu_is_saved_silent_and_said_later(line, monkeypatc
     monkeypatch.undo()
     ivr.import_menu(MENU, line=line)
     assert all(node.speech for node in IvrNode.objects.exclude(prompt=""))
+
+
+@pytest.mark.parametrize(
+    ("role", "may"),
+    [("supervisor", True), ("administrator", True), ("coordinator", False), ("operator", False)],
+)
+def test_editing_a_menu_is_the_right_to_edit_voice_menus(line, role, may):
+    from vmeste.accounts.roles import RIGHTS, Right
+    from vmeste.accounts.services import create_user
+    from vmeste.core.errors import Forbidden
+
+    user, _password = create_user(actor=None, username=role, role=role, lines=[line.code],
+                                  password="x", check_password=False)  # fmt: skip
+    assert (Right.EDIT_VOICE_MENU in RIGHTS[role]) is may
+    if may:
+        assert ivr.line_for(user, line.code) == line
+    else:
+        with pytest.raises(Forbidden):
+            ivr.line_for(user, line.code)

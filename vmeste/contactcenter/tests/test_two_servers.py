@@ -15,8 +15,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from bench import loadcheck
 from vmeste.accounts.models import User
-from vmeste.contactcenter import loadcheck
 
 CALLS = int(os.environ.get("VMESTE_TWO_SERVERS_CALLS", "1000"))
 AGENTS = 16

@@ -44,10 +44,12 @@ def test_workplace_and_wallboard_pages(client, agent, make_user):
     client.force_login(agent.user)
     page = client.get("/contactcenter/")
     assert page.status_code == 200 and "/contactcenter/toolbar/" in page.content.decode()
+    assert "/contactcenter/ivr/" not in page.content.decode()  # no right to edit voice menus
     assert client.get("/contactcenter/wallboard/").status_code == 403
     client.force_login(make_user("boss", "supervisor"))
     page = client.get("/contactcenter/")
     assert 'id="cc-wallboard"' in page.content.decode()
+    assert "/contactcenter/ivr/" in page.content.decode()  # the right EDIT_VOICE_MENU
     assert "/contactcenter/toolbar/" not in page.content.decode()  # not an agent
     Agent.objects.create(user=make_user("lead", "supervisor"), centre=agent.centre)
     client.force_login(User.objects.get(username="lead"))

@@ -103,114 +103,122 @@ def _presence(code: str, label: str, op: str) -> Node:
 
 
 def _leaf(node: dict) -> Node:
+    """One condition on one fact, compiled by the fact's kind."""
     fact: Fact = FACTS[node["fact"]]
     op, expected = node["op"], node.get("value")
-    code, label = fact.code, fact.label
     if op in PRESENCE:
-        return _presence(code, label, op)
-    unknown_text = f"{label} — неизвестно"
-
+        return _presence(fact.code, fact.label, op)
     if fact.kind == FLAG:
-        said = label if expected else f"не {label}"
-        texts = {YES: f"{said} ✓", NO: f"{said} ✗"}
-        unknown_text = f"{said} — неизвестно"
+        return _flag(fact, expected)
+    if fact.kind in (REGION, "choice"):
+        return _membership(fact, op, expected)
+    relative = expected.get("subsistence_minimum") if isinstance(expected, dict) else None
+    if relative is None:
+        return _fixed_bound(fact, op, expected)
+    return _relative_bound(fact, op, expected, relative)
 
-        def holds(actual):
-            return actual is expected
 
-        def explain(profile: Mapping, reasons: list):
-            actual = profile.get(code)
-            if actual is None:
-                reasons.append(unknown_text)
-                return UNKNOWN
-            value = actual is expected
-            reasons.append(texts[value])
-            return value
+def _node(code: str, unknown_text: str, say: Callable, holds: Callable) -> Node:
+    """A leaf on one fact: unknown while the profile lacks it; otherwise `say(actual, profile,
+    reasons)` gives the value with its reason, and `holds(actual, profile)` the value alone."""
 
-    elif fact.kind in (REGION, "choice"):
-        wanted = frozenset(expected)
-        negate = op == "not_in"
-
-        def holds(actual):
-            return (actual in wanted) != negate
-
-        def explain(profile: Mapping, reasons: list):
-            actual = profile.get(code)
-            if actual is None:
-                reasons.append(unknown_text)
-                return UNKNOWN
-            value = (actual in wanted) != negate
-            if fact.kind == REGION:
-                reasons.append(f"{label} {MARK[value]}")
-            else:
-                reasons.append(f"{label}: {DISABILITY_TEXT.get(actual, 'нет')} {MARK[value]}")
-            return value
-
-    else:
-        compare = _COMPARE[op]
-        relative = expected.get("subsistence_minimum") if isinstance(expected, dict) else None
-        rule_text = f"{OP_TEXT[op]} {value_text(fact, expected)}"
-        if op == "between":
-            rule_text = f"от {number(expected[0])} до {number(expected[1])}"
-        show = money if fact.kind == MONEY else number
-
-        def bound_of(profile: Mapping):
-            if relative is None:
-                return expected
-            minimum = profile.get("subsistence_minimum")
-            return None if minimum is None else relative * minimum
-
-        if relative is None:
-            fixed = f" {rule_text} "
-
-            def explain(profile: Mapping, reasons: list):
-                actual = profile.get(code)
-                if actual is None:
-                    reasons.append(unknown_text)
-                    return UNKNOWN
-                value = compare(actual, expected)
-                reasons.append(label + " " + show(actual) + fixed + MARK[value])
-                return value
-
-            def ask(profile: Mapping):
-                actual = profile.get(code)
-                return (UNKNOWN, [code]) if actual is None else (compare(actual, expected), [])
-
-            return explain, ask
-
-        def holds(actual, profile=None):
-            bound = bound_of(profile)
-            return UNKNOWN if bound is None else compare(actual, bound)
-
-        def explain(profile: Mapping, reasons: list):
-            actual = profile.get(code)
-            if actual is None:
-                reasons.append(unknown_text)
-                return UNKNOWN
-            bound = bound_of(profile)
-            if bound is None:
-                reasons.append(f"{label}: прожиточный минимум региона неизвестен")
-                return UNKNOWN
-            value = compare(actual, bound)
-            shown_bound = f" ({money(bound)})" if relative is not None else ""
-            reasons.append(f"{label} {show(actual)} {rule_text}{shown_bound} {MARK[value]}")
-            return value
-
-        def ask(profile: Mapping):
-            actual = profile.get(code)
-            if actual is None:
-                return UNKNOWN, [code]
-            return holds(actual, profile), []
-
-        return explain, ask
+    def explain(profile: Mapping, reasons: list):
+        actual = profile.get(code)
+        if actual is None:
+            reasons.append(unknown_text)
+            return UNKNOWN
+        return say(actual, profile, reasons)
 
     def ask(profile: Mapping):
         actual = profile.get(code)
         if actual is None:
             return UNKNOWN, [code]
-        return holds(actual), []
+        return holds(actual, profile), []
 
     return explain, ask
+
+
+def _flag(fact: Fact, expected: bool) -> Node:
+    """«is a pensioner» (or «is not»): a yes/no fact equal to the expected answer."""
+    said = fact.label if expected else f"не {fact.label}"
+    texts = {YES: f"{said} ✓", NO: f"{said} ✗"}
+
+    def say(actual, profile: Mapping, reasons: list):
+        value = actual is expected
+        reasons.append(texts[value])
+        return value
+
+    return _node(fact.code, f"{said} — неизвестно", say, lambda actual, _p: actual is expected)
+
+
+def _membership(fact: Fact, op: str, expected) -> Node:
+    """A region or a choice (disability group) among the listed ones, or not among them."""
+    label = fact.label
+    wanted = frozenset(expected)
+    negate = op == "not_in"
+
+    def say(actual, profile: Mapping, reasons: list):
+        value = (actual in wanted) != negate
+        if fact.kind == REGION:
+            reasons.append(f"{label} {MARK[value]}")
+        else:
+            reasons.append(f"{label}: {DISABILITY_TEXT.get(actual, 'нет')} {MARK[value]}")
+        return value
+
+    def holds(actual, profile: Mapping):
+        return (actual in wanted) != negate
+
+    return _node(fact.code, f"{label} — неизвестно", say, holds)
+
+
+def _bound_text(fact: Fact, op: str, expected) -> str:
+    if op == "between":
+        return f"от {number(expected[0])} до {number(expected[1])}"
+    return f"{OP_TEXT[op]} {value_text(fact, expected)}"
+
+
+def _fixed_bound(fact: Fact, op: str, expected) -> Node:
+    """A number or a sum compared with a constant («income < 20 000 ₽», «age between»)."""
+    label, compare = fact.label, _COMPARE[op]
+    show = money if fact.kind == MONEY else number
+    fixed = f" {_bound_text(fact, op, expected)} "
+
+    def say(actual, profile: Mapping, reasons: list):
+        value = compare(actual, expected)
+        reasons.append(label + " " + show(actual) + fixed + MARK[value])
+        return value
+
+    def holds(actual, profile: Mapping):
+        return compare(actual, expected)
+
+    return _node(fact.code, f"{label} — неизвестно", say, holds)
+
+
+def _relative_bound(fact: Fact, op: str, expected, relative) -> Node:
+    """A sum compared with a multiple of the region's subsistence minimum, itself a fact of
+    the profile: unknown while the minimum is."""
+    label, compare = fact.label, _COMPARE[op]
+    show = money if fact.kind == MONEY else number
+    rule_text = _bound_text(fact, op, expected)
+
+    def bound_of(profile: Mapping):
+        minimum = profile.get("subsistence_minimum")
+        return None if minimum is None else relative * minimum
+
+    def say(actual, profile: Mapping, reasons: list):
+        bound = bound_of(profile)
+        if bound is None:
+            reasons.append(f"{label}: прожиточный минимум региона неизвестен")
+            return UNKNOWN
+        value = compare(actual, bound)
+        reasons.append(f"{label} {show(actual)} {rule_text} ({money(bound)}) {MARK[value]}")
+        return value
+
+    def holds(actual, profile: Mapping):
+        bound = bound_of(profile)
+        return UNKNOWN if bound is None else compare(actual, bound)
+
+    return _node(fact.code, f"{label} — неизвестно", say, holds)
 
 
 def _all(children: list[Node]) -> Node:

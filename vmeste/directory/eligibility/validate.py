@@ -20,6 +20,7 @@ from vmeste.directory.eligibility.facts import (
     OPS,
     PRESENCE,
     REGION,
+    Fact,
 )
 
 Errors = dict[str, list[str]]
@@ -99,41 +100,57 @@ def _leaf(node: dict, where: str, err, region_codes) -> None:
             % {"fact": _(fact.label), "ops": allowed_ops},
         )
         return
+    if problem := _value_problem(fact, op, value, region_codes):
+        err(f"{where}.value", problem)
+
+
+def _value_problem(fact: Fact, op: str, value, region_codes) -> str | None:
+    """What is wrong with a condition's value for its fact and operator, or None."""
     if op in PRESENCE:
-        if value is not None:
-            err(f"{where}.value", _("Для «известно» и «неизвестно» значение не указывают."))
-    elif fact.kind == FLAG:
-        if not isinstance(value, bool):
-            err(f"{where}.value", _("Ожидалось «да» или «нет» (true или false)."))
-    elif fact.kind == MONEY:
-        ratio = value.get("subsistence_minimum") if isinstance(value, dict) else None
-        if isinstance(value, dict):
-            if set(value) != {"subsistence_minimum"} or not _is_number(ratio) or ratio <= 0:
-                err(
-                    f"{where}.value",
-                    _("Множитель прожиточного минимума — положительное число, например 1,5."),
-                )
-        elif not _is_number(value) or value < 0:
-            err(f"{where}.value", _("Ожидалась неотрицательная сумма."))
-    elif op == "between":
-        check = _is_whole if fact.code in WHOLE else _is_number
-        if not (isinstance(value, list) and len(value) == 2 and all(map(check, value))):
-            err(f"{where}.value", _("Ожидалось «от» и «до» — неотрицательные числа."))
-        elif value[0] > value[1]:
-            err(
-                f"{where}.value",
-                _("«От» (%(low)s) больше «до» (%(high)s).") % {"low": value[0], "high": value[1]},
-            )
-    elif fact.kind in (REGION, "choice"):
-        if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
-            err(f"{where}.value", _("Выберите хотя бы одно значение."))
-            return
-        allowed = region_codes if fact.kind == REGION else set(fact.choices)
-        unknown = [v for v in value if v not in allowed]
-        if unknown:
-            err(f"{where}.value", _("Неизвестные значения: %s.") % ", ".join(unknown))
-    elif not _is_whole(value):
-        err(f"{where}.value", _("Ожидалось целое неотрицательное число."))
+        return (
+            _("Для «известно» и «неизвестно» значение не указывают.") if value is not None else None
+        )
+    if fact.kind == FLAG:
+        return None if isinstance(value, bool) else _("Ожидалось «да» или «нет» (true или false).")
+    if fact.kind == MONEY:
+        return _sum_problem(value)
+    if op == "between":
+        return _range_problem(fact, value)
+    if fact.kind in (REGION, "choice"):
+        return _choice_problem(fact, value, region_codes)
+    return None if _is_whole(value) else _("Ожидалось целое неотрицательное число.")
+
+
+def _sum_problem(value) -> str | None:
+    """A sum of money: a non-negative number, or a positive multiple of the region's
+    subsistence minimum ({"subsistence_minimum": 1.5})."""
+    if isinstance(value, dict):
+        ratio = value.get("subsistence_minimum")
+        if set(value) != {"subsistence_minimum"} or not _is_number(ratio) or ratio <= 0:
+            return _("Множитель прожиточного минимума — положительное число, например 1,5.")
+        return None
+    if not _is_number(value) or value < 0:
+        return _("Ожидалась неотрицательная сумма.")
+    return None
+
+
+def _range_problem(fact: Fact, value) -> str | None:
+    check = _is_whole if fact.code in WHOLE else _is_number
+    if not (isinstance(value, list) and len(value) == 2 and all(map(check, value))):
+        return _("Ожидалось «от» и «до» — неотрицательные числа.")
+    if value[0] > value[1]:
+        return _("«От» (%(low)s) больше «до» (%(high)s).") % {"low": value[0], "high": value[1]}
+    return None
+
+
+def _choice_problem(fact: Fact, value, region_codes) -> str | None:
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        return _("Выберите хотя бы одно значение.")
+    allowed = region_codes if fact.kind == REGION else set(fact.choices)
+    unknown = [v for v in value if v not in allowed]
+    if unknown:
+        return _("Неизвестные значения: %s.") % ", ".join(unknown)
+    return None
 
 
 def _is_number(value) -> bool:

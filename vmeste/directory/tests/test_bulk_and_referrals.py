@@ -194,7 +194,7 @@ def test_referral_workflow_lands_on_the_timeline_and_resolves_the_request(
 
 
 def test_referral_transition_table_is_explicit():
-    from vmeste.directory import referral_transitions as t
+    from vmeste.directory.referrals import transitions as t
 
     pairs = set(itertools.product(t.STATUSES, repeat=2))
     allowed = {p for p in pairs if t.check(*p, feedback="x") is None}

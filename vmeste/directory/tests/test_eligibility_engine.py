@@ -158,3 +158,59 @@ def test_known_and_unknown_are_never_unknown_themselves():
     assert said.value is False and said.ask == []
     known = evaluate(measure({"fact": "region", "op": "known"}), {"region": "RU-VGG"})
     assert known.value is True and known.reasons == ["регион: известно ✓"]
+
+
+def test_every_kind_of_condition_says_its_reason_and_what_to_ask():
+    """A flag expected false, a choice not among the listed, a range, a fixed sum, a sum
+    against an unknown subsistence minimum, a presence check: each one's reason and ask."""
+    cases = [
+        ({"fact": "has_disability", "op": "is", "value": False}, {"has_disability": False},
+         True, "не инвалидность ✓"),
+        ({"fact": "has_disability", "op": "is", "value": False}, {}, None,
+         "не инвалидность — неизвестно"),
+        ({"fact": "disability_group", "op": "not_in", "value": ["1"]}, {"disability_group": "2"},
+         True, "группа инвалидности: II группа ✓"),
+        ({"fact": "region", "op": "in", "value": ["RU-TA"]}, {"region": "RU-VGG"}, False,
+         "регион ✗"),
+        ({"fact": "age", "op": "between", "value": [18, 35]}, {"age": 40}, False,
+         "возраст 40 от 18 до 35 ✗"),
+        ({"fact": "income_per_member", "op": "<", "value": 20000},
+         {"income_per_member": 15000}, True, "доход на члена семьи 15 000 ₽ < 20 000 ₽ ✓"),
+        ({"fact": "income_per_member", "op": "<=", "value": {"subsistence_minimum": 2}},
+         {"income_per_member": 15000}, None,
+         "доход на члена семьи: прожиточный минимум региона неизвестен"),
+        ({"fact": "income_per_member", "op": "known"}, {}, False,
+         "доход на члена семьи: неизвестно ✗"),
+    ]  # fmt: skip
+    for condition, profile, value, reason in cases:
+        verdict = evaluate(measure({"all": [condition]}), profile)
+        assert (verdict.value, verdict.reasons) == (value, [reason]), condition
+        asked = [] if value is not None or condition["fact"] in profile else [condition["fact"]]
+        assert verdict.ask == asked, condition
+
+
+def test_each_kind_of_value_is_checked_with_its_own_message():
+    def value_error(condition) -> list[str]:
+        return validate(condition, rules={}, region_codes=REGIONS).get("eligibility.value", [])
+
+    cases = [
+        ({"fact": "age", "op": "known", "value": 3}, "значение не указывают"),
+        ({"fact": "veteran", "op": "is", "value": "да"}, "«да» или «нет»"),
+        ({"fact": "income_per_member", "op": "<=", "value": {"subsistence_minimum": 0}},
+         "Множитель прожиточного минимума"),
+        ({"fact": "income_per_member", "op": "<=", "value": -5}, "неотрицательная сумма"),
+        ({"fact": "age", "op": "between", "value": [18.5, 30]}, "«от» и «до»"),
+        ({"fact": "age", "op": "between", "value": [40, 30]}, "«От» (40) больше «до» (30)"),
+        ({"fact": "disability_group", "op": "in", "value": []}, "хотя бы одно"),
+        ({"fact": "disability_group", "op": "in", "value": ["7"]}, "Неизвестные значения: 7"),
+        ({"fact": "household_size", "op": ">=", "value": 2.5}, "целое неотрицательное"),
+    ]  # fmt: skip
+    for condition, words in cases:
+        assert any(words in m for m in value_error(condition)), condition
+    for fine in (
+        {"fact": "age", "op": "between", "value": [18, 30]},
+        {"fact": "income_per_member", "op": "<=", "value": {"subsistence_minimum": 1.5}},
+        {"fact": "region", "op": "not_in", "value": ["RU-TA"]},
+        {"fact": "veteran", "op": "is", "value": False},
+    ):
+        assert value_error(fine) == [], fine

@@ -9,7 +9,7 @@ from django.core.management.base import CommandError
 
 from vmeste.core.errors import ValidationFailed
 from vmeste.directory import models as m
-from vmeste.directory.hsds_import import import_documents, import_paths
+from vmeste.directory.hsds.importing import import_documents, import_paths
 
 pytestmark = pytest.mark.django_db
 

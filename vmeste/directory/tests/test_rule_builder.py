@@ -5,10 +5,10 @@ the rule said in words."""
 import pytest
 from django.utils.datastructures import MultiValueDict
 
-from vmeste.directory import rule_builder as b
 from vmeste.directory.demo_data import RULES
 from vmeste.directory.eligibility.describe import describe
 from vmeste.directory.eligibility.validate import validate
+from vmeste.directory.rules import builder as b
 
 AGE_60 = {"fact": "age", "op": ">=", "value": 60}
 ALONE = {"fact": "lives_alone", "op": "is", "value": True}

@@ -4,8 +4,10 @@ whichever door a change came through, and the check of a draft on a profile."""
 import pytest
 
 from vmeste.core.errors import Conflict, Forbidden, ValidationFailed
-from vmeste.directory import rule_builder, rule_services, services
+from vmeste.directory import services
 from vmeste.directory.models import EligibilityChange, EligibilityRule, Measure
+from vmeste.directory.rules import builder as rule_builder
+from vmeste.directory.rules import services as rule_services
 
 pytestmark = pytest.mark.django_db
 

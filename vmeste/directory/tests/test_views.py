@@ -1,7 +1,7 @@
 import pytest
 
 from vmeste.accounts.models import AuditEntry
-from vmeste.directory.hsds_import import import_documents
+from vmeste.directory.hsds.importing import import_documents
 
 from .conftest import years_ago
 from .test_hsds import org_doc

@@ -102,3 +102,66 @@ def test_a_form_token_is_taken_once(centre):
 def test_two_forms_shown_at_the_same_moment_have_different_tokens():
     moment = public_form.timezone.now() - timedelta(seconds=10)
     assert public_form.form_token(moment) != public_form.form_token(moment)
+
+
+# Every field of the form wrong at once: one answer lists every mistake, in Russian.
+_WRONG = {
+    "centre": "no-such-centre",
+    "last_name": "Ж" * 101,
+    "first_name": "  ",
+    "middle_name": "Ж" * 101,
+    "birth_date": "31.12.1990",
+    "phone": "12",
+    "email": "not-an-address",
+    "district": "Р" * 151,
+    "wanted_roles": ["pilot"],
+    "document_valid_until": "2099-99-99",
+}
+_WRONG_API = {**_WRONG, "document_kind": "К" * 101, "document_number": "9" * 101}
+
+
+def test_the_api_lists_every_mistake_of_a_form_wrong_everywhere(centre):
+    public = Api()
+    answer = public.post(APPLY, {**_body(centre, _token(public), consent=False), **_WRONG_API})
+    assert answer.status_code == 422
+    fields = answer.json()["error"]["fields"]
+    assert set(fields) == {*_WRONG_API, "consent"}
+    assert fields["last_name"] == ["Не длиннее 100 символов."]
+    assert fields["first_name"] == ["Укажите имя."]
+    assert fields["email"] == ["Неверный адрес эл. почты."]
+    assert fields["document_number"] == ["Не длиннее 100 символов."]
+    assert not Volunteer.objects.exists()
+
+
+def test_the_page_shows_every_mistake_beside_its_field(client, centre):
+    form = {**_body(centre, public_form.form_token()), **_WRONG}
+    del form["consent"]
+    page = client.post("/volunteers/apply/", form)
+    assert page.status_code == 422
+    html = page.content.decode()
+    for name in {*_WRONG, "consent"}:
+        assert f'id="err-{name}"' in html, name
+    assert "Не длиннее 150 символов." in html and "Неверный номер телефона." in html
+    assert 'maxlength="100"' in html  # the browser holds the same limits
+    assert not Volunteer.objects.exists()
+
+
+def test_the_centres_rules_are_told_together_with_the_fields_mistakes(centre):
+    public = Api()
+    young = str(date.today() - timedelta(days=16 * 366))
+    answer = public.post(APPLY, _body(centre, _token(public), birth_date=young, email="x@"))
+    fields = answer.json()["error"]["fields"]
+    assert answer.status_code == 422 and set(fields) == {"birth_date", "email"}
+    assert "18 лет" in fields["birth_date"][0]
+    assert not Volunteer.objects.exists()
+
+
+def test_values_of_the_wrong_type_are_refused_in_russian(centre):
+    public = Api()
+    body = {**_body(centre, _token(public)), "consent": "может быть", "wanted_roles": "курьер"}
+    answer = public.post(APPLY, body)
+    assert answer.status_code == 422
+    assert answer.json()["error"]["fields"] == {
+        "consent": ["Ожидалось true или false."],
+        "wanted_roles": ["Ожидался список."],
+    }

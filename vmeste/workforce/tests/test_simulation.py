@@ -6,8 +6,8 @@ from __future__ import annotations
 import math
 import statistics
 
+from bench.baseline import bare_mmc
 from vmeste.contactcenter.routing import QueueRule
-from vmeste.workforce.baseline import bare_mmc
 from vmeste.workforce.erlang import erlang_a_figures, erlang_c_figures
 from vmeste.workforce.simulation import DAY, AgentGroup, Branch, Scenario, simulate
 

@@ -37,7 +37,7 @@ class Command(BaseCommand):
             raise CommandError("\n".join(lines)) from exc
 
     def _import(self, paths: list[Path]) -> None:
-        from vmeste.directory.hsds_import import import_paths
+        from vmeste.directory.hsds.importing import import_paths
 
         report = import_paths(paths)
         counts = ", ".join(f"{table}: {n}" for table, n in sorted(report.counts.items()))
@@ -46,7 +46,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  пропущен {name}: описание API, записей нет.")
 
     def _export(self, path: Path) -> None:
-        from vmeste.directory.hsds_export import export_path
+        from vmeste.directory.hsds.exporting import export_path
 
         counts = export_path(path)
         summary = ", ".join(f"{table}: {n}" for table, n in counts.items())

@@ -9,8 +9,8 @@ from django.http import HttpRequest, JsonResponse
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET
 
-from vmeste.directory import hsds_export as out
 from vmeste.directory import models as m
+from vmeste.directory.hsds import exporting as out
 from vmeste.directory.text import text_q
 
 PER_PAGE_DEFAULT, PER_PAGE_MAX = 50, 500

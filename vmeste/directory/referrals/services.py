@@ -14,8 +14,8 @@ from vmeste.assistance.models import CLOSED_STATUSES, OutcomeHow, Request, Reque
 from vmeste.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vmeste.core.scoping import scoped
 from vmeste.core.timeline import record_event
-from vmeste.directory import referral_transitions as table
 from vmeste.directory.models import Measure, Referral, Service
+from vmeste.directory.referrals import transitions as table
 
 FEEDBACK_MAX = 5000
 REFUSALS = {

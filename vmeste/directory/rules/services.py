@@ -14,11 +14,13 @@ from vmeste.accounts import audit
 from vmeste.accounts.roles import Right
 from vmeste.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vmeste.core.models import Region
-from vmeste.directory import navigator, rule_builder, rule_history, services
+from vmeste.directory import navigator, services
 from vmeste.directory.eligibility.describe import describe
 from vmeste.directory.eligibility.engine import MeasureSpec, compile_measure, compile_tree, evaluate
 from vmeste.directory.eligibility.validate import validate
 from vmeste.directory.models import EligibilityRule, Measure
+from vmeste.directory.rules import builder as rule_builder
+from vmeste.directory.rules import history as rule_history
 from vmeste.people import services as people
 
 Subject = rule_history.Subject

@@ -22,8 +22,8 @@ from vmeste.directory.eligibility.facts import (
     REGION,
     SITUATION_FLAGS,
 )
-from vmeste.directory.rule_builder import RULE, Node
-from vmeste.directory.rule_services import Draft
+from vmeste.directory.rules.builder import RULE, Node
+from vmeste.directory.rules.services import Draft
 
 GROUP_TYPES = (
     ("all", gettext_lazy("выполнены все условия (И)")),

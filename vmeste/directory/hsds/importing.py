@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from vmeste.core.errors import ValidationFailed
 from vmeste.core.models import Region
 from vmeste.directory import models as m
-from vmeste.directory.hsds_tables import (
+from vmeste.directory.hsds.tables import (
     CHILDREN,
     ENUMS,
     EXTRA_TABLES,

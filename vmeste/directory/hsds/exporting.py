@@ -9,7 +9,7 @@ from pathlib import Path
 from django.db import models
 
 from vmeste.directory import models as m
-from vmeste.directory.hsds_tables import OURS, REQUIRED
+from vmeste.directory.hsds.tables import OURS, REQUIRED
 
 # Our fields that must not leak into HSDS, and links HSDS expresses by nesting instead.
 _SKIP = OURS | {"taxonomy_detail"}

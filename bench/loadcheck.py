@@ -34,7 +34,7 @@ from urllib.parse import quote
 from django.db import connection
 from django.utils import timezone
 
-from vmeste.core.serving import Served, serve
+from bench.serving import Served, serve
 
 EVENTS = "/api/v1/telephony/events"
 RELEASES = ("no_answer", "caller_gone", "hang_up")  # the agent no longer holds the call
@@ -374,7 +374,7 @@ def count(*, prefix: str = "ld", calls: int) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m vmeste.contactcenter.loadcheck --calls N --logs DIR``: on the
+    """``python -m bench.loadcheck --calls N --logs DIR``: on the
     database of VMESTE_DATABASE_URL (migrated, fresh), print the run and the counts (JSON)."""
     import argparse
 
