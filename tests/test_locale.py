@@ -3,13 +3,18 @@ committed .mo says what the .po says (gettext serves the .mo, so a stale one hid
 
 import ast
 import gettext
+import os
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from django.test import Client
 
-CATALOGUE = Path(__file__).resolve().parent.parent / "vmeste" / "locale" / "en" / "LC_MESSAGES"
+SOURCE = Path(__file__).resolve().parent.parent / "vmeste"
+CATALOGUE = SOURCE / "locale" / "en" / "LC_MESSAGES"
 PLACEHOLDER = re.compile(r"%(?:\([a-z_]+\))?[sdif%]")
 
 
@@ -28,8 +33,8 @@ def _string(lines: list[str], key: str) -> str | None:
     return "".join(parts) if parts else None
 
 
-def _entries() -> list[dict]:
-    text = (CATALOGUE / "django.po").read_text(encoding="utf-8")
+def _entries(catalogue: Path = CATALOGUE / "django.po") -> list[dict]:
+    text = catalogue.read_text(encoding="utf-8")
     entries = []
     for block in text.split("\n\n"):
         lines = [line for line in block.strip("\n").split("\n") if not line.startswith("#~")]
@@ -90,6 +95,27 @@ def test_the_compiled_catalogue_matches_the_source():
         if got != e["strings"]:
             stale.append(e["msgid"])
     assert not stale, f"django.mo is older than django.po (make messages): {stale[:10]}"
+
+
+def test_the_catalogue_holds_every_string_of_the_source(tmp_path):
+    """`make messages` run on a copy of the source would add nothing and drop nothing: a new
+    string in the code cannot reach a page untranslated unnoticed (needs GNU gettext)."""
+    copy = tmp_path / "vmeste"
+    skip = shutil.ignore_patterns("tests", "__pycache__", "static", "*.mo")
+    shutil.copytree(SOURCE, copy, ignore=skip)
+    command = [sys.executable, "-m", "vmeste", "makemessages", "-l", "en", "--no-obsolete"]
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    run = subprocess.run(command, cwd=copy, env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+
+    def keys(catalogue: Path) -> set[tuple]:
+        return {(e["context"], e["msgid"]) for e in _entries(catalogue)}
+
+    current = keys(copy / "locale" / "en" / "LC_MESSAGES" / "django.po")
+    committed = keys(CATALOGUE / "django.po")
+    new, gone = sorted(current - committed, key=str), sorted(committed - current, key=str)
+    assert not new, f"not in the catalogue (make messages, then translate): {new[:10]}"
+    assert not gone, f"no longer in the source (make messages): {gone[:10]}"
 
 
 @pytest.mark.django_db
