@@ -17,7 +17,7 @@ from vmeste.core.errors import ServiceError
 from vmeste.core.models import Centre
 from vmeste.deliveries import dispatch, services, transitions
 from vmeste.deliveries.models import DeliveryStatus
-from vmeste.volunteers.services import centre_by_code
+from vmeste.volunteers.services import centre_by_code, centre_shown
 from vmeste.volunteers.shifts import centre_zone
 
 STEP_LABELS = {
@@ -77,13 +77,8 @@ def step(request: HttpRequest, pk: int) -> HttpResponse:
 def board(request: HttpRequest) -> HttpResponse:
     if not services.can_dispatch(request.user):
         raise Http404
+    centre = centre_shown(request.user, request.GET.get("centre", ""))
     centres = list(Centre.objects.all())
-    code = request.GET.get("centre") or (
-        request.user.centre.code if request.user.centre else (centres[0].code if centres else "")
-    )
-    if not code:
-        raise Http404
-    centre = centre_by_code(code, user=request.user)
     b = dispatch.board(user=request.user, centre=centre, district=request.GET.get("district", ""))
     return render(
         request,

@@ -427,6 +427,16 @@ def centre_by_code(code: str, *, user=None, field: str = "centre") -> Centre:
     return centre
 
 
+def centre_shown(user: User, asked: str = "") -> Centre:
+    """The centre a page about one centre shows (the rota, the coverage, the dispatch board):
+    the one asked for, else the user's own, else the first; only one within their regions."""
+    code = asked or (user.centre.code if user.centre_id else "")
+    code = code or Centre.objects.values_list("code", flat=True).first() or ""
+    if not code:
+        raise NotFound(_("Нет центров."))
+    return centre_by_code(code, user=user)
+
+
 def save_requirements(*, centre: Centre, values: dict | None) -> bool:
     """A centre's requirements exactly as a line's configuration states them (None: the
     defaults, no row); whether they changed. The caller has checked the right to do it."""

@@ -32,12 +32,8 @@ def _manager(request: HttpRequest) -> None:
 
 
 def _centre(request: HttpRequest) -> Centre:
-    centres = Centre.objects.all()
-    code = request.GET.get("centre") or (
-        request.user.centre.code if request.user.centre else getattr(centres.first(), "code", "")
-    )
     try:
-        return services.centre_by_code(code, user=request.user)
+        return services.centre_shown(request.user, request.GET.get("centre", ""))
     except ServiceError:
         raise Http404 from None
 

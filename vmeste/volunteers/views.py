@@ -210,13 +210,8 @@ def my_trainings(request: HttpRequest) -> HttpResponse:
 def coverage(request: HttpRequest) -> HttpResponse:
     if not services.can_manage(request.user):
         raise Http404
+    centre = services.centre_shown(request.user, request.GET.get("centre", ""))
     centres = list(Centre.objects.all())
-    code = request.GET.get("centre") or (
-        request.user.centre.code if request.user.centre else (centres[0].code if centres else "")
-    )
-    if not code:
-        raise Http404
-    centre = services.centre_by_code(code, user=request.user)
     days = int_param(request.GET, "days", default=7, lowest=1, highest=31)
     return render(
         request,

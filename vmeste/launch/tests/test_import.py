@@ -104,9 +104,9 @@ def test_the_console_prints_the_changes_and_every_error(tver, tmp_path, capsys):
     assert "+ agents[petrov]" in capsys.readouterr().out
     assert not Agent.objects.exists()
     path.write_text("schema: vmeste-line/1\nline: {code: tver}\n", encoding="utf-8")
-    with pytest.raises(Exception, match="Ошибок в конфигурации"):
+    with pytest.raises(Exception, match="Ошибок в конфигурации") as refused:
         call_command("line", "import", str(path))
-    err = capsys.readouterr().err
+    err = str(refused.value)
     assert "line.name_ru: обязательное поле." in err and "queues: нужна хотя бы одна" in err
 
 

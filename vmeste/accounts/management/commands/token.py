@@ -1,18 +1,15 @@
-from django.core.management.base import BaseCommand, CommandError
-
 from vmeste.accounts import services
 from vmeste.accounts.models import TOKEN_DAYS
-from vmeste.core.errors import ServiceError
+from vmeste.core.commands import VerbCommand
 
 
-class Command(BaseCommand):
+class Command(VerbCommand):
     help = (
         "API tokens: `vmeste token create USERNAME [--days N] [--region CODE]... [--line CODE]...`"
         " prints the token alone (shown once)."
     )
 
-    def add_arguments(self, parser):
-        verbs = parser.add_subparsers(dest="verb", required=True)
+    def add_verbs(self, verbs) -> None:
         create = verbs.add_parser("create")
         create.add_argument("username")
         create.add_argument("--name", default="cli")
@@ -26,16 +23,12 @@ class Command(BaseCommand):
             "--line", action="append", default=[], help="narrow to a line of the owner's"
         )
 
-    def handle(self, *args, verb: str, username: str, name: str, **options):
-        try:
-            raw = services.issue_token(
-                username=username,
-                name=name,
-                days=options["days"],
-                regions=options["region"],
-                lines=options["line"],
-            )
-            self.stdout.write(raw)
-        except ServiceError as exc:
-            details = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.fields.items())
-            raise CommandError(details or exc.message) from exc
+    def _create(self, options) -> None:
+        raw = services.issue_token(
+            username=options["username"],
+            name=options["name"],
+            days=options["days"],
+            regions=options["region"],
+            lines=options["line"],
+        )
+        self.stdout.write(raw)

@@ -1,15 +1,23 @@
-from django.core.management.base import BaseCommand, CommandError
-
 from vmeste.accounts import services
 from vmeste.accounts.roles import Role
-from vmeste.core.errors import ServiceError
+from vmeste.core.commands import VerbCommand
+
+_CREATE_FIELDS = (
+    "username",
+    "role",
+    "regions",
+    "lines",
+    "password",
+    "centre",
+    "first_name",
+    "last_name",
+)
 
 
-class Command(BaseCommand):
+class Command(VerbCommand):
     help = "Users: `vmeste user create USERNAME --role ROLE [--region CODE]... [--line CODE]...`"
 
-    def add_arguments(self, parser):
-        verbs = parser.add_subparsers(dest="verb", required=True)
+    def add_verbs(self, verbs) -> None:
         create = verbs.add_parser("create", help="create a user with a role and a scope")
         create.add_argument("username")
         create.add_argument("--role", required=True, choices=Role.values)
@@ -20,23 +28,12 @@ class Command(BaseCommand):
         create.add_argument("--first-name", default="")
         create.add_argument("--last-name", default="")
 
-    def handle(self, *args, verb: str, **options):
-        try:
-            # The command line acts as the server itself: no one's grant to check.
-            user, password = services.create_user(
-                actor=None,
-                username=options["username"],
-                role=options["role"],
-                regions=options["regions"],
-                lines=options["lines"],
-                password=options["password"],
-                centre=options["centre"],
-                first_name=options["first_name"],
-                last_name=options["last_name"],
-            )
-        except ServiceError as exc:
-            details = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.fields.items())
-            raise CommandError(details or exc.message) from exc
+    def _create(self, options) -> None:
+        # The options are named as the service's parameters. The command line acts as the
+        # server itself: no one's grant to check.
+        user, password = services.create_user(
+            actor=None, **{name: options[name] for name in _CREATE_FIELDS}
+        )
         self.stdout.write(f"created {user.username} ({user.role})")
         if options["password"] is None:
             self.stdout.write(f"password: {password}")

@@ -3,20 +3,17 @@ as a YAML document (the format: `contactcenter/ivrmenu.py`)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from vmeste.contactcenter import ivr
-from vmeste.core.errors import ServiceError
+from vmeste.core.commands import VerbCommand, read_text
 from vmeste.core.models import Line
 
 
-class Command(BaseCommand):
+class Command(VerbCommand):
     help = "Голосовое меню линии: импорт и выгрузка YAML (всё или ничего)."
 
-    def add_arguments(self, parser) -> None:
-        verbs = parser.add_subparsers(dest="verb", required=True)
+    def add_verbs(self, verbs) -> None:
         load = verbs.add_parser("import", help="Заменить меню линии меню из файла.")
         load.add_argument("file")
         load.add_argument("--line", default=None, help="Код линии, если его нет в файле.")
@@ -24,33 +21,17 @@ class Command(BaseCommand):
         dump.add_argument("line")
         dump.add_argument("file")
 
-    def handle(self, *args, **options) -> None:
-        try:
-            if options["verb"] == "import":
-                self._import(options["file"], options["line"])
-            else:
-                self._export(options["line"], options["file"])
-        except ServiceError as exc:
-            details = [f"  {path}: {m}" for path, ms in exc.fields.items() for m in ms]
-            raise CommandError("\n".join([exc.message, *details])) from exc
-        except OSError as exc:
-            raise CommandError(str(exc)) from exc
-
-    def _import(self, file: str, line_code: str | None) -> None:
-        document = ivr.parse_yaml(Path(file).read_text(encoding="utf-8"))
-        code = line_code or (document.get("line") if isinstance(document, dict) else None)
+    def _import(self, options) -> None:
+        document = ivr.parse_yaml(read_text(options["file"]))
+        code = options["line"] or (document.get("line") if isinstance(document, dict) else None)
         line = Line.objects.filter(code=code or "").first()
         if line is None:
             raise CommandError(f"Нет линии «{code}» (укажите line: в файле или --line).")
         menu = ivr.import_menu(document, line=line)
         self.stdout.write(f"Меню линии {line.code}: узлов {menu.nodes.count()}.")
 
-    def _export(self, line_code: str, file: str) -> None:
-        line = Line.objects.filter(code=line_code).first()
+    def _export(self, options) -> None:
+        line = Line.objects.filter(code=options["line"]).first()
         if line is None:
-            raise CommandError(f"Нет линии «{line_code}».")
-        text = ivr.dump_yaml(ivr.export_menu(line))
-        if file == "-":
-            self.stdout.write(text, ending="")
-        else:
-            Path(file).write_text(text, encoding="utf-8")
+            raise CommandError(f"Нет линии «{options['line']}».")
+        self.write_out(ivr.dump_yaml(ivr.export_menu(line)), options["file"])

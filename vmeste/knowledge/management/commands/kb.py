@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from vmeste.core.commands import VerbCommand
 from vmeste.knowledge import importing, services
 
 # Options of `kb search` (and Django's own) that take a value; any other token that starts
@@ -35,11 +36,10 @@ def _query_as_operand(argv: list[str]) -> list[str]:
     return [*argv[:3], *options, "--", *operands]
 
 
-class Command(BaseCommand):
+class Command(VerbCommand):
     help = "База знаний: импорт и выгрузка папки статей Markdown, поиск."
 
-    def add_arguments(self, parser) -> None:
-        verbs = parser.add_subparsers(dest="verb", required=True)
+    def add_verbs(self, verbs) -> None:
         load = verbs.add_parser("import", help="Импортировать папку .md (по id, всё или ничего).")
         load.add_argument("path")
         load.add_argument("--json", action="store_true", help="Отчёт в JSON.")
@@ -63,9 +63,6 @@ class Command(BaseCommand):
 
     def run_from_argv(self, argv: list[str]) -> None:
         super().run_from_argv(_query_as_operand(argv))
-
-    def handle(self, *args, **options) -> None:
-        getattr(self, f"_{options['verb']}")(options)
 
     def _import(self, options: dict) -> None:
         try:

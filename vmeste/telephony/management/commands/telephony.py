@@ -7,8 +7,9 @@ import logging
 import os
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from vmeste.core.commands import VerbCommand
 from vmeste.telephony import edge
 from vmeste.telephony.check import language, run_checks
 from vmeste.telephony.services import realm, set_sip_password
@@ -21,13 +22,12 @@ def _ports(text: str) -> tuple[int, int]:
         raise CommandError(f"ports: A-B, e.g. 30000-30999 (got {text!r})") from exc
 
 
-class Command(BaseCommand):
+class Command(VerbCommand):
     help = "The SIP edge: check what it needs, run it, run the media application."
 
-    def add_arguments(self, parser) -> None:
-        sub = parser.add_subparsers(dest="action", required=True)
+    def add_verbs(self, verbs) -> None:
         for name in ("check", "up"):
-            p = sub.add_parser(name)
+            p = verbs.add_parser(name)
             p.add_argument("--sip-port", type=int, default=5060)
             p.add_argument("--rtp-ports", type=_ports, default=(30000, 30999))
             p.add_argument("--ng-port", type=int, default=2223)
@@ -48,19 +48,16 @@ class Command(BaseCommand):
                 help="the phone network's gateway, sip:host:port (callbacks, outside numbers)",
             )
             p.add_argument("--lang", default="")
-        media = sub.add_parser("media")
+        media = verbs.add_parser("media")
         media.add_argument("--host", default="127.0.0.1")
         media.add_argument("--sip-port", type=int, default=5070)
         media.add_argument("--rtp-ports", type=_ports, default=(31000, 31999))
         media.add_argument("--edge", default="127.0.0.1:5060")
         media.add_argument("--vmeste-url", default="http://127.0.0.1:8000")
         media.add_argument("--token-file", default="")
-        password = sub.add_parser("password", help="set an agent's phone password (shown once)")
+        password = verbs.add_parser("password", help="set an agent's phone password (shown once)")
         password.add_argument("username")
         password.add_argument("--password", default="")
-
-    def handle(self, *args, action: str, **options) -> None:
-        getattr(self, f"_{action}")(options)
 
     def _config(self, options) -> edge.EdgeConfig:
         return edge.EdgeConfig(
