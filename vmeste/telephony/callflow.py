@@ -138,6 +138,7 @@ class Caller:
         self.gone = asyncio.Event()
         self.released = asyncio.Event()  # the agent transferred the caller away
         self.agent_leg: Dialog | None = None
+        self.agent_ack_body = ""
         self.agent = ""
         self.stream = None
         self._ringing: sip.Message | None = None
@@ -297,6 +298,7 @@ class Caller:
             await legs.bye(self.ua, self.agent_leg)
             return False
         legs.ack(self.ua, self.dialog, "")
+        self.agent_ack_body = answer.body  # said again if the agent's 2xx comes again
         legs.ack(self.ua, self.agent_leg, answer.body)
         self.stream.stop()
         self.state = "bridged"
@@ -310,16 +312,22 @@ class Caller:
         return True
 
     def _from_caller(self, message: sip.Message, addr) -> None:
-        if message.method == "BYE":
+        # No address: a 2xx of ours retransmitted (its ``method`` is its CSeq's, INVITE:
+        # it must never be answered as if it were a request, to nowhere).
+        if addr is None:
+            if self.dialog is not None:
+                legs.ack(self.ua, self.dialog, "")
+        elif message.method == "BYE":
             self.ua.answer(message, addr, 200)
             self.gone.set()
         elif message.method == "CANCEL" or message.method == "INVITE":
             self.ua.answer(message, addr, 200)  # a re-INVITE (refresh) or a late CANCEL
-        elif addr is None:  # our 2xx retransmitted: ACK again
-            legs.ack(self.ua, self.dialog, "")
 
     def _from_agent(self, message: sip.Message, addr) -> None:
-        if message.method == "REFER" and addr is not None and self.state == "bridged":
+        if addr is None:  # the agent's 2xx retransmitted (our ACK was lost): ACK again
+            if self.agent_leg is not None and self.agent_ack_body:  # once we have an answer
+                legs.ack(self.ua, self.agent_leg, self.agent_ack_body)
+        elif message.method == "REFER" and self.state == "bridged":
             self.ua.answer(message, addr, 202)
             target = sip.user_of(message.get("refer-to") or message.get("r"))
             self.state = "transferring"
@@ -329,7 +337,7 @@ class Caller:
             self.agent_leg = None
             self.gone.set()
             asyncio.get_running_loop().create_task(legs.bye(self.ua, self.dialog))
-        elif message.method != "ACK" and addr is not None:
+        elif message.method != "ACK":
             self.ua.answer(message, addr, 200)
 
     async def say_and_hang_up(self, text: str) -> None:

@@ -203,17 +203,23 @@ class UserAgent(asyncio.DatagramProtocol):
             self.streams.discard(stream)
             self.free_ports.append(stream.port)
 
-    def send(self, message: sip.Message, addr: tuple[str, int]) -> None:
-        if self.transport is not None:
-            self.transport.sendto(message.encode(), addr)
+    def send(self, message: sip.Message, addr: tuple[str, int] | None) -> None:
+        self._sendto(message.encode(), addr)
+
+    def _sendto(self, data: bytes, addr: tuple[str, int] | None) -> None:
+        """The one way out. A datagram to no address would not just fail: asyncio closes
+        the transport on it, and with it every call of this node."""
+        if addr is None:
+            log.warning("not sent, no address: %s", data.split(b"\r\n", 1)[0])
+        elif self.transport is not None:
+            self.transport.sendto(data, addr)
 
     def answer(self, request: sip.Message, addr, status: int, **kwargs) -> sip.Message:
         response = sip.reply(request, status, **kwargs)
         data = response.encode()
         if request.method == "INVITE":
             self.sent_replies[(request.call_id, request.get("via"))] = data
-        if self.transport is not None:
-            self.transport.sendto(data, addr)
+        self._sendto(data, addr)
         return response
 
     async def transact(
@@ -243,7 +249,7 @@ class UserAgent(asyncio.DatagramProtocol):
             async with asyncio.timeout(timeout):
                 interval = 0.5
                 while True:
-                    self.transport.sendto(data, hop)
+                    self._sendto(data, hop)
                     with contextlib.suppress(TimeoutError):
                         return await asyncio.wait_for(asyncio.shield(future), interval)
                     if heard.is_set() and request.method == "INVITE":
@@ -267,7 +273,7 @@ class UserAgent(asyncio.DatagramProtocol):
         elif message.method == "INVITE" and not sip.tag(message.get("to")):
             known = self.sent_replies.get((message.call_id, message.get("via")))
             if known is not None:  # a retransmission: say the same again
-                self.transport.sendto(known, addr)
+                self._sendto(known, addr)
                 return
             self.answer(message, addr, 100)
             asyncio.get_running_loop().create_task(self.on_call(self, message, addr))
