@@ -208,11 +208,6 @@ def test_every_mistake_a_caller_makes_leaves_one_consistent_record(
     }  # fmt: skip
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the media application tells Vmeste nothing of a caller who hangs up in the menu "
-    "(callflow.Caller: call_offered only once a queue is chosen); t2 is adding that record",
-)
 def test_hanging_up_in_the_menu_is_recorded_once_as_abandoned(tmp_path, stack, national, make_user):
     _finished([_call(tmp_path, stack, "79001000031", "", then="leaves", stay_ms=1000)], stack)
     assert [c.state for c in _calls_of("79001000031")] == [Call.State.ABANDONED]

@@ -28,7 +28,10 @@ pytestmark = [
 ]
 
 
-def _until(check, timeout: float = 20.0) -> bool:
+def _until(check, timeout: float = 60.0) -> bool:
+    # 60 s, as the SIP harness waits (sipedge.Edge.patience): a check that cannot come true
+    # fails all the same, and on two shared, loaded cores the media application alone was
+    # seen taking 44 s to import and answer.
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if check():
