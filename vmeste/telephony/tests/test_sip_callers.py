@@ -181,7 +181,7 @@ def test_every_mistake_a_caller_makes_leaves_one_consistent_record(
     ringing = _phones(tmp_path, stack, [agents["sidorova"]], "agent_rings.xml")
     silent = _call(tmp_path, stack, "79001000021", "")  # the prompt replayed, then the default
     storm = _call(tmp_path, stack, "79001000022", "#" * 8, gap_ms=250)
-    wrong = _call(tmp_path, stack, "79001000023", "92")  # «9» is no option: the prompt again
+    wrong = _call(tmp_path, stack, "79001000023", "52")  # «5» is no option: the prompt again
     queue_leaver = _call(tmp_path, stack, "79001000024", "32", then="leaves", stay_ms=3000)
     ring_leaver = _call(tmp_path, stack, "79001000025", "31", then="leaves", stay_ms=3000)
     _finished([silent, storm, wrong, queue_leaver, ring_leaver, ringing, talking], stack)
