@@ -71,6 +71,7 @@ def _prepare(per_branch: int) -> list[str]:
     from django.conf import settings
 
     from vmeste.accounts.services import create_user
+    from vmeste.contactcenter import ivr
     from vmeste.contactcenter.models import Agent, Queue
     from vmeste.contactcenter.services import change_agent_state
     from vmeste.contactcenter.transitions import AgentEvent
@@ -97,11 +98,31 @@ def _prepare(per_branch: int) -> list[str]:
             set_sip_password(by=None, username=user.username, password="phone-secret")
             change_agent_state(agent=agent, event=AgentEvent.SIGN_IN)
             names.append(user.username)
+    ivr.import_menu(_menu(), line=line)
     create_user(
         actor=None, username="edge", role="telephony", password="pass-word-123",
         check_password=False,
     )  # fmt: skip
     return names
+
+
+def _menu() -> dict:
+    """The voice menu the media application walks: a key per branch, «3» a sub-menu."""
+
+    def queue(code: str) -> dict:
+        return {"id": code, "kind": "queue", "label": code, "queue": code}
+
+    sub = {d[1]: q for d, q in BRANCHES.items() if len(d) == 2}
+    main = {d: q for d, q in BRANCHES.items() if len(d) == 1} | {"3": "more", "0": "food"}
+    nodes = [
+        {"id": "main", "kind": "menu", "label": "Главное меню", "prompt": "Выберите тему.",
+         "default": "0", "options": [{"digit": d, "to": to} for d, to in main.items()]},
+        {"id": "more", "kind": "menu", "label": "Помощь", "prompt": "Выберите помощь.",
+         "default": "0", "options": [{"digit": d, "to": to} for d, to in sub.items()]},
+        *(queue(code) for code in BRANCHES.values()),
+        {"id": "night", "kind": "message", "label": "Ночь", "prompt": "Линия закрыта."},
+    ]  # fmt: skip
+    return {"start": "main", "night": "night", "operator_queue": "food", "nodes": nodes}
 
 
 def _toolbars(stop: threading.Event) -> None:
