@@ -11,6 +11,8 @@ changed text is said anew and an unchanged one is never synthesised twice.
 from __future__ import annotations
 
 import hashlib
+import os
+import secrets
 import shutil
 import subprocess
 import tempfile
@@ -92,11 +94,14 @@ def _decode(source: Path, target: Path) -> None:
 
 def _store(source: Path, name: str) -> None:
     """8 kHz mono A-law for the line and 8 kHz PCM WAV for listening, written whole
-    (a half-written file is never seen under the final name)."""
+    (a half-written file is never seen under the final name). Each writer has its own
+    partial file: two processes (two servers, two test workers) may say the same text at
+    once, and the second rename must not find the first's file gone."""
     folder = directory()
+    mine = f"{os.getpid()}-{secrets.token_hex(4)}"
     for suffix, encoding in ((".wav", ["-e", "signed-integer", "-b", "16", "-t", "wav"]),
                              (".al", ["-e", "a-law", "-t", "al"])):  # fmt: skip
-        partial = folder / f"{name}{suffix}.part"
+        partial = folder / f"{name}{suffix}.{mine}.part"
         _run(["sox", str(source), "-r", "8000", "-c", "1", *encoding, str(partial)])
         partial.replace(folder / f"{name}{suffix}")
 

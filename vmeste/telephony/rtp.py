@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
+import secrets
 import shutil
 import struct
 import subprocess
@@ -101,14 +103,16 @@ def synthesise(text: str, directory: Path, voice: str = "ru") -> Path:
     if target.exists():
         return target
     directory.mkdir(parents=True, exist_ok=True)
-    wav = directory / f"{digest}.wav"
+    # Names of this writer's own: two processes may say the same text at once.
+    mine = f"{os.getpid()}-{secrets.token_hex(4)}"
+    wav = directory / f"{digest}.{mine}.wav"
     subprocess.run(
         ["espeak-ng", "-v", voice, "-w", str(wav), text],
         check=True,
         capture_output=True,
         timeout=30,
     )
-    partial = directory / f"{digest}.part.al"
+    partial = directory / f"{digest}.{mine}.part.al"
     subprocess.run(
         ["sox", str(wav), "-r", "8000", "-c", "1", "-e", "a-law", "-t", "al", str(partial)],
         check=True,
