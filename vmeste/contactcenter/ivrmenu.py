@@ -227,7 +227,7 @@ def is_end(node: dict) -> bool:
 
 
 def _check_graph(document: dict, nodes: list[dict], by_id: dict, out: list[Problem]) -> None:
-    reached = _reach([document["start"], document["night"]], by_id)
+    reached = reachable([document["start"], document["night"]], by_id)
     ending = _ending(nodes, by_id)
     for index, node in enumerate(nodes):
         where = _where(index, node)
@@ -266,7 +266,8 @@ def silent_loop(node_id: str, by_id: dict) -> bool:
     return True
 
 
-def _reach(roots: list[str], by_id: dict) -> set[str]:
+def reachable(roots: list[str], by_id: dict) -> set[str]:
+    """The ids of the nodes a caller can reach from ``roots`` by the menu's own ways."""
     seen: set[str] = set()
     stack = list(roots)
     while stack:

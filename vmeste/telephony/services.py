@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vmeste.accounts.roles import Right
-from vmeste.contactcenter import ivr
+from vmeste.contactcenter import ivr, ivrmenu
 from vmeste.contactcenter import telephony as contactcenter_telephony
 from vmeste.contactcenter.models import Agent, Call, IvrMenu
 from vmeste.contactcenter.transitions import AgentState
@@ -196,21 +196,10 @@ def queues_reached(line: Line) -> set[str] | None:
     """The codes of the queues a caller can reach through the voice menu the media
     application plays for ``line`` by day (any path of keys, «0» included); None when the
     line has no voice menu of its own."""
-    row = IvrMenu.objects.filter(line=line).first()
-    if row is None:
+    if not IvrMenu.objects.filter(line=line).exists():
         return None
-    menu = ivr.for_media(line, at=timezone.now())
-    nodes, seen, found = menu["nodes"], set(), set()
-    todo = [row.start]
-    while todo:
-        code = todo.pop()
-        if code in seen or code not in nodes:
-            continue
-        seen.add(code)
-        node = nodes[code]
-        if node["kind"] == "queue" and node["queue"]:
-            found.add(node["queue"])
-        todo += [*node["options"].values(), node["next"] or ""]
-    if menu["operator_queue"]:
-        found.add(menu["operator_queue"])
-    return found
+    menu = ivr.export_menu(line)
+    by_id = {node["id"]: node for node in menu["nodes"]}
+    reached = ivrmenu.reachable([menu["start"]], by_id)
+    found = {by_id[code]["queue"] for code in reached if by_id[code]["kind"] == "queue"}
+    return found | ({menu["operator_queue"]} if menu["operator_queue"] else set())
