@@ -165,7 +165,9 @@ def wallboard(*, user, now: datetime | None = None) -> dict:
         raise Forbidden()
     regions, lines = user_scope(user)
     # Names and the definition are in the viewer's language.
-    key = f"cc-wallboard:{get_language()}:{sorted(regions)}:{sorted(lines)}"
+    # No spaces in the key: memcached (and Django's key check) refuse them.
+    scope = ",".join(map(str, sorted(regions))) + ";" + ",".join(map(str, sorted(lines)))
+    key = f"cc-wallboard:{get_language()}:{scope}"
     board = cache.get(key) if now is None else None
     if board is None:
         board = _compute_wallboard(user, now or timezone.now())

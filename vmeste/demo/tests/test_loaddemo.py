@@ -454,3 +454,40 @@ def test_the_national_line_has_the_seeds_ten_branches_matching_its_queues():
     for queue in Queue.objects.filter(line__code="we-are-together"):
         assert branches[queue.ivr_path].queue == queue.code
     assert all(node.speech for node in nodes.values() if node.prompt)
+
+
+# What a crawl of the pages must not follow: it leaves, it downloads, or it is not a page.
+NOT_A_PAGE = re.compile(r"logout|export|\.(csv|xlsx|pdf|wav|mp3|ogg)$|/api/|/static/|/media/")
+LINK = re.compile(r'(?:href|hx-get)="(/[^"#]*)"')
+
+
+def _links(html: str) -> list[str]:
+    return [u.replace("&amp;", "&") for u in LINK.findall(html) if not NOT_A_PAGE.search(u)]
+
+
+def test_no_demo_page_offers_what_its_viewer_is_refused(client):
+    """Every link and every block a page loads (htmx) answers its viewer: a page never shows
+    a link or fetches a panel that the viewer's role is refused (a 403 or 404 behind the page,
+    the console's error). Two clicks deep from each login's home, one page per address shape."""
+    for spec in cast.USERS:
+        if spec.role == "telephony":
+            continue
+        client.force_login(User.objects.get(username=spec.username))
+        home = client.get("/", follow=True)
+        frontier, seen, refused = _links(home.content.decode()), set(), []
+        for _depth in range(2):
+            found = []
+            for url in frontier:
+                shape = re.sub(r"\d+", "N", url.split("?")[0])
+                if shape in seen:
+                    continue
+                seen.add(shape)
+                page = client.get(url)
+                if page.status_code >= 400:
+                    refused.append(f"{page.status_code} {url}")
+                elif page.status_code == 200 and "html" in page.get("Content-Type", ""):
+                    found += _links(page.content.decode())
+            frontier = found
+        assert not refused, (spec.username, refused)
+        assert len(seen) >= 2, spec.username  # the crawl did walk past the home page
+        client.logout()
