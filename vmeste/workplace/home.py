@@ -11,9 +11,12 @@ from vmeste.accounts.roles import Right, Role
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Each role starts where its work is: the call card for those who take calls, the
-    courier's deliveries, a volunteer's shifts (the call card sends analysts and managers on)."""
+    """Each role starts where its work is: the call card for those who take calls, a
+    coordinator's own requests, the courier's deliveries, a volunteer's shifts (the call card
+    sends analysts and managers on)."""
     user = request.user
+    if user.role == Role.COORDINATOR:
+        return redirect("assistance:my_work")  # coordinators follow cases to the end
     if not user.can(Right.REGISTER):
         if user.role == Role.COURIER:
             return redirect("deliveries:mine")

@@ -19,7 +19,7 @@ from vmeste.accounts.models import User
 from vmeste.accounts.roles import Role
 from vmeste.assistance import numbering
 from vmeste.assistance.models import Request, RequestEvent
-from vmeste.assistance.transitions import TRANSITIONS
+from vmeste.assistance.transitions import CLOSED, TRANSITIONS
 from vmeste.contactcenter.models import Call
 from vmeste.contactcenter.services import centre_zone, today_start
 from vmeste.contacts.models import Contact
@@ -434,6 +434,12 @@ def test_every_demo_login_lands_on_a_page_with_work_on_it(client):
             ).select_related("shift")
             shifts = client.get("/volunteers/me/shifts/").content.decode()
             assert upcoming.exists() and upcoming[0].shift.name in shifts, spec.username
+        if spec.role == "coordinator":  # their own open requests, the nearest deadline first
+            theirs = Request.objects.filter(assignee=user).exclude(status__in=CLOSED)
+            assert page.redirect_chain[-1][0] == "/assistance/mine/", spec.username
+            assert (
+                theirs.exists() and theirs.exclude(due_at=None).order_by("due_at")[0].number in html
+            ), spec.username
         if spec.role == "courier":
             mine = Delivery.objects.filter(courier=user, status__in=["assigned", "accepted"])
             assert mine.exists() and mine[0].address in html, spec.username

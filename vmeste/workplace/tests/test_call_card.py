@@ -203,3 +203,11 @@ def test_the_navigator_answers_at_once_for_a_person_already_chosen(operator):
     )
     assert page.status_code == 422
     assert f'hx-get="/directory/panel/{person.pk}"' in page.content.decode()
+
+
+def test_a_coordinator_starts_on_their_own_requests(client, django_user_model):
+    from vmeste.accounts.roles import Role
+
+    coordinator = django_user_model.objects.create_user("k1", password="x", role=Role.COORDINATOR)
+    client.force_login(coordinator)
+    assert client.get("/").url == "/assistance/mine/"
