@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from base64 import b32encode
 
+import segno
 from django.conf import settings
 from django.db import transaction
+from django.utils.safestring import SafeString, mark_safe
 from django_otp import devices_for_user, match_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -47,6 +49,14 @@ def secret_of(device: TOTPDevice) -> str:
 
 
 @transaction.atomic
+def qr_svg(config_url: str) -> SafeString:
+    """The setup link as a QR code for the phone's camera: inline SVG drawn here, so the
+    secret never leaves the server for a QR service."""
+    code = segno.make(config_url, error="m")
+    svg = code.svg_inline(scale=5, border=2, dark="#000", light="#fff", omitsize=False)
+    return mark_safe(svg)
+
+
 def confirm(user: User, code: str) -> tuple[TOTPDevice, list[str]] | None:
     """Confirm the pending authenticator with a code it shows; the device and a fresh set of
     recovery codes (shown once), or None when the code is wrong."""

@@ -59,6 +59,7 @@ def setup(request: HttpRequest) -> HttpResponse:
     context = {
         "secret": twofactor.secret_of(device),
         "config_url": device.config_url,
+        "qr": twofactor.qr_svg(device.config_url),
         "next": _next(request),
         "error": error,
     }

@@ -4,11 +4,13 @@ tokens are not asked. The clock of the TOTP check is fixed."""
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
+import segno
 from django.test import Client
 from django_otp import models as otp_models
 from django_otp.oath import TOTP
@@ -65,6 +67,12 @@ def test_first_sign_in_sets_up_the_authenticator_and_shows_recovery_codes(make_u
     secret = re.search(r'id="totp-secret">([A-Z2-7 ]+)<', setup).group(1)
     device = TOTPDevice.objects.get(user__username="op", confirmed=False)
     assert f"otpauth://totp/Vmeste%3Aop?secret={secret.replace(' ', '')}" in setup
+    # The QR code is that very link, drawn on the page (no outside QR service).
+    link = html.unescape(re.search(r'id="totp-url">([^<]+)<', setup).group(1))
+    assert link.startswith("otpauth://totp/") and secret.replace(" ", "") in link
+    qr = re.search(r'<figure id="totp-qr"[^>]*>(<svg.*?</svg>)</figure>', setup, re.S).group(1)
+    drawn = segno.make(link, error="m").svg_inline(scale=5, border=2, dark="#000", light="#fff")
+    assert re.search(r' d="([^"]+)"', qr).group(1) == re.search(r' d="([^"]+)"', drawn).group(1)
     wrong = client.post("/accounts/2fa/setup/", {"code": "000000", "next": "/assistance/"})
     assert wrong.status_code == 422
     assert client.get("/assistance/").status_code == 302  # still not through
