@@ -44,8 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--batch", type=int, default=50_000, help="Строк в одной порции.")
     parser.add_argument("--quiet", action="store_true", help="Без хода работы на stderr.")
-    args = parser.parse_args(argv)
-    if min(args.persons, args.requests, args.contacts) < 0 or args.batch <= 0:
+    asked = vars(parser.parse_args(argv))  # the options are `generate`'s parameters
+    quiet = asked.pop("quiet")
+    if min(asked["persons"], asked["requests"], asked["contacts"]) < 0 or asked["batch"] <= 0:
         parser.error("размеры не могут быть отрицательными, порция — больше нуля.")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vmeste.settings")
     django.setup()
@@ -53,14 +54,7 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.perf_counter()
     try:
-        made = generate(
-            persons=args.persons,
-            requests=args.requests,
-            contacts=args.contacts,
-            seed=args.seed,
-            batch=args.batch,
-            progress=_progress(args.quiet),
-        )
+        made = generate(**asked, progress=_progress(quiet))
     except ValueError as exc:
         parser.error(str(exc))
     summary = ", ".join(f"{k}: {v}" for k, v in made.items())

@@ -14,7 +14,7 @@ from vmeste.contacts.models import Channel, Contact, Disposition
 from vmeste.core import services as reference
 from vmeste.core.dates import EventMoment
 from vmeste.core.errors import FieldErrors, NotFound
-from vmeste.core.schemas import Id, ListOf
+from vmeste.core.schemas import FiltersOf, Id, ListOf
 from vmeste.people import services as people
 
 router = Router(tags=["contacts"])
@@ -51,13 +51,7 @@ class ContactOut(Schema):
     requests: list[str]
 
 
-class ContactFilters(Schema):
-    line: str = ""
-    region: str = ""
-    disposition: str = ""
-    caller_number: str = ""
-    limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0, le=1_000_000)
+ContactFilters = FiltersOf(services.ContactFilters)
 
 
 def shape(contact: Contact, user) -> dict:

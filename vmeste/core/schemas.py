@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, time
 from functools import cache
-from typing import Annotated
+from typing import Annotated, get_type_hints
 
 from ninja import Schema
 from pydantic import Field, WithJsonSchema, create_model
@@ -16,6 +17,23 @@ def ListOf(item: type[Schema]) -> type[Schema]:
     return create_model(
         f"{item.__name__}List", __base__=Schema, items=(list[item], ...), count=(int, ...)
     )
+
+
+class Page(Schema):
+    """Which page of a list: `limit` rows from `offset` (the list's `count` tells them all)."""
+
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0, le=1_000_000)
+
+
+@cache
+def FiltersOf(filters: type) -> type[Page]:
+    """The query parameters of a list: the fields of the filters its service takes (a
+    dataclass whose every field has a default), then the page. The filters are written once,
+    in the service; `.dict(exclude={"limit", "offset"})` gives them back to it."""
+    hints = get_type_hints(filters)
+    fields = {f.name: (hints[f.name], f.default) for f in dataclasses.fields(filters)}
+    return create_model(filters.__name__, __base__=Page, **fields)
 
 
 # A database id: positive and within a signed 64-bit column, so that a huge number in a URL

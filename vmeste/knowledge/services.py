@@ -363,9 +363,10 @@ def restore(*, article: Article, number: int, user) -> Article:
 
 
 @transaction.atomic
-def delete_article(*, article: Article, user) -> None:
+def delete_content(*, entry: Article | Synonym, user) -> None:
+    """An article or a synonym group deleted by an editor; the next search no longer has it."""
     require_editor(user)
-    article.delete()
+    entry.delete()
     bump_content_version()
 
 
@@ -395,13 +396,6 @@ def editable_synonym(*, user, synonym_id: int) -> Synonym:
     if synonym is None:
         raise NotFound()
     return synonym
-
-
-@transaction.atomic
-def delete_synonym(*, synonym: Synonym, user) -> None:
-    require_editor(user)
-    synonym.delete()
-    bump_content_version()
 
 
 def record_use(*, article: Article, contact_id: int | None, user, query: str = "") -> ArticleUse:
