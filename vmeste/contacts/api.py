@@ -75,6 +75,10 @@ def shape(contact: Contact, user) -> dict:
     }
 
 
+# The fields the service takes as the caller sent them (the others name rows to look up).
+AS_GIVEN = {"channel", "caller_number", "started_at", "ended_at", "disposition", "notes"}
+
+
 def _resolve(payload: ContactIn, user) -> tuple[services.ContactInput, object]:
     errors = FieldErrors()
     line = errors.attempt(reference.line_by_code, payload.line)
@@ -92,15 +96,10 @@ def _resolve(payload: ContactIn, user) -> tuple[services.ContactInput, object]:
     errors.raise_if_any()
     data = services.ContactInput(
         line=line,
-        channel=payload.channel,
         region=region,
-        caller_number=payload.caller_number,
-        started_at=payload.started_at,
-        ended_at=payload.ended_at,
-        disposition=payload.disposition,
-        notes=payload.notes,
         categories=categories,
         call_id=payload.call_id.strip(),
+        **payload.dict(include=AS_GIVEN),
     )
     return data, person
 
