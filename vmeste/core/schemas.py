@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime, time
 from functools import cache
-from typing import Annotated, get_type_hints
+from typing import Annotated, Any, get_type_hints
 
 from ninja import Schema
 from pydantic import Field, WithJsonSchema, create_model
@@ -26,14 +26,27 @@ class Page(Schema):
     offset: int = Field(0, ge=0, le=1_000_000)
 
 
+def SchemaOf(source: type, *, base: type[Schema] = Schema, **types: Any) -> type[Schema]:
+    """The fields of a service's input dataclass as an API schema, written once, in the
+    service: each with the dataclass's type and default, but where `types` gives the API's
+    own type (a code where the service takes a row, a date checked for sanity)."""
+    hints = get_type_hints(source)
+    fields = {}
+    for f in dataclasses.fields(source):
+        if f.default_factory is not dataclasses.MISSING:
+            default = Field(default_factory=f.default_factory)
+        else:
+            default = ... if f.default is dataclasses.MISSING else f.default
+        fields[f.name] = (types.get(f.name, hints[f.name]), default)
+    return create_model(source.__name__, __base__=base, **fields)
+
+
 @cache
 def FiltersOf(filters: type) -> type[Page]:
     """The query parameters of a list: the fields of the filters its service takes (a
-    dataclass whose every field has a default), then the page. The filters are written once,
-    in the service; `.dict(exclude={"limit", "offset"})` gives them back to it."""
-    hints = get_type_hints(filters)
-    fields = {f.name: (hints[f.name], f.default) for f in dataclasses.fields(filters)}
-    return create_model(filters.__name__, __base__=Page, **fields)
+    dataclass whose every field has a default), then the page; `.dict(exclude={"limit",
+    "offset"})` gives the filters back to the service."""
+    return SchemaOf(filters, base=Page)
 
 
 # A database id: positive and within a signed 64-bit column, so that a huge number in a URL
