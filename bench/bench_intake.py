@@ -1,7 +1,7 @@
 """Intake under load: caller lookup, the request list and registration, over real HTTP.
 
 A PostgreSQL database `vm_bench_intake` (created when missing, reused afterwards and topped
-up to the wanted size) is filled by `vmeste generate` with 1 M persons and 2 M requests
+up to the wanted size) is filled by `python -m bench.generate` with 1 M persons and 2 M requests
 (`--quick`: 20 k / 40 k), served by `vmeste serve` on a free loopback port, and measured with
 concurrent HTTP clients holding an operator's API token:
 
@@ -101,8 +101,9 @@ def _prepare(sizes: dict, env: dict[str, str]) -> dict:
     more_requests = max(0, sizes["requests"] - requests)
     if more_persons or more_requests:
         _log(f"generating {more_persons} persons and {more_requests} requests")
+        sizes_asked = ["--persons", str(more_persons), "--requests", str(more_requests)]
         subprocess.run(
-            [VMESTE, "generate", "--persons", str(more_persons), "--requests", str(more_requests)],
+            [sys.executable, "-m", "bench.generate", *sizes_asked],
             env=env,
             cwd=ROOT,
             check=True,

@@ -69,12 +69,11 @@ def roomy(transport) -> None:
         sock.setsockopt(socket.SOL_SOCKET, 33, 16 << 20)  # SO_RCVBUFFORCE
 
 
-class Load(asyncio.DatagramProtocol):
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.calls: dict[str, Pending] = {}
-        self.transport = None
-        self.rtp_ports = iter(range(port + 2, port + 4000, 2))
+class SipPeer(asyncio.DatagramProtocol):
+    """A SIP endpoint of the harness on its UDP socket: each datagram that parses as SIP goes
+    to `received`; one that does not is dropped (the load is ours, garbage is not)."""
+
+    transport = None
 
     def connection_made(self, transport) -> None:
         self.transport = transport
@@ -85,6 +84,20 @@ class Load(asyncio.DatagramProtocol):
             message = sip.parse(data)
         except (ValueError, IndexError):
             return
+        self.received(message, addr)
+
+    def received(self, message: sip.Message, addr) -> None:
+        raise NotImplementedError
+
+
+class Load(SipPeer):
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.calls: dict[str, Pending] = {}
+        self.transport = None
+        self.rtp_ports = iter(range(port + 2, port + 4000, 2))
+
+    def received(self, message: sip.Message, addr) -> None:
         pending = self.calls.get(message.call_id)
         if pending is None:
             return
@@ -216,7 +229,7 @@ class Load(asyncio.DatagramProtocol):
                     return message
 
 
-class Agent(asyncio.DatagramProtocol):
+class Agent(SipPeer):
     """Answers every INVITE (offer or none) with an offer of its own; ACK, BYE: fine."""
 
     def __init__(self, port: int) -> None:
@@ -225,15 +238,7 @@ class Agent(asyncio.DatagramProtocol):
         self.answered = 0
         self.tags: dict[str, str] = {}  # a retransmitted INVITE gets the same answer
 
-    def connection_made(self, transport) -> None:
-        self.transport = transport
-        roomy(transport)
-
-    def datagram_received(self, data, addr) -> None:
-        try:
-            message = sip.parse(data)
-        except (ValueError, IndexError):
-            return
+    def received(self, message: sip.Message, addr) -> None:
         if not message.is_request or message.method == "ACK":
             return
         body = sip.make_sdp(HOST, self.port + 2, 3) if message.method == "INVITE" else ""

@@ -87,6 +87,18 @@ def record(
     return entry
 
 
+def rows_writer(kind: str, purpose: str) -> Callable[..., AuditEntry]:
+    """The audit writer of an app whose rows each name a person (requests, contacts):
+    `write(user=, rows=, action=, detail="")` records the rows, then their persons, with the
+    app's purpose, in one INSERT."""
+
+    def write(*, user, rows: Iterable, action: str, detail: str = "") -> AuditEntry:
+        shown = with_their_persons(kind, rows)
+        return record(user=user, action=action, purpose=purpose, shown=shown, detail=detail)
+
+    return write
+
+
 def mentioning(kind: str, pk: int | str) -> Q:
     """Entries that showed this record (as the first one or in a list)."""
     return Q(object_type=kind, object_id=str(pk)) | Q(records__contains=f" {kind}:{pk} ")

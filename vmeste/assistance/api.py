@@ -5,19 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from vmeste.accounts import audit
 from vmeste.accounts.models import User
 from vmeste.assistance import answers, listing, services
-from vmeste.assistance.models import Request, Team
+from vmeste.assistance.models import Request
 from vmeste.contacts.services import get_contact
 from vmeste.core import services as reference
 from vmeste.core.dates import SaneDate
-from vmeste.core.errors import FieldErrors, ValidationFailed
-from vmeste.core.schemas import Id, ListOf, TimelineEventOut
+from vmeste.core.errors import FieldErrors
+from vmeste.core.schemas import FiltersOf, Id, ListOf, TimelineEventOut
 from vmeste.people import services as people
 
 router = Router(tags=["requests"])
@@ -117,16 +116,7 @@ class RequestDetailOut(RequestOut):
     allowed_transitions: list[str]
 
 
-class RequestFilters(Schema):
-    status: str = ""
-    region: str = ""
-    line: str = ""
-    category: str = ""
-    assignee: str = ""
-    overdue: bool = False
-    q: str = ""
-    limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0, le=1_000_000)
+RequestFilters = FiltersOf(listing.RequestFilters)
 
 
 def shape(request: Request, user: User, *, phone: str | None = None) -> dict:
@@ -235,7 +225,7 @@ def register_request(request: HttpRequest, payload: RequestIn):
         contact=contact,
     )
     if matched:  # the answer shows a card that was there
-        services.audit_shown(user=request.user, requests=[created], action=audit.Action.VIEW)
+        services.audit_shown(user=request.user, rows=[created], action=audit.Action.VIEW)
     # Everything the answer shows was just written from these very objects: no re-read.
     return Status(201, shape(created, request.user, phone=e164))
 
@@ -273,21 +263,11 @@ def move_request(request: HttpRequest, request_id: Id, payload: RequestTransitio
 
 @router.post("/requests/{request_id}/assign", response=RequestDetailOut)
 def assign_request(request: HttpRequest, request_id: Id, payload: RequestAssignIn):
-    assignee = None
-    if payload.assignee is not None:
-        assignee = User.objects.filter(pk=payload.assignee, is_active=True).first()
-        if assignee is None:
-            raise ValidationFailed({"assignee": _("Пользователь не найден.")})
-    team = None
-    if payload.team:
-        team = Team.objects.filter(code=payload.team).first()
-        if team is None:
-            raise ValidationFailed({"team": _("Команда не найдена.")})
     services.assign(
         request_id=request_id,
         actor=request.user,
-        assignee=assignee,
-        team=team,
+        assignee_id=payload.assignee,
+        team_code=payload.team or "",
         expected_version=payload.version,
     )
     return detail(_reload(request_id, request.user), request.user)

@@ -165,7 +165,7 @@ def page(
     q = filters.q.strip()[:200]
     audit_shown(
         user=user,
-        requests=shown,
+        rows=shown,
         action=audit.Action.SEARCH if q else audit.Action.LIST,
         detail=_searched(q),
     )

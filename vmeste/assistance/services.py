@@ -27,9 +27,9 @@ from vmeste.assistance.models import (
 )
 from vmeste.contacts.models import Contact
 from vmeste.core import refcache
-from vmeste.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from vmeste.core.errors import Conflict, Forbidden, ValidationFailed
 from vmeste.core.models import Category, Line, Region
-from vmeste.core.scoping import in_scope, user_scope
+from vmeste.core.scoping import in_scope, one_or_404, user_scope
 from vmeste.core.timeline import record_event
 from vmeste.people import services as people
 from vmeste.people.models import Person
@@ -184,36 +184,23 @@ def requests_for(user: User) -> QuerySet[Request]:
     return readable(Request.objects.all(), user, Kind.REQUEST)
 
 
-def audit_shown(*, user: User, requests: list[Request], action: str, detail: str = "") -> None:
-    """Write that the user was shown these requests and their persons: one INSERT."""
-    audit.record(
-        user=user,
-        action=action,
-        purpose=audit.Purpose.CASEWORK,
-        shown=audit.with_their_persons(Kind.REQUEST, requests),
-        detail=detail,
-    )
+# Write that the user was shown these requests and their persons: `audit_shown(user=, rows=,
+# action=, detail="")`, one INSERT.
+audit_shown = audit.rows_writer(Kind.REQUEST, audit.Purpose.CASEWORK)
 
 
 def open_request(*, request_id: int, user: User) -> Request:
     """A request shown to the user (its page, its API read): `get_request`, audited."""
     request = get_request(request_id=request_id, user=user)
-    audit_shown(user=user, requests=[request], action=audit.Action.VIEW)
+    audit_shown(user=user, rows=[request], action=audit.Action.VIEW)
     return request
 
 
 def get_request(*, request_id: int, user: User) -> Request:
     # Reference rows come from the process's snapshot: joining them too made PostgreSQL plan
     # an eight-table join on every read (see `assistance.listing`).
-    request = (
-        requests_for(user)
-        .select_related("person", "assignee", "team", "contact")
-        .filter(pk=request_id)
-        .first()
-    )
-    if request is None:
-        raise NotFound(_("Заявка не найдена."))
-    return with_reference(request)
+    rows = requests_for(user).select_related("person", "assignee", "team", "contact")
+    return with_reference(one_or_404(rows, request_id, _("Заявка не найдена.")))
 
 
 def with_reference(request: Request) -> Request:
@@ -226,9 +213,8 @@ def with_reference(request: Request) -> Request:
 
 
 def _locked(request_id: int, user: User, expected_version: int | None) -> Request:
-    request = requests_for(user).select_for_update().filter(pk=request_id).first()
-    if request is None:
-        raise NotFound(_("Заявка не найдена."))
+    rows = requests_for(user).select_for_update()
+    request = one_or_404(rows, request_id, _("Заявка не найдена."))
     request.check_version(
         expected_version,
         _(
@@ -290,9 +276,7 @@ def transition(
         request.outcome_how = ""
         request.outcome_note = ""
         request.resolved_at = None
-    request.version += 1
-    request.save()
-    record_event(
+    _save_change(
         request,
         RequestEvent.Kind.TRANSITION,
         actor=actor,
@@ -308,15 +292,43 @@ def transition(
     return request
 
 
+def _save_change(request: Request, kind: str, *, actor: User, **event) -> None:
+    """A change of the request: its next version (what a stale edit is checked against),
+    and the change on its timeline."""
+    request.version += 1
+    request.save()
+    record_event(request, kind, actor=actor, **event)
+
+
+def _chosen(
+    actor: User, assignee_id: int | None, team_code: str
+) -> tuple[User | None, Team | None]:
+    """The assignee and the team as the page and the API name them (a user's id, a team's
+    code): an unknown or inactive user, or a team outside the actor's regions, is refused."""
+    assignee = team = None
+    if assignee_id is not None:
+        assignee = User.objects.filter(pk=assignee_id, is_active=True).first()
+        if assignee is None:
+            raise ValidationFailed({"assignee": _("Пользователь не найден.")})
+    if team_code:
+        team = teams_for(actor).filter(code=team_code).first()
+        if team is None:
+            raise ValidationFailed({"team": _("Команда не найдена или вне вашей зоны.")})
+    return assignee, team
+
+
 @transaction.atomic
 def assign(
     *,
     request_id: int,
     actor: User,
-    assignee: User | None = None,
-    team: Team | None = None,
+    assignee_id: int | None = None,
+    team_code: str = "",
     expected_version: int | None = None,
 ) -> Request:
+    """Give the request to a person who handles requests in its region and line, and/or to
+    a team (none of either: unassigned)."""
+    assignee, team = _chosen(actor, assignee_id, team_code)
     _require(actor, Right.HANDLE_REQUESTS)
     request = _locked(request_id, actor, expected_version)
     if assignee is not None and not in_scope(
@@ -330,9 +342,7 @@ def assign(
     before = {"assignee": request.assignee_id, "team": request.team_id}
     request.assignee = assignee
     request.team = team
-    request.version += 1
-    request.save()
-    record_event(
+    _save_change(
         request,
         RequestEvent.Kind.ASSIGNED,
         actor=actor,

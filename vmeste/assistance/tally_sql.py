@@ -1,7 +1,7 @@
 """The triggers that keep `assistance_requestcount` equal to a GROUP BY over the requests.
 
 Triggers, not service code: a count must stay exact whoever writes (services, the admin, a
-data migration, `vmeste generate`).
+data migration, the benchmarks' `python -m bench.generate`).
 
 On PostgreSQL each (region, line, status) is kept in `SHARDS` rows, and a session adds to the
 row of its own shard (its backend's process id modulo `SHARDS`); the count is their sum. With

@@ -26,7 +26,7 @@ from vmeste.assistance import listing, services
 from vmeste.assistance.models import OutcomeHow, Request, Status, Team
 from vmeste.assistance.transitions import CLOSED
 from vmeste.core import services as reference
-from vmeste.core.errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
+from vmeste.core.errors import Conflict, Forbidden, NotFound, ServiceError
 from vmeste.core.scoping import scoped, user_scope
 from vmeste.core.ui import FormErrors, require, values_of
 from vmeste.people.phones import mask
@@ -103,7 +103,7 @@ def my_work(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = [services.with_reference(item) for item in page.object_list]
-    services.audit_shown(user=request.user, requests=page.object_list, action=audit.Action.LIST)
+    services.audit_shown(user=request.user, rows=page.object_list, action=audit.Action.LIST)
     overdue = qs.filter(due_at__lt=now).count() if page.paginator.count else 0
     return render(
         request,
@@ -210,9 +210,12 @@ def _refused(request: HttpRequest, request_id: int, exc: ServiceError, form: str
     return render(request, "assistance/request_detail.html", context, status=exc.status)
 
 
-def _version(post) -> int | None:
-    text = post.get("version", "")
+def _number(text: str) -> int | None:
     return int(text) if text.isdecimal() else None
+
+
+def _version(post) -> int | None:
+    return _number(post.get("version", ""))
 
 
 @login_required
@@ -252,24 +255,12 @@ def request_transition(request: HttpRequest, request_id: int) -> HttpResponse:
 def request_assign(request: HttpRequest, request_id: int) -> HttpResponse:
     post = request.POST
     try:
-        assignee = None
         choice = post.get("assignee", "")
-        if choice == "me":
-            assignee = request.user
-        elif choice.isdecimal():
-            assignee = User.objects.filter(pk=int(choice), is_active=True).first()
-            if assignee is None:
-                raise ValidationFailed({"assignee": _("Пользователь не найден.")})
-        team = None
-        if post.get("team"):
-            team = services.teams_for(request.user).filter(code=post["team"]).first()
-            if team is None:
-                raise ValidationFailed({"team": _("Команда не найдена или вне вашей зоны.")})
         services.assign(
             request_id=request_id,
             actor=request.user,
-            assignee=assignee,
-            team=team,
+            assignee_id=request.user.pk if choice == "me" else _number(choice),
+            team_code=post.get("team", ""),
             expected_version=_version(post),
         )
     except ServiceError as exc:

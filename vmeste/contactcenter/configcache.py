@@ -128,22 +128,22 @@ def centre(code: str) -> Centre | None:
     return _find(lambda s: s.centre_codes, code) if code else None
 
 
-def centre_by_pk(pk: int | None) -> Centre | None:
-    if pk is None:
-        return None
-    found = snapshot().centres.get(pk)
-    if found is None:  # a centre added in another process since this snapshot was read
+def _by_pk(index: Callable[[Snapshot], dict], pk: int):
+    """A row by the id another row refers to: an id the snapshot lacks was added in another
+    process since the snapshot was read, so re-read at once, however fresh it is."""
+    found = index(snapshot()).get(pk)
+    if found is None:
         clear()
-        found = snapshot().centres.get(pk)
+        found = index(snapshot()).get(pk)
     return found
+
+
+def centre_by_pk(pk: int | None) -> Centre | None:
+    return _by_pk(lambda s: s.centres, pk) if pk is not None else None
 
 
 def queue_by_pk(pk: int) -> Queue | None:
-    found = snapshot().queues.get(pk)
-    if found is None:  # a queue added in another process since this snapshot was read
-        clear()
-        found = snapshot().queues.get(pk)
-    return found
+    return _by_pk(lambda s: s.queues, pk)
 
 
 def line(code: str) -> Line | None:

@@ -14,7 +14,7 @@ from vmeste.contacts.models import Channel, Contact, Disposition
 from vmeste.core import services as reference
 from vmeste.core.dates import EventMoment
 from vmeste.core.errors import FieldErrors, NotFound
-from vmeste.core.schemas import Id, ListOf
+from vmeste.core.schemas import FiltersOf, Id, ListOf
 from vmeste.people import services as people
 
 router = Router(tags=["contacts"])
@@ -51,13 +51,7 @@ class ContactOut(Schema):
     requests: list[str]
 
 
-class ContactFilters(Schema):
-    line: str = ""
-    region: str = ""
-    disposition: str = ""
-    caller_number: str = ""
-    limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0, le=1_000_000)
+ContactFilters = FiltersOf(services.ContactFilters)
 
 
 def shape(contact: Contact, user) -> dict:
@@ -81,6 +75,10 @@ def shape(contact: Contact, user) -> dict:
     }
 
 
+# The fields the service takes as the caller sent them (the others name rows to look up).
+AS_GIVEN = {"channel", "caller_number", "started_at", "ended_at", "disposition", "notes"}
+
+
 def _resolve(payload: ContactIn, user) -> tuple[services.ContactInput, object]:
     errors = FieldErrors()
     line = errors.attempt(reference.line_by_code, payload.line)
@@ -98,15 +96,10 @@ def _resolve(payload: ContactIn, user) -> tuple[services.ContactInput, object]:
     errors.raise_if_any()
     data = services.ContactInput(
         line=line,
-        channel=payload.channel,
         region=region,
-        caller_number=payload.caller_number,
-        started_at=payload.started_at,
-        ended_at=payload.ended_at,
-        disposition=payload.disposition,
-        notes=payload.notes,
         categories=categories,
         call_id=payload.call_id.strip(),
+        **payload.dict(include=AS_GIVEN),
     )
     return data, person
 

@@ -17,7 +17,7 @@ from vmeste.accounts.roles import Right
 from vmeste.contacts.models import Channel, Contact, Disposition
 from vmeste.core.errors import Forbidden, NotFound, ValidationFailed
 from vmeste.core.models import Category, Line, Region
-from vmeste.core.scoping import in_scope
+from vmeste.core.scoping import in_scope, one_or_404
 from vmeste.people.models import Person
 from vmeste.people.phones import mask, try_normalise
 
@@ -196,37 +196,28 @@ def search(
     number = filters.caller_number
     audit_shown(
         user=user,
-        contacts=rows,
+        rows=rows,
         action=audit.Action.LOOKUP if number else audit.Action.LIST,
         detail=mask(number) if number else "",
     )
     return rows, qs
 
 
-def audit_shown(*, user: User, contacts: list[Contact], action: str, detail: str = "") -> None:
-    """Write that the user was shown these contacts and their persons: one INSERT."""
-    audit.record(
-        user=user,
-        action=action,
-        purpose=audit.Purpose.CALL,
-        shown=audit.with_their_persons(Kind.CONTACT, contacts),
-        detail=detail,
-    )
+# Write that the user was shown these contacts and their persons: `audit_shown(user=, rows=,
+# action=, detail="")`, one INSERT.
+audit_shown = audit.rows_writer(Kind.CONTACT, audit.Purpose.CALL)
 
 
 def open_contact(*, contact_id: int, user: User) -> Contact:
     """A contact shown to the user: `get_contact`, audited."""
     contact = get_contact(contact_id=contact_id, user=user)
-    audit_shown(user=user, contacts=[contact], action=audit.Action.VIEW)
+    audit_shown(user=user, rows=[contact], action=audit.Action.VIEW)
     return contact
 
 
 def get_contact(*, contact_id: int, user: User) -> Contact:
-    contact = contacts_for(user).select_related("line", "region", "person").filter(pk=contact_id)
-    found = contact.first()
-    if found is None:
-        raise NotFound(_("Обращение не найдено."))
-    return found
+    rows = contacts_for(user).select_related("line", "region", "person")
+    return one_or_404(rows, contact_id, _("Обращение не найдено."))
 
 
 def history(*, user: User, e164: str, persons: list[Person], limit: int = 20) -> list[Contact]:

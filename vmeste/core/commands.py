@@ -3,6 +3,7 @@ one sub-parser a verb, one method a verb, and a service's refusal told the same 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,12 @@ class VerbCommand(BaseCommand):
             Path(path).write_text(text, encoding="utf-8")
         except OSError as exc:
             raise CommandError(f"Не записать файл {path}: {exc}") from exc
+
+
+def keywords(options: Mapping[str, Any], *names: str) -> dict[str, Any]:
+    """The options named, as the keyword arguments of the same names a service takes: a
+    command whose options are its service's parameters passes them through by name."""
+    return {name: options[name] for name in names}
 
 
 def refusal(exc: ServiceError) -> str:

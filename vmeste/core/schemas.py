@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, time
 from functools import cache
-from typing import Annotated
+from typing import Annotated, Any, get_type_hints
 
 from ninja import Schema
 from pydantic import Field, WithJsonSchema, create_model
@@ -16,6 +17,36 @@ def ListOf(item: type[Schema]) -> type[Schema]:
     return create_model(
         f"{item.__name__}List", __base__=Schema, items=(list[item], ...), count=(int, ...)
     )
+
+
+class Page(Schema):
+    """Which page of a list: `limit` rows from `offset` (the list's `count` tells them all)."""
+
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0, le=1_000_000)
+
+
+def SchemaOf(source: type, *, base: type[Schema] = Schema, **types: Any) -> type[Schema]:
+    """The fields of a service's input dataclass as an API schema, written once, in the
+    service: each with the dataclass's type and default, but where `types` gives the API's
+    own type (a code where the service takes a row, a date checked for sanity)."""
+    hints = get_type_hints(source)
+    fields = {}
+    for f in dataclasses.fields(source):
+        if f.default_factory is not dataclasses.MISSING:
+            default = Field(default_factory=f.default_factory)
+        else:
+            default = ... if f.default is dataclasses.MISSING else f.default
+        fields[f.name] = (types.get(f.name, hints[f.name]), default)
+    return create_model(source.__name__, __base__=base, **fields)
+
+
+@cache
+def FiltersOf(filters: type) -> type[Page]:
+    """The query parameters of a list: the fields of the filters its service takes (a
+    dataclass whose every field has a default), then the page; `.dict(exclude={"limit",
+    "offset"})` gives the filters back to the service."""
+    return SchemaOf(filters, base=Page)
 
 
 # A database id: positive and within a signed 64-bit column, so that a huge number in a URL

@@ -11,6 +11,8 @@ from typing import TypeVar
 
 from django.db.models import Model, Q, QuerySet, Value
 
+from vmeste.core.errors import NotFound
+
 M = TypeVar("M", bound=Model)
 
 
@@ -90,3 +92,13 @@ def in_scope(user, *, region_id: int | None, line_id: int | None) -> bool:
     if regions and region_id not in regions:
         return False
     return not (lines and line_id is not None and line_id not in lines)
+
+
+def one_or_404(rows: QuerySet[M], pk: int | str, missing: str) -> M:
+    """The record of this id among `rows` (what the user may read, already narrowed by the
+    caller), or a 404 that says `missing`. A record outside the user's reach answers like one
+    that does not exist, so its existence is not told."""
+    found = rows.filter(pk=pk).first()
+    if found is None:
+        raise NotFound(missing)
+    return found

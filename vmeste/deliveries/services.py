@@ -21,9 +21,9 @@ from vmeste.accounts.models import User
 from vmeste.accounts.roles import Right, Role
 from vmeste.assistance import services as assistance
 from vmeste.assistance.models import Request, Status
-from vmeste.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from vmeste.core.errors import Conflict, Forbidden, ValidationFailed
 from vmeste.core.models import Centre, Region
-from vmeste.core.scoping import in_scope
+from vmeste.core.scoping import in_scope, one_or_404
 from vmeste.core.timeline import record_event
 from vmeste.deliveries import transitions as table
 from vmeste.deliveries.models import (
@@ -249,15 +249,8 @@ def create_delivery(
 
 def get_delivery(*, delivery_id: int, user: User) -> Delivery:
     """A dispatcher sees deliveries in scope; a courier only the ones they carry."""
-    delivery = (
-        deliveries_for(user)
-        .select_related("request", "region", "centre", "courier")
-        .filter(pk=delivery_id)
-        .first()
-    )
-    if delivery is None:
-        raise NotFound(_("Доставка не найдена."))
-    return delivery
+    rows = deliveries_for(user).select_related("request", "region", "centre", "courier")
+    return one_or_404(rows, delivery_id, _("Доставка не найдена."))
 
 
 def open_delivery(*, delivery_id: int, user: User) -> Delivery:

@@ -20,19 +20,16 @@ from vmeste.core.models import Centre
 from vmeste.deliveries import transitions as walk
 from vmeste.deliveries.models import Delivery, DeliveryEvent, Payer, PaymentMethod, Priority
 from vmeste.deliveries.services import DELIVERABLE_CATEGORIES
+from vmeste.demo.timeline import paths_from
 from vmeste.volunteers.models import VolunteerStatus
 
 CENTRE_OF_REGION = {"RU-VGG": "volgograd", "RU-MOW": "moscow"}
 # The path from «new» to each state, as the status table allows it.
-PATHS = {
-    walk.NEW: [],
-    walk.ASSIGNED: [walk.ASSIGNED],
-    walk.ACCEPTED: [walk.ASSIGNED, walk.ACCEPTED],
-    walk.PICKED_UP: [walk.ASSIGNED, walk.ACCEPTED, walk.PICKED_UP],
-    walk.DELIVERED: [walk.ASSIGNED, walk.ACCEPTED, walk.PICKED_UP, walk.DELIVERED],
-    walk.FAILED: [walk.ASSIGNED, walk.ACCEPTED, walk.PICKED_UP, walk.FAILED],
-    walk.CANCELLED: [walk.CANCELLED],
-}
+PATHS = paths_from(
+    walk.NEW,
+    [walk.ASSIGNED, walk.ACCEPTED, walk.PICKED_UP, walk.DELIVERED],
+    {walk.FAILED: walk.PICKED_UP, walk.CANCELLED: walk.NEW},
+)
 ON_THE_WAY = [walk.NEW, walk.ASSIGNED, walk.ACCEPTED, walk.PICKED_UP]
 GROCERIES = ["Хлеб", "Молоко 1 л", "Гречка 1 кг", "Яйца 10 шт.", "Чай", "Яблоки 1 кг", "Сыр"]
 MEDICINES = ["Эналаприл 10 мг", "Аспирин кардио", "Метформин 500 мг", "Бинт", "Корвалол"]

@@ -130,3 +130,15 @@ def _resolve(rng: random.Random, life: Life, top_category: str) -> None:
     else:
         life.how = rng.choice(["consultation", "other"])
         life.note = rng.choice(mix.NOT_HELPED_NOTES)
+
+
+def paths_from(start: str, along: list[str], turns: dict[str, str]) -> dict[str, list[str]]:
+    """The moves from `start` to every state of a walk: the states of `along` in order up to
+    it, or, for a side exit (failed, cancelled, left, rejected), the path to the state
+    `turns` names and then the exit."""
+    paths = {start: []}
+    for step, state in enumerate(along):
+        paths[state] = along[: step + 1]
+    for exit_state, after in turns.items():
+        paths[exit_state] = [*paths[after], exit_state]
+    return paths

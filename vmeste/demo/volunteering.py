@@ -25,6 +25,7 @@ from vmeste.accounts.roles import Role
 from vmeste.core.models import Centre
 from vmeste.demo import fiction, rosters
 from vmeste.demo.names import FEMALE_NAMES, MALE_NAMES, SURNAMES, female_surname
+from vmeste.demo.timeline import paths_from
 from vmeste.volunteers import rules, schedule, shifts
 from vmeste.volunteers.models import (
     Assignment,
@@ -51,15 +52,11 @@ STATES: list[tuple[str, float]] = [
     (rules.REJECTED, 0.05),
 ]
 # The path each state took from the application (rejected and left ones stopped on the way).
-PATHS = {
-    rules.APPLIED: [],
-    rules.SCREENING: [rules.SCREENING],
-    rules.TRAINING: [rules.SCREENING, rules.TRAINING],
-    rules.ACTIVE: [rules.SCREENING, rules.TRAINING, rules.ACTIVE],
-    rules.PAUSED: [rules.SCREENING, rules.TRAINING, rules.ACTIVE, rules.PAUSED],
-    rules.LEFT: [rules.SCREENING, rules.TRAINING, rules.ACTIVE, rules.LEFT],
-    rules.REJECTED: [rules.SCREENING, rules.REJECTED],
-}
+PATHS = paths_from(
+    rules.APPLIED,
+    [rules.SCREENING, rules.TRAINING, rules.ACTIVE, rules.PAUSED],
+    {rules.LEFT: rules.ACTIVE, rules.REJECTED: rules.SCREENING},
+)
 DAYS_BACK, DAYS_AHEAD = 28, 14
 DEMO_VOLUNTEER_PHONES = (79_000_020_000, 10_000)
 

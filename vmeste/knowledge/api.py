@@ -203,9 +203,8 @@ def update_article(request: HttpRequest, slug: str, payload: ArticleIn):
 
 @router.delete("/kb/articles/{slug}", response={204: None})
 def delete_article(request: HttpRequest, slug: str):
-    services.delete_article(
-        article=services.editable_article(user=request.user, slug=slug), user=request.user
-    )
+    article = services.editable_article(user=request.user, slug=slug)
+    services.delete_content(entry=article, user=request.user)
     return Status(204, None)
 
 
@@ -254,7 +253,7 @@ def update_synonym(request: HttpRequest, synonym_id: int, payload: SynonymIn):
 @router.delete("/kb/synonyms/{synonym_id}", response={204: None})
 def delete_synonym(request: HttpRequest, synonym_id: int):
     synonym = services.editable_synonym(user=request.user, synonym_id=synonym_id)
-    services.delete_synonym(synonym=synonym, user=request.user)
+    services.delete_content(entry=synonym, user=request.user)
     return Status(204, None)
 
 

@@ -78,17 +78,7 @@ def import_folder(*, path: Path | str, user=None) -> ImportReport:
     with transaction.atomic():
         existing = set(Article.objects.values_list("slug", flat=True))
         for name, item in parsed:
-            data = ArticleData(
-                slug=item.slug,
-                title=item.title,
-                body=item.body,
-                lines=item.lines,
-                categories=item.categories,
-                tags=item.tags,
-                valid_from=item.valid_from,
-                valid_until=item.valid_until,
-                updated=item.updated,
-            )
+            data = ArticleData.copied(item, slug=item.slug, updated=item.updated)
             try:
                 _article, changed = save_article(
                     data=data,

@@ -202,6 +202,13 @@ class ArticleData:
     valid_until: date | None = None
     updated: date | None = None
 
+    CONTENT = ("title", "body", "lines", "categories", "tags", "valid_from", "valid_until")
+
+    @classmethod
+    def copied(cls, source, **given) -> ArticleData:
+        """The content read off `source` (a parsed file, an earlier version), and `given`."""
+        return cls(**{name: getattr(source, name) for name in cls.CONTENT}, **given)
+
 
 def _resolve(model, codes: list[str], field_name: str) -> list:
     found = {obj.code: obj for obj in model.objects.filter(code__in=codes)}
@@ -345,17 +352,7 @@ def restore(*, article: Article, number: int, user) -> Article:
     old = article.versions.filter(number=number).first()
     if old is None:
         raise NotFound()
-    data = ArticleData(
-        slug=article.slug,
-        title=old.title,
-        body=old.body,
-        lines=old.lines,
-        categories=old.categories,
-        tags=old.tags,
-        valid_from=old.valid_from,
-        valid_until=old.valid_until,
-        updated=timezone.localdate(),
-    )
+    data = ArticleData.copied(old, slug=article.slug, updated=timezone.localdate())
     saved, _changed = save_article(
         data=data, user=user, article=article, note=_("восстановлена версия %s") % number
     )
@@ -363,9 +360,10 @@ def restore(*, article: Article, number: int, user) -> Article:
 
 
 @transaction.atomic
-def delete_article(*, article: Article, user) -> None:
+def delete_content(*, entry: Article | Synonym, user) -> None:
+    """An article or a synonym group deleted by an editor; the next search no longer has it."""
     require_editor(user)
-    article.delete()
+    entry.delete()
     bump_content_version()
 
 
@@ -395,13 +393,6 @@ def editable_synonym(*, user, synonym_id: int) -> Synonym:
     if synonym is None:
         raise NotFound()
     return synonym
-
-
-@transaction.atomic
-def delete_synonym(*, synonym: Synonym, user) -> None:
-    require_editor(user)
-    synonym.delete()
-    bump_content_version()
 
 
 def record_use(*, article: Article, contact_id: int | None, user, query: str = "") -> ArticleUse:

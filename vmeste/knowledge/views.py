@@ -99,15 +99,20 @@ def search_results(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _render_article(request: HttpRequest, slug: str, template: str, more) -> HttpResponse:
+    """An article the user may read, its body as HTML, and what `more(article)` adds."""
+    article = services.get_article(user=request.user, slug=slug)
+    body_html = render_markdown(article.body)
+    return render(request, template, {"article": article, "body_html": body_html, **more(article)})
+
+
 @_refusals
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    article = services.get_article(user=request.user, slug=slug)
-    return render(
+    return _render_article(
         request,
+        slug,
         "knowledge/article_detail.html",
-        {
-            "article": article,
-            "body_html": render_markdown(article.body),
+        lambda article: {
             "can_edit": _editor(request),
             "moves": [
                 (new, transitions.TRANSITIONS[(article.status, new)])
@@ -121,17 +126,10 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @_refusals
 def panel_article(request: HttpRequest, slug: str) -> HttpResponse:
     """An article opened beside the call card's form, with "this answered the caller"."""
-    article = services.get_article(user=request.user, slug=slug)
-    return render(
-        request,
-        "knowledge/_panel_article.html",
-        {
-            "article": article,
-            "body_html": render_markdown(article.body),
-            "contact": request.GET.get("contact", ""),
-            "q": request.GET.get("q", ""),
-            "form_id": request.GET.get("form", ""),
-        },
+    asked = {name: request.GET.get(name, "") for name in ("contact", "q")}
+    form_id = request.GET.get("form", "")
+    return _render_article(
+        request, slug, "knowledge/_panel_article.html", lambda _: {**asked, "form_id": form_id}
     )
 
 
@@ -276,7 +274,7 @@ def synonyms(request: HttpRequest) -> HttpResponse:
                 entry = Synonym.objects.filter(pk=_number(request.POST["delete"], 0)).first()
                 if entry is None:
                     raise Http404
-                services.delete_synonym(synonym=entry, user=request.user)
+                services.delete_content(entry=entry, user=request.user)
             else:
                 services.save_synonym(
                     terms=request.POST.get("terms", ""),

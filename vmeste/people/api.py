@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Router, Schema
 
 from vmeste.core.dates import SaneDate
 from vmeste.core.errors import ValidationFailed
-from vmeste.core.schemas import Id, ListOf
+from vmeste.core.schemas import Id, ListOf, SchemaOf
 from vmeste.core.services import region_by_code
 from vmeste.people import merging, services
+from vmeste.people.inputs import PersonInput
 
 router = Router(tags=["persons"])
 
@@ -48,21 +47,10 @@ class MergeIn(Schema):
     absorb: Id
 
 
-class PersonChangeIn(Schema):
+# The service's `PersonInput`, the region by its code. Flags: true, applies; false, asked and
+# does not apply; null or absent, unchanged.
+class PersonChangeIn(SchemaOf(PersonInput, birth_date=SaneDate | None, region=str | None)):
     version: int | None = None
-    phone: str = ""
-    last_name: str = ""
-    first_name: str = ""
-    middle_name: str = ""
-    birth_date: SaneDate | None = None
-    age: int | None = None
-    region: str | None = None
-    address: str = ""
-    disability_group: str = ""
-    household_size: int | None = None
-    income_per_member: Decimal | None = None
-    # true: applies; false: asked, does not apply; null or absent: unchanged
-    flags: dict[str, bool | None] = Field(default_factory=dict)
 
 
 @router.get("/persons", response=ListOf(PersonOut))

@@ -4,7 +4,8 @@ import pytest
 from django.utils import timezone
 
 from vmeste.accounts.models import AuditEntry
-from vmeste.assistance.models import Request
+from vmeste.assistance.models import Request, Team
+from vmeste.core.models import Region
 from vmeste.people.models import Person
 
 pytestmark = pytest.mark.django_db
@@ -193,3 +194,20 @@ def test_analysts_never_read_a_person_nor_a_request(api_as):
     # An operator's reading of the card is audited.
     assert operator.get(f"/api/v1/persons/{created['person']['id']}").status_code == 200
     assert AuditEntry.objects.filter(action="view", user=operator.user).count() == 1
+
+
+def test_the_api_assigns_within_the_coordinators_regions_as_the_page_does(api_as):
+    created = register(api_as("operator")).json()
+    api = api_as("coordinator", regions=["RU-VGG"])
+    Team.objects.create(code="vgg", name="Волгоград", region=Region.objects.get(code="RU-VGG"))
+    Team.objects.create(code="mow", name="Москва", region=Region.objects.get(code="RU-MOW"))
+    url = f"/api/v1/requests/{created['id']}/assign"
+    refused = api.post(url, {"assignee": api.user.pk, "team": "mow"})
+    assert refused.status_code == 422 and "team" in refused.json()["error"]["fields"]
+    unknown = api.post(url, {"assignee": 10**9})
+    assert unknown.status_code == 422 and "assignee" in unknown.json()["error"]["fields"]
+    item = Request.objects.get()
+    assert (item.team_id, item.assignee_id, item.version) == (None, None, created["version"])
+    assert api.post(url, {"assignee": api.user.pk, "team": "vgg"}).status_code == 200
+    item.refresh_from_db()
+    assert (item.team.code, item.assignee_id) == ("vgg", api.user.pk)

@@ -235,18 +235,7 @@ def _all(children: list[Node]) -> Node:
                 result = UNKNOWN
         return result
 
-    def ask(profile: Mapping):
-        result, facts = YES, []
-        for child in asks:
-            value, child_facts = child(profile)
-            if value is NO:
-                return NO, []
-            if value is UNKNOWN:
-                result = UNKNOWN
-                facts += child_facts
-        return result, facts
-
-    return explain, ask
+    return explain, _asking(asks, decisive=NO, otherwise=YES)
 
 
 def _any(children: list[Node]) -> Node:
@@ -266,18 +255,26 @@ def _any(children: list[Node]) -> Node:
         reasons.append(inner[0] if len(inner) == 1 else "(" + " или ".join(inner) + ")")
         return result
 
+    return explain, _asking(asks, decisive=YES, otherwise=NO)
+
+
+def _asking(asks: list, *, decisive, otherwise):
+    """The `ask` of "all" (a NO decides, else YES) and of "any" (a YES decides, else NO): a
+    decisive child ends it and nothing need be asked; else UNKNOWN while any child is, with
+    the facts those children still need."""
+
     def ask(profile: Mapping):
-        result, facts = NO, []
+        result, facts = otherwise, []
         for child in asks:
             value, child_facts = child(profile)
-            if value is YES:
-                return YES, []
+            if value is decisive:
+                return decisive, []
             if value is UNKNOWN:
                 result = UNKNOWN
                 facts += child_facts
         return result, facts
 
-    return explain, ask
+    return ask
 
 
 def _not(child: Node) -> Node:

@@ -34,6 +34,7 @@ from vmeste.directory.hsds.tables import (
     UNIVERSAL,
     detect,
     hint_from_filename,
+    parent_link,
 )
 
 OWNER_FIELDS = (
@@ -88,7 +89,8 @@ class Collector:
             row.owners = [parent] if parent else _owners_of(flat)
         self.rows.append(row)
         own_id = flat.get("id")
-        for key, child_table, link in CHILDREN.get(table, []):
+        link = parent_link(table)
+        for key, child_table in CHILDREN.get(table, []):
             for i, child in enumerate(_array(self, obj, key, where)):
                 if isinstance(child, dict) and own_id:
                     child = {**child, link: own_id}

@@ -32,44 +32,51 @@ EXTRA_TABLES = (
     "meta_table_description",
 )
 
-# table → [(key in the object, child table, the child's field naming its parent)]
-CHILDREN: dict[str, list[tuple[str, str, str]]] = {
+# table → [(key in the object, child table)]; a child names its parent by `<parent table>_id`
+# (HSDS 3.0's own convention, see `parent_link`).
+CHILDREN: dict[str, list[tuple[str, str]]] = {
     "organization": [
-        ("funding", "funding", "organization_id"),
-        ("contacts", "contact", "organization_id"),
-        ("phones", "phone", "organization_id"),
-        ("locations", "location", "organization_id"),
-        ("programs", "program", "organization_id"),
-        ("organization_identifiers", "organization_identifier", "organization_id"),
-        ("services", "service", "organization_id"),
+        ("funding", "funding"),
+        ("contacts", "contact"),
+        ("phones", "phone"),
+        ("locations", "location"),
+        ("programs", "program"),
+        ("organization_identifiers", "organization_identifier"),
+        ("services", "service"),
     ],
     "service": [
-        ("phones", "phone", "service_id"),
-        ("schedules", "schedule", "service_id"),
-        ("service_areas", "service_area", "service_id"),
-        ("service_at_locations", "service_at_location", "service_id"),
-        ("languages", "language", "service_id"),
-        ("funding", "funding", "service_id"),
-        ("cost_options", "cost_option", "service_id"),
-        ("required_documents", "required_document", "service_id"),
-        ("contacts", "contact", "service_id"),
+        ("phones", "phone"),
+        ("schedules", "schedule"),
+        ("service_areas", "service_area"),
+        ("service_at_locations", "service_at_location"),
+        ("languages", "language"),
+        ("funding", "funding"),
+        ("cost_options", "cost_option"),
+        ("required_documents", "required_document"),
+        ("contacts", "contact"),
     ],
     "location": [
-        ("languages", "language", "location_id"),
-        ("addresses", "address", "location_id"),
-        ("contacts", "contact", "location_id"),
-        ("accessibility", "accessibility", "location_id"),
-        ("phones", "phone", "location_id"),
-        ("schedules", "schedule", "location_id"),
+        ("languages", "language"),
+        ("addresses", "address"),
+        ("contacts", "contact"),
+        ("accessibility", "accessibility"),
+        ("phones", "phone"),
+        ("schedules", "schedule"),
     ],
     "service_at_location": [
-        ("contacts", "contact", "service_at_location_id"),
-        ("phones", "phone", "service_at_location_id"),
-        ("schedules", "schedule", "service_at_location_id"),
+        ("contacts", "contact"),
+        ("phones", "phone"),
+        ("schedules", "schedule"),
     ],
-    "contact": [("phones", "phone", "contact_id")],
-    "phone": [("languages", "language", "phone_id")],
+    "contact": [("phones", "phone")],
+    "phone": [("languages", "language")],
 }
+
+
+def parent_link(table: str) -> str:
+    """The field by which a child row of `table` names its parent."""
+    return f"{table}_id"
+
 
 # table → [(key of a single nested object, its table, the parent's field naming it)]
 SINGLES: dict[str, list[tuple[str, str, str]]] = {

@@ -12,7 +12,7 @@ from vmeste.accounts.access import Kind, readable, require
 from vmeste.accounts.roles import Right
 from vmeste.assistance.models import CLOSED_STATUSES, OutcomeHow, Request, RequestEvent, Status
 from vmeste.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from vmeste.core.scoping import scoped
+from vmeste.core.scoping import one_or_404, scoped
 from vmeste.core.timeline import record_event
 from vmeste.directory.models import Measure, Referral, Service
 from vmeste.directory.referrals import transitions as table
@@ -31,10 +31,7 @@ def _request_in_scope(request_id: int, user, *, lock: bool = False) -> Request:
     qs = scoped(Request.objects.all(), user)
     if lock:
         qs = qs.select_for_update()
-    request = qs.filter(pk=request_id).first()
-    if request is None:
-        raise NotFound(_("Заявка не найдена."))
-    return request
+    return one_or_404(qs, request_id, _("Заявка не найдена."))
 
 
 def suggestions(*, request_id: int, user) -> dict:
@@ -64,9 +61,8 @@ def suggestions(*, request_id: int, user) -> dict:
 def referrals_of(*, request_id: int, user) -> list[Referral]:
     """A request's referrals, for whom the access policy lets read them (a 403 otherwise)."""
     require(user, Kind.REFERRAL)
-    request = readable(Request.objects.all(), user, Kind.REQUEST).filter(pk=request_id).first()
-    if request is None:
-        raise NotFound(_("Заявка не найдена."))
+    rows = readable(Request.objects.all(), user, Kind.REQUEST)
+    request = one_or_404(rows, request_id, _("Заявка не найдена."))
     return list(request.referrals.select_related("measure", "service__organization"))
 
 

@@ -119,7 +119,7 @@ def test_the_services_refuse_a_non_editor_themselves(db, editor, operator):
         lambda: services.editable_article(user=operator, slug="a-3"),
         lambda: services.article_versions(user=operator, slug="a-3"),
         lambda: services.restore(article=article, number=1, user=operator),
-        lambda: services.delete_article(article=article, user=operator),
+        lambda: services.delete_content(entry=article, user=operator),
         lambda: services.save_synonym(terms="продукты, еда", user=operator),
     ]
     for refused in refusals:
@@ -129,7 +129,7 @@ def test_the_services_refuse_a_non_editor_themselves(db, editor, operator):
     with pytest.raises(Forbidden):
         services.editable_synonym(user=operator, synonym_id=synonym.pk)
     with pytest.raises(Forbidden):
-        services.delete_synonym(synonym=synonym, user=operator)
+        services.delete_content(entry=synonym, user=operator)
     assert Article.objects.get(slug="a-3").body == "текст"
     assert Synonym.objects.filter(pk=synonym.pk).exists()
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from vmeste.core.commands import keywords
 from vmeste.demo import launching, voicemenu
 from vmeste.demo.services import demo_loaded, load_demo
 from vmeste.knowledge.evaluation import DEMO_CORPUS
@@ -43,13 +44,7 @@ class Command(BaseCommand):
                 "Демонстрационные данные уже загружены (используйте --if-empty, чтобы пропустить)."
             )
         started = time.perf_counter()
-        counts = load_demo(
-            seed=options["seed"],
-            persons=options["persons"],
-            contacts=options["contacts"],
-            requests=options["requests"],
-            now=options["now"],
-        )
+        counts = load_demo(**keywords(options, "seed", "persons", "contacts", "requests", "now"))
         summary = ", ".join(f"{name}: {count}" for name, count in counts.items())
         # The other domains' demo content: the directory with its measures, and the knowledge
         # base's 40 articles. Both loaders are idempotent.

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
-from vmeste.core.commands import VerbCommand
+from vmeste.core.commands import VerbCommand, keywords
 from vmeste.telephony import edge
 from vmeste.telephony.check import language, run_checks
 from vmeste.telephony.services import realm, set_sip_password
@@ -20,6 +20,9 @@ def _ports(text: str) -> tuple[int, int]:
         return edge.parse_ports(text)
     except ValueError as exc:
         raise CommandError(f"ports: A-B, e.g. 30000-30999 (got {text!r})") from exc
+
+
+PORTS = ("sip_port", "rtp_ports", "ng_port", "cli_port", "media_sip_port", "media_rtp_ports")
 
 
 class Command(VerbCommand):
@@ -63,15 +66,9 @@ class Command(VerbCommand):
         return edge.EdgeConfig(
             vmeste_url=options["vmeste_url"],
             token=_token(options["token_file"]),
-            sip_port=options["sip_port"],
-            rtp_ports=options["rtp_ports"],
-            ng_port=options["ng_port"],
-            cli_port=options["cli_port"],
-            media_sip_port=options["media_sip_port"],
-            media_rtp_ports=options["media_rtp_ports"],
             peers=options["peer"],
-            gateway=options["gateway"],
             realm=realm(),
+            **keywords(options, *PORTS, "gateway"),
         )
 
     def _check(self, options) -> None:

@@ -6,6 +6,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from vmeste.core.commands import keywords
 from vmeste.workforce.services import simulate_stationary
 
 
@@ -31,15 +32,8 @@ class Command(BaseCommand):
     def handle(self, *args, **o):
         if o["calls"] < 0 or o["agents"] < 1 or o["aht"] <= 0 or o["patience"] <= 0:
             raise CommandError("calls ≥ 0, agents ≥ 1, aht > 0 and patience > 0 are needed")
-        result = simulate_stationary(
-            calls=o["calls"],
-            agents=o["agents"],
-            aht=o["aht"],
-            patience=o["patience"],
-            seed=o["seed"],
-            days=o["days"],
-            target_seconds=o["target"],
-        )
+        given = keywords(o, "calls", "agents", "aht", "patience", "seed", "days")
+        result = simulate_stationary(target_seconds=o["target"], **given)
         if o["json"]:
             self.stdout.write(json.dumps(result, ensure_ascii=False))
             return

@@ -1,4 +1,4 @@
-"""`vmeste generate`: many fictional persons, requests and contacts, fast, for benchmarks.
+"""Many fictional persons, requests and contacts, fast, for benchmarks.
 
 Rows are produced as plain tuples and streamed into a sink (COPY on PostgreSQL). Ids are
 given explicitly, so requests can point at persons without reading them back. Person n gets
@@ -19,12 +19,13 @@ from itertools import accumulate
 from django.db import transaction
 from django.utils import timezone
 
+from bench import sinks
 from vmeste.accounts.models import User
 from vmeste.assistance import numbering, tally_sql
 from vmeste.assistance.models import Request
 from vmeste.contacts.models import Contact
 from vmeste.core.models import Category, Line, Region
-from vmeste.demo import fiction, names, sinks
+from vmeste.demo import fiction, names
 from vmeste.people.models import Person, PersonPhone
 
 DAYS = 365

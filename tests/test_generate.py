@@ -1,15 +1,14 @@
-"""`vmeste generate`: N persons with phones, M numbered requests, K contacts, in bulk."""
+"""`python -m bench.generate`: N persons with phones, M numbered requests, K contacts, in bulk."""
 
 import re
-from io import StringIO
 
 import pytest
-from django.core.management import CommandError, call_command
 
+from bench import generate as command
+from bench.generator import generate, phone_of
 from vmeste.assistance import numbering, tally_sql
 from vmeste.assistance.models import Request
 from vmeste.contacts.models import Contact
-from vmeste.demo.generator import generate, phone_of
 from vmeste.people.models import Person, PersonPhone
 
 pytestmark = pytest.mark.django_db
@@ -70,24 +69,27 @@ def test_requests_alone_use_the_persons_already_there():
     )
 
 
-def test_command():
-    out = StringIO()
-    call_command("generate", "--persons", "30", "--requests", "60", "--verbosity", "0", stdout=out)
-    assert "persons: 30" in out.getvalue() and Request.objects.count() == 60
-    with pytest.raises(CommandError):
-        call_command("generate", "--persons", "-1", stdout=StringIO())
+def test_command(capsys):
+    assert command.main(["--persons", "30", "--requests", "60", "--quiet"]) == 0
+    assert "persons: 30" in capsys.readouterr().out and Request.objects.count() == 60
+    with pytest.raises(SystemExit) as refused:
+        command.main(["--persons", "-1"])
+    assert refused.value.code == 2 and "отрицательными" in capsys.readouterr().err
+    assert Person.objects.count() == 30  # the refused run wrote nothing
 
 
-def test_requests_need_persons():
-    with pytest.raises(CommandError):
-        call_command("generate", "--requests", "5", "--verbosity", "0", stdout=StringIO())
+def test_requests_need_persons(capsys):
+    with pytest.raises(SystemExit) as refused:
+        command.main(["--requests", "5", "--quiet"])
+    assert refused.value.code == 2 and "persons first" in capsys.readouterr().err
+    assert not Request.objects.exists()
 
 
 @pytest.mark.postgres
 def test_large_loads_rebuild_the_indexes_they_dropped(monkeypatch):
     from django.db import connection
 
-    from vmeste.demo import sinks
+    from bench import sinks
 
     if connection.vendor != "postgresql":
         pytest.skip("COPY and index rebuilds are PostgreSQL's")
