@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from vmeste.core.models import Centre, Line
+from vmeste.core.models import Centre, Line, optional_link
 
 
 class LineSetup(models.Model):
@@ -35,9 +35,7 @@ class Change(models.Model):
     its own table, its own kinds and its own link."""
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    actor = optional_link(settings.AUTH_USER_MODEL, related_name="+")
     diff = models.JSONField(default=list, blank=True)
 
     class Meta:

@@ -14,7 +14,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from vmeste.core.models import Region
+from vmeste.core.models import Region, optional_link
 
 
 def new_id() -> str:
@@ -138,7 +138,7 @@ class Location(NamedRecord):
     longitude = models.FloatField(null=True, blank=True)
     external_identifier = models.CharField(max_length=100, blank=True)
     external_identifier_type = models.CharField(max_length=100, blank=True)
-    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.SET_NULL)
+    region = optional_link(Region)
 
     class Meta(NamedRecord.Meta):
         verbose_name = _("место")
@@ -173,9 +173,7 @@ class ServiceArea(HsdsRecord):
     extent = models.TextField(blank=True)
     extent_type = models.CharField(max_length=20, blank=True)
     uri = models.CharField(max_length=500, blank=True)
-    region = models.ForeignKey(
-        Region, null=True, blank=True, on_delete=models.SET_NULL, related_name="service_areas"
-    )
+    region = optional_link(Region, related_name="service_areas")
 
 
 class Contact(HsdsRecord):
