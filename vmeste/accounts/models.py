@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vmeste.accounts.roles import Role, acting_role, has_right
-from vmeste.core.models import Centre, Line, Region
+from vmeste.core.models import Centre, Line, Region, optional_link
 from vmeste.core.scoping import remember_scope
 
 
@@ -26,9 +26,7 @@ class User(AbstractUser):
     lines = models.ManyToManyField(
         Line, verbose_name=_("линии"), blank=True, help_text=_("Пусто — все линии.")
     )
-    centre = models.ForeignKey(
-        Centre, verbose_name=_("колл-центр"), null=True, blank=True, on_delete=models.SET_NULL
-    )
+    centre = optional_link(Centre, _("колл-центр"))
     language = models.CharField(
         _("язык интерфейса"), max_length=5, choices=settings.LANGUAGES, blank=True
     )

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from vmeste.assistance.transitions import CLOSED, OutcomeHow, Status
 from vmeste.contacts.models import Contact
-from vmeste.core.models import Category, Line, Region, Versioned
+from vmeste.core.models import Category, Line, Region, Versioned, optional_link
 from vmeste.core.timeline import KIND_MAX, StatusEvent
 from vmeste.people.models import Person
 
@@ -88,27 +88,12 @@ class Request(Versioned):
     status = models.CharField(
         _("статус"), max_length=12, choices=Status.choices, default=Status.NEW
     )
-    assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("исполнитель"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="assigned_requests",
-        db_index=False,
+    assignee = optional_link(
+        settings.AUTH_USER_MODEL, _("исполнитель"), related_name="assigned_requests", db_index=False
     )
-    team = models.ForeignKey(
-        Team, verbose_name=_("команда"), null=True, blank=True, on_delete=models.SET_NULL
-    )
+    team = optional_link(Team, _("команда"))
     due_at = models.DateTimeField(_("срок"), db_index=True)
-    contact = models.ForeignKey(
-        Contact,
-        verbose_name=_("обращение"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="requests",
-    )
+    contact = optional_link(Contact, _("обращение"), related_name="requests")
     # What the operator heard on the call, kept on the request itself (not only in the call's
     # notes): the coordinator plans a delivery from these without opening the person's card.
     address = models.CharField(_("адрес"), max_length=500, blank=True)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from vmeste.contactcenter.routing import QueueRule
 from vmeste.contactcenter.transitions import AgentState
-from vmeste.core.models import Category, Centre, Line
+from vmeste.core.models import Category, Centre, Line, optional_link
 
 # Priority rules a queue may apply, with the waiting credit (seconds) each one gives.
 PRIORITY_RULES = {
@@ -48,9 +48,7 @@ class Queue(models.Model):
     line = models.ForeignKey(Line, verbose_name=_("линия"), on_delete=models.PROTECT)
     code = models.SlugField(_("код"), max_length=60, unique=True)
     name = models.CharField(_("название"), max_length=200)
-    topic = models.ForeignKey(
-        Category, verbose_name=_("тема"), null=True, blank=True, on_delete=models.SET_NULL
-    )
+    topic = optional_link(Category, _("тема"))
     ivr_path = models.CharField(
         _("ветка IVR"), max_length=40, blank=True, help_text=_("Например «3» или «3-1».")
     )
@@ -80,14 +78,7 @@ class Queue(models.Model):
     )
     # After ``overflow_after_seconds`` a waiting call is offered to this queue's agents too
     # (keeping its place); checked for cycles by the line's launch checks.
-    overflow_to = models.ForeignKey(
-        "self",
-        verbose_name=_("переполнение в очередь"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    overflow_to = optional_link("self", _("переполнение в очередь"), related_name="+")
     wrap_up_seconds = models.PositiveIntegerField(_("поствызывная обработка, с"), default=30)
     is_active = models.BooleanField(_("действует"), default=True)
 
@@ -137,9 +128,7 @@ class Agent(models.Model):
     )
     state_since = models.DateTimeField(default=timezone.now)
     break_reason = models.CharField(_("причина перерыва"), max_length=100, blank=True)
-    call = models.ForeignKey(
-        "Call", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    call = optional_link("Call", related_name="+")
 
     class Meta:
         verbose_name = _("оператор линии")
@@ -160,9 +149,7 @@ class AgentStateChange(models.Model):
     reason = models.CharField(max_length=100, blank=True)
     # The call the change was about (ring, answer, no answer, caller gone, hang up): the
     # timeline then proves, from the database alone, that no call was held twice.
-    call = models.ForeignKey(
-        "Call", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    call = optional_link("Call", related_name="+")
 
     class Meta:
         ordering = ["at", "pk"]
@@ -184,11 +171,9 @@ class Call(models.Model):
 
     call_id = models.CharField(max_length=100, unique=True)  # the telephony's id
     line = models.ForeignKey(Line, null=True, blank=True, on_delete=models.PROTECT)
-    queue = models.ForeignKey(Queue, null=True, blank=True, on_delete=models.SET_NULL)
+    queue = optional_link(Queue)
     centre = models.ForeignKey(Centre, null=True, blank=True, on_delete=models.PROTECT)
-    agent = models.ForeignKey(
-        Agent, null=True, blank=True, on_delete=models.SET_NULL, related_name="calls"
-    )
+    agent = optional_link(Agent, related_name="calls")
     caller_number = models.CharField(max_length=32, blank=True)
     ivr_path = models.CharField(max_length=40, blank=True)
     # From the answer to the end of the voice menu (a caller who hung up there: to the end).

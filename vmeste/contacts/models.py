@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from vmeste.core.models import Category, Line, Region
+from vmeste.core.models import Category, Line, Region, optional_link
 from vmeste.people.models import Person
 
 
@@ -40,27 +40,13 @@ class Contact(models.Model):
     caller_number = models.CharField(_("номер абонента"), max_length=40, blank=True)
     started_at = models.DateTimeField(_("начало"), default=timezone.now, db_index=True)
     ended_at = models.DateTimeField(_("конец"), null=True, blank=True)
-    operator = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("оператор"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="contacts",
-    )
+    operator = optional_link(settings.AUTH_USER_MODEL, _("оператор"), related_name="contacts")
     categories = models.ManyToManyField(Category, verbose_name=_("темы"), blank=True)
     disposition = models.CharField(
         _("итог"), max_length=20, choices=Disposition.choices, default=Disposition.CONSULTATION
     )
     notes = models.TextField(_("заметки"), blank=True)
-    person = models.ForeignKey(
-        Person,
-        verbose_name=_("человек"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="contacts",
-    )
+    person = optional_link(Person, _("человек"), related_name="contacts")
     # Telephony: filled by the contact centre from call events.
     call_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
     ivr_path = models.CharField(_("путь в IVR"), max_length=200, blank=True)

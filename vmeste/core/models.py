@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import models
@@ -58,6 +59,16 @@ class Versioned(models.Model):
             raise Conflict(
                 message, code="stale_version", fields={"version": [_("Устаревшая версия.")]}
             )
+
+
+def optional_link(
+    to: str | type[models.Model], verbose_name: str | None = None, **options: Any
+) -> models.ForeignKey:
+    """A link a record may lack, emptied (never cascaded, never refused) when what it points
+    at is deleted: the record outlives its author, its operator, its contact."""
+    return models.ForeignKey(
+        to, verbose_name=verbose_name, null=True, blank=True, on_delete=models.SET_NULL, **options
+    )
 
 
 class Region(Bilingual):

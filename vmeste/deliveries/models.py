@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vmeste.assistance.models import Request
-from vmeste.core.models import Centre, Region, Versioned
+from vmeste.core.models import Centre, Region, Versioned, optional_link
 from vmeste.core.timeline import StatusEvent
 from vmeste.deliveries.transitions import ACTIVE_STATUSES, OPEN_STATUSES, DeliveryStatus
 
@@ -67,9 +67,7 @@ class Delivery(Versioned):
         on_delete=models.PROTECT,
         related_name="deliveries",
     )
-    assigned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    assigned_by = optional_link(settings.AUTH_USER_MODEL, related_name="+")
     assigned_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     courier_note = models.TextField(_("комментарий курьера"), blank=True)

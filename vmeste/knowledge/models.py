@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from vmeste.core.models import Category, Line
+from vmeste.core.models import Category, Line, optional_link
 from vmeste.knowledge import transitions
 
 
@@ -35,14 +35,7 @@ class Article(models.Model):
     )
     valid_from = models.DateField(_("действует с"), null=True, blank=True)
     valid_until = models.DateField(_("действует по"), null=True, blank=True)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("автор"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    author = optional_link(settings.AUTH_USER_MODEL, _("автор"), related_name="+")
     updated = models.DateField(_("дата редакции"), default=date.today)
     version = models.PositiveIntegerField(_("версия"), default=0)
     created_at = models.DateTimeField(default=timezone.now)
@@ -82,9 +75,7 @@ class ArticleVersion(models.Model):
     valid_from = models.DateField(null=True, blank=True)
     valid_until = models.DateField(null=True, blank=True)
     updated = models.DateField(null=True, blank=True)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    author = optional_link(settings.AUTH_USER_MODEL, related_name="+")
     note = models.CharField(_("что изменено"), max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -126,18 +117,9 @@ class ArticleUse(models.Model):
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="uses")
     # SET_NULL: the figures of which articles help outlive a contact's deletion.
-    contact = models.ForeignKey(
-        "contacts.Contact",
-        verbose_name=_("обращение"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="knowledge_uses",
-    )
+    contact = optional_link("contacts.Contact", _("обращение"), related_name="knowledge_uses")
     query = models.CharField(_("запрос"), max_length=300, blank=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    user = optional_link(settings.AUTH_USER_MODEL, related_name="+")
     at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from vmeste.core.models import Centre, Line
+from vmeste.core.models import Centre, Line, optional_link
 
 
 class LineSetup(models.Model):
@@ -29,8 +29,22 @@ class LineSetup(models.Model):
         verbose_name_plural = _("настройки линий")
 
 
-class LineChange(models.Model):
-    """One change of a line's configuration: who, when, how, and the diff it made."""
+class Change(models.Model):
+    """One change of a line's or a centre's configuration: who made it, when, and its diff
+    (the lines `vmeste line import` prints, "~ name_ru: «А» → «Б»", …). Each subject keeps
+    its own table, its own kinds and its own link."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = optional_link(settings.AUTH_USER_MODEL, related_name="+")
+    diff = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-at", "-pk"]
+
+
+class LineChange(Change):
+    """One change of a line's configuration: how it was made (from a template, an import…)."""
 
     class Kind(models.TextChoices):
         CREATED = "created", _("создана из шаблона")
@@ -39,40 +53,28 @@ class LineChange(models.Model):
         CLOSED = "closed", _("закрыта")
 
     line = models.ForeignKey(Line, on_delete=models.CASCADE, related_name="changes")
-    at = models.DateTimeField(default=timezone.now, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    diff = models.JSONField(default=list, blank=True)  # the lines `vmeste line import` prints
 
     scope_region = "line__regions"
     scope_line = "line"
 
-    class Meta:
-        ordering = ["-at", "-pk"]
+    class Meta(Change.Meta):
         verbose_name = _("изменение линии")
         verbose_name_plural = _("изменения линий")
 
 
-class CentreChange(models.Model):
-    """One change of a centre from its page: who, when, and what changed (as a line's)."""
+class CentreChange(Change):
+    """One change of a centre from its page."""
 
     class Kind(models.TextChoices):
         CREATED = "created", _("создан")
         CHANGED = "changed", _("изменён")
 
     centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="changes")
-    at = models.DateTimeField(default=timezone.now, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    diff = models.JSONField(default=list, blank=True)  # "~ name_ru: «А» → «Б»", …
 
     scope_region = "centre__region"
 
-    class Meta:
-        ordering = ["-at", "-pk"]
+    class Meta(Change.Meta):
         verbose_name = _("изменение колл-центра")
         verbose_name_plural = _("изменения колл-центров")

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from vmeste.core.models import Centre, Versioned
+from vmeste.core.models import Centre, Versioned, optional_link
 from vmeste.core.timeline import StatusEvent
 from vmeste.volunteers.rules import VolunteerStatus  # one definition, in the rules
 
@@ -191,9 +191,7 @@ class ShiftTemplate(models.Model):
 
 class Shift(models.Model):
     centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="+")
-    template = models.ForeignKey(
-        ShiftTemplate, null=True, blank=True, on_delete=models.SET_NULL, related_name="shifts"
-    )
+    template = optional_link(ShiftTemplate, related_name="shifts")
     name = models.CharField(_("название"), max_length=100)
     local_date = models.DateField(_("дата"))
     starts_at = models.DateTimeField(_("начало"), db_index=True)

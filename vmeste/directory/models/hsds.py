@@ -14,7 +14,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from vmeste.core.models import Region
+from vmeste.core.models import Region, optional_link
 
 
 def new_id() -> str:
@@ -40,7 +40,18 @@ class HsdsRecord(models.Model):
         abstract = True
 
 
-class Organization(HsdsRecord):
+class NamedRecord(HsdsRecord):
+    """An HSDS record with a name (each declares its own): listed and shown by it."""
+
+    class Meta:
+        abstract = True
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Organization(NamedRecord):
     class Kind(models.TextChoices):
         FOUNDATION = "foundation", _("благотворительный фонд")
         NPO = "npo", _("НКО")
@@ -67,16 +78,12 @@ class Organization(HsdsRecord):
     is_demo = models.BooleanField(_("демо"), default=False)
     updated_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["name", "id"]
+    class Meta(NamedRecord.Meta):
         verbose_name = _("организация")
         verbose_name_plural = _("организации")
 
-    def __str__(self) -> str:
-        return self.name
 
-
-class Service(HsdsRecord):
+class Service(NamedRecord):
     class Status(models.TextChoices):
         ACTIVE = "active", _("действует")
         INACTIVE = "inactive", _("не действует")
@@ -109,16 +116,12 @@ class Service(HsdsRecord):
     last_modified = models.DateTimeField(null=True, blank=True)
     is_published = models.BooleanField(_("опубликована"), default=True)
 
-    class Meta:
-        ordering = ["name", "id"]
+    class Meta(NamedRecord.Meta):
         verbose_name = _("услуга")
         verbose_name_plural = _("услуги")
 
-    def __str__(self) -> str:
-        return self.name
 
-
-class Location(HsdsRecord):
+class Location(NamedRecord):
     class LocationType(models.TextChoices):
         PHYSICAL = "physical", _("адрес")
         POSTAL = "postal", _("почтовый")
@@ -135,10 +138,9 @@ class Location(HsdsRecord):
     longitude = models.FloatField(null=True, blank=True)
     external_identifier = models.CharField(max_length=100, blank=True)
     external_identifier_type = models.CharField(max_length=100, blank=True)
-    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.SET_NULL)
+    region = optional_link(Region)
 
-    class Meta:
-        ordering = ["name", "id"]
+    class Meta(NamedRecord.Meta):
         verbose_name = _("место")
         verbose_name_plural = _("места")
 
@@ -171,9 +173,7 @@ class ServiceArea(HsdsRecord):
     extent = models.TextField(blank=True)
     extent_type = models.CharField(max_length=20, blank=True)
     uri = models.CharField(max_length=500, blank=True)
-    region = models.ForeignKey(
-        Region, null=True, blank=True, on_delete=models.SET_NULL, related_name="service_areas"
-    )
+    region = optional_link(Region, related_name="service_areas")
 
 
 class Contact(HsdsRecord):
@@ -239,14 +239,13 @@ class RequiredDocument(HsdsRecord):
     uri = models.CharField(max_length=500, blank=True)
 
 
-class Taxonomy(HsdsRecord):
+class Taxonomy(NamedRecord):
     name = models.CharField(max_length=300)
     description = models.TextField(blank=True)
     uri = models.CharField(max_length=500, blank=True)
     version = models.CharField(max_length=50, blank=True)
 
-    class Meta:
-        ordering = ["name", "id"]
+    class Meta(NamedRecord.Meta):
         verbose_name = _("классификатор")
         verbose_name_plural = _("классификаторы")
 

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from vmeste.core.models import Category, Region
+from vmeste.core.models import Category, Region, optional_link
 from vmeste.directory.models.hsds import Organization
 
 
@@ -67,9 +67,7 @@ class Measure(models.Model):
     )
     municipality = models.CharField(_("муниципалитет"), max_length=200, blank=True)
     agency = models.CharField(_("кто предоставляет"), max_length=300, blank=True)
-    agency_organization = models.ForeignKey(
-        Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="measures"
-    )
+    agency_organization = optional_link(Organization, related_name="measures")
     needs = models.ManyToManyField(
         Category, verbose_name=_("какие нужды закрывает"), blank=True, related_name="measures"
     )
@@ -110,9 +108,7 @@ class EligibilityChange(models.Model):
     version = models.PositiveIntegerField()  # the version this change produced
     before = models.JSONField(null=True, blank=True)  # None: created
     after = models.JSONField()
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    actor = optional_link(settings.AUTH_USER_MODEL, related_name="+")
     channel = models.CharField(max_length=10, default="web")  # web | api | admin | cli
     at = models.DateTimeField(default=timezone.now)
 
