@@ -231,7 +231,7 @@ def _follow(
     if call.agent_id in locked:
         call.agent = locked[call.agent_id]
     save_moves(moves.agents.values(), moves.rows)
-    return any(row.to_state == AgentState.AVAILABLE for row in moves.rows)
+    return any(row.to_status == AgentState.AVAILABLE for row in moves.rows)
 
 
 class _Moves:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from vmeste.contactcenter.routing import QueueRule
 from vmeste.contactcenter.transitions import AgentState
 from vmeste.core.models import Category, Centre, Line
+from vmeste.core.timeline import StatusEvent
 
 # Priority rules a queue may apply, with the waiting credit (seconds) each one gives.
 PRIORITY_RULES = {
@@ -149,23 +150,21 @@ class Agent(models.Model):
         return str(self.user)
 
 
-class AgentStateChange(models.Model):
-    """The agent's timeline: every state change, who caused it and why."""
+class AgentStateChange(StatusEvent):
+    """The agent's timeline (``core.timeline``): every state change (``kind`` the event of
+    the state table, ``from_status``/``to_status`` its states), who caused it (``actor``:
+    none for the telephony and the router) and why (``text``: a break's reason)."""
 
-    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="changes")
-    at = models.DateTimeField(default=timezone.now, db_index=True)
-    event = models.CharField(max_length=20)
-    from_state = models.CharField(max_length=12)
-    to_state = models.CharField(max_length=12)
-    reason = models.CharField(max_length=100, blank=True)
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="events")
     # The call the change was about (ring, answer, no answer, caller gone, hang up): the
     # timeline then proves, from the database alone, that no call was held twice.
     call = models.ForeignKey(
         "Call", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
-    class Meta:
-        ordering = ["at", "pk"]
+    class Meta(StatusEvent.Meta):
+        verbose_name = _("смена состояния оператора")
+        verbose_name_plural = _("смены состояний операторов")
 
 
 class Call(models.Model):

@@ -22,6 +22,7 @@ from vmeste.contactcenter.transitions import AgentEvent, AgentState, TransitionR
 from vmeste.core.errors import Conflict, Forbidden
 from vmeste.core.models import Centre, Line
 from vmeste.core.scoping import scoped, user_scope
+from vmeste.core.timeline import new_event
 from vmeste.volunteers import rota
 
 # Agent events about the call they hold: their timeline rows name that call.
@@ -42,24 +43,28 @@ def refusal(event: AgentEvent, state: AgentState) -> str:
     }
 
 
-def move(agent: Agent, event: AgentEvent, *, at: datetime, reason: str = "") -> AgentStateChange:
+def move(
+    agent: Agent, event: AgentEvent, *, at: datetime, reason: str = "", actor=None
+) -> AgentStateChange:
     """One step of the state table for an agent whose row the caller has locked, in memory.
 
     The agent's fields change; the timeline row comes back unsaved (``save_moves`` writes
     both), so that several steps of several agents cost one UPDATE per agent and one
     INSERT. For a ring, set ``agent.call`` first: the row names the call being given.
+    ``actor``: who did it from the toolbar (none for the telephony and the router).
     Raises ``TransitionRefused``."""
     old = AgentState(agent.state)
     new = next_state(old, event, reason=reason)
     agent.state, agent.state_since = new, at
     agent.break_reason = reason if new is AgentState.ON_BREAK else ""
-    return AgentStateChange(
-        agent=agent,
+    return new_event(
+        agent,
+        event.value,
+        actor=actor,
+        text=reason,
         at=at,
-        event=event.value,
-        from_state=old,
-        to_state=new,
-        reason=reason,
+        from_status=old,
+        to_status=new,
         call_id=agent.call_id if event in NAMES_ITS_CALL else None,
     )
 
@@ -88,7 +93,7 @@ def sign_in_refusal(agent: Agent, event: AgentEvent, at: datetime) -> tuple[str,
 
 
 def change_agent_state(
-    *, agent: Agent, event: AgentEvent, reason: str = "", at: datetime | None = None
+    *, agent: Agent, event: AgentEvent, reason: str = "", at: datetime | None = None, actor=None
 ) -> Agent:
     """Apply one event of the agent's state table and write it on their timeline."""
     at = at or timezone.now()
@@ -98,7 +103,7 @@ def change_agent_state(
         if code:
             raise Conflict(refused, code=code)
         try:
-            row = move(agent, event, at=at, reason=reason)
+            row = move(agent, event, at=at, reason=reason, actor=actor)
         except TransitionRefused as refused:
             raise Conflict(refusal(event, refused.state)) from refused
         save_moves([agent], [row])

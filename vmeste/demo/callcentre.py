@@ -261,7 +261,7 @@ def _agents(
             changes.append((agent, since, AgentEvent.NOT_READY, A.AVAILABLE, A.NOT_READY, ""))
     Agent.objects.bulk_create(agents.values())
     AgentStateChange.objects.bulk_create(
-        AgentStateChange(agent=a, at=at, event=e, from_state=f, to_state=t, reason=r)
+        AgentStateChange(agent=a, at=at, kind=e, from_status=f, to_status=t, text=r)
         for a, at, e, f, t, r in sorted(changes, key=lambda c: c[1])
     )
     return agents
@@ -402,17 +402,17 @@ def _live(now: datetime, queues: dict, agents: dict, centres: dict, open_lines: 
                     AgentStateChange(
                         agent=agent,
                         at=answered - RING,
-                        event=AgentEvent.RING,
-                        from_state=A.AVAILABLE,
-                        to_state=A.RINGING,
+                        kind=AgentEvent.RING,
+                        from_status=A.AVAILABLE,
+                        to_status=A.RINGING,
                         call=call,
                     ),
                     AgentStateChange(
                         agent=agent,
                         at=answered,
-                        event=AgentEvent.ANSWER,
-                        from_state=A.RINGING,
-                        to_state=A.ON_CALL,
+                        kind=AgentEvent.ANSWER,
+                        from_status=A.RINGING,
+                        to_status=A.ON_CALL,
                         call=call,
                     ),
                 ]

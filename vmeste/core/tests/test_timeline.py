@@ -14,6 +14,7 @@ def test_every_timeline_table_has_the_one_shape():
         "volunteers.VolunteerEvent",
         "launch.LineChange",
         "launch.CentreChange",
+        "contactcenter.AgentStateChange",
     }
     for label in timelines:
         model = apps.get_model(label)

@@ -217,8 +217,8 @@ def test_demo_operators_are_signed_in_agents_of_their_centres():
     assert {"available", "on_call", "wrap_up", "on_break", "not_ready"} <= states
     assert all(a.break_reason for a in agents.values() if a.state == "on_break")
     for agent in agents.values():  # each one's timeline ends in the state they are in
-        last = agent.changes.order_by("at", "pk").last()
-        assert (last is None and agent.state == "offline") or last.to_state == agent.state
+        last = agent.events.order_by("at", "pk").last()
+        assert (last is None and agent.state == "offline") or last.to_status == agent.state
 
 
 def test_todays_calls_are_the_months_phone_contacts_each_one_contact():

@@ -34,6 +34,14 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AlterModelOptions(
+            name='centrechange',
+            options={'ordering': ['at', 'pk'], 'verbose_name': 'изменение колл-центра', 'verbose_name_plural': 'изменения колл-центров'},
+        ),
+        migrations.AlterModelOptions(
+            name='linechange',
+            options={'ordering': ['at', 'pk'], 'verbose_name': 'изменение линии', 'verbose_name_plural': 'изменения линий'},
+        ),
         migrations.AddField(
             model_name='centrechange',
             name='data',
