@@ -18,6 +18,9 @@ from vmeste.contactcenter.transitions import AgentState
 from vmeste.core.models import Category, Centre, Line
 from vmeste.core.timeline import StatusEvent
 
+# A queue's wrap-up time unless it says otherwise (and for a call that reached no queue).
+WRAP_UP_SECONDS = 30
+
 # Priority rules a queue may apply, with the waiting credit (seconds) each one gives.
 PRIORITY_RULES = {
     "age_60_plus": _("абонент 60+"),
@@ -89,7 +92,11 @@ class Queue(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    wrap_up_seconds = models.PositiveIntegerField(_("поствызывная обработка, с"), default=30)
+    # After a call of this queue the agent is in wrap-up this long, then available again
+    # (``services.move`` sets ``Agent.wrap_up_until``; the dispatch applies it).
+    wrap_up_seconds = models.PositiveIntegerField(
+        _("поствызывная обработка, с"), default=WRAP_UP_SECONDS
+    )
     is_active = models.BooleanField(_("действует"), default=True)
 
     class Meta:
@@ -137,6 +144,9 @@ class Agent(models.Model):
         db_index=True,
     )
     state_since = models.DateTimeField(default=timezone.now)
+    # In wrap-up: when it ends (the call's queue's ``wrap_up_seconds`` after the hang-up);
+    # from then on the dispatch takes the agent as available. None in any other state.
+    wrap_up_until = models.DateTimeField(null=True, blank=True)
     break_reason = models.CharField(_("причина перерыва"), max_length=100, blank=True)
     call = models.ForeignKey(
         "Call", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
