@@ -78,19 +78,10 @@ def new_event(
     )
 
 
-def record_event(
-    subject: models.Model,
-    kind: str,
-    *,
-    actor: Any = None,
-    text: str = "",
-    data: dict | None = None,
-    at: Any = None,
-    **fields: Any,
-) -> TimelineEvent:
-    """Write one line of `subject`'s timeline (its ``events``); `fields` are
-    ``from_status`` and/or ``to_status`` for subjects that have one, or another column
-    of the subject's table."""
-    event = new_event(subject, kind, actor=actor, text=text, data=data, at=at, **fields)
+def record_event(subject: models.Model, kind: str, **arguments: Any) -> TimelineEvent:
+    """Write one line of `subject`'s timeline (its ``events``); the arguments are
+    ``new_event``'s: ``actor``, ``text``, ``data``, ``at``, and ``from_status`` and/or
+    ``to_status`` for subjects that have one (or another column of the subject's table)."""
+    event = new_event(subject, kind, **arguments)
     event.save(force_insert=True)
     return event
