@@ -65,10 +65,12 @@ def _prepare() -> str:
             Centre.objects.create(code=f"b-r{n}", name_ru=region.code, kind="regional",
                                   region=region)
         )  # fmt: skip
+    # Wrap-up never runs out during the run: each cycle makes one agent ready by its event
+    # (the load the figures describe), not the dispatch at the end of a wrap-up time.
     for q in range(QUEUES):
         Queue.objects.create(line=line, code=f"b{q}", name=f"b{q}", skill=f"s{q}",
                              ivr_path=f"8-{q}", escalation=[[0, 3], [20, 1]],
-                             overflow_after_seconds=60)  # fmt: skip
+                             overflow_after_seconds=60, wrap_up_seconds=86400)  # fmt: skip
     User = get_user_model()
     password = make_password(None)
     users = User.objects.bulk_create(

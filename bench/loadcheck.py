@@ -341,7 +341,7 @@ def count(*, prefix: str = "ld", calls: int) -> dict:
     rows = (
         AgentStateChange.objects.filter(call__call_id__startswith=f"{prefix}-")
         .order_by("pk")
-        .values_list("agent_id", "call_id", "event")
+        .values_list("agent_id", "call_id", "kind")
         .iterator(chunk_size=5000)
     )
     for agent, call, event in rows:

@@ -23,7 +23,7 @@ from django.utils import timezone
 from vmeste.contactcenter import calllog, configcache
 from vmeste.contactcenter.calllog import CallEvent, CallSummary
 from vmeste.contactcenter.models import Agent, AgentStateChange, Call, TelephonyEvent
-from vmeste.contactcenter.services import move, save_moves
+from vmeste.contactcenter.services import move, save_moves, wrap_up_for
 from vmeste.contactcenter.transitions import AgentEvent, AgentState
 from vmeste.contacts import services as contact_services
 from vmeste.contacts.models import Contact
@@ -221,7 +221,10 @@ def _follow(
             .filter(pk__in=ids)
             .order_by("pk")  # several at once in one order (the call's own came with it)
         )
-    moves = _Moves(timezone.now())
+    # The wrap-up of the queue the caller was in with the agent (a transfer moves them on).
+    moves = _Moves(
+        timezone.now(), wrap_up_for((before.queue_id if before else None) or call.queue_id)
+    )
     if handover and previous.pk in locked and call.agent.pk in locked:
         _hand_over(call, locked[previous.pk], locked[call.agent.pk], summary, moves)
     if let_go and previous.pk in locked:
@@ -231,19 +234,19 @@ def _follow(
     if call.agent_id in locked:
         call.agent = locked[call.agent_id]
     save_moves(moves.agents.values(), moves.rows)
-    return any(row.to_state == AgentState.AVAILABLE for row in moves.rows)
+    return any(row.to_status == AgentState.AVAILABLE for row in moves.rows)
 
 
 class _Moves:
     """The agents' steps of one event, written together (``save_moves``)."""
 
-    def __init__(self, now: datetime) -> None:
-        self.now = now
+    def __init__(self, now: datetime, wrap_up: int) -> None:
+        self.now, self.wrap_up = now, wrap_up
         self.rows: list[AgentStateChange] = []
         self.agents: dict[int, Agent] = {}
 
     def step(self, agent: Agent, event: AgentEvent, at: datetime | None = None) -> None:
-        self.rows.append(move(agent, event, at=at or self.now))
+        self.rows.append(move(agent, event, at=at or self.now, wrap_up=self.wrap_up))
         self.agents[agent.pk] = agent
 
     def release(self, agent: Agent) -> None:

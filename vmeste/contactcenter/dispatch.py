@@ -22,7 +22,7 @@ from django.utils import timezone
 from vmeste.contactcenter import configcache, holding, roster, screenpop
 from vmeste.contactcenter.models import Agent, AgentStateChange, Call, Queue
 from vmeste.contactcenter.routing import Assignment, CallbackOffer, Router
-from vmeste.contactcenter.services import move, routing_configuration
+from vmeste.contactcenter.services import AGENT_STATE_FIELDS, move, routing_configuration
 from vmeste.contactcenter.transitions import AgentEvent, AgentState
 
 
@@ -86,11 +86,19 @@ def dispatch_if_due(*, now: datetime | None = None) -> Dispatched:
     then do not queue behind each other's dispatch for nothing."""
     now = now or timezone.now()
     free = list(
-        Agent.objects.filter(state=AgentState.AVAILABLE).values_list(
-            "centre_id", "skills", "user__username"
+        Agent.objects.filter(free_at(now)).values_list(
+            "centre_id", "skills", "user__username", "state"
         )
     )
-    return dispatch(now=now) if worth_dispatching(free, now) else NOTHING
+    if any(state == AgentState.WRAP_UP for *_agent, state in free):
+        return dispatch(now=now)  # a wrap-up is over: written there, whatever it decides
+    return dispatch(now=now) if worth_dispatching([a[:3] for a in free], now) else NOTHING
+
+
+def free_at(now: datetime) -> Q:
+    """The agents free to take a call: available, or in a wrap-up whose time has passed
+    (``Agent.wrap_up_until``; the dispatch makes them available from that moment)."""
+    return Q(state=AgentState.AVAILABLE) | Q(state=AgentState.WRAP_UP, wrap_up_until__lte=now)
 
 
 def worth_dispatching(free: list[tuple[int, dict, str]], now: datetime) -> bool:
@@ -176,10 +184,11 @@ def dispatch(*, now: datetime | None = None) -> Dispatched:
     with transaction.atomic():
         ready = list(
             Agent.objects.select_for_update(of=("self",))  # not their users' rows
-            .filter(state=AgentState.AVAILABLE)
+            .filter(free_at(now))
             .select_related("user")
             .order_by("state_since", "pk")
         )
+        _end_wrap_ups(ready)
         free = [(a.centre_id, a.skills, a.user.username) for a in ready]
         if not worth_dispatching(free, now):
             return NOTHING
@@ -213,6 +222,18 @@ def dispatch(*, now: datetime | None = None) -> Dispatched:
         if offered:
             Call.objects.bulk_update(offered, ["callback_offered_at"])
         return result
+
+
+def _end_wrap_ups(ready: list[Agent]) -> None:
+    """The agents whose wrap-up time has passed are available from the moment it ended
+    (their timeline says so then); ``ready`` stays longest idle first."""
+    ended = [agent for agent in ready if agent.state == AgentState.WRAP_UP]
+    if not ended:
+        return
+    rows = [move(agent, AgentEvent.WRAP_DONE, at=agent.wrap_up_until) for agent in ended]
+    Agent.objects.bulk_update(ended, AGENT_STATE_FIELDS)
+    AgentStateChange.objects.bulk_create(rows)
+    ready.sort(key=lambda agent: (agent.state_since, agent.pk))
 
 
 def _decide(waiting: list[_Waiting], ready: list[Agent], moment: float) -> list:
@@ -295,9 +316,7 @@ def _ring(rung: list[tuple[_Waiting, Agent]], now: datetime) -> None:
         agent.call = call
         rows.append(move(agent, AgentEvent.RING, at=now))
     Call.objects.bulk_update(given, ["state", "agent"])
-    Agent.objects.bulk_update(
-        [agent for _call, agent in rung], ["state", "state_since", "break_reason", "call"]
-    )
+    Agent.objects.bulk_update([agent for _call, agent in rung], AGENT_STATE_FIELDS)
     AgentStateChange.objects.bulk_create(rows)
     for _call, agent in rung:
         screenpop.announce(agent.user_id)  # sent when this transaction commits

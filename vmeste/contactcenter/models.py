@@ -16,6 +16,10 @@ from django.utils.translation import gettext_lazy as _
 from vmeste.contactcenter.routing import QueueRule
 from vmeste.contactcenter.transitions import AgentState
 from vmeste.core.models import Category, Centre, Line, optional_link
+from vmeste.core.timeline import StatusEvent
+
+# A queue's wrap-up time unless it says otherwise (and for a call that reached no queue).
+WRAP_UP_SECONDS = 30
 
 # Priority rules a queue may apply, with the waiting credit (seconds) each one gives.
 PRIORITY_RULES = {
@@ -79,7 +83,11 @@ class Queue(models.Model):
     # After ``overflow_after_seconds`` a waiting call is offered to this queue's agents too
     # (keeping its place); checked for cycles by the line's launch checks.
     overflow_to = optional_link("self", _("переполнение в очередь"), related_name="+")
-    wrap_up_seconds = models.PositiveIntegerField(_("поствызывная обработка, с"), default=30)
+    # After a call of this queue the agent is in wrap-up this long, then available again
+    # (``services.move`` sets ``Agent.wrap_up_until``; the dispatch applies it).
+    wrap_up_seconds = models.PositiveIntegerField(
+        _("поствызывная обработка, с"), default=WRAP_UP_SECONDS
+    )
     is_active = models.BooleanField(_("действует"), default=True)
 
     class Meta:
@@ -127,6 +135,9 @@ class Agent(models.Model):
         db_index=True,
     )
     state_since = models.DateTimeField(default=timezone.now)
+    # In wrap-up: when it ends (the call's queue's ``wrap_up_seconds`` after the hang-up);
+    # from then on the dispatch takes the agent as available. None in any other state.
+    wrap_up_until = models.DateTimeField(null=True, blank=True)
     break_reason = models.CharField(_("причина перерыва"), max_length=100, blank=True)
     call = optional_link("Call", related_name="+")
 
@@ -138,21 +149,19 @@ class Agent(models.Model):
         return str(self.user)
 
 
-class AgentStateChange(models.Model):
-    """The agent's timeline: every state change, who caused it and why."""
+class AgentStateChange(StatusEvent):
+    """The agent's timeline (``core.timeline``): every state change (``kind`` the event of
+    the state table, ``from_status``/``to_status`` its states), who caused it (``actor``:
+    none for the telephony and the router) and why (``text``: a break's reason)."""
 
-    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="changes")
-    at = models.DateTimeField(default=timezone.now, db_index=True)
-    event = models.CharField(max_length=20)
-    from_state = models.CharField(max_length=12)
-    to_state = models.CharField(max_length=12)
-    reason = models.CharField(max_length=100, blank=True)
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="events")
     # The call the change was about (ring, answer, no answer, caller gone, hang up): the
     # timeline then proves, from the database alone, that no call was held twice.
     call = optional_link("Call", related_name="+")
 
-    class Meta:
-        ordering = ["at", "pk"]
+    class Meta(StatusEvent.Meta):
+        verbose_name = _("смена состояния оператора")
+        verbose_name_plural = _("смены состояний операторов")
 
 
 class Call(models.Model):

@@ -110,6 +110,7 @@ class _Agent:
     ready_seq: int = 0
     call: _Call | None = None
     entries: list[tuple[str, str, int]] = field(default_factory=list)
+    wrap_until: float | None = None  # in wrap-up until then, then ready by themselves
 
 
 _WIDEN, _OFFER = 0, 1
@@ -149,6 +150,7 @@ class Router:
         # (skill, home centre) -> {(queue, priority): calls by arrival}; only live buckets.
         self._waiting: dict[tuple[str, str], dict[tuple[str, float], deque[_Call]]] = {}
         self._timers: list[tuple[float, int, int, _Call]] = []
+        self._wrap_ends: list[tuple[float, int, str]] = []  # (until, seq, agent id)
         self._seq = 0
         self.waiting_count = 0
 
@@ -179,7 +181,7 @@ class Router:
         agent = self._agent(agent_id)
         if agent.call is not None:
             raise RoutingError(f"agent {agent_id} holds call {agent.call.id}")
-        agent.ready = False  # leaving: widenings due now must not hand them a call
+        agent.ready, agent.wrap_until = False, None  # leaving: nothing due may hand them a call
         now = self.clock()
         out = self._advance(now)
         del self.agents[agent_id]
@@ -199,40 +201,51 @@ class Router:
         agent = self._agent(agent_id)
         if agent.call is not None:
             raise RoutingError(f"agent {agent_id} still holds call {agent.call.id}")
+        agent.wrap_until = None  # ready before their wrap-up time ran out
         now = self.clock()
         out = self._advance(now)
         if agent.ready or agent.call is not None:  # a widening that fell due gave them one
             return out
+        out.extend(self._take_or_wait(agent, now))
+        return out
+
+    def _take_or_wait(self, agent: _Agent, now: float) -> list[Decision]:
         call = self._best_call_for(agent, now)
         if call is not None:
-            out.append(self._assign(call, agent, now))
-            return out
+            return [self._assign(call, agent, now)]
         self._seq += 1
         agent.ready, agent.ready_seq = True, self._seq
         for skill, level in agent.skills.items():
             bucket = (agent.centre, skill, level)
             dq = self._ready.setdefault(bucket, deque())
-            dq.append((self._seq, agent_id))
+            dq.append((self._seq, agent.id))
             if len(dq) > 2 * self._bucket_agents[bucket] + 16:
                 self._ready[bucket] = deque(e for e in dq if self._agent_entry_live(e))
-        return out
+        return []
 
     def not_ready(self, agent_id: str) -> list[Decision]:
         """Break, wrap-up or a missed call: the agent takes no call until ``ready``."""
         agent = self._agent(agent_id)
         out = self._advance(self.clock())
-        agent.ready = False
+        agent.ready, agent.wrap_until = False, None
         return out
 
-    def finish(self, agent_id: str) -> list[Decision]:
-        """The agent's call has ended; they stay not ready (wrap-up) until ``ready``."""
+    def finish(self, agent_id: str, *, wrap_up: float | None = None) -> list[Decision]:
+        """The agent's call has ended; they stay not ready (wrap-up) until ``ready``, or,
+        given the queue's ``wrap_up`` seconds, until that time has passed: then they are
+        ready by themselves (at the first operation or ``tick`` from that moment on)."""
         agent = self._agent(agent_id)
         if agent.call is None:
             raise RoutingError(f"agent {agent_id} holds no call")
-        out = self._advance(self.clock())
+        now = self.clock()
+        out = self._advance(now)
         call, agent.call = agent.call, None
         call.state = CallState.GONE
         del self.calls[call.id]
+        if wrap_up is not None:
+            self._seq += 1
+            agent.wrap_until = now + wrap_up
+            heapq.heappush(self._wrap_ends, (agent.wrap_until, self._seq, agent_id))
         return out
 
     def no_answer(self, agent_id: str) -> list[Decision]:
@@ -308,11 +321,19 @@ class Router:
         return self._advance(self.clock())
 
     def next_deadline(self) -> float | None:
-        """When the next widening or offer falls due (drivers wake the router then)."""
-        timers = self._timers
+        """When the next widening, offer or end of a wrap-up falls due (drivers wake the
+        router then)."""
+        timers, ends = self._timers, self._wrap_ends
         while timers and timers[0][3].state is not CallState.WAITING:
             heapq.heappop(timers)
-        return timers[0][0] if timers else None
+        while ends and not self._wrapping(ends[0]):
+            heapq.heappop(ends)
+        due = [heap[0][0] for heap in (timers, ends) if heap]
+        return min(due) if due else None
+
+    def _wrapping(self, end: tuple[float, int, str]) -> bool:
+        agent = self.agents.get(end[2])
+        return agent is not None and agent.wrap_until == end[0] and agent.call is None
 
     def agent_call(self, agent_id: str) -> str | None:
         call = self._agent(agent_id).call
@@ -455,6 +476,19 @@ class Router:
         heapq.heappush(self._timers, (at, kind, self._seq, call))
 
     def _advance(self, now: float) -> list[Decision]:
+        """The widenings and offers due, then the wrap-ups that ended (those agents, in the
+        order their wrap-ups ended, take the best call then waiting for them)."""
+        out = self._advance_calls(now)
+        ends = self._wrap_ends
+        while ends and ends[0][0] <= now:
+            end = heapq.heappop(ends)
+            if self._wrapping(end):
+                agent = self.agents[end[2]]
+                agent.wrap_until = None
+                out.extend(self._take_or_wait(agent, now))
+        return out
+
+    def _advance_calls(self, now: float) -> list[Decision]:
         timers = self._timers
         if not timers or timers[0][0] > now:
             return []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
@@ -16,12 +16,13 @@ from django.utils.translation import gettext as _
 
 from vmeste.accounts.roles import Right
 from vmeste.contactcenter import configcache
-from vmeste.contactcenter.models import Agent, AgentStateChange, Call
+from vmeste.contactcenter.models import WRAP_UP_SECONDS, Agent, AgentStateChange, Call
 from vmeste.contactcenter.routing import QueueRule
 from vmeste.contactcenter.transitions import AgentEvent, AgentState, TransitionRefused, next_state
 from vmeste.core.errors import Conflict, Forbidden
 from vmeste.core.models import Centre, Line
 from vmeste.core.scoping import scoped, user_scope
+from vmeste.core.timeline import new_event
 from vmeste.volunteers import rota
 
 # Agent events about the call they hold: their timeline rows name that call.
@@ -30,7 +31,7 @@ CALL_EVENTS = frozenset(
 )
 # ... and the ring, which names the call the agent is being given.
 NAMES_ITS_CALL = CALL_EVENTS | {AgentEvent.RING}
-AGENT_STATE_FIELDS = ["state", "state_since", "break_reason", "call"]
+AGENT_STATE_FIELDS = ["state", "state_since", "break_reason", "call", "wrap_up_until"]
 WALLBOARD_CACHE_SECONDS = 1  # 100 viewers polling every 2 s cost one computation a second
 SERVICE_LEVEL_DEFINITION = gettext_lazy("отвечено в целевое время / поступило за сегодня")
 
@@ -42,26 +43,53 @@ def refusal(event: AgentEvent, state: AgentState) -> str:
     }
 
 
-def move(agent: Agent, event: AgentEvent, *, at: datetime, reason: str = "") -> AgentStateChange:
+def move(
+    agent: Agent,
+    event: AgentEvent,
+    *,
+    at: datetime,
+    reason: str = "",
+    actor=None,
+    wrap_up: float = WRAP_UP_SECONDS,
+) -> AgentStateChange:
     """One step of the state table for an agent whose row the caller has locked, in memory.
 
     The agent's fields change; the timeline row comes back unsaved (``save_moves`` writes
     both), so that several steps of several agents cost one UPDATE per agent and one
     INSERT. For a ring, set ``agent.call`` first: the row names the call being given.
+    ``actor``: who did it from the toolbar (none for the telephony and the router).
+    ``wrap_up``: the seconds of wrap-up after a hang-up (the call's queue's, ``wrap_up_for``).
     Raises ``TransitionRefused``."""
     old = AgentState(agent.state)
     new = next_state(old, event, reason=reason)
     agent.state, agent.state_since = new, at
     agent.break_reason = reason if new is AgentState.ON_BREAK else ""
-    return AgentStateChange(
-        agent=agent,
+    agent.wrap_up_until = at + timedelta(seconds=wrap_up) if new is AgentState.WRAP_UP else None
+    return new_event(
+        agent,
+        event.value,
+        actor=actor,
+        text=reason,
         at=at,
-        event=event.value,
-        from_state=old,
-        to_state=new,
-        reason=reason,
+        from_status=old,
+        to_status=new,
         call_id=agent.call_id if event in NAMES_ITS_CALL else None,
     )
+
+
+def wrap_up_for(queue_id: int | None) -> int:
+    """The wrap-up after a call of this queue (the process's snapshot: no query)."""
+    queue = configcache.queue_by_pk(queue_id) if queue_id else None
+    return queue.wrap_up_seconds if queue is not None else WRAP_UP_SECONDS
+
+
+def wrap_up_after(event: AgentEvent, agent: Agent) -> int:
+    """The wrap-up a hang-up reported for the agent (not through their call's events)
+    leads to: that of the call they hold (one query, for this rare event only)."""
+    if event is not AgentEvent.HANG_UP or agent.call_id is None:
+        return WRAP_UP_SECONDS
+    queue_id = Call.objects.filter(pk=agent.call_id).values_list("queue_id", flat=True).first()
+    return wrap_up_for(queue_id)
 
 
 def save_moves(agents: Iterable[Agent], rows: list[AgentStateChange]) -> None:
@@ -88,7 +116,7 @@ def sign_in_refusal(agent: Agent, event: AgentEvent, at: datetime) -> tuple[str,
 
 
 def change_agent_state(
-    *, agent: Agent, event: AgentEvent, reason: str = "", at: datetime | None = None
+    *, agent: Agent, event: AgentEvent, reason: str = "", at: datetime | None = None, actor=None
 ) -> Agent:
     """Apply one event of the agent's state table and write it on their timeline."""
     at = at or timezone.now()
@@ -98,7 +126,8 @@ def change_agent_state(
         if code:
             raise Conflict(refused, code=code)
         try:
-            row = move(agent, event, at=at, reason=reason)
+            wrap_up = wrap_up_after(event, agent)
+            row = move(agent, event, at=at, reason=reason, actor=actor, wrap_up=wrap_up)
         except TransitionRefused as refused:
             raise Conflict(refusal(event, refused.state)) from refused
         save_moves([agent], [row])

@@ -18,7 +18,13 @@ from vmeste.contactcenter.callevents import apply_call_event
 from vmeste.contactcenter.calllog import EVENT_TYPES
 from vmeste.contactcenter.dispatch import Dispatched, dispatch, dispatch_if_due
 from vmeste.contactcenter.models import Agent, Call, TelephonyEvent
-from vmeste.contactcenter.services import move, refusal, save_moves, sign_in_refusal
+from vmeste.contactcenter.services import (
+    move,
+    refusal,
+    save_moves,
+    sign_in_refusal,
+    wrap_up_after,
+)
 from vmeste.contactcenter.transitions import AgentEvent, AgentState, TransitionRefused
 from vmeste.core.errors import ValidationFailed
 
@@ -167,7 +173,8 @@ def _apply_agent_event(data: dict, at: datetime) -> tuple[str, bool]:
         return code.replace("_", " "), False  # "off shift", "no call card"
     ringing = agent.call_id if agent.state == AgentState.RINGING else None
     try:
-        row = move(agent, event, at=at, reason=data.get("reason", ""))
+        wrap_up = wrap_up_after(event, agent)
+        row = move(agent, event, at=at, reason=data.get("reason", ""), wrap_up=wrap_up)
     except TransitionRefused as refused:
         return refusal(event, refused.state)[:200], False
     back = False

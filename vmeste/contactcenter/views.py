@@ -60,7 +60,10 @@ def toolbar_event(request: HttpRequest) -> HttpResponse:
         return _toolbar(request, error="unknown")
     try:
         services.change_agent_state(
-            agent=agent, event=event, reason=request.POST.get("reason", "").strip()[:100]
+            agent=agent,
+            event=event,
+            reason=request.POST.get("reason", "").strip()[:100],
+            actor=request.user,
         )
     except ServiceError as refused:
         return _toolbar(request, error=refused.message)

@@ -1,5 +1,6 @@
 """One timeline mechanism: the abstract shape of every subject's history (a request's, a
-delivery's, a person's, a volunteer's) and the one function that writes a line of it.
+delivery's, a person's, a volunteer's, a line's, a centre's, an agent's) and the one function
+that writes a line of it.
 
 Each app keeps its own table and its own foreign key to its subject (named by the subject's
 ``related_name="events"``), so that a subject's history is read, exported, copied for the
@@ -49,7 +50,7 @@ class StatusEvent(TimelineEvent):
         abstract = True
 
 
-def record_event(
+def new_event(
     subject: models.Model,
     kind: str,
     *,
@@ -57,17 +58,30 @@ def record_event(
     text: str = "",
     data: dict | None = None,
     at: Any = None,
-    **status: str,
+    **fields: Any,
 ) -> TimelineEvent:
-    """Write one line of `subject`'s timeline (its ``events``); `status` is ``from_status``
-    and/or ``to_status`` for subjects that have one. An anonymous actor is written as none."""
+    """The line ``record_event`` writes, not yet saved: for a caller that writes the lines
+    of several subjects in one INSERT (``bulk_create``), such as the agents' state changes
+    on the telephony's event path. `fields`: the subject's own columns (``from_status``,
+    ``to_status``, a call it names). An anonymous actor is written as none."""
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
-    return subject.events.create(
+    events = subject.events
+    return events.model(
+        **{events.field.name: subject},
         kind=kind,
         actor=actor,
         text=text,
         data=data or {},
         at=at or timezone.now(),
-        **status,
+        **fields,
     )
+
+
+def record_event(subject: models.Model, kind: str, **arguments: Any) -> TimelineEvent:
+    """Write one line of `subject`'s timeline (its ``events``); the arguments are
+    ``new_event``'s: ``actor``, ``text``, ``data``, ``at``, and ``from_status`` and/or
+    ``to_status`` for subjects that have one (or another column of the subject's table)."""
+    event = new_event(subject, kind, **arguments)
+    event.save(force_insert=True)
+    return event

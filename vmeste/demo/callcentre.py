@@ -21,7 +21,7 @@ from django.contrib.auth.hashers import make_password
 from vmeste.accounts.models import User
 from vmeste.contactcenter import calllog
 from vmeste.contactcenter.callevents import record_contact
-from vmeste.contactcenter.models import Agent, AgentStateChange, Call, Queue
+from vmeste.contactcenter.models import WRAP_UP_SECONDS, Agent, AgentStateChange, Call, Queue
 from vmeste.contactcenter.services import centre_zone, today_start
 from vmeste.contactcenter.transitions import AgentEvent, AgentState
 from vmeste.contacts.models import Contact
@@ -215,9 +215,12 @@ def live_waiting(open_lines: set[str]) -> list[tuple]:
 
 
 def _since(n: int, spec: DemoAgent, now: datetime) -> datetime:
-    """When the agent's live state began: an on-call agent answered 1–8 minutes ago."""
+    """When the agent's live state began: an on-call agent answered 1–8 minutes ago, one
+    in wrap-up hung up 5–14 s ago (their 30 s of wrap-up end soon after the load)."""
     if spec.state == AgentState.ON_CALL:
         return now - timedelta(seconds=60 + 97 * n % 420)
+    if spec.state == AgentState.WRAP_UP:
+        return now - timedelta(seconds=5 + n % 10)
     return now - timedelta(seconds=15 + 47 * n % 400)
 
 
@@ -241,6 +244,9 @@ def _agents(
             state=spec.state,
             state_since=since,
             break_reason=spec.reason,
+            wrap_up_until=since + timedelta(seconds=WRAP_UP_SECONDS)
+            if spec.state == A.WRAP_UP
+            else None,
         )
         agents[spec.username] = agent
         if spec.state == AgentState.OFFLINE:
@@ -261,7 +267,7 @@ def _agents(
             changes.append((agent, since, AgentEvent.NOT_READY, A.AVAILABLE, A.NOT_READY, ""))
     Agent.objects.bulk_create(agents.values())
     AgentStateChange.objects.bulk_create(
-        AgentStateChange(agent=a, at=at, event=e, from_state=f, to_state=t, reason=r)
+        AgentStateChange(agent=a, at=at, kind=e, from_status=f, to_status=t, text=r)
         for a, at, e, f, t, r in sorted(changes, key=lambda c: c[1])
     )
     return agents
@@ -402,17 +408,17 @@ def _live(now: datetime, queues: dict, agents: dict, centres: dict, open_lines: 
                     AgentStateChange(
                         agent=agent,
                         at=answered - RING,
-                        event=AgentEvent.RING,
-                        from_state=A.AVAILABLE,
-                        to_state=A.RINGING,
+                        kind=AgentEvent.RING,
+                        from_status=A.AVAILABLE,
+                        to_status=A.RINGING,
                         call=call,
                     ),
                     AgentStateChange(
                         agent=agent,
                         at=answered,
-                        event=AgentEvent.ANSWER,
-                        from_state=A.RINGING,
-                        to_state=A.ON_CALL,
+                        kind=AgentEvent.ANSWER,
+                        from_status=A.RINGING,
+                        to_status=A.ON_CALL,
                         call=call,
                     ),
                 ]

@@ -19,9 +19,10 @@ from vmeste.core import services as core
 from vmeste.core.errors import NotFound, ValidationFailed
 from vmeste.core.models import Centre, Line, Region
 from vmeste.core.scoping import scoped, user_scope
+from vmeste.core.timeline import record_event
 from vmeste.launch import diff
 from vmeste.launch.checks_routing import SLUG
-from vmeste.launch.models import CentreChange
+from vmeste.launch.models import LATEST_FIRST, CentreChange
 from vmeste.launch.services import require_launcher
 from vmeste.volunteers import services as volunteers
 from vmeste.volunteers.models import Requirements
@@ -93,7 +94,7 @@ def save(*, data: CentreData, user, create: bool) -> tuple[Centre, list[str]]:
         changes = diff.between(before, snapshot(centre))
         if changes:
             kind = CentreChange.Kind.CREATED if create else CentreChange.Kind.CHANGED
-            CentreChange.objects.create(centre=centre, actor=user, kind=kind, diff=changes)
+            record_event(centre, kind, actor=user, data={"diff": changes})
     return centre, changes
 
 
@@ -131,4 +132,6 @@ def _shift_setting(centre: Centre, on_shift_only: bool) -> None:
 
 
 def history(*, centre: Centre) -> QuerySet[CentreChange]:
-    return CentreChange.objects.filter(centre=centre).select_related("actor")
+    return (
+        CentreChange.objects.filter(centre=centre).select_related("actor").order_by(*LATEST_FIRST)
+    )

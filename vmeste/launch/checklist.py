@@ -17,6 +17,7 @@ from vmeste.contactcenter.models import Agent, Call, IvrMenu, Queue
 from vmeste.core import services as core
 from vmeste.core.errors import Conflict
 from vmeste.core.models import Centre, Line
+from vmeste.core.timeline import record_event
 from vmeste.knowledge.models import Article, Status
 from vmeste.launch import coverage
 from vmeste.launch.checks_line import valid_phone
@@ -224,7 +225,7 @@ def open_line(*, code: str, user=None, now: datetime | None = None) -> Line:
             )
         if not line.is_active:
             core.set_line_open(line=line, is_open=True)
-            LineChange.objects.create(line=line, actor=user, kind=LineChange.Kind.OPENED)
+            record_event(line, LineChange.Kind.OPENED, actor=user)
     return line
 
 
@@ -233,7 +234,7 @@ def close_line(*, code: str, user=None) -> Line:
     with transaction.atomic():
         if line.is_active:
             core.set_line_open(line=line, is_open=False)
-            LineChange.objects.create(line=line, actor=user, kind=LineChange.Kind.CLOSED)
+            record_event(line, LineChange.Kind.CLOSED, actor=user)
     return line
 
 

@@ -1,13 +1,13 @@
-"""What a line's configuration holds that no domain app keeps yet, and the line's history."""
+"""What a line's configuration holds that no domain app keeps yet, and the timelines of
+lines and centres (``core.timeline``)."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from vmeste.core.models import Centre, Line, optional_link
+from vmeste.core.models import Centre, Line
+from vmeste.core.timeline import KIND_MAX, TimelineEvent
 
 
 class LineSetup(models.Model):
@@ -29,22 +29,25 @@ class LineSetup(models.Model):
         verbose_name_plural = _("настройки линий")
 
 
-class Change(models.Model):
-    """One change of a line's or a centre's configuration: who made it, when, and its diff
-    (the lines `vmeste line import` prints, "~ name_ru: «А» → «Б»", …). Each subject keeps
-    its own table, its own kinds and its own link."""
+LATEST_FIRST = ("-at", "-pk")
 
-    at = models.DateTimeField(default=timezone.now, db_index=True)
-    actor = optional_link(settings.AUTH_USER_MODEL, related_name="+")
-    diff = models.JSONField(default=list, blank=True)
 
-    class Meta:
+class ConfigurationChange(TimelineEvent):
+    """One change of a configuration (a line's, a centre's) on its timeline: the lines of
+        its diff (what ``vmeste line import`` prints, "~ name_ru: «А» → «Б»", …) are kept in
+        ``data["diff"]``. Stored oldest first like every timeline; the pages read them newest
+    first (``LATEST_FIRST``)."""
+
+    class Meta(TimelineEvent.Meta):
         abstract = True
-        ordering = ["-at", "-pk"]
+
+    @property
+    def diff(self) -> list[str]:
+        return self.data.get("diff", [])
 
 
-class LineChange(Change):
-    """One change of a line's configuration: how it was made (from a template, an import…)."""
+class LineChange(ConfigurationChange):
+    """One change of a line's configuration: who, when, how, and the diff it made."""
 
     class Kind(models.TextChoices):
         CREATED = "created", _("создана из шаблона")
@@ -52,29 +55,29 @@ class LineChange(Change):
         OPENED = "opened", _("открыта")
         CLOSED = "closed", _("закрыта")
 
-    line = models.ForeignKey(Line, on_delete=models.CASCADE, related_name="changes")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
+    line = models.ForeignKey(Line, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("что"), max_length=KIND_MAX, choices=Kind.choices)
 
     scope_region = "line__regions"
     scope_line = "line"
 
-    class Meta(Change.Meta):
+    class Meta(ConfigurationChange.Meta):
         verbose_name = _("изменение линии")
         verbose_name_plural = _("изменения линий")
 
 
-class CentreChange(Change):
-    """One change of a centre from its page."""
+class CentreChange(ConfigurationChange):
+    """One change of a centre from its page: who, when, and what changed (as a line's)."""
 
     class Kind(models.TextChoices):
         CREATED = "created", _("создан")
         CHANGED = "changed", _("изменён")
 
-    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="changes")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("что"), max_length=KIND_MAX, choices=Kind.choices)
 
     scope_region = "centre__region"
 
-    class Meta(Change.Meta):
+    class Meta(ConfigurationChange.Meta):
         verbose_name = _("изменение колл-центра")
         verbose_name_plural = _("изменения колл-центров")

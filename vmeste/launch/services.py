@@ -20,10 +20,11 @@ from vmeste.core import services as core
 from vmeste.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from vmeste.core.models import Category, Centre, Line, Region
 from vmeste.core.scoping import scoped, user_scope
+from vmeste.core.timeline import record_event
 from vmeste.knowledge import services as knowledge
 from vmeste.launch import checks, diff, reading
 from vmeste.launch import document as doc
-from vmeste.launch.models import LineChange, LineSetup
+from vmeste.launch.models import LATEST_FIRST, LineChange, LineSetup
 from vmeste.volunteers import services as volunteers
 from vmeste.volunteers import shifts
 
@@ -130,7 +131,7 @@ def _import(
             LineSetup.objects.filter(line=line).update(template=template)
             accounts.widen_line_scope(user=user, line=line)
         kind = LineChange.Kind.CREATED if template else LineChange.Kind.IMPORTED
-        LineChange.objects.create(line=line, actor=user, kind=kind, diff=outcome.changes)
+        record_event(line, kind, actor=user, data={"diff": outcome.changes})
         outcome.applied = True
     return outcome
 
@@ -326,4 +327,6 @@ def _localise(raw: dict, *, code: str, region: Region) -> dict:
 def history(*, code: str, user=None) -> list[LineChange]:
     line = line_for(code=code, user=user)
     require_launcher(user)
-    return list(LineChange.objects.filter(line=line).select_related("actor"))
+    return list(
+        LineChange.objects.filter(line=line).select_related("actor").order_by(*LATEST_FIRST)
+    )

@@ -18,7 +18,7 @@ from vmeste.core.models import Centre, Line, Region
 from vmeste.core.scoping import scoped, user_scope
 from vmeste.launch import checklist, checks, services
 from vmeste.launch import document as doc
-from vmeste.launch.models import LineChange
+from vmeste.launch.models import LATEST_FIRST, LineChange
 
 
 def _launcher(request: HttpRequest) -> None:
@@ -72,7 +72,8 @@ def line(request: HttpRequest, code: str) -> HttpResponse:
         "queues": Queue.objects.filter(line=line, is_active=True).select_related("topic"),
         "agents": Agent.objects.filter(centre__in=centres).select_related("user", "centre")
         .order_by("centre__code", "user__username"),
-        "changes": LineChange.objects.filter(line=line).select_related("actor")[:50],
+        "changes": LineChange.objects.filter(line=line).select_related("actor")
+        .order_by(*LATEST_FIRST)[:50],
         "report": request.session.pop("launch_report", None),
     })  # fmt: skip
 

@@ -5,7 +5,9 @@ named by their text, so the tests share what espeak-ng said once)."""
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
+from vmeste.contactcenter.tests import clock
 from vmeste.core.models import Line
 
 MENU_QUEUES = ("wat-food", "wat-medical", "wat-psy", "wat-social", "wat-volunteer", "wat-general")
@@ -38,3 +40,11 @@ def menu_saved(menu_line):
 
     ivr.import_menu(MENU, line=menu_line)
     return menu_line
+
+
+@pytest.fixture
+def server_clock(monkeypatch):
+    """``timezone.now`` is ``clock.SERVER``, from the fixed day on (``clock.follow``)."""
+    clock.SERVER.at = clock.START
+    monkeypatch.setattr(timezone, "now", clock.SERVER)
+    return clock.SERVER

@@ -69,7 +69,7 @@ def test_toolbar_available_break_with_a_reason_available(browser, live_server, c
     icon = page.locator("link[rel=icon]").get_attribute("href")
     assert page.request.get(f"{live_server.url}{icon}").ok
     context.close()
-    changes = list(AgentStateChange.objects.filter(agent=agent).values_list("event", "reason"))
+    changes = list(AgentStateChange.objects.filter(agent=agent).values_list("kind", "text"))
     assert changes == [("take_break", "обед"), ("ready", "")]
     agent.refresh_from_db()
     assert agent.state == "available" and agent.break_reason == ""

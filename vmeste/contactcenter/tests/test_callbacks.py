@@ -10,6 +10,7 @@ import pytest
 
 from vmeste.contactcenter.dispatch import dispatch
 from vmeste.contactcenter.models import Agent, Call, Queue
+from vmeste.contactcenter.tests import clock
 from vmeste.contacts.models import Contact
 from vmeste.core.models import Centre, Line, Region
 
@@ -45,7 +46,13 @@ def free(name):
     Agent.objects.filter(user__username=name).update(state="available")
 
 
+@pytest.fixture(autouse=True)
+def _server_clock(server_clock):
+    """The server at each event's moment (``clock``): wrap-ups end on the events' day."""
+
+
 def ev(n, kind, call, at, **fields):
+    clock.SERVER.follow(at)
     return {"event_id": n, "type": kind, "call_id": call, "at": at.isoformat(), **fields}
 
 

@@ -65,7 +65,7 @@ def test_a_call_rings_the_longest_idle_agent_and_follows_through(world, api_as):
     assert idle.state == "wrap_up" and idle.call is None
     assert Call.objects.get(call_id="c1").state == "ended"
     # each step on the timeline at its own moment: the wrap-up began when the call ended
-    steps = [(c.event, c.at) for c in idle.changes.order_by("pk")]
+    steps = [(c.kind, c.at) for c in idle.events.order_by("pk")]
     assert steps[-2:] == [("answer", now + timedelta(seconds=4)),
                           ("hang_up", now + timedelta(seconds=90))]  # fmt: skip
     assert idle.state_since == now + timedelta(seconds=90)
@@ -167,7 +167,7 @@ def test_concurrent_dispatchers_never_double_assign(world):
     ringing = Call.objects.filter(state="ringing")
     assert ringing.count() == 30
     assert len(set(ringing.values_list("agent", flat=True))) == 30
-    assert AgentStateChange.objects.filter(event="ring").count() == 30
+    assert AgentStateChange.objects.filter(kind="ring").count() == 30
 
 
 @pytest.mark.django_db

@@ -13,6 +13,7 @@ from django.urls import reverse
 from vmeste.assistance.models import Request
 from vmeste.contactcenter import screenpop
 from vmeste.contactcenter.models import Agent, Queue
+from vmeste.contactcenter.tests import clock as server
 from vmeste.contacts.models import Contact
 from vmeste.core.models import Centre, Line
 
@@ -59,8 +60,14 @@ def at(clock: str) -> str:
     return f"{DAY}T{clock}Z"
 
 
+@pytest.fixture(autouse=True)
+def _server_clock(server_clock):
+    """The server at each event's moment (``tests.clock``): wrap-ups end on ``DAY``."""
+
+
 def event(world, n: str, kind: str, call: str, clock: str, **fields) -> dict:
     payload = {"event_id": n, "type": kind, "call_id": call, "at": at(clock), **fields}
+    server.SERVER.follow(payload["at"])
     response = world["phone"].post(URL, payload)
     assert response.status_code == 200, response.content
     return response.json()

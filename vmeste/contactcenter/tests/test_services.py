@@ -57,7 +57,7 @@ def test_agent_states_follow_the_table_and_land_on_the_timeline(world, make_user
         services.change_agent_state(agent=agent, event=AgentEvent.ANSWER)
     agent = services.change_agent_state(agent=agent, event=AgentEvent.READY)
     assert agent.break_reason == ""
-    assert [(c.from_state, c.to_state) for c in agent.changes.all()] == [
+    assert [(c.from_status, c.to_status) for c in agent.events.all()] == [
         ("offline", "available"),
         ("available", "on_break"),
         ("on_break", "available"),

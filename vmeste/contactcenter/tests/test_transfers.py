@@ -8,6 +8,7 @@ import pytest
 
 from vmeste.contactcenter.dispatch import dispatch
 from vmeste.contactcenter.models import Agent, Call, Queue
+from vmeste.contactcenter.tests import clock
 from vmeste.contacts.models import Contact
 from vmeste.core.models import Centre, Line
 
@@ -34,8 +35,14 @@ def agent(world, name, skills, *, state="available", since=T0 - timedelta(minute
     )  # fmt: skip
 
 
+@pytest.fixture(autouse=True)
+def _server_clock(server_clock):
+    """The server at each event's moment (``clock``): wrap-ups end on the events' day."""
+
+
 def ev(n, kind, call, seconds, **fields):
     at = (T0 + timedelta(seconds=seconds)).isoformat()
+    clock.SERVER.follow(at)
     return {"event_id": n, "type": kind, "call_id": call, "at": at, **fields}
 
 

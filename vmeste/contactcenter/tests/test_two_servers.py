@@ -128,9 +128,7 @@ def test_the_count_sees_a_double_assignment_and_a_lost_call():
     )
 
     def row(agent, call, event):
-        AgentStateChange.objects.create(
-            agent=agent, call=call, event=event, from_state="", to_state=""
-        )
+        AgentStateChange.objects.create(agent=agent, call=call, kind=event)
 
     row(a, c1, "ring")
     row(a, c1, "no_answer")

@@ -12,6 +12,9 @@ def test_every_timeline_table_has_the_one_shape():
         "deliveries.DeliveryEvent",
         "people.PersonEvent",
         "volunteers.VolunteerEvent",
+        "launch.LineChange",
+        "launch.CentreChange",
+        "contactcenter.AgentStateChange",
     }
     for label in timelines:
         model = apps.get_model(label)

@@ -217,8 +217,8 @@ def test_demo_operators_are_signed_in_agents_of_their_centres():
     assert {"available", "on_call", "wrap_up", "on_break", "not_ready"} <= states
     assert all(a.break_reason for a in agents.values() if a.state == "on_break")
     for agent in agents.values():  # each one's timeline ends in the state they are in
-        last = agent.changes.order_by("at", "pk").last()
-        assert (last is None and agent.state == "offline") or last.to_state == agent.state
+        last = agent.events.order_by("at", "pk").last()
+        assert (last is None and agent.state == "offline") or last.to_status == agent.state
 
 
 def test_todays_calls_are_the_months_phone_contacts_each_one_contact():
@@ -244,13 +244,14 @@ def test_todays_calls_are_the_months_phone_contacts_each_one_contact():
 
 
 def test_the_live_moment_is_one_the_router_agrees_with_and_the_wallboard_shows():
-    """Nobody free may take a waiting call (the dispatch, run now, rings nobody), and the
-    supervisor's wallboard has something to show: waiting callers, today's figures, agents."""
+    """Nobody free may take a waiting call (the dispatch, run at the load's moment — before
+    the wrap-ups under way end — rings nobody), and the supervisor's wallboard has something
+    to show: waiting callers, today's figures, agents."""
     from vmeste.contactcenter.dispatch import dispatch
     from vmeste.contactcenter.services import wallboard
 
     with transaction.atomic():
-        assert dispatch().rung == []
+        assert dispatch(now=LOADED["from"]).rung == []
         transaction.set_rollback(True)
     now = timezone.now()
     board = wallboard(user=User.objects.get(username="supervisor"), now=now)

@@ -48,7 +48,7 @@ def test_a_regional_supervisor_creates_and_changes_a_centre_of_their_region(clie
     assert not centre.lines.exists()
     page = client.get("/launch/centres/tver/").content.decode()
     assert "Europe/Moscow" in page  # the region's zone
-    history = list(CentreChange.objects.filter(centre=centre))
+    history = list(CentreChange.objects.filter(centre=centre).order_by("-at", "-pk"))
     assert [h.kind for h in history] == ["changed", "created"]
     assert history[0].actor == tver_sup
     assert history[0].diff == [

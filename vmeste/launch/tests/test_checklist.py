@@ -122,7 +122,7 @@ def test_a_staffed_line_opens_after_a_call_reaches_one_of_its_agents(staffed_lin
     assert Contact.objects.get().line.code == "tver"
     line = checklist.open_line(code="tver", now=NOW)
     assert line.is_active is True
-    assert LineChange.objects.filter(line=line).first().kind == LineChange.Kind.OPENED
+    assert LineChange.objects.filter(line=line).last().kind == LineChange.Kind.OPENED
 
 
 def test_an_hour_without_a_skill_blocks_and_is_named(staffed_line):

@@ -80,7 +80,7 @@ def test_dry_run_lists_the_changes_and_writes_nothing(tver):
     assert counts() == before and services.export_line(code="tver") == exported
     services.import_line(text=changed)
     assert Queue.objects.get(code="tver-psychological").target_seconds == 25
-    assert LineChange.objects.filter(line=tver).first().diff == outcome.changes
+    assert LineChange.objects.filter(line=tver).last().diff == outcome.changes
 
 
 def test_a_queue_left_out_is_retired_and_comes_back(tver):

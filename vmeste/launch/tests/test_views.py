@@ -42,7 +42,7 @@ def test_a_supervisor_creates_a_line_and_staffs_it_in_bulk(client, supervisor, m
     skills = {a.user.username: a.skills for a in Agent.objects.select_related("user")}
     assert skills["vol0"] == {"social": 1} and skills["vol7"] == {"food": 2, "social": 1}
     assert skills["vol20"] == {"food": 2}
-    history = list(LineChange.objects.filter(line__code="tver"))
+    history = list(LineChange.objects.filter(line__code="tver").order_by("-at", "-pk"))
     assert [c.kind for c in history] == ["imported"] * 3 + ["created"]
     assert history[0].actor == supervisor and len(history[0].diff) == 5
     page = client.get("/launch/tver/").content.decode()
@@ -98,7 +98,7 @@ def test_queues_are_added_changed_and_removed_on_the_page(client, supervisor):
     assert "переполнение по кругу: tver-food → tver-legal → tver-food" in cycle
     client.post("/launch/tver/queue/", {"code": "tver-legal", "remove": "1"})
     assert Queue.objects.get(code="tver-legal").is_active is False
-    kinds = [c.diff for c in LineChange.objects.filter(line__code="tver")[:3]]
+    kinds = [c.diff for c in LineChange.objects.filter(line__code="tver").order_by("-pk")[:3]]
     assert kinds[0] == ["- queues[tver-legal]"]
     assert kinds[1] == [
         "~ queues[tver-legal].overflow_after_seconds: null → 60",
