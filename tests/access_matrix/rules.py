@@ -198,6 +198,7 @@ API: dict[str, Rule] = {
     "GET /api/v1/telephony/edge/menu/{line}": only(R.TELEPHONY_EVENTS),
     "GET /api/v1/telephony/edge/calls/{call_id}/queue": only(R.TELEPHONY_EVENTS),
     "POST /api/v1/telephony/edge/registrations/{username}/lost": only(R.TELEPHONY_EVENTS),
+    "POST /api/v1/telephony/edge/callbacks/{call_id}/stranded": only(R.TELEPHONY_EVENTS),
 }
 
 _CURATORS = only(R.EDIT_REFERENCE)

@@ -25,6 +25,9 @@ class LineBoard(Schema):
     answered_today: int
     answered_within_target_today: int
     abandoned_today: int
+    served_in_menu_today: int = Field(
+        description="ended in the voice menu on a message or the robot's answer: not offered"
+    )
     service_level_today: float | None
     target_share: float | None = Field(description="the line's strictest queue's target share")
     target_seconds: int | None = Field(description="… answered within this many seconds")

@@ -77,3 +77,18 @@ def edge_menu(request: HttpRequest, line: str):
     (the line's hours chose ``entry``), the home ``centre``, the robot nodes' ``text``."""
     _edge(request)
     return services.menu_for_line(code=line)
+
+
+class StrandedOut(Schema):
+    call_id: str
+    state: str  # the call's state now: waiting (re-queued), ringing (given again), …
+    outcome: str  # "not being placed" when there was nothing to put back
+    rung: list[dict] = []  # what the dispatch decided next, as in an event's answer
+    callback_offers: list[str] = []
+
+
+@router.post("/telephony/edge/callbacks/{call_id}/stranded", response=StrandedOut)
+def edge_callback_stranded(request: HttpRequest, call_id: str):
+    """A callback the media node was placing when it stopped: back in its place."""
+    _edge(request)
+    return services.callback_stranded(call_id=call_id)

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+from vmeste.contactcenter.calllog import SERVED_IN_MENU
 from vmeste.telephony import ivrplay, legs, sip, transfers
 from vmeste.telephony.callbacks import Callbacks
 from vmeste.telephony.edgeclient import VmesteClient, VmesteUnavailable
@@ -40,23 +41,29 @@ class MediaApplication:
         edge: tuple[str, int],
         vmeste: VmesteClient,
         prompts: Path,
+        state: Path | None = None,
     ) -> None:
         self.ua = UserAgent(host=host, port=sip_port, rtp_ports=rtp_ports, on_call=self.on_call)
         self.edge = edge
         self.vmeste = vmeste
         self.prompts = ivrplay.PromptBook(prompts)
         self.callers: dict[str, Caller] = {}
-        self.callbacks = Callbacks(self)
+        # The callbacks being placed, kept on disk per node (its SIP port) for a restart.
+        ledger = state / f"callbacks-{sip_port}.json" if state is not None else None
+        self.callbacks = Callbacks(self, ledger)
         self._heartbeat: asyncio.Task | None = None
+        self._recovery: asyncio.Task | None = None
         self._menus: dict[str, tuple[float, dict]] = {}
 
     async def start(self) -> None:
         await self.ua.start()
         self._heartbeat = asyncio.create_task(self._beat())
+        self._recovery = asyncio.create_task(self.callbacks.recover())
 
     def close(self) -> None:
-        if self._heartbeat is not None:
-            self._heartbeat.cancel()
+        for task in (self._heartbeat, self._recovery):
+            if task is not None:
+                task.cancel()
         self.ua.close()
 
     async def on_call(self, ua: UserAgent, invite: sip.Message, addr) -> None:
@@ -183,7 +190,8 @@ class Caller:
             return await self.say_and_hang_up(self._fallback_text())
         self.line, self.centre = line, menu["centre"]
         end = await ivrplay.walk(self, menu)
-        self.state = "chosen"
+        if self.state != "served":
+            self.state = "chosen"
         self.menu_seconds = round(time.monotonic() - self.answered_at, 3)
         log.info("%s chose %s (%s)", self.invite.call_id, end.ivr_path, end.kind)
         await ivrplay.serve(self, menu, end)
@@ -358,13 +366,16 @@ class Caller:
         if self.offered:
             with contextlib.suppress(VmesteUnavailable):
                 self.app.on_answer(await self.app.vmeste.event("call_ended", self.invite.call_id))
-        elif self.state == "menu" and self.line:  # hung up in the menu: counted, once
+        elif self.state in ("menu", "served") and self.line:  # ended in the menu: once
+            # Hung up before a branch was chosen, or served there (a message, the robot's
+            # answer, the night message: heard, or hung up on once it began).
             self.menu_seconds = round(time.monotonic() - self.answered_at, 3)
+            served = self.state == "served"
             with contextlib.suppress(VmesteUnavailable):
                 await self.app.vmeste.event(
                     "call_ended",
                     self.invite.call_id,
-                    disposition="abandoned_in_menu",
+                    disposition=SERVED_IN_MENU if served else "abandoned_in_menu",
                     **self._told(),
                 )
 

@@ -5,7 +5,8 @@ from vmeste.contactcenter.models import Agent, Queue
 from vmeste.core.models import Centre, Line
 
 # The national line's voice menu in small: two branches at the top, two under «3», a
-# message under «4» that leads back, a callback offer on «8», an outside lawyer on «9».
+# message under «4» that leads back, one under «6» that ends the call, a callback offer on
+# «8», an outside lawyer on «9».
 MENU = {
     "start": "main",
     "night": "night",
@@ -16,6 +17,7 @@ MENU = {
          "replays": 1, "default": "1",
          "options": [{"digit": "1", "to": "food"}, {"digit": "2", "to": "meds"},
                      {"digit": "3", "to": "help"}, {"digit": "4", "to": "news"},
+                     {"digit": "6", "to": "hours"},
                      {"digit": "8", "to": "call-me"}, {"digit": "9", "to": "lawyer"}]},
         {"id": "food", "kind": "queue", "label": "Продукты", "queue": "food"},
         {"id": "meds", "kind": "queue", "label": "Лекарства", "queue": "meds"},
@@ -26,6 +28,7 @@ MENU = {
         {"id": "law", "kind": "queue", "label": "Юрист", "queue": "law"},
         {"id": "news", "kind": "message", "prompt": "Пункты выдачи работают до восьми.",
          "next": "main"},
+        {"id": "hours", "kind": "message", "prompt": "Линия работает с девяти до девяти."},
         {"id": "call-me", "kind": "callback", "prompt": "Мы перезвоним.", "queue": "food"},
         {"id": "lawyer", "kind": "transfer", "prompt": "Соединяю с юристом.",
          "number": "74950000000"},

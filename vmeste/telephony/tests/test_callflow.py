@@ -442,11 +442,63 @@ def test_at_night_the_caller_hears_the_night_message_and_is_hung_up_on():
 
     vmeste, bye, said = run(scenario())
     assert bye.method == "BYE" and said[0] == "Линия сейчас не работает."
-    assert vmeste.events == []
+    assert _kinds(vmeste) == ["call_ended"]  # a call at night is a call, counted once
+    told = vmeste.events[0][2]
+    assert told["disposition"] == "served_in_menu" and told["ivr_path"] == ""
 
 
 async def _night(line: str) -> dict:
     return {**media_menu(), "is_open": False, "entry": "night"}
+
+
+async def _with_robot(line: str) -> dict:
+    """The menu with the robot's answer on «5» (the article's text as Vmeste gives it)."""
+    menu = media_menu()
+    menu["nodes"]["main"]["options"]["5"] = "robot"
+    menu["nodes"]["robot"] = {**menu["nodes"]["hours"], "kind": "robot", "prompt": "",
+                              "article": "rules", "text": "Правила выдачи продуктов."}  # fmt: skip
+    return menu
+
+
+def test_a_message_that_ends_the_call_is_heard_then_counted_once_as_served():
+    async def scenario():
+        app, vmeste, caller, _phones = await _setup([])
+        _invite, _ok, media = await _dial(app, caller)
+        _press(caller, media, "6")
+        bye = await asyncio.wait_for(caller.requests.get(), 10)  # we hang up, after goodbye
+        await _settle(app)
+        app.close()
+        return vmeste, bye, app.prompts.said
+
+    vmeste, bye, said = run(scenario())
+    assert bye.method == "BYE" and said[-2:] == ["Линия работает с девяти до девяти.",
+                                                 "До свидания."]  # fmt: skip
+    assert _kinds(vmeste) == ["call_ended"]
+    told = vmeste.events[0][2]
+    assert (told["disposition"], told["ivr_path"], told["centre"]) == ("served_in_menu", "6", "nat")
+    assert 0.2 < told["menu_seconds"] < 5
+
+
+def test_hanging_up_during_the_robots_answer_is_served_not_abandoned():
+    async def scenario():
+        app, vmeste, caller, _phones = await _setup([])
+        vmeste.menu = _with_robot
+        invite, ok, media = await _dial(app, caller)
+        _press(caller, media, "5")
+        for _ in range(100):  # the answer begins
+            if "Правила выдачи продуктов." in app.prompts.said:
+                break
+            await asyncio.sleep(0.02)
+        _hang_up(caller, app, invite, ok)
+        await _settle(app)
+        app.close()
+        return vmeste, app.prompts.said
+
+    vmeste, said = run(scenario())
+    assert "До свидания." not in said  # gone before the goodbye
+    assert _kinds(vmeste) == ["call_ended"]
+    assert vmeste.events[0][2]["disposition"] == "served_in_menu"
+    assert vmeste.events[0][2]["ivr_path"] == "5"
 
 
 def _refer(phones: Peer, app, agent: str, target: str) -> None:
