@@ -112,14 +112,26 @@ class MediaApplication:
     async def _beat(self) -> None:
         """The heartbeat: callers may get an agent with no event (every second while one
         waits here), and callers who left for a callback wait with nobody on the line (every
-        5 s otherwise: a callback a few seconds later is no worse)."""
+        5 s otherwise: a callback a few seconds later is no worse). Every second while
+        callers talk to agents: the transfers their agents asked for from the site."""
         for beat in itertools.count(1):
             await asyncio.sleep(1.0)
+            await self._transfers()
             waiting = any(c.state == "queue" for c in self.callers.values())
             if not waiting and beat % 5:
                 continue
             with contextlib.suppress(VmesteUnavailable):
                 self.on_answer(await self.vmeste.heartbeat())
+
+    async def _transfers(self) -> None:
+        talking = [i for i, c in self.callers.items() if c.state == "bridged"]
+        if not talking:
+            return
+        with contextlib.suppress(VmesteUnavailable):
+            for order in await self.vmeste.transfers(talking):
+                caller = self.callers.get(order.get("call_id", ""))
+                if caller is not None:
+                    asyncio.get_running_loop().create_task(transfers.ordered(caller, order))
 
 
 async def _first(*events: asyncio.Event) -> None:

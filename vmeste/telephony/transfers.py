@@ -1,4 +1,5 @@
-"""Blind transfer from the agent's phone: a REFER in the agent's leg of a bridged call.
+"""Blind transfer from the agent's phone (a REFER in the agent's leg of a bridged call) or
+from the site (an order the node claims from Vmeste: ``ordered``).
 
 ``Refer-To: <sip:TARGET@…>``: a number (digits, an optional «+») is an outside specialist,
 rung through the edge and bridged; anything else is a queue's code, else an agent's
@@ -49,15 +50,39 @@ async def referred(caller: Caller, target: str) -> None:
         caller.released.set()
         return await caller.transfer_out(target)
     for field in ("to_queue", "to_agent"):
-        try:
-            answer = await caller.app.vmeste.event(
-                "call_transferred", caller.invite.call_id, **{field: target}
-            )
-        except VmesteUnavailable:
-            continue  # refused (no such queue) or unreachable: try it as an agent
-        caller.app.on_answer(answer)
-        break
+        if await _tell(caller, {field: target}):
+            break  # refused (no such queue) or unreachable: tried as an agent
     caller.released.set()
+
+
+async def ordered(caller: Caller, order: dict) -> None:
+    """Carry out a transfer the agent asked for from the site (``order``: one of
+    ``to_queue``, ``to_agent``, ``to_number``, checked by Vmeste): as a REFER, without the
+    REFER's NOTIFY — the agent's phone is simply hung up."""
+    if caller.state != "bridged":
+        return  # the caller or the agent has gone, or a REFER came first
+    caller.state = "transferring"
+    released, caller.agent_leg = caller.agent_leg, None
+    log.info("%s transferred from the site by %s: %s", caller.invite.call_id,
+             order.get("asked_by"), order)  # fmt: skip
+    await legs.bye(caller.ua, released)
+    await _back_on_hold(caller)
+    if order.get("to_number"):
+        caller.released.set()
+        return await caller.transfer_out(order["to_number"])
+    field = "to_queue" if order.get("to_queue") else "to_agent"
+    await _tell(caller, {field: order.get(field, "")})
+    caller.released.set()
+
+
+async def _tell(caller: Caller, where: dict) -> bool:
+    """``call_transferred`` to Vmeste; the agent it rings next comes in its answer."""
+    try:
+        answer = await caller.app.vmeste.event("call_transferred", caller.invite.call_id, **where)
+    except VmesteUnavailable:
+        return False
+    caller.app.on_answer(answer)
+    return True
 
 
 async def _back_on_hold(caller: Caller) -> None:

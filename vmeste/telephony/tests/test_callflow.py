@@ -81,6 +81,13 @@ class FakeVmeste:
     async def heartbeat(self) -> dict:
         return {"rung": []}
 
+    async def transfers(self, call_ids: list[str]) -> list[dict]:
+        """The transfers asked from the site (``ordered``), each given once."""
+        self.claimed_for = call_ids
+        taken = [o for o in getattr(self, "orders", []) if o["call_id"] in call_ids]
+        self.orders = [o for o in getattr(self, "orders", []) if o not in taken]
+        return taken
+
 
 class Prompts:
     """Every prompt 0.2 s of sound; what was said kept."""
@@ -546,3 +553,31 @@ def test_an_agents_refer_to_a_queue_rings_an_agent_of_that_queue():
                               "call_answered", "call_ended"]  # fmt: skip
     assert vmeste.events[2][2] == {"to_queue": "psy"}
     assert vmeste.events[3][2] == {"agent": "sidorova"}
+
+
+def test_a_transfer_asked_from_the_site_lets_the_agent_go_and_rings_the_queue():
+    async def scenario():
+        app, vmeste, caller, phones = await _setup(["ivanova", "sidorova"])
+        invite, ok, media = await _dial(app, caller)
+        _press(caller, media, "1")
+        for _ in range(2):  # bridged with Ivanova: the re-INVITE, its ACK
+            await asyncio.wait_for(caller.requests.get(), 10)
+        vmeste.orders = [{"call_id": invite.call_id, "to_queue": "psy", "to_agent": "",
+                          "to_number": "", "asked_by": "ivanova"}]  # fmt: skip
+        told = []
+        while "BYE" not in told:  # past the ACK that bridged Ivanova: her phone hung up
+            message = await asyncio.wait_for(phones.requests.get(), 5)
+            told += [message.method] if message.method != "ACK" else []
+        methods = [(await asyncio.wait_for(caller.requests.get(), 10)).method for _ in range(4)]
+        _hang_up(caller, app, invite, ok)
+        await _settle(app)
+        app.close()
+        return vmeste, phones.rung, told, methods
+
+    vmeste, rung, told, methods = run(scenario())
+    assert told == ["BYE"]  # no REFER, so no NOTIFY: the agent's phone is simply hung up
+    assert methods == ["INVITE", "ACK", "INVITE", "ACK"]  # back on hold, then to Sidorova
+    assert rung == ["ivanova", "sidorova"] and vmeste.orders == []
+    assert _kinds(vmeste) == ["call_offered", "call_answered", "call_transferred",
+                              "call_answered", "call_ended"]  # fmt: skip
+    assert vmeste.events[2][2] == {"to_queue": "psy"}
