@@ -30,10 +30,11 @@ def talking(api_as, make_user):
             line=line, code=code, name=code, skill=skill, ivr_path=path, escalation=[[0, 1]]
         )
     op = api_as("operator")
-    Agent.objects.create(user=op.user, centre=centre, skills={"general": 1}, state="available",
-                         state_since=timezone.now() - timedelta(minutes=5))  # fmt: skip
-    Agent.objects.create(user=make_user("colleague"), centre=centre, skills={"psy": 1},
-                         state="available", state_since=timezone.now() - timedelta(minutes=5))  # fmt: skip
+    since = timezone.now() - timedelta(minutes=5)
+    for user, skills in ((op.user, {"general": 1}), (make_user("colleague"), {"psy": 1})):
+        Agent.objects.create(
+            user=user, centre=centre, skills=skills, state="available", state_since=since
+        )
     edge = api_as("telephony")
     now = timezone.now().isoformat()
     offered = {"event_id": "o", "type": "call_offered", "call_id": "c1", "at": now,
