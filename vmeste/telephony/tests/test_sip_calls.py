@@ -4,6 +4,7 @@ media application, and Vmeste (the live server) deciding where each call goes.""
 from __future__ import annotations
 
 import contextlib
+import json
 import time
 import urllib.request
 
@@ -12,7 +13,7 @@ from django.db.utils import OperationalError
 from django.utils import timezone
 
 from vmeste.accounts.services import create_user, issue_token
-from vmeste.contactcenter.models import Agent, Call
+from vmeste.contactcenter.models import Agent, Call, TransferOrder
 from vmeste.contactcenter.services import change_agent_state
 from vmeste.contactcenter.telephony import record_event
 from vmeste.contactcenter.transitions import AgentEvent, AgentState
@@ -302,5 +303,51 @@ def test_an_agents_blind_transfer_to_a_queue_rings_an_agent_of_that_queue(
         assert call is not None and call.agent.user.username == "sidorova"
         assert call.queue.code == "psy" and call.ivr_path == "1"
         assert Agent.objects.get(pk=agents["ivanova"].pk).state == AgentState.WRAP_UP
+    finally:
+        sip_edge.stop()
+
+
+def test_a_transfer_asked_from_the_site_rings_an_agent_of_that_queue(
+    tmp_path, live_server, national
+):
+    """Ivanova (food) answers on a phone that never transfers; from the call card she asks
+    Vmeste to transfer the caller to the psychologists (the API the toolbar's form shares):
+    the media node takes the order, hangs her phone up, and Sidorova's phone rings."""
+    agents = national["agents"]
+    for username in ("ivanova", "sidorova"):
+        set_sip_password(by=None, username=username, password="phone-secret")
+        change_agent_state(agent=agents[username], event=AgentEvent.SIGN_IN)
+    token = issue_token(username="ivanova")
+    vmeste = live_server.url.replace("localhost", "127.0.0.1")
+    urllib.request.urlopen(f"{vmeste}/healthz", timeout=30).close()
+    sip_edge = _edge(tmp_path, vmeste).start()
+    try:
+        ports = free_udp_ports(5)
+        phones = {}
+        for username, port, media in [("ivanova", *ports[0:2]), ("sidorova", *ports[2:4])]:
+            _register(tmp_path, sip_edge, username, port)
+            phones[username] = sipp(tmp_path, "agent.xml", name=f"phone-{username}", port=port,
+                                    media_port=media, timeout=60)  # fmt: skip
+        time.sleep(6)  # the dispatcher's keep-alive marks our media node up
+        caller = sipp(tmp_path, "caller_transferred.xml", "-s", NUMBER, name="caller",
+                      port=ports[4], media_port=free_range(20)[0], target=sip_edge.address,
+                      digit="1", timeout=60)  # fmt: skip
+        talking = _until(lambda: Call.objects.filter(state=Call.State.ANSWERED).first())
+        assert talking is not None, sip_edge.log("media")[-3000:]
+        request = urllib.request.Request(
+            f"{vmeste}/api/v1/contactcenter/calls/{talking.call_id}/transfer",
+            data=json.dumps({"to_queue": "psy"}).encode(),
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as asked:
+            assert asked.status == 202
+        assert caller.wait(60) == 0, sip_edge.log("media")[-3000:]
+        assert phones["ivanova"].wait(20) == 0  # hung up by the media node
+        assert phones["sidorova"].wait(20) == 0
+        call = _until(lambda: Call.objects.filter(state=Call.State.ENDED).first())
+        assert call is not None and call.agent.user.username == "sidorova"
+        assert call.queue.code == "psy" and call.call_id == talking.call_id
+        assert Agent.objects.get(pk=agents["ivanova"].pk).state == AgentState.WRAP_UP
+        assert TransferOrder.objects.get().taken_at is not None
     finally:
         sip_edge.stop()
