@@ -172,6 +172,7 @@ API: dict[str, Rule] = {
     # Being an agent (a row of the contact centre, not a role) lets one transfer their own
     # call: the matrix's users are no agents, so every role is refused.
     "POST /api/v1/contactcenter/calls/{call_id}/transfer": Rule(frozenset()),
+    "POST /api/v1/contactcenter/calls/{call_id}/consultation/end": Rule(frozenset()),
     "POST /api/v1/telephony/events": only(R.TELEPHONY_EVENTS),
     "POST /api/v1/telephony/dispatch": only(R.TELEPHONY_EVENTS),
     "GET /api/v1/figures": only(R.SEE_FIGURES),
@@ -287,6 +288,7 @@ PAGES: dict[str, Rule] = {
     "page contactcenter:toolbar": SIGNED_IN,
     "page contactcenter:toolbar_event": SIGNED_IN,
     "page contactcenter:toolbar_transfer": SIGNED_IN,
+    "page contactcenter:toolbar_consultation": SIGNED_IN,
     "page contactcenter:wallboard": only(R.SEE_FIGURES),
     "page contactcenter:wall": only(R.SEE_FIGURES),
     "page contactcenter:wall_board": only(R.SEE_FIGURES),

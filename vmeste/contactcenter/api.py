@@ -181,6 +181,11 @@ class TransferIn(Schema):
     to_queue: str = Field("", max_length=60, description="a queue's code")
     to_agent: str = Field("", max_length=150, description="an agent's username")
     to_number: str = Field("", max_length=32, description="an outside specialist's number")
+    consult: bool = Field(False, description="warm: talk to the number first (numbers only)")
+
+
+class ConsultEndIn(Schema):
+    complete: bool = Field(description="true: put the caller through; false: back to them")
 
 
 class TransferAskedOut(Schema):
@@ -194,4 +199,14 @@ def transfer_call(request: HttpRequest, call_id: str, payload: TransferIn):
     """The agent talking to the caller transfers them (blind): to a queue, another agent or
     an outside number — one of them. 409: not their call now, or a transfer already asked."""
     order = transferorders.ask(user=request.user, call_id=call_id, **payload.dict())
+    return Status(202, {"call_id": call_id, "asked_at": order.asked_at, "state": "asked"})
+
+
+@router.post("/contactcenter/calls/{call_id}/consultation/end", response={202: TransferAskedOut})
+def end_consultation(request: HttpRequest, call_id: str, payload: ConsultEndIn):
+    """A warm transfer's end: the caller put through to the number consulted, or the agent
+    back with the caller. 409: no consultation going on for this call."""
+    order = transferorders.finish_consult(
+        user=request.user, call_id=call_id, complete=payload.complete
+    )
     return Status(202, {"call_id": call_id, "asked_at": order.asked_at, "state": "asked"})

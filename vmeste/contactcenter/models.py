@@ -294,10 +294,19 @@ class IvrNode(models.Model):
 
 
 class TransferOrder(models.Model):
-    """A blind transfer an agent asked for from the site (the call card's toolbar): the
-    media node holding the call takes it (``taken_at``) and carries it out as it does a
-    phone's REFER; the call's own events then record the transfer."""
+    """A transfer an agent asked for from the site (the call card's toolbar): the media
+    node holding the call takes it (``taken_at``) and carries it out; the call's own events
+    then record the transfer. ``step``: a blind transfer, or the steps of a warm one to an
+    outside number — consult (the caller held, the number rung and put through to the
+    agent), then complete (the caller put through to it) or return (back to the caller)."""
 
+    class Step(models.TextChoices):
+        BLIND = "blind", _("перевод")
+        CONSULT = "consult", _("консультация")
+        COMPLETE = "complete", _("соединить")
+        RETURN = "return", _("вернуться к абоненту")
+
+    step = models.CharField(max_length=10, choices=Step.choices, default=Step.BLIND)
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="transfer_orders")
     asked_by = models.ForeignKey(Agent, on_delete=models.PROTECT, related_name="+")
     asked_at = models.DateTimeField(default=timezone.now)

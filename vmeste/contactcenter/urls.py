@@ -8,6 +8,7 @@ urlpatterns = [
     path("toolbar/", views.toolbar, name="toolbar"),
     path("toolbar/event/", views.toolbar_event, name="toolbar_event"),
     path("toolbar/transfer/", views.toolbar_transfer, name="toolbar_transfer"),
+    path("toolbar/consultation/", views.toolbar_consultation, name="toolbar_consultation"),
     path("wallboard/", views.wallboard, name="wallboard"),
     path("wall/", views.wall, name="wall"),
     path("wall/board/", views.wall_board, name="wall_board"),

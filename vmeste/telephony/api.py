@@ -101,6 +101,7 @@ class ClaimIn(Schema):
 
 class TransferOrderOut(Schema):
     call_id: str
+    step: str  # blind | consult | complete | return (the steps of a warm transfer)
     to_queue: str  # one of the three is given
     to_agent: str
     to_number: str

@@ -116,22 +116,12 @@ class MediaApplication:
         callers talk to agents: the transfers their agents asked for from the site."""
         for beat in itertools.count(1):
             await asyncio.sleep(1.0)
-            await self._transfers()
+            await transfers.claimed(self)
             waiting = any(c.state == "queue" for c in self.callers.values())
             if not waiting and beat % 5:
                 continue
             with contextlib.suppress(VmesteUnavailable):
                 self.on_answer(await self.vmeste.heartbeat())
-
-    async def _transfers(self) -> None:
-        talking = [i for i, c in self.callers.items() if c.state == "bridged"]
-        if not talking:
-            return
-        with contextlib.suppress(VmesteUnavailable):
-            for order in await self.vmeste.transfers(talking):
-                caller = self.callers.get(order.get("call_id", ""))
-                if caller is not None:
-                    asyncio.get_running_loop().create_task(transfers.ordered(caller, order))
 
 
 async def _first(*events: asyncio.Event) -> None:
@@ -157,6 +147,8 @@ class Caller:
         self.gone = asyncio.Event()
         self.released = asyncio.Event()  # the agent transferred the caller away
         self.agent_leg: Dialog | None = None
+        self.consult_leg: Dialog | None = None  # a warm transfer's specialist (``consult``)
+        self.consult_ack_body = ""
         self.agent_ack_body = ""
         self.agent = ""
         self.stream = None
@@ -373,8 +365,9 @@ class Caller:
         """The call's end, told once: the agent leg is hung up or cancelled too."""
         if self._ringing is not None:
             legs.cancel(self.ua, self._ringing)
-        if self.agent_leg is not None and self.state == "bridged":
+        if self.agent_leg is not None and self.state in ("bridged", "consulting"):
             await legs.bye(self.ua, self.agent_leg)
+        await legs.bye(self.ua, self.consult_leg)  # None: nobody consulted
         if self.offered:
             with contextlib.suppress(VmesteUnavailable):
                 self.app.on_answer(await self.app.vmeste.event("call_ended", self.invite.call_id))
@@ -403,7 +396,8 @@ class Caller:
 
     def close(self) -> None:
         self.ua.in_dialog.pop(self.invite.call_id, None)
-        if self.agent_leg is not None:
-            self.ua.in_dialog.pop(self.agent_leg.call_id, None)
+        for leg in (self.agent_leg, self.consult_leg):
+            if leg is not None:
+                self.ua.in_dialog.pop(leg.call_id, None)
         if self.stream is not None:
             self.ua.close_stream(self.stream)

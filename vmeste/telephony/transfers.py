@@ -11,17 +11,19 @@ in the place of their first offer, for the agent Vmeste rings next.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import re
 import secrets
 from typing import TYPE_CHECKING
 
-from vmeste.telephony import legs, sip
+from vmeste.telephony import consult, legs, sip
 from vmeste.telephony.edgeclient import VmesteUnavailable
 from vmeste.telephony.useragent import Dialog
 
 if TYPE_CHECKING:
-    from vmeste.telephony.callflow import Caller
+    from vmeste.telephony.callflow import Caller, MediaApplication
 
 log = logging.getLogger("vmeste.telephony.media")
 NUMBER = re.compile(r"^\+?[0-9]{3,15}$")
@@ -55,10 +57,30 @@ async def referred(caller: Caller, target: str) -> None:
     caller.released.set()
 
 
+async def claimed(app: MediaApplication) -> None:
+    """The transfers asked from the site for the callers talking to agents here, carried
+    out (asked every second: ``MediaApplication._beat``)."""
+    talking = [i for i, c in app.callers.items() if c.state in ("bridged", "consulting")]
+    if not talking:
+        return
+    with contextlib.suppress(VmesteUnavailable):
+        for order in await app.vmeste.transfers(talking):
+            caller = app.callers.get(order.get("call_id", ""))
+            if caller is not None:
+                asyncio.get_running_loop().create_task(ordered(caller, order))
+
+
 async def ordered(caller: Caller, order: dict) -> None:
     """Carry out a transfer the agent asked for from the site (``order``: one of
-    ``to_queue``, ``to_agent``, ``to_number``, checked by Vmeste): as a REFER, without the
-    REFER's NOTIFY — the agent's phone is simply hung up."""
+    ``to_queue``, ``to_agent``, ``to_number``, checked by Vmeste): blind, as a REFER without
+    the REFER's NOTIFY — the agent's phone is simply hung up; or a warm transfer's step."""
+    step, number = order.get("step", "blind"), order.get("to_number", "")
+    if step == "consult":
+        return await consult.consult(caller, number, _back_on_hold)
+    if step == "complete":
+        return await consult.complete(caller, number)
+    if step == "return":
+        return await consult.back_to_caller(caller)
     if caller.state != "bridged":
         return  # the caller or the agent has gone, or a REFER came first
     caller.state = "transferring"
@@ -85,12 +107,13 @@ async def _tell(caller: Caller, where: dict) -> bool:
     return True
 
 
-async def _back_on_hold(caller: Caller) -> None:
-    """Re-INVITE the caller with our own media: they hear the music while the next rings."""
+async def _back_on_hold(caller: Caller, state: str = "queue") -> None:
+    """Re-INVITE the caller with our own media: they hear the music while the next rings
+    (or while their agent consults)."""
     offer = sip.make_sdp(caller.ua.host, caller.stream.port, secrets.randbits(31))
     reinvite = caller.dialog.request("INVITE", caller.ua.contact, caller.ua.via, offer)
     answer = await caller.ua.transact(reinvite, timeout=10.0)
     if answer.status < 300:
         legs.ack(caller.ua, caller.dialog, "")
-    caller.state = "queue"
+    caller.state = state
     caller.stream.play(caller.app.prompts.music(), repeat=True)

@@ -55,8 +55,8 @@ def test_the_agent_asks_and_the_node_holding_the_call_takes_the_order_once(talki
     assert again.status_code == 409 and "уже запрошен" in again.json()["error"]["message"]
     assert edge.post(CLAIM, {"call_ids": ["other"]}).json() == []  # not this node's call
     taken = edge.post(CLAIM, {"call_ids": ["other", "c1"]}).json()
-    assert taken == [{"call_id": "c1", "to_queue": "psy", "to_agent": "", "to_number": "",
-                      "asked_by": op.user.username}]  # fmt: skip
+    assert taken == [{"call_id": "c1", "step": "blind", "to_queue": "psy", "to_agent": "",
+                      "to_number": "", "asked_by": op.user.username}]  # fmt: skip
     assert edge.post(CLAIM, {"call_ids": ["c1"]}).json() == []  # once
     order = TransferOrder.objects.get()
     assert order.taken_at is not None and order.asked_by.user == op.user
@@ -121,3 +121,29 @@ def test_the_toolbar_offers_the_transfer_on_a_call_and_asks_it(talking, client):
                           {"call": "c1", "kind": "to_queue", "target": "psy"})  # fmt: skip
     assert refused.status_code == 200 and "уже запрошен" in refused.content.decode()
     assert TransferOrder.objects.count() == 1
+
+
+def test_a_warm_transfer_consults_a_number_then_completes_or_returns(talking, client):
+    op, edge = talking
+    of_agent = op.post(_transfer("c1"), {"to_agent": "colleague", "consult": True})
+    assert of_agent.status_code == 422
+    end = "/api/v1/contactcenter/calls/c1/consultation/end"
+    assert op.post(end, {"complete": True}).status_code == 409  # nothing to end
+    assert (
+        op.post(_transfer("c1"), {"to_number": "+74951112233", "consult": True}).status_code == 202
+    )
+    assert op.post(end, {"complete": True}).status_code == 409  # not taken by the node yet
+    (taken,) = edge.post(CLAIM, {"call_ids": ["c1"]}).json()
+    assert (taken["step"], taken["to_number"]) == ("consult", "+74951112233")
+    blind = op.post(_transfer("c1"), {"to_queue": "psy"})
+    assert blind.status_code == 409 and "консультация" in blind.json()["error"]["message"]
+    client.force_login(op.user)
+    page = client.get("/contactcenter/toolbar/").content.decode()
+    assert "Консультация с +74951112233" in page and "Соединить" in page
+    back = client.post("/contactcenter/toolbar/consultation/", {"call": "c1", "complete": "0"})
+    assert "Возвращаемся к абоненту" in back.content.decode()
+    (returned,) = edge.post(CLAIM, {"call_ids": ["c1"]}).json()
+    assert (returned["step"], returned["to_number"]) == ("return", "+74951112233")
+    assert op.post(end, {"complete": True}).status_code == 409  # over
+    steps = list(TransferOrder.objects.values_list("step", flat=True))
+    assert steps == ["consult", "return"]

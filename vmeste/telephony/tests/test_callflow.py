@@ -581,3 +581,69 @@ def test_a_transfer_asked_from_the_site_lets_the_agent_go_and_rings_the_queue():
     assert _kinds(vmeste) == ["call_offered", "call_answered", "call_transferred",
                               "call_answered", "call_ended"]  # fmt: skip
     assert vmeste.events[2][2] == {"to_queue": "psy"}
+
+
+async def _until(check, seconds: float = 5.0) -> None:
+    for _ in range(int(seconds / 0.02)):
+        if check():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("not reached")
+
+
+def _drain(peer: Peer) -> list[sip.Message]:
+    got = []
+    while not peer.requests.empty():
+        got.append(peer.requests.get_nowait())
+    return got
+
+
+def _warm(invite, step: str) -> list[dict]:
+    return [{"call_id": invite.call_id, "step": step, "to_queue": "", "to_agent": "",
+             "to_number": "74951112233", "asked_by": "ivanova"}]  # fmt: skip
+
+
+@pytest.mark.parametrize("busy, end", [((), "complete"), ((), "return"),
+                                       (("74951112233",), "")])  # fmt: skip
+def test_a_warm_transfer_consults_the_number_then_puts_through_or_returns(busy, end):
+    """Consult: the caller held, the specialist rung and put through to the agent; then
+    complete (the caller to the specialist, the agent hung up, counted transferred) or
+    return (agent and caller together again, the specialist hung up). A busy specialist:
+    back with the caller at once."""
+
+    async def scenario():
+        app, vmeste, caller, phones = await _setup(["ivanova"], busy=set(busy))
+        invite, ok, media = await _dial(app, caller)
+        _press(caller, media, "1")
+        await _until(lambda: invite.call_id in app.callers)
+        me = app.callers[invite.call_id]
+        await _until(lambda: me.state == "bridged")
+        vmeste.orders = _warm(invite, "consult")
+        if busy:
+            await _until(lambda: "74951112233" in phones.rung)
+        else:
+            await _until(lambda: me.state == "consulting" and me.consult_ack_body)
+            vmeste.orders = _warm(invite, end)
+        await _until(lambda: me.state == "bridged" and not vmeste.orders)
+        agent = me.agent
+        at_caller = [m.method for m in _drain(caller)]
+        _hang_up(caller, app, invite, ok)
+        await _settle(app)
+        app.close()
+        ivanova = phones.invites["ivanova"][0].call_id
+        byes = [m.call_id for m in _drain(phones) if m.method == "BYE"]
+        return vmeste, phones.rung, agent, at_caller, byes, ivanova
+
+    vmeste, rung, agent, at_caller, byes, ivanova = run(scenario())
+    assert rung == ["ivanova", "74951112233"]
+    # Put through to Ivanova, held (music), then put through again (to whom: below).
+    assert at_caller == ["INVITE", "ACK"] * 3
+    if end == "complete":
+        assert agent == "74951112233" and byes[0] == ivanova  # she was let go first
+        assert _kinds(vmeste) == ["call_offered", "call_answered", "call_transferred",
+                                  "call_ended"]  # fmt: skip
+        assert vmeste.events[2][2] == {"to_number": "74951112233"}
+    else:  # back with Ivanova: the specialist's leg ended (a busy one never began)
+        assert agent == "ivanova" and byes[-1] == ivanova  # hung up on when the caller left
+        assert len(byes) == (1 if busy else 2)
+        assert _kinds(vmeste) == ["call_offered", "call_answered", "call_ended"]
