@@ -148,7 +148,7 @@ class Caller:
         self.released = asyncio.Event()  # the agent transferred the caller away
         self.agent_leg: Dialog | None = None
         self.consult_leg: Dialog | None = None  # a warm transfer's specialist (``consult``)
-        self.consult_ack_body = ""
+        self.consult_ack_body, self.consult_ready = "", None  # ready: answered, or not
         self.agent_ack_body = ""
         self.agent = ""
         self.stream = None

@@ -34,7 +34,7 @@ async def consult(caller: Caller, number: str, hold) -> None:
     the number rung and put through to the agent."""
     if caller.state != "bridged" or caller.agent_leg is None:
         return
-    caller.state = "consulting"
+    caller.state, caller.consult_ready = "consulting", asyncio.Event()
     await hold(caller, state="consulting")
     invite = legs.invite(caller.ua, number, caller.app.edge, caller=caller.number,
                          call_id=caller.invite.call_id)  # fmt: skip
@@ -49,11 +49,13 @@ async def consult(caller: Caller, number: str, hold) -> None:
             gone = uac_dialog(invite, response)
             legs.ack(caller.ua, gone, "")
             await legs.bye(caller.ua, gone)
+        caller.consult_ready.set()
         return await back_to_caller(caller)
     leg = uac_dialog(invite, response)
     caller.consult_leg = leg
     caller.ua.in_dialog[leg.call_id] = lambda m, a: _from_consulted(caller, m, a)
     answer = await _offer(caller, caller.agent_leg, response.body)
+    caller.consult_ready.set()
     if answer is None:
         return await _drop_consulted(caller, then_return=True)
     caller.consult_ack_body = answer
@@ -62,7 +64,11 @@ async def consult(caller: Caller, number: str, hold) -> None:
 
 
 async def complete(caller: Caller, number: str) -> None:
-    """The caller put through to the specialist; the agent let go."""
+    """The caller put through to the specialist (once they answered: «Соединить» may be
+    pressed while their phone still rings); the agent let go."""
+    if caller.state == "consulting" and caller.consult_ready is not None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(caller.consult_ready.wait(), legs.RING_SECONDS + 15)
     leg = caller.consult_leg
     if caller.state != "consulting" or leg is None:
         return
@@ -87,9 +93,12 @@ async def complete(caller: Caller, number: str) -> None:
 
 
 async def back_to_caller(caller: Caller) -> None:
-    """The agent's phone asked for a fresh offer, given to the caller: together again."""
+    """The agent's phone asked for a fresh offer, given to the caller: together again. While
+    the specialist's phone still rings: that ring cancelled (``consult`` then comes back)."""
     if caller.state != "consulting" or caller.agent_leg is None:
         return
+    if caller._ringing is not None:
+        return legs.cancel(caller.ua, caller._ringing)
     await _drop_consulted(caller, then_return=False)
     agent = caller.agent_leg
     fresh = await caller.ua.transact(agent.request("INVITE", caller.ua.contact, caller.ua.via),
