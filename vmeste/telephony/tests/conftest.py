@@ -1,4 +1,7 @@
+import threading
+
 import pytest
+from django.core.handlers.wsgi import WSGIHandler
 
 from vmeste.contactcenter import ivr
 from vmeste.contactcenter.models import Agent, Queue
@@ -58,3 +61,19 @@ def national(make_user):
         for name, skill in [("ivanova", "food"), ("petrov", "meds"), ("sidorova", "psy")]
     }
     return {"line": line, "centre": centre, "agents": agents}
+
+
+@pytest.fixture
+def one_request_at_a_time(monkeypatch):
+    """The live server's threads share the test's in-memory SQLite database, whose shared
+    cache fails a second concurrent writer at once ("database table is locked") instead of
+    queueing it as the file database's busy_timeout does in production: one request at a
+    time (the media node's polls and events meet there)."""
+    lock = threading.Lock()
+    handle = WSGIHandler.__call__
+
+    def one_at_a_time(self, environ, start_response):
+        with lock:
+            return handle(self, environ, start_response)
+
+    monkeypatch.setattr(WSGIHandler, "__call__", one_at_a_time)

@@ -526,13 +526,20 @@ def _refer(phones: Peer, app, agent: str, target: str) -> None:
     phones.transport.sendto(refer.encode(), (HOST, app.ua.port))
 
 
+async def _talking_to_ivanova():
+    """A caller of «1» put through to Ivanova (the re-INVITE and its ACK seen); Sidorova
+    (psy) is the next agent Vmeste names."""
+    app, vmeste, caller, phones = await _setup(["ivanova", "sidorova"])
+    invite, ok, media = await _dial(app, caller)
+    _press(caller, media, "1")
+    for _ in range(2):
+        await asyncio.wait_for(caller.requests.get(), 10)
+    return app, vmeste, caller, phones, invite, ok
+
+
 def test_an_agents_refer_to_a_queue_rings_an_agent_of_that_queue():
     async def scenario():
-        app, vmeste, caller, phones = await _setup(["ivanova", "sidorova"])
-        invite, ok, media = await _dial(app, caller)
-        _press(caller, media, "1")
-        for _ in range(2):  # bridged with Ivanova: the re-INVITE, its ACK
-            await asyncio.wait_for(caller.requests.get(), 10)
+        app, vmeste, caller, phones, invite, ok = await _talking_to_ivanova()
         _refer(phones, app, "ivanova", "psy")
         accepted = await asyncio.wait_for(phones.responses.get(), 5)
         told = []
@@ -557,11 +564,7 @@ def test_an_agents_refer_to_a_queue_rings_an_agent_of_that_queue():
 
 def test_a_transfer_asked_from_the_site_lets_the_agent_go_and_rings_the_queue():
     async def scenario():
-        app, vmeste, caller, phones = await _setup(["ivanova", "sidorova"])
-        invite, ok, media = await _dial(app, caller)
-        _press(caller, media, "1")
-        for _ in range(2):  # bridged with Ivanova: the re-INVITE, its ACK
-            await asyncio.wait_for(caller.requests.get(), 10)
+        app, vmeste, caller, phones, invite, ok = await _talking_to_ivanova()
         vmeste.orders = [{"call_id": invite.call_id, "to_queue": "psy", "to_agent": "",
                           "to_number": "", "asked_by": "ivanova"}]  # fmt: skip
         told = []

@@ -6,13 +6,11 @@ wallboard): one record per call, in the state its caller's last act left it."""
 
 from __future__ import annotations
 
-import threading
 import time
 import urllib.request
 from datetime import timedelta
 
 import pytest
-from django.core.handlers.wsgi import WSGIHandler
 from django.utils import timezone
 
 from vmeste.contactcenter import services as cc
@@ -36,18 +34,7 @@ pytestmark = [
 
 
 @pytest.fixture
-def stack(tmp_path, live_server, monkeypatch):
-    # The live server's threads share the test's in-memory SQLite database, whose shared
-    # cache fails a second writer at once ("database table is locked") instead of queueing
-    # it as the file database's busy_timeout does in production: one request at a time here.
-    lock = threading.Lock()
-    handle = WSGIHandler.__call__
-
-    def one_at_a_time(self, environ, start_response):
-        with lock:
-            return handle(self, environ, start_response)
-
-    monkeypatch.setattr(WSGIHandler, "__call__", one_at_a_time)
+def stack(tmp_path, live_server, one_request_at_a_time):
     vmeste = live_server.url.replace("localhost", "127.0.0.1")
     urllib.request.urlopen(f"{vmeste}/healthz", timeout=30).close()
     sip_edge = _edge(tmp_path, vmeste).start()

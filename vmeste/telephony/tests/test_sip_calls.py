@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import contextlib
 import json
-import threading
 import time
 import urllib.request
 
 import pytest
-from django.core.handlers.wsgi import WSGIHandler
 from django.db.utils import OperationalError
 from django.utils import timezone
 
@@ -269,6 +267,27 @@ def test_a_callback_rings_the_agent_then_reaches_the_caller(tmp_path, live_serve
         sip_edge.stop()
 
 
+def _transfer_scene(tmp_path, sip_edge, ivanovas: str):
+    """Ivanova's phone (``ivanovas`` scenario) and Sidorova's (answers), registered; a
+    caller who presses «1» and is put through three times (``caller_transferred.xml``)."""
+    ports = free_udp_ports(5)
+    phones = {}
+    for username, port, media, scenario in [
+        ("ivanova", ports[0], ports[1], ivanovas),
+        ("sidorova", ports[2], ports[3], "agent.xml"),
+    ]:
+        _register(tmp_path, sip_edge, username, port)
+        phones[username] = sipp(tmp_path, scenario, name=f"phone-{username}", port=port,
+                                media_port=media, timeout=60)  # fmt: skip
+    # Kamailio's first keep-alive to our media node may have gone before the node
+    # listened (a loaded machine): the next one (every 5 s) marks it up again.
+    time.sleep(6)
+    caller = sipp(tmp_path, "caller_transferred.xml", "-s", NUMBER, name="caller",
+                  port=ports[4], media_port=free_range(20)[0], target=sip_edge.address,
+                  digit="1", timeout=60)  # fmt: skip
+    return phones, caller
+
+
 def test_an_agents_blind_transfer_to_a_queue_rings_an_agent_of_that_queue(
     tmp_path, live_server, national
 ):
@@ -283,21 +302,7 @@ def test_an_agents_blind_transfer_to_a_queue_rings_an_agent_of_that_queue(
     urllib.request.urlopen(f"{vmeste}/healthz", timeout=30).close()
     sip_edge = _edge(tmp_path, vmeste).start()
     try:
-        ports = free_udp_ports(5)
-        phones = {}
-        for username, port, media, scenario in [
-            ("ivanova", ports[0], ports[1], "agent_refer.xml"),
-            ("sidorova", ports[2], ports[3], "agent.xml"),
-        ]:
-            _register(tmp_path, sip_edge, username, port)
-            phones[username] = sipp(tmp_path, scenario, name=f"phone-{username}", port=port,
-                                    media_port=media, timeout=60)  # fmt: skip
-        # Kamailio's first keep-alive to our media node may have gone before the node
-        # listened (a loaded machine): the next one (every 5 s) marks it up again.
-        time.sleep(6)
-        caller = sipp(tmp_path, "caller_transferred.xml", "-s", NUMBER, name="caller",
-                      port=ports[4], media_port=free_range(20)[0], target=sip_edge.address,
-                      digit="1", timeout=60)  # fmt: skip
+        phones, caller = _transfer_scene(tmp_path, sip_edge, "agent_refer.xml")
         assert caller.wait(60) == 0, sip_edge.log("media")[-3000:]
         assert phones["ivanova"].wait(20) == 0, sip_edge.log("kamailio")[-3000:]
         assert phones["sidorova"].wait(20) == 0
@@ -307,21 +312,6 @@ def test_an_agents_blind_transfer_to_a_queue_rings_an_agent_of_that_queue(
         assert Agent.objects.get(pk=agents["ivanova"].pk).state == AgentState.WRAP_UP
     finally:
         sip_edge.stop()
-
-
-@pytest.fixture
-def one_request_at_a_time(monkeypatch):
-    """The live server's threads share the test's in-memory SQLite database, which fails a
-    second concurrent writer at once ("database table is locked") where the production
-    file database waits: the node's claims every second meet its events here."""
-    lock = threading.Lock()
-    handle = WSGIHandler.__call__
-
-    def one_at_a_time(self, environ, start_response):
-        with lock:
-            return handle(self, environ, start_response)
-
-    monkeypatch.setattr(WSGIHandler, "__call__", one_at_a_time)
 
 
 def test_a_transfer_asked_from_the_site_rings_an_agent_of_that_queue(
@@ -339,16 +329,7 @@ def test_a_transfer_asked_from_the_site_rings_an_agent_of_that_queue(
     urllib.request.urlopen(f"{vmeste}/healthz", timeout=30).close()
     sip_edge = _edge(tmp_path, vmeste).start()
     try:
-        ports = free_udp_ports(5)
-        phones = {}
-        for username, port, media in [("ivanova", *ports[0:2]), ("sidorova", *ports[2:4])]:
-            _register(tmp_path, sip_edge, username, port)
-            phones[username] = sipp(tmp_path, "agent.xml", name=f"phone-{username}", port=port,
-                                    media_port=media, timeout=60)  # fmt: skip
-        time.sleep(6)  # the dispatcher's keep-alive marks our media node up
-        caller = sipp(tmp_path, "caller_transferred.xml", "-s", NUMBER, name="caller",
-                      port=ports[4], media_port=free_range(20)[0], target=sip_edge.address,
-                      digit="1", timeout=60)  # fmt: skip
+        phones, caller = _transfer_scene(tmp_path, sip_edge, "agent.xml")
         talking = _until(lambda: Call.objects.filter(state=Call.State.ANSWERED).first())
         assert talking is not None, sip_edge.log("media")[-3000:]
         request = urllib.request.Request(
