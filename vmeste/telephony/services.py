@@ -211,7 +211,8 @@ def callback_stranded(*, call_id: str, at: datetime | None = None) -> dict:
     reason = _("узел медиаприложения перезапущен")
     # This ring or this dialling, and no other: a later stranding of the same callback is new.
     since = call.agent.state_since.isoformat()
-    step = f"stranded:{call_id}:{call.state}:{since}:{call.callback_failures}"
+    moment = hashlib.sha256(f"{call_id}:{call.state}:{since}:{call.callback_failures}".encode())
+    step = f"stranded:{moment.hexdigest()[:40]}"  # an event id holds 100 characters
     if call.state == Call.State.RINGING:
         data = {"agent": call.agent.user.username, "event": "caller_gone", "reason": reason}
         kind, about = contactcenter_telephony.AGENT_STATE, ""
