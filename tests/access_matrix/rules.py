@@ -169,6 +169,10 @@ API: dict[str, Rule] = {
     ),
     # figures and the telephony edge
     "GET /api/v1/contactcenter/wallboard": only(R.SEE_FIGURES),
+    # Being an agent (a row of the contact centre, not a role) lets one transfer their own
+    # call: the matrix's users are no agents, so every role is refused.
+    "POST /api/v1/contactcenter/calls/{call_id}/transfer": Rule(frozenset()),
+    "POST /api/v1/contactcenter/calls/{call_id}/consultation/end": Rule(frozenset()),
     "POST /api/v1/telephony/events": only(R.TELEPHONY_EVENTS),
     "POST /api/v1/telephony/dispatch": only(R.TELEPHONY_EVENTS),
     "GET /api/v1/figures": only(R.SEE_FIGURES),
@@ -198,6 +202,8 @@ API: dict[str, Rule] = {
     "GET /api/v1/telephony/edge/menu/{line}": only(R.TELEPHONY_EVENTS),
     "GET /api/v1/telephony/edge/calls/{call_id}/queue": only(R.TELEPHONY_EVENTS),
     "POST /api/v1/telephony/edge/registrations/{username}/lost": only(R.TELEPHONY_EVENTS),
+    "POST /api/v1/telephony/edge/callbacks/{call_id}/stranded": only(R.TELEPHONY_EVENTS),
+    "POST /api/v1/telephony/edge/transfers/claim": only(R.TELEPHONY_EVENTS),
 }
 
 _CURATORS = only(R.EDIT_REFERENCE)
@@ -281,6 +287,8 @@ PAGES: dict[str, Rule] = {
     "page contactcenter:workplace": SIGNED_IN,
     "page contactcenter:toolbar": SIGNED_IN,
     "page contactcenter:toolbar_event": SIGNED_IN,
+    "page contactcenter:toolbar_transfer": SIGNED_IN,
+    "page contactcenter:toolbar_consultation": SIGNED_IN,
     "page contactcenter:wallboard": only(R.SEE_FIGURES),
     "page contactcenter:wall": only(R.SEE_FIGURES),
     "page contactcenter:wall_board": only(R.SEE_FIGURES),

@@ -1,13 +1,17 @@
-"""Contact centre API: the supervisors' wallboard and the telephony's events."""
+"""Contact centre API: the supervisors' wallboard, the telephony's events, an agent's
+transfer asked from the site."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema
+from ninja.responses import Status
 
 from vmeste.accounts.roles import Right
-from vmeste.contactcenter import ivrapi, services, telephony
+from vmeste.contactcenter import ivrapi, services, telephony, transferorders
 from vmeste.contactcenter.dispatch import dispatch
 from vmeste.core.dates import CalendarMoment
 from vmeste.core.errors import Forbidden
@@ -25,6 +29,9 @@ class LineBoard(Schema):
     answered_today: int
     answered_within_target_today: int
     abandoned_today: int
+    served_in_menu_today: int = Field(
+        description="ended in the voice menu on a message or the robot's answer: not offered"
+    )
     service_level_today: float | None
     target_share: float | None = Field(description="the line's strictest queue's target share")
     target_seconds: int | None = Field(description="… answered within this many seconds")
@@ -69,7 +76,7 @@ class TelephonyEventIn(Schema):
     ivr_path: str = Field("", max_length=40)
     menu_seconds: float | None = Field(
         None, ge=0, le=86400, description="time in the voice menu (call_offered, or call_ended "
-        "of a caller who hung up in the menu: disposition abandoned_in_menu)"
+        "of a call that ended in the menu: disposition abandoned_in_menu or served_in_menu)"
     )  # fmt: skip
     centre: str = Field("", max_length=60)
     queue: str = Field("", max_length=60)
@@ -168,3 +175,38 @@ def telephony_dispatch(request: HttpRequest):
     if not request.user.can(Right.TELEPHONY_EVENTS):
         raise Forbidden()
     return dispatch().as_dict()
+
+
+class TransferIn(Schema):
+    to_queue: str = Field("", max_length=60, description="a queue's code")
+    to_agent: str = Field("", max_length=150, description="an agent's username")
+    to_number: str = Field("", max_length=32, description="an outside specialist's number")
+    consult: bool = Field(False, description="warm: talk to the number first (numbers only)")
+
+
+class ConsultEndIn(Schema):
+    complete: bool = Field(description="true: put the caller through; false: back to them")
+
+
+class TransferAskedOut(Schema):
+    call_id: str
+    asked_at: datetime
+    state: str = Field(description="asked: the media node holding the call carries it out")
+
+
+@router.post("/contactcenter/calls/{call_id}/transfer", response={202: TransferAskedOut})
+def transfer_call(request: HttpRequest, call_id: str, payload: TransferIn):
+    """The agent talking to the caller transfers them (blind): to a queue, another agent or
+    an outside number — one of them. 409: not their call now, or a transfer already asked."""
+    order = transferorders.ask(user=request.user, call_id=call_id, **payload.dict())
+    return Status(202, {"call_id": call_id, "asked_at": order.asked_at, "state": "asked"})
+
+
+@router.post("/contactcenter/calls/{call_id}/consultation/end", response={202: TransferAskedOut})
+def end_consultation(request: HttpRequest, call_id: str, payload: ConsultEndIn):
+    """A warm transfer's end: the caller put through to the number consulted, or the agent
+    back with the caller. 409: no consultation going on for this call."""
+    order = transferorders.finish_consult(
+        user=request.user, call_id=call_id, complete=payload.complete
+    )
+    return Status(202, {"call_id": call_id, "asked_at": order.asked_at, "state": "asked"})

@@ -26,6 +26,9 @@ EVENT_TYPES = (
     "callback_answered",  # the caller picked up the callback: they talk
     "callback_failed",  # the caller did not pick up (busy, no answer): try again later
 )
+# A call that ended in the voice menu on what it came for (an information message, the
+# robot's answer, the night message): served, never "abandoned", and never queued.
+SERVED_IN_MENU = "served_in_menu"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +71,9 @@ class CallSummary:
     @property
     def state(self) -> str:
         if self.ended_at is not None:
-            return "ended" if self.answered_at is not None or self.transferred_to else "abandoned"
+            in_menu = self.disposition == SERVED_IN_MENU and not self.seen_offer
+            served = self.transferred_to or in_menu
+            return "ended" if self.answered_at is not None or served else "abandoned"
         if self.dialing:
             return "dialing"
         if self.requeued_at is not None:

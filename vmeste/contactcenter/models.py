@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -283,4 +284,36 @@ class IvrNode(models.Model):
         ordering = ["menu", "position"]
         constraints = [
             models.UniqueConstraint(fields=["menu", "code"], name="ivr_node_code_unique")
+        ]
+
+
+class TransferOrder(models.Model):
+    """A transfer an agent asked for from the site (the call card's toolbar): the media
+    node holding the call takes it (``taken_at``) and carries it out; the call's own events
+    then record the transfer. ``step``: a blind transfer, or the steps of a warm one to an
+    outside number — consult (the caller held, the number rung and put through to the
+    agent), then complete (the caller put through to it) or return (back to the caller)."""
+
+    class Step(models.TextChoices):
+        BLIND = "blind", _("перевод")
+        CONSULT = "consult", _("консультация")
+        COMPLETE = "complete", _("соединить")
+        RETURN = "return", _("вернуться к абоненту")
+
+    step = models.CharField(max_length=10, choices=Step.choices, default=Step.BLIND)
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="transfer_orders")
+    asked_by = models.ForeignKey(Agent, on_delete=models.PROTECT, related_name="+")
+    asked_at = models.DateTimeField(default=timezone.now)
+    to_queue = models.CharField(max_length=60, blank=True)
+    to_agent = models.CharField(max_length=150, blank=True)
+    to_number = models.CharField(max_length=32, blank=True)
+    taken_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["asked_at", "pk"]
+        # The edge asks every second for the orders not taken yet.
+        indexes = [
+            models.Index(
+                fields=["asked_at"], name="transfer_order_open", condition=Q(taken_at=None)
+            )
         ]

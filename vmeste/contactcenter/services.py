@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from vmeste.accounts.roles import Right
 from vmeste.contactcenter import configcache
+from vmeste.contactcenter.calllog import SERVED_IN_MENU
 from vmeste.contactcenter.models import WRAP_UP_SECONDS, Agent, AgentStateChange, Call
 from vmeste.contactcenter.routing import QueueRule
 from vmeste.contactcenter.transitions import AgentEvent, AgentState, TransitionRefused, next_state
@@ -255,6 +256,7 @@ def _compute_wallboard(user, now: datetime) -> dict:
                 "answered_today": 0,
                 "answered_within_target_today": 0,
                 "abandoned_today": 0,
+                "served_in_menu_today": 0,
                 "service_level_today": None,
             },
         )
@@ -275,11 +277,15 @@ def _compute_wallboard(user, now: datetime) -> dict:
         entry = line_entry(row["centre__code"], row["line__code"])
         entry["waiting"] = row["n"]
         entry["longest_wait_seconds"] = round(max(0.0, (now - row["oldest"]).total_seconds()), 1)
+    served = Q(disposition=SERVED_IN_MENU, state=Call.State.ENDED)
     for row in (
         calls.filter(today, offered_at__lte=now)
         .values("centre__code", "line__code")
         .annotate(
-            offered=Count("id"),
+            # A caller served by the voice menu was never offered to an agent: kept out of
+            # the service level's denominator, counted on its own.
+            offered=Count("id", filter=~served),
+            served=Count("id", filter=served),
             answered=Count("id", filter=Q(answered_at__isnull=False)),
             within=Count("id", filter=Q(answered_within_target=True)),
             abandoned=Count("id", filter=Q(state=Call.State.ABANDONED)),
@@ -291,7 +297,9 @@ def _compute_wallboard(user, now: datetime) -> dict:
         entry["answered_today"] = row["answered"]
         entry["answered_within_target_today"] = row["within"]
         entry["abandoned_today"] = row["abandoned"]
-        entry["service_level_today"] = round(row["within"] / row["offered"], 4)
+        entry["served_in_menu_today"] = row["served"]
+        if row["offered"]:
+            entry["service_level_today"] = round(row["within"] / row["offered"], 4)
     items = []
     for code in sorted(centres):
         entry = centres[code]

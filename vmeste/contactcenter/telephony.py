@@ -42,7 +42,7 @@ def record_event(
     if type != AGENT_STATE and not call_id:
         raise ValidationFailed({"call_id": "required for call events"})
     if type == "call_transferred":
-        _check_transfer(data)
+        check_transfer(data)
     if type == "callback_failed":
         data["give_up"] = _last_attempt(call_id)
     call = None
@@ -85,7 +85,7 @@ def record_event(
     return answer
 
 
-def _check_transfer(data: dict) -> None:
+def check_transfer(data: dict) -> None:
     """A transfer names where the caller goes, and somewhere that exists: a caller sent
     to an unknown queue would wait where no agent ever looks."""
     to_queue, to_agent = data.get("to_queue", ""), data.get("to_agent", "")

@@ -7,12 +7,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from vmeste.accounts.roles import Right
-from vmeste.contactcenter import screenpop, services
-from vmeste.contactcenter.models import Agent
+from vmeste.contactcenter import screenpop, services, transferorders
+from vmeste.contactcenter.models import Agent, Call, Queue
 from vmeste.contactcenter.transitions import (
     MANUAL_EVENTS,
     AgentEvent,
@@ -32,13 +33,19 @@ WALL_STATES = [
 ]
 
 
-def _toolbar(request: HttpRequest, *, error: str = "") -> HttpResponse:
+def _toolbar(request: HttpRequest, *, error: str = "", notice: str = "") -> HttpResponse:
     agent = Agent.objects.filter(user=request.user).select_related("centre").first()
     if agent is None and request.GET.get("on") == "card":
         return HttpResponse("")  # the call card of someone who is no agent shows no toolbar
-    context = {"agent": agent, "error": error, "buttons": []}
+    context = {"agent": agent, "error": error, "buttons": [], "notice": notice}
     if agent is not None:
         context["buttons"] = events_from(AgentState(agent.state), manual_only=True)
+    if agent is not None and agent.state == AgentState.ON_CALL and agent.call_id:
+        # The call the agent talks on, and where it may go: the transfer form.
+        call = Call.objects.filter(pk=agent.call_id, state=Call.State.ANSWERED).first()
+        context["call"] = call
+        context["consulting"] = call is not None and transferorders.consulting(call)
+        context["queues"] = Queue.objects.filter(is_active=True).order_by("code")
     return render(request, "contactcenter/_toolbar.html", context)
 
 
@@ -68,6 +75,45 @@ def toolbar_event(request: HttpRequest) -> HttpResponse:
     except ServiceError as refused:
         return _toolbar(request, error=refused.message)
     return _toolbar(request)
+
+
+@login_required
+@require_POST
+def toolbar_transfer(request: HttpRequest) -> HttpResponse:
+    """The agent transfers the caller they talk to (the same service as the API's)."""
+    kind, target = request.POST.get("kind", ""), request.POST.get("target", "")[:150]
+    call_id = request.POST.get("call", "")[:100]
+    if kind not in ("to_queue", "to_agent", "to_number", "consult"):
+        return _toolbar(request, error="unknown")
+    consult = kind == "consult"
+    target_of = {"to_number": target} if consult else {kind: target}
+    try:
+        transferorders.ask(user=request.user, call_id=call_id, consult=consult, **target_of)
+    except ServiceError as refused:
+        return _refused(request, refused)
+    if consult:
+        return _toolbar(request, notice=_("Консультация: абонент ждёт, набираем номер."))
+    return _toolbar(request, notice=_("Перевод запрошен: звонок уходит."))
+
+
+@login_required
+@require_POST
+def toolbar_consultation(request: HttpRequest) -> HttpResponse:
+    """A warm transfer's end: «Соединить» (complete=1) or «Вернуться к абоненту»."""
+    complete = request.POST.get("complete") == "1"
+    try:
+        transferorders.finish_consult(
+            user=request.user, call_id=request.POST.get("call", "")[:100], complete=complete
+        )
+    except ServiceError as refused:
+        return _refused(request, refused)
+    if complete:
+        return _toolbar(request, notice=_("Соединяем абонента со специалистом."))
+    return _toolbar(request, notice=_("Возвращаемся к абоненту."))
+
+
+def _refused(request: HttpRequest, refused: ServiceError) -> HttpResponse:
+    return _toolbar(request, error=next(iter(refused.fields.values()), [refused.message])[0])
 
 
 @login_required

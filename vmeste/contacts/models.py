@@ -27,6 +27,7 @@ class Disposition(models.TextChoices):
     WRONG_NUMBER = "wrong_number", _("ошибочный звонок")
     SILENT = "silent", _("тишина в трубке")
     ABANDONED = "abandoned", _("абонент не дождался ответа")
+    SERVED_IN_MENU = "served_in_menu", _("обслужен голосовым меню")
 
 
 class Contact(models.Model):

@@ -4,9 +4,10 @@ answered to the ``telephony`` service account only."""
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from vmeste.accounts.roles import Right
+from vmeste.contactcenter import transferorders
 from vmeste.core.errors import Forbidden
 from vmeste.telephony import services
 
@@ -77,3 +78,39 @@ def edge_menu(request: HttpRequest, line: str):
     (the line's hours chose ``entry``), the home ``centre``, the robot nodes' ``text``."""
     _edge(request)
     return services.menu_for_line(code=line)
+
+
+class StrandedOut(Schema):
+    call_id: str
+    state: str  # the call's state now: waiting (re-queued), ringing (given again), …
+    outcome: str  # "not being placed" when there was nothing to put back
+    rung: list[dict] = []  # what the dispatch decided next, as in an event's answer
+    callback_offers: list[str] = []
+
+
+@router.post("/telephony/edge/callbacks/{call_id}/stranded", response=StrandedOut)
+def edge_callback_stranded(request: HttpRequest, call_id: str):
+    """A callback the media node was placing when it stopped: back in its place."""
+    _edge(request)
+    return services.callback_stranded(call_id=call_id)
+
+
+class ClaimIn(Schema):
+    call_ids: list[str] = Field(default_factory=list, max_length=1000)
+
+
+class TransferOrderOut(Schema):
+    call_id: str
+    step: str  # blind | consult | complete | return (the steps of a warm transfer)
+    to_queue: str  # one of the three is given
+    to_agent: str
+    to_number: str
+    asked_by: str  # the agent who asked, from the call card
+
+
+@router.post("/telephony/edge/transfers/claim", response=list[TransferOrderOut])
+def edge_claim_transfers(request: HttpRequest, payload: ClaimIn):
+    """The transfers agents asked for from the site, for the calls this media node holds
+    (``call_ids``): each given once, to the node that claims it; the node carries it out."""
+    _edge(request)
+    return transferorders.claim(call_ids=payload.call_ids)

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vmeste.telephony import legs, sip
@@ -113,25 +115,73 @@ class PlacedCallback:
 class Callbacks:
     """The callbacks this media node places: those Vmeste gave to an agent in an answer to
     this node (a ``rung`` is in exactly one answer, so two nodes never dial one caller),
-    with the caller's number from ``callbacks/due``; one task each."""
+    with the caller's number from ``callbacks/due``; one task each.
 
-    def __init__(self, app: MediaApplication) -> None:
+    Their call ids are kept on disk while they are being placed (``ledger``): a node that
+    stops (crash, restart) loses its tasks, and nobody else would ever place those
+    callbacks; on start it tells Vmeste each one it still lists (``recover``), which puts
+    it back in its place, until Vmeste has heard of all of them."""
+
+    RECOVER_SECONDS = 5.0  # Vmeste not answering yet (started with us): asked again
+
+    def __init__(self, app: MediaApplication, ledger: Path | None = None) -> None:
         self.app = app
+        self.ledger = ledger
         self.wanted: set[str] = set()
         self.placing: dict[str, asyncio.Task] = {}
+        self.stranded: set[str] = set()  # left by the previous run, not yet told
 
     def given(self, call_id: str) -> None:
         self.wanted.add(call_id)
+        self._keep()
         asyncio.get_running_loop().create_task(self._take_due())
 
     async def _take_due(self) -> None:
         with contextlib.suppress(VmesteUnavailable):
-            for due in await self.app.vmeste.callbacks_due():
-                if due["call_id"] in self.wanted and due["call_id"] not in self.placing:
-                    self.wanted.discard(due["call_id"])
-                    self._place(due)
+            due = await self.app.vmeste.callbacks_due()
+            listed = {d["call_id"] for d in due}
+            for item in due:
+                if item["call_id"] in self.wanted and item["call_id"] not in self.placing:
+                    self.wanted.discard(item["call_id"])
+                    self._place(item)
+            self.wanted &= listed  # no longer due: given to someone else since, or over
+            self._keep()
 
     def _place(self, due: dict) -> None:
         task = asyncio.get_running_loop().create_task(PlacedCallback(self.app, due).run())
         self.placing[due["call_id"]] = task
-        task.add_done_callback(lambda _t, c=due["call_id"]: self.placing.pop(c, None))
+        task.add_done_callback(lambda _t, c=due["call_id"]: self._placed(c))
+
+    def _placed(self, call_id: str) -> None:
+        self.placing.pop(call_id, None)
+        self._keep()
+
+    def _keep(self) -> None:
+        """The ledger: the callbacks this node holds, written whole (a rename: a crash
+        mid-write leaves the previous list, never half of one)."""
+        if self.ledger is None:
+            return
+        ids = sorted(self.wanted | set(self.placing) | self.stranded)
+        partial = self.ledger.with_suffix(".part")
+        partial.write_text(json.dumps(ids))
+        partial.replace(self.ledger)
+
+    async def recover(self) -> None:
+        """On start: each callback the previous run was placing, told to Vmeste (which
+        re-queues it and may give it straight back: placed again by this run)."""
+        if self.ledger is None or not self.ledger.exists():
+            return
+        with contextlib.suppress(ValueError, OSError):
+            self.stranded = set(json.loads(self.ledger.read_text())) - set(self.placing)
+        while self.stranded:
+            for call_id in sorted(self.stranded):
+                try:
+                    answer = await self.app.vmeste.callback_stranded(call_id)
+                except VmesteUnavailable:
+                    continue
+                log.info("callback %s stranded by a restart: %s", call_id, answer.get("state"))
+                self.stranded.discard(call_id)
+                self._keep()
+                self.app.on_answer(answer)
+            if self.stranded:
+                await asyncio.sleep(self.RECOVER_SECONDS)

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+from vmeste.contactcenter.calllog import SERVED_IN_MENU
 from vmeste.telephony import ivrplay, legs, sip, transfers
 from vmeste.telephony.callbacks import Callbacks
 from vmeste.telephony.edgeclient import VmesteClient, VmesteUnavailable
@@ -40,23 +41,29 @@ class MediaApplication:
         edge: tuple[str, int],
         vmeste: VmesteClient,
         prompts: Path,
+        state: Path | None = None,
     ) -> None:
         self.ua = UserAgent(host=host, port=sip_port, rtp_ports=rtp_ports, on_call=self.on_call)
         self.edge = edge
         self.vmeste = vmeste
         self.prompts = ivrplay.PromptBook(prompts)
         self.callers: dict[str, Caller] = {}
-        self.callbacks = Callbacks(self)
+        # The callbacks being placed, kept on disk per node (its SIP port) for a restart.
+        ledger = state / f"callbacks-{sip_port}.json" if state is not None else None
+        self.callbacks = Callbacks(self, ledger)
         self._heartbeat: asyncio.Task | None = None
+        self._recovery: asyncio.Task | None = None
         self._menus: dict[str, tuple[float, dict]] = {}
 
     async def start(self) -> None:
         await self.ua.start()
         self._heartbeat = asyncio.create_task(self._beat())
+        self._recovery = asyncio.create_task(self.callbacks.recover())
 
     def close(self) -> None:
-        if self._heartbeat is not None:
-            self._heartbeat.cancel()
+        for task in (self._heartbeat, self._recovery):
+            if task is not None:
+                task.cancel()
         self.ua.close()
 
     async def on_call(self, ua: UserAgent, invite: sip.Message, addr) -> None:
@@ -105,9 +112,11 @@ class MediaApplication:
     async def _beat(self) -> None:
         """The heartbeat: callers may get an agent with no event (every second while one
         waits here), and callers who left for a callback wait with nobody on the line (every
-        5 s otherwise: a callback a few seconds later is no worse)."""
+        5 s otherwise: a callback a few seconds later is no worse). Every second while
+        callers talk to agents: the transfers their agents asked for from the site."""
         for beat in itertools.count(1):
             await asyncio.sleep(1.0)
+            await transfers.claimed(self)
             waiting = any(c.state == "queue" for c in self.callers.values())
             if not waiting and beat % 5:
                 continue
@@ -138,6 +147,8 @@ class Caller:
         self.gone = asyncio.Event()
         self.released = asyncio.Event()  # the agent transferred the caller away
         self.agent_leg: Dialog | None = None
+        self.consult_leg: Dialog | None = None  # a warm transfer's specialist (``consult``)
+        self.consult_ack_body, self.consult_ready = "", None  # ready: answered, or not
         self.agent_ack_body = ""
         self.agent = ""
         self.stream = None
@@ -183,7 +194,8 @@ class Caller:
             return await self.say_and_hang_up(self._fallback_text())
         self.line, self.centre = line, menu["centre"]
         end = await ivrplay.walk(self, menu)
-        self.state = "chosen"
+        if self.state != "served":
+            self.state = "chosen"
         self.menu_seconds = round(time.monotonic() - self.answered_at, 3)
         log.info("%s chose %s (%s)", self.invite.call_id, end.ivr_path, end.kind)
         await ivrplay.serve(self, menu, end)
@@ -353,18 +365,22 @@ class Caller:
         """The call's end, told once: the agent leg is hung up or cancelled too."""
         if self._ringing is not None:
             legs.cancel(self.ua, self._ringing)
-        if self.agent_leg is not None and self.state == "bridged":
+        if self.agent_leg is not None and self.state in ("bridged", "consulting"):
             await legs.bye(self.ua, self.agent_leg)
+        await legs.bye(self.ua, self.consult_leg)  # None: nobody consulted
         if self.offered:
             with contextlib.suppress(VmesteUnavailable):
                 self.app.on_answer(await self.app.vmeste.event("call_ended", self.invite.call_id))
-        elif self.state == "menu" and self.line:  # hung up in the menu: counted, once
+        elif self.state in ("menu", "served") and self.line:  # ended in the menu: once
+            # Hung up before a branch was chosen, or served there (a message, the robot's
+            # answer, the night message: heard, or hung up on once it began).
             self.menu_seconds = round(time.monotonic() - self.answered_at, 3)
+            served = self.state == "served"
             with contextlib.suppress(VmesteUnavailable):
                 await self.app.vmeste.event(
                     "call_ended",
                     self.invite.call_id,
-                    disposition="abandoned_in_menu",
+                    disposition=SERVED_IN_MENU if served else "abandoned_in_menu",
                     **self._told(),
                 )
 
@@ -380,7 +396,8 @@ class Caller:
 
     def close(self) -> None:
         self.ua.in_dialog.pop(self.invite.call_id, None)
-        if self.agent_leg is not None:
-            self.ua.in_dialog.pop(self.agent_leg.call_id, None)
+        for leg in (self.agent_leg, self.consult_leg):
+            if leg is not None:
+                self.ua.in_dialog.pop(leg.call_id, None)
         if self.stream is not None:
             self.ua.close_stream(self.stream)

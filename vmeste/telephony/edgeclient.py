@@ -71,5 +71,18 @@ class VmesteClient:
         due = await asyncio.to_thread(self._request, "GET", "/telephony/callbacks/due")
         return due if isinstance(due, list) else []
 
+    async def callback_stranded(self, call_id: str) -> dict:
+        """A callback this node was placing when it stopped: Vmeste puts it back."""
+        path = f"/telephony/edge/callbacks/{urllib.parse.quote(call_id, safe='')}/stranded"
+        return await asyncio.to_thread(self._request, "POST", path, {})
+
+    async def transfers(self, call_ids: list[str]) -> list[dict]:
+        """The transfers agents asked for from the site, for these calls, taken by us."""
+        payload = {"call_ids": call_ids}
+        taken = await asyncio.to_thread(
+            self._request, "POST", "/telephony/edge/transfers/claim", payload
+        )
+        return taken if isinstance(taken, list) else []
+
     async def heartbeat(self) -> dict:
         return await asyncio.to_thread(self._request, "POST", "/telephony/dispatch", {})

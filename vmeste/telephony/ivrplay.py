@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 ANNOUNCE_SECONDS = 30.0  # music on hold between two announcements of the place in the queue
 OFFER_SECONDS = 6.0  # how long the callback offer waits for its key
 CALLBACK_DIGIT = "1"
+# Ends of the walk that serve the caller in the menu itself (the night message included).
+SERVED_ENDS = ("message", "robot")
 
 
 def unrecorded(menu: dict) -> list[str]:
@@ -93,9 +95,11 @@ async def walk(caller: Caller, menu: dict) -> ivrwalk.End:
         step = ivrwalk.press(menu, step.position, key)
         if step.position is not None:  # the keys so far: a caller who hangs up is counted
             caller.ivr_path = "-".join(step.position.keys)
+    caller.ivr_path = step.end.ivr_path
+    if step.end.kind in SERVED_ENDS:  # what they came for: a hang-up now is no abandon
+        caller.state = "served"
     if step.play:  # a message on the way, the end's own prompt: heard whole
         await caller.stream.play(await sounds(caller, menu, step.play))
-    caller.ivr_path = step.end.ivr_path
     return step.end
 
 

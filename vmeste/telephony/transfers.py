@@ -1,4 +1,5 @@
-"""Blind transfer from the agent's phone: a REFER in the agent's leg of a bridged call.
+"""Blind transfer from the agent's phone (a REFER in the agent's leg of a bridged call) or
+from the site (an order the node claims from Vmeste: ``ordered``).
 
 ``Refer-To: <sip:TARGET@…>``: a number (digits, an optional «+») is an outside specialist,
 rung through the edge and bridged; anything else is a queue's code, else an agent's
@@ -10,17 +11,19 @@ in the place of their first offer, for the agent Vmeste rings next.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import re
 import secrets
 from typing import TYPE_CHECKING
 
-from vmeste.telephony import legs, sip
+from vmeste.telephony import consult, legs, sip
 from vmeste.telephony.edgeclient import VmesteUnavailable
 from vmeste.telephony.useragent import Dialog
 
 if TYPE_CHECKING:
-    from vmeste.telephony.callflow import Caller
+    from vmeste.telephony.callflow import Caller, MediaApplication
 
 log = logging.getLogger("vmeste.telephony.media")
 NUMBER = re.compile(r"^\+?[0-9]{3,15}$")
@@ -49,23 +52,68 @@ async def referred(caller: Caller, target: str) -> None:
         caller.released.set()
         return await caller.transfer_out(target)
     for field in ("to_queue", "to_agent"):
-        try:
-            answer = await caller.app.vmeste.event(
-                "call_transferred", caller.invite.call_id, **{field: target}
-            )
-        except VmesteUnavailable:
-            continue  # refused (no such queue) or unreachable: try it as an agent
-        caller.app.on_answer(answer)
-        break
+        if await _tell(caller, {field: target}):
+            break  # refused (no such queue) or unreachable: tried as an agent
     caller.released.set()
 
 
-async def _back_on_hold(caller: Caller) -> None:
-    """Re-INVITE the caller with our own media: they hear the music while the next rings."""
+async def claimed(app: MediaApplication) -> None:
+    """The transfers asked from the site for the callers talking to agents here, carried
+    out (asked every second: ``MediaApplication._beat``)."""
+    talking = [i for i, c in app.callers.items() if c.state in ("bridged", "consulting")]
+    if not talking:
+        return
+    with contextlib.suppress(VmesteUnavailable):
+        for order in await app.vmeste.transfers(talking):
+            caller = app.callers.get(order.get("call_id", ""))
+            if caller is not None:
+                asyncio.get_running_loop().create_task(ordered(caller, order))
+
+
+async def ordered(caller: Caller, order: dict) -> None:
+    """Carry out a transfer the agent asked for from the site (``order``: one of
+    ``to_queue``, ``to_agent``, ``to_number``, checked by Vmeste): blind, as a REFER without
+    the REFER's NOTIFY — the agent's phone is simply hung up; or a warm transfer's step."""
+    step, number = order.get("step", "blind"), order.get("to_number", "")
+    if step == "consult":
+        return await consult.consult(caller, number, _back_on_hold)
+    if step == "complete":
+        return await consult.complete(caller, number)
+    if step == "return":
+        return await consult.back_to_caller(caller)
+    if caller.state != "bridged":
+        return  # the caller or the agent has gone, or a REFER came first
+    caller.state = "transferring"
+    released, caller.agent_leg = caller.agent_leg, None
+    log.info("%s transferred from the site by %s: %s", caller.invite.call_id,
+             order.get("asked_by"), order)  # fmt: skip
+    await legs.bye(caller.ua, released)
+    await _back_on_hold(caller)
+    if order.get("to_number"):
+        caller.released.set()
+        return await caller.transfer_out(order["to_number"])
+    field = "to_queue" if order.get("to_queue") else "to_agent"
+    await _tell(caller, {field: order.get(field, "")})
+    caller.released.set()
+
+
+async def _tell(caller: Caller, where: dict) -> bool:
+    """``call_transferred`` to Vmeste; the agent it rings next comes in its answer."""
+    try:
+        answer = await caller.app.vmeste.event("call_transferred", caller.invite.call_id, **where)
+    except VmesteUnavailable:
+        return False
+    caller.app.on_answer(answer)
+    return True
+
+
+async def _back_on_hold(caller: Caller, state: str = "queue") -> None:
+    """Re-INVITE the caller with our own media: they hear the music while the next rings
+    (or while their agent consults)."""
     offer = sip.make_sdp(caller.ua.host, caller.stream.port, secrets.randbits(31))
     reinvite = caller.dialog.request("INVITE", caller.ua.contact, caller.ua.via, offer)
     answer = await caller.ua.transact(reinvite, timeout=10.0)
     if answer.status < 300:
         legs.ack(caller.ua, caller.dialog, "")
-    caller.state = "queue"
+    caller.state = state
     caller.stream.play(caller.app.prompts.music(), repeat=True)

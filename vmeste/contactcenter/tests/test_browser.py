@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.client
 import json
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -12,9 +13,9 @@ from django.utils import timezone
 
 from bench import loadcheck
 from vmeste.assistance.tests.test_views import REQUEST, post_call
-from vmeste.contactcenter.models import Agent, AgentStateChange
+from vmeste.contactcenter.models import Agent, AgentStateChange, Queue, TransferOrder
 from vmeste.contacts.models import Contact
-from vmeste.core.models import Centre
+from vmeste.core.models import Centre, Line
 
 
 def _page(browser, url: str, session: str):
@@ -140,3 +141,44 @@ def test_a_routed_call_opens_the_call_card_with_the_caller_looked_up(
     assert call_contacts.count() == 1 and call_contacts.get().completed_at is not None
     assert call_contacts.get().notes == "Спросила про доставку продуктов."
     assert Contact.objects.count() == 2  # the earlier call from post_call, and this one
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_call_cards_toolbar_transfers_the_call_to_a_queue(
+    browser, live_server, client, make_user, api_as
+):
+    """On a call, the call card's toolbar offers the transfer; «Перевести» asks for it (the
+    media node holding the call then carries it out: vmeste/telephony tests)."""
+    line = Line.objects.get(code="we-are-together")
+    centre = Centre.objects.create(code="nat", name_ru="Федеральный", kind="national")
+    for code, skill, path in (("food", "general", "1"), ("psy", "psy", "3")):
+        Queue.objects.create(line=line, code=code, name=f"Очередь {code}", skill=skill,
+                             ivr_path=path, escalation=[[0, 1]])  # fmt: skip
+    user = make_user("op")
+    agent = Agent.objects.create(user=user, centre=centre, skills={"general": 1},
+                                 state="available",
+                                 state_since=timezone.now() - timedelta(minutes=5))  # fmt: skip
+    edge = api_as("telephony")
+    now = timezone.now().isoformat()
+    for event in ({"event_id": "o", "type": "call_offered", "line": "we-are-together",
+                   "ivr_path": "1", "centre": "nat", "caller_number": "+79275551234"},
+                  {"event_id": "a", "type": "call_answered", "agent": "op"}):  # fmt: skip
+        answer = edge.post("/api/v1/telephony/events", {**event, "call_id": "br-t", "at": now})
+        assert answer.status_code == 200, answer.content
+    agent.refresh_from_db()
+    assert (agent.state, agent.call.call_id) == ("on_call", "br-t")
+    client.force_login(user)
+    context, page = _page(browser, live_server.url, client.cookies["sessionid"].value)
+    page.goto(f"{live_server.url}/assistance/call/?call=br-t&phone=%2B79275551234")
+    _shows_state(page, "Разговор")
+    toolbar = page.locator("#cc-toolbar")
+    toolbar.get_by_label("куда перевести").select_option("to_queue")
+    toolbar.get_by_label("очередь, логин или номер").fill("psy")
+    toolbar.get_by_role("button", name="Перевести").click()
+    page.get_by_text("Перевод запрошен").wait_for()
+    assert page.missing == []
+    context.close()
+    order = TransferOrder.objects.get()
+    assert (order.call.call_id, order.to_queue, order.asked_by) == ("br-t", "psy", agent)
+    assert order.taken_at is None  # for the media node to take

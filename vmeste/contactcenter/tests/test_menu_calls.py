@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from vmeste.contactcenter import services as cc
 from vmeste.contactcenter.models import Call, Queue
 from vmeste.contacts.models import Contact
 from vmeste.core.models import Centre, Line
@@ -59,3 +60,31 @@ def test_an_offered_call_keeps_its_time_in_the_menu(phone):
     _post(phone, "o2", "call_ended", "c3")
     call = Call.objects.get(call_id="c3")
     assert (call.queue.code, call.menu_seconds, call.state) == ("food", 3.0, Call.State.ABANDONED)
+
+
+def test_a_call_served_by_the_menu_is_one_ended_call_counted_apart(phone, make_user):
+    """A message or the robot's answer heard: ended, not abandoned; one Contact whose
+    outcome says so; on the wallboard neither offered nor abandoned, but served in the menu."""
+    for _ in range(2):
+        _post(phone, "s1", "call_ended", "c4", disposition="served_in_menu",
+              ivr_path="6", menu_seconds=12.5, **TOLD)  # fmt: skip
+    _post(phone, "a1", "call_ended", "c5", disposition="abandoned_in_menu", **TOLD)
+    call = Call.objects.get(call_id="c4")
+    assert (call.state, call.disposition) == (Call.State.ENDED, "served_in_menu")
+    assert (call.ivr_path, call.menu_seconds, call.answered_at, call.queue) == (
+        "6", 12.5, None, None)  # fmt: skip
+    contact = Contact.objects.get(call_id="c4")
+    assert (contact.disposition, contact.ivr_path) == ("served_in_menu", "6")
+    assert Contact.objects.count() == 2
+    boss = make_user("boss", role="administrator")
+    board = cc.wallboard(user=boss, now=datetime(2026, 4, 1, 10, 1, tzinfo=UTC))
+    (line,) = [line for centre in board["centres"] for line in centre["lines"]]
+    assert (line["served_in_menu_today"], line["offered_today"], line["abandoned_today"]) == (
+        1, 1, 1)  # fmt: skip
+
+
+def test_served_in_menu_cannot_hide_a_caller_who_left_the_queue(phone):
+    _post(phone, "o1", "call_offered", "c6", ivr_path="1", **TOLD)
+    _post(phone, "o2", "call_ended", "c6", disposition="served_in_menu")
+    assert Call.objects.get(call_id="c6").state == Call.State.ABANDONED
+    assert Contact.objects.get(call_id="c6").disposition == "abandoned"

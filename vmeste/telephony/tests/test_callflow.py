@@ -81,6 +81,13 @@ class FakeVmeste:
     async def heartbeat(self) -> dict:
         return {"rung": []}
 
+    async def transfers(self, call_ids: list[str]) -> list[dict]:
+        """The transfers asked from the site (``ordered``), each given once."""
+        self.claimed_for = call_ids
+        taken = [o for o in getattr(self, "orders", []) if o["call_id"] in call_ids]
+        self.orders = [o for o in getattr(self, "orders", []) if o not in taken]
+        return taken
+
 
 class Prompts:
     """Every prompt 0.2 s of sound; what was said kept."""
@@ -442,11 +449,63 @@ def test_at_night_the_caller_hears_the_night_message_and_is_hung_up_on():
 
     vmeste, bye, said = run(scenario())
     assert bye.method == "BYE" and said[0] == "Линия сейчас не работает."
-    assert vmeste.events == []
+    assert _kinds(vmeste) == ["call_ended"]  # a call at night is a call, counted once
+    told = vmeste.events[0][2]
+    assert told["disposition"] == "served_in_menu" and told["ivr_path"] == ""
 
 
 async def _night(line: str) -> dict:
     return {**media_menu(), "is_open": False, "entry": "night"}
+
+
+async def _with_robot(line: str) -> dict:
+    """The menu with the robot's answer on «5» (the article's text as Vmeste gives it)."""
+    menu = media_menu()
+    menu["nodes"]["main"]["options"]["5"] = "robot"
+    menu["nodes"]["robot"] = {**menu["nodes"]["hours"], "kind": "robot", "prompt": "",
+                              "article": "rules", "text": "Правила выдачи продуктов."}  # fmt: skip
+    return menu
+
+
+def test_a_message_that_ends_the_call_is_heard_then_counted_once_as_served():
+    async def scenario():
+        app, vmeste, caller, _phones = await _setup([])
+        _invite, _ok, media = await _dial(app, caller)
+        _press(caller, media, "6")
+        bye = await asyncio.wait_for(caller.requests.get(), 10)  # we hang up, after goodbye
+        await _settle(app)
+        app.close()
+        return vmeste, bye, app.prompts.said
+
+    vmeste, bye, said = run(scenario())
+    assert bye.method == "BYE" and said[-2:] == ["Линия работает с девяти до девяти.",
+                                                 "До свидания."]  # fmt: skip
+    assert _kinds(vmeste) == ["call_ended"]
+    told = vmeste.events[0][2]
+    assert (told["disposition"], told["ivr_path"], told["centre"]) == ("served_in_menu", "6", "nat")
+    assert 0.2 < told["menu_seconds"] < 5
+
+
+def test_hanging_up_during_the_robots_answer_is_served_not_abandoned():
+    async def scenario():
+        app, vmeste, caller, _phones = await _setup([])
+        vmeste.menu = _with_robot
+        invite, ok, media = await _dial(app, caller)
+        _press(caller, media, "5")
+        for _ in range(100):  # the answer begins
+            if "Правила выдачи продуктов." in app.prompts.said:
+                break
+            await asyncio.sleep(0.02)
+        _hang_up(caller, app, invite, ok)
+        await _settle(app)
+        app.close()
+        return vmeste, app.prompts.said
+
+    vmeste, said = run(scenario())
+    assert "До свидания." not in said  # gone before the goodbye
+    assert _kinds(vmeste) == ["call_ended"]
+    assert vmeste.events[0][2]["disposition"] == "served_in_menu"
+    assert vmeste.events[0][2]["ivr_path"] == "5"
 
 
 def _refer(phones: Peer, app, agent: str, target: str) -> None:
@@ -467,13 +526,20 @@ def _refer(phones: Peer, app, agent: str, target: str) -> None:
     phones.transport.sendto(refer.encode(), (HOST, app.ua.port))
 
 
+async def _talking_to_ivanova():
+    """A caller of «1» put through to Ivanova (the re-INVITE and its ACK seen); Sidorova
+    (psy) is the next agent Vmeste names."""
+    app, vmeste, caller, phones = await _setup(["ivanova", "sidorova"])
+    invite, ok, media = await _dial(app, caller)
+    _press(caller, media, "1")
+    for _ in range(2):
+        await asyncio.wait_for(caller.requests.get(), 10)
+    return app, vmeste, caller, phones, invite, ok
+
+
 def test_an_agents_refer_to_a_queue_rings_an_agent_of_that_queue():
     async def scenario():
-        app, vmeste, caller, phones = await _setup(["ivanova", "sidorova"])
-        invite, ok, media = await _dial(app, caller)
-        _press(caller, media, "1")
-        for _ in range(2):  # bridged with Ivanova: the re-INVITE, its ACK
-            await asyncio.wait_for(caller.requests.get(), 10)
+        app, vmeste, caller, phones, invite, ok = await _talking_to_ivanova()
         _refer(phones, app, "ivanova", "psy")
         accepted = await asyncio.wait_for(phones.responses.get(), 5)
         told = []
@@ -494,3 +560,93 @@ def test_an_agents_refer_to_a_queue_rings_an_agent_of_that_queue():
                               "call_answered", "call_ended"]  # fmt: skip
     assert vmeste.events[2][2] == {"to_queue": "psy"}
     assert vmeste.events[3][2] == {"agent": "sidorova"}
+
+
+def test_a_transfer_asked_from_the_site_lets_the_agent_go_and_rings_the_queue():
+    async def scenario():
+        app, vmeste, caller, phones, invite, ok = await _talking_to_ivanova()
+        vmeste.orders = [{"call_id": invite.call_id, "to_queue": "psy", "to_agent": "",
+                          "to_number": "", "asked_by": "ivanova"}]  # fmt: skip
+        told = []
+        while "BYE" not in told:  # past the ACK that bridged Ivanova: her phone hung up
+            message = await asyncio.wait_for(phones.requests.get(), 5)
+            told += [message.method] if message.method != "ACK" else []
+        methods = [(await asyncio.wait_for(caller.requests.get(), 10)).method for _ in range(4)]
+        _hang_up(caller, app, invite, ok)
+        await _settle(app)
+        app.close()
+        return vmeste, phones.rung, told, methods
+
+    vmeste, rung, told, methods = run(scenario())
+    assert told == ["BYE"]  # no REFER, so no NOTIFY: the agent's phone is simply hung up
+    assert methods == ["INVITE", "ACK", "INVITE", "ACK"]  # back on hold, then to Sidorova
+    assert rung == ["ivanova", "sidorova"] and vmeste.orders == []
+    assert _kinds(vmeste) == ["call_offered", "call_answered", "call_transferred",
+                              "call_answered", "call_ended"]  # fmt: skip
+    assert vmeste.events[2][2] == {"to_queue": "psy"}
+
+
+async def _until(check, seconds: float = 5.0) -> None:
+    for _ in range(int(seconds / 0.02)):
+        if check():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("not reached")
+
+
+def _drain(peer: Peer) -> list[sip.Message]:
+    got = []
+    while not peer.requests.empty():
+        got.append(peer.requests.get_nowait())
+    return got
+
+
+def _warm(invite, step: str) -> list[dict]:
+    return [{"call_id": invite.call_id, "step": step, "to_queue": "", "to_agent": "",
+             "to_number": "74951112233", "asked_by": "ivanova"}]  # fmt: skip
+
+
+@pytest.mark.parametrize("busy, end", [((), "complete"), ((), "return"),
+                                       (("74951112233",), "")])  # fmt: skip
+def test_a_warm_transfer_consults_the_number_then_puts_through_or_returns(busy, end):
+    """Consult: the caller held, the specialist rung and put through to the agent; then
+    complete (the caller to the specialist, the agent hung up, counted transferred) or
+    return (agent and caller together again, the specialist hung up). A busy specialist:
+    back with the caller at once."""
+
+    async def scenario():
+        app, vmeste, caller, phones = await _setup(["ivanova"], busy=set(busy))
+        invite, ok, media = await _dial(app, caller)
+        _press(caller, media, "1")
+        await _until(lambda: invite.call_id in app.callers)
+        me = app.callers[invite.call_id]
+        await _until(lambda: me.state == "bridged")
+        vmeste.orders = _warm(invite, "consult")
+        if busy:
+            await _until(lambda: "74951112233" in phones.rung)
+        else:
+            await _until(lambda: me.state == "consulting" and me.consult_ack_body)
+            vmeste.orders = _warm(invite, end)
+        await _until(lambda: me.state == "bridged" and not vmeste.orders)
+        agent = me.agent
+        at_caller = [m.method for m in _drain(caller)]
+        _hang_up(caller, app, invite, ok)
+        await _settle(app)
+        app.close()
+        ivanova = phones.invites["ivanova"][0].call_id
+        byes = [m.call_id for m in _drain(phones) if m.method == "BYE"]
+        return vmeste, phones.rung, agent, at_caller, byes, ivanova
+
+    vmeste, rung, agent, at_caller, byes, ivanova = run(scenario())
+    assert rung == ["ivanova", "74951112233"]
+    # Put through to Ivanova, held (music), then put through again (to whom: below).
+    assert at_caller == ["INVITE", "ACK"] * 3
+    if end == "complete":
+        assert agent == "74951112233" and byes[0] == ivanova  # she was let go first
+        assert _kinds(vmeste) == ["call_offered", "call_answered", "call_transferred",
+                                  "call_ended"]  # fmt: skip
+        assert vmeste.events[2][2] == {"to_number": "74951112233"}
+    else:  # back with Ivanova: the specialist's leg ended (a busy one never began)
+        assert agent == "ivanova" and byes[-1] == ivanova  # hung up on when the caller left
+        assert len(byes) == (1 if busy else 2)
+        assert _kinds(vmeste) == ["call_offered", "call_answered", "call_ended"]

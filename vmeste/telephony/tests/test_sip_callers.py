@@ -6,19 +6,18 @@ wallboard): one record per call, in the state its caller's last act left it."""
 
 from __future__ import annotations
 
-import threading
 import time
 import urllib.request
 from datetime import timedelta
 
 import pytest
-from django.core.handlers.wsgi import WSGIHandler
 from django.utils import timezone
 
 from vmeste.contactcenter import services as cc
 from vmeste.contactcenter.models import Agent, Call
 from vmeste.contactcenter.services import change_agent_state
 from vmeste.contactcenter.transitions import AgentEvent, AgentState
+from vmeste.contacts.models import Contact
 from vmeste.core.models import Centre, Region
 from vmeste.telephony.services import set_sip_password
 from vmeste.telephony.tests.sipedge import caller, double_rings, free_range, free_udp_ports, sipp
@@ -35,18 +34,7 @@ pytestmark = [
 
 
 @pytest.fixture
-def stack(tmp_path, live_server, monkeypatch):
-    # The live server's threads share the test's in-memory SQLite database, whose shared
-    # cache fails a second writer at once ("database table is locked") instead of queueing
-    # it as the file database's busy_timeout does in production: one request at a time here.
-    lock = threading.Lock()
-    handle = WSGIHandler.__call__
-
-    def one_at_a_time(self, environ, start_response):
-        with lock:
-            return handle(self, environ, start_response)
-
-    monkeypatch.setattr(WSGIHandler, "__call__", one_at_a_time)
+def stack(tmp_path, live_server, one_request_at_a_time):
     vmeste = live_server.url.replace("localhost", "127.0.0.1")
     urllib.request.urlopen(f"{vmeste}/healthz", timeout=30).close()
     sip_edge = _edge(tmp_path, vmeste).start()
@@ -212,3 +200,28 @@ def test_hanging_up_in_the_menu_is_recorded_once_as_abandoned(tmp_path, stack, n
     _finished([_call(tmp_path, stack, "79001000031", "", then="leaves", stay_ms=1000)], stack)
     assert [c.state for c in _calls_of("79001000031")] == [Call.State.ABANDONED]
     assert _line_figures(make_user)["abandoned_today"] == 1
+
+
+def test_a_call_that_ends_on_a_message_is_recorded_once_as_served(
+    tmp_path, stack, national, make_user
+):
+    """«6» is a message that ends the call: heard whole (we hang up after the goodbye) or
+    hung up on while it plays — both one ended call served in the menu, never abandoned."""
+    heard = _call(tmp_path, stack, "79001000041", "6", then="hung_up_on")
+    left = _call(tmp_path, stack, "79001000042", "6", then="leaves", stay_ms=700)
+    _finished([heard, left], stack)
+    for number in ("79001000041", "79001000042"):
+        (call,) = _calls_of(number)
+        assert (call.state, call.disposition, call.ivr_path) == (
+            Call.State.ENDED, "served_in_menu", "6"), number  # fmt: skip
+        assert call.queue is None and call.menu_seconds > 0
+        assert Contact.objects.get(call_id=call.call_id).disposition == "served_in_menu"
+    figures = _line_figures(make_user)
+    assert (figures["abandoned_today"], figures["offered_today"]) == (0, 0)
+    assert _served_in_menu(make_user) == 2
+
+
+def _served_in_menu(make_user) -> int:
+    boss = make_user("chief", role="administrator")
+    board = cc.wallboard(user=boss, now=timezone.now() + timedelta(seconds=1))
+    return sum(line["served_in_menu_today"] for c in board["centres"] for line in c["lines"])

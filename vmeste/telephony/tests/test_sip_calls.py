@@ -4,6 +4,7 @@ media application, and Vmeste (the live server) deciding where each call goes.""
 from __future__ import annotations
 
 import contextlib
+import json
 import time
 import urllib.request
 
@@ -12,7 +13,7 @@ from django.db.utils import OperationalError
 from django.utils import timezone
 
 from vmeste.accounts.services import create_user, issue_token
-from vmeste.contactcenter.models import Agent, Call
+from vmeste.contactcenter.models import Agent, Call, TransferOrder
 from vmeste.contactcenter.services import change_agent_state
 from vmeste.contactcenter.telephony import record_event
 from vmeste.contactcenter.transitions import AgentEvent, AgentState
@@ -266,6 +267,27 @@ def test_a_callback_rings_the_agent_then_reaches_the_caller(tmp_path, live_serve
         sip_edge.stop()
 
 
+def _transfer_scene(tmp_path, sip_edge, ivanovas: str):
+    """Ivanova's phone (``ivanovas`` scenario) and Sidorova's (answers), registered; a
+    caller who presses «1» and is put through three times (``caller_transferred.xml``)."""
+    ports = free_udp_ports(5)
+    phones = {}
+    for username, port, media, scenario in [
+        ("ivanova", ports[0], ports[1], ivanovas),
+        ("sidorova", ports[2], ports[3], "agent.xml"),
+    ]:
+        _register(tmp_path, sip_edge, username, port)
+        phones[username] = sipp(tmp_path, scenario, name=f"phone-{username}", port=port,
+                                media_port=media, timeout=60)  # fmt: skip
+    # Kamailio's first keep-alive to our media node may have gone before the node
+    # listened (a loaded machine): the next one (every 5 s) marks it up again.
+    time.sleep(6)
+    caller = sipp(tmp_path, "caller_transferred.xml", "-s", NUMBER, name="caller",
+                  port=ports[4], media_port=free_range(20)[0], target=sip_edge.address,
+                  digit="1", timeout=60)  # fmt: skip
+    return phones, caller
+
+
 def test_an_agents_blind_transfer_to_a_queue_rings_an_agent_of_that_queue(
     tmp_path, live_server, national
 ):
@@ -280,21 +302,7 @@ def test_an_agents_blind_transfer_to_a_queue_rings_an_agent_of_that_queue(
     urllib.request.urlopen(f"{vmeste}/healthz", timeout=30).close()
     sip_edge = _edge(tmp_path, vmeste).start()
     try:
-        ports = free_udp_ports(5)
-        phones = {}
-        for username, port, media, scenario in [
-            ("ivanova", ports[0], ports[1], "agent_refer.xml"),
-            ("sidorova", ports[2], ports[3], "agent.xml"),
-        ]:
-            _register(tmp_path, sip_edge, username, port)
-            phones[username] = sipp(tmp_path, scenario, name=f"phone-{username}", port=port,
-                                    media_port=media, timeout=60)  # fmt: skip
-        # Kamailio's first keep-alive to our media node may have gone before the node
-        # listened (a loaded machine): the next one (every 5 s) marks it up again.
-        time.sleep(6)
-        caller = sipp(tmp_path, "caller_transferred.xml", "-s", NUMBER, name="caller",
-                      port=ports[4], media_port=free_range(20)[0], target=sip_edge.address,
-                      digit="1", timeout=60)  # fmt: skip
+        phones, caller = _transfer_scene(tmp_path, sip_edge, "agent_refer.xml")
         assert caller.wait(60) == 0, sip_edge.log("media")[-3000:]
         assert phones["ivanova"].wait(20) == 0, sip_edge.log("kamailio")[-3000:]
         assert phones["sidorova"].wait(20) == 0
@@ -302,5 +310,94 @@ def test_an_agents_blind_transfer_to_a_queue_rings_an_agent_of_that_queue(
         assert call is not None and call.agent.user.username == "sidorova"
         assert call.queue.code == "psy" and call.ivr_path == "1"
         assert Agent.objects.get(pk=agents["ivanova"].pk).state == AgentState.WRAP_UP
+    finally:
+        sip_edge.stop()
+
+
+def test_a_transfer_asked_from_the_site_rings_an_agent_of_that_queue(
+    tmp_path, live_server, national, one_request_at_a_time
+):
+    """Ivanova (food) answers on a phone that never transfers; from the call card she asks
+    Vmeste to transfer the caller to the psychologists (the API the toolbar's form shares):
+    the media node takes the order, hangs her phone up, and Sidorova's phone rings."""
+    agents = national["agents"]
+    for username in ("ivanova", "sidorova"):
+        set_sip_password(by=None, username=username, password="phone-secret")
+        change_agent_state(agent=agents[username], event=AgentEvent.SIGN_IN)
+    token = issue_token(username="ivanova")
+    vmeste = live_server.url.replace("localhost", "127.0.0.1")
+    urllib.request.urlopen(f"{vmeste}/healthz", timeout=30).close()
+    sip_edge = _edge(tmp_path, vmeste).start()
+    try:
+        phones, caller = _transfer_scene(tmp_path, sip_edge, "agent.xml")
+        talking = _until(lambda: Call.objects.filter(state=Call.State.ANSWERED).first())
+        assert talking is not None, sip_edge.log("media")[-3000:]
+        request = urllib.request.Request(
+            f"{vmeste}/api/v1/contactcenter/calls/{talking.call_id}/transfer",
+            data=json.dumps({"to_queue": "psy"}).encode(),
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as asked:
+            assert asked.status == 202
+        assert caller.wait(60) == 0, sip_edge.log("media")[-3000:]
+        assert phones["ivanova"].wait(20) == 0  # hung up by the media node
+        assert phones["sidorova"].wait(20) == 0
+        call = _until(lambda: Call.objects.filter(state=Call.State.ENDED).first())
+        assert call is not None and call.agent.user.username == "sidorova"
+        assert call.queue.code == "psy" and call.call_id == talking.call_id
+        assert Agent.objects.get(pk=agents["ivanova"].pk).state == AgentState.WRAP_UP
+        assert TransferOrder.objects.get().taken_at is not None
+    finally:
+        sip_edge.stop()
+
+
+def test_a_warm_transfer_consults_a_specialist_then_puts_the_caller_through(
+    tmp_path, live_server, national, one_request_at_a_time
+):
+    """Ivanova answers; from the call card she consults an outside specialist (the caller
+    hears the music, the specialist's phone behind the gateway rings and is put through to
+    hers), then «Соединить»: the caller talks to the specialist, Ivanova's phone is hung up,
+    the call counted once as transferred to that number."""
+    agent = national["agents"]["ivanova"]
+    set_sip_password(by=None, username="ivanova", password="phone-secret")
+    change_agent_state(agent=agent, event=AgentEvent.SIGN_IN)
+    token = issue_token(username="ivanova")
+    ports = free_udp_ports(5)
+    vmeste = live_server.url.replace("localhost", "127.0.0.1")
+    urllib.request.urlopen(f"{vmeste}/healthz", timeout=30).close()
+    sip_edge = _edge(tmp_path, vmeste, gateway=f"sip:127.0.0.1:{ports[2]}").start()
+
+    def ask(path: str, payload: dict) -> None:
+        request = urllib.request.Request(
+            f"{vmeste}/api/v1/contactcenter/calls/{path}", data=json.dumps(payload).encode(),
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )  # fmt: skip
+        with urllib.request.urlopen(request, timeout=30) as asked:
+            assert asked.status == 202
+
+    try:
+        _register(tmp_path, sip_edge, "ivanova", ports[0])
+        phone = sipp(tmp_path, "agent_consults.xml", name="phone-ivanova", port=ports[0],
+                     media_port=ports[1], timeout=60)  # fmt: skip
+        specialist = sipp(tmp_path, "specialist.xml", name="specialist", port=ports[2],
+                          media_port=ports[3], timeout=60)  # fmt: skip
+        time.sleep(6)  # the dispatcher's keep-alive marks our media node up
+        caller = sipp(tmp_path, "caller_transferred.xml", "-s", NUMBER, name="caller",
+                      port=ports[4], media_port=free_range(20)[0], target=sip_edge.address,
+                      digit="1", timeout=60)  # fmt: skip
+        talking = _until(lambda: Call.objects.filter(state=Call.State.ANSWERED).first())
+        assert talking is not None, sip_edge.log("media")[-3000:]
+        ask(f"{talking.call_id}/transfer", {"to_number": "74951112233", "consult": True})
+        taken = _until(lambda: TransferOrder.objects.filter(taken_at__isnull=False).first())
+        assert taken is not None, sip_edge.log("media")[-3000:]
+        ask(f"{talking.call_id}/consultation/end", {"complete": True})  # it may still ring
+        assert caller.wait(60) == 0, sip_edge.log("media")[-3000:]
+        assert phone.wait(20) == 0, sip_edge.log("media")[-3000:]
+        assert specialist.wait(20) == 0, sip_edge.log("media")[-3000:]
+        call = _until(lambda: Call.objects.filter(state=Call.State.ENDED).first())
+        assert call is not None and call.transferred_to == "74951112233"
+        assert (call.disposition, call.agent.user.username) == ("transferred", "ivanova")
+        assert Agent.objects.get(pk=agent.pk).state == AgentState.WRAP_UP
+        assert any("74951112233" in line for line in specialist.received("INVITE "))
     finally:
         sip_edge.stop()

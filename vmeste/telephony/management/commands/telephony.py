@@ -107,6 +107,9 @@ class Command(VerbCommand):
         host, _, port = options["edge"].rpartition(":")
         _log_level(options["verbosity"])
 
+        directory = edge.EdgeConfig(vmeste_url="", token="").directory
+        directory.mkdir(parents=True, exist_ok=True)
+
         async def serve() -> None:
             app = MediaApplication(
                 host=options["host"],
@@ -114,7 +117,8 @@ class Command(VerbCommand):
                 rtp_ports=options["rtp_ports"],
                 edge=(host, int(port)),
                 vmeste=VmesteClient(options["vmeste_url"], _token(options["token_file"])),
-                prompts=edge.EdgeConfig(vmeste_url="", token="").directory / "prompts",
+                prompts=directory / "prompts",
+                state=directory,
             )
             await app.start()
             await asyncio.Event().wait()

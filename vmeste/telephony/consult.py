@@ -1,0 +1,147 @@
+"""Warm transfer to an outside number, asked from the site: consult, then complete or
+return. We hold every leg (RFC 3725 flow I, again), so nothing is asked of the phones but
+re-INVITEs:
+
+- **consult**: the caller back on our media (music), the number rung through the edge, its
+  offer given to the agent's phone by a re-INVITE and the agent's answer to the number:
+  the agent and the specialist talk, the caller waits.
+- **complete**: an INVITE without an offer to the specialist (a fresh offer), given to the
+  caller; the agent's phone hung up; ``call_transferred to_number`` (the call leaves the
+  routing core there, as a blind transfer out does); we stay in the signalling path.
+- **return**, or the specialist hanging up, or not answering: their leg ended, an INVITE
+  without an offer to the agent's phone and its offer given to the caller: back together.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import TYPE_CHECKING
+
+from vmeste.telephony import legs, sip
+from vmeste.telephony.edgeclient import VmesteUnavailable
+from vmeste.telephony.useragent import Dialog, uac_dialog
+
+if TYPE_CHECKING:
+    from vmeste.telephony.callflow import Caller
+
+log = logging.getLogger("vmeste.telephony.media")
+
+
+async def consult(caller: Caller, number: str, hold) -> None:
+    """The caller held (``hold``: the blind transfer's own re-INVITE back onto our media),
+    the number rung and put through to the agent."""
+    if caller.state != "bridged" or caller.agent_leg is None:
+        return
+    caller.state, caller.consult_ready = "consulting", asyncio.Event()
+    await hold(caller, state="consulting")
+    invite = legs.invite(caller.ua, number, caller.app.edge, caller=caller.number,
+                         call_id=caller.invite.call_id)  # fmt: skip
+    caller._ringing = invite  # cancelled if the caller hangs up meanwhile
+    try:
+        response = await legs.ring(caller.ua, invite)
+    finally:
+        caller._ringing = None
+    if response is None or caller.state != "consulting":
+        log.info("%s consult of %s: no answer", caller.invite.call_id, number)
+        if response is not None:  # the caller went meanwhile
+            gone = uac_dialog(invite, response)
+            legs.ack(caller.ua, gone, "")
+            await legs.bye(caller.ua, gone)
+        caller.consult_ready.set()
+        return await back_to_caller(caller)
+    leg = uac_dialog(invite, response)
+    caller.consult_leg = leg
+    caller.ua.in_dialog[leg.call_id] = lambda m, a: _from_consulted(caller, m, a)
+    answer = await _offer(caller, caller.agent_leg, response.body)
+    caller.consult_ready.set()
+    if answer is None:
+        return await _drop_consulted(caller, then_return=True)
+    caller.consult_ack_body = answer
+    legs.ack(caller.ua, leg, answer)
+    log.info("%s consulting %s", caller.invite.call_id, number)
+
+
+async def complete(caller: Caller, number: str) -> None:
+    """The caller put through to the specialist (once they answered: «Соединить» may be
+    pressed while their phone still rings); the agent let go."""
+    if caller.state == "consulting" and caller.consult_ready is not None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(caller.consult_ready.wait(), legs.RING_SECONDS + 15)
+    leg = caller.consult_leg
+    if caller.state != "consulting" or leg is None:
+        return
+    fresh = await caller.ua.transact(leg.request("INVITE", caller.ua.contact, caller.ua.via),
+                                     timeout=10.0)  # fmt: skip
+    if fresh.status >= 300:
+        return await _drop_consulted(caller, then_return=True)
+    answer = await _offer(caller, caller.dialog, fresh.body)
+    if answer is None:
+        return await _drop_consulted(caller, then_return=True)
+    legs.ack(caller.ua, leg, answer)
+    released, caller.agent_leg, caller.consult_leg = caller.agent_leg, leg, None
+    caller.agent_ack_body, caller.agent = answer, number
+    caller.ua.in_dialog[leg.call_id] = caller._from_agent
+    caller.ua.in_dialog.pop(released.call_id, None)
+    caller.stream.stop()
+    caller.state = "bridged"
+    await legs.bye(caller.ua, released)
+    with contextlib.suppress(VmesteUnavailable):
+        await caller.app.vmeste.event("call_transferred", caller.invite.call_id, to_number=number)
+    log.info("%s put through to %s after a consultation", caller.invite.call_id, number)
+
+
+async def back_to_caller(caller: Caller) -> None:
+    """The agent's phone asked for a fresh offer, given to the caller: together again. While
+    the specialist's phone still rings: that ring cancelled (``consult`` then comes back)."""
+    if caller.state != "consulting" or caller.agent_leg is None:
+        return
+    if caller._ringing is not None:
+        return legs.cancel(caller.ua, caller._ringing)
+    await _drop_consulted(caller, then_return=False)
+    agent = caller.agent_leg
+    fresh = await caller.ua.transact(agent.request("INVITE", caller.ua.contact, caller.ua.via),
+                                     timeout=10.0)  # fmt: skip
+    answer = await _offer(caller, caller.dialog, fresh.body) if fresh.status < 300 else None
+    if answer is None:  # the agent's phone is gone: the caller waits for nobody
+        log.error("%s: the agent cannot be given back the caller", caller.invite.call_id)
+        return await caller.say_and_hang_up("")
+    legs.ack(caller.ua, agent, answer)
+    caller.agent_ack_body = answer
+    caller.stream.stop()
+    caller.state = "bridged"
+    log.info("%s back with %s", caller.invite.call_id, caller.agent)
+
+
+async def _offer(caller: Caller, dialog: Dialog, offer: str) -> str | None:
+    """Re-INVITE ``dialog`` with ``offer``; its answer (our ACK sent), or None."""
+    answer = await caller.ua.transact(
+        dialog.request("INVITE", caller.ua.contact, caller.ua.via, offer), timeout=10.0
+    )
+    if answer.status >= 300:
+        return None
+    legs.ack(caller.ua, dialog, "")
+    return answer.body
+
+
+async def _drop_consulted(caller: Caller, *, then_return: bool) -> None:
+    leg, caller.consult_leg = caller.consult_leg, None
+    if leg is not None:
+        caller.ua.in_dialog.pop(leg.call_id, None)
+        await legs.bye(caller.ua, leg)
+    if then_return:
+        await back_to_caller(caller)
+
+
+def _from_consulted(caller: Caller, message: sip.Message, addr) -> None:
+    if addr is None:  # the specialist's 2xx again: our ACK was lost
+        if caller.consult_leg is not None and caller.consult_ack_body:
+            legs.ack(caller.ua, caller.consult_leg, caller.consult_ack_body)
+    elif message.method == "BYE":  # the specialist hung up: the agent gets the caller back
+        caller.ua.answer(message, addr, 200)
+        caller.ua.in_dialog.pop(message.call_id, None)
+        caller.consult_leg = None
+        asyncio.get_running_loop().create_task(back_to_caller(caller))
+    elif message.method != "ACK":
+        caller.ua.answer(message, addr, 200)
