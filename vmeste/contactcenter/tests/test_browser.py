@@ -44,7 +44,15 @@ def _toolbar_break_and_back(page) -> None:
     toolbar = page.locator("#cc-toolbar")
     status = toolbar.get_by_role("status")
     assert status.inner_text().strip() == "Свободен"
-    page.get_by_label("причина перерыва").fill("обед")
+    reason = page.get_by_label("причина перерыва")
+    refreshed = page.expect_response(
+        lambda r: r.request.method == "GET" and r.url.endswith("/contactcenter/toolbar/"),
+        timeout=12_000,
+    )
+    with refreshed:
+        reason.fill("обед")
+    _shows_state(page, "Свободен")  # the toolbar was swapped while the reason was typed…
+    assert reason.input_value() == "обед"  # …and kept it
     toolbar.get_by_role("button", name="Перерыв").click()
     _shows_state(page, "Перерыв")
     assert "обед" in page.locator("#cc-toolbar").get_by_role("status").inner_text()
