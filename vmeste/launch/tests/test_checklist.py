@@ -4,8 +4,11 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from vmeste.contactcenter import ivr
+from vmeste.contactcenter.models import IvrMenu, Queue
 from vmeste.contacts.models import Contact
 from vmeste.core.errors import Conflict
+from vmeste.demo import voicemenu
 from vmeste.knowledge.services import ArticleData, save_article
 from vmeste.launch import checklist, services
 from vmeste.launch.models import LineChange
@@ -24,6 +27,12 @@ def status(code: str = "tver") -> dict[str, bool]:
     return {item.code: item.passed for item in checklist.compute(line=line, now=NOW)}
 
 
+def menu_to_every_queue() -> dict:
+    """The Tver line's voice menu as data: a branch (its IVR path) to each of its queues."""
+    queues = Queue.objects.filter(line__code="tver", is_active=True).order_by("ivr_path")
+    return voicemenu.regional_menu("tver", "Тверь.", [(q.ivr_path, q.name, q.code) for q in queues])
+
+
 @pytest.fixture
 def staffed_line(tver):
     """The Tver line with a number, a menu, an article and one volunteer holding every skill
@@ -40,6 +49,7 @@ def staffed_line(tver):
         )
     )
     services.import_line(text=text)
+    ivr.import_menu(menu_to_every_queue(), line=services.line_for(code="tver"))
     shifts.generate(centre=centre, first=date(2026, 12, 6), last=date(2026, 12, 15), actor=f.user())
     Assignment.objects.bulk_create(
         Assignment(shift=s, volunteer=volunteer, role="operator") for s in Shift.objects.all()
@@ -157,7 +167,6 @@ def item(code: str, line: str = "tver") -> checklist.Item:
 
 
 def test_numbers_pass_only_when_the_edge_routes_them_to_this_lines_menu(staffed_line):
-    from vmeste.contactcenter.models import Queue
     from vmeste.core.models import Line
 
     assert item("numbers").passed
@@ -172,9 +181,6 @@ def test_numbers_pass_only_when_the_edge_routes_them_to_this_lines_menu(staffed_
     assert item("numbers").passed
     # The voice menu the media application plays reaches no open queue of the line: the
     # caller goes nowhere.
-    from vmeste.contactcenter import ivr
-    from vmeste.demo import voicemenu
-
     line = services.line_for(code="tver")
     first = Queue.objects.filter(line=line, is_active=True).order_by("code").first()
     menu = voicemenu.regional_menu("tver", "Тверь.", [("1", "Очередь", first.code)])
@@ -185,10 +191,24 @@ def test_numbers_pass_only_when_the_edge_routes_them_to_this_lines_menu(staffed_
     assert not numbers.passed and numbers.detail == "меню линии не ведёт ни в одну её очередь."
 
 
-def test_the_line_menu_as_data_must_be_valid_and_lead_to_every_queue(staffed_line):
-    from vmeste.contactcenter import ivr
-    from vmeste.contactcenter.models import Queue
+def test_a_menu_named_by_code_alone_blocks_the_menu_item(staffed_line):
+    """The configuration names a menu («menu: tver-menu») but no voice menu is saved as
+    data: the media application would have nothing to play to callers."""
+    IvrMenu.objects.filter(line__code="tver").delete()
+    menu = item("menu")
+    assert not menu.passed
+    assert menu.detail == (
+        "меню «tver-menu» указано только кодом: голосового меню линии нет, медиаприложению"
+        " нечего проиграть. Загрузите меню линии на странице «Голосовые меню»."
+    )
+    with pytest.raises(Conflict) as refused:
+        checklist.open_line(code="tver", now=NOW)
+    assert "menu" in refused.value.fields
+    ivr.import_menu(menu_to_every_queue(), line=services.line_for(code="tver"))
+    assert item("menu").passed
 
+
+def test_the_line_menu_as_data_must_be_valid_and_lead_to_every_queue(staffed_line):
     line = services.line_for(code="tver")
     queues = list(Queue.objects.filter(line=line, is_active=True).order_by("code"))
     options = [{"digit": str(n + 1), "to": q.code} for n, q in enumerate(queues[:-1])]
