@@ -17,7 +17,7 @@ from vmeste.accounts import audit
 from vmeste.core.dates import parse_date
 from vmeste.core.errors import ServiceError, ValidationFailed
 from vmeste.core.models import Centre
-from vmeste.volunteers import rota, rules, services, shifts
+from vmeste.volunteers import rota, rules, services, shifts, staffing
 from vmeste.volunteers.models import (
     Assignment,
     TrainingModule,
@@ -61,6 +61,34 @@ def volunteer_list(request: HttpRequest) -> HttpResponse:
             "role_names": dict(VolunteerRole.choices),
         },
     )
+
+
+@login_required
+@require_POST
+def transfer(request: HttpRequest) -> HttpResponse:
+    """The ticked volunteers of the list moved to another centre at once."""
+    _manager(request)
+    picked = [int(pk) for pk in request.POST.getlist("volunteer") if pk.isdecimal()]
+    chosen = list(services.volunteers_for(request.user).filter(pk__in=picked))
+    try:
+        if not chosen:
+            raise ValidationFailed({"volunteer": _("Отметьте волонтёров.")})
+        to = services.centre_by_code(request.POST.get("to", ""), user=request.user, field="to")
+        moved = staffing.transfer(volunteers=chosen, centre=to, actor=request.user)
+        messages.success(request, _("Переведено в центр «%(centre)s»: %(n)d.") % {
+            "centre": to.name, "n": moved,
+        })  # fmt: skip
+    except ServiceError as exc:
+        _say(request, exc)
+    return redirect(request.POST.get("next") or "volunteers:staff_list")
+
+
+def _say(request: HttpRequest, exc: ServiceError) -> None:
+    """The refusal and each of its reasons, one message a line."""
+    messages.error(request, exc.message)
+    for reasons in exc.fields.values():
+        for reason in reasons:
+            messages.error(request, reason)
 
 
 @login_required
@@ -144,6 +172,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
         .filter(centre=centre, status=VolunteerStatus.ACTIVE)
         .values_list("pk", "last_name", "first_name")
     )
+    now = timezone.now()
     return render(
         request,
         "volunteers/staff_calendar.html",
@@ -155,6 +184,8 @@ def calendar(request: HttpRequest) -> HttpResponse:
             "prev": first - timedelta(days=7),
             "next": first + timedelta(days=7),
             "people": people,
+            "to_come": [v for v in views if v.shift.ends_at > now],
+            "roles": VolunteerRole.choices,
             "role_names": dict(VolunteerRole.choices),
             "zone": shifts.centre_zone(centre),
         },
@@ -179,6 +210,10 @@ def calendar_action(request: HttpRequest, action: str) -> HttpResponse:
             shifts.sign_up(
                 shift=shift, volunteer=volunteer, role=post.get("role", ""), actor=request.user
             )
+        elif action == "generate":
+            _generate(request)
+        elif action == "assign_many":
+            _assign_many(request)
         elif action == "swap":
             pair = [
                 Assignment.objects.select_related("shift", "volunteer").filter(pk=pk).first()
@@ -200,5 +235,27 @@ def calendar_action(request: HttpRequest, action: str) -> HttpResponse:
             raise Http404
         messages.success(request, _("Сохранено."))
     except ServiceError as exc:
-        messages.error(request, exc.message)
+        _say(request, exc)
     return redirect(post.get("next") or "volunteers:staff_calendar")
+
+
+def _generate(request: HttpRequest) -> None:
+    """The centre's shift templates laid on the week shown."""
+    centre = services.centre_by_code(request.POST.get("centre", ""), user=request.user)
+    first = parse_date(request.POST.get("from", ""), field="from") or timezone.localdate()
+    made = shifts.generate(centre=centre, first=first, last=first + timedelta(days=6),
+                           actor=request.user)  # fmt: skip
+    messages.info(request, _("Смен добавлено: %d.") % made)
+
+
+def _assign_many(request: HttpRequest) -> None:
+    """The ticked people on every ticked shift, in one role."""
+    post = request.POST
+    picked = [int(pk) for pk in post.getlist("shift") if pk.isdecimal()]
+    chosen = list(shifts.shifts_for(request.user).filter(pk__in=picked))
+    people = [int(pk) for pk in post.getlist("person") if pk.isdecimal()]
+    volunteers = list(services.volunteers_for(request.user).filter(pk__in=people))
+    made = staffing.sign_up_many(
+        shifts_chosen=chosen, volunteers=volunteers, role=post.get("role", ""), actor=request.user
+    )
+    messages.info(request, _("Назначено мест: %d.") % made)
