@@ -38,9 +38,9 @@ def _refuse(problems: list[str], message: str) -> None:
 
 def transfer(*, volunteers: list[Volunteer], centre: Centre, actor) -> int:
     """Move volunteers to ``centre`` (one within the actor's regions); how many moved.
-    Their places on shifts of their old centre still to come are given up (a volunteer is
-    on one centre's calendar); one on a shift right now is refused, like a phone the new
-    centre already has."""
+    Their places on shifts of their old centre not over yet (and not checked in to) are
+    given up: a volunteer is on one centre's calendar. One checked in to a shift right now
+    is refused, like a phone the new centre already has."""
     require_manager(actor)
     centre = centre_by_code(centre.code, user=actor)
     now = timezone.now()
@@ -62,7 +62,7 @@ def transfer(*, volunteers: list[Volunteer], centre: Centre, actor) -> int:
         for v in moving:
             old = v.centre
             released, _kinds = Assignment.objects.filter(
-                volunteer=v, shift__centre=old, shift__starts_at__gt=now
+                volunteer=v, shift__centre=old, shift__ends_at__gt=now, checked_in_at__isnull=True
             ).delete()
             Volunteer.objects.filter(pk=v.pk).update(centre=centre, version=F("version") + 1)
             if v.user_id and v.user.centre_id in (None, old.pk):
