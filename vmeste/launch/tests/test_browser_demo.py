@@ -49,7 +49,10 @@ def _demo_operators(n: int) -> list[Volunteer]:
     and are not checked in to a shift right now (they could not be moved mid-shift)."""
     now = timezone.now()
     busy = Assignment.objects.filter(
-        checked_in_at__isnull=False, shift__starts_at__lte=now, shift__ends_at__gt=now
+        volunteer__isnull=False,  # not the employees' places: NOT IN a NULL is never true
+        checked_in_at__isnull=False,
+        shift__starts_at__lte=now,
+        shift__ends_at__gt=now,
     ).values("volunteer")
     chosen = (
         Volunteer.objects.filter(centre__code="volgograd", status="active", user__isnull=False)
@@ -106,6 +109,7 @@ def test_from_the_demo_a_supervisor_launches_a_line_and_a_call_reaches_its_agent
 
     # The demo's own people: three Volgograd volunteers moved to the new centre.
     people = _demo_operators(3)
+    assert len(people) == 3
     logins = [v.user.username for v in people]
     page.goto(f"{live_server.url}/volunteers/?centre=volgograd&status=active")
     for v in people:
