@@ -91,7 +91,7 @@ def sign_up_many(
             held = set(
                 Assignment.objects.filter(shift=shift).values_list("volunteer_id", flat=True)
             )
-            for v in volunteers:
+            for v in sorted(volunteers, key=lambda v: v.pk):  # the same order on any database
                 if v.pk in held:
                     continue
                 try:
