@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -80,7 +81,15 @@ def transfer(request: HttpRequest) -> HttpResponse:
         })  # fmt: skip
     except ServiceError as exc:
         _say(request, exc)
-    return redirect(request.POST.get("next") or "volunteers:staff_list")
+    return _back(request, "volunteers:staff_list")
+
+
+def _back(request: HttpRequest, default: str) -> HttpResponse:
+    """Back to the page the form was on: a path of this site only (never another host)."""
+    wanted = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()}):
+        return redirect(wanted)
+    return redirect(default)
 
 
 def _say(request: HttpRequest, exc: ServiceError) -> None:
@@ -196,7 +205,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
 @require_POST
 def calendar_action(request: HttpRequest, action: str) -> HttpResponse:
     _manager(request)
-    post = request.POST
+    post, done = request.POST, _("Сохранено.")
     try:
         if action == "assign":
             shift = shifts.shifts_for(request.user).filter(pk=post.get("shift") or 0).first()
@@ -211,9 +220,9 @@ def calendar_action(request: HttpRequest, action: str) -> HttpResponse:
                 shift=shift, volunteer=volunteer, role=post.get("role", ""), actor=request.user
             )
         elif action == "generate":
-            _generate(request)
+            done = _generate(request)
         elif action == "assign_many":
-            _assign_many(request)
+            done = _assign_many(request)
         elif action == "swap":
             pair = [
                 Assignment.objects.select_related("shift", "volunteer").filter(pk=pk).first()
@@ -233,22 +242,22 @@ def calendar_action(request: HttpRequest, action: str) -> HttpResponse:
             shifts.cancel(assignment=a, actor=request.user)
         else:
             raise Http404
-        messages.success(request, _("Сохранено."))
+        messages.success(request, done)
     except ServiceError as exc:
         _say(request, exc)
-    return redirect(post.get("next") or "volunteers:staff_calendar")
+    return _back(request, "volunteers:staff_calendar")
 
 
-def _generate(request: HttpRequest) -> None:
+def _generate(request: HttpRequest) -> str:
     """The centre's shift templates laid on the week shown."""
     centre = services.centre_by_code(request.POST.get("centre", ""), user=request.user)
     first = parse_date(request.POST.get("from", ""), field="from") or timezone.localdate()
     made = shifts.generate(centre=centre, first=first, last=first + timedelta(days=6),
                            actor=request.user)  # fmt: skip
-    messages.info(request, _("Смен добавлено: %d.") % made)
+    return _("Смен добавлено: %d.") % made
 
 
-def _assign_many(request: HttpRequest) -> None:
+def _assign_many(request: HttpRequest) -> str:
     """The ticked people on every ticked shift, in one role."""
     post = request.POST
     picked = [int(pk) for pk in post.getlist("shift") if pk.isdecimal()]
@@ -258,4 +267,4 @@ def _assign_many(request: HttpRequest) -> None:
     made = staffing.sign_up_many(
         shifts_chosen=chosen, volunteers=volunteers, role=post.get("role", ""), actor=request.user
     )
-    messages.info(request, _("Назначено мест: %d.") % made)
+    return _("Назначено мест: %d.") % made

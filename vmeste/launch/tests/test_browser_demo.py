@@ -78,7 +78,7 @@ def _lay_and_staff_week(page) -> None:
     form.get_by_label("все", exact=True).check()
     form.locator("select[name=role]").select_option("operator")
     _click(page, "Назначить отмеченных на отмеченные смены")
-    expect(page.locator(".flash-info")).to_contain_text("Назначено мест:")
+    expect(page.locator(".flash-success")).to_contain_text("Назначено мест:")
     assert page.locator(".flash-error").count() == 0
 
 

@@ -67,6 +67,11 @@ def test_a_transfer_with_one_refusal_moves_nobody_and_names_it(client, two_centr
     assert Volunteer.objects.filter(centre=vgg).count() == 2
     nothing = client.post("/volunteers/transfer/", {"to": "tver"}, follow=True)
     assert "Отметьте волонтёров." in _messages(nothing)
+    # Back to the page the form was on, never to another site.
+    away = client.post("/volunteers/transfer/", {"to": "tver", "next": "https://evil.example/"})
+    assert away["Location"] == "/volunteers/"
+    back = client.post("/volunteers/transfer/", {"to": "tver", "next": "/volunteers/?centre=vgg"})
+    assert back["Location"] == "/volunteers/?centre=vgg"
 
 
 def test_a_regional_supervisor_moves_nobody_out_of_their_regions(client, two_centres):
