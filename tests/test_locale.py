@@ -129,6 +129,8 @@ def test_pages_speak_english_when_english_is_chosen(make_user):
         ("operator", "/", "New call"),
         ("supervisor", "/reports/", "Statistics"),
         ("supervisor", "/contactcenter/wall/", "Contact centre wallboard"),
+        # The line templates' names included (the select of «new line from a template»).
+        ("supervisor", "/launch/", "Regional volunteer call centre"),
     ]
     users = {role: make_user(f"en-{role}", role) for role in ("operator", "supervisor")}
     for role, path, phrase in pages:

@@ -270,6 +270,7 @@ PAGES: dict[str, Rule] = {
     "page volunteers:my_trainings": SIGNED_IN,
     "page volunteers:coverage": _MANAGERS,
     "page volunteers:staff_list": _MANAGERS,
+    "page volunteers:staff_transfer": _MANAGERS,
     "page volunteers:staff_card": only(R.MANAGE_VOLUNTEERS, denied=404, record="volunteer"),
     "page volunteers:staff_action": only(R.MANAGE_VOLUNTEERS, denied=404, record="volunteer"),
     "page volunteers:staff_calendar": _MANAGERS,

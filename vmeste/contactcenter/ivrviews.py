@@ -58,7 +58,8 @@ def _refusal(request: HttpRequest, exc: ServiceError) -> HttpResponse:
 def menus(request: HttpRequest) -> HttpResponse:
     if not ivr.may_edit(request.user):
         return _refusal(request, Forbidden())
-    lines = scoped(Line.objects.filter(is_active=True), request.user).select_related("ivr_menu")
+    # Closed lines too: a line being launched needs its menu before it may open.
+    lines = scoped(Line.objects.order_by("code"), request.user).select_related("ivr_menu")
     return render(request, "contactcenter/ivr_menus.html", {"lines": lines})
 
 

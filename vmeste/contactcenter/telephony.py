@@ -33,9 +33,17 @@ TYPES = (*EVENT_TYPES, AGENT_STATE)
 
 
 def record_event(
-    *, event_id: str, type: str, at: datetime, call_id: str = "", data: dict | None = None
+    *,
+    event_id: str,
+    type: str,
+    at: datetime,
+    call_id: str = "",
+    data: dict | None = None,
+    now: datetime | None = None,
 ) -> dict:
-    """Store the event (once) and apply it. Answers what happened, never fails on order."""
+    """Store the event (once) and apply it. Answers what happened, never fails on order.
+    ``now`` is the moment the router decides at (the clock by default); the demo replays
+    a past day's launch test calls through this same path at their own moment."""
     data = {k: v for k, v in (data or {}).items() if v not in (None, "", [])}
     if type not in TYPES:
         raise ValidationFailed({"type": f"one of {', '.join(TYPES)}"})
@@ -71,14 +79,14 @@ def record_event(
             "event_id": event_id,
             "duplicate": True,
             "outcome": "already recorded",
-            **dispatch().as_dict(),
+            **dispatch(now=now).as_dict(),
         }
     # Routed after the commit, in a transaction of its own, so that the locks are always
     # taken agents first, then calls. An event that made a call wait or an agent free goes
     # straight to the dispatch; any other one asks first, without locks, whether the
     # dispatch would find anything to do (a free agent and a waiting call, a callback
     # offer due). What it decided goes back to the telephony in this answer.
-    decided = dispatch() if matching_changed else dispatch_if_due()
+    decided = dispatch(now=now) if matching_changed else dispatch_if_due(now=now)
     answer = {"event_id": event_id, "duplicate": False, "outcome": outcome, **decided.as_dict()}
     if call is not None:
         answer["call"] = _after(call, decided)

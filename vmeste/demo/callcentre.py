@@ -13,6 +13,7 @@ have gone home.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -30,6 +31,7 @@ from vmeste.demo import cast, fiction
 
 SPECIALIST = ((0, 3), (60, 2))  # a specialist first; after a minute a less senior one
 RING = timedelta(seconds=14)  # offered → answered for the calls going on now
+BEFORE = timedelta(days=3)  # agents are written signed out since before the launches
 
 
 @dataclass(frozen=True)
@@ -160,13 +162,20 @@ TOPIC_QUEUE = {
 
 
 def create(
-    *, seed: int, now: datetime, centres: dict[str, Centre], users: dict[str, User]
+    *,
+    seed: int,
+    now: datetime,
+    centres: dict[str, Centre],
+    users: dict[str, User],
+    launched: Callable[[], object] = lambda: None,
 ) -> dict[str, int]:
-    """The queues, the agents, today's calls and the live moment; answers the counts."""
+    """The queues, the agents, today's calls and the live moment; answers the counts.
+    ``launched`` runs while every agent is still signed out (the lines' launch test calls,
+    yesterday, through the telephony's event path)."""
     rng = random.Random(seed)
     queues = _queues()
     open_lines = {line.code for line in Line.objects.all() if line.is_open(now)}
-    agents = _agents(now, centres, users, open_lines)
+    agents = _agents(now, centres, users, open_lines, launched)
     history = _today(now, rng, queues, agents, centres)
     live = _live(now, queues, agents, centres, open_lines)
     return {"queues": len(queues), "agents": len(agents), "calls_today": history + live}
@@ -225,10 +234,15 @@ def _since(n: int, spec: DemoAgent, now: datetime) -> datetime:
 
 
 def _agents(
-    now: datetime, centres: dict[str, Centre], users: dict[str, User], open_lines: set[str]
+    now: datetime,
+    centres: dict[str, Centre],
+    users: dict[str, User],
+    open_lines: set[str],
+    launched: Callable[[], object],
 ) -> dict:
     """Each agent signed in at their shift's start (07:30 where they are, or earlier for a
-    night shift), then went into their live state; the offline ones are signed out."""
+    night shift), then went into their live state; the offline ones are signed out. Written
+    signed out first, for ``launched`` (the days before), then moved to their live state."""
     agents, changes = {}, []
     for n, planned in enumerate(AGENTS):
         spec = replace(planned, state=live_state(planned, open_lines))
@@ -265,7 +279,14 @@ def _agents(
             )
         elif spec.state == A.NOT_READY:
             changes.append((agent, since, AgentEvent.NOT_READY, A.AVAILABLE, A.NOT_READY, ""))
+    live = {name: (a.state, a.state_since, a.break_reason) for name, a in agents.items()}
+    for agent in agents.values():
+        agent.state, agent.state_since, agent.break_reason = A.OFFLINE, now - BEFORE, ""
     Agent.objects.bulk_create(agents.values())
+    launched()
+    for name, agent in agents.items():
+        agent.state, agent.state_since, agent.break_reason = live[name]
+    Agent.objects.bulk_update(agents.values(), ["state", "state_since", "break_reason", "call"])
     AgentStateChange.objects.bulk_create(
         AgentStateChange(agent=a, at=at, kind=e, from_status=f, to_status=t, text=r)
         for a, at, e, f, t, r in sorted(changes, key=lambda c: c[1])

@@ -4,9 +4,11 @@ operators see, its launch test call.
 The seeds give the Moscow line the national line's number (the SIP edge sends a shared number
 to the line of the whole country) and the other lines none; the demo gives each line a number
 of its own, so that the edge routes every number to its line's menu. Each line's launch test
-call (yesterday, an hour after it opens, answered by an agent of its centres with the skill of
-its first branch) is written like the demo's other past calls: through the event API it would
-move the agents whose state the live moment sets.
+call is the checklist's own (`launch.testcall`), yesterday an hour after the line opens: the
+agent of its home centre with the skill of its first branch signs in, the call is offered
+through the telephony's event path and rings them (nobody else is signed in yet: the agents'
+day, and today's live moment, are written after it), they answer in 6 s, talk a minute and
+sign out.
 """
 
 from __future__ import annotations
@@ -16,12 +18,13 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from vmeste.contactcenter import calllog
-from vmeste.contactcenter.callevents import record_contact
-from vmeste.contactcenter.models import Agent, Call, Queue
+from vmeste.contactcenter import telephony
+from vmeste.contactcenter.models import Agent, Queue
 from vmeste.core.models import Line
 from vmeste.demo import fiction
 from vmeste.knowledge.services import set_line_articles
+from vmeste.launch import testcall
+from vmeste.telephony.services import home_centre
 
 # Fictional numbers in real ranges (valid E.164), one line each.
 PHONES = {
@@ -40,60 +43,57 @@ def give_numbers() -> None:
 
 
 def test_calls(*, now: datetime) -> int:
-    """Each line's launch test call, with its Contact; the number written."""
+    """Each line's launch test call, answered and ended; the number made. Run while every
+    agent is still signed out."""
     made = 0
     for n, line in enumerate(Line.objects.order_by("code")):
         queue = Queue.objects.filter(line=line, is_active=True).order_by("ivr_path", "code").first()
-        agents = Agent.objects.filter(centre__lines=line).select_related("centre", "user")
-        agent = next(
-            (a for a in agents.order_by("user__username") if queue and queue.skill in a.skills),
-            None,
-        )
+        agent = _answering(line, queue)
         if agent is not None:
-            _test_call(line, queue, agent, fiction.fictional_phone(TEST_CALLERS, n), now)
+            _test_call(line, agent, fiction.fictional_phone(TEST_CALLERS, n), now, n)
             made += 1
     return made
 
 
-def _test_call(line: Line, queue: Queue, agent: Agent, caller: str, now: datetime) -> None:
-    """Yesterday, an hour after the line opens: answered in 6 s, a minute's talk."""
+def _answering(line: Line, queue: Queue | None) -> Agent | None:
+    """The agent of the line's home centre (else of another of its centres) who has the
+    skill of its first branch, first by login."""
+    if queue is None:
+        return None
+    home = home_centre(line)
+    agents = Agent.objects.filter(centre__lines=line).select_related("centre", "user")
+    able = [a for a in agents.order_by("user__username") if queue.skill in a.skills]
+    return next((a for a in able if a.centre.code == home), next(iter(able), None))
+
+
+def _test_call(line: Line, agent: Agent, caller: str, now: datetime, n: int) -> None:
+    """Yesterday, an hour after the line opens (and 5 minutes after the line before: one
+    agent may answer the test calls of several lines): answered in 6 s, a minute's talk."""
     zone = ZoneInfo(line.time_zone)
     day = timezone.localtime(now, zone).date() - timedelta(days=1)
     opens = time(0) if line.is_24_7 else line.opens_at
-    at = datetime.combine(day, opens, tzinfo=zone) + timedelta(hours=1)
-    summary = calllog.CallSummary(
-        offered_at=at,
-        answered_at=at + timedelta(seconds=6),
-        ended_at=at + timedelta(seconds=66),
-        line=line.code,
-        caller_number=caller,
-        ivr_path=queue.ivr_path,
-        centre=agent.centre.code,
-        queue=queue.code,
-        agent=agent.user.username,
-        agents=[agent.user.username],
-        disposition="wrong_number",  # nobody's question: the contact names no person
-        seen_offer=True,
+    at = datetime.combine(day, opens, tzinfo=zone) + timedelta(hours=1, minutes=5 * n)
+    name = agent.user.username
+    _agent_event(f"demo-launch-{line.code}:sign_in", name, "sign_in", at - timedelta(minutes=2))
+    call_id, rung = testcall.place(code=line.code, at=at, caller=caller)
+    if rung != name:
+        raise RuntimeError(f"{line.code}: the test call rang {rung}, not {name}")
+    for kind, seconds, data in (
+        ("call_answered", 6, {"agent": name}),
+        ("call_ended", 66, {"disposition": "wrong_number"}),  # nobody's question
+    ):
+        moment = at + timedelta(seconds=seconds)
+        telephony.record_event(
+            event_id=f"{call_id}:{kind}", type=kind, call_id=call_id, at=moment, now=moment,
+            data=data,
+        )  # fmt: skip
+    _agent_event(f"demo-launch-{line.code}:sign_out", name, "sign_out", at + timedelta(minutes=3))
+
+
+def _agent_event(event_id: str, agent: str, event: str, at: datetime) -> None:
+    telephony.record_event(
+        event_id=event_id, type="agent_state", at=at, now=at, data={"agent": agent, "event": event}
     )
-    call = Call.objects.create(
-        call_id=f"demo-test-{line.code}",
-        line=line,
-        queue=queue,
-        centre=agent.centre,
-        agent=agent,
-        caller_number=caller,
-        ivr_path=queue.ivr_path,
-        state=Call.State.ENDED,
-        offered_at=summary.offered_at,
-        answered_at=summary.answered_at,
-        ended_at=summary.ended_at,
-        wait_seconds=summary.wait_seconds,
-        talk_seconds=60,
-        answered_within_target=True,
-        disposition=summary.disposition,
-        folded={"summary": calllog.dump(summary), "at": summary.ended_at.isoformat(), "seq": 0},
-    )
-    record_contact(call=call, summary=summary)
 
 
 # The knowledge base's demo articles name the lines they were written for; the Volgograd

@@ -106,8 +106,15 @@ def load_demo(
         requests=requests,
     )
     launching.give_numbers()
-    contact_centre = callcentre.create(seed=seed, now=now, centres=centres, users=users)
-    contact_centre["test_calls"] = launching.test_calls(now=now)
+    launched = []
+    contact_centre = callcentre.create(
+        seed=seed,
+        now=now,
+        centres=centres,
+        users=users,
+        launched=lambda: launched.append(launching.test_calls(now=now)),
+    )
+    contact_centre["test_calls"] = launched[0]
     helpers = volunteering.create(seed=seed, now=now, centres=centres, users=users)
     doors = deliveries.create(seed=seed, now=now, centres=centres, users=users)
     return {

@@ -90,9 +90,10 @@ def _numbers(line: Line, queues: list[Queue]) -> Item:
 
 
 def _menu(line: Line, queues: list[Queue]) -> Item:
-    """A line with several queues needs a voice menu: the line's own (``contactcenter``'s
-    menu as data) valid and leading to each queue, or — for a line without one — a menu
-    named by code with a distinct branch (IVR path) for each queue."""
+    """A line with several queues needs a voice menu of its own (``contactcenter``'s menu as
+    data), valid and leading to each queue. A menu named by code in the configuration alone
+    does not pass: the media application plays only a menu saved as data, so callers of
+    such a line would hear nothing to choose from."""
     title = _("Голосовое меню")
     if len(queues) <= 1:
         return Item(
@@ -104,16 +105,17 @@ def _menu(line: Line, queues: list[Queue]) -> Item:
     if IvrMenu.objects.filter(line=line).exists():
         return _ivr_menu(line, queues, title)
     setup = LineSetup.objects.filter(line=line).first()
-    paths = [q.ivr_path for q in queues]
     if not setup or not setup.menu:
         return Item("menu", title, False, _("у линии несколько очередей, а меню не указано."))
-    if "" in paths or len(set(paths)) != len(paths):
-        return Item("menu", title, False, _("у каждой очереди должна быть своя ветка меню."))
     return Item(
         "menu",
         title,
-        True,
-        _("меню «%(menu)s», веток: %(n)d.") % {"menu": setup.menu, "n": len(paths)},
+        False,
+        _(
+            "меню «%s» указано только кодом: голосового меню линии нет, медиаприложению нечего"
+            " проиграть. Загрузите меню линии на странице «Голосовые меню»."
+        )
+        % setup.menu,
     )
 
 

@@ -11,6 +11,7 @@ from importlib import resources
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from vmeste.accounts import services as accounts
 from vmeste.accounts.models import User
@@ -278,10 +279,22 @@ def _template_files() -> dict[str, str]:
     }
 
 
+# The templates' names as the site, the API and the console show them, in the reader's
+# language. The Russian source is each file's line name (a test keeps them equal); the files
+# themselves stay as they are, since a new line takes its name from the file.
+TEMPLATE_NAMES = {
+    "national-24-7": gettext_lazy("Общероссийская горячая линия 24/7"),
+    "rare-diseases-info": gettext_lazy("Информационная линия о редких заболеваниях"),
+    "regional-volunteers": gettext_lazy("Региональный волонтёрский колл-центр"),
+    "social-coordinator": gettext_lazy("Социальный координатор"),
+}
+
+
 def templates() -> list[tuple[str, str]]:
-    """(code, name) of every template shipped with Vmeste, by code."""
+    """(code, name) of every template shipped with Vmeste, by code; the name translated."""
     return sorted(
-        (code, doc.load(text)["line"]["name_ru"]) for code, text in _template_files().items()
+        (code, str(TEMPLATE_NAMES.get(code) or doc.load(text)["line"]["name_ru"]))
+        for code, text in _template_files().items()
     )
 
 

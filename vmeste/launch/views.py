@@ -16,7 +16,7 @@ from vmeste.contactcenter.models import Agent, Queue
 from vmeste.core.errors import Forbidden, ServiceError
 from vmeste.core.models import Centre, Line, Region
 from vmeste.core.scoping import scoped, user_scope
-from vmeste.launch import checklist, checks, services
+from vmeste.launch import checklist, checks, services, testcall
 from vmeste.launch import document as doc
 from vmeste.launch.models import LATEST_FIRST, LineChange
 
@@ -93,6 +93,7 @@ def action(request: HttpRequest, code: str, action: str) -> HttpResponse:
     _line(request, code)
     handlers = {
         "open": _open, "close": _close, "import": _import, "skills": _skills, "queue": _queue,
+        "test_call": _test_call,
     }  # fmt: skip
     if action not in handlers:
         raise Http404
@@ -107,6 +108,7 @@ def action(request: HttpRequest, code: str, action: str) -> HttpResponse:
         request.session["launch_report"] = {
             "message": exc.message,
             "problems": [f"{k}: {' '.join(v)}" for k, v in exc.fields.items()],
+            "refused": True,  # a refusal with no field (a Conflict) is an error all the same
         }
     return redirect("launch:line", code=code)
 
@@ -114,6 +116,15 @@ def action(request: HttpRequest, code: str, action: str) -> HttpResponse:
 def _open(request: HttpRequest, code: str) -> None:
     checklist.open_line(code=code, user=request.user)
     messages.success(request, _("Линия открыта."))
+
+
+def _test_call(request: HttpRequest, code: str) -> None:
+    call_id, agent = testcall.place(code=code, user=request.user)
+    messages.success(
+        request,
+        _("Пробный звонок %(call)s дошёл до оператора %(agent)s.")
+        % {"call": call_id, "agent": agent},
+    )
 
 
 def _close(request: HttpRequest, code: str) -> None:

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,7 +18,7 @@ from vmeste.accounts import audit
 from vmeste.core.dates import parse_date
 from vmeste.core.errors import ServiceError, ValidationFailed
 from vmeste.core.models import Centre
-from vmeste.volunteers import rota, rules, services, shifts
+from vmeste.volunteers import rota, rules, services, shifts, staffing
 from vmeste.volunteers.models import (
     Assignment,
     TrainingModule,
@@ -61,6 +62,42 @@ def volunteer_list(request: HttpRequest) -> HttpResponse:
             "role_names": dict(VolunteerRole.choices),
         },
     )
+
+
+@login_required
+@require_POST
+def transfer(request: HttpRequest) -> HttpResponse:
+    """The ticked volunteers of the list moved to another centre at once."""
+    _manager(request)
+    picked = [int(pk) for pk in request.POST.getlist("volunteer") if pk.isdecimal()]
+    chosen = list(services.volunteers_for(request.user).filter(pk__in=picked))
+    try:
+        if not chosen:
+            raise ValidationFailed({"volunteer": _("Отметьте волонтёров.")})
+        to = services.centre_by_code(request.POST.get("to", ""), user=request.user, field="to")
+        moved = staffing.transfer(volunteers=chosen, centre=to, actor=request.user)
+        messages.success(request, _("Переведено в центр «%(centre)s»: %(n)d.") % {
+            "centre": to.name, "n": moved,
+        })  # fmt: skip
+    except ServiceError as exc:
+        _say(request, exc)
+    return _back(request, "volunteers:staff_list")
+
+
+def _back(request: HttpRequest, default: str) -> HttpResponse:
+    """Back to the page the form was on: a path of this site only (never another host)."""
+    wanted = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()}):
+        return redirect(wanted)
+    return redirect(default)
+
+
+def _say(request: HttpRequest, exc: ServiceError) -> None:
+    """The refusal and each of its reasons, one message a line."""
+    messages.error(request, exc.message)
+    for reasons in exc.fields.values():
+        for reason in reasons:
+            messages.error(request, reason)
 
 
 @login_required
@@ -144,6 +181,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
         .filter(centre=centre, status=VolunteerStatus.ACTIVE)
         .values_list("pk", "last_name", "first_name")
     )
+    now = timezone.now()
     return render(
         request,
         "volunteers/staff_calendar.html",
@@ -155,6 +193,8 @@ def calendar(request: HttpRequest) -> HttpResponse:
             "prev": first - timedelta(days=7),
             "next": first + timedelta(days=7),
             "people": people,
+            "to_come": [v for v in views if v.shift.ends_at > now],
+            "roles": VolunteerRole.choices,
             "role_names": dict(VolunteerRole.choices),
             "zone": shifts.centre_zone(centre),
         },
@@ -165,7 +205,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
 @require_POST
 def calendar_action(request: HttpRequest, action: str) -> HttpResponse:
     _manager(request)
-    post = request.POST
+    post, done = request.POST, _("Сохранено.")
     try:
         if action == "assign":
             shift = shifts.shifts_for(request.user).filter(pk=post.get("shift") or 0).first()
@@ -179,6 +219,10 @@ def calendar_action(request: HttpRequest, action: str) -> HttpResponse:
             shifts.sign_up(
                 shift=shift, volunteer=volunteer, role=post.get("role", ""), actor=request.user
             )
+        elif action == "generate":
+            done = _generate(request)
+        elif action == "assign_many":
+            done = _assign_many(request)
         elif action == "swap":
             pair = [
                 Assignment.objects.select_related("shift", "volunteer").filter(pk=pk).first()
@@ -198,7 +242,29 @@ def calendar_action(request: HttpRequest, action: str) -> HttpResponse:
             shifts.cancel(assignment=a, actor=request.user)
         else:
             raise Http404
-        messages.success(request, _("Сохранено."))
+        messages.success(request, done)
     except ServiceError as exc:
-        messages.error(request, exc.message)
-    return redirect(post.get("next") or "volunteers:staff_calendar")
+        _say(request, exc)
+    return _back(request, "volunteers:staff_calendar")
+
+
+def _generate(request: HttpRequest) -> str:
+    """The centre's shift templates laid on the week shown."""
+    centre = services.centre_by_code(request.POST.get("centre", ""), user=request.user)
+    first = parse_date(request.POST.get("from", ""), field="from") or timezone.localdate()
+    made = shifts.generate(centre=centre, first=first, last=first + timedelta(days=6),
+                           actor=request.user)  # fmt: skip
+    return _("Смен добавлено: %d.") % made
+
+
+def _assign_many(request: HttpRequest) -> str:
+    """The ticked people on every ticked shift, in one role."""
+    post = request.POST
+    picked = [int(pk) for pk in post.getlist("shift") if pk.isdecimal()]
+    chosen = list(shifts.shifts_for(request.user).filter(pk__in=picked))
+    people = [int(pk) for pk in post.getlist("person") if pk.isdecimal()]
+    volunteers = list(services.volunteers_for(request.user).filter(pk__in=people))
+    made = staffing.sign_up_many(
+        shifts_chosen=chosen, volunteers=volunteers, role=post.get("role", ""), actor=request.user
+    )
+    return _("Назначено мест: %d.") % made

@@ -13,6 +13,7 @@ urlpatterns = [
 ]
 urlpatterns += [
     path("", staff_views.volunteer_list, name="staff_list"),
+    path("transfer/", staff_views.transfer, name="staff_transfer"),
     path("<int:pk>/", staff_views.volunteer_card, name="staff_card"),
     path("<int:pk>/<str:action>/", staff_views.volunteer_action, name="staff_action"),
     path("calendar/", staff_views.calendar, name="staff_calendar"),

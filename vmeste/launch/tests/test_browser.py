@@ -6,7 +6,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from vmeste.contactcenter import ivr
+from vmeste.contactcenter.models import Queue
 from vmeste.core.models import Line
+from vmeste.demo import voicemenu
 from vmeste.knowledge.services import ArticleData, save_article
 from vmeste.launch import services
 from vmeste.volunteers import shifts
@@ -83,6 +86,22 @@ def create_tver(page) -> None:
         page.get_by_role("button", name="Создать линию").click()
 
 
+def give_menu(page) -> None:
+    """From the checklist's link, the line's voice menu as data: a branch to each queue."""
+    queues = Queue.objects.filter(line__code="tver", is_active=True).order_by("ivr_path")
+    branches = [(q.ivr_path, q.name, q.code) for q in queues]
+    menu = voicemenu.regional_menu("tver", "Вы позвонили в волонтёрский центр Твери.", branches)
+    del menu["line"]  # the page is the line's own
+    with page.expect_navigation():
+        page.get_by_role("link", name="Голосовое меню линии").click()
+    page.fill("#ivr-document", ivr.dump_yaml(menu))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Проверить и сохранить").click()
+    assert page.locator("#ivr-errors").count() == 0
+    assert page.locator("#ivr-tree li").count() >= len(branches)
+    page.goto(page.url.split("/contactcenter/")[0] + "/launch/tver/")
+
+
 def passed(page) -> dict[str, str]:
     items = page.locator("#checklist li")
     return {
@@ -141,6 +160,9 @@ def test_a_supervisor_launches_a_regional_line_from_a_template(
     with page.expect_navigation():
         page.get_by_role("button", name="Загрузить").click()
     assert "Сохранено: изменений 2" in page.locator("#report").inner_text()
+    assert passed(page)["menu"] == "0"  # named by code only: nothing the edge could play
+    give_menu(page)
+    assert passed(page)["menu"] == "1"
 
     put_on_every_shift(volunteers)
     save_article(

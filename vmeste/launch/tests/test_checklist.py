@@ -4,52 +4,25 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from vmeste.contactcenter import ivr
+from vmeste.contactcenter.models import IvrMenu, Queue
 from vmeste.contacts.models import Contact
 from vmeste.core.errors import Conflict
+from vmeste.demo import voicemenu
 from vmeste.knowledge.services import ArticleData, save_article
 from vmeste.launch import checklist, services
 from vmeste.launch.models import LineChange
-from vmeste.volunteers import shifts
+from vmeste.launch.tests.conftest import menu_to_every_queue
 from vmeste.volunteers.models import Assignment, Shift
-from vmeste.volunteers.tests import factories as f
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)  # a Monday, 12:00 in Tver
 EVENTS = "/api/v1/telephony/events"
-SKILLS = {"food": 3, "medicines": 2, "psychology": 4, "social": 1}
 
 
 def status(code: str = "tver") -> dict[str, bool]:
     line = services.line_for(code=code)
     return {item.code: item.passed for item in checklist.compute(line=line, now=NOW)}
-
-
-@pytest.fixture
-def staffed_line(tver):
-    """The Tver line with a number, a menu, an article and one volunteer holding every skill
-    on every shift of the coming week (laid from the template's four shifts)."""
-    centre = f.centre("tver", "RU-TVE")
-    volunteer = f.volunteer(centre)
-    text = (
-        services.export_line(code="tver")
-        .replace("phones: []", "phones:\n  - '+74822771100'")
-        .replace("menu: null", "menu: tver-menu")
-        .replace(
-            "agents: []",
-            f"agents:\n- user: {volunteer.user.username}\n  centre: tver\n  skills: {SKILLS}",
-        )
-    )
-    services.import_line(text=text)
-    shifts.generate(centre=centre, first=date(2026, 12, 6), last=date(2026, 12, 15), actor=f.user())
-    Assignment.objects.bulk_create(
-        Assignment(shift=s, volunteer=volunteer, role="operator") for s in Shift.objects.all()
-    )
-    save_article(
-        data=ArticleData(slug="kb-tver", title="Тверь", lines=["tver"]),
-        status="published",
-        enforce_workflow=False,
-    )
-    return volunteer
 
 
 def test_a_new_line_is_blocked_on_everything_but_its_script(tver):
@@ -157,7 +130,6 @@ def item(code: str, line: str = "tver") -> checklist.Item:
 
 
 def test_numbers_pass_only_when_the_edge_routes_them_to_this_lines_menu(staffed_line):
-    from vmeste.contactcenter.models import Queue
     from vmeste.core.models import Line
 
     assert item("numbers").passed
@@ -172,9 +144,6 @@ def test_numbers_pass_only_when_the_edge_routes_them_to_this_lines_menu(staffed_
     assert item("numbers").passed
     # The voice menu the media application plays reaches no open queue of the line: the
     # caller goes nowhere.
-    from vmeste.contactcenter import ivr
-    from vmeste.demo import voicemenu
-
     line = services.line_for(code="tver")
     first = Queue.objects.filter(line=line, is_active=True).order_by("code").first()
     menu = voicemenu.regional_menu("tver", "Тверь.", [("1", "Очередь", first.code)])
@@ -185,10 +154,24 @@ def test_numbers_pass_only_when_the_edge_routes_them_to_this_lines_menu(staffed_
     assert not numbers.passed and numbers.detail == "меню линии не ведёт ни в одну её очередь."
 
 
-def test_the_line_menu_as_data_must_be_valid_and_lead_to_every_queue(staffed_line):
-    from vmeste.contactcenter import ivr
-    from vmeste.contactcenter.models import Queue
+def test_a_menu_named_by_code_alone_blocks_the_menu_item(staffed_line):
+    """The configuration names a menu («menu: tver-menu») but no voice menu is saved as
+    data: the media application would have nothing to play to callers."""
+    IvrMenu.objects.filter(line__code="tver").delete()
+    menu = item("menu")
+    assert not menu.passed
+    assert menu.detail == (
+        "меню «tver-menu» указано только кодом: голосового меню линии нет, медиаприложению"
+        " нечего проиграть. Загрузите меню линии на странице «Голосовые меню»."
+    )
+    with pytest.raises(Conflict) as refused:
+        checklist.open_line(code="tver", now=NOW)
+    assert "menu" in refused.value.fields
+    ivr.import_menu(menu_to_every_queue(), line=services.line_for(code="tver"))
+    assert item("menu").passed
 
+
+def test_the_line_menu_as_data_must_be_valid_and_lead_to_every_queue(staffed_line):
     line = services.line_for(code="tver")
     queues = list(Queue.objects.filter(line=line, is_active=True).order_by("code"))
     options = [{"digit": str(n + 1), "to": q.code} for n, q in enumerate(queues[:-1])]

@@ -1,6 +1,8 @@
 """A file with 20 seeded errors: all 20 are listed with their paths, nothing changes."""
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from vmeste.launch import services
 from vmeste.launch.services import ImportRefused
@@ -50,19 +52,30 @@ SEEDED = [
 ]
 
 
-def test_twenty_seeded_errors_are_all_listed_and_nothing_changes(tver):
+def test_twenty_seeded_errors_are_all_listed_and_nothing_changes(tver, tmp_path):
+    """`vmeste line import FILE.yaml` of a file with 20 seeded errors: the refusal lists
+    each of them once, at its own path, and no row of any table the import writes changes
+    (a dry run lists the same)."""
     good = staffed(services.export_line(code="tver"))
     services.import_line(text=good)
     bad = good
     for before, after, _path in SEEDED:
         assert bad.count(before) == 1, before
         bad = bad.replace(before, after)
+    (tmp_path / "tver.yaml").write_text(bad, encoding="utf-8")
     rows, exported = counts(), services.export_line(code="tver")
+    for dry_run in ([], ["--dry-run"]):
+        with pytest.raises(CommandError) as refused:
+            call_command("line", "import", str(tmp_path / "tver.yaml"), *dry_run)
+        head, *listed = str(refused.value).splitlines()
+        assert head == "Ошибок в конфигурации: 20. Ничего не изменено."
+        assert len(listed) == 20, "\n".join(listed)
+        paths = [row.strip().split(": ")[0] for row in listed]
+        assert sorted(paths) == sorted(path for _b, _a, path in SEEDED)
+        assert counts() == rows and services.export_line(code="tver") == exported
     with pytest.raises(ImportRefused) as refused:
         services.import_line(text=bad)
-    paths = [p.path for p in refused.value.problems]
-    assert len(paths) == 20, "\n".join(map(str, refused.value.problems))
-    assert sorted(paths) == sorted(path for _b, _a, path in SEEDED)
+    assert len(refused.value.problems) == 20
     assert counts() == rows and services.export_line(code="tver") == exported
 
 

@@ -2,10 +2,13 @@
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
+from django.utils.functional import Promise
 
 from vmeste.contactcenter.models import Agent, Queue
 from vmeste.core.models import Centre, Line
 from vmeste.knowledge.models import ArticleVersion
+from vmeste.launch import document as doc
 from vmeste.launch import services
 from vmeste.launch.models import LineChange, LineSetup
 from vmeste.launch.services import ImportRefused
@@ -119,6 +122,21 @@ def test_templates_are_listed_one_a_line_code_first(capsys):
         "regional-volunteers",
         "social-coordinator",
     ]
+
+
+def test_template_names_are_the_files_line_names_translated():
+    """Their Russian source is the file's line name, so the site shows the name the new line
+    will carry, in the reader's language (`tests/test_locale.py` checks English)."""
+    files = {code: doc.load(text) for code, text in services._template_files().items()}
+    assert set(services.TEMPLATE_NAMES) == set(files)
+    for code, raw in files.items():
+        assert isinstance(services.TEMPLATE_NAMES[code], Promise)
+        with translation.override("ru"):
+            assert str(services.TEMPLATE_NAMES[code]) == raw["line"]["name_ru"]
+    with translation.override("ru"):
+        assert dict(services.templates())["regional-volunteers"] == (
+            "Региональный волонтёрский колл-центр"
+        )
 
 
 @pytest.mark.parametrize("template", [code for code, _name in services.templates()])

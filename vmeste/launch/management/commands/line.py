@@ -26,6 +26,8 @@ class Command(VerbCommand):
         checklist.add_argument("code")
         opening = verbs.add_parser("open", help="открыть линию (если чек-лист пройден)")
         opening.add_argument("code")
+        test_call = verbs.add_parser("test-call", help="пробный звонок на линию")
+        test_call.add_argument("code")
 
     def _export(self, options) -> None:
         self.write_out(services.export_line(code=options["code"]), options["path"])
@@ -54,6 +56,12 @@ class Command(VerbCommand):
 
         checklist.open_line(code=options["code"])
         self.stdout.write(f"Линия {options['code']} открыта.")
+
+    def _test_call(self, options) -> None:
+        from vmeste.launch import testcall
+
+        call_id, agent = testcall.place(code=options["code"])
+        self.stdout.write(f"Пробный звонок {call_id} → {agent}.")
 
     def _report(self, outcome: services.Outcome) -> None:
         for change in outcome.changes:
