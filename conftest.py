@@ -101,6 +101,14 @@ def api_as(client, make_user):
     return make
 
 
+@pytest.fixture
+def api_of(client):
+    """`api_of("telephony")` → a client acting as an existing user (a demo login)."""
+    from vmeste.accounts.services import issue_token
+
+    return lambda username: ApiClient(client, issue_token(username=username))
+
+
 @pytest.fixture(autouse=True)
 def _reference_data(request):
     """Reference data comes from a migration, and a transactional test's flush wipes it:

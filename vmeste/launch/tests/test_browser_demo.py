@@ -91,7 +91,7 @@ def _event(phone, **event) -> dict:
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_from_the_demo_a_supervisor_launches_a_line_and_a_call_reaches_its_agent(
-    live_server, browser, api_as, client, tmp_path
+    live_server, browser, api_of, client, tmp_path
 ):
     out = StringIO()
     call_command("loaddemo", "--if-empty", stdout=out)  # as `make demo` does
@@ -161,7 +161,7 @@ def test_from_the_demo_a_supervisor_launches_a_line_and_a_call_reaches_its_agent
     page.screenshot(path=str(tmp_path / "staffed.png"), full_page=True)
 
     # The test call, as the SIP edge sends it: the three phones sign in, a caller dials.
-    phone = api_as("telephony")
+    phone = api_of("telephony")  # the demo's own account of the SIP edge
     for n, login in enumerate(logins):
         _event(phone, event_id=f"in{n}", type="agent_state", agent=login, event="sign_in")
     answer = _event(
