@@ -141,7 +141,6 @@ class Caller:
         self.agent_ack_body = ""
         self.agent = ""
         self.stream = None
-        self._ringing: sip.Message | None = None
 
     async def run(self, offer: sip.Sdp) -> None:
         self.stream = await self.ua.open_stream()
@@ -276,11 +275,7 @@ class Caller:
         invite = legs.invite(
             self.ua, user, self.app.edge, caller=self.number, call_id=self.invite.call_id
         )
-        self._ringing = invite
-        try:
-            response = await legs.ring(self.ua, invite)
-        finally:
-            self._ringing = None
+        response = await legs.ring(self.ua, invite)  # cancelled if the caller hangs up
         if response is None:
             self.state = "queue"
             if agent:
@@ -293,9 +288,12 @@ class Caller:
     async def _bridge(self, agent_offer: str, *, tell: bool) -> bool:
         reinvite = self.dialog.request("INVITE", self.ua.contact, self.ua.via, agent_offer)
         log.info("%s bridging %s", self.invite.call_id, self.agent)
-        answer = await self.ua.transact(reinvite, timeout=10.0)
-        if answer.status >= 300:
-            await legs.bye(self.ua, self.agent_leg)
+        try:
+            answer = await self.ua.transact(reinvite, timeout=10.0)
+        except TimeoutError:
+            answer = None
+        if answer is None or answer.status >= 300:
+            await self._unbridgeable(reinvite, answer)
             return False
         legs.ack(self.ua, self.dialog, "")
         self.agent_ack_body = answer.body  # said again if the agent's 2xx comes again
@@ -310,6 +308,21 @@ class Caller:
                     )
                 )
         return True
+
+    async def _unbridgeable(self, reinvite: sip.Message, answer: sip.Message | None) -> None:
+        """The caller's leg refused the agent's media or no longer answers: nobody can talk.
+        The agent's phone is answered (ACK) and let go (BYE) and the call ends, so Vmeste
+        frees the agent: a phone left waiting for its ACK, its agent left "ringing", would
+        hold this call while the next one rang it."""
+        log.warning("%s not bridged to %s: %s", self.invite.call_id, self.agent,
+                    answer.status if answer else "no answer")  # fmt: skip
+        if answer is not None:
+            legs.ack_failure(self.ua, reinvite, answer)
+        legs.ack(self.ua, self.agent_leg, sip.make_sdp(self.ua.host, 0, 1))  # stream refused
+        await legs.bye(self.ua, self.agent_leg)
+        self.agent_leg = None
+        await legs.bye(self.ua, self.dialog)
+        self.gone.set()
 
     def _from_caller(self, message: sip.Message, addr) -> None:
         # No address: a 2xx of ours retransmitted (its ``method`` is its CSeq's, INVITE:
@@ -350,9 +363,8 @@ class Caller:
             self.app.on_answer(await self.app.vmeste.agent_event(agent, event))
 
     async def _account(self) -> None:
-        """The call's end, told once: the agent leg is hung up or cancelled too."""
-        if self._ringing is not None:
-            legs.cancel(self.ua, self._ringing)
+        """The call's end, told once: the agent leg is hung up too (a ring is cancelled by
+        ``legs.ring`` as the flow is)."""
         if self.agent_leg is not None and self.state == "bridged":
             await legs.bye(self.ua, self.agent_leg)
         if self.offered:

@@ -4,6 +4,7 @@ hand-over (``callflow``) and the callbacks Vmeste places (``callbacks``)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import secrets
 
@@ -35,14 +36,21 @@ def invite(
     )
 
 
-async def ring(ua: UserAgent, request: sip.Message, seconds: float = RING_SECONDS):
+async def ring(ua: UserAgent, request: sip.Message, seconds: float | None = None):
     """Send the INVITE; the 2xx answer, or None (refused, busy, not answered in time:
-    cancelled; a failure's ACK sent)."""
+    cancelled; a failure's ACK sent). Cancelled itself, it cancels the INVITE."""
     try:
-        response = await ua.transact(request, timeout=seconds)
+        response = await ua.transact(request, timeout=seconds or RING_SECONDS)
     except TimeoutError:
         cancel(ua, request)
         return None
+    except asyncio.CancelledError:
+        # Whoever stopped the ring (the caller hung up, the node stops), the phone must
+        # stop ringing: else it answers a call nobody holds while Vmeste, told the caller
+        # is gone, rings it with the next one. An answer crossing the CANCEL is let go by
+        # the user agent (``UserAgent.let_go``).
+        cancel(ua, request)
+        raise
     if response.status >= 300:
         ack_failure(ua, request, response)
         return None

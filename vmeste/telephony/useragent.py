@@ -20,6 +20,7 @@ from vmeste.telephony import rtp, sip
 
 log = logging.getLogger("vmeste.telephony.media")
 SO_RCVBUFFORCE = getattr(socket, "SO_RCVBUFFORCE", 33)
+LET_GONE_KEPT = 1000  # late answers remembered, for their retransmissions
 
 
 class MediaStream(asyncio.DatagramProtocol):
@@ -145,6 +146,7 @@ class UserAgent(asyncio.DatagramProtocol):
         self.provisional: dict[tuple[str, int, str], Callable[[sip.Message], None]] = {}
         self.in_dialog: dict[str, Callable[[sip.Message, tuple], None]] = {}
         self.sent_replies: dict[tuple[str, str], bytes] = {}  # retransmitted INVITEs
+        self.let_gone: dict[str, sip.Message] = {}  # call id → the ACK of a late answer
         self._clock: asyncio.Task | None = None
 
     @property
@@ -300,6 +302,32 @@ class UserAgent(asyncio.DatagramProtocol):
             handler = self.in_dialog.get(message.call_id)
             if handler is not None:
                 handler(message, None)
+            else:
+                self.let_go(message)
+
+    def let_go(self, answer: sip.Message) -> None:
+        """A 2xx for an INVITE nobody waits for any more (it crossed our CANCEL, or came
+        after the ring's time-out): ACK it, then BYE (RFC 3261 §15). A phone left without
+        its ACK holds the call, and would be rung with the next one. Its retransmissions
+        get the same ACK, and no second BYE."""
+        ack = self.let_gone.get(answer.call_id)
+        if ack is None:
+            dialog = uac_dialog(answer, answer)  # the 2xx repeats the INVITE's From, CSeq
+            # An answer in the ACK, its stream refused (port 0): the 2xx carried an offer.
+            body = sip.make_sdp(self.host, 0, secrets.randbits(31))
+            ack = self.let_gone[answer.call_id] = dialog.request(
+                "ACK", self.contact, self.via, body
+            )
+            bye = dialog.request("BYE", self.contact, self.via)
+            asyncio.get_running_loop().create_task(self._hang_up(bye))
+            while len(self.let_gone) > LET_GONE_KEPT:
+                del self.let_gone[next(iter(self.let_gone))]
+            log.info("%s answered after its ring ended: let go", answer.call_id)
+        self.send(ack, self.next_hop(ack))
+
+    async def _hang_up(self, bye: sip.Message) -> None:
+        with contextlib.suppress(TimeoutError):
+            await self.transact(bye, timeout=5.0)
 
 
 def widen_receive_buffer(transport, size: int = 4 << 20) -> None:

@@ -148,7 +148,7 @@ class Peer(asyncio.DatagramProtocol):
         return self.transport.get_extra_info("sockname")[1]
 
 
-async def _setup(agents, busy=frozenset(), offer_callback=False):
+async def _setup(agents, busy=frozenset(), offer_callback=False, phone=None):
     sip_port, agent_port = free_udp_ports(2)
     vmeste = FakeVmeste(agents, offer_callback)
     app = MediaApplication(
@@ -163,7 +163,7 @@ async def _setup(agents, busy=frozenset(), offer_callback=False):
     await app.start()
     loop = asyncio.get_running_loop()
     _, phones = await loop.create_datagram_endpoint(
-        lambda: Peer(busy), local_addr=(HOST, agent_port)
+        phone or (lambda: Peer(busy)), local_addr=(HOST, agent_port)
     )
     _, caller = await loop.create_datagram_endpoint(Peer, local_addr=(HOST, 0))
     return app, vmeste, caller, phones
