@@ -298,7 +298,7 @@ class Caller:
         legs.ack(self.ua, self.dialog, "")
         self.agent_ack_body = answer.body  # said again if the agent's 2xx comes again
         legs.ack(self.ua, self.agent_leg, answer.body)
-        self.stream.stop()
+        self.stream.hush()
         self.state = "bridged"
         if tell:
             with contextlib.suppress(VmesteUnavailable):

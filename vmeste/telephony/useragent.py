@@ -41,12 +41,17 @@ class MediaStream(asyncio.DatagramProtocol):
         self.finished: asyncio.Future | None = None
         self.first_frame_at: float | None = None
         self.received = 0
+        self.sending = True  # off once the caller talks to the agent: nothing of ours to say
 
     def connection_made(self, transport) -> None:
         self.transport = transport
 
     def datagram_received(self, data: bytes, addr) -> None:
         self.received += 1
+        # Most packets are the caller's voice, not key presses: judged by their payload
+        # type byte before any parsing (a menu leg hears 50 of them a second).
+        if len(data) < 12 or data[1] & 0x7F != self.receiver.payload_type:
+            return
         header = rtp.unpack(data)
         if header is not None:
             digit = self.receiver.feed(header)
@@ -58,14 +63,22 @@ class MediaStream(asyncio.DatagramProtocol):
         if self.finished is not None and not self.finished.done():
             self.finished.set_result(False)
         self.audio, self.position, self.repeat = audio, 0, repeat
+        self.sending = True
         self.finished = asyncio.get_running_loop().create_future()
         return self.finished
 
     def stop(self) -> None:
         self.play(b"")
 
+    def hush(self) -> None:
+        """Send nothing more until told to play: the caller is put through to the agent,
+        whose media now reaches them, and our silence would be 50 packets a second of
+        work for nobody (half the legs of a busy node are such calls)."""
+        self.stop()
+        self.sending = False
+
     def tick(self) -> None:
-        if self.remote is None or self.transport is None:
+        if not self.sending or self.remote is None or self.transport is None:
             return
         frame = self.audio[self.position : self.position + rtp.FRAME] if self.audio else b""
         if frame:

@@ -152,3 +152,21 @@ def test_a_caller_who_cannot_be_put_through_ends_the_call_and_frees_the_phone():
     assert told_caller == ["INVITE", "ACK", "BYE"]
     assert told_phone == ["ACK", "BYE"]  # answered, then let go
     assert _kinds(vmeste) == ["call_offered", "call_ended"]  # Vmeste frees the agent
+
+
+def test_a_caller_put_through_gets_no_more_packets_from_us():
+    async def scenario():
+        app, _vmeste, caller, _phones = await _setup(["ivanova"])
+        invite, ok, media = await _dial(app, caller)
+        _press(caller, media, "1")
+        await _requests(caller, 2)  # the re-INVITE with the agent's offer, its ACK
+        stream = app.callers[invite.call_id].stream
+        sent = stream.seq
+        await asyncio.sleep(0.3)  # 15 frames' time
+        quiet = stream.seq == sent
+        _hang_up(caller, app, invite, ok)
+        await _settle(app)
+        app.close()
+        return quiet
+
+    assert run(scenario())
