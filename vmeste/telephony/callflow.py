@@ -21,7 +21,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
-from vmeste.telephony import ivrplay, legs, sip, transfers
+from vmeste.telephony import ivrplay, legs, siblings, sip, transfers
 from vmeste.telephony.callbacks import Callbacks
 from vmeste.telephony.edgeclient import VmesteClient, VmesteUnavailable
 from vmeste.telephony.useragent import Dialog, UserAgent, uac_dialog, uas_dialog
@@ -40,8 +40,11 @@ class MediaApplication:
         edge: tuple[str, int],
         vmeste: VmesteClient,
         prompts: Path,
+        addresses: list[tuple[str, int]] | None = None,  # the edge's other media nodes
     ) -> None:
         self.ua = UserAgent(host=host, port=sip_port, rtp_ports=rtp_ports, on_call=self.on_call)
+        self.ua.on_message = self.on_sibling
+        self.siblings = siblings.Siblings(self.ua, addresses or [])
         self.edge = edge
         self.vmeste = vmeste
         self.prompts = ivrplay.PromptBook(prompts)
@@ -88,19 +91,36 @@ class MediaApplication:
                 asyncio.get_running_loop().create_task(self.prompts.audio(text))
         return menu
 
-    def on_answer(self, answer: dict) -> None:
+    def on_answer(self, answer: dict, *, passed: bool = False) -> None:
         """Vmeste's decisions in an event's (or the heartbeat's) answer: agents to ring,
-        callers to offer a callback."""
+        callers to offer a callback. Those about callers of another media node of this
+        edge (Vmeste answers whichever node asked) are passed on to it (``passed``: they
+        come from a sibling, not to be passed on again)."""
+        theirs: dict[str, list] = {"rung": [], "callback_offers": []}
         for item in answer.get("rung", []):
             caller = self.callers.get(item.get("call_id", ""))
             if caller is not None:
                 caller.agents.put_nowait(item["agent"])
             elif item.get("callback"):  # the caller is not on the line: we dial them back
                 self.callbacks.given(item["call_id"])
+            else:
+                theirs["rung"].append(item)
         for call_id in answer.get("callback_offers", []):
             caller = self.callers.get(call_id)
             if caller is not None:
                 caller.callback_offer.set()
+            else:
+                theirs["callback_offers"].append(call_id)
+        if not passed:
+            self.siblings.pass_on(theirs)
+
+    def on_sibling(self, message: sip.Message) -> int:
+        """A sibling's MESSAGE: Vmeste's decisions it got for callers that may be ours."""
+        decisions = siblings.read(message)
+        if decisions is None:
+            return 400
+        self.on_answer(decisions, passed=True)
+        return 200
 
     async def _beat(self) -> None:
         """The heartbeat: callers may get an agent with no event (every second while one

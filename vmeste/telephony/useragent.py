@@ -160,6 +160,8 @@ class UserAgent(asyncio.DatagramProtocol):
         self.in_dialog: dict[str, Callable[[sip.Message, tuple], None]] = {}
         self.sent_replies: dict[tuple[str, str], bytes] = {}  # retransmitted INVITEs
         self.let_gone: dict[str, sip.Message] = {}  # call id → the ACK of a late answer
+        # Out-of-dialog MESSAGE (another media node of the edge) → the status to answer.
+        self.on_message: Callable[[sip.Message], int] | None = None
         self._clock: asyncio.Task | None = None
 
     @property
@@ -296,6 +298,8 @@ class UserAgent(asyncio.DatagramProtocol):
             self.in_dialog[message.call_id](message, addr)
         elif message.method == "OPTIONS":
             self.answer(message, addr, 200)  # the dispatcher's keep-alive probe
+        elif message.method == "MESSAGE" and self.on_message is not None:
+            self.answer(message, addr, self.on_message(message))
         elif message.method != "ACK":
             self.answer(message, addr, 481)
 
