@@ -158,7 +158,7 @@ class Caller:
         self.gone = asyncio.Event()
         self.released = asyncio.Event()  # the agent transferred the caller away
         self.agent_leg: Dialog | None = None
-        self.agent_ack_body = ""
+        self.acks: dict[str, sip.Message] = {}  # a leg's call id → our last ACK on it
         self.agent = ""
         self.stream = None
 
@@ -315,9 +315,8 @@ class Caller:
         if answer is None or answer.status >= 300:
             await self._unbridgeable(reinvite, answer)
             return False
-        legs.ack(self.ua, self.dialog, "")
-        self.agent_ack_body = answer.body  # said again if the agent's 2xx comes again
-        legs.ack(self.ua, self.agent_leg, answer.body)
+        self.acks[self.dialog.call_id] = legs.ack(self.ua, self.dialog, "")
+        self.acks[self.agent_leg.call_id] = legs.ack(self.ua, self.agent_leg, answer.body)
         self.stream.hush()
         self.state = "bridged"
         if tell:
@@ -338,7 +337,8 @@ class Caller:
                     answer.status if answer else "no answer")  # fmt: skip
         if answer is not None:
             legs.ack_failure(self.ua, reinvite, answer)
-        legs.ack(self.ua, self.agent_leg, sip.make_sdp(self.ua.host, 0, 1))  # stream refused
+        refused = sip.make_sdp(self.ua.host, 0, 1)  # the agent's stream refused: port 0
+        self.acks[self.agent_leg.call_id] = legs.ack(self.ua, self.agent_leg, refused)
         await legs.bye(self.ua, self.agent_leg)
         self.agent_leg = None
         await legs.bye(self.ua, self.dialog)
@@ -348,8 +348,7 @@ class Caller:
         # No address: a 2xx of ours retransmitted (its ``method`` is its CSeq's, INVITE:
         # it must never be answered as if it were a request, to nowhere).
         if addr is None:
-            if self.dialog is not None:
-                legs.ack(self.ua, self.dialog, "")
+            self.ack_again(message.call_id)
         elif message.method == "BYE":
             self.ua.answer(message, addr, 200)
             self.gone.set()
@@ -358,8 +357,7 @@ class Caller:
 
     def _from_agent(self, message: sip.Message, addr) -> None:
         if addr is None:  # the agent's 2xx retransmitted (our ACK was lost): ACK again
-            if self.agent_leg is not None and self.agent_ack_body:  # once we have an answer
-                legs.ack(self.ua, self.agent_leg, self.agent_ack_body)
+            self.ack_again(message.call_id)  # once we have an answer to give it
         elif message.method == "REFER" and self.state == "bridged":
             self.ua.answer(message, addr, 202)
             target = sip.user_of(message.get("refer-to") or message.get("r"))
@@ -372,6 +370,12 @@ class Caller:
             asyncio.get_running_loop().create_task(legs.bye(self.ua, self.dialog))
         elif message.method != "ACK":
             self.ua.answer(message, addr, 200)
+
+    def ack_again(self, call_id: str) -> None:
+        """A 2xx of a leg came again: our ACK on it again, the very same."""
+        ack = self.acks.get(call_id)
+        if ack is not None:
+            self.ua.send(ack, self.ua.next_hop(ack))
 
     async def say_and_hang_up(self, text: str) -> None:
         await self.stream.play(await self.app.prompts.audio(text))

@@ -57,9 +57,13 @@ async def ring(ua: UserAgent, request: sip.Message, seconds: float | None = None
     return response
 
 
-def ack(ua: UserAgent, dialog: Dialog, body: str) -> None:
+def ack(ua: UserAgent, dialog: Dialog, body: str) -> sip.Message:
+    """The ACK of a 2xx, sent; kept by the caller to send again, the same, if the 2xx comes
+    again (RFC 3261 §13.2.2.4: a new ACK, with a new branch, is a new message to the
+    phone, which may take it for a stray request and drop the call)."""
     message = dialog.request("ACK", ua.contact, ua.via, body)
     ua.send(message, ua.next_hop(message))
+    return message
 
 
 def ack_failure(ua: UserAgent, request: sip.Message, response: sip.Message) -> None:

@@ -170,3 +170,21 @@ def test_a_caller_put_through_gets_no_more_packets_from_us():
         return quiet
 
     assert run(scenario())
+
+
+def test_an_answer_that_comes_again_gets_the_same_ack():
+    """A phone resends its 200 until it hears our ACK (late under load): each resend gets
+    the same ACK, not a new one the phone would take for a stray request."""
+
+    async def scenario(app, vmeste, phones):
+        caller, invite, ok = await _ringing(app, phones)
+        phones.answer("ivanova")
+        first = await asyncio.wait_for(phones.requests.get(), 5)
+        phones.answer("ivanova")  # the 200 again: our ACK was late
+        again = await asyncio.wait_for(phones.requests.get(), 5)
+        _hang_up(caller, app, invite, ok)
+        return first, again
+
+    first, again = run(_with_ringing_phone(scenario))
+    assert first.method == again.method == "ACK"
+    assert first.encode() == again.encode()
