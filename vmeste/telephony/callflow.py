@@ -17,7 +17,6 @@ import itertools
 import logging
 import secrets
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from django.utils.translation import gettext as _
@@ -29,7 +28,6 @@ from vmeste.telephony.useragent import Dialog, UserAgent, uac_dialog, uas_dialog
 
 log = logging.getLogger("vmeste.telephony.media")
 MENU_SECONDS = 5.0
-HTTP_THREADS = 32  # questions to Vmeste in flight at once
 
 
 class MediaApplication:
@@ -56,12 +54,6 @@ class MediaApplication:
         self._menus: dict[str, tuple[float, dict]] = {}
 
     async def start(self) -> None:
-        # Every question to Vmeste waits in a thread (edgeclient): asyncio's default pool
-        # (cores + 4: six here) let a burst of announcements' queue questions hold the
-        # calls' offers and ends behind them for tens of seconds (the 2,000-call bench).
-        asyncio.get_running_loop().set_default_executor(
-            ThreadPoolExecutor(max_workers=HTTP_THREADS, thread_name_prefix="vmeste-http")
-        )
         await self.ua.start()
         self._heartbeat = asyncio.create_task(self._beat())
 
