@@ -11,7 +11,9 @@ caller's digits, by Call-ID), phones rung with two calls at once, post-dial dela
 CPU of Kamailio, rtpengine, the media application and Vmeste per concurrent call. The run
 is in a child process (its Django settings point at the bench's own data directory).
 `VMESTE_BENCH_SIP_CALLS`, `VMESTE_BENCH_SIP_CPS`, `VMESTE_BENCH_SIP_AGENTS` (per branch) and
-`VMESTE_BENCH_SIP_TALK_MS` change the run (2,000 calls at 20/s, 40 agents a branch, 4 s).
+`VMESTE_BENCH_SIP_TALK_MS` change the run (2,000 calls at 20/s, 40 agents a branch, 4 s);
+`…_RING_MS` (0.5 s), `…_PATIENCE_MS` (a caller not put through hangs up after 90 s) and
+`…_MEDIA_NODES` (2: one per core) too.
 """
 
 from __future__ import annotations

@@ -19,18 +19,35 @@ def invite(
 ) -> sip.Message:
     """An INVITE for ``sip:user@edge`` (an agent's username or a number), from ``caller``,
     naming the call it serves (``X-Vmeste-Call``); without an offer unless ``body``."""
-    host, port = edge
+    return request(
+        ua, "INVITE", user, edge, sender=f"sip:{caller or 'anonymous'}@{ua.host}",
+        extra=[("contact", f"<{ua.contact}>"), ("x-vmeste-call", call_id)], body=body,
+    )  # fmt: skip
+
+
+def request(
+    ua: UserAgent,
+    method: str,
+    user: str,
+    to: tuple[str, int],
+    *,
+    sender: str,
+    extra: list[tuple[str, str]],
+    body: str = "",
+    hops: int = 70,
+) -> sip.Message:
+    """A request of ours outside any dialog, for ``sip:user@host:port``, from ``sender``."""
+    host, port = to
     return sip.Message(
-        f"INVITE sip:{user}@{host}:{port} SIP/2.0",
+        f"{method} sip:{user}@{host}:{port} SIP/2.0",
         [
             ("via", f"SIP/2.0/UDP {ua.via};branch={sip.new_branch()};rport"),
-            ("max-forwards", "70"),
-            ("from", f"<sip:{caller or 'anonymous'}@{ua.host}>;tag={sip.new_tag()}"),
+            ("max-forwards", str(hops)),
+            ("from", f"<{sender}>;tag={sip.new_tag()}"),
             ("to", f"<sip:{user}@{host}>"),
             ("call-id", f"{secrets.token_hex(10)}@{ua.host}"),
-            ("cseq", "1 INVITE"),
-            ("contact", f"<{ua.contact}>"),
-            ("x-vmeste-call", call_id),
+            ("cseq", f"1 {method}"),
+            *extra,
         ],
         body,
     )

@@ -11,9 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import secrets
 
-from vmeste.telephony import sip
+from vmeste.telephony import legs, sip
 from vmeste.telephony.useragent import UserAgent
 
 
@@ -35,20 +34,11 @@ class Siblings:
 
 
 def message(ua: UserAgent, to: tuple[str, int], decisions: dict) -> sip.Message:
-    host, port = to
-    return sip.Message(
-        f"MESSAGE sip:media@{host}:{port} SIP/2.0",
-        [
-            ("via", f"SIP/2.0/UDP {ua.via};branch={sip.new_branch()};rport"),
-            ("max-forwards", "1"),
-            ("from", f"<{ua.contact}>;tag={sip.new_tag()}"),
-            ("to", f"<sip:media@{host}:{port}>"),
-            ("call-id", f"{secrets.token_hex(10)}@{ua.host}"),
-            ("cseq", "1 MESSAGE"),
-            ("content-type", "application/json"),
-        ],
-        json.dumps(decisions),
-    )
+    # One hop: straight to the sibling, never through the edge.
+    return legs.request(
+        ua, "MESSAGE", "media", to, sender=ua.contact, hops=1,
+        extra=[("content-type", "application/json")], body=json.dumps(decisions),
+    )  # fmt: skip
 
 
 def read(request: sip.Message) -> dict | None:

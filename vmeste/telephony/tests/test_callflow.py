@@ -303,10 +303,7 @@ def test_hanging_up_while_waiting_is_one_end_of_an_offered_call():
         app, vmeste, caller, _phones = await _setup([])  # nobody to ring
         invite, ok, media = await _dial(app, caller)
         _press(caller, media, "1")
-        for _ in range(50):
-            if vmeste.events:
-                break
-            await asyncio.sleep(0.05)
+        await _offered(vmeste)
         _hang_up(caller, app, invite, ok)
         await _settle(app)
         app.close()

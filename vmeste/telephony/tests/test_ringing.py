@@ -63,10 +63,9 @@ async def _ringing(app, phones: RingingPhone):
     _, caller = await loop.create_datagram_endpoint(Peer, local_addr=(HOST, 0))
     invite, ok, media = await _dial(app, caller)
     _press(caller, media, "1")
-    for _ in range(200):
-        if phones.rung:
-            break
-        await asyncio.sleep(0.02)
+    async with asyncio.timeout(4):
+        while not phones.rung:
+            await asyncio.sleep(0.02)
     assert phones.rung == ["ivanova"]
     return caller, invite, ok
 
