@@ -11,7 +11,9 @@ caller's digits, by Call-ID), phones rung with two calls at once, post-dial dela
 CPU of Kamailio, rtpengine, the media application and Vmeste per concurrent call. The run
 is in a child process (its Django settings point at the bench's own data directory).
 `VMESTE_BENCH_SIP_CALLS`, `VMESTE_BENCH_SIP_CPS`, `VMESTE_BENCH_SIP_AGENTS` (per branch) and
-`VMESTE_BENCH_SIP_TALK_MS` change the run (2,000 calls at 20/s, 40 agents a branch, 4 s).
+`VMESTE_BENCH_SIP_TALK_MS` change the run (2,000 calls at 20/s, 40 agents a branch, 4 s);
+`…_RING_MS` (0.5 s), `…_PATIENCE_MS` (a caller not put through hangs up after 90 s) and
+`…_MEDIA_NODES` (2: one per core) too.
 """
 
 from __future__ import annotations
@@ -28,7 +30,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BRANCHES = {"1": "food", "2": "meds", "31": "psy", "32": "law"}  # digits → queue
 NUMBER = "78002003411"  # the national line's number (reference data)
-RING_MS = 500
+RING_MS = int(os.environ.get("VMESTE_BENCH_SIP_RING_MS", "500"))
+# A caller waiting longer than this (ms) without being connected hangs up (SIPp's timeout).
+PATIENCE_MS = int(os.environ.get("VMESTE_BENCH_SIP_PATIENCE_MS", "90000"))
+MEDIA_NODES = int(os.environ.get("VMESTE_BENCH_SIP_MEDIA_NODES", "2"))  # one per core
 
 
 def _log(message: str) -> None:
@@ -223,7 +228,7 @@ def _stack(workdir: Path, names: list[str]):
         vmeste_url=f"http://127.0.0.1:{port}", token=issue_token(username="edge"),
         sip_port=sip, ng_port=ng, cli_port=sipedge.free_tcp_ports(1)[0], media_sip_port=media,
         rtp_ports=sipedge.free_range(4000), media_rtp_ports=sipedge.free_range(2000),
-        http_timeout=5, directory=workdir / "data" / "telephony",
+        http_timeout=5, directory=workdir / "data" / "telephony", media_nodes=MEDIA_NODES,
     )  # fmt: skip
     try:
         sip_edge = sipedge.Edge(config, patience=120.0).start()  # a loaded machine is slow
@@ -285,7 +290,7 @@ def _callers(workdir: Path, sip_edge, calls: int, cps: float) -> list:
                 "-l",
                 str(calls),
                 "-recv_timeout",
-                "90000",
+                str(PATIENCE_MS),
                 name=f"callers-{digits}",
                 port=port,
                 media_port=sipedge.free_range(20)[0],
@@ -331,6 +336,9 @@ def _figures(callers: list, phones, cpu: CpuWatch) -> dict:
     inside = [n for t, n in concurrent.items() if steady[0] <= t <= steady[1]]
     mean = sum(inside) / len(inside) if inside else 0.0
     shares = cpu.between(*steady)
+    nodes = [share for name, share in shares.items() if name.startswith("media")]
+    if len(nodes) > 1:
+        shares["media_all_nodes"] = round(sum(nodes), 3)
     states: dict[str, int] = {}
     for call in records.values():
         states[call.state] = states.get(call.state, 0) + 1
@@ -397,6 +405,7 @@ def child(calls: int, cps: float, workdir: Path) -> dict:
         server.wait(10)
     return {
         "calls": calls, "calls_per_second": cps, "agents": len(names), "ring_ms": RING_MS,
+        "media_nodes": MEDIA_NODES, "caller_patience_ms": PATIENCE_MS,
         "talk_ms": talk_ms, "sipp_exit_codes": codes, "load_average_before": load_before,
         "load_average_after": load_after, **figures,
         "target": "100 % routed as chosen, 0 double rings",

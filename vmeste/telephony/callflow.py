@@ -22,7 +22,7 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 
 from vmeste.contactcenter.calllog import SERVED_IN_MENU
-from vmeste.telephony import ivrplay, legs, sip, transfers
+from vmeste.telephony import ivrplay, legs, siblings, sip, transfers
 from vmeste.telephony.callbacks import Callbacks
 from vmeste.telephony.edgeclient import VmesteClient, VmesteUnavailable
 from vmeste.telephony.useragent import Dialog, UserAgent, uac_dialog, uas_dialog
@@ -42,8 +42,11 @@ class MediaApplication:
         vmeste: VmesteClient,
         prompts: Path,
         state: Path | None = None,
+        addresses: list[tuple[str, int]] | None = None,  # the edge's other media nodes
     ) -> None:
         self.ua = UserAgent(host=host, port=sip_port, rtp_ports=rtp_ports, on_call=self.on_call)
+        self.ua.on_message = self.on_sibling
+        self.siblings = siblings.Siblings(self.ua, addresses or [])
         self.edge = edge
         self.vmeste = vmeste
         self.prompts = ivrplay.PromptBook(prompts)
@@ -95,19 +98,36 @@ class MediaApplication:
                 asyncio.get_running_loop().create_task(self.prompts.audio(text))
         return menu
 
-    def on_answer(self, answer: dict) -> None:
+    def on_answer(self, answer: dict, *, passed: bool = False) -> None:
         """Vmeste's decisions in an event's (or the heartbeat's) answer: agents to ring,
-        callers to offer a callback."""
+        callers to offer a callback. Those about callers of another media node of this
+        edge (Vmeste answers whichever node asked) are passed on to it (``passed``: they
+        come from a sibling, not to be passed on again)."""
+        theirs: dict[str, list] = {"rung": [], "callback_offers": []}
         for item in answer.get("rung", []):
             caller = self.callers.get(item.get("call_id", ""))
             if caller is not None:
                 caller.agents.put_nowait(item["agent"])
             elif item.get("callback"):  # the caller is not on the line: we dial them back
                 self.callbacks.given(item["call_id"])
+            else:
+                theirs["rung"].append(item)
         for call_id in answer.get("callback_offers", []):
             caller = self.callers.get(call_id)
             if caller is not None:
                 caller.callback_offer.set()
+            else:
+                theirs["callback_offers"].append(call_id)
+        if not passed:
+            self.siblings.pass_on(theirs)
+
+    def on_sibling(self, message: sip.Message) -> int:
+        """A sibling's MESSAGE: Vmeste's decisions it got for callers that may be ours."""
+        decisions = siblings.read(message)
+        if decisions is None:
+            return 400
+        self.on_answer(decisions, passed=True)
+        return 200
 
     async def _beat(self) -> None:
         """The heartbeat: callers may get an agent with no event (every second while one
@@ -148,11 +168,11 @@ class Caller:
         self.released = asyncio.Event()  # the agent transferred the caller away
         self.agent_leg: Dialog | None = None
         self.consult_leg: Dialog | None = None  # a warm transfer's specialist (``consult``)
-        self.consult_ack_body, self.consult_ready = "", None  # ready: answered, or not
-        self.agent_ack_body = ""
+        self.consult_ready: asyncio.Event | None = None  # set: answered, or not
+        self._ringing: sip.Message | None = None  # the specialist's phone ringing
+        self.acks: dict[str, sip.Message] = {}  # a leg's call id → our last ACK on it
         self.agent = ""
         self.stream = None
-        self._ringing: sip.Message | None = None
 
     async def run(self, offer: sip.Sdp) -> None:
         self.stream = await self.ua.open_stream()
@@ -288,11 +308,7 @@ class Caller:
         invite = legs.invite(
             self.ua, user, self.app.edge, caller=self.number, call_id=self.invite.call_id
         )
-        self._ringing = invite
-        try:
-            response = await legs.ring(self.ua, invite)
-        finally:
-            self._ringing = None
+        response = await legs.ring(self.ua, invite)  # cancelled if the caller hangs up
         if response is None:
             self.state = "queue"
             if agent:
@@ -305,14 +321,16 @@ class Caller:
     async def _bridge(self, agent_offer: str, *, tell: bool) -> bool:
         reinvite = self.dialog.request("INVITE", self.ua.contact, self.ua.via, agent_offer)
         log.info("%s bridging %s", self.invite.call_id, self.agent)
-        answer = await self.ua.transact(reinvite, timeout=10.0)
-        if answer.status >= 300:
-            await legs.bye(self.ua, self.agent_leg)
+        try:
+            answer = await self.ua.transact(reinvite, timeout=10.0)
+        except TimeoutError:
+            answer = None
+        if answer is None or answer.status >= 300:
+            await self._unbridgeable(reinvite, answer)
             return False
-        legs.ack(self.ua, self.dialog, "")
-        self.agent_ack_body = answer.body  # said again if the agent's 2xx comes again
-        legs.ack(self.ua, self.agent_leg, answer.body)
-        self.stream.stop()
+        self.acks[self.dialog.call_id] = legs.ack(self.ua, self.dialog, "")
+        self.acks[self.agent_leg.call_id] = legs.ack(self.ua, self.agent_leg, answer.body)
+        self.stream.hush()
         self.state = "bridged"
         if tell:
             with contextlib.suppress(VmesteUnavailable):
@@ -323,12 +341,27 @@ class Caller:
                 )
         return True
 
+    async def _unbridgeable(self, reinvite: sip.Message, answer: sip.Message | None) -> None:
+        """The caller's leg refused the agent's media or no longer answers: nobody can talk.
+        The agent's phone is answered (ACK) and let go (BYE) and the call ends, so Vmeste
+        frees the agent: a phone left waiting for its ACK, its agent left "ringing", would
+        hold this call while the next one rang it."""
+        log.warning("%s not bridged to %s: %s", self.invite.call_id, self.agent,
+                    answer.status if answer else "no answer")  # fmt: skip
+        if answer is not None:
+            legs.ack_failure(self.ua, reinvite, answer)
+        refused = sip.make_sdp(self.ua.host, 0, 1)  # the agent's stream refused: port 0
+        self.acks[self.agent_leg.call_id] = legs.ack(self.ua, self.agent_leg, refused)
+        await legs.bye(self.ua, self.agent_leg)
+        self.agent_leg = None
+        await legs.bye(self.ua, self.dialog)
+        self.gone.set()
+
     def _from_caller(self, message: sip.Message, addr) -> None:
         # No address: a 2xx of ours retransmitted (its ``method`` is its CSeq's, INVITE:
         # it must never be answered as if it were a request, to nowhere).
         if addr is None:
-            if self.dialog is not None:
-                legs.ack(self.ua, self.dialog, "")
+            self.ack_again(message.call_id)
         elif message.method == "BYE":
             self.ua.answer(message, addr, 200)
             self.gone.set()
@@ -337,8 +370,7 @@ class Caller:
 
     def _from_agent(self, message: sip.Message, addr) -> None:
         if addr is None:  # the agent's 2xx retransmitted (our ACK was lost): ACK again
-            if self.agent_leg is not None and self.agent_ack_body:  # once we have an answer
-                legs.ack(self.ua, self.agent_leg, self.agent_ack_body)
+            self.ack_again(message.call_id)  # once we have an answer to give it
         elif message.method == "REFER" and self.state == "bridged":
             self.ua.answer(message, addr, 202)
             target = sip.user_of(message.get("refer-to") or message.get("r"))
@@ -352,6 +384,12 @@ class Caller:
         elif message.method != "ACK":
             self.ua.answer(message, addr, 200)
 
+    def ack_again(self, call_id: str) -> None:
+        """A 2xx of a leg came again: our ACK on it again, the very same."""
+        ack = self.acks.get(call_id)
+        if ack is not None:
+            self.ua.send(ack, self.ua.next_hop(ack))
+
     async def say_and_hang_up(self, text: str) -> None:
         await self.stream.play(await self.app.prompts.audio(text))
         await legs.bye(self.ua, self.dialog)
@@ -362,7 +400,8 @@ class Caller:
             self.app.on_answer(await self.app.vmeste.agent_event(agent, event))
 
     async def _account(self) -> None:
-        """The call's end, told once: the agent leg is hung up or cancelled too."""
+        """The call's end, told once: the agent leg is hung up too (the agent's ring is
+        cancelled by ``legs.ring`` as the flow is; a consultation's ring here)."""
         if self._ringing is not None:
             legs.cancel(self.ua, self._ringing)
         if self.agent_leg is not None and self.state in ("bridged", "consulting"):

@@ -16,7 +16,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from vmeste.telephony.edge import MODULES, EdgeConfig
+from vmeste.telephony.edge import MODULES, EdgeConfig, media_nodes
 
 BINARIES = {
     "kamailio": "kamailio",
@@ -122,8 +122,8 @@ def _ports(config: EdgeConfig) -> list[Finding]:
     wanted = [
         ("udp", config.sip_port, "SIP"),
         ("udp", config.ng_port, "rtpengine ng"),
-        ("udp", config.media_sip_port, "media SIP"),
     ]
+    wanted += [("udp", port, "media SIP") for port, _rtp in media_nodes(config)]
     wanted.append(("tcp", config.cli_port, "rtpengine cli"))
     found = []
     for proto, port, what in wanted:

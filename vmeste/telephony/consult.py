@@ -58,8 +58,7 @@ async def consult(caller: Caller, number: str, hold) -> None:
     caller.consult_ready.set()
     if answer is None:
         return await _drop_consulted(caller, then_return=True)
-    caller.consult_ack_body = answer
-    legs.ack(caller.ua, leg, answer)
+    caller.acks[leg.call_id] = legs.ack(caller.ua, leg, answer)
     log.info("%s consulting %s", caller.invite.call_id, number)
 
 
@@ -79,9 +78,9 @@ async def complete(caller: Caller, number: str) -> None:
     answer = await _offer(caller, caller.dialog, fresh.body)
     if answer is None:
         return await _drop_consulted(caller, then_return=True)
-    legs.ack(caller.ua, leg, answer)
+    caller.acks[leg.call_id] = legs.ack(caller.ua, leg, answer)
     released, caller.agent_leg, caller.consult_leg = caller.agent_leg, leg, None
-    caller.agent_ack_body, caller.agent = answer, number
+    caller.agent = number
     caller.ua.in_dialog[leg.call_id] = caller._from_agent
     caller.ua.in_dialog.pop(released.call_id, None)
     caller.stream.stop()
@@ -107,8 +106,7 @@ async def back_to_caller(caller: Caller) -> None:
     if answer is None:  # the agent's phone is gone: the caller waits for nobody
         log.error("%s: the agent cannot be given back the caller", caller.invite.call_id)
         return await caller.say_and_hang_up("")
-    legs.ack(caller.ua, agent, answer)
-    caller.agent_ack_body = answer
+    caller.acks[agent.call_id] = legs.ack(caller.ua, agent, answer)
     caller.stream.stop()
     caller.state = "bridged"
     log.info("%s back with %s", caller.invite.call_id, caller.agent)
@@ -121,7 +119,7 @@ async def _offer(caller: Caller, dialog: Dialog, offer: str) -> str | None:
     )
     if answer.status >= 300:
         return None
-    legs.ack(caller.ua, dialog, "")
+    caller.acks[dialog.call_id] = legs.ack(caller.ua, dialog, "")
     return answer.body
 
 
@@ -136,8 +134,7 @@ async def _drop_consulted(caller: Caller, *, then_return: bool) -> None:
 
 def _from_consulted(caller: Caller, message: sip.Message, addr) -> None:
     if addr is None:  # the specialist's 2xx again: our ACK was lost
-        if caller.consult_leg is not None and caller.consult_ack_body:
-            legs.ack(caller.ua, caller.consult_leg, caller.consult_ack_body)
+        caller.ack_again(message.call_id)
     elif message.method == "BYE":  # the specialist hung up: the agent gets the caller back
         caller.ua.answer(message, addr, 200)
         caller.ua.in_dialog.pop(message.call_id, None)

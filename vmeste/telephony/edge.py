@@ -17,7 +17,8 @@ from django.conf import settings
 
 TEMPLATE = Path(__file__).resolve().parent / "edge" / "kamailio.cfg"
 MODULES = "/usr/lib/x86_64-linux-gnu/kamailio/modules/"
-MEDIA_SET = 1
+MEDIA_SET = 1  # this centre's media nodes, taken in turn
+PEER_SET = 2  # other centres' edges, by priority, once none of ours answers
 
 
 @dataclass
@@ -31,6 +32,9 @@ class EdgeConfig:
     cli_port: int = 2224  # rtpengine's own command line (rtpengine-ctl)
     media_sip_port: int = 5070
     media_rtp_ports: tuple[int, int] = (31000, 31999)
+    # Media application processes (one asyncio loop each uses one core at most): node i
+    # listens on media_sip_port + i and takes the i-th share of media_rtp_ports.
+    media_nodes: int = 1
     http_timeout: int = 2  # seconds: connect and whole request to Vmeste
     realm: str = "vmeste"
     debug: int = 1
@@ -68,6 +72,8 @@ def render(config: EdgeConfig) -> list[Path]:
         "TOKEN": config.token,
         "REALM": config.realm,
         "MEDIA_SET": str(MEDIA_SET),
+        "PEER_SET": str(PEER_SET),
+        "PEERS": str(len(config.peers)),
         "GATEWAY": config.gateway,
     }
     text = TEMPLATE.read_text()
@@ -79,11 +85,11 @@ def render(config: EdgeConfig) -> list[Path]:
     if left:
         raise ValueError(f"not filled in: {', '.join(left)}")
     written = [_write(config.kamailio_cfg, text, private=True)]
-    # Algorithm 8 tries the destinations by priority, highest first: this centre's media
-    # node, then the peers in the order given.
-    top = len(config.peers) + 1
-    lines = [f"{MEDIA_SET} sip:{config.host}:{config.media_sip_port} 0 {top}"]
-    lines += [f"{MEDIA_SET} {peer} 0 {top - n}" for n, peer in enumerate(config.peers, start=1)]
+    # This centre's media nodes share the calls (round robin, kamailio.cfg); the peers
+    # are tried by priority, highest first, in the order given.
+    lines = [f"{MEDIA_SET} sip:{config.host}:{port} 0 1" for port, _rtp in media_nodes(config)]
+    top = len(config.peers)
+    lines += [f"{PEER_SET} {peer} 0 {top - n}" for n, peer in enumerate(config.peers)]
     written.append(_write(config.directory / "dispatcher.list", "\n".join(lines) + "\n"))
     return written
 
@@ -131,8 +137,24 @@ def rtpengine_argv(config: EdgeConfig) -> list[str]:
     ]
 
 
-def media_argv(config: EdgeConfig, token_file: Path) -> list[str]:
+def media_nodes(config: EdgeConfig) -> list[tuple[int, tuple[int, int]]]:
+    """Each media node's SIP port and RTP ports (an even-sized share of the range)."""
     low, high = config.media_rtp_ports
+    count = max(1, config.media_nodes)
+    share = (high - low + 1) // count // 2 * 2
+    if share < 2:
+        raise ValueError("the media RTP range is too small for so many nodes")
+    return [
+        (config.media_sip_port + i, (low + i * share, low + (i + 1) * share - 1))
+        for i in range(count)
+    ]
+
+
+def media_argv(config: EdgeConfig, token_file: Path, node: int = 0) -> list[str]:
+    """The command line of media node ``node`` (0 = the first)."""
+    nodes = media_nodes(config)
+    port, (low, high) = nodes[node]
+    siblings = [f"{config.host}:{other}" for other, _rtp in nodes if other != port]
     return [
         sys.executable,
         "-m",
@@ -142,7 +164,7 @@ def media_argv(config: EdgeConfig, token_file: Path) -> list[str]:
         "--host",
         config.host,
         "--sip-port",
-        str(config.media_sip_port),
+        str(port),
         "--rtp-ports",
         f"{low}-{high}",
         "--edge",
@@ -151,6 +173,7 @@ def media_argv(config: EdgeConfig, token_file: Path) -> list[str]:
         config.vmeste_url,
         "--token-file",
         str(token_file),
+        *(f"--sibling={sibling}" for sibling in siblings),
     ]
 
 

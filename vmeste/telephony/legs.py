@@ -4,6 +4,7 @@ hand-over (``callflow``) and the callbacks Vmeste places (``callbacks``)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import secrets
 
@@ -18,40 +19,68 @@ def invite(
 ) -> sip.Message:
     """An INVITE for ``sip:user@edge`` (an agent's username or a number), from ``caller``,
     naming the call it serves (``X-Vmeste-Call``); without an offer unless ``body``."""
-    host, port = edge
+    return request(
+        ua, "INVITE", user, edge, sender=f"sip:{caller or 'anonymous'}@{ua.host}",
+        extra=[("contact", f"<{ua.contact}>"), ("x-vmeste-call", call_id)], body=body,
+    )  # fmt: skip
+
+
+def request(
+    ua: UserAgent,
+    method: str,
+    user: str,
+    to: tuple[str, int],
+    *,
+    sender: str,
+    extra: list[tuple[str, str]],
+    body: str = "",
+    hops: int = 70,
+) -> sip.Message:
+    """A request of ours outside any dialog, for ``sip:user@host:port``, from ``sender``."""
+    host, port = to
     return sip.Message(
-        f"INVITE sip:{user}@{host}:{port} SIP/2.0",
+        f"{method} sip:{user}@{host}:{port} SIP/2.0",
         [
             ("via", f"SIP/2.0/UDP {ua.via};branch={sip.new_branch()};rport"),
-            ("max-forwards", "70"),
-            ("from", f"<sip:{caller or 'anonymous'}@{ua.host}>;tag={sip.new_tag()}"),
+            ("max-forwards", str(hops)),
+            ("from", f"<{sender}>;tag={sip.new_tag()}"),
             ("to", f"<sip:{user}@{host}>"),
             ("call-id", f"{secrets.token_hex(10)}@{ua.host}"),
-            ("cseq", "1 INVITE"),
-            ("contact", f"<{ua.contact}>"),
-            ("x-vmeste-call", call_id),
+            ("cseq", f"1 {method}"),
+            *extra,
         ],
         body,
     )
 
 
-async def ring(ua: UserAgent, request: sip.Message, seconds: float = RING_SECONDS):
+async def ring(ua: UserAgent, request: sip.Message, seconds: float | None = None):
     """Send the INVITE; the 2xx answer, or None (refused, busy, not answered in time:
-    cancelled; a failure's ACK sent)."""
+    cancelled; a failure's ACK sent). Cancelled itself, it cancels the INVITE."""
     try:
-        response = await ua.transact(request, timeout=seconds)
+        response = await ua.transact(request, timeout=seconds or RING_SECONDS)
     except TimeoutError:
         cancel(ua, request)
         return None
+    except asyncio.CancelledError:
+        # Whoever stopped the ring (the caller hung up, the node stops), the phone must
+        # stop ringing: else it answers a call nobody holds while Vmeste, told the caller
+        # is gone, rings it with the next one. An answer crossing the CANCEL is let go by
+        # the user agent (``UserAgent.let_go``).
+        cancel(ua, request)
+        raise
     if response.status >= 300:
         ack_failure(ua, request, response)
         return None
     return response
 
 
-def ack(ua: UserAgent, dialog: Dialog, body: str) -> None:
+def ack(ua: UserAgent, dialog: Dialog, body: str) -> sip.Message:
+    """The ACK of a 2xx, sent; kept by the caller to send again, the same, if the 2xx comes
+    again (RFC 3261 §13.2.2.4: a new ACK, with a new branch, is a new message to the
+    phone, which may take it for a stray request and drop the call)."""
     message = dialog.request("ACK", ua.contact, ua.via, body)
     ua.send(message, ua.next_hop(message))
+    return message
 
 
 def ack_failure(ua: UserAgent, request: sip.Message, response: sip.Message) -> None:

@@ -114,6 +114,6 @@ async def _back_on_hold(caller: Caller, state: str = "queue") -> None:
     reinvite = caller.dialog.request("INVITE", caller.ua.contact, caller.ua.via, offer)
     answer = await caller.ua.transact(reinvite, timeout=10.0)
     if answer.status < 300:
-        legs.ack(caller.ua, caller.dialog, "")
+        caller.acks[caller.dialog.call_id] = legs.ack(caller.ua, caller.dialog, "")
     caller.state = state
     caller.stream.play(caller.app.prompts.music(), repeat=True)

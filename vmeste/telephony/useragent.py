@@ -20,6 +20,7 @@ from vmeste.telephony import rtp, sip
 
 log = logging.getLogger("vmeste.telephony.media")
 SO_RCVBUFFORCE = getattr(socket, "SO_RCVBUFFORCE", 33)
+LET_GONE_KEPT = 1000  # late answers remembered, for their retransmissions
 
 
 class MediaStream(asyncio.DatagramProtocol):
@@ -40,12 +41,17 @@ class MediaStream(asyncio.DatagramProtocol):
         self.finished: asyncio.Future | None = None
         self.first_frame_at: float | None = None
         self.received = 0
+        self.sending = True  # off once the caller talks to the agent: nothing of ours to say
 
     def connection_made(self, transport) -> None:
         self.transport = transport
 
     def datagram_received(self, data: bytes, addr) -> None:
         self.received += 1
+        # Most packets are the caller's voice, not key presses: judged by their payload
+        # type byte before any parsing (a menu leg hears 50 of them a second).
+        if len(data) < 12 or data[1] & 0x7F != self.receiver.payload_type:
+            return
         header = rtp.unpack(data)
         if header is not None:
             digit = self.receiver.feed(header)
@@ -57,14 +63,22 @@ class MediaStream(asyncio.DatagramProtocol):
         if self.finished is not None and not self.finished.done():
             self.finished.set_result(False)
         self.audio, self.position, self.repeat = audio, 0, repeat
+        self.sending = True
         self.finished = asyncio.get_running_loop().create_future()
         return self.finished
 
     def stop(self) -> None:
         self.play(b"")
 
+    def hush(self) -> None:
+        """Send nothing more until told to play: the caller is put through to the agent,
+        whose media now reaches them, and our silence would be 50 packets a second of
+        work for nobody (half the legs of a busy node are such calls)."""
+        self.stop()
+        self.sending = False
+
     def tick(self) -> None:
-        if self.remote is None or self.transport is None:
+        if not self.sending or self.remote is None or self.transport is None:
             return
         frame = self.audio[self.position : self.position + rtp.FRAME] if self.audio else b""
         if frame:
@@ -145,6 +159,9 @@ class UserAgent(asyncio.DatagramProtocol):
         self.provisional: dict[tuple[str, int, str], Callable[[sip.Message], None]] = {}
         self.in_dialog: dict[str, Callable[[sip.Message, tuple], None]] = {}
         self.sent_replies: dict[tuple[str, str], bytes] = {}  # retransmitted INVITEs
+        self.let_gone: dict[str, sip.Message] = {}  # call id → the ACK of a late answer
+        # Out-of-dialog MESSAGE (another media node of the edge) → the status to answer.
+        self.on_message: Callable[[sip.Message], int] | None = None
         self._clock: asyncio.Task | None = None
 
     @property
@@ -281,6 +298,8 @@ class UserAgent(asyncio.DatagramProtocol):
             self.in_dialog[message.call_id](message, addr)
         elif message.method == "OPTIONS":
             self.answer(message, addr, 200)  # the dispatcher's keep-alive probe
+        elif message.method == "MESSAGE" and self.on_message is not None:
+            self.answer(message, addr, self.on_message(message))
         elif message.method != "ACK":
             self.answer(message, addr, 481)
 
@@ -300,6 +319,32 @@ class UserAgent(asyncio.DatagramProtocol):
             handler = self.in_dialog.get(message.call_id)
             if handler is not None:
                 handler(message, None)
+            else:
+                self.let_go(message)
+
+    def let_go(self, answer: sip.Message) -> None:
+        """A 2xx for an INVITE nobody waits for any more (it crossed our CANCEL, or came
+        after the ring's time-out): ACK it, then BYE (RFC 3261 §15). A phone left without
+        its ACK holds the call, and would be rung with the next one. Its retransmissions
+        get the same ACK, and no second BYE."""
+        ack = self.let_gone.get(answer.call_id)
+        if ack is None:
+            dialog = uac_dialog(answer, answer)  # the 2xx repeats the INVITE's From, CSeq
+            # An answer in the ACK, its stream refused (port 0): the 2xx carried an offer.
+            body = sip.make_sdp(self.host, 0, secrets.randbits(31))
+            ack = self.let_gone[answer.call_id] = dialog.request(
+                "ACK", self.contact, self.via, body
+            )
+            bye = dialog.request("BYE", self.contact, self.via)
+            asyncio.get_running_loop().create_task(self._hang_up(bye))
+            while len(self.let_gone) > LET_GONE_KEPT:
+                del self.let_gone[next(iter(self.let_gone))]
+            log.info("%s answered after its ring ended: let go", answer.call_id)
+        self.send(ack, self.next_hop(ack))
+
+    async def _hang_up(self, bye: sip.Message) -> None:
+        with contextlib.suppress(TimeoutError):
+            await self.transact(bye, timeout=5.0)
 
 
 def widen_receive_buffer(transport, size: int = 4 << 20) -> None:

@@ -87,15 +87,16 @@ class Edge:
         self._run("kamailio", edge.kamailio_argv(self.config), env, logs)
         if media:
             token = edge.write_token(self.config)
-            argv = edge.media_argv(self.config, token)
-            if media_port is not None:
-                argv[argv.index("--sip-port") + 1] = str(media_port)
-            self._run(
-                "media",
-                [sys.executable, "-m", "vmeste", "telephony", "-v", "2", *argv[4:]],
-                env,
-                logs,
-            )
+            for node in range(len(edge.media_nodes(self.config))):
+                argv = edge.media_argv(self.config, token, node)
+                if media_port is not None and node == 0:
+                    argv[argv.index("--sip-port") + 1] = str(media_port)
+                self._run(
+                    "media" if node == 0 else f"media{node + 1}",
+                    [sys.executable, "-m", "vmeste", "telephony", "-v", "2", *argv[4:]],
+                    env,
+                    logs,
+                )
         try:
             self._wait_listening()
         except BaseException:
@@ -112,9 +113,9 @@ class Edge:
     def _wait_listening(self) -> None:
         """Until Kamailio answers OPTIONS and the media application its own."""
         targets = [self.config.sip_port]
-        if "media" in self.processes:
-            media = self.processes["media"].args
-            targets.append(int(media[media.index("--sip-port") + 1]))
+        for name, process in self.processes.items():
+            if name.startswith("media"):
+                targets.append(int(process.args[process.args.index("--sip-port") + 1]))
         for port in targets:
             self._wait(lambda p=port: _answers_options(p), f"SIP on {port}")
 

@@ -155,7 +155,7 @@ class Peer(asyncio.DatagramProtocol):
         return self.transport.get_extra_info("sockname")[1]
 
 
-async def _setup(agents, busy=frozenset(), offer_callback=False):
+async def _setup(agents, busy=frozenset(), offer_callback=False, phone=None):
     sip_port, agent_port = free_udp_ports(2)
     vmeste = FakeVmeste(agents, offer_callback)
     app = MediaApplication(
@@ -170,7 +170,7 @@ async def _setup(agents, busy=frozenset(), offer_callback=False):
     await app.start()
     loop = asyncio.get_running_loop()
     _, phones = await loop.create_datagram_endpoint(
-        lambda: Peer(busy), local_addr=(HOST, agent_port)
+        phone or (lambda: Peer(busy)), local_addr=(HOST, agent_port)
     )
     _, caller = await loop.create_datagram_endpoint(Peer, local_addr=(HOST, 0))
     return app, vmeste, caller, phones
@@ -310,10 +310,7 @@ def test_hanging_up_while_waiting_is_one_end_of_an_offered_call():
         app, vmeste, caller, _phones = await _setup([])  # nobody to ring
         invite, ok, media = await _dial(app, caller)
         _press(caller, media, "1")
-        for _ in range(50):
-            if vmeste.events:
-                break
-            await asyncio.sleep(0.05)
+        await _offered(vmeste)
         _hang_up(caller, app, invite, ok)
         await _settle(app)
         app.close()

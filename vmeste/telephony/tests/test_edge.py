@@ -22,15 +22,18 @@ def _config(tmp_path, **kwargs) -> edge.EdgeConfig:
 
 
 def test_the_rendered_kamailio_configuration_is_filled_in_and_private(tmp_path):
-    config = _config(tmp_path, sip_port=15999, peers=["sip:10.0.0.7:5060"])
+    peers = ["sip:10.0.0.7:5060", "sip:10.0.0.8:5060"]
+    config = _config(tmp_path, sip_port=15999, peers=peers, media_nodes=2)
     cfg, dispatcher = edge.render(config)
     text = cfg.read_text()
     assert "{{" not in text and "listen=udp:127.0.0.1:15999" in text
     assert "Authorization: Bearer tok-en" in text
     assert cfg.stat().st_mode & 0o077 == 0  # the token is in it
     assert dispatcher.read_text().splitlines() == [
-        "1 sip:127.0.0.1:5070 0 2",
-        "1 sip:10.0.0.7:5060 0 1",
+        "1 sip:127.0.0.1:5070 0 1",  # our media nodes, in turn
+        "1 sip:127.0.0.1:5071 0 1",
+        "2 sip:10.0.0.7:5060 0 2",  # then the peers, by priority
+        "2 sip:10.0.0.8:5060 0 1",
     ]
     with pytest.raises(ValueError):
         edge.render(_config(tmp_path, realm='a"b'))
@@ -47,6 +50,24 @@ def test_kamailio_accepts_the_rendered_configuration(tmp_path):
         timeout=30,
     )
     assert checked.returncode == 0, checked.stderr[-2000:]
+
+
+def test_media_nodes_share_the_rtp_range_and_know_each_other(tmp_path):
+    config = _config(tmp_path, media_rtp_ports=(31000, 31999), media_nodes=3)
+    assert edge.media_nodes(config) == [
+        (5070, (31000, 31331)),
+        (5071, (31332, 31663)),
+        (5072, (31664, 31995)),
+    ]
+    argv = edge.media_argv(config, tmp_path / "token", 1)
+    assert argv[argv.index("--sip-port") + 1] == "5071"
+    assert argv[argv.index("--rtp-ports") + 1] == "31332-31663"
+    assert [a for a in argv if a.startswith("--sibling")] == [
+        "--sibling=127.0.0.1:5070",
+        "--sibling=127.0.0.1:5072",
+    ]
+    with pytest.raises(ValueError):
+        edge.media_nodes(_config(tmp_path, media_rtp_ports=(31000, 31003), media_nodes=3))
 
 
 def test_port_ranges_are_read_strictly():

@@ -225,3 +225,28 @@ def _served_in_menu(make_user) -> int:
     boss = make_user("chief", role="administrator")
     board = cc.wallboard(user=boss, now=timezone.now() + timedelta(seconds=1))
     return sum(line["served_in_menu_today"] for c in board["centres"] for line in c["lines"])
+
+
+def test_a_caller_gone_while_the_phone_rings_leaves_it_free_for_the_next(
+    tmp_path, stack, national, make_user
+):
+    """The first caller hangs up a second into the agent's ring (past the INVITE's first
+    resend); the phone is cancelled, so the second call rings a free phone. Before, no
+    CANCEL went out: the phone answered a call nobody held while Vmeste, told the caller was
+    gone, rang it with the second (a double ring of the 2,000-call bench)."""
+    ivanova = national["agents"]["ivanova"]
+    change_agent_state(agent=ivanova, event=AgentEvent.SIGN_IN)
+    phones = _phones(
+        tmp_path, stack, [ivanova], "agent_talks.xml", calls=2, ring_ms=2500, talk_ms=1000
+    )
+    leaver = _call(tmp_path, stack, "79001000051", "1", then="leaves", stay_ms=1500)
+    time.sleep(1.0)
+    talker = _call(tmp_path, stack, "79001000052", "1")
+    _finished([leaver, talker, phones], stack)
+    logged = phones.logged()
+    assert double_rings(logged) == []
+    assert len([words for words in logged if words[0] == "ring"]) == 2
+    assert phones.received("CANCEL ")
+    assert _calls_of("79001000051").get().state == Call.State.ABANDONED
+    talked = _calls_of("79001000052").get()
+    assert talked.state == Call.State.ENDED and talked.agent == ivanova

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from vmeste.telephony.check import port_free
 from vmeste.telephony.tests.sipedge import (
     _answers_options,
     free_range,
@@ -51,13 +52,26 @@ def _children(pid: int) -> dict[str, int]:
         except OSError:
             continue
         if int(stat.rsplit(")", 1)[1].split()[1]) == pid and cmdline.strip():
-            name = "media" if "telephony media" in cmdline else cmdline.split()[0]
-            found[os.path.basename(name)] = int(entry)
+            words = cmdline.split()
+            name = os.path.basename(words[0])
+            if "telephony media" in cmdline:  # each node by its SIP port
+                name = f"media:{words[words.index('--sip-port') + 1]}"
+            found[name] = int(entry)
     return found
 
 
+def _two_free_udp_ports() -> int:
+    """A port free with the next one too (two media nodes)."""
+    for _ in range(100):
+        (port,) = free_udp_ports(1)
+        if port_free("127.0.0.1", port + 1):
+            return port
+    raise RuntimeError("no two free ports in a row")
+
+
 def test_up_runs_the_three_restarts_a_crashed_one_and_sigterm_stops_all(tmp_path):
-    sip, ng, media = free_udp_ports(3)
+    sip, ng = free_udp_ports(2)
+    media = _two_free_udp_ports()
     (cli,) = free_tcp_ports(1)
     rtp, media_rtp = free_range(), free_range()
     token = tmp_path / "token"
@@ -82,6 +96,8 @@ def test_up_runs_the_three_restarts_a_crashed_one_and_sigterm_stops_all(tmp_path
             str(media),
             "--media-rtp-ports",
             f"{media_rtp[0]}-{media_rtp[1]}",
+            "--media-nodes",
+            "2",
             "--vmeste-url",
             "http://127.0.0.1:9",
             "--token-file",
@@ -93,15 +109,16 @@ def test_up_runs_the_three_restarts_a_crashed_one_and_sigterm_stops_all(tmp_path
         text=True,
     )
     try:
-        assert _until(lambda: _answers_options(sip) and _answers_options(media)), up.pid
+        assert _until(lambda: all(_answers_options(port) for port in (sip, media, media + 1))), (
+            up.pid
+        )
         children = _children(up.pid)
-        assert {"kamailio", "rtpengine", "media"} <= set(children)
+        assert {"kamailio", "rtpengine", f"media:{media}", f"media:{media + 1}"} <= set(children)
         config = tmp_path / "data" / "telephony" / "kamailio.cfg"
         assert config.exists() and config.stat().st_mode & 0o077 == 0
-        os.kill(children["media"], signal.SIGKILL)  # a crash
-        assert _until(
-            lambda: _children(up.pid).get("media", children["media"]) != children["media"]
-        )
+        first = children[f"media:{media}"]
+        os.kill(first, signal.SIGKILL)  # a crash
+        assert _until(lambda: _children(up.pid).get(f"media:{media}", first) != first)
         assert _until(lambda: _answers_options(media))
         up.send_signal(signal.SIGTERM)
         output, _ = up.communicate(timeout=20)
@@ -119,7 +136,6 @@ def _children_gone(children: dict[str, int]) -> dict[str, int | None]:
     return {
         name: pid if os.path.exists(f"/proc/{pid}") and not _zombie(pid) else None
         for name, pid in children.items()
-        if name != "media"
     }
 
 

@@ -37,6 +37,12 @@ class Command(VerbCommand):
             p.add_argument("--cli-port", type=int, default=2224)
             p.add_argument("--media-sip-port", type=int, default=5070)
             p.add_argument("--media-rtp-ports", type=_ports, default=(31000, 31999))
+            p.add_argument(
+                "--media-nodes",
+                type=int,
+                default=1,
+                help="media application processes (SIP ports from --media-sip-port on)",
+            )
             p.add_argument("--vmeste-url", default="http://127.0.0.1:8000")
             p.add_argument("--token-file", default="")
             p.add_argument(
@@ -58,6 +64,12 @@ class Command(VerbCommand):
         media.add_argument("--edge", default="127.0.0.1:5060")
         media.add_argument("--vmeste-url", default="http://127.0.0.1:8000")
         media.add_argument("--token-file", default="")
+        media.add_argument(
+            "--sibling",
+            action="append",
+            default=[],
+            help="another media node of this edge, host:port (told what is theirs)",
+        )
         password = verbs.add_parser("password", help="set an agent's phone password (shown once)")
         password.add_argument("username")
         password.add_argument("--password", default="")
@@ -68,7 +80,7 @@ class Command(VerbCommand):
             token=_token(options["token_file"]),
             peers=options["peer"],
             realm=realm(),
-            **keywords(options, *PORTS, "gateway"),
+            **keywords(options, *PORTS, "media_nodes", "gateway"),
         )
 
     def _check(self, options) -> None:
@@ -94,7 +106,10 @@ class Command(VerbCommand):
         children = [
             Child("rtpengine", edge.rtpengine_argv(config), env),
             Child("kamailio", edge.kamailio_argv(config), env),
-            Child("media", edge.media_argv(config, token_file), env),
+            *(
+                Child(_media_name(node), edge.media_argv(config, token_file, node), env)
+                for node in range(len(edge.media_nodes(config)))
+            ),
         ]
         _log_level(options["verbosity"])
         self.stdout.write(f"SIP udp:{config.host}:{config.sip_port}; logs in {config.directory}")
@@ -119,6 +134,7 @@ class Command(VerbCommand):
                 vmeste=VmesteClient(options["vmeste_url"], _token(options["token_file"])),
                 prompts=directory / "prompts",
                 state=directory,
+                addresses=[_address(sibling) for sibling in options["sibling"]],
             )
             await app.start()
             await asyncio.Event().wait()
@@ -130,6 +146,15 @@ class Command(VerbCommand):
             by=None, username=options["username"], password=options["password"] or None
         )
         self.stdout.write(f"{options['username']}@{account.realm}: {password}")
+
+
+def _media_name(node: int) -> str:
+    return "media" if node == 0 else f"media{node + 1}"
+
+
+def _address(text: str) -> tuple[str, int]:
+    host, _, port = text.rpartition(":")
+    return host, int(port)
 
 
 def _log_level(verbosity: int) -> None:
