@@ -57,8 +57,8 @@ def test_a_callback_stranded_while_its_agent_rang_is_given_again_without_an_atte
     assert told["rung"] == [{"call_id": "c1", "agent": "a", "callback": True}]
     call = Call.objects.get(call_id="c1")
     assert (call.state, call.callback_attempts, call.callback_failures) == ("ringing", 0, 0)
-    undone = AgentStateChange.objects.filter(agent=agent, reason__contains="перезапущен")
-    assert [(c.from_state, c.to_state) for c in undone] == [("ringing", "available")]
+    undone = AgentStateChange.objects.filter(agent=agent, text__contains="перезапущен")
+    assert [(c.from_status, c.to_status) for c in undone] == [("ringing", "available")]
     again = phone.post(_stranded("c1"), {}).json()  # stranded again: a new ring, a new event
     assert again["rung"] == [{"call_id": "c1", "agent": "a", "callback": True}]
     assert TelephonyEvent.objects.filter(event_id__startswith="stranded:").count() == 2

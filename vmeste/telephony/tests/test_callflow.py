@@ -622,7 +622,13 @@ def test_a_warm_transfer_consults_the_number_then_puts_through_or_returns(busy, 
         if busy:
             await _until(lambda: "74951112233" in phones.rung)
         else:
-            await _until(lambda: me.state == "consulting" and me.consult_ack_body)
+            await _until(
+                lambda: (
+                    me.state == "consulting"
+                    and me.consult_leg is not None
+                    and me.consult_leg.call_id in me.acks
+                )
+            )
             vmeste.orders = _warm(invite, end)
         await _until(lambda: me.state == "bridged" and not vmeste.orders)
         agent = me.agent
