@@ -33,7 +33,7 @@ from vmeste.contactcenter.models import Agent
 from vmeste.contactcenter.services import AGENT_STATE_FIELDS
 from vmeste.contactcenter.transitions import AgentState
 
-MAX_AGE_SECONDS = 10.0
+MAX_AGE_SECONDS = 30.0
 CHECK_SECONDS = 1.0
 
 
