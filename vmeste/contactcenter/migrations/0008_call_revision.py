@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contactcenter', '0007_merge_menu_seconds_overflow_to'),
+        ("contactcenter", "0007_merge_menu_seconds_overflow_to"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='call',
-            name='revision',
+            model_name="call",
+            name="revision",
             field=models.PositiveIntegerField(default=0, editable=False),
         ),
     ]
