@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 from django.utils import timezone
 
-from vmeste.contactcenter import calllog, configcache
+from vmeste.contactcenter import calllog, configcache, waiting
 from vmeste.contactcenter.calllog import CallEvent, CallSummary
 from vmeste.contactcenter.models import Agent, AgentStateChange, Call, TelephonyEvent
 from vmeste.contactcenter.services import move, save_moves, wrap_up_for
@@ -60,7 +60,9 @@ def apply_call_event(event: TelephonyEvent) -> Applied:
     if summary.state == "waiting" and rang is not None:
         call.state, call.agent = Call.State.RINGING, rang  # routed, not yet answered
     if before is not None:
+        call.revision += 1  # the row is locked: no other writer between read and write
         call.save()
+    waiting.note(call)
     freed = _follow(call, summary, before, rang, held=before.agent if held else None)
     if before is None or before.contact != _contact_fields(call):
         record_contact(call=call, summary=summary)

@@ -1,9 +1,12 @@
 """Routing in the server: the pure router rebuilt from the database, its decisions saved.
 
 Several server processes may take telephony events at once. Each dispatch locks the
-available agents and the waiting calls (SELECT ... FOR UPDATE, in that order), so a
-second dispatcher waits, then sees those rows no longer available/waiting: no agent is
-rung twice and no call is given twice. On SQLite the write transaction serialises it.
+available agents (SELECT ... FOR UPDATE), so a second dispatcher waits, then sees those
+rows no longer available. The waiting calls come from this process's copy (``waiting``),
+checked against the database by one aggregate; the calls a dispatch gives (or offers a
+callback) are then locked with the revision it read, and any that changed meanwhile
+makes it decide again on a fresh copy: no agent is rung twice and no call is given twice.
+On SQLite the write transaction serialises it.
 
 The decisions go back to the telephony: whom to ring, and which callers have waited the
 queue's maximum and must be offered a callback (each offered once: ``callback_offered_at``).
@@ -16,14 +19,15 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from django.db import transaction
-from django.db.models import Count, Min, Q
+from django.db.models import Q
 from django.utils import timezone
 
-from vmeste.contactcenter import configcache, holding, roster, screenpop
+from vmeste.contactcenter import configcache, holding, roster, screenpop, waiting
 from vmeste.contactcenter.models import Agent, AgentStateChange, Call, Queue
 from vmeste.contactcenter.routing import Assignment, CallbackOffer, Router
 from vmeste.contactcenter.services import AGENT_STATE_FIELDS, move, routing_configuration
 from vmeste.contactcenter.transitions import AgentEvent, AgentState
+from vmeste.contactcenter.waiting import Waiting
 
 
 class Rung(NamedTuple):
@@ -46,24 +50,7 @@ class Dispatched(NamedTuple):
 NOTHING = Dispatched([], [])
 
 
-class _Waiting(NamedTuple):
-    """A waiting call as the dispatch reads it: values, not a model (200 of them a time)."""
-
-    pk: int
-    call_id: str
-    queue_id: int
-    centre_id: int | None
-    priority: float
-    offered_at: datetime
-    callback_requested: bool
-    callback_offered_at: datetime | None
-    requeued_at: datetime | None
-    wanted_agent: str
-    answered_at: datetime | None
-    callback_failed_at: datetime | None
-
-
-def _offer_due(call: _Waiting, now: datetime) -> bool:
+def _offer_due(call: Waiting, now: datetime) -> bool:
     queue = _queue(configcache.snapshot(), call.queue_id)
     wait = queue.max_wait_seconds if queue else None
     return (
@@ -101,53 +88,55 @@ def free_at(now: datetime) -> Q:
     return Q(state=AgentState.AVAILABLE) | Q(state=AgentState.WRAP_UP, wrap_up_until__lte=now)
 
 
-def worth_dispatching(free: list[tuple[int, dict, str]], now: datetime) -> bool:
+def worth_dispatching(
+    free: list[tuple[int, dict, str]], now: datetime, signed: _Signed | None = None
+) -> bool:
     """Whether a dispatch now could ring someone or offer a callback: a free agent
     (centre pk, skills, username) eligible for the oldest waiting call of some queue and
     centre (eligibility only widens with the wait), a call waiting for one of them by
-    name, or a callback offer due. When unsure it answers yes: the dispatch decides."""
-    names = [name for _centre, _skills, name in free]
-    groups = (
-        Call.objects.filter(state=Call.State.WAITING, queue__isnull=False, queue__is_active=True)
-        .values("queue_id", "centre_id")
-        .annotate(
-            oldest=Min("offered_at"),
-            unoffered=Min("offered_at", filter=_MAY_BE_OFFERED),
-            wanted=Count("pk", filter=Q(wanted_agent__in=names)),
-        )
-        .order_by()
-    )
-    check = _Eligibility(roster.current().signed if free else None, now.timestamp())
-    for group in groups:
-        queue = _queue(check.snapshot, group["queue_id"])
-        if queue is None or group["wanted"]:
+    name, or a callback offer due. When unsure it answers yes: the dispatch decides.
+    The waiting calls' groups come from this process's copy (``waiting``)."""
+    names = {name for _centre, _skills, name in free}
+    _calls, groups = waiting.current()
+    check = _Eligibility(signed or _Signed(), now.timestamp())
+    for (queue_id, centre_id), group in groups.items():
+        queue = _queue(check.snapshot, queue_id)
+        if queue is None or not names.isdisjoint(group.wanted):
             return True
-        wait, unoffered = queue.max_wait_seconds, group["unoffered"]
+        wait, unoffered = queue.max_wait_seconds, group.unoffered
         if (
             wait is not None
             and unoffered is not None
             and unoffered + timedelta(seconds=wait) <= now
         ):
             return True
-        arrived = min(group["oldest"].timestamp(), check.moment)
-        if any(check(queue.code, group["centre_id"], arrived, c, s) for c, s, _name in free):
+        arrived = min(group.oldest.timestamp(), check.moment)
+        if any(check(queue.code, centre_id, arrived, c, s) for c, s, _name in free):
             return True
     return False
 
 
-_MAY_BE_OFFERED = Q(
-    callback_offered_at__isnull=True, callback_requested=False, requeued_at__isnull=True
-)
+class _Signed:
+    """The signed-in agents' counts (``roster``), asked of the database only when an
+    eligibility needs them, and once a dispatch."""
+
+    def __init__(self) -> None:
+        self._roster: roster.Roster | None = None
+
+    def __call__(self) -> roster.Roster:
+        if self._roster is None:
+            self._roster = roster.current()
+        return self._roster
 
 
 class _Eligibility:
     """The router's rule (``routing``) for one free agent and the oldest call of a queue
     and centre, on primary keys: whether the agent may take that call now."""
 
-    def __init__(self, signed: Counter | None, moment: float) -> None:
+    def __init__(self, signed: _Signed, moment: float) -> None:
         self.snapshot = configcache.snapshot()
         self.rules = {rule.code: rule for rule in self.snapshot.rules}
-        self.signed, self.moment = signed or Counter(), moment
+        self.signed, self.moment = signed, moment
 
     def __call__(self, queue: str, home: int | None, arrived: float, centre: int, skills) -> bool:
         rule = self.rules.get(queue)
@@ -157,7 +146,8 @@ class _Eligibility:
             if centre == home:
                 return True
             return self._may_overflow(home, centre) and (
-                rule.overflow_due(arrived, self.moment) or not self.signed.get((home, rule.skill))
+                rule.overflow_due(arrived, self.moment)
+                or not self.signed().signed.get((home, rule.skill))
             )
         target = self.rules.get(rule.overflow_to or "")  # overflow between queues
         return (
@@ -177,10 +167,17 @@ class _Eligibility:
         )
 
 
+ATTEMPTS = 3
+
+
 def dispatch(*, now: datetime | None = None) -> Dispatched:
-    """Give waiting calls to available agents and offer callbacks that fell due."""
+    """Give waiting calls to available agents and offer callbacks that fell due.
+
+    The available agents are locked (two dispatchers take turns on them). The waiting
+    calls come from this process's copy (``waiting``); only those given or offered a
+    callback are locked, with the revision read: one that changed meanwhile (answered
+    elsewhere, hung up) makes the dispatch decide again on a fresh copy."""
     now = now or timezone.now()
-    moment = now.timestamp()
     with transaction.atomic():
         ready = list(
             Agent.objects.select_for_update(of=("self",))  # not their users' rows
@@ -189,39 +186,12 @@ def dispatch(*, now: datetime | None = None) -> Dispatched:
             .order_by("state_since", "pk")
         )
         _end_wrap_ups(ready)
-        free = [(a.centre_id, a.skills, a.user.username) for a in ready]
-        if not worth_dispatching(free, now):
-            return NOTHING
-        waiting = [
-            _Waiting(*row)
-            for row in Call.objects.select_for_update(of=("self",))
-            .filter(state=Call.State.WAITING, queue__isnull=False, queue__is_active=True)
-            .order_by("offered_at", "pk")
-            .values_list(*_Waiting._fields)
-        ]
-        result = Dispatched([], [])
-        rung = _ring_wanted(waiting, ready, result, now)
-        given = {call.pk for call, _agent in rung}
-        waiting = [c for c in waiting if c.pk not in given and not _held(c, now)]
-        decisions = _decide(waiting, ready, moment)
-        calls = {c.pk: c for c in waiting}
-        agents = {a.pk: a for a in ready}
-        offered: list[Call] = []
-        for decision in decisions:
-            if isinstance(decision, Assignment):
-                call, agent = calls[decision.call_id], agents[decision.agent_id]
-                rung.append((call, agent))
-                result.rung.append(Rung(call.call_id, agent.user.username, decision.callback))
-            elif isinstance(decision, CallbackOffer):
-                call = calls[decision.call_id]
-                # The rebuilt router forgets what it offered before: the row remembers.
-                if _offer_due(call, now):
-                    offered.append(Call(pk=call.pk, callback_offered_at=now))
-                    result.callback_offers.append(call.call_id)
-        _ring(rung, now)
-        if offered:
-            Call.objects.bulk_update(offered, ["callback_offered_at"])
-        return result
+        for _attempt in range(ATTEMPTS):
+            decided = _dispatch_once(list(ready), now)
+            if decided is not None:
+                return decided
+            waiting.clear()
+        return NOTHING  # changed under it each time: the next event or heartbeat tries again
 
 
 def _end_wrap_ups(ready: list[Agent]) -> None:
@@ -236,7 +206,65 @@ def _end_wrap_ups(ready: list[Agent]) -> None:
     ready.sort(key=lambda agent: (agent.state_since, agent.pk))
 
 
-def _decide(waiting: list[_Waiting], ready: list[Agent], moment: float) -> list:
+def _dispatch_once(ready: list[Agent], now: datetime) -> Dispatched | None:
+    """One decision on the copy of the waiting calls, written if the calls it names are
+    still as read (else None, nothing written)."""
+    free = [(a.centre_id, a.skills, a.user.username) for a in ready]
+    signed = _Signed()
+    if not worth_dispatching(free, now, signed):
+        return NOTHING
+    calls, _groups = waiting.current()
+    result = Dispatched([], [])
+    rung = _ring_wanted(calls, ready, result, now)
+    given = {call.pk for call, _agent in rung}
+    calls = [c for c in calls if c.pk not in given and not _held(c, now)]
+    decisions = _decide(calls, ready, now.timestamp(), signed)
+    by_pk = {c.pk: c for c in calls}
+    agents = {a.pk: a for a in ready}
+    offered: list[Waiting] = []
+    for decision in decisions:
+        if isinstance(decision, Assignment):
+            call, agent = by_pk[decision.call_id], agents[decision.agent_id]
+            rung.append((call, agent))
+            result.rung.append(Rung(call.call_id, agent.user.username, decision.callback))
+        elif isinstance(decision, CallbackOffer):
+            call = by_pk[decision.call_id]
+            # The rebuilt router forgets what it offered before: the row remembers.
+            if _offer_due(call, now):
+                offered.append(call)
+                result.callback_offers.append(call.call_id)
+    if not _still_waiting([call for call, _agent in rung] + offered):
+        return None
+    _ring(rung, now)
+    _offer(offered, now)
+    return result
+
+
+def _still_waiting(chosen: list[Waiting]) -> bool:
+    """Lock the calls chosen; whether each still waits as the copy has it."""
+    if not chosen:
+        return True
+    locked = dict(
+        Call.objects.select_for_update(of=("self",))
+        .filter(pk__in=[c.pk for c in chosen], state=Call.State.WAITING)
+        .order_by("pk")
+        .values_list("pk", "revision")
+    )
+    return all(locked.get(c.pk) == c.revision for c in chosen)
+
+
+def _offer(offered: list[Waiting], now: datetime) -> None:
+    if not offered:
+        return
+    Call.objects.bulk_update(
+        [Call(pk=c.pk, callback_offered_at=now, revision=c.revision + 1) for c in offered],
+        ["callback_offered_at", "revision"],
+    )
+    for call in offered:
+        waiting.put(call._replace(callback_offered_at=now, revision=call.revision + 1))
+
+
+def _decide(waiting: list[Waiting], ready: list[Agent], moment: float, signed: _Signed) -> list:
     """The router built from the free agents and the waiting calls (each in the place of
     its first offer; the other signed-in agents counted by centre and skill, ``roster``),
     then each free agent, longest idle first, asks for a call."""
@@ -244,15 +272,16 @@ def _decide(waiting: list[_Waiting], ready: list[Agent], moment: float) -> list:
     router = Router(queues=rules, clock=lambda: moment, overflow=topology)
     snapshot = configcache.snapshot()
     centres = snapshot.centres
-    signed = roster.current()
-    others = Counter(signed.signed)
-    for agent in ready:  # counted by sign_in below, with the skills just read
-        known = signed.skills.get(agent.pk)
-        if known is not None:
-            others.subtract((known[0], skill) for skill in known[1])
-    router.count_signed(
-        {(_code(centres, pk), skill): n for (pk, skill), n in others.items() if n > 0}
-    )
+    if ready:  # the counts matter only to agents this router may ring
+        counts = signed()
+        others = Counter(counts.signed)
+        for agent in ready:  # counted by sign_in below, with the skills just read
+            known = counts.skills.get(agent.pk)
+            if known is not None:
+                others.subtract((known[0], skill) for skill in known[1])
+        router.count_signed(
+            {(_code(centres, pk), skill): n for (pk, skill), n in others.items() if n > 0}
+        )
     for agent in ready:
         router.sign_in(agent.pk, centre=_code(centres, agent.centre_id), skills=agent.skills)
     decisions = []
@@ -284,16 +313,16 @@ def _code(centres: dict, pk: int) -> str:
     return centre.code
 
 
-def _held(call: _Waiting, now: datetime) -> bool:
+def _held(call: Waiting, now: datetime) -> bool:
     return bool(holding.waits_for_agent(call, now)) or holding.held_back(call, now)
 
 
 def _ring_wanted(
-    waiting: list[_Waiting], ready: list[Agent], result: Dispatched, now: datetime
-) -> list[tuple[_Waiting, Agent]]:
+    waiting: list[Waiting], ready: list[Agent], result: Dispatched, now: datetime
+) -> list[tuple[Waiting, Agent]]:
     """Calls transferred to a named agent ring that agent when they are free (taken out
     of ``ready``); the others wait for them (``holding``)."""
-    rung: list[tuple[_Waiting, Agent]] = []
+    rung: list[tuple[Waiting, Agent]] = []
     for call in waiting:
         name = holding.waits_for_agent(call, now)
         agent = next((a for a in ready if a.user.username == name), None) if name else None
@@ -304,18 +333,21 @@ def _ring_wanted(
     return rung
 
 
-def _ring(rung: list[tuple[_Waiting, Agent]], now: datetime) -> None:
+def _ring(rung: list[tuple[Waiting, Agent]], now: datetime) -> None:
     """The calls given, their agents rung and the rings on their timelines: three
     statements however many were given."""
     if not rung:
         return
     rows, given = [], []
-    for waiting, agent in rung:
-        call = Call(pk=waiting.pk, call_id=waiting.call_id, state=Call.State.RINGING, agent=agent)
+    for chosen, agent in rung:
+        call = Call(pk=chosen.pk, call_id=chosen.call_id, state=Call.State.RINGING, agent=agent)
+        call.revision = chosen.revision + 1
         given.append(call)
         agent.call = call
         rows.append(move(agent, AgentEvent.RING, at=now))
-    Call.objects.bulk_update(given, ["state", "agent"])
+    Call.objects.bulk_update(given, ["state", "agent", "revision"])
+    for call in given:
+        waiting.drop(call.pk)
     Agent.objects.bulk_update([agent for _call, agent in rung], AGENT_STATE_FIELDS)
     AgentStateChange.objects.bulk_create(rows)
     for _call, agent in rung:

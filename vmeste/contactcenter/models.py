@@ -212,6 +212,9 @@ class Call(models.Model):
     # The summary folded from the call's events so far and the position of the latest one
     # (``callevents``): a later event is one step on it, not a refold of all the events.
     folded = models.JSONField(null=True, blank=True, editable=False)
+    # Grows with every write of what the dispatch reads of a waiting call: each process
+    # keeps the waiting calls and tells a stale copy by it (``waiting``).
+    revision = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         indexes = [models.Index(fields=["state", "offered_at"])]

@@ -5,14 +5,16 @@ whose home centre has nobody with its skill signed in overflows at once. Reading
 decoding 2,000 agents' skills on every dispatch cost more than the rest of it, so each
 process keeps those counts and re-reads them only when the signed-in agents changed.
 
-Whether they changed is asked of the database on each use (one aggregate over the
-signed-in rows: their number, the sum of their ids, of their centres and of the length of
-their skills), so a sign-in, a sign-out or an edit made by another server process is seen
-by the next dispatch here; this process's own saves of an agent drop the counts at once
-(the signal below), and they are re-read at least every ``MAX_AGE_SECONDS`` whatever the
-aggregate says (an edit that keeps all four, e.g. a skill renamed to one of the same
-length, is seen then). Stale counts could only make a call overflow a little early or
-late: the agents a dispatch may ring are always its locked, freshly read available ones.
+Whether they changed is asked of the database (one aggregate over the signed-in rows:
+their number, the sum of their ids and of their ids times their centres; integers only:
+summing the length of every agent's skills as text cost PostgreSQL more than the rest of
+an event), at most every ``CHECK_SECONDS``: a sign-in, a sign-out or a move between
+centres made by another server process is seen within that. This process's own saves of
+an agent that sign them in or out, or change anything but their state, drop the counts
+at once (the signal below); the counts are re-read at least every ``MAX_AGE_SECONDS``
+whatever the aggregate says (another process's edit of an agent's skills is seen then).
+Stale counts could only make a call overflow a little early or late: the agents a
+dispatch may ring are always its locked, freshly read available ones.
 """
 
 from __future__ import annotations
@@ -23,15 +25,16 @@ from collections import Counter
 from typing import NamedTuple
 
 from django.db import connection
-from django.db.models import Count, F, Sum, TextField
-from django.db.models.functions import Cast, Length
+from django.db.models import Count, F, Sum
 from django.db.models.signals import post_delete, post_save
 
+from vmeste.contactcenter import configcache
 from vmeste.contactcenter.models import Agent
 from vmeste.contactcenter.services import AGENT_STATE_FIELDS
 from vmeste.contactcenter.transitions import AgentState
 
 MAX_AGE_SECONDS = 30.0
+CHECK_SECONDS = 1.0
 
 
 class Roster(NamedTuple):
@@ -39,10 +42,12 @@ class Roster(NamedTuple):
     loaded_at: float
     skills: dict[int, tuple[int, dict[str, int]]]  # agent pk -> (centre pk, skills)
     signed: Counter  # (centre pk, skill) -> signed-in agents
+    reference: object  # the reference snapshot the key names
 
 
 _lock = threading.Lock()
 _current: Roster | None = None
+_checked_at = 0.0  # when the database last confirmed ``_current``
 
 
 def _fingerprint() -> tuple:
@@ -53,10 +58,13 @@ def _fingerprint() -> tuple:
             n=Count("pk"),
             ids=Sum("pk"),
             centres=Sum(F("pk") * F("centre_id")),
-            skills=Sum(Length(Cast("skills", TextField()))),
         )
     )
-    return (connection.alias, connection.settings_dict["NAME"], *row.values())
+    # With the reference snapshot: a test's fresh database (cleared with it) may give
+    # its new agents the ids of the last one's.
+    # (its id: the roster holds the object, so the id is not reused while it lives).
+    reference = configcache.snapshot().reference
+    return (connection.alias, connection.settings_dict["NAME"], id(reference), *row.values())
 
 
 def _load(key: tuple) -> Roster:
@@ -67,17 +75,26 @@ def _load(key: tuple) -> Roster:
     ):
         skills[pk] = (centre_id, agent_skills)
         signed.update((centre_id, skill) for skill in agent_skills)
-    return Roster(key, time.monotonic(), skills, signed)
+    return Roster(key, time.monotonic(), skills, signed, configcache.snapshot().reference)
 
 
 def current() -> Roster:
-    """The signed-in agents' centres and skills, as the database has them now."""
-    global _current
+    """The signed-in agents' centres and skills, as the database had them at most
+    ``CHECK_SECONDS`` ago."""
+    global _current, _checked_at
+    roster, now = _current, time.monotonic()
+    if (
+        roster is not None
+        and now - _checked_at < CHECK_SECONDS
+        and now - roster.loaded_at <= MAX_AGE_SECONDS
+        and roster.reference is configcache.snapshot().reference
+    ):
+        return roster
     key = _fingerprint()
-    roster = _current
-    if roster is None or roster.key != key or time.monotonic() - roster.loaded_at > MAX_AGE_SECONDS:
+    if roster is None or roster.key != key or now - roster.loaded_at > MAX_AGE_SECONDS:
         with _lock:
             roster = _current = _load(key)
+    _checked_at = now
     return roster
 
 
@@ -86,10 +103,16 @@ def clear(**_kwargs) -> None:
     _current = None
 
 
-def _saved(sender, update_fields=None, **_kwargs) -> None:
-    # A move along the state table saves only the state fields: the fingerprint tells a
-    # sign-in or sign-out; any other save (skills, centre, a new agent) drops the counts.
+def _saved(sender, instance: Agent, update_fields=None, **_kwargs) -> None:
+    # A move along the state table saves only the state fields: one that signs the agent
+    # in or out drops the counts (not to wait for the next check); any other save
+    # (skills, centre, a new agent) drops them too.
     if update_fields is None or not set(update_fields) <= set(AGENT_STATE_FIELDS):
+        clear()
+        return
+    roster = _current
+    signed_in = instance.state != AgentState.OFFLINE
+    if roster is not None and signed_in != (instance.pk in roster.skills):
         clear()
 
 

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from vmeste.contactcenter import configcache
@@ -191,7 +192,7 @@ def _apply_agent_event(data: dict, at: datetime) -> tuple[str, bool]:
         # Back in its place, for someone else (only if it still rang for this agent).
         back = bool(
             Call.objects.filter(pk=ringing, state=Call.State.RINGING, agent=agent).update(
-                state=Call.State.WAITING, agent=None
+                state=Call.State.WAITING, agent=None, revision=F("revision") + 1
             )
         )
     save_moves([agent], [row])

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.utils import timezone
 
 from vmeste.contactcenter.dispatch import dispatch
@@ -297,7 +298,11 @@ def test_an_event_that_frees_nobody_still_routes_what_fell_due(world, api_as):
                                  **offer)).json()  # fmt: skip
     assert body["rung"] == [] and body["callback_offers"] == []  # nobody free, 30 s only
     assert dispatch_if_due(now=now + timedelta(seconds=10)).callback_offers == []
-    Call.objects.filter(call_id="wait").update(offered_at=now - timedelta(seconds=90))
+    # Written as every writer of a waiting call does: with its revision raised (the
+    # dispatch's copy of the waiting calls tells a change by it, ``waiting``).
+    Call.objects.filter(call_id="wait").update(
+        offered_at=now - timedelta(seconds=90), revision=F("revision") + 1
+    )
     body = phone.post(URL, event("a1", "call_answered", "talk", now, agent="a")).json()
     assert body["callback_offers"] == ["wait"] and body["rung"] == []
     assert phone.post(URL, event("e1", "call_ended", "talk", now)).json()["callback_offers"] == []
