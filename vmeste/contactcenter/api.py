@@ -28,7 +28,10 @@ class LineBoard(Schema):
     offered_today: int
     answered_today: int
     answered_within_target_today: int
-    abandoned_today: int
+    abandoned_today: int = Field(description="hung up while waiting in a queue")
+    abandoned_in_menu_today: int = Field(
+        description="hung up in the voice menu, before any queue: not offered"
+    )
     served_in_menu_today: int = Field(
         description="ended in the voice menu on a message or the robot's answer: not offered"
     )

@@ -29,6 +29,8 @@ EVENT_TYPES = (
 # A call that ended in the voice menu on what it came for (an information message, the
 # robot's answer, the night message): served, never "abandoned", and never queued.
 SERVED_IN_MENU = "served_in_menu"
+# The caller hung up in the voice menu, before any queue: abandoned, but never offered.
+ABANDONED_IN_MENU = "abandoned_in_menu"
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,12 +11,13 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Min, Q
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from vmeste.accounts.roles import Right
 from vmeste.contactcenter import configcache
-from vmeste.contactcenter.calllog import SERVED_IN_MENU
+from vmeste.contactcenter.callfigures import CALL_FIGURES, call_counts, service_level
 from vmeste.contactcenter.models import WRAP_UP_SECONDS, Agent, AgentStateChange, Call
 from vmeste.contactcenter.routing import QueueRule
 from vmeste.contactcenter.transitions import AgentEvent, AgentState, TransitionRefused, next_state
@@ -34,7 +35,13 @@ CALL_EVENTS = frozenset(
 NAMES_ITS_CALL = CALL_EVENTS | {AgentEvent.RING}
 AGENT_STATE_FIELDS = ["state", "state_since", "break_reason", "call", "wrap_up_until"]
 WALLBOARD_CACHE_SECONDS = 1  # 100 viewers polling every 2 s cost one computation a second
-SERVICE_LEVEL_DEFINITION = gettext_lazy("отвечено в целевое время / поступило за сегодня")
+# "Поступило" counts the calls offered to a queue: those that ended in the voice menu are
+# counted apart (``callfigures``), and the definition says so.
+SERVICE_LEVEL_DEFINITION = format_lazy(
+    "{} ({})",
+    gettext_lazy("отвечено в целевое время / поступило за сегодня"),
+    gettext_lazy("звонки, завершённые в голосовом меню, не в счёт"),
+)
 
 
 def refusal(event: AgentEvent, state: AgentState) -> str:
@@ -189,7 +196,8 @@ def _today_filter(now: datetime) -> tuple[Q, dict[str | None, str]]:
 
 
 def wallboard(*, user, now: datetime | None = None) -> dict:
-    """Per centre and line: calls waiting, longest wait, today's service level, abandoned;
+    """Per centre and line: calls waiting, longest wait, today's service level, abandoned
+    (in a queue; those that ended in the voice menu apart: ``callfigures``);
     agents by state. Counts only, no personal data. Cached for a second per scope."""
     if not user.can(Right.SEE_FIGURES):
         raise Forbidden()
@@ -256,6 +264,7 @@ def _compute_wallboard(user, now: datetime) -> dict:
                 "answered_today": 0,
                 "answered_within_target_today": 0,
                 "abandoned_today": 0,
+                "abandoned_in_menu_today": 0,
                 "served_in_menu_today": 0,
                 "service_level_today": None,
             },
@@ -277,29 +286,19 @@ def _compute_wallboard(user, now: datetime) -> dict:
         entry = line_entry(row["centre__code"], row["line__code"])
         entry["waiting"] = row["n"]
         entry["longest_wait_seconds"] = round(max(0.0, (now - row["oldest"]).total_seconds()), 1)
-    served = Q(disposition=SERVED_IN_MENU, state=Call.State.ENDED)
+    # One definition with the published figures: a call that ended in the voice menu is
+    # counted apart, neither offered nor abandoned (``callfigures``).
     for row in (
         calls.filter(today, offered_at__lte=now)
         .values("centre__code", "line__code")
-        .annotate(
-            # A caller served by the voice menu was never offered to an agent: kept out of
-            # the service level's denominator, counted on its own.
-            offered=Count("id", filter=~served),
-            served=Count("id", filter=served),
-            answered=Count("id", filter=Q(answered_at__isnull=False)),
-            within=Count("id", filter=Q(answered_within_target=True)),
-            abandoned=Count("id", filter=Q(state=Call.State.ABANDONED)),
-        )
+        .annotate(**call_counts())
         .order_by()
     ):
         entry = line_entry(row["centre__code"], row["line__code"])
-        entry["offered_today"] = row["offered"]
-        entry["answered_today"] = row["answered"]
-        entry["answered_within_target_today"] = row["within"]
-        entry["abandoned_today"] = row["abandoned"]
-        entry["served_in_menu_today"] = row["served"]
-        if row["offered"]:
-            entry["service_level_today"] = round(row["within"] / row["offered"], 4)
+        for name in CALL_FIGURES:
+            entry[f"{name}_today"] = row[name]
+        entry["answered_within_target_today"] = entry.pop("within_target_today")
+        entry["service_level_today"] = service_level(row)
     items = []
     for code in sorted(centres):
         entry = centres[code]

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
-from vmeste.contactcenter.calllog import SERVED_IN_MENU
+from vmeste.contactcenter.calllog import ABANDONED_IN_MENU, SERVED_IN_MENU
 from vmeste.telephony import ivrplay, legs, siblings, sip, transfers
 from vmeste.telephony.callbacks import Callbacks
 from vmeste.telephony.edgeclient import VmesteClient, VmesteUnavailable
@@ -419,7 +419,7 @@ class Caller:
                 await self.app.vmeste.event(
                     "call_ended",
                     self.invite.call_id,
-                    disposition=SERVED_IN_MENU if served else "abandoned_in_menu",
+                    disposition=SERVED_IN_MENU if served else ABANDONED_IN_MENU,
                     **self._told(),
                 )
 

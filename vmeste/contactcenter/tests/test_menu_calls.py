@@ -64,7 +64,8 @@ def test_an_offered_call_keeps_its_time_in_the_menu(phone):
 
 def test_a_call_served_by_the_menu_is_one_ended_call_counted_apart(phone, make_user):
     """A message or the robot's answer heard: ended, not abandoned; one Contact whose
-    outcome says so; on the wallboard neither offered nor abandoned, but served in the menu."""
+    outcome says so; on the wallboard neither offered nor abandoned, but served in the menu
+    (and the caller who hung up in the menu: abandoned in the menu, not offered)."""
     for _ in range(2):
         _post(phone, "s1", "call_ended", "c4", disposition="served_in_menu",
               ivr_path="6", menu_seconds=12.5, **TOLD)  # fmt: skip
@@ -79,8 +80,8 @@ def test_a_call_served_by_the_menu_is_one_ended_call_counted_apart(phone, make_u
     boss = make_user("boss", role="administrator")
     board = cc.wallboard(user=boss, now=datetime(2026, 4, 1, 10, 1, tzinfo=UTC))
     (line,) = [line for centre in board["centres"] for line in centre["lines"]]
-    assert (line["served_in_menu_today"], line["offered_today"], line["abandoned_today"]) == (
-        1, 1, 1)  # fmt: skip
+    assert (line["served_in_menu_today"], line["abandoned_in_menu_today"]) == (1, 1)
+    assert (line["offered_today"], line["abandoned_today"]) == (0, 0)
 
 
 def test_served_in_menu_cannot_hide_a_caller_who_left_the_queue(phone):

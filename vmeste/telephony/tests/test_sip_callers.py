@@ -68,14 +68,21 @@ def _call(tmp_path, sip_edge, number: str, keys: str, then: str = "connected", *
     )  # fmt: skip
 
 
+# What the wallboard counts for a line today, summed over the centres.
+LINE_FIGURES = (
+    "offered_today",
+    "answered_today",
+    "abandoned_today",
+    "abandoned_in_menu_today",
+    "waiting",
+)
+
+
 def _line_figures(make_user) -> dict:
     boss = make_user("boss", role="administrator")
     board = cc.wallboard(user=boss, now=timezone.now() + timedelta(seconds=1))
     lines = [line for centre in board["centres"] for line in centre["lines"]]
-    return {
-        key: sum(line[key] for line in lines)
-        for key in ("offered_today", "answered_today", "abandoned_today", "waiting")
-    }
+    return {key: sum(line[key] for line in lines) for key in LINE_FIGURES}
 
 
 def _calls_of(number: str):
@@ -192,14 +199,17 @@ def test_every_mistake_a_caller_makes_leaves_one_consistent_record(
     assert ringing.received("CANCEL ")  # her phone stopped ringing
     figures = _line_figures(make_user)
     assert figures == {
-        "offered_today": 5, "answered_today": 3, "abandoned_today": 2, "waiting": 0
+        "offered_today": 5, "answered_today": 3, "abandoned_today": 2,
+        "abandoned_in_menu_today": 0, "waiting": 0,
     }  # fmt: skip
 
 
 def test_hanging_up_in_the_menu_is_recorded_once_as_abandoned(tmp_path, stack, national, make_user):
     _finished([_call(tmp_path, stack, "79001000031", "", then="leaves", stay_ms=1000)], stack)
     assert [c.state for c in _calls_of("79001000031")] == [Call.State.ABANDONED]
-    assert _line_figures(make_user)["abandoned_today"] == 1
+    figures = _line_figures(make_user)
+    assert (figures["abandoned_in_menu_today"], figures["abandoned_today"]) == (1, 0)
+    assert figures["offered_today"] == 0  # never reached a queue
 
 
 def test_a_call_that_ends_on_a_message_is_recorded_once_as_served(
