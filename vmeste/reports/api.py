@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from vmeste.core.dates import SaneDate
 from vmeste.reports import services
@@ -26,6 +26,16 @@ class BreakdownOut(Schema):
     people_helped: int
 
 
+class CallsOut(Schema):
+    offered: int = Field(description="offered to a queue (not the calls ended in the menu)")
+    answered: int
+    within_target: int = Field(description="answered within the queue's target")
+    abandoned: int = Field(description="hung up while waiting in a queue")
+    abandoned_in_menu: int = Field(description="hung up in the voice menu: not offered")
+    served_in_menu: int = Field(description="ended on a message or the robot's answer")
+    service_level: float | None = Field(description="within_target / offered")
+
+
 class FiguresOut(Schema):
     date_from: str
     date_to: str
@@ -33,6 +43,7 @@ class FiguresOut(Schema):
     contacts: int
     requests: int
     people_helped: int
+    calls: CallsOut
     by_day: list[DayOut]
     by_region: list[BreakdownOut]
     by_line: list[BreakdownOut]

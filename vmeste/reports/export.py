@@ -3,7 +3,8 @@ category), as CSV or as an XLSX workbook. Pure: the figures in, bytes out.
 
 CSV: semicolon-separated UTF-8 with a byte-order mark — what a spreadsheet with Russian
 regional settings opens into columns by a double click; one table, the section in the first
-column. XLSX: one sheet per part of the page, days as dates and counts as numbers.
+column, then, after an empty row, the calls (figure, name, value). XLSX: one sheet per part
+of the page, days as dates and counts as numbers.
 """
 
 from __future__ import annotations
@@ -48,6 +49,21 @@ def _sections(data: dict) -> list[tuple[str, str, list[dict], bool]]:
     ]
 
 
+def call_rows(calls: dict) -> list[tuple[str, str, int | float | None]]:
+    """(code, name, value) of each call figure, in the page's order; the service level as a
+    share (0.8), None when no call was offered."""
+    names = {
+        "offered": _("поступило в очереди"),
+        "answered": _("отвечено"),
+        "within_target": _("отвечено в целевое время"),
+        "abandoned": _("не дождались в очереди"),
+        "abandoned_in_menu": _("ушли из голосового меню"),
+        "served_in_menu": _("обслужены голосовым меню"),
+        "service_level": _("уровень обслуживания"),
+    }
+    return [(code, name, calls[code]) for code, name in names.items()]
+
+
 def _counts(row: dict, with_contacts: bool = True) -> list[int | str]:
     contacts = row["contacts"] if with_contacts else ""
     return [contacts, row["requests"], row["people_helped"]]
@@ -66,6 +82,10 @@ def to_csv(data: dict, filters: dict[str, str]) -> bytes:
         for row in rows:
             name = _text(row["name"])
             writer.writerow([title, _text(row["code"]), name, *_counts(row, with_contacts)])
+    writer.writerow([])
+    writer.writerow([_("Звонки"), _("Код"), _("Название"), _("Значение")])
+    for code, name, value in call_rows(data["calls"]):
+        writer.writerow([_("Звонки"), code, name, "" if value is None else value])
     return out.getvalue().encode("utf-8")
 
 
@@ -108,6 +128,11 @@ def to_xlsx(data: dict, filters: dict[str, str]) -> bytes:
             numbers = values if with_contacts else values[1:]
             sheet.append([_text(row["code"]), _text(row["name"]), *numbers])
         _widths(sheet, [24, 40, 12, 10, 16])
+    calls = book.create_sheet(_("Звонки"))
+    calls.append([_("Код"), _("Название"), _("Значение")])
+    for row in call_rows(data["calls"]):
+        calls.append(list(row))
+    _widths(calls, [20, 32, 12])
     for sheet in book.worksheets[1:]:
         for cell in sheet[1]:
             cell.font = bold

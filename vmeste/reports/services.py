@@ -4,7 +4,10 @@ Definitions (the README repeats them):
 - contacts: contacts that started in the period;
 - requests: requests registered in the period;
 - people helped: distinct persons with at least one request resolved as helped in the period
-  (by resolution time), counting a merged person once (as the person they were merged into).
+  (by resolution time), counting a merged person once (as the person they were merged into);
+- calls: the telephony's calls of those contacts, counted as the wallboard counts them
+  (``contactcenter.callfigures``: offered to a queue, answered, abandoned in the queue, and
+  apart the calls that ended in the voice menu; service level over the calls offered).
 Periods are whole days in the hotline's time zone (settings.TIME_ZONE), both ends included.
 """
 
@@ -23,6 +26,8 @@ from vmeste.accounts import audit
 from vmeste.accounts.models import User
 from vmeste.accounts.roles import Right
 from vmeste.assistance.models import Request, Status
+from vmeste.contactcenter.callfigures import count_calls
+from vmeste.contactcenter.models import Call
 from vmeste.contacts.models import Contact
 from vmeste.core.errors import Forbidden, NotFound, ValidationFailed
 from vmeste.core.scoping import scoped
@@ -101,6 +106,14 @@ def _querysets(user: User, p: Period, f: FigureFilters) -> tuple[QuerySet, Query
     return contacts, requests, helped
 
 
+def _calls(user: User, p: Period, contacts: QuerySet) -> QuerySet:
+    """The period's calls of the contacts counted: the same scope and filters (a call's
+    contact carries its region, line and topics)."""
+    return scoped(Call.objects.all(), user).filter(
+        offered_at__gte=p.start, offered_at__lt=p.end, call_id__in=contacts.values("call_id")
+    )
+
+
 def _person_key():
     # A merged person counts as the one they were merged into.
     return Coalesce("person__merged_into_id", "person_id")
@@ -139,6 +152,7 @@ def figures(*, user: User, p: Period, filters: FigureFilters) -> dict:
         "contacts": contacts.count(),
         "requests": requests.count(),
         "people_helped": helped.annotate(who=_person_key()).values("who").distinct().count(),
+        "calls": count_calls(_calls(user, p, contacts)),
         "by_day": list(by_day.values()),
         "by_region": _breakdown(contacts, requests, helped, "region__code", "region__name_ru"),
         "by_line": _breakdown(contacts, requests, helped, "line__code", "line__name_ru"),

@@ -16,7 +16,7 @@ from vmeste.core.dates import parse_date
 from vmeste.core.errors import NotFound, ValidationFailed
 from vmeste.core.scoping import scoped, user_scope
 from vmeste.core.ui import FormErrors, require
-from vmeste.reports import chart, services
+from vmeste.reports import chart, export, services
 
 
 def _date(text: str, name: str, errors: FormErrors) -> date | None:
@@ -65,6 +65,7 @@ def figures(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "errors": errors,
             "chart": chart.by_day(data["by_day"]),
+            "calls": export.call_rows(data["calls"]),
             "regions": regions.filter(pk__in=allowed) if allowed else regions,
             "lines": scoped(reference.lines(), request.user),
             "shown": _shown(p, filters),

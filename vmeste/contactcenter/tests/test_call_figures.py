@@ -11,7 +11,9 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from vmeste.contactcenter import services
+from vmeste.contactcenter.callevents import record_contact
 from vmeste.contactcenter.callfigures import count_calls
+from vmeste.contactcenter.calllog import ABANDONED_IN_MENU, SERVED_IN_MENU, CallSummary
 from vmeste.contactcenter.models import Call, Queue
 from vmeste.core.models import Centre, Line
 
@@ -20,31 +22,47 @@ pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 4, 1, 12, 0, tzinfo=UTC)  # 15:00 in Moscow, the national centre's day
 
 
-@pytest.fixture
-def day():
-    """Eight calls of today and one of yesterday on the national centre's line."""
+def make_day(now: datetime = NOW) -> list[Call]:
+    """Eight calls of the day of ``now`` and one of the day before, on the national centre's
+    line, each with its Contact (as the telephony's events leave it)."""
     line = Line.objects.get(code="we-are-together")
     centre = Centre.objects.create(code="nat", name_ru="Федеральный", kind="national")
     queue = Queue.objects.create(line=line, code="food", name="Продукты", skill="general")
 
     def call(n: int, state: str, *, minutes_ago: int = 30, in_queue: bool = True, **fields):
-        return Call.objects.create(
+        made = Call.objects.create(
             call_id=f"c{n}", line=line, centre=centre, queue=queue if in_queue else None,
-            state=state, offered_at=NOW - timedelta(minutes=minutes_ago), **fields,
+            state=state, offered_at=now - timedelta(minutes=minutes_ago), **fields,
         )  # fmt: skip
+        record_contact(call=made, summary=CallSummary())
+        return made
 
-    answered = {"answered_at": NOW - timedelta(minutes=29)}
-    call(1, Call.State.ENDED, answered_within_target=True, **answered)
-    call(2, Call.State.ENDED, answered_within_target=True, **answered)
-    call(3, Call.State.ENDED, **answered)  # answered, but late
-    call(4, Call.State.ABANDONED)  # gone while waiting in the queue
-    for n in (5, 6):  # gone before choosing a queue
-        call(n, Call.State.ABANDONED, in_queue=False, disposition="abandoned_in_menu")
-    call(7, Call.State.ENDED, in_queue=False, disposition="served_in_menu")
-    call(8, Call.State.WAITING, minutes_ago=1)
-    call(9, Call.State.ABANDONED, minutes_ago=24 * 60, in_queue=False,
-         disposition="abandoned_in_menu")  # fmt: skip  # yesterday
-    return line
+    answered = {"answered_at": now - timedelta(minutes=29)}
+    return [
+        call(1, Call.State.ENDED, answered_within_target=True, **answered),
+        call(2, Call.State.ENDED, answered_within_target=True, **answered),
+        call(3, Call.State.ENDED, **answered),  # answered, but late
+        call(4, Call.State.ABANDONED),  # gone while waiting in the queue
+        # gone before choosing a queue
+        *(
+            call(n, Call.State.ABANDONED, in_queue=False, disposition=ABANDONED_IN_MENU)
+            for n in (5, 6)
+        ),
+        call(7, Call.State.ENDED, in_queue=False, disposition=SERVED_IN_MENU),
+        call(8, Call.State.WAITING, minutes_ago=1),
+        call(
+            9,
+            Call.State.ABANDONED,
+            minutes_ago=24 * 60,
+            in_queue=False,
+            disposition=ABANDONED_IN_MENU,
+        ),  # the day before
+    ]
+
+
+@pytest.fixture
+def day():
+    return make_day()
 
 
 def test_each_call_of_the_day_is_counted_once_in_its_column(day, make_user):

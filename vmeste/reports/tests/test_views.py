@@ -115,7 +115,8 @@ def test_the_figures_shown_are_exported_as_csv_and_xlsx_and_audited(client, make
     xlsx = client.get(reverse("reports:export", args=["xlsx"]), shown)
     assert xlsx.status_code == 200
     book = load_workbook(io.BytesIO(xlsx.content))
-    assert book.sheetnames == ["Итого", "По дням", "По регионам", "По линиям", "По категориям"]
+    sheets = ["Итого", "По дням", "По регионам", "По линиям", "По категориям", "Звонки"]
+    assert book.sheetnames == sheets
     summary = [row for row in book["Итого"].iter_rows(values_only=True)]
     assert ("Регион", "RU-VGG", None) in summary and (1, 1, 0) in summary
     days = list(book["По дням"].iter_rows(values_only=True))
