@@ -41,7 +41,7 @@ class VmesteDelayed(VmesteUnavailable):
     """An event not taken within the flow's patience: the outbox sends it on."""
 
 
-@dataclass
+@dataclass(eq=False)  # each one itself: found in its queue by identity
 class _Pending:
     payload: dict
     order: int
@@ -86,6 +86,7 @@ class Outbox:
         try:
             return await asyncio.wait_for(asyncio.shield(pending.answer), self.patience)
         except TimeoutError:
+            self._hand_over(_key(payload), pending)  # on disk before the flow goes on
             raise VmesteDelayed(f"event {payload['event_id']} left in the outbox") from None
         finally:
             pending.awaited = pending.answer.done()  # nobody waits now: on_answer will
@@ -104,7 +105,7 @@ class Outbox:
     def _hand_over(self, key: str, pending: _Pending) -> None:
         """Not taken within the flow's patience: on disk, with the call's earlier events."""
         queue = self.queues.get(key, ())
-        if pending not in queue:
+        if pending.kept or pending not in queue:
             return
         for earlier in queue:
             earlier.kept = True
