@@ -66,7 +66,7 @@ class Outbox:
         self.path, self.on_answer = path, on_answer
         left = self._load()
         for payload in left:
-            self._enqueue(payload, awaited=False).kept = True
+            self._enqueue(payload, awaited=False, kept=True)
         if left:
             log.info("%d telephony events left by the previous run: sent again", len(left))
 
@@ -89,11 +89,12 @@ class Outbox:
             self._hand_over(_key(payload), pending)  # on disk before the flow goes on
             raise VmesteDelayed(f"event {payload['event_id']} left in the outbox") from None
         finally:
-            pending.awaited = pending.answer.done()  # nobody waits now: on_answer will
+            if not pending.answer.done():  # nobody waits for it now: ``on_answer`` will
+                pending.awaited = False
 
-    def _enqueue(self, payload: dict, *, awaited: bool) -> _Pending:
+    def _enqueue(self, payload: dict, *, awaited: bool, kept: bool = False) -> _Pending:
         loop = asyncio.get_running_loop()
-        pending = _Pending(payload, next(self._order), loop.create_future(), awaited)
+        pending = _Pending(payload, next(self._order), loop.create_future(), awaited, kept)
         key = _key(payload)
         self.queues.setdefault(key, deque()).append(pending)
         if not pending.kept:
@@ -167,11 +168,15 @@ class Outbox:
             key=lambda p: p.order,
         )
         if not kept:
-            self.path.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                self.path.unlink(missing_ok=True)
             return
         partial = self.path.with_suffix(".part")
-        partial.write_text("".join(json.dumps(p.payload) + "\n" for p in kept))
-        partial.replace(self.path)
+        try:
+            partial.write_text("".join(json.dumps(p.payload) + "\n" for p in kept))
+            partial.replace(self.path)
+        except OSError:  # a full disk must not stop the sending: they are still in memory
+            log.exception("outbox %s not written", self.path)
 
     def _load(self) -> list[dict]:
         if self.path is None or not self.path.exists():
