@@ -25,6 +25,7 @@ from vmeste.contactcenter.calllog import ABANDONED_IN_MENU, SERVED_IN_MENU
 from vmeste.telephony import ivrplay, legs, siblings, sip, transfers
 from vmeste.telephony.callbacks import Callbacks
 from vmeste.telephony.edgeclient import VmesteClient, VmesteUnavailable
+from vmeste.telephony.outbox import VmesteDelayed
 from vmeste.telephony.useragent import Dialog, UserAgent, uac_dialog, uas_dialog
 
 log = logging.getLogger("vmeste.telephony.media")
@@ -54,11 +55,15 @@ class MediaApplication:
         # The callbacks being placed, kept on disk per node (its SIP port) for a restart.
         ledger = state / f"callbacks-{sip_port}.json" if state is not None else None
         self.callbacks = Callbacks(self, ledger)
+        # The events Vmeste has not taken yet, beside it (a stand-in client has none).
+        self.outbox = state / f"outbox-{sip_port}.jsonl" if state is not None else None
         self._heartbeat: asyncio.Task | None = None
         self._recovery: asyncio.Task | None = None
         self._menus: dict[str, tuple[float, dict]] = {}
 
     async def start(self) -> None:
+        if isinstance(self.vmeste, VmesteClient):
+            self.vmeste.outbox.start(self.outbox, self.on_answer)
         await self.ua.start()
         self._heartbeat = asyncio.create_task(self._beat())
         self._recovery = asyncio.create_task(self.callbacks.recover())
@@ -67,6 +72,8 @@ class MediaApplication:
         for task in (self._heartbeat, self._recovery):
             if task is not None:
                 task.cancel()
+        if isinstance(self.vmeste, VmesteClient):
+            self.vmeste.outbox.close()
         self.ua.close()
 
     async def on_call(self, ua: UserAgent, invite: sip.Message, addr) -> None:
@@ -248,6 +255,9 @@ class Caller:
             answer = await self.app.vmeste.event(
                 "call_offered", self.invite.call_id, queue=end.queue, **self._told()
             )
+        except VmesteDelayed:  # it will arrive: so must its end, after it
+            self.offered = True
+            return await self.say_and_hang_up(self._fallback_text())
         except VmesteUnavailable:
             return await self.say_and_hang_up(self._fallback_text())
         self.offered, self.state = True, "queue"

@@ -1,27 +1,39 @@
 """The media application's HTTP client to Vmeste: the line's menu, telephony events, the
-heartbeat. Blocking calls (urllib) run in threads; every call has a time-out."""
+heartbeat. Blocking calls (urllib) run in threads; every call has a time-out. Telephony
+events go through the ``outbox``: sent again until Vmeste takes them."""
 
 from __future__ import annotations
 
 import asyncio
 import itertools
 import json
+import secrets
 import urllib.error
 import urllib.parse
 import urllib.request
 from datetime import UTC, datetime
 
+from vmeste.telephony.outbox import Outbox, VmesteRefused, VmesteUnavailable
 
-class VmesteUnavailable(Exception):
-    pass
+# Asked again all the same: Vmeste is busy, or the request waited too long on the way.
+AGAIN = (408, 429)
 
 
 class VmesteClient:
-    def __init__(self, base_url: str, token: str, timeout: float = 3.0) -> None:
+    def __init__(
+        self, base_url: str, token: str, timeout: float = 3.0, patience: float = 10.0
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.timeout = timeout
         self._ids = itertools.count(1)
+        # Per run: the counter starts again at 1 after a restart, and Vmeste would take
+        # the new run's event for a copy of the old one's and drop it.
+        self._run = secrets.token_hex(3)
+        self.outbox = Outbox(self._post_event, patience)
+
+    def _post_event(self, payload: dict) -> dict:
+        return self._request("POST", "/telephony/events", payload)
 
     def _request(self, method: str, path: str, payload: dict | None = None) -> dict:
         data = json.dumps(payload).encode() if payload is not None else None
@@ -34,6 +46,10 @@ class VmesteClient:
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 return json.loads(response.read() or b"{}")
+        except urllib.error.HTTPError as exc:
+            if 400 <= exc.code < 500 and exc.code not in AGAIN:
+                raise VmesteRefused(f"{exc.code} {_said(exc)}") from exc
+            raise VmesteUnavailable(str(exc)) from exc
         except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
             raise VmesteUnavailable(str(exc)) from exc
 
@@ -46,25 +62,26 @@ class VmesteClient:
         return await asyncio.to_thread(self._request, "GET", path)
 
     async def event(self, type: str, call_id: str, **data) -> dict:
-        """One telephony event; its id is stable per (call, type, n) so a retry is a copy."""
+        """One telephony event, sent until Vmeste takes it (``Outbox``); its id is made once,
+        so each sending is a copy of the first."""
         payload = {
-            "event_id": f"{call_id}:{type}:{next(self._ids)}",
+            "event_id": f"{call_id}:{type}:{self._run}-{next(self._ids)}",
             "type": type,
             "call_id": call_id,
             "at": datetime.now(UTC).isoformat(),
             **{k: v for k, v in data.items() if v not in (None, "")},
         }
-        return await asyncio.to_thread(self._request, "POST", "/telephony/events", payload)
+        return await self.outbox.send(payload)
 
     async def agent_event(self, agent: str, event: str) -> dict:
         payload = {
-            "event_id": f"agent:{agent}:{event}:{next(self._ids)}",
+            "event_id": f"agent:{agent}:{event}:{self._run}-{next(self._ids)}",
             "type": "agent_state",
             "at": datetime.now(UTC).isoformat(),
             "agent": agent,
             "event": event,
         }
-        return await asyncio.to_thread(self._request, "POST", "/telephony/events", payload)
+        return await self.outbox.send(payload)
 
     async def callbacks_due(self) -> list[dict]:
         """The callbacks given to agents and not yet placed, with the callers' numbers."""
@@ -86,3 +103,11 @@ class VmesteClient:
 
     async def heartbeat(self) -> dict:
         return await asyncio.to_thread(self._request, "POST", "/telephony/dispatch", {})
+
+
+def _said(error: urllib.error.HTTPError) -> str:
+    """Vmeste's reason for a refusal, for the log."""
+    try:
+        return error.read(500).decode(errors="replace")
+    except OSError:
+        return ""

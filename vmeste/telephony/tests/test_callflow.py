@@ -12,6 +12,7 @@ import pytest
 
 from vmeste.telephony import ivrplay, rtp, sip
 from vmeste.telephony.callflow import MediaApplication
+from vmeste.telephony.outbox import VmesteDelayed
 from vmeste.telephony.tests.conftest import MENU
 from vmeste.telephony.tests.sipedge import free_range, free_udp_ports
 
@@ -318,6 +319,34 @@ def test_hanging_up_while_waiting_is_one_end_of_an_offered_call():
 
     vmeste = run(scenario())
     assert _kinds(vmeste) == ["call_offered", "call_ended"]
+
+
+class _SlowVmeste(FakeVmeste):
+    """Vmeste that has not taken the call's offer within the flow's patience: the
+    outbox sends it on (``VmesteDelayed``)."""
+
+    async def event(self, type: str, call_id: str, **data) -> dict:
+        answer = await super().event(type, call_id, **data)
+        if type == "call_offered":
+            raise VmesteDelayed("kept in the outbox")
+        return answer
+
+
+def test_an_offer_left_in_the_outbox_is_followed_by_the_calls_end():
+    async def scenario():
+        app, _vmeste, caller, _phones = await _setup([])
+        app.vmeste = vmeste = _SlowVmeste([])
+        _invite, _ok, media = await _dial(app, caller)
+        _press(caller, media, "1")
+        bye = await asyncio.wait_for(caller.requests.get(), 10)  # the fallback, then goodbye
+        await _settle(app)
+        app.close()
+        return vmeste, bye, app.prompts.said
+
+    vmeste, bye, said = run(scenario())
+    assert bye.method == "BYE" and "временно недоступна" in said[-1]
+    # The offer will reach Vmeste: so must the end, or the call would wait there forever.
+    assert _kinds(vmeste) == ["call_offered", "call_ended"] and vmeste.events[1][2] == {}
 
 
 def test_a_busy_agent_is_reported_and_the_next_one_vmeste_names_answers():
