@@ -159,12 +159,15 @@ def _child(cycles: int) -> dict:
 
 def _run_child(database_url: str, cycles: int) -> dict:
     env = dict(os.environ, VMESTE_DATABASE_URL=database_url, PYTHONPATH=str(ROOT))
+    env.setdefault("DJANGO_SETTINGS_MODULE", "vmeste.settings")  # the child sets up Django
     env.setdefault("VMESTE_DATA_DIR", tempfile.mkdtemp(prefix="vm_event_path_"))
     env.pop("VMESTE_DEMO", None)
     done = subprocess.run(
         [sys.executable, "-m", "bench.bench_event_path", "--child", str(cycles)],
-        env=env, cwd=ROOT, check=True, capture_output=True, text=True, timeout=3600,
+        env=env, cwd=ROOT, capture_output=True, text=True, timeout=3600,
     )  # fmt: skip
+    if done.returncode:  # the child's own error, not a bare exit status
+        raise RuntimeError(f"bench_event_path child failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
