@@ -3,7 +3,8 @@ published figures.
 
 A call that ended in the voice menu never reached a queue, so it is neither offered nor
 abandoned and does not weigh on the service level; it is counted apart: served by the menu
-(``served_in_menu``: a message, the robot's answer, the night message) or abandoned in the
+(``served_in_menu``: a message, the robot's answer, the night message, or put through by
+the menu to an outside number) or abandoned in the
 menu (``abandoned_in_menu``: the caller hung up before choosing a queue).
 
 Service level = calls answered within the queue's target / calls offered (a queue's calls
@@ -27,7 +28,13 @@ CALL_FIGURES = (
     "served_in_menu",
 )
 
-SERVED_BY_MENU = Q(disposition=SERVED_IN_MENU, state=Call.State.ENDED)
+SERVED_BY_MENU = Q(disposition=SERVED_IN_MENU, state=Call.State.ENDED) | Q(
+    # put through by the menu's own transfer node to an outside number (a specialist):
+    # no queue, nobody of ours answered — served there, not an unanswered offered call
+    disposition="transferred",
+    queue__isnull=True,
+    answered_at__isnull=True,
+)
 ABANDONED_IN_THE_MENU = Q(disposition=ABANDONED_IN_MENU, state=Call.State.ABANDONED)
 
 

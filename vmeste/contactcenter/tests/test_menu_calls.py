@@ -45,7 +45,7 @@ def test_a_hang_up_in_the_menu_is_one_abandoned_call_with_its_path_and_time(phon
     assert contact.ivr_path == "3"
 
 
-def test_a_transfer_out_of_the_menu_is_one_transferred_call(phone):
+def test_a_transfer_out_of_the_menu_is_one_transferred_call(phone, make_user):
     _post(phone, "t1", "call_transferred", "c2", to_number="+74950000000", ivr_path="9",
           menu_seconds=7.5, **TOLD)  # fmt: skip
     call = Call.objects.get(call_id="c2")
@@ -53,6 +53,13 @@ def test_a_transfer_out_of_the_menu_is_one_transferred_call(phone):
         Call.State.ENDED, "transferred", "+74950000000")  # fmt: skip
     assert (call.ivr_path, call.menu_seconds) == ("9", 7.5)
     assert Contact.objects.count() == 1
+    # Put through by the menu itself (a specialist's number): served by the menu, never
+    # offered to a queue, so it does not weigh on the service level as an unanswered call.
+    boss = make_user("boss", role="administrator")
+    board = cc.wallboard(user=boss, now=datetime(2026, 4, 1, 10, 1, tzinfo=UTC))
+    (line,) = [line for centre in board["centres"] for line in centre["lines"]]
+    assert (line["served_in_menu_today"], line["offered_today"]) == (1, 0)
+    assert line["service_level_today"] is None
 
 
 def test_an_offered_call_keeps_its_time_in_the_menu(phone):
