@@ -7,6 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from vmeste.accounts.roles import Right, Role
+from vmeste.assistance.services import requests_for
+from vmeste.assistance.transitions import CLOSED
 
 
 @login_required
@@ -16,7 +18,10 @@ def home(request: HttpRequest) -> HttpResponse:
     sends analysts and managers on)."""
     user = request.user
     if user.role == Role.COORDINATOR:
-        return redirect("assistance:my_work")  # coordinators follow cases to the end
+        # Coordinators follow cases to the end: their own open requests, or, with none
+        # assigned yet, the requests of their regions and lines to take on.
+        mine = requests_for(user).filter(assignee=user).exclude(status__in=CLOSED)
+        return redirect("assistance:my_work" if mine.exists() else "assistance:request_list")
     if not user.can(Right.REGISTER):
         if user.role == Role.COURIER:
             return redirect("deliveries:mine")
