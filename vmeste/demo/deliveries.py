@@ -54,13 +54,20 @@ def create(
     couriers = _couriers(centres, users)
     rows: list[tuple[Delivery, list[DeliveryEvent]]] = []
     on_the_way = 0
+    carrying: set[str] = set()  # the centres whose courier login was given a delivery
     for request in requests:
         final = _final_state(request, on_the_way)
         if final is None:
             continue
         on_the_way += final in ON_THE_WAY
         centre = centres[CENTRE_OF_REGION[request.region.code]]
-        courier = rng.choice(couriers[centre.code]) if final != walk.NEW else None
+        pool = couriers[centre.code]
+        courier = rng.choice(pool) if final != walk.NEW else None
+        carried = final in (walk.ASSIGNED, walk.ACCEPTED) and centre.code not in carrying
+        if carried and pool and pool[0].role == "courier":
+            # The courier login always has one to carry, whatever the hour of the load.
+            courier = pool[0]
+            carrying.add(centre.code)
         delivery = _delivery(rng, request, centre, courier, final, now)
         rows.append((delivery, _timeline(delivery, PATHS[final], now)))
     # The events were made with their delivery unsaved: saving the deliveries gives them the
