@@ -39,9 +39,17 @@ def _watched(browser, cookies: list | None = None):
     page.set_default_navigation_timeout(60_000)
     page.problems = []
     page.on("console", lambda m: m.type == "error" and page.problems.append(m.text))
-    page.on("requestfailed", lambda r: page.problems.append(f"failed {r.url}"))
+    page.on("requestfailed", lambda r: _failed(page, r))
     page.on("response", lambda r: r.status >= 400 and page.problems.append(f"{r.status} {r.url}"))
     return context, page
+
+
+def _failed(page, request) -> None:
+    """A failed request is a problem, except the browser's own fetch of the site's icon cut
+    short by the next navigation (net::ERR_ABORTED): nothing the page asked for failed."""
+    aborted = "ERR_ABORTED" in (request.failure or "")
+    if not (aborted and request.url.endswith("/static/vmeste/icon.svg")):
+        page.problems.append(f"failed {request.url} {request.failure}")
 
 
 def _demo_operators(n: int) -> list[Volunteer]:
