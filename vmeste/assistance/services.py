@@ -184,6 +184,11 @@ def requests_for(user: User) -> QuerySet[Request]:
     return readable(Request.objects.all(), user, Kind.REQUEST)
 
 
+def open_requests_of(user: User) -> QuerySet[Request]:
+    """The user's own open requests (assigned to them, not closed): their work."""
+    return requests_for(user).filter(assignee=user).exclude(status__in=table.CLOSED)
+
+
 # Write that the user was shown these requests and their persons: `audit_shown(user=, rows=,
 # action=, detail="")`, one INSERT.
 audit_shown = audit.rows_writer(Kind.REQUEST, audit.Purpose.CASEWORK)

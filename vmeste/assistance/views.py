@@ -24,7 +24,6 @@ from vmeste.accounts.roles import RIGHTS, Right
 from vmeste.accounts.ui import require_cases
 from vmeste.assistance import listing, services
 from vmeste.assistance.models import OutcomeHow, Request, Status, Team
-from vmeste.assistance.transitions import CLOSED
 from vmeste.core import services as reference
 from vmeste.core.errors import Conflict, Forbidden, NotFound, ServiceError
 from vmeste.core.scoping import scoped, user_scope
@@ -94,9 +93,7 @@ def my_work(request: HttpRequest) -> HttpResponse:
     require(request.user, Right.HANDLE_REQUESTS)
     now = timezone.now()
     qs = (
-        services.requests_for(request.user)
-        .filter(assignee=request.user)
-        .exclude(status__in=CLOSED)
+        services.open_requests_of(request.user)
         .annotate(late=Case(When(due_at__lt=now, then=0), default=1, output_field=IntegerField()))
         .order_by("late", "due_at")
         .select_related("person", "assignee")

@@ -7,8 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from vmeste.accounts.roles import Right, Role
-from vmeste.assistance.services import requests_for
-from vmeste.assistance.transitions import CLOSED
+from vmeste.assistance.services import open_requests_of
 
 
 @login_required
@@ -20,8 +19,8 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.role == Role.COORDINATOR:
         # Coordinators follow cases to the end: their own open requests, or, with none
         # assigned yet, the requests of their regions and lines to take on.
-        mine = requests_for(user).filter(assignee=user).exclude(status__in=CLOSED)
-        return redirect("assistance:my_work" if mine.exists() else "assistance:request_list")
+        mine = open_requests_of(user).exists()
+        return redirect("assistance:my_work" if mine else "assistance:request_list")
     if not user.can(Right.REGISTER):
         if user.role == Role.COURIER:
             return redirect("deliveries:mine")
