@@ -12,7 +12,7 @@ from ninja.responses import Status
 
 from vmeste.accounts.roles import Right
 from vmeste.contactcenter import ivrapi, services, telephony, transferorders
-from vmeste.contactcenter.dispatch import dispatch
+from vmeste.contactcenter.dispatch import dispatch_if_due
 from vmeste.core.dates import CalendarMoment
 from vmeste.core.errors import Forbidden
 
@@ -173,11 +173,12 @@ def telephony_callbacks_due(request: HttpRequest):
 
 @router.post("/telephony/dispatch", response=DispatchOut)
 def telephony_dispatch(request: HttpRequest):
-    """The telephony's heartbeat (e.g. every second): routes what is due and names the
-    callers who reached the queue's maximum wait since, even when no event came in."""
+    """The telephony's heartbeat (every second while callers wait): routes what time made
+    due (wrap-ups over, waits long enough to widen who may answer) and names the callers
+    who reached the queue's maximum wait since. Events route only what they change."""
     if not request.user.can(Right.TELEPHONY_EVENTS):
         raise Forbidden()
-    return dispatch().as_dict()
+    return dispatch_if_due().as_dict()
 
 
 class TransferIn(Schema):

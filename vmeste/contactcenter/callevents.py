@@ -26,7 +26,6 @@ from vmeste.contactcenter.models import Agent, AgentStateChange, Call, Telephony
 from vmeste.contactcenter.services import move, save_moves, wrap_up_for
 from vmeste.contactcenter.transitions import AgentEvent, AgentState
 from vmeste.contacts import services as contact_services
-from vmeste.contacts.models import Contact
 from vmeste.core.models import Centre
 
 
@@ -48,9 +47,11 @@ def apply_call_event(event: TelephonyEvent) -> Applied:
         call = _locked(event.call_id)
     if call is None:  # most likely a new call: written whole from this event alone
         fresh = _insert(event.call_id, new)
-        call = _locked(event.call_id)
-    if fresh is not None and (call.folded or {}).get("seq") == new.seq:
-        fresh.pk, fresh._state.adding = call.pk, False  # the row is the one just written
+        pk, folded = Call.objects.values_list("pk", "folded").get(call_id=event.call_id)
+        if (folded or {}).get("seq") != new.seq:  # another event of it wrote it first
+            fresh, call = None, _locked(event.call_id)
+    if fresh is not None:  # the row is the one just written (ours until we commit)
+        fresh.pk, fresh._state.adding = pk, False
         call, before, summary = fresh, None, calllog.load(fresh.folded["summary"])
     else:  # the call was there (or another process wrote it a moment before us)
         before = _Before.of(call)
@@ -65,7 +66,7 @@ def apply_call_event(event: TelephonyEvent) -> Applied:
     waiting.note(call)
     freed = _follow(call, summary, before, rang, held=before.agent if held else None)
     if before is None or before.contact != _contact_fields(call):
-        record_contact(call=call, summary=summary)
+        record_contact(call=call, summary=summary, first=before is None)
     waits = call.state == Call.State.WAITING and (
         before is None or before.state != Call.State.WAITING or before.queue_id != call.queue_id
     )
@@ -317,16 +318,17 @@ def _contact_fields(call: Call) -> tuple:
     )
 
 
-def record_contact(*, call: Call, summary: CallSummary) -> Contact | None:
+def record_contact(*, call: Call, summary: CallSummary, first: bool = False) -> None:
     """Every call, answered or abandoned, becomes a Contact of the intake core, through
-    the intake's own service (its rules for numbers, regions and outcomes live there)."""
+    the intake's own service (its rules for numbers, regions and outcomes live there).
+    ``first``: this event wrote the call's row, so no Contact of it exists yet."""
     if call.line_id is None:
-        return None  # not a call of a line we know (yet): a later event may tell us
+        return  # not a call of a line we know (yet): a later event may tell us
     region = None
     centre = call.centre if call.centre_id else None
     if centre is not None and centre.kind == Centre.Kind.REGIONAL:
         region = centre.region
-    return contact_services.record_call(
+    contact_services.record_call(
         contact_services.CallRecord(
             call_id=call.call_id,
             line=call.line,
@@ -342,5 +344,6 @@ def record_contact(*, call: Call, summary: CallSummary) -> Contact | None:
             abandoned=call.state == Call.State.ABANDONED,
             callback_pending=call.callback_requested and call.answered_at is None,
             disposition=call.disposition,
+            first=first,
         )
     )

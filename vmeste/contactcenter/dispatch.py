@@ -50,7 +50,8 @@ class Dispatched(NamedTuple):
 NOTHING = Dispatched([], [])
 
 
-def _offer_due(call: Waiting, now: datetime) -> bool:
+def offer_due(call: Waiting, now: datetime) -> bool:
+    """Whether the waiting caller is to be offered a callback now (once)."""
     queue = _queue(configcache.snapshot(), call.queue_id)
     wait = queue.max_wait_seconds if queue else None
     return (
@@ -89,15 +90,19 @@ def free_at(now: datetime) -> Q:
 
 
 def worth_dispatching(
-    free: list[tuple[int, dict, str]], now: datetime, signed: _Signed | None = None
+    free: list[tuple[int, dict, str]],
+    now: datetime,
+    signed: _Signed | None = None,
+    groups: dict[tuple[int, int | None], waiting.Group] | None = None,
 ) -> bool:
     """Whether a dispatch now could ring someone or offer a callback: a free agent
     (centre pk, skills, username) eligible for the oldest waiting call of some queue and
     centre (eligibility only widens with the wait), a call waiting for one of them by
     name, or a callback offer due. When unsure it answers yes: the dispatch decides.
-    The waiting calls' groups come from this process's copy (``waiting``)."""
+    The waiting calls' groups come from this process's copy (``waiting``) unless given."""
     names = {name for _centre, _skills, name in free}
-    _calls, groups = waiting.current()
+    if groups is None:
+        _calls, groups = waiting.current()
     check = _Eligibility(signed or _Signed(), now.timestamp())
     for (queue_id, centre_id), group in groups.items():
         queue = _queue(check.snapshot, queue_id)
@@ -170,15 +175,18 @@ class _Eligibility:
 ATTEMPTS = 3
 
 
-def dispatch(*, now: datetime | None = None) -> Dispatched:
+def dispatch(*, now: datetime | None = None, offers_due: bool = True) -> Dispatched:
     """Give waiting calls to available agents and offer callbacks that fell due.
 
     The available agents are locked (two dispatchers take turns on them). The waiting
     calls come from this process's copy (``waiting``); only those given or offered a
     callback are locked, with the revision read: one that changed meanwhile (answered
-    elsewhere, hung up) makes the dispatch decide again on a fresh copy."""
+    elsewhere, hung up) makes the dispatch decide again on a fresh copy. Without
+    ``offers_due`` (an event's dispatch: time is the heartbeat's) nobody free means
+    nothing to do. Run inside a caller's transaction, it is part of it (no savepoint:
+    an error rolls the whole back)."""
     now = now or timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         ready = list(
             Agent.objects.select_for_update(of=("self",))  # not their users' rows
             .filter(free_at(now))
@@ -186,6 +194,8 @@ def dispatch(*, now: datetime | None = None) -> Dispatched:
             .order_by("state_since", "pk")
         )
         _end_wrap_ups(ready)
+        if not ready and not offers_due:
+            return NOTHING
         for _attempt in range(ATTEMPTS):
             decided = _dispatch_once(list(ready), now)
             if decided is not None:
@@ -211,9 +221,9 @@ def _dispatch_once(ready: list[Agent], now: datetime) -> Dispatched | None:
     still as read (else None, nothing written)."""
     free = [(a.centre_id, a.skills, a.user.username) for a in ready]
     signed = _Signed()
-    if not worth_dispatching(free, now, signed):
+    calls, groups = waiting.current()  # read once: the check and the decision share it
+    if not worth_dispatching(free, now, signed, groups):
         return NOTHING
-    calls, _groups = waiting.current()
     result = Dispatched([], [])
     rung = _ring_wanted(calls, ready, result, now)
     given = {call.pk for call, _agent in rung}
@@ -230,7 +240,7 @@ def _dispatch_once(ready: list[Agent], now: datetime) -> Dispatched | None:
         elif isinstance(decision, CallbackOffer):
             call = by_pk[decision.call_id]
             # The rebuilt router forgets what it offered before: the row remembers.
-            if _offer_due(call, now):
+            if offer_due(call, now):
                 offered.append(call)
                 result.callback_offers.append(call.call_id)
     if not _still_waiting([call for call, _agent in rung] + offered):

@@ -8,16 +8,18 @@ is the fold of all its events whatever order they came in (``callevents``). Unkn
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vmeste.contactcenter import configcache
+from vmeste.contactcenter import configcache, waiting
 from vmeste.contactcenter.callevents import apply_call_event
 from vmeste.contactcenter.calllog import EVENT_TYPES
-from vmeste.contactcenter.dispatch import Dispatched, dispatch, dispatch_if_due
+from vmeste.contactcenter.dispatch import NOTHING, Dispatched, dispatch, offer_due
 from vmeste.contactcenter.models import Agent, Call, TelephonyEvent
 from vmeste.contactcenter.services import (
     move,
@@ -54,17 +56,22 @@ def record_event(
         check_transfer(data)
     if type == "callback_failed":
         data["give_up"] = _last_attempt(call_id)
-    call = None
+    call, decided = None, None
     try:
         with transaction.atomic():
             if type == AGENT_STATE:
                 # Applied first and stored with its outcome: a copy of an event already
                 # stored fails on its id at the end and rolls the whole of it back.
-                outcome, matching_changed = _apply_agent_event(data, at)
+                agent = _apply_agent_event(data, at)
+                outcome, matching_changed = agent.outcome, agent.freed or agent.call_back
                 TelephonyEvent.objects.create(
                     event_id=event_id, type=type, call_id=call_id, at=at, data=data,
                     outcome=outcome,
                 )  # fmt: skip
+                if agent.freed and not agent.call_back:
+                    # Only the agent's row is locked so far: the dispatch may lock the
+                    # free agents, then calls, in this same transaction (one commit).
+                    decided = dispatch(now=now, offers_due=False)
             else:
                 outcome = ""
                 event = TelephonyEvent.objects.create(
@@ -82,16 +89,29 @@ def record_event(
             "outcome": "already recorded",
             **dispatch(now=now).as_dict(),
         }
-    # Routed after the commit, in a transaction of its own, so that the locks are always
-    # taken agents first, then calls. An event that made a call wait or an agent free goes
-    # straight to the dispatch; any other one asks first, without locks, whether the
-    # dispatch would find anything to do (a free agent and a waiting call, a callback
-    # offer due). What it decided goes back to the telephony in this answer.
-    decided = dispatch(now=now) if matching_changed else dispatch_if_due(now=now)
+    # A call event is routed after the commit, in a transaction of its own, so that the
+    # locks are always taken agents first, then calls. Only an event that made a call wait
+    # or an agent free goes to the dispatch: any other one (an answer, a hang-up, a break)
+    # cannot match anybody. What time alone makes due (a wrap-up over, a wait long enough
+    # to widen who may answer, a callback offer) is the heartbeat's (``POST
+    # /telephony/dispatch``, every second while callers wait): checking it on every event
+    # cost each event three queries. What was decided goes back in this answer.
+    if decided is None:
+        decided = (
+            dispatch(now=now, offers_due=_arrived_due(call, now)) if matching_changed else NOTHING
+        )
     answer = {"event_id": event_id, "duplicate": False, "outcome": outcome, **decided.as_dict()}
     if call is not None:
         answer["call"] = _after(call, decided)
     return answer
+
+
+def _arrived_due(call: Call | None, now: datetime | None) -> bool:
+    """Whether the call this event made wait is due a callback offer already (its time in
+    the menu counts): offered in this answer, not a heartbeat later."""
+    if call is None or call.state != Call.State.WAITING or call.queue_id is None:
+        return False
+    return offer_due(waiting.of(call), now or timezone.now())
 
 
 def check_transfer(data: dict) -> None:
@@ -161,31 +181,37 @@ def call_state(call: Call) -> dict:
     }
 
 
-def _apply_agent_event(data: dict, at: datetime) -> tuple[str, bool]:
-    """Answers why the event changed nothing ("" when it did), and whether who can be
-    matched changed (the agent became available, or the call they let ring went back)."""
+class AgentApplied(NamedTuple):
+    outcome: str  # why the event changed nothing ("" when it did)
+    freed: bool = False  # the agent is available now
+    call_back: bool = False  # the call they let ring went back to waiting (its row locked)
+
+
+def _apply_agent_event(data: dict, at: datetime) -> AgentApplied:
+    """The agent event applied to the agent's row (locked), and whether who can be
+    matched changed."""
     agent = (
         Agent.objects.select_for_update(of=("self",))
         .filter(user__username=data.get("agent", ""))
         .first()
     )
     if agent is None:
-        return "unknown agent", False
+        return AgentApplied("unknown agent")
     try:
         event = AgentEvent(data.get("event", ""))
     except ValueError:
-        return "unknown agent event", False
+        return AgentApplied("unknown agent event")
     if agent.state_since > at:
-        return "older than the agent's state", False  # a late event must not undo a newer one
+        return AgentApplied("older than the agent's state")  # a late event must not undo
     code, _refused = sign_in_refusal(agent, event, at)
     if code:
-        return code.replace("_", " "), False  # "off shift", "no call card"
+        return AgentApplied(code.replace("_", " "))  # "off shift", "no call card"
     ringing = agent.call_id if agent.state == AgentState.RINGING else None
     try:
         wrap_up = wrap_up_after(event, agent)
         row = move(agent, event, at=at, reason=data.get("reason", ""), wrap_up=wrap_up)
     except TransitionRefused as refused:
-        return refusal(event, refused.state)[:200], False
+        return AgentApplied(refusal(event, refused.state)[:200])
     back = False
     if ringing is not None and event in (AgentEvent.NO_ANSWER, AgentEvent.CALLER_GONE):
         agent.call = None
@@ -196,4 +222,4 @@ def _apply_agent_event(data: dict, at: datetime) -> tuple[str, bool]:
             )
         )
     save_moves([agent], [row])
-    return "", back or agent.state == AgentState.AVAILABLE
+    return AgentApplied("", agent.state == AgentState.AVAILABLE, back)

@@ -19,13 +19,13 @@ would go unseen until the next change: the copy is also re-read at least every
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from datetime import datetime
 from typing import NamedTuple
 
 from django.db import connection
-from django.db.models import Count, Sum
 
 from vmeste.contactcenter import configcache
 from vmeste.contactcenter.models import Call
@@ -90,12 +90,26 @@ def _database() -> tuple:
 
 
 def _sums() -> tuple:
-    row = (
-        Call.objects.filter(state=Call.State.WAITING, queue__isnull=False)
-        .order_by()
-        .aggregate(n=Count("pk"), ids=Sum("pk"), revisions=Sum("revision"))
+    # Written out: asked on every telephony event, the ORM's aggregate() cost more to
+    # build than the database to answer (the index on state keeps that cheap).
+    with connection.cursor() as cursor:
+        cursor.execute(_sums_sql(connection.vendor), [Call.State.WAITING])
+        n, ids, revisions = cursor.fetchone()
+    return n, ids or 0, revisions or 0
+
+
+@functools.cache
+def _sums_sql(vendor: str) -> str:
+    quote = connection.ops.quote_name
+    column = {
+        name: quote(Call._meta.get_field(name).column)
+        for name in ("id", "revision", "state", "queue")
+    }
+    return (
+        f"SELECT COUNT(*), SUM({column['id']}), SUM({column['revision']})"
+        f" FROM {quote(Call._meta.db_table)}"
+        f" WHERE {column['state']} = %s AND {column['queue']} IS NOT NULL"
     )
-    return row["n"], row["ids"] or 0, row["revisions"] or 0
 
 
 def _read() -> dict[int, Waiting]:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -252,42 +252,62 @@ class CallRecord:
     abandoned: bool = False
     callback_pending: bool = False  # a callback was asked for and nobody answered yet
     disposition: str = ""  # the telephony's own word on the outcome, if any
+    first: bool = False  # the call's first event: the telephony has not written it yet
 
 
 # No savepoint of its own: its caller (a telephony event) runs it inside the event's
 # transaction and lets any error roll the whole event back; a savepoint cost every event
 # two more round trips for a partial rollback nobody asks for.
 @transaction.atomic(savepoint=False)
-def record_call(data: CallRecord) -> Contact:
+def record_call(data: CallRecord) -> None:
     """One Contact per call id, created at the first event and updated by the next ones.
 
     The intake rules of ``register_contact`` apply: the number in E.164 when it parses
     (kept as received otherwise: a call is recorded whatever its caller id), the region of
     a line serving one region. Only the telephony's fields are written: what the operator
     registered on the call card (person, topics, notes, the outcome: ``register_contact`` with
-    the call's id) stays.
+    the call's id) stays. One statement either way (this runs on every telephony event):
+    an UPDATE, whose row lock keeps the card's write and this one apart, or the INSERT of
+    a call's first event.
     """
     phone = try_normalise(data.caller_number) if data.caller_number else None
-    contact = Contact.objects.select_for_update().filter(call_id=data.call_id).first()
-    if contact is None:
+    fields = {
+        "line": data.line,
+        "caller_number": phone.e164 if phone else data.caller_number.strip()[:40],
+        "started_at": data.started_at,
+        "ended_at": data.ended_at,
+        "ivr_path": data.ivr_path[:200],
+        "queue_code": data.queue_code[:60],
+        "wait_seconds": None if data.wait_seconds is None else round(data.wait_seconds),
+        "talk_seconds": None if data.talk_seconds is None else round(data.talk_seconds),
+    }
+    if data.operator is not None:
+        fields["operator"] = data.operator
+    outcome = _telephony_outcome(data)
+    if data.first:
+        # The card may have saved the call before its first event reached us (the screen
+        # pop's call id): then its row is completed with the telephony's fields only.
         probe = ContactInput(line=data.line, region=data.region)
         contact = Contact(
             call_id=data.call_id,
             channel=Channel.PHONE,
             region=_default_region(probe, None, None),
+            disposition=outcome,
+            **fields,
         )
-    contact.line = data.line
-    contact.caller_number = phone.e164 if phone else data.caller_number.strip()[:40]
-    contact.started_at, contact.ended_at = data.started_at, data.ended_at
-    contact.ivr_path, contact.queue_code = data.ivr_path[:200], data.queue_code[:60]
-    contact.wait_seconds = None if data.wait_seconds is None else round(data.wait_seconds)
-    contact.talk_seconds = None if data.talk_seconds is None else round(data.talk_seconds)
-    if data.operator is not None:
-        contact.operator = data.operator
-    if contact.completed_at is None:  # once recorded on the call card, the outcome is theirs
-        contact.disposition = _telephony_outcome(data)
-    contact.save()
-    return contact
+        Contact.objects.bulk_create(
+            [contact], update_conflicts=True, unique_fields=["call_id"], update_fields=[*fields]
+        )
+        return
+    updated = Contact.objects.filter(call_id=data.call_id).update(
+        **fields,
+        # once recorded on the call card, the outcome is the operator's
+        disposition=Case(
+            When(completed_at__isnull=True, then=Value(outcome)), default=F("disposition")
+        ),
+    )
+    if not updated:  # not written at the first event (its line was not known then)
+        record_call(replace(data, first=True))
 
 
 def _telephony_outcome(data: CallRecord) -> str:

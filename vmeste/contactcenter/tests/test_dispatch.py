@@ -281,11 +281,10 @@ def test_only_the_telephony_may_ask_for_a_dispatch(api_as):
 
 
 @pytest.mark.django_db
-def test_an_event_that_frees_nobody_still_routes_what_fell_due(world, api_as):
-    """An answer or a hang-up changes neither the waiting calls nor the free agents, so
-    the server first asks without locks whether there is anything to route; a callback
-    offer that fell due meanwhile still comes back in that event's answer, and nothing
-    is decided twice."""
+def test_what_time_makes_due_is_the_heartbeats_not_every_events(world, api_as):
+    """An answer or a hang-up changes neither the waiting calls nor the free agents: it
+    routes nothing (and costs no query for it). A callback offer that time alone made due
+    comes back in the telephony's next heartbeat, once."""
     from vmeste.contactcenter.dispatch import dispatch_if_due
 
     Queue.objects.filter(code="food").update(max_wait_seconds=60)
@@ -304,7 +303,9 @@ def test_an_event_that_frees_nobody_still_routes_what_fell_due(world, api_as):
         offered_at=now - timedelta(seconds=90), revision=F("revision") + 1
     )
     body = phone.post(URL, event("a1", "call_answered", "talk", now, agent="a")).json()
-    assert body["callback_offers"] == ["wait"] and body["rung"] == []
+    assert body["callback_offers"] == [] and body["rung"] == []
+    assert phone.post("/api/v1/telephony/dispatch").json()["callback_offers"] == ["wait"]
+    assert phone.post("/api/v1/telephony/dispatch").json()["callback_offers"] == []
     assert phone.post(URL, event("e1", "call_ended", "talk", now)).json()["callback_offers"] == []
     # the agent wraps up and is free: the waiting caller is rung (a change, routed at once)
     wrapped = {"event_id": "w", "type": "agent_state", "agent": "a", "event": "wrap_done",

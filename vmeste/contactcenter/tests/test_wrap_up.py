@@ -158,15 +158,17 @@ def test_after_the_queues_wrap_up_time_the_agent_is_rung_not_before(phone, clock
                      ("ring", T + timedelta(seconds=80.5), None)]  # fmt: skip
 
 
-def test_any_event_applies_a_wrap_up_that_ended_with_nobody_waiting(phone, clock):
+def test_the_heartbeat_applies_a_wrap_up_that_ended_with_nobody_waiting(phone, clock):
     offer = {"line": "we-are-together", "ivr_path": "1", "centre": "nat"}
     send(phone, "o1", "call_offered", "c1", 0, **offer)
     send(phone, "a1", "call_answered", "c1", 2, agent="a")
     send(phone, "e1", "call_ended", "c1", 60)
     clock["at"] = T + timedelta(seconds=90)
-    # an event that changes nobody's state: the wrap-up's end is written all the same
+    # an event that changes nobody's state routes nothing: time is the heartbeat's
     answer = send(phone, "x", "agent_state", "", 90, agent="nobody", event="ready")
     assert answer["outcome"] == "unknown agent" and answer["rung"] == []
+    assert Agent.objects.get().state == "wrap_up"
+    assert heartbeat(phone, clock, 90) == []
     agent = Agent.objects.get()
     assert (agent.state, agent.state_since) == ("available", T + timedelta(seconds=80))
 

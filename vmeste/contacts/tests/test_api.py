@@ -75,9 +75,10 @@ def test_contacts_are_scoped_by_line(api_as):
 def test_a_call_the_telephony_recorded_is_completed_not_doubled(api_as):
     line = Line.objects.get(code="moscow-volunteers")
     moment = datetime.fromisoformat("2026-04-01T10:00:00+00:00")
-    call = record_call(
+    record_call(
         CallRecord(call_id="c7", line=line, started_at=moment, caller_number="+79165550011")
     )
+    call = Contact.objects.get(call_id="c7")
     api = api_as("operator")
     payload = {"line": "moscow-volunteers", "disposition": "transferred", "call_id": "c7",
                "categories": ["sick-leave"], "notes": "К врачу."}  # fmt: skip
