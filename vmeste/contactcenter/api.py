@@ -11,8 +11,7 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from vmeste.accounts.roles import Right
-from vmeste.contactcenter import ivrapi, services, telephony, transferorders
-from vmeste.contactcenter.dispatch import dispatch
+from vmeste.contactcenter import ivrapi, ringwatch, services, telephony, transferorders
 from vmeste.core.dates import CalendarMoment
 from vmeste.core.errors import Forbidden
 
@@ -174,10 +173,12 @@ def telephony_callbacks_due(request: HttpRequest):
 @router.post("/telephony/dispatch", response=DispatchOut)
 def telephony_dispatch(request: HttpRequest):
     """The telephony's heartbeat (e.g. every second): routes what is due and names the
-    callers who reached the queue's maximum wait since, even when no event came in."""
+    callers who reached the queue's maximum wait since, even when no event came in; a
+    ring no media node reported on in time (``VMESTE_CALLBACK_PLACE_SECONDS``) is taken
+    back first, and given again here."""
     if not request.user.can(Right.TELEPHONY_EVENTS):
         raise Forbidden()
-    return dispatch().as_dict()
+    return ringwatch.heartbeat().as_dict()
 
 
 class TransferIn(Schema):
