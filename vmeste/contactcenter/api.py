@@ -158,6 +158,10 @@ class CallbackDueOut(Schema):
     line: str
     attempt: int = Field(description="1 for the first attempt")
     offered_at: str
+    given_at: str = Field(
+        description="when the dispatch gave it to the agent: told back with …/stranded, so "
+        "that a node's word on a ring taken back and given again since changes nothing"
+    )
 
 
 @router.get("/telephony/callbacks/due", response=list[CallbackDueOut])
