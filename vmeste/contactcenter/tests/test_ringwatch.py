@@ -58,6 +58,17 @@ def wants_callback(phone, call, at):
     post(phone, f"{call}-hu", "call_ended", call, at + timedelta(seconds=31))
 
 
+def given_to_a(phone):
+    """A caller who took the callback offer (c1), given to agent «a»: the moment of it."""
+    wants_callback(phone, "c1", T0)
+    free("a", T0 + timedelta(seconds=40))
+    given = T0 + timedelta(seconds=50)
+    assert [(r.call_id, r.agent, r.callback) for r in dispatch(now=given).rung] == [
+        ("c1", "a", True)
+    ]
+    return given
+
+
 def free(name, at):
     Agent.objects.filter(user__username=name).update(state="available", state_since=at)
 
@@ -86,10 +97,7 @@ def taken_back(name):
 
 def test_a_callback_no_node_places_is_taken_back_and_given_again(world):
     phone = world
-    wants_callback(phone, "c1", T0)
-    free("a", T0 + timedelta(seconds=40))
-    given = T0 + timedelta(seconds=50)
-    assert [(r.call_id, r.agent) for r in dispatch(now=given).rung] == [("c1", "a")]
+    given = given_to_a(phone)
     # The node it was given to never says a word. Within the limit the heartbeat waits.
     assert beat(phone, given + timedelta(seconds=59)) == []
     assert state("c1") == ("ringing", "a") and agent("a").state == "ringing"
@@ -112,10 +120,7 @@ def test_a_callback_no_node_places_is_taken_back_and_given_again(world):
 
 def test_the_next_free_agent_gets_the_callback_taken_back(world):
     phone = world
-    wants_callback(phone, "c1", T0)
-    free("a", T0 + timedelta(seconds=40))
-    given = T0 + timedelta(seconds=50)
-    dispatch(now=given)
+    given = given_to_a(phone)
     free("b", given + timedelta(seconds=1))  # b idle since before a is freed: b first
     assert beat(phone, given + timedelta(seconds=61)) == [("c1", "b", True)]
     assert agent("a").state == "available" and state("c1") == ("ringing", "b")
@@ -123,9 +128,7 @@ def test_the_next_free_agent_gets_the_callback_taken_back(world):
 
 def test_a_callback_dialling_in_time_is_left_alone_then_failed_after_the_longer_limit(world):
     phone = world
-    wants_callback(phone, "c1", T0)
-    free("a", T0 + timedelta(seconds=40))
-    dispatch(now=T0 + timedelta(seconds=50))
+    given_to_a(phone)
     dialled = T0 + timedelta(seconds=60)
     post(phone, "c1-d", "callback_dialing", "c1", dialled, agent="a")
     assert beat(phone, dialled + timedelta(seconds=179)) == []
@@ -161,9 +164,7 @@ def test_a_callers_ring_nobody_reports_goes_back_once_then_the_call_ends(world):
 
 def test_a_ring_found_by_two_processes_at_once_is_taken_back_once(world):
     phone = world
-    wants_callback(phone, "c1", T0)
-    free("a", T0 + timedelta(seconds=40))
-    dispatch(now=T0 + timedelta(seconds=50))
+    given_to_a(phone)
     late = T0 + timedelta(seconds=111)
     clock.SERVER.follow(late)
     # Both found it before either put it back; the first gives it straight back to «a».
