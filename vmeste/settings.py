@@ -250,6 +250,12 @@ TRANSFER_AGENT_WAIT_SECONDS = int(os.environ.get("VMESTE_TRANSFER_AGENT_WAIT_SEC
 CALLBACK_RETRY_SECONDS = int(os.environ.get("VMESTE_CALLBACK_RETRY_SECONDS", "600"))
 CALLBACK_ATTEMPTS = int(os.environ.get("VMESTE_CALLBACK_ATTEMPTS", "3"))
 CALLBACK_HOURS = os.environ.get("VMESTE_CALLBACK_HOURS", "09:00-21:00")
+# A ring given to an agent that no media node has reported on within this many seconds
+# (a callback not yet dialling, a caller's ring neither answered nor rung out: the node
+# rings for 20 s) is taken back (``contactcenter.ringwatch``); a callback whose caller is
+# being dialled (the node rings them for 20 s too), after the second figure.
+CALLBACK_PLACE_SECONDS = int(os.environ.get("VMESTE_CALLBACK_PLACE_SECONDS", "60"))
+CALLBACK_DIAL_SECONDS = int(os.environ.get("VMESTE_CALLBACK_DIAL_SECONDS", "180"))
 USE_I18N = True
 USE_TZ = True
 

@@ -11,8 +11,7 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from vmeste.accounts.roles import Right
-from vmeste.contactcenter import ivrapi, services, telephony, transferorders
-from vmeste.contactcenter.dispatch import dispatch_if_due
+from vmeste.contactcenter import ivrapi, ringwatch, services, telephony, transferorders
 from vmeste.core.dates import CalendarMoment
 from vmeste.core.errors import Forbidden
 
@@ -159,6 +158,10 @@ class CallbackDueOut(Schema):
     line: str
     attempt: int = Field(description="1 for the first attempt")
     offered_at: str
+    given_at: str = Field(
+        description="when the dispatch gave it to the agent: told back with …/stranded, so "
+        "that a node's word on a ring taken back and given again since changes nothing"
+    )
 
 
 @router.get("/telephony/callbacks/due", response=list[CallbackDueOut])
@@ -175,10 +178,12 @@ def telephony_callbacks_due(request: HttpRequest):
 def telephony_dispatch(request: HttpRequest):
     """The telephony's heartbeat (every second while callers wait): routes what time made
     due (wrap-ups over, waits long enough to widen who may answer) and names the callers
-    who reached the queue's maximum wait since. Events route only what they change."""
+    who reached the queue's maximum wait since; events route only what they change. A
+    ring no media node reported on in time (``VMESTE_CALLBACK_PLACE_SECONDS``) is taken
+    back first, and given again here."""
     if not request.user.can(Right.TELEPHONY_EVENTS):
         raise Forbidden()
-    return dispatch_if_due().as_dict()
+    return ringwatch.heartbeat().as_dict()
 
 
 class TransferIn(Schema):

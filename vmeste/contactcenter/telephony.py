@@ -152,6 +152,7 @@ def callbacks_due(*, now: datetime) -> list[dict]:
             "line": call.line.code if call.line_id else "",
             "attempt": call.callback_attempts + 1,
             "offered_at": call.offered_at.isoformat(),
+            "given_at": call.agent.state_since.isoformat(),  # this ring's, told back if stranded
         }
         for call in calls
     ]

@@ -3,7 +3,10 @@ answered to the ``telephony`` service account only."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Field, Router, Schema
 
 from vmeste.accounts.roles import Right
@@ -88,11 +91,20 @@ class StrandedOut(Schema):
     callback_offers: list[str] = []
 
 
+class StrandedIn(Schema):
+    given_at: datetime | None = Field(
+        None, description="the ring's moment from callbacks/due: a later ring is not put back"
+    )
+
+
 @router.post("/telephony/edge/callbacks/{call_id}/stranded", response=StrandedOut)
-def edge_callback_stranded(request: HttpRequest, call_id: str):
+def edge_callback_stranded(request: HttpRequest, call_id: str, payload: StrandedIn):
     """A callback the media node was placing when it stopped: back in its place."""
     _edge(request)
-    return services.callback_stranded(call_id=call_id)
+    given_at = payload.given_at
+    if given_at is not None and timezone.is_naive(given_at):
+        given_at = timezone.make_aware(given_at)
+    return services.callback_stranded(call_id=call_id, given_at=given_at)
 
 
 class ClaimIn(Schema):

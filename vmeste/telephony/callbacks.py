@@ -117,10 +117,13 @@ class Callbacks:
     this node (a ``rung`` is in exactly one answer, so two nodes never dial one caller),
     with the caller's number from ``callbacks/due``; one task each.
 
-    Their call ids are kept on disk while they are being placed (``ledger``): a node that
-    stops (crash, restart) loses its tasks, and nobody else would ever place those
-    callbacks; on start it tells Vmeste each one it still lists (``recover``), which puts
-    it back in its place, until Vmeste has heard of all of them."""
+    Their call ids are kept on disk while they are being placed (``ledger``, each with
+    the moment Vmeste gave it, ``given_at`` from ``due``): a node that stops (crash,
+    restart) loses its tasks; on start it tells Vmeste each one it still lists
+    (``recover``), which puts it back in its place, until Vmeste has heard of all of
+    them. A node that never comes back is Vmeste's heartbeat's to cover
+    (``contactcenter.ringwatch``): it may have given the callback to another node since,
+    and the moment told back keeps a late word on the old ring from undoing the new one."""
 
     RECOVER_SECONDS = 5.0  # Vmeste not answering yet (started with us): asked again
 
@@ -129,7 +132,8 @@ class Callbacks:
         self.ledger = ledger
         self.wanted: set[str] = set()
         self.placing: dict[str, asyncio.Task] = {}
-        self.stranded: set[str] = set()  # left by the previous run, not yet told
+        self.given_at: dict[str, str] = {}  # call id → the ring's moment (Vmeste's clock)
+        self.stranded: dict[str, str] = {}  # left by the previous run, not yet told
 
     def given(self, call_id: str) -> None:
         self.wanted.add(call_id)
@@ -143,6 +147,7 @@ class Callbacks:
             for item in due:
                 if item["call_id"] in self.wanted and item["call_id"] not in self.placing:
                     self.wanted.discard(item["call_id"])
+                    self.given_at[item["call_id"]] = item.get("given_at", "")
                     self._place(item)
             self.wanted &= listed  # no longer due: given to someone else since, or over
             self._keep()
@@ -154,16 +159,19 @@ class Callbacks:
 
     def _placed(self, call_id: str) -> None:
         self.placing.pop(call_id, None)
+        self.given_at.pop(call_id, None)
         self._keep()
 
     def _keep(self) -> None:
-        """The ledger: the callbacks this node holds, written whole (a rename: a crash
-        mid-write leaves the previous list, never half of one)."""
+        """The ledger: the callbacks this node holds, each with the moment it was given
+        ("" before ``due`` told it), written whole (a rename: a crash mid-write leaves the
+        previous list, never half of one)."""
         if self.ledger is None:
             return
-        ids = sorted(self.wanted | set(self.placing) | self.stranded)
+        ids = sorted(self.wanted | set(self.placing) | set(self.stranded))
+        held = {i: self.given_at.get(i) or self.stranded.get(i, "") for i in ids}
         partial = self.ledger.with_suffix(".part")
-        partial.write_text(json.dumps(ids))
+        partial.write_text(json.dumps(held))
         partial.replace(self.ledger)
 
     async def recover(self) -> None:
@@ -172,15 +180,18 @@ class Callbacks:
         if self.ledger is None or not self.ledger.exists():
             return
         with contextlib.suppress(ValueError, OSError):
-            self.stranded = set(json.loads(self.ledger.read_text())) - set(self.placing)
+            held = json.loads(self.ledger.read_text())
+            if isinstance(held, list):  # the ids alone: a ledger written before ``given_at``
+                held = dict.fromkeys(held, "")
+            self.stranded = {i: at for i, at in held.items() if i not in self.placing}
         while self.stranded:
-            for call_id in sorted(self.stranded):
+            for call_id, given_at in sorted(self.stranded.items()):
                 try:
-                    answer = await self.app.vmeste.callback_stranded(call_id)
+                    answer = await self.app.vmeste.callback_stranded(call_id, given_at)
                 except VmesteUnavailable:
                     continue
                 log.info("callback %s stranded by a restart: %s", call_id, answer.get("state"))
-                self.stranded.discard(call_id)
+                del self.stranded[call_id]
                 self._keep()
                 self.app.on_answer(answer)
             if self.stranded:

@@ -88,10 +88,12 @@ class VmesteClient:
         due = await asyncio.to_thread(self._request, "GET", "/telephony/callbacks/due")
         return due if isinstance(due, list) else []
 
-    async def callback_stranded(self, call_id: str) -> dict:
-        """A callback this node was placing when it stopped: Vmeste puts it back."""
+    async def callback_stranded(self, call_id: str, given_at: str = "") -> dict:
+        """A callback this node was placing when it stopped: Vmeste puts it back (unless
+        it has given it again since: ``given_at``, the ring's moment from ``due``)."""
         path = f"/telephony/edge/callbacks/{urllib.parse.quote(call_id, safe='')}/stranded"
-        return await asyncio.to_thread(self._request, "POST", path, {})
+        payload = {"given_at": given_at} if given_at else {}
+        return await asyncio.to_thread(self._request, "POST", path, payload)
 
     async def transfers(self, call_ids: list[str]) -> list[dict]:
         """The transfers agents asked for from the site, for these calls, taken by us."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vmeste.accounts.roles import Right
-from vmeste.contactcenter import ivr, ivrmenu
+from vmeste.contactcenter import ivr, ivrmenu, ringwatch
 from vmeste.contactcenter import telephony as contactcenter_telephony
 from vmeste.contactcenter.models import Agent, Call, IvrMenu
 from vmeste.contactcenter.transitions import AgentState
@@ -192,35 +192,30 @@ def registration_lost(*, username: str, at: datetime | None = None) -> dict:
     return {"agent": username, "state": agent.state, "outcome": answer["outcome"]}
 
 
-def callback_stranded(*, call_id: str, at: datetime | None = None) -> dict:
+def callback_stranded(
+    *, call_id: str, at: datetime | None = None, given_at: datetime | None = None
+) -> dict:
     """A callback the media node was placing when it stopped (it lists them on its disk
-    and tells them on start): put back in its place. Its agent's phone rung, the caller not
-    dialled yet: the agent is free again (``caller_gone``, with the reason on their
-    timeline) and no attempt was made; the caller being dialled: a failed attempt
-    (``callback_failed``), retried after the interval like any other. Answers what the
-    dispatch decided next (the node places what it is given). Idempotent: the event's id
-    is the callback's step."""
+    and tells them on start): put back in its place (``ringwatch.put_back``, the same as a
+    ring no node reported in time). Its agent's phone rung, the caller not dialled yet:
+    the agent is free again and no attempt was made; the caller being dialled: a failed
+    attempt, retried after the interval like any other. Answers what the dispatch decided
+    next (the node places what it is given). Idempotent: the event's id is the callback's
+    step. ``given_at``: the moment of the ring the node was given (``callbacks/due``); a
+    ring or a dialling that began a place limit or more after it is another node's, given
+    since the heartbeat took this one back, and is left alone."""
     call = Call.objects.select_related("agent__user").filter(call_id=call_id).first()
     if call is None:
         raise NotFound(_("Нет такого звонка."))
-    at = at or timezone.now()
     placing = call.callback_requested and call.answered_at is None and call.agent_id
+    if placing and given_at is not None:
+        later = call.agent.state_since - given_at
+        placing = later < timedelta(seconds=settings.CALLBACK_PLACE_SECONDS)
     if not placing or call.state not in (Call.State.RINGING, Call.State.DIALING):
         return {"call_id": call_id, "state": call.state, "outcome": "not being placed",
                 "rung": [], "callback_offers": []}  # fmt: skip
     reason = _("узел медиаприложения перезапущен")
-    # This ring or this dialling, and no other: a later stranding of the same callback is new.
-    since = call.agent.state_since.isoformat()
-    moment = hashlib.sha256(f"{call_id}:{call.state}:{since}:{call.callback_failures}".encode())
-    step = f"stranded:{moment.hexdigest()[:40]}"  # an event id holds 100 characters
-    if call.state == Call.State.RINGING:
-        data = {"agent": call.agent.user.username, "event": "caller_gone", "reason": reason}
-        kind, about = contactcenter_telephony.AGENT_STATE, ""
-    else:
-        data, kind, about = {"reason": reason}, "callback_failed", call_id
-    answer = contactcenter_telephony.record_event(
-        event_id=step, type=kind, call_id=about, at=at, data=data
-    )
+    answer = ringwatch.put_back(call, reason=reason, at=at or timezone.now())
     call.refresh_from_db(fields=["state"])
     return {**answer, "call_id": call_id, "state": call.state}
 

@@ -81,6 +81,26 @@ def test_a_callback_stranded_while_the_caller_was_dialled_is_a_failed_attempt(wa
     assert Call.objects.get(call_id="c1").callback_failures == 1
 
 
+def test_a_node_back_late_does_not_undo_a_ring_given_again_since(waiting_callback, settings):
+    """The heartbeat took the callback back from a node that went away and gave it again
+    (to another node); the first node, restarted, tells its ledger: its ring, not the new
+    one, is what it speaks of, and that one is over."""
+    phone, agent = waiting_callback
+    settings.CALLBACK_PLACE_SECONDS = 60
+    [due] = phone.get("/api/v1/telephony/callbacks/due").json()
+    agent.refresh_from_db()
+    ring = agent.state_since  # the ring of now: the callback given again 61 s after …
+    assert due["given_at"] == ring.isoformat()
+    earlier = (ring - timedelta(seconds=61)).isoformat()  # … the one the node was given
+    told = phone.post(_stranded("c1"), {"given_at": earlier}).json()
+    assert told["outcome"] == "not being placed" and told["state"] == "ringing"
+    agent.refresh_from_db()
+    assert (agent.state, agent.state_since) == ("ringing", ring)
+    # Its own ring (the moment matches): put back as before.
+    told = phone.post(_stranded("c1"), {"given_at": due["given_at"]}).json()
+    assert told["rung"] == [{"call_id": "c1", "agent": "a", "callback": True}]
+
+
 def test_only_a_callback_being_placed_is_put_back(waiting_callback, api_as):
     phone, _agent = waiting_callback
     Call.objects.filter(call_id="c1").update(state="waiting", agent=None)
@@ -98,15 +118,16 @@ class _App:
         self.vmeste = self
         self.down = 1
 
-    async def callback_stranded(self, call_id: str) -> dict:
+    async def callback_stranded(self, call_id: str, given_at: str = "") -> dict:
         if self.down:
             self.down -= 1
             raise VmesteUnavailable("starting")
-        self.told.append(call_id)
+        self.told.append((call_id, given_at))
         return {"call_id": call_id, "state": "waiting", "rung": []}
 
     async def callbacks_due(self) -> list[dict]:
-        return [{"call_id": "c3", "agent": "a", "caller_number": "+7900"}]
+        return [{"call_id": "c3", "agent": "a", "caller_number": "+7900",
+                 "given_at": "2026-04-01T10:00:00+00:00"}]  # fmt: skip
 
     def on_answer(self, answer: dict) -> None:
         self.answers.append(answer)
@@ -114,7 +135,8 @@ class _App:
 
 def test_the_node_keeps_its_callbacks_on_disk_and_tells_them_after_a_restart(tmp_path):
     ledger = tmp_path / "callbacks-5070.json"
-    ledger.write_text(json.dumps(["c1", "c2"]))  # the previous run's, cut off
+    # The previous run's, cut off: «c1» with the moment it was given, «c2» before ``due``.
+    ledger.write_text(json.dumps({"c1": "2026-04-01T09:00:00+00:00", "c2": ""}))
     app = _App()
 
     async def scenario():
@@ -133,5 +155,15 @@ def test_the_node_keeps_its_callbacks_on_disk_and_tells_them_after_a_restart(tmp
         return after_recovery, given, being_placed, json.loads(ledger.read_text())
 
     after_recovery, given, being_placed, at_end = asyncio.run(scenario())
-    assert sorted(app.told) == ["c1", "c2"] and len(app.answers) == 2
-    assert after_recovery == [] and given == being_placed == ["c3"] and at_end == []
+    assert sorted(app.told) == [("c1", "2026-04-01T09:00:00+00:00"), ("c2", "")]
+    assert len(app.answers) == 2 and after_recovery == {} and at_end == {}
+    assert given == {"c3": ""} and being_placed == {"c3": "2026-04-01T10:00:00+00:00"}
+
+
+def test_a_ledger_of_ids_alone_is_still_told(tmp_path):
+    ledger = tmp_path / "callbacks-5070.json"
+    ledger.write_text(json.dumps(["c1"]))  # written before the ledger kept ``given_at``
+    app = _App()
+    app.down = 0
+    asyncio.run(asyncio.wait_for(Callbacks(app, ledger).recover(), 5))
+    assert app.told == [("c1", "")] and json.loads(ledger.read_text()) == {}

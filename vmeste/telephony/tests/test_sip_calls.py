@@ -10,12 +10,10 @@ import urllib.request
 
 import pytest
 from django.db.utils import OperationalError
-from django.utils import timezone
 
 from vmeste.accounts.services import create_user, issue_token
 from vmeste.contactcenter.models import Agent, Call, TransferOrder
 from vmeste.contactcenter.services import change_agent_state
-from vmeste.contactcenter.telephony import record_event
 from vmeste.contactcenter.transitions import AgentEvent, AgentState
 from vmeste.telephony import edge
 from vmeste.telephony.services import set_sip_password
@@ -228,41 +226,6 @@ def test_a_phone_that_unregisters_takes_its_agent_offline(tmp_path, live_server,
         # Kamailio's log reaches its file a moment after the event it tells of.
         said = "registration of ivanova lost: vmeste says 200"
         assert _until(lambda: said in sip_edge.log("kamailio")), sip_edge.log("kamailio")[-3000:]
-    finally:
-        sip_edge.stop()
-
-
-def test_a_callback_rings_the_agent_then_reaches_the_caller(tmp_path, live_server, national):
-    """A caller who took the callback offer left the line; when Vmeste gives the call to
-    Ivanova, the media application rings her phone, then dials the caller through the
-    phone network's gateway (a SIPp UAS): they talk, the caller hangs up, each step told."""
-    agent = national["agents"]["ivanova"]
-    set_sip_password(by=None, username="ivanova", password="phone-secret")
-    offered = {"line": "we-are-together", "queue": "food", "centre": "nat",
-               "caller_number": "79001112233"}  # fmt: skip
-    for n, (kind, data) in enumerate(
-        [("call_offered", offered), ("callback_requested", {}), ("call_ended", {})]
-    ):
-        record_event(event_id=f"cb{n}", type=kind, call_id="cb-1", at=timezone.now(), data=data)
-    assert Call.objects.get(call_id="cb-1").state == Call.State.WAITING  # kept their place
-    ports = free_udp_ports(4)
-    vmeste = live_server.url.replace("localhost", "127.0.0.1")
-    urllib.request.urlopen(f"{vmeste}/healthz", timeout=30).close()
-    sip_edge = _edge(tmp_path, vmeste, gateway=f"sip:127.0.0.1:{ports[2]}").start()
-    try:
-        _register(tmp_path, sip_edge, "ivanova", ports[0])
-        phone = sipp(tmp_path, "agent.xml", name="phone-ivanova", port=ports[0],
-                     media_port=ports[1], timeout=60)  # fmt: skip
-        called = sipp(tmp_path, "callee.xml", name="called-back", port=ports[2],
-                      media_port=ports[3], timeout=60)  # fmt: skip
-        change_agent_state(agent=agent, event=AgentEvent.SIGN_IN)  # the heartbeat gives it
-        assert called.wait(60) == 0, sip_edge.log("media")[-3000:]
-        assert phone.wait(20) == 0, sip_edge.log("kamailio")[-3000:]
-        call = _until(lambda: Call.objects.filter(call_id="cb-1", state=Call.State.ENDED).first())
-        assert call is not None, sip_edge.log("media")[-3000:]
-        assert call.agent.user.username == "ivanova" and call.callback_attempts == 1
-        assert call.answered_at is not None and call.talk_seconds > 0
-        assert any("79001112233" in line for line in called.received("INVITE "))
     finally:
         sip_edge.stop()
 
