@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from vmeste.contactcenter import configcache
+from vmeste.contactcenter import configcache, consults
 from vmeste.contactcenter.callevents import apply_call_event
 from vmeste.contactcenter.calllog import EVENT_TYPES
 from vmeste.contactcenter.dispatch import Dispatched, dispatch, dispatch_if_due
@@ -30,7 +30,8 @@ from vmeste.contactcenter.transitions import AgentEvent, AgentState, TransitionR
 from vmeste.core.errors import ValidationFailed
 
 AGENT_STATE = "agent_state"
-TYPES = (*EVENT_TYPES, AGENT_STATE)
+CONSULT = "consult"  # a colleague consulted answered, missed it or was let go (``consults``)
+TYPES = (*EVENT_TYPES, AGENT_STATE, CONSULT)
 
 
 def record_event(
@@ -57,10 +58,13 @@ def record_event(
     call = None
     try:
         with transaction.atomic():
-            if type == AGENT_STATE:
+            if type in (AGENT_STATE, CONSULT):
                 # Applied first and stored with its outcome: a copy of an event already
                 # stored fails on its id at the end and rolls the whole of it back.
-                outcome, matching_changed = _apply_agent_event(data, at)
+                if type == AGENT_STATE:
+                    outcome, matching_changed = _apply_agent_event(data, at)
+                else:
+                    outcome, matching_changed = consults.record(call_id, data, at)
                 TelephonyEvent.objects.create(
                     event_id=event_id, type=type, call_id=call_id, at=at, data=data,
                     outcome=outcome,
