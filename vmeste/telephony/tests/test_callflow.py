@@ -682,3 +682,55 @@ def test_a_warm_transfer_consults_the_number_then_puts_through_or_returns(busy, 
         assert agent == "ivanova" and byes[-1] == ivanova  # hung up on when the caller left
         assert len(byes) == (1 if busy else 2)
         assert _kinds(vmeste) == ["call_offered", "call_answered", "call_ended"]
+
+
+def _colleague(invite, step: str) -> list[dict]:
+    return [{"call_id": invite.call_id, "step": step, "to_queue": "psy",
+             "to_agent": "sidorova", "to_number": "", "asked_by": "ivanova"}]  # fmt: skip
+
+
+@pytest.mark.parametrize("busy, end", [((), "complete"), ((), "return"),
+                                       (("sidorova",), "")])  # fmt: skip
+def test_a_warm_transfer_to_a_colleague_tells_vmeste_each_step_of_theirs(busy, end):
+    """A colleague Vmeste reserved is consulted on their phone (rung through the edge by
+    their username): answered, then put through (``call_transferred`` to them, ``warm``) or
+    given back (``consult over``); busy: ``consult failed``, back with the first agent."""
+
+    async def scenario():
+        app, vmeste, caller, phones = await _setup(["ivanova"], busy=set(busy))
+        invite, ok, media = await _dial(app, caller)
+        _press(caller, media, "1")
+        await _until(lambda: invite.call_id in app.callers)
+        me = app.callers[invite.call_id]
+        await _until(lambda: me.state == "bridged")
+        vmeste.orders = _colleague(invite, "consult")
+        if busy:
+            await _until(lambda: "sidorova" in phones.rung)
+        else:
+            await _until(lambda: me.state == "consulting" and me.consult_leg is not None
+                         and me.consult_leg.call_id in me.acks)  # fmt: skip
+            vmeste.orders = _colleague(invite, end)
+        await _until(lambda: me.state == "bridged" and not vmeste.orders)
+        agent = me.agent
+        _hang_up(caller, app, invite, ok)
+        await _settle(app)
+        app.close()
+        return vmeste, phones.rung, agent
+
+    vmeste, rung, agent = run(scenario())
+    assert rung == ["ivanova", "sidorova"]
+    told = [(e[0], e[2]) for e in vmeste.events if e[0] in ("consult", "call_transferred")]
+    if end == "complete":
+        assert agent == "sidorova"
+        assert told == [
+            ("consult", {"agent": "sidorova", "outcome": "answered"}),
+            ("call_transferred", {"to_agent": "sidorova", "to_queue": "psy", "warm": True}),
+        ]
+    elif end == "return":
+        assert agent == "ivanova"
+        assert told == [("consult", {"agent": "sidorova", "outcome": "answered"}),
+                        ("consult", {"agent": "sidorova", "outcome": "over"})]  # fmt: skip
+    else:
+        assert agent == "ivanova"
+        assert told == [("consult", {"agent": "sidorova", "outcome": "failed"})]
+    assert _kinds(vmeste)[-1] == "call_ended"
