@@ -256,3 +256,29 @@ def test_an_agent_whose_wrap_up_is_over_may_be_consulted(desk):
     kinds = AgentStateChange.objects.filter(agent__user__username="expert")
     assert list(kinds.order_by("pk").values_list("kind", flat=True)) == ["wrap_done", "ring"]
     assert state("expert") == ("ringing", "c1")
+
+
+def test_the_toolbar_consults_a_colleague_or_a_queue_and_shows_both_sides(desk, client):
+    op, edge = desk["op"], desk["edge"]
+    client.force_login(op.user)
+    page = client.get("/contactcenter/toolbar/").content.decode()
+    assert 'value="consult_agent"' in page and 'value="consult_queue"' in page
+    assert '<option value="expert">' in page  # free now: offered as the target is typed
+    Agent.objects.filter(user__username="expert").update(state="on_break")
+    refused = client.post("/contactcenter/toolbar/transfer/",
+                          {"call": "c1", "kind": "consult_queue", "target": "psy"})  # fmt: skip
+    assert "нет свободного оператора" in refused.content.decode()
+    Agent.objects.filter(user__username="expert").update(state="available")
+    asked = client.post("/contactcenter/toolbar/transfer/",
+                        {"call": "c1", "kind": "consult_agent", "target": "expert"})  # fmt: skip
+    assert "вызываем оператора expert" in asked.content.decode()
+    edge.post(CLAIM, {"call_ids": ["c1"]})
+    _told(edge, "k1", 20, "answered")
+    page = client.get("/contactcenter/toolbar/").content.decode()
+    assert "Консультация с оператором expert" in page and "Соединить" in page
+    client.force_login(Agent.objects.get(user__username="expert").user)
+    theirs = client.get("/contactcenter/toolbar/").content.decode()
+    assert "Коллега консультируется с вами" in theirs and "Перевести" not in theirs
+    client.force_login(op.user)
+    done = client.post("/contactcenter/toolbar/consultation/", {"call": "c1", "complete": "1"})
+    assert "Соединяем абонента с оператором expert" in done.content.decode()
