@@ -401,3 +401,69 @@ def test_a_warm_transfer_consults_a_specialist_then_puts_the_caller_through(
         assert any("74951112233" in line for line in specialist.received("INVITE "))
     finally:
         sip_edge.stop()
+
+
+def test_a_warm_transfer_consults_the_next_free_agent_of_a_queue_who_takes_the_caller(
+    tmp_path, live_server, national, one_request_at_a_time
+):
+    """Ivanova answers; from the call card she consults the psychologists' queue: Vmeste
+    reserves its free agent, Sidorova, whose registered phone rings through the edge and
+    is put through to Ivanova's (the caller hears the music); «Соединить»: the caller talks
+    to Sidorova, Ivanova's phone is hung up; one call, Sidorova's, in «psy», one transfer."""
+    agents = national["agents"]
+    for username in ("ivanova", "sidorova"):
+        set_sip_password(by=None, username=username, password="phone-secret")
+        change_agent_state(agent=agents[username], event=AgentEvent.SIGN_IN)
+    token = issue_token(username="ivanova")
+    vmeste = live_server.url.replace("localhost", "127.0.0.1")
+    urllib.request.urlopen(f"{vmeste}/healthz", timeout=30).close()
+    sip_edge = _edge(tmp_path, vmeste).start()
+
+    def ask(path: str, payload: dict) -> None:
+        request = urllib.request.Request(
+            f"{vmeste}/api/v1/contactcenter/calls/{path}", data=json.dumps(payload).encode(),
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )  # fmt: skip
+        with urllib.request.urlopen(request, timeout=30) as asked:
+            assert asked.status == 202
+
+    try:
+        # Ivanova's phone is re-INVITEd with Sidorova's offer, then hung up; Sidorova's
+        # answers the consultation and is re-INVITEd for the caller's (``specialist.xml``).
+        ports = free_udp_ports(5)
+        phones = {}
+        for username, port, media, scenario in [
+            ("ivanova", ports[0], ports[1], "agent_consults.xml"),
+            ("sidorova", ports[2], ports[3], "specialist.xml"),
+        ]:
+            _register(tmp_path, sip_edge, username, port)
+            phones[username] = sipp(tmp_path, scenario, name=f"phone-{username}", port=port,
+                                    media_port=media, timeout=60)  # fmt: skip
+        time.sleep(6)  # the dispatcher's keep-alive marks our media node up
+        caller = sipp(tmp_path, "caller_transferred.xml", "-s", NUMBER, name="caller",
+                      port=ports[4], media_port=free_range(20)[0], target=sip_edge.address,
+                      digit="1", timeout=60)  # fmt: skip
+        talking = _until(lambda: Call.objects.filter(state=Call.State.ANSWERED).first())
+        assert talking is not None, sip_edge.log("media")[-3000:]
+        assert talking.agent_id == agents["ivanova"].pk
+        ask(f"{talking.call_id}/transfer", {"to_queue": "psy", "consult": True})
+        sidorova = Agent.objects.get(pk=agents["sidorova"].pk)
+        assert (sidorova.state, sidorova.call_id) == (AgentState.RINGING, talking.pk)
+        answered = _until(
+            lambda: Agent.objects.get(pk=sidorova.pk).state == AgentState.ON_CALL
+        )  # her phone answered the consultation: the node said so
+        assert answered, sip_edge.log("media")[-3000:]
+        ask(f"{talking.call_id}/consultation/end", {"complete": True})
+        assert caller.wait(60) == 0, sip_edge.log("media")[-3000:]
+        assert phones["ivanova"].wait(20) == 0, sip_edge.log("media")[-3000:]
+        assert phones["sidorova"].wait(20) == 0, sip_edge.log("media")[-3000:]
+        call = _until(lambda: Call.objects.filter(state=Call.State.ENDED).first())
+        assert call is not None and call.call_id == talking.call_id
+        assert (call.agent.user.username, call.queue.code) == ("sidorova", "psy")
+        assert call.folded["summary"]["transfers"] == 1 and call.consulted is None
+        assert call.talk_seconds > 0 and Call.objects.count() == 1
+        assert Agent.objects.get(pk=agents["ivanova"].pk).state == AgentState.WRAP_UP
+        assert Agent.objects.get(pk=sidorova.pk).state == AgentState.WRAP_UP
+        assert phones["sidorova"].received("INVITE ")
+    finally:
+        sip_edge.stop()
