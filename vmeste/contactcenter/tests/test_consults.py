@@ -4,13 +4,18 @@ The server's clock is fixed (``clock``); the node's side is its events and claim
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
 
+from vmeste.contactcenter import transferorders
+from vmeste.contactcenter.dispatch import dispatch
 from vmeste.contactcenter.models import Agent, AgentStateChange, Call, Queue, TransferOrder
 from vmeste.contactcenter.tests import clock
 from vmeste.contacts.models import Contact
+from vmeste.core.errors import ServiceError
 from vmeste.core.models import Centre, Line
 
 pytestmark = pytest.mark.django_db
@@ -282,3 +287,54 @@ def test_the_toolbar_consults_a_colleague_or_a_queue_and_shows_both_sides(desk, 
     client.force_login(op.user)
     done = client.post("/contactcenter/toolbar/consultation/", {"call": "c1", "complete": "1"})
     assert "Соединяем абонента с оператором expert" in done.content.decode()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_consultations_and_a_dispatch_at_once_get_the_colleague_once(desk, api_as):
+    """Two operators consult «expert» while a dispatch could ring them for a caller of
+    their queue, all at the same moment: one of the three has them, the others are
+    refused or ring nobody."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL row locks")
+    op, edge = desk["op"], desk["edge"]
+    other = api_as("operator")
+    _agent(other.user, desk["centre"], {"general": 1})
+    offered = ev("o2", "call_offered", "c2", 10, line="we-are-together", ivr_path="1",
+                 centre="nat")  # fmt: skip
+    edge.post(URL, offered)
+    edge.post(URL, ev("a2", "call_answered", "c2", 12, agent=other.user.username))
+    Call.objects.create(  # a caller of the psychologists, not yet dispatched
+        call_id="c3", line=Line.objects.get(code="we-are-together"), centre=desk["centre"],
+        queue=Queue.objects.get(code="psy"), offered_at=T0 + timedelta(seconds=13),
+    )  # fmt: skip
+    barrier, outcomes = threading.Barrier(3), []
+
+    def run(work):
+        try:
+            barrier.wait()
+            outcomes.append(work())
+        except ServiceError as refused:
+            outcomes.append(refused.message)
+        finally:
+            connection.close()
+
+    def consult(user, call_id):
+        return lambda: (
+            transferorders.ask(
+                user=user, call_id=call_id, to_agent="expert", consult=True
+            ).call.call_id
+        )
+
+    works = [consult(op.user, "c1"), consult(other.user, "c2"), lambda: dispatch().rung]
+    threads = [threading.Thread(target=run, args=(w,)) for w in works]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    expert = Agent.objects.get(user__username="expert")
+    rings = AgentStateChange.objects.filter(agent=expert, kind="ring")
+    assert rings.count() == 1 and expert.state == "ringing", outcomes
+    given = TransferOrder.objects.count() + Call.objects.filter(agent=expert).count()
+    assert given == 1, outcomes
+    assert sum("сейчас не свободен" in str(o) for o in outcomes) >= 1
