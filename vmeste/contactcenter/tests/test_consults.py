@@ -5,7 +5,7 @@ The server's clock is fixed (``clock``); the node's side is its events and claim
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -14,6 +14,7 @@ from vmeste.contactcenter import transferorders
 from vmeste.contactcenter.dispatch import dispatch
 from vmeste.contactcenter.models import Agent, AgentStateChange, Call, Queue, TransferOrder
 from vmeste.contactcenter.tests import clock
+from vmeste.contactcenter.tests.test_transfers import T0, ev
 from vmeste.contacts.models import Contact
 from vmeste.core.errors import ServiceError
 from vmeste.core.models import Centre, Line
@@ -21,18 +22,11 @@ from vmeste.core.models import Centre, Line
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/telephony/events"
 CLAIM = "/api/v1/telephony/edge/transfers/claim"
-T0 = datetime(2026, 4, 1, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)
 def _server_clock(server_clock):
     """The server at each event's moment: reservations and wrap-ups on the events' day."""
-
-
-def ev(n, kind, call, seconds, **fields):
-    at = (T0 + timedelta(seconds=seconds)).isoformat()
-    clock.SERVER.follow(at)
-    return {"event_id": n, "type": kind, "call_id": call, "at": at, **fields}
 
 
 def _agent(user, centre, skills, *, state="available", idle_since=T0 - timedelta(minutes=5)):
