@@ -69,7 +69,7 @@ class TelephonyEventIn(Schema):
     type: str = Field(
         description="call_offered | call_answered | call_transferred | call_ended | "
         "callback_requested | callback_dialing | callback_answered | callback_failed | "
-        "agent_state"
+        "agent_state | consult"
     )
     call_id: str = Field("", max_length=100)
     at: CalendarMoment
@@ -89,6 +89,13 @@ class TelephonyEventIn(Schema):
     to_number: str = Field(
         "", max_length=32, description="call_transferred out to a specialist's number"
     )
+    warm: bool | None = Field(
+        None, description="call_transferred to_agent after consulting them: theirs at once"
+    )
+    outcome: str = Field(
+        "", max_length=10, description="consult (the colleague of a warm transfer, agent): "
+        "answered | failed (busy, no answer) | over (given back to the caller, hung up)"
+    )  # fmt: skip
     disposition: str = Field("", max_length=40)
     event: str = Field("", max_length=20, description="agent_state: sign_in, ready, ...")
     reason: str = Field("", max_length=100)
@@ -190,7 +197,10 @@ class TransferIn(Schema):
     to_queue: str = Field("", max_length=60, description="a queue's code")
     to_agent: str = Field("", max_length=150, description="an agent's username")
     to_number: str = Field("", max_length=32, description="an outside specialist's number")
-    consult: bool = Field(False, description="warm: talk to the number first (numbers only)")
+    consult: bool = Field(
+        False, description="warm: talk to the target first (a number, an agent, or the next "
+        "free agent of the queue, reserved meanwhile; 409 when nobody is free)"
+    )  # fmt: skip
 
 
 class ConsultEndIn(Schema):
@@ -205,8 +215,9 @@ class TransferAskedOut(Schema):
 
 @router.post("/contactcenter/calls/{call_id}/transfer", response={202: TransferAskedOut})
 def transfer_call(request: HttpRequest, call_id: str, payload: TransferIn):
-    """The agent talking to the caller transfers them (blind): to a queue, another agent or
-    an outside number — one of them. 409: not their call now, or a transfer already asked."""
+    """The agent talking to the caller transfers them, blind or after consulting the
+    target (``consult``): to a queue, another agent or an outside number — one of them.
+    409: not their call now, a transfer already asked, nobody free to consult."""
     order = transferorders.ask(user=request.user, call_id=call_id, **payload.dict())
     return Status(202, {"call_id": call_id, "asked_at": order.asked_at, "state": "asked"})
 

@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 from django.utils import timezone
 
-from vmeste.contactcenter import calllog, configcache, waiting
+from vmeste.contactcenter import calllog, configcache, consults, waiting
 from vmeste.contactcenter.calllog import CallEvent, CallSummary
 from vmeste.contactcenter.models import Agent, AgentStateChange, Call, TelephonyEvent
 from vmeste.contactcenter.services import move, save_moves, wrap_up_for
@@ -65,6 +65,8 @@ def apply_call_event(event: TelephonyEvent) -> Applied:
         call.save()
     waiting.note(call)
     freed = _follow(call, summary, before, rang, held=before.agent if held else None)
+    if call.consulted_id is not None:  # a colleague consulted on this call (rare)
+        freed = consults.follow(call) or freed
     if before is None or before.contact != _contact_fields(call):
         record_contact(call=call, summary=summary, first=before is None)
     waits = call.state == Call.State.WAITING and (

@@ -203,7 +203,8 @@ def _describe(call: CallSummary, data: dict) -> None:
 
 def _transfer(call: CallSummary, event: CallEvent) -> None:
     """Blind transfer: out to a number (the call ends for us, counted once, as
-    transferred), or back to waiting — in ``to_queue`` and/or for ``to_agent``."""
+    transferred), or back to waiting — in ``to_queue`` and/or for ``to_agent``. A warm
+    one (``warm``) to ``to_agent``: consulted first, they have the caller now."""
     data = event.data
     _describe(call, data)  # put through to an outside number from the menu: never offered
     # The queue told is kept even from a late transfer: it may be all we know of the call.
@@ -215,6 +216,9 @@ def _transfer(call: CallSummary, event: CallEvent) -> None:
         call.transferred_to, call.ended_at = number, event.at
         call.disposition, call.dialing = "transferred", False
         return
+    if data.get("warm") and data.get("to_agent"):
+        call.dialing = False
+        return _talk_to(call, data["to_agent"])
     call.requeued_at, call.wanted_agent = event.at, data.get("to_agent", "")
     call.agent, call.dialing = "", False
 

@@ -205,6 +205,9 @@ class Call(models.Model):
     requeued_at = models.DateTimeField(null=True, blank=True)
     wanted_agent = models.CharField(max_length=150, blank=True)
     transferred_to = models.CharField(max_length=32, blank=True)
+    # A warm transfer to an agent of ours going on: the colleague consulted, reserved for
+    # this call (``consults``) until it is put through to them, given back or ends.
+    consulted = optional_link(Agent, related_name="+")
     # Callbacks placed through the edge: attempts, failures and the latest failure.
     callback_attempts = models.PositiveSmallIntegerField(default=0)
     callback_failures = models.PositiveSmallIntegerField(default=0)
@@ -294,8 +297,10 @@ class TransferOrder(models.Model):
     """A transfer an agent asked for from the site (the call card's toolbar): the media
     node holding the call takes it (``taken_at``) and carries it out; the call's own events
     then record the transfer. ``step``: a blind transfer, or the steps of a warm one to an
-    outside number — consult (the caller held, the number rung and put through to the
-    agent), then complete (the caller put through to it) or return (back to the caller)."""
+    outside number or to an agent of ours (``to_agent``; with ``to_queue`` when Vmeste
+    picked them from that queue) — consult (the caller held, the target rung and put
+    through to the agent), then complete (the caller put through to it) or return (back to
+    the caller)."""
 
     class Step(models.TextChoices):
         BLIND = "blind", _("перевод")

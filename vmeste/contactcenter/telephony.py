@@ -16,7 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vmeste.contactcenter import configcache, waiting
+from vmeste.contactcenter import configcache, consults, waiting
 from vmeste.contactcenter.callevents import apply_call_event
 from vmeste.contactcenter.calllog import EVENT_TYPES
 from vmeste.contactcenter.dispatch import NOTHING, Dispatched, dispatch, offer_due
@@ -32,7 +32,8 @@ from vmeste.contactcenter.transitions import AgentEvent, AgentState, TransitionR
 from vmeste.core.errors import ValidationFailed
 
 AGENT_STATE = "agent_state"
-TYPES = (*EVENT_TYPES, AGENT_STATE)
+CONSULT = "consult"  # a colleague consulted answered, missed it or was let go (``consults``)
+TYPES = (*EVENT_TYPES, AGENT_STATE, CONSULT)
 
 
 def record_event(
@@ -59,16 +60,19 @@ def record_event(
     call, decided = None, None
     try:
         with transaction.atomic():
-            if type == AGENT_STATE:
+            if type in (AGENT_STATE, CONSULT):
                 # Applied first and stored with its outcome: a copy of an event already
                 # stored fails on its id at the end and rolls the whole of it back.
-                agent = _apply_agent_event(data, at)
-                outcome, matching_changed = agent.outcome, agent.freed or agent.call_back
+                if type == AGENT_STATE:
+                    agent = _apply_agent_event(data, at)
+                else:  # a colleague's side of a consultation: the call's row locked first
+                    agent = AgentApplied(*consults.record(call_id, data, at), calls_locked=True)
+                outcome, matching_changed = agent.outcome, agent.matching_changed
                 TelephonyEvent.objects.create(
                     event_id=event_id, type=type, call_id=call_id, at=at, data=data,
                     outcome=outcome,
                 )  # fmt: skip
-                if agent.freed and not agent.call_back:
+                if matching_changed and not agent.calls_locked:
                     # Only the agent's row is locked so far: the dispatch may lock the
                     # free agents, then calls, in this same transaction (one commit).
                     decided = dispatch(now=now, offers_due=False)
@@ -184,8 +188,8 @@ def call_state(call: Call) -> dict:
 
 class AgentApplied(NamedTuple):
     outcome: str  # why the event changed nothing ("" when it did)
-    freed: bool = False  # the agent is available now
-    call_back: bool = False  # the call they let ring went back to waiting (its row locked)
+    matching_changed: bool = False  # the agent is free now, or a call waits again
+    calls_locked: bool = False  # a call's row is locked too: the dispatch waits for the commit
 
 
 def _apply_agent_event(data: dict, at: datetime) -> AgentApplied:
@@ -213,8 +217,8 @@ def _apply_agent_event(data: dict, at: datetime) -> AgentApplied:
         row = move(agent, event, at=at, reason=data.get("reason", ""), wrap_up=wrap_up)
     except TransitionRefused as refused:
         return AgentApplied(refusal(event, refused.state)[:200])
-    back = False
-    if ringing is not None and event in (AgentEvent.NO_ANSWER, AgentEvent.CALLER_GONE):
+    back, let_go = False, event in (AgentEvent.NO_ANSWER, AgentEvent.CALLER_GONE)
+    if ringing is not None and let_go:
         agent.call = None
         # Back in its place, for someone else (only if it still rang for this agent).
         back = bool(
@@ -223,4 +227,5 @@ def _apply_agent_event(data: dict, at: datetime) -> AgentApplied:
             )
         )
     save_moves([agent], [row])
-    return AgentApplied("", agent.state == AgentState.AVAILABLE, back)
+    freed = agent.state == AgentState.AVAILABLE
+    return AgentApplied("", back or freed, calls_locked=ringing is not None and let_go)

@@ -1,10 +1,10 @@
 """Transfers asked from the site: an agent on a call sends the caller to a queue, to
 another agent or to an outside number from the call card's toolbar.
 
-A warm transfer (to an outside number only) is three orders: ``consult`` (the caller held,
-the number rung and put through to the agent), then ``complete`` or ``return``. An agent
-of ours cannot be consulted: the router would have to keep them from being rung while
-they talk to a colleague (ARCHITECTURE.md, "Telephony").
+A warm transfer is three orders: ``consult`` (the caller held, the target rung and put
+through to the agent), then ``complete`` or ``return``. The target is an outside number,
+a colleague by name, or the next free agent of a queue: a colleague is reserved for the
+call while they are consulted (``consults``), refused when nobody is free.
 
 Vmeste does not move the caller itself (the media is the edge's): the order is kept until
 the media node holding the call takes it (``claim``, asked every second while it has
@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vmeste.contactcenter import consults
 from vmeste.contactcenter.models import Agent, Call, TransferOrder
 from vmeste.contactcenter.telephony import check_transfer
 from vmeste.contactcenter.transitions import AgentState
@@ -41,13 +42,12 @@ def ask(
     consult: bool = False,
 ) -> TransferOrder:
     """The agent who is talking to the caller of ``call_id`` asks to transfer them (one
-    target), blind or — ``consult``, to an outside number only — after talking to it first.
-    Refused, changing nothing: not their call now, a target that does not exist, a
-    transfer already asked and not yet done, a consultation going on."""
+    target), blind or — ``consult`` — after talking to it first (a colleague consulted, or
+    the queue's next free agent, is reserved: ``consults.reserve``). Refused, changing
+    nothing: not their call now, a target that does not exist, a transfer already asked
+    and not yet done, a consultation going on, nobody free to consult."""
     to_queue, to_agent, to_number = to_queue.strip(), to_agent.strip(), to_number.strip()
     agent = _agent(user)
-    if consult and not to_number:
-        raise ValidationFailed({"to_number": _("Консультация возможна только с внешним номером.")})
     if sum(bool(t) for t in (to_queue, to_agent, to_number)) != 1:
         raise ValidationFailed({"to_queue": _("Укажите одно: очередь, оператора или номер.")})
     if to_number and not NUMBER.match(re.sub(r"[\s()-]", "", to_number)):
@@ -61,14 +61,20 @@ def ask(
         if consulting(call) is not None:
             raise Conflict(_("Идёт консультация: соедините абонента или вернитесь к нему."))
         step = TransferOrder.Step.CONSULT if consult else TransferOrder.Step.BLIND
+        now = timezone.now()
+        if consult and not to_number:
+            colleague = consults.reserve(
+                call=call, asker=agent, to_agent=to_agent, to_queue=to_queue, now=now
+            )
+            to_agent = colleague.user.username
         return TransferOrder.objects.create(
-            call=call, asked_by=agent, step=step,
+            call=call, asked_by=agent, step=step, asked_at=now,
             to_queue=to_queue, to_agent=to_agent, to_number=to_number,
         )  # fmt: skip
 
 
 def finish_consult(*, user, call_id: str, complete: bool) -> TransferOrder:
-    """The consultation over: the caller put through to the number consulted
+    """The consultation over: the caller put through to whom they consulted
     (``complete``), or the agent back with the caller."""
     agent = _agent(user)
     with transaction.atomic():
@@ -78,8 +84,9 @@ def finish_consult(*, user, call_id: str, complete: bool) -> TransferOrder:
             raise Conflict(_("По этому звонку нет консультации."))
         step = TransferOrder.Step.COMPLETE if complete else TransferOrder.Step.RETURN
         return TransferOrder.objects.create(
-            call=call, asked_by=agent, step=step, to_number=consult.to_number
-        )
+            call=call, asked_by=agent, step=step, to_number=consult.to_number,
+            to_agent=consult.to_agent, to_queue=consult.to_queue,
+        )  # fmt: skip
 
 
 def consulting(call: Call) -> TransferOrder | None:
@@ -128,6 +135,7 @@ def claim(*, call_ids: list[str], now: datetime | None = None) -> list[dict]:
     """The orders for the calls a media node holds, taken by it (each once: a second
     claim of the same order finds it taken)."""
     now = now or timezone.now()
+    consults.release_stale(now)  # asked every second while calls talk: the sweep rides it
     orders = list(
         _open(now)
         .filter(call__call_id__in=call_ids[:1000])

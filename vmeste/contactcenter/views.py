@@ -33,6 +33,11 @@ WALL_STATES = [
 ]
 
 
+# The warm kinds of the transfer form, by the target they name.
+WARM = {"consult": "to_number", "consult_agent": "to_agent", "consult_queue": "to_queue"}
+FREE_AGENTS_SHOWN = 30
+
+
 def _toolbar(request: HttpRequest, *, error: str = "", notice: str = "") -> HttpResponse:
     agent = Agent.objects.filter(user=request.user).select_related("centre").first()
     if agent is None and request.GET.get("on") == "card":
@@ -43,9 +48,18 @@ def _toolbar(request: HttpRequest, *, error: str = "", notice: str = "") -> Http
     if agent is not None and agent.state == AgentState.ON_CALL and agent.call_id:
         # The call the agent talks on, and where it may go: the transfer form.
         call = Call.objects.filter(pk=agent.call_id, state=Call.State.ANSWERED).first()
+        if call is not None and call.agent_id != agent.pk:  # a colleague consults them
+            context["consulted_on"] = call
+            return render(request, "contactcenter/_toolbar.html", context)
         context["call"] = call
         context["consulting"] = call is not None and transferorders.consulting(call)
         context["queues"] = Queue.objects.filter(is_active=True).order_by("code")
+        # Whom a warm transfer may consult now, offered as the target is typed.
+        context["free_agents"] = (
+            Agent.objects.filter(state=AgentState.AVAILABLE)
+            .select_related("user")
+            .order_by("user__username")[:FREE_AGENTS_SHOWN]
+        )
     return render(request, "contactcenter/_toolbar.html", context)
 
 
@@ -83,14 +97,17 @@ def toolbar_transfer(request: HttpRequest) -> HttpResponse:
     """The agent transfers the caller they talk to (the same service as the API's)."""
     kind, target = request.POST.get("kind", ""), request.POST.get("target", "")[:150]
     call_id = request.POST.get("call", "")[:100]
-    if kind not in ("to_queue", "to_agent", "to_number", "consult"):
+    if kind not in ("to_queue", "to_agent", "to_number") and kind not in WARM:
         return _toolbar(request, error="unknown")
-    consult = kind == "consult"
-    target_of = {"to_number": target} if consult else {kind: target}
+    consult = kind in WARM
+    target_of = {WARM.get(kind, kind): target}
     try:
-        transferorders.ask(user=request.user, call_id=call_id, consult=consult, **target_of)
+        order = transferorders.ask(user=request.user, call_id=call_id, consult=consult, **target_of)
     except ServiceError as refused:
         return _refused(request, refused)
+    if consult and order.to_agent:
+        notice = _("Консультация: абонент ждёт, вызываем оператора %s.") % order.to_agent
+        return _toolbar(request, notice=notice)
     if consult:
         return _toolbar(request, notice=_("Консультация: абонент ждёт, набираем номер."))
     return _toolbar(request, notice=_("Перевод запрошен: звонок уходит."))
@@ -102,11 +119,13 @@ def toolbar_consultation(request: HttpRequest) -> HttpResponse:
     """A warm transfer's end: «Соединить» (complete=1) or «Вернуться к абоненту»."""
     complete = request.POST.get("complete") == "1"
     try:
-        transferorders.finish_consult(
+        order = transferorders.finish_consult(
             user=request.user, call_id=request.POST.get("call", "")[:100], complete=complete
         )
     except ServiceError as refused:
         return _refused(request, refused)
+    if complete and order.to_agent:
+        return _toolbar(request, notice=_("Соединяем абонента с оператором %s.") % order.to_agent)
     if complete:
         return _toolbar(request, notice=_("Соединяем абонента со специалистом."))
     return _toolbar(request, notice=_("Возвращаемся к абоненту."))

@@ -176,6 +176,8 @@ class Caller:
         self.agent_leg: Dialog | None = None
         self.consult_leg: Dialog | None = None  # a warm transfer's specialist (``consult``)
         self.consult_ready: asyncio.Event | None = None  # set: answered, or not
+        self.consult_agent = self.consult_queue = ""  # a colleague consulted (and whence)
+        self.consult_returned = False  # «Вернуться» cancelled the consulted phone's ring
         self._ringing: sip.Message | None = None  # the specialist's phone ringing
         self.acks: dict[str, sip.Message] = {}  # a leg's call id → our last ACK on it
         self.agent = ""

@@ -1,15 +1,21 @@
-"""Warm transfer to an outside number, asked from the site: consult, then complete or
-return. We hold every leg (RFC 3725 flow I, again), so nothing is asked of the phones but
-re-INVITEs:
+"""Warm transfer, asked from the site: consult, then complete or return. The target is an
+outside number (rung through the gateway) or a colleague Vmeste reserved (``to_agent``:
+their registered phone, rung through the edge as any agent's ring). We hold every leg
+(RFC 3725 flow I, again), so nothing is asked of the phones but re-INVITEs:
 
-- **consult**: the caller back on our media (music), the number rung through the edge, its
-  offer given to the agent's phone by a re-INVITE and the agent's answer to the number:
-  the agent and the specialist talk, the caller waits.
-- **complete**: an INVITE without an offer to the specialist (a fresh offer), given to the
+- **consult**: the caller back on our media (music), the target rung through the edge, its
+  offer given to the agent's phone by a re-INVITE and the agent's answer to the target:
+  the agent and the specialist (or colleague) talk, the caller waits.
+- **complete**: an INVITE without an offer to the target (a fresh offer), given to the
   caller; the agent's phone hung up; ``call_transferred to_number`` (the call leaves the
-  routing core there, as a blind transfer out does); we stay in the signalling path.
-- **return**, or the specialist hanging up, or not answering: their leg ended, an INVITE
+  routing core there, as a blind transfer out does), or ``to_agent`` with ``warm`` (the
+  call is the colleague's now); we stay in the signalling path.
+- **return**, or the target hanging up, or not answering: their leg ended, an INVITE
   without an offer to the agent's phone and its offer given to the caller: back together.
+
+A colleague's side is told to Vmeste as ``consult`` events (``answered``, ``failed``: busy
+or no answer, ``over``), which free them or keep them reserved; a caller who hangs up
+meanwhile frees them through the call's own ``call_ended``.
 """
 
 from __future__ import annotations
@@ -29,11 +35,14 @@ if TYPE_CHECKING:
 log = logging.getLogger("vmeste.telephony.media")
 
 
-async def consult(caller: Caller, number: str, hold) -> None:
+async def consult(caller: Caller, order: dict, hold) -> None:
     """The caller held (``hold``: the blind transfer's own re-INVITE back onto our media),
-    the number rung and put through to the agent."""
+    the order's number or colleague rung and put through to the agent."""
     if caller.state != "bridged" or caller.agent_leg is None:
         return
+    number = target(order)
+    caller.consult_agent = "" if order.get("to_number") else number
+    caller.consult_queue, caller.consult_returned = order.get("to_queue", ""), False
     caller.state, caller.consult_ready = "consulting", asyncio.Event()
     await hold(caller, state="consulting")
     invite = legs.invite(caller.ua, number, caller.app.edge, caller=caller.number,
@@ -49,11 +58,13 @@ async def consult(caller: Caller, number: str, hold) -> None:
             gone = uac_dialog(invite, response)
             legs.ack(caller.ua, gone, "")
             await legs.bye(caller.ua, gone)
+        await _tell(caller, "over" if caller.consult_returned else "failed")
         caller.consult_ready.set()
         return await back_to_caller(caller)
     leg = uac_dialog(invite, response)
     caller.consult_leg = leg
     caller.ua.in_dialog[leg.call_id] = lambda m, a: _from_consulted(caller, m, a)
+    await _tell(caller, "answered")
     answer = await _offer(caller, caller.agent_leg, response.body)
     caller.consult_ready.set()
     if answer is None:
@@ -62,9 +73,14 @@ async def consult(caller: Caller, number: str, hold) -> None:
     log.info("%s consulting %s", caller.invite.call_id, number)
 
 
+def target(order: dict) -> str:
+    """Whom a warm transfer's order consults: a number, or a colleague's username."""
+    return order.get("to_number") or order.get("to_agent", "")
+
+
 async def complete(caller: Caller, number: str) -> None:
-    """The caller put through to the specialist (once they answered: «Соединить» may be
-    pressed while their phone still rings); the agent let go."""
+    """The caller put through to the specialist or colleague (once they answered:
+    «Соединить» may be pressed while their phone still rings); the agent let go."""
     if caller.state == "consulting" and caller.consult_ready is not None:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(caller.consult_ready.wait(), legs.RING_SECONDS + 15)
@@ -86,8 +102,16 @@ async def complete(caller: Caller, number: str) -> None:
     caller.stream.stop()
     caller.state = "bridged"
     await legs.bye(caller.ua, released)
+    colleague, caller.consult_agent = caller.consult_agent, ""
+    where = {"to_agent": colleague, "to_queue": caller.consult_queue, "warm": True}
     with contextlib.suppress(VmesteUnavailable):
-        await caller.app.vmeste.event("call_transferred", caller.invite.call_id, to_number=number)
+        caller.app.on_answer(
+            await caller.app.vmeste.event(
+                "call_transferred",
+                caller.invite.call_id,
+                **(where if colleague else {"to_number": number}),
+            )
+        )
     log.info("%s put through to %s after a consultation", caller.invite.call_id, number)
 
 
@@ -97,8 +121,10 @@ async def back_to_caller(caller: Caller) -> None:
     if caller.state != "consulting" or caller.agent_leg is None:
         return
     if caller._ringing is not None:
+        caller.consult_returned = True  # not a missed ring: the colleague is not to blame
         return legs.cancel(caller.ua, caller._ringing)
     await _drop_consulted(caller, then_return=False)
+    await _tell(caller, "over")
     agent = caller.agent_leg
     fresh = await caller.ua.transact(agent.request("INVITE", caller.ua.contact, caller.ua.via),
                                      timeout=10.0)  # fmt: skip
@@ -110,6 +136,22 @@ async def back_to_caller(caller: Caller) -> None:
     caller.stream.stop()
     caller.state = "bridged"
     log.info("%s back with %s", caller.invite.call_id, caller.agent)
+
+
+async def _tell(caller: Caller, outcome: str) -> None:
+    """A colleague's side of the consultation to Vmeste (nothing for a number); after
+    anything but ``answered`` they are no longer ours to tell of."""
+    colleague = caller.consult_agent
+    if not colleague:
+        return
+    if outcome != "answered":
+        caller.consult_agent = ""
+    with contextlib.suppress(VmesteUnavailable):
+        caller.app.on_answer(
+            await caller.app.vmeste.event(
+                "consult", caller.invite.call_id, agent=colleague, outcome=outcome
+            )
+        )
 
 
 async def _offer(caller: Caller, dialog: Dialog, offer: str) -> str | None:

@@ -74,11 +74,11 @@ async def ordered(caller: Caller, order: dict) -> None:
     """Carry out a transfer the agent asked for from the site (``order``: one of
     ``to_queue``, ``to_agent``, ``to_number``, checked by Vmeste): blind, as a REFER without
     the REFER's NOTIFY — the agent's phone is simply hung up; or a warm transfer's step."""
-    step, number = order.get("step", "blind"), order.get("to_number", "")
+    step = order.get("step", "blind")
     if step == "consult":
-        return await consult.consult(caller, number, _back_on_hold)
+        return await consult.consult(caller, order, _back_on_hold)
     if step == "complete":
-        return await consult.complete(caller, number)
+        return await consult.complete(caller, consult.target(order))
     if step == "return":
         return await consult.back_to_caller(caller)
     if caller.state != "bridged":

@@ -627,6 +627,40 @@ def _drain(peer: Peer) -> list[sip.Message]:
     return got
 
 
+async def _consulting(busy, end: str, orders):
+    """Ivanova talks to the caller; the node takes ``orders(invite, "consult")``, then (when
+    the target answered) the ``end`` step; the caller hangs up once back with someone.
+    What Vmeste was told, who was rung, whom the caller talked to last, what the caller's
+    phone got, the BYEs to the phones and Ivanova's leg."""
+    app, vmeste, caller, phones = await _setup(["ivanova"], busy=set(busy))
+    invite, ok, media = await _dial(app, caller)
+    _press(caller, media, "1")
+    await _until(lambda: invite.call_id in app.callers)
+    me = app.callers[invite.call_id]
+    await _until(lambda: me.state == "bridged")
+    vmeste.orders = orders(invite, "consult")
+    if busy:
+        await _until(lambda: busy[0] in phones.rung)
+    else:
+        await _until(
+            lambda: (
+                me.state == "consulting"
+                and me.consult_leg is not None
+                and me.consult_leg.call_id in me.acks
+            )
+        )
+        vmeste.orders = orders(invite, end)
+    await _until(lambda: me.state == "bridged" and not vmeste.orders)
+    agent = me.agent
+    at_caller = [m.method for m in _drain(caller)]
+    _hang_up(caller, app, invite, ok)
+    await _settle(app)
+    app.close()
+    ivanova = phones.invites["ivanova"][0].call_id
+    byes = [m.call_id for m in _drain(phones) if m.method == "BYE"]
+    return vmeste, phones.rung, agent, at_caller, byes, ivanova
+
+
 def _warm(invite, step: str) -> list[dict]:
     return [{"call_id": invite.call_id, "step": step, "to_queue": "", "to_agent": "",
              "to_number": "74951112233", "asked_by": "ivanova"}]  # fmt: skip
@@ -640,36 +674,7 @@ def test_a_warm_transfer_consults_the_number_then_puts_through_or_returns(busy, 
     return (agent and caller together again, the specialist hung up). A busy specialist:
     back with the caller at once."""
 
-    async def scenario():
-        app, vmeste, caller, phones = await _setup(["ivanova"], busy=set(busy))
-        invite, ok, media = await _dial(app, caller)
-        _press(caller, media, "1")
-        await _until(lambda: invite.call_id in app.callers)
-        me = app.callers[invite.call_id]
-        await _until(lambda: me.state == "bridged")
-        vmeste.orders = _warm(invite, "consult")
-        if busy:
-            await _until(lambda: "74951112233" in phones.rung)
-        else:
-            await _until(
-                lambda: (
-                    me.state == "consulting"
-                    and me.consult_leg is not None
-                    and me.consult_leg.call_id in me.acks
-                )
-            )
-            vmeste.orders = _warm(invite, end)
-        await _until(lambda: me.state == "bridged" and not vmeste.orders)
-        agent = me.agent
-        at_caller = [m.method for m in _drain(caller)]
-        _hang_up(caller, app, invite, ok)
-        await _settle(app)
-        app.close()
-        ivanova = phones.invites["ivanova"][0].call_id
-        byes = [m.call_id for m in _drain(phones) if m.method == "BYE"]
-        return vmeste, phones.rung, agent, at_caller, byes, ivanova
-
-    vmeste, rung, agent, at_caller, byes, ivanova = run(scenario())
+    vmeste, rung, agent, at_caller, byes, ivanova = run(_consulting(busy, end, _warm))
     assert rung == ["ivanova", "74951112233"]
     # Put through to Ivanova, held (music), then put through again (to whom: below).
     assert at_caller == ["INVITE", "ACK"] * 3
@@ -682,3 +687,34 @@ def test_a_warm_transfer_consults_the_number_then_puts_through_or_returns(busy, 
         assert agent == "ivanova" and byes[-1] == ivanova  # hung up on when the caller left
         assert len(byes) == (1 if busy else 2)
         assert _kinds(vmeste) == ["call_offered", "call_answered", "call_ended"]
+
+
+def _colleague(invite, step: str) -> list[dict]:
+    return [{"call_id": invite.call_id, "step": step, "to_queue": "psy",
+             "to_agent": "sidorova", "to_number": "", "asked_by": "ivanova"}]  # fmt: skip
+
+
+@pytest.mark.parametrize("busy, end", [((), "complete"), ((), "return"),
+                                       (("sidorova",), "")])  # fmt: skip
+def test_a_warm_transfer_to_a_colleague_tells_vmeste_each_step_of_theirs(busy, end):
+    """A colleague Vmeste reserved is consulted on their phone (rung through the edge by
+    their username): answered, then put through (``call_transferred`` to them, ``warm``) or
+    given back (``consult over``); busy: ``consult failed``, back with the first agent."""
+
+    vmeste, rung, agent, *_seen = run(_consulting(busy, end, _colleague))
+    assert rung == ["ivanova", "sidorova"]
+    told = [(e[0], e[2]) for e in vmeste.events if e[0] in ("consult", "call_transferred")]
+    if end == "complete":
+        assert agent == "sidorova"
+        assert told == [
+            ("consult", {"agent": "sidorova", "outcome": "answered"}),
+            ("call_transferred", {"to_agent": "sidorova", "to_queue": "psy", "warm": True}),
+        ]
+    elif end == "return":
+        assert agent == "ivanova"
+        assert told == [("consult", {"agent": "sidorova", "outcome": "answered"}),
+                        ("consult", {"agent": "sidorova", "outcome": "over"})]  # fmt: skip
+    else:
+        assert agent == "ivanova"
+        assert told == [("consult", {"agent": "sidorova", "outcome": "failed"})]
+    assert _kinds(vmeste)[-1] == "call_ended"

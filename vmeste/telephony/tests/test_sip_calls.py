@@ -230,14 +230,37 @@ def test_a_phone_that_unregisters_takes_its_agent_offline(tmp_path, live_server,
         sip_edge.stop()
 
 
-def _transfer_scene(tmp_path, sip_edge, ivanovas: str):
-    """Ivanova's phone (``ivanovas`` scenario) and Sidorova's (answers), registered; a
-    caller who presses «1» and is put through three times (``caller_transferred.xml``)."""
+def _ask(vmeste: str, token: str, path: str, payload: dict) -> None:
+    """What the call card's toolbar asks of the API, as the agent (``token``): accepted."""
+    request = urllib.request.Request(
+        f"{vmeste}/api/v1/contactcenter/calls/{path}", data=json.dumps(payload).encode(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )  # fmt: skip
+    with urllib.request.urlopen(request, timeout=30) as asked:
+        assert asked.status == 202
+
+
+def _both_signed_in(tmp_path, live_server, agents) -> tuple[str, str, Edge]:
+    """Ivanova and Sidorova signed in with phone passwords; Ivanova's API token, the live
+    server's address (warmed up) and the edge started."""
+    for username in ("ivanova", "sidorova"):
+        set_sip_password(by=None, username=username, password="phone-secret")
+        change_agent_state(agent=agents[username], event=AgentEvent.SIGN_IN)
+    token = issue_token(username="ivanova")
+    vmeste = live_server.url.replace("localhost", "127.0.0.1")
+    urllib.request.urlopen(f"{vmeste}/healthz", timeout=30).close()
+    return token, vmeste, _edge(tmp_path, vmeste).start()
+
+
+def _transfer_scene(tmp_path, sip_edge, ivanovas: str, sidorovas: str = "agent.xml"):
+    """Ivanova's phone (``ivanovas`` scenario) and Sidorova's (``sidorovas``: answers),
+    registered; a caller who presses «1» and is put through three times
+    (``caller_transferred.xml``)."""
     ports = free_udp_ports(5)
     phones = {}
     for username, port, media, scenario in [
         ("ivanova", ports[0], ports[1], ivanovas),
-        ("sidorova", ports[2], ports[3], "agent.xml"),
+        ("sidorova", ports[2], ports[3], sidorovas),
     ]:
         _register(tmp_path, sip_edge, username, port)
         phones[username] = sipp(tmp_path, scenario, name=f"phone-{username}", port=port,
@@ -284,13 +307,7 @@ def test_a_transfer_asked_from_the_site_rings_an_agent_of_that_queue(
     Vmeste to transfer the caller to the psychologists (the API the toolbar's form shares):
     the media node takes the order, hangs her phone up, and Sidorova's phone rings."""
     agents = national["agents"]
-    for username in ("ivanova", "sidorova"):
-        set_sip_password(by=None, username=username, password="phone-secret")
-        change_agent_state(agent=agents[username], event=AgentEvent.SIGN_IN)
-    token = issue_token(username="ivanova")
-    vmeste = live_server.url.replace("localhost", "127.0.0.1")
-    urllib.request.urlopen(f"{vmeste}/healthz", timeout=30).close()
-    sip_edge = _edge(tmp_path, vmeste).start()
+    token, vmeste, sip_edge = _both_signed_in(tmp_path, live_server, agents)
     try:
         phones, caller = _transfer_scene(tmp_path, sip_edge, "agent.xml")
         talking = _until(lambda: Call.objects.filter(state=Call.State.ANSWERED).first())
@@ -330,14 +347,6 @@ def test_a_warm_transfer_consults_a_specialist_then_puts_the_caller_through(
     urllib.request.urlopen(f"{vmeste}/healthz", timeout=30).close()
     sip_edge = _edge(tmp_path, vmeste, gateway=f"sip:127.0.0.1:{ports[2]}").start()
 
-    def ask(path: str, payload: dict) -> None:
-        request = urllib.request.Request(
-            f"{vmeste}/api/v1/contactcenter/calls/{path}", data=json.dumps(payload).encode(),
-            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-        )  # fmt: skip
-        with urllib.request.urlopen(request, timeout=30) as asked:
-            assert asked.status == 202
-
     try:
         _register(tmp_path, sip_edge, "ivanova", ports[0])
         phone = sipp(tmp_path, "agent_consults.xml", name="phone-ivanova", port=ports[0],
@@ -350,10 +359,17 @@ def test_a_warm_transfer_consults_a_specialist_then_puts_the_caller_through(
                       digit="1", timeout=60)  # fmt: skip
         talking = _until(lambda: Call.objects.filter(state=Call.State.ANSWERED).first())
         assert talking is not None, sip_edge.log("media")[-3000:]
-        ask(f"{talking.call_id}/transfer", {"to_number": "74951112233", "consult": True})
+        _ask(
+            vmeste,
+            token,
+            f"{talking.call_id}/transfer",
+            {"to_number": "74951112233", "consult": True},
+        )
         taken = _until(lambda: TransferOrder.objects.filter(taken_at__isnull=False).first())
         assert taken is not None, sip_edge.log("media")[-3000:]
-        ask(f"{talking.call_id}/consultation/end", {"complete": True})  # it may still ring
+        _ask(
+            vmeste, token, f"{talking.call_id}/consultation/end", {"complete": True}
+        )  # it may still ring
         assert caller.wait(60) == 0, sip_edge.log("media")[-3000:]
         assert phone.wait(20) == 0, sip_edge.log("media")[-3000:]
         assert specialist.wait(20) == 0, sip_edge.log("media")[-3000:]
@@ -362,5 +378,47 @@ def test_a_warm_transfer_consults_a_specialist_then_puts_the_caller_through(
         assert (call.disposition, call.agent.user.username) == ("transferred", "ivanova")
         assert Agent.objects.get(pk=agent.pk).state == AgentState.WRAP_UP
         assert any("74951112233" in line for line in specialist.received("INVITE "))
+    finally:
+        sip_edge.stop()
+
+
+def test_a_warm_transfer_consults_the_next_free_agent_of_a_queue_who_takes_the_caller(
+    tmp_path, live_server, national, one_request_at_a_time
+):
+    """Ivanova answers; from the call card she consults the psychologists' queue: Vmeste
+    reserves its free agent, Sidorova, whose registered phone rings through the edge and
+    is put through to Ivanova's (the caller hears the music); «Соединить»: the caller talks
+    to Sidorova, Ivanova's phone is hung up; one call, Sidorova's, in «psy», one transfer."""
+    agents = national["agents"]
+    token, vmeste, sip_edge = _both_signed_in(tmp_path, live_server, agents)
+
+    try:
+        # Ivanova's phone is re-INVITEd with Sidorova's offer, then hung up; Sidorova's
+        # answers the consultation and is re-INVITEd for the caller's (``specialist.xml``).
+        phones, caller = _transfer_scene(
+            tmp_path, sip_edge, "agent_consults.xml", sidorovas="specialist.xml"
+        )
+        talking = _until(lambda: Call.objects.filter(state=Call.State.ANSWERED).first())
+        assert talking is not None, sip_edge.log("media")[-3000:]
+        assert talking.agent_id == agents["ivanova"].pk
+        _ask(vmeste, token, f"{talking.call_id}/transfer", {"to_queue": "psy", "consult": True})
+        sidorova = Agent.objects.get(pk=agents["sidorova"].pk)
+        assert (sidorova.state, sidorova.call_id) == (AgentState.RINGING, talking.pk)
+        answered = _until(
+            lambda: Agent.objects.get(pk=sidorova.pk).state == AgentState.ON_CALL
+        )  # her phone answered the consultation: the node said so
+        assert answered, sip_edge.log("media")[-3000:]
+        _ask(vmeste, token, f"{talking.call_id}/consultation/end", {"complete": True})
+        assert caller.wait(60) == 0, sip_edge.log("media")[-3000:]
+        assert phones["ivanova"].wait(20) == 0, sip_edge.log("media")[-3000:]
+        assert phones["sidorova"].wait(20) == 0, sip_edge.log("media")[-3000:]
+        call = _until(lambda: Call.objects.filter(state=Call.State.ENDED).first())
+        assert call is not None and call.call_id == talking.call_id
+        assert (call.agent.user.username, call.queue.code) == ("sidorova", "psy")
+        assert call.folded["summary"]["transfers"] == 1 and call.consulted is None
+        assert call.talk_seconds > 0 and Call.objects.count() == 1
+        assert Agent.objects.get(pk=agents["ivanova"].pk).state == AgentState.WRAP_UP
+        assert Agent.objects.get(pk=sidorova.pk).state == AgentState.WRAP_UP
+        assert phones["sidorova"].received("INVITE ")
     finally:
         sip_edge.stop()
