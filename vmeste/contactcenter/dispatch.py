@@ -23,9 +23,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from vmeste.contactcenter import configcache, holding, roster, screenpop, waiting
-from vmeste.contactcenter.models import Agent, AgentStateChange, Call, Queue
+from vmeste.contactcenter.models import Agent, Call, Queue
 from vmeste.contactcenter.routing import Assignment, CallbackOffer, Router
-from vmeste.contactcenter.services import AGENT_STATE_FIELDS, move, routing_configuration
+from vmeste.contactcenter.services import move, routing_configuration, save_moves
 from vmeste.contactcenter.transitions import AgentEvent, AgentState
 from vmeste.contactcenter.waiting import Waiting
 
@@ -101,6 +101,7 @@ def worth_dispatching(
     name, or a callback offer due. When unsure it answers yes: the dispatch decides.
     The waiting calls' groups come from this process's copy (``waiting``) unless given."""
     names = {name for _centre, _skills, name in free}
+    best = _best_levels(free)
     if groups is None:
         _calls, groups = waiting.current()
     check = _Eligibility(signed or _Signed(), now.timestamp())
@@ -116,9 +117,21 @@ def worth_dispatching(
         ):
             return True
         arrived = min(group.oldest.timestamp(), check.moment)
-        if any(check(queue.code, centre_id, arrived, c, s) for c, s, _name in free):
+        if check.possible(queue.code, centre_id, arrived, best) and any(
+            check(queue.code, centre_id, arrived, c, s) for c, s, _name in free
+        ):
             return True
     return False
+
+
+def _best_levels(free: list[tuple[int, dict, str]]) -> dict[tuple[int, str], int]:
+    """The highest level of each skill among the free agents of each centre."""
+    best: dict[tuple[int, str], int] = {}
+    for centre, skills, _name in free:
+        for skill, level in skills.items():
+            if level > best.get((centre, skill), 0):
+                best[centre, skill] = level
+    return best
 
 
 class _Signed:
@@ -161,6 +174,38 @@ class _Eligibility:
             and skills.get(target.skill, 0) >= target.min_level(arrived, self.moment)
             and (centre == home or self._may_overflow(home, centre))
         )
+
+    def possible(
+        self, queue: str, home: int | None, arrived: float, best: dict[tuple[int, str], int]
+    ) -> bool:
+        """A necessary condition of ``__call__`` for some free agent, from the best levels
+        by centre and skill (``_best_levels``): false only when nobody free in the home
+        centre or one it overflows to has the level the queue (or the queue it overflows
+        to) needs. With many agents free and many groups waiting, checking each agent
+        against each group cost more than the rest of the event."""
+        rule = self.rules.get(queue)
+        if rule is None:
+            return True
+        reach = self._reach(home)
+        if any(best.get((c, rule.skill), 0) >= rule.min_level(arrived, self.moment) for c in reach):
+            return True
+        target = self.rules.get(rule.overflow_to or "")
+        return (
+            target is not None
+            and rule.overflow_due(arrived, self.moment)
+            and any(
+                best.get((c, target.skill), 0) >= target.min_level(arrived, self.moment)
+                for c in reach
+            )
+        )
+
+    def _reach(self, home: int | None) -> list[int | None]:
+        """The home centre and the centres its calls may overflow to (by primary key)."""
+        home_centre = self.snapshot.centres.get(home)
+        if home_centre is None:
+            return [home]
+        codes = set(self.snapshot.topology.get(home_centre.code, ()))
+        return [home, *(pk for pk, c in self.snapshot.centres.items() if c.code in codes)]
 
     def _may_overflow(self, home: int | None, centre: int) -> bool:
         centres = self.snapshot.centres
@@ -211,8 +256,7 @@ def _end_wrap_ups(ready: list[Agent]) -> None:
     if not ended:
         return
     rows = [move(agent, AgentEvent.WRAP_DONE, at=agent.wrap_up_until) for agent in ended]
-    Agent.objects.bulk_update(ended, AGENT_STATE_FIELDS)
-    AgentStateChange.objects.bulk_create(rows)
+    save_moves(ended, rows)
     ready.sort(key=lambda agent: (agent.state_since, agent.pk))
 
 
@@ -266,11 +310,8 @@ def _still_waiting(chosen: list[Waiting]) -> bool:
 def _offer(offered: list[Waiting], now: datetime) -> None:
     if not offered:
         return
-    Call.objects.bulk_update(
-        [Call(pk=c.pk, callback_offered_at=now, revision=c.revision + 1) for c in offered],
-        ["callback_offered_at", "revision"],
-    )
-    for call in offered:
+    for call in offered:  # one UPDATE each: bulk_update's CASE cost more to build
+        Call.objects.filter(pk=call.pk).update(callback_offered_at=now, revision=call.revision + 1)
         waiting.put(call._replace(callback_offered_at=now, revision=call.revision + 1))
 
 
@@ -344,21 +385,19 @@ def _ring_wanted(
 
 
 def _ring(rung: list[tuple[Waiting, Agent]], now: datetime) -> None:
-    """The calls given, their agents rung and the rings on their timelines: three
-    statements however many were given."""
+    """The calls given, their agents rung and the rings on their timelines. One UPDATE a
+    row (usually one call is given): ``bulk_update``'s CASE expressions cost more to build
+    than the statements they save."""
     if not rung:
         return
-    rows, given = [], []
+    rows = []
     for chosen, agent in rung:
-        call = Call(pk=chosen.pk, call_id=chosen.call_id, state=Call.State.RINGING, agent=agent)
-        call.revision = chosen.revision + 1
-        given.append(call)
-        agent.call = call
+        Call.objects.filter(pk=chosen.pk).update(
+            state=Call.State.RINGING, agent=agent, revision=chosen.revision + 1
+        )
+        waiting.drop(chosen.pk)
+        agent.call = Call(pk=chosen.pk, call_id=chosen.call_id, state=Call.State.RINGING)
         rows.append(move(agent, AgentEvent.RING, at=now))
-    Call.objects.bulk_update(given, ["state", "agent", "revision"])
-    for call in given:
-        waiting.drop(call.pk)
-    Agent.objects.bulk_update([agent for _call, agent in rung], AGENT_STATE_FIELDS)
-    AgentStateChange.objects.bulk_create(rows)
+    save_moves([agent for _call, agent in rung], rows)
     for _call, agent in rung:
         screenpop.announce(agent.user_id)  # sent when this transaction commits
