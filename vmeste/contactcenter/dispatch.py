@@ -228,10 +228,9 @@ def dispatch(*, now: datetime | None = None, offers_due: bool = True) -> Dispatc
     callback are locked, with the revision read: one that changed meanwhile (answered
     elsewhere, hung up) makes the dispatch decide again on a fresh copy. Without
     ``offers_due`` (an event's dispatch: time is the heartbeat's) nobody free means
-    nothing to do. Run inside a caller's transaction, it is part of it (no savepoint:
-    an error rolls the whole back)."""
+    nothing to do."""
     now = now or timezone.now()
-    with transaction.atomic(savepoint=False):
+    with transaction.atomic():
         ready = list(
             Agent.objects.select_for_update(of=("self",))  # not their users' rows
             .filter(free_at(now))

@@ -8,7 +8,6 @@ is the fold of all its events whatever order they came in (``callevents``). Unkn
 from __future__ import annotations
 
 from datetime import datetime
-from typing import NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -57,25 +56,20 @@ def record_event(
         check_transfer(data)
     if type == "callback_failed":
         data["give_up"] = _last_attempt(call_id)
-    call, decided = None, None
+    call = None
     try:
         with transaction.atomic():
             if type in (AGENT_STATE, CONSULT):
                 # Applied first and stored with its outcome: a copy of an event already
                 # stored fails on its id at the end and rolls the whole of it back.
                 if type == AGENT_STATE:
-                    agent = _apply_agent_event(data, at)
-                else:  # a colleague's side of a consultation: the call's row locked first
-                    agent = AgentApplied(*consults.record(call_id, data, at), calls_locked=True)
-                outcome, matching_changed = agent.outcome, agent.matching_changed
+                    outcome, matching_changed = _apply_agent_event(data, at)
+                else:  # a colleague's side of a consultation
+                    outcome, matching_changed = consults.record(call_id, data, at)
                 TelephonyEvent.objects.create(
                     event_id=event_id, type=type, call_id=call_id, at=at, data=data,
                     outcome=outcome,
                 )  # fmt: skip
-                if matching_changed and not agent.calls_locked:
-                    # Only the agent's row is locked so far: the dispatch may lock the
-                    # free agents, then calls, in this same transaction (one commit).
-                    decided = dispatch(now=now, offers_due=False)
             else:
                 outcome = ""
                 event = TelephonyEvent.objects.create(
@@ -93,17 +87,16 @@ def record_event(
             "outcome": "already recorded",
             **dispatch(now=now).as_dict(),
         }
-    # A call event is routed after the commit, in a transaction of its own, so that the
-    # locks are always taken agents first, then calls. Only an event that made a call wait
+    # Routed after the commit, in a transaction of its own, so that the locks are always
+    # taken agents first (in one order), then calls: an agent event's dispatch in the
+    # event's own transaction would hold that agent before the others, and two servers
+    # deadlocked on it under load (bench_two_servers). Only an event that made a call wait
     # or an agent free goes to the dispatch: any other one (an answer, a hang-up, a break)
     # cannot match anybody. What time alone makes due (a wrap-up over, a wait long enough
     # to widen who may answer, a callback offer) is the heartbeat's (``POST
     # /telephony/dispatch``, every second while callers wait): checking it on every event
     # cost each event three queries. What was decided goes back in this answer.
-    if decided is None:
-        decided = (
-            dispatch(now=now, offers_due=_arrived_due(call, now)) if matching_changed else NOTHING
-        )
+    decided = dispatch(now=now, offers_due=_arrived_due(call, now)) if matching_changed else NOTHING
     answer = {"event_id": event_id, "duplicate": False, "outcome": outcome, **decided.as_dict()}
     if call is not None:
         answer["call"] = _after(call, decided)
@@ -186,39 +179,33 @@ def call_state(call: Call) -> dict:
     }
 
 
-class AgentApplied(NamedTuple):
-    outcome: str  # why the event changed nothing ("" when it did)
-    matching_changed: bool = False  # the agent is free now, or a call waits again
-    calls_locked: bool = False  # a call's row is locked too: the dispatch waits for the commit
-
-
-def _apply_agent_event(data: dict, at: datetime) -> AgentApplied:
-    """The agent event applied to the agent's row (locked), and whether who can be
-    matched changed."""
+def _apply_agent_event(data: dict, at: datetime) -> tuple[str, bool]:
+    """Answers why the event changed nothing ("" when it did), and whether who can be
+    matched changed (the agent became available, or the call they let ring went back)."""
     agent = (
         Agent.objects.select_for_update(of=("self",))
         .filter(user__username=data.get("agent", ""))
         .first()
     )
     if agent is None:
-        return AgentApplied("unknown agent")
+        return "unknown agent", False
     try:
         event = AgentEvent(data.get("event", ""))
     except ValueError:
-        return AgentApplied("unknown agent event")
+        return "unknown agent event", False
     if agent.state_since > at:
-        return AgentApplied("older than the agent's state")  # a late event must not undo
+        return "older than the agent's state", False  # a late event must not undo a newer one
     code, _refused = sign_in_refusal(agent, event, at)
     if code:
-        return AgentApplied(code.replace("_", " "))  # "off shift", "no call card"
+        return code.replace("_", " "), False  # "off shift", "no call card"
     ringing = agent.call_id if agent.state == AgentState.RINGING else None
     try:
         wrap_up = wrap_up_after(event, agent)
         row = move(agent, event, at=at, reason=data.get("reason", ""), wrap_up=wrap_up)
     except TransitionRefused as refused:
-        return AgentApplied(refusal(event, refused.state)[:200])
-    back, let_go = False, event in (AgentEvent.NO_ANSWER, AgentEvent.CALLER_GONE)
-    if ringing is not None and let_go:
+        return refusal(event, refused.state)[:200], False
+    back = False
+    if ringing is not None and event in (AgentEvent.NO_ANSWER, AgentEvent.CALLER_GONE):
         agent.call = None
         # Back in its place, for someone else (only if it still rang for this agent).
         back = bool(
@@ -227,5 +214,4 @@ def _apply_agent_event(data: dict, at: datetime) -> AgentApplied:
             )
         )
     save_moves([agent], [row])
-    freed = agent.state == AgentState.AVAILABLE
-    return AgentApplied("", back or freed, calls_locked=ringing is not None and let_go)
+    return "", back or agent.state == AgentState.AVAILABLE
