@@ -155,6 +155,7 @@ class _Eligibility:
         self.snapshot = configcache.snapshot()
         self.rules = {rule.code: rule for rule in self.snapshot.rules}
         self.signed, self.moment = signed, moment
+        self._overflow: dict[int | None, frozenset[int]] = {}
 
     def __call__(self, queue: str, home: int | None, arrived: float, centre: int, skills) -> bool:
         rule = self.rules.get(queue)
@@ -186,7 +187,7 @@ class _Eligibility:
         rule = self.rules.get(queue)
         if rule is None:
             return True
-        reach = self._reach(home)
+        reach = (home, *self._overflow_centres(home))
         if any(best.get((c, rule.skill), 0) >= rule.min_level(arrived, self.moment) for c in reach):
             return True
         target = self.rules.get(rule.overflow_to or "")
@@ -199,22 +200,19 @@ class _Eligibility:
             )
         )
 
-    def _reach(self, home: int | None) -> list[int | None]:
-        """The home centre and the centres its calls may overflow to (by primary key)."""
-        home_centre = self.snapshot.centres.get(home)
-        if home_centre is None:
-            return [home]
-        codes = set(self.snapshot.topology.get(home_centre.code, ()))
-        return [home, *(pk for pk, c in self.snapshot.centres.items() if c.code in codes)]
+    def _overflow_centres(self, home: int | None) -> frozenset[int]:
+        """The centres a call of ``home`` may overflow to (by primary key; none for a
+        centre this snapshot does not know), worked out once per home and dispatch."""
+        found = self._overflow.get(home)
+        if found is None:
+            home_centre = self.snapshot.centres.get(home)
+            codes = set(self.snapshot.topology.get(home_centre.code, ())) if home_centre else ()
+            found = frozenset(pk for pk, c in self.snapshot.centres.items() if c.code in codes)
+            self._overflow[home] = found
+        return found
 
     def _may_overflow(self, home: int | None, centre: int) -> bool:
-        centres = self.snapshot.centres
-        there, home_centre = centres.get(centre), centres.get(home)
-        return (
-            there is not None
-            and home_centre is not None
-            and there.code in self.snapshot.topology.get(home_centre.code, ())
-        )
+        return centre in self._overflow_centres(home)
 
 
 ATTEMPTS = 3

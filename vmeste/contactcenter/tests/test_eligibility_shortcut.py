@@ -26,6 +26,7 @@ def _check(rng: random.Random, moment: float) -> _Eligibility:
     check.rules = {rule.code: rule for rule in RULES}
     signed = Counter({(pk, "food"): rng.randint(0, 1) for pk in CENTRES})
     check.signed, check.moment = (lambda: SimpleNamespace(signed=signed)), moment
+    check._overflow = {}
     return check
 
 
