@@ -74,6 +74,7 @@ class MediaApplication:
                 task.cancel()
         if isinstance(self.vmeste, VmesteClient):
             self.vmeste.outbox.close()
+            self.vmeste.close()
         self.ua.close()
 
     async def on_call(self, ua: UserAgent, invite: sip.Message, addr) -> None:

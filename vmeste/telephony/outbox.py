@@ -22,6 +22,7 @@ import json
 import logging
 from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,8 +53,14 @@ class _Pending:
 
 
 class Outbox:
-    def __init__(self, post: Callable[[dict], dict], patience: float = 10.0) -> None:
+    def __init__(
+        self,
+        post: Callable[[dict], dict],
+        patience: float = 10.0,
+        threads: Executor | None = None,
+    ) -> None:
         self.post = post  # blocking: sends one event, answers Vmeste's answer
+        self.threads = threads  # where ``post`` runs (None: asyncio's default pool)
         self.patience = patience
         self.path: Path | None = None
         self.on_answer: Callable[[dict], None] | None = None
@@ -136,7 +143,8 @@ class Outbox:
     async def _deliver(self, payload: dict) -> dict | VmesteRefused:
         for attempt in itertools.count():
             try:
-                return await asyncio.to_thread(self.post, payload)
+                loop = asyncio.get_running_loop()
+                return await loop.run_in_executor(self.threads, self.post, payload)
             except VmesteRefused as refused:
                 log.error("event %s refused by Vmeste: %s", payload["event_id"], refused)
                 return refused

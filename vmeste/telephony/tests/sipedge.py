@@ -4,7 +4,6 @@ started on free loopback ports, and SIPp peers run against it."""
 from __future__ import annotations
 
 import os
-import random
 import shutil
 import socket
 import subprocess
@@ -23,39 +22,68 @@ def missing_binaries() -> list[str]:
     return [name for name in NEEDED if not shutil.which(name)]
 
 
+# Ports for the edge and its peers come from below the kernel's ephemeral range (32768 and
+# up on Linux), so no port the kernel hands out (an HTTP client's, a socket bound to 0) can
+# land in them, and each test worker has its own slice, so two workers' edges never pick
+# the same port: a port chosen free but not yet bound by its SIPp could otherwise be bound
+# meanwhile by the other worker's rtpengine, and the agent's phone would never ring.
+LOWEST, HIGHEST = 10000, 32767
+# Every single port keeps the next three to itself: a SIPp phone's media takes its port and
+# the one two above (its video echo), and the second media node listens one above the first.
+STEP = 4
+
+
+class _Ports:
+    """This process's slice of ports, handed out in order; a port still bound (a process
+    of an earlier test not gone yet, a broker's listener) is passed over."""
+
+    def __init__(self) -> None:
+        workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1") or 1)
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+        index = int(worker) if worker.isdigit() else 0
+        width = (HIGHEST - LOWEST) // max(workers, 1)
+        self.low = LOWEST + width * (index % max(workers, 1))
+        self.high = self.low + width - 1
+        self.next = self.low
+
+    def take(self, size: int, kind: int) -> int:
+        """The first port of ``size`` ports in a row, none bound now."""
+        for _ in range((self.high - self.low) // STEP + 1):
+            if self.next + size + STEP > self.high:
+                self.next = self.low  # the earliest tests' processes are long gone
+            first = self.next
+            self.next += (size // STEP + 1) * STEP
+            if all(_bindable(port, kind) for port in range(first, first + size)):
+                return first
+        raise RuntimeError(f"no {size} free ports between {self.low} and {self.high}")
+
+
+_PORTS = _Ports()
+
+
+def _bindable(port: int, kind: int) -> bool:
+    with socket.socket(socket.AF_INET, kind) as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 def free_tcp_ports(count: int) -> list[int]:
     return free_udp_ports(count, socket.SOCK_STREAM)
 
 
 def free_udp_ports(count: int, kind: int = socket.SOCK_DGRAM) -> list[int]:
-    sockets = []
-    for _ in range(count):
-        s = socket.socket(socket.AF_INET, kind)
-        s.bind(("127.0.0.1", 0))
-        sockets.append(s)
-    ports = [s.getsockname()[1] for s in sockets]
-    for s in sockets:
-        s.close()
-    return ports
+    """``count`` ports of this process's slice, each followed by three left unused."""
+    return [_PORTS.take(1, kind) for _ in range(count)]
 
 
 def free_range(size: int = 200) -> tuple[int, int]:
-    """A block of UDP ports none of which is bound now (two test workers pick apart)."""
-    for _ in range(200):
-        low = random.randrange(20000, 59000, 2)
-        probes = []
-        try:
-            for port in range(low, low + size, 2):
-                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-                probes.append(s)
-                s.bind(("127.0.0.1", port))
-            return low, low + size - 1
-        except OSError:
-            continue
-        finally:
-            for s in probes:
-                s.close()
-    raise RuntimeError("no free block of UDP ports")
+    """A block of UDP ports none of which is bound now, starting on an even port (RTP)."""
+    first = _PORTS.take(size + 1, socket.SOCK_DGRAM)
+    low = first + first % 2
+    return low, low + size - 1
 
 
 @dataclass

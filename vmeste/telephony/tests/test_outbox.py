@@ -191,3 +191,25 @@ def test_vmeste_stores_an_event_sent_again_once(live_server, transactional_db, m
     first, again = asyncio.run(twice())
     assert (first["duplicate"], again["duplicate"]) == (False, True)
     assert TelephonyEvent.objects.filter(event_id=payload["event_id"]).count() == 1
+
+
+def test_events_do_not_wait_behind_the_prompts_being_spoken(vmeste_with):
+    """asyncio's default threads all busy (the prompts' synthesis uses them): an event still
+    goes to Vmeste and its answer comes back, from the client's own threads."""
+    vmeste = vmeste_with([])
+    client = VmesteClient(vmeste.url, "tok")
+    released = threading.Event()
+
+    async def scenario() -> dict:
+        loop = asyncio.get_running_loop()
+        busy = [loop.run_in_executor(None, released.wait) for _ in range(64)]
+        try:
+            async with asyncio.timeout(10):  # a failure's bound, not a speed check
+                return await client.event("call_answered", "c9", agent="a")
+        finally:
+            released.set()
+            await asyncio.gather(*busy)
+            client.close()
+
+    answer = asyncio.run(scenario())
+    assert answer["duplicate"] is False and vmeste.taken() == [answer["event_id"]]
