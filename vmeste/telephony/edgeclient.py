@@ -8,6 +8,7 @@ import asyncio
 import functools
 import itertools
 import json
+import os
 import secrets
 import urllib.error
 import urllib.parse
@@ -19,10 +20,13 @@ from vmeste.telephony.outbox import Outbox, VmesteRefused, VmesteUnavailable
 
 # Asked again all the same: Vmeste is busy, or the request waited too long on the way.
 AGAIN = (408, 429)
-# Requests to Vmeste at once. Not asyncio's default pool (cores + 4 threads, 6 here), which
-# the prompts' synthesis shares: at 20 calls a second, callers' announcements being spoken
-# held every thread, the events waited behind them, and the agents' answers came too late.
-HTTP_THREADS = 32
+# Requests to Vmeste at once, in the client's own threads: asyncio's default pool is shared
+# with the prompts' synthesis, and at 20 calls a second the callers' announcements being
+# spoken held its threads while the events waited behind them. Six, not more: each thread
+# takes the GIL from the event loop, and with 32 the 2,000-call run at 20/s connected 1,894
+# callers, their INVITEs answered in 1.5 s (p50), against 1,933 and 118 ms with six (same
+# machine, bench/results/bench_sip_32_threads.json beside bench_sip.json).
+HTTP_THREADS = int(os.environ.get("VMESTE_MEDIA_HTTP_THREADS", "6"))
 
 
 class VmesteClient:
