@@ -22,7 +22,7 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 
 from vmeste.contactcenter.calllog import ABANDONED_IN_MENU, SERVED_IN_MENU
-from vmeste.telephony import ivrplay, legs, siblings, sip, transfers
+from vmeste.telephony import consult, ivrplay, legs, siblings, sip, transfers
 from vmeste.telephony.callbacks import Callbacks
 from vmeste.telephony.edgeclient import VmesteClient, VmesteUnavailable
 from vmeste.telephony.outbox import VmesteDelayed
@@ -178,6 +178,7 @@ class Caller:
         self.consult_leg: Dialog | None = None  # a warm transfer's specialist (``consult``)
         self.consult_ready: asyncio.Event | None = None  # set: answered, or not
         self.consult_agent = self.consult_queue = ""  # a colleague consulted (and whence)
+        self.consult_target = ""  # whom the consultation rings: a number or a colleague
         self.consult_returned = False  # «Вернуться» cancelled the consulted phone's ring
         self._ringing: sip.Message | None = None  # the specialist's phone ringing
         self.acks: dict[str, sip.Message] = {}  # a leg's call id → our last ACK on it
@@ -389,6 +390,13 @@ class Caller:
             target = sip.user_of(message.get("refer-to") or message.get("r"))
             self.state = "transferring"
             asyncio.get_running_loop().create_task(transfers.referred(self, target))
+        elif message.method == "BYE" and self.state == "consulting":
+            # The agent put the receiver down while consulting: an attended transfer's
+            # "hang up to complete", the caller goes to whom they consulted.
+            self.ua.answer(message, addr, 200)
+            self.ua.in_dialog.pop(message.call_id, None)
+            self.agent_leg = None
+            asyncio.get_running_loop().create_task(consult.complete(self, self.consult_target))
         elif message.method == "BYE":
             self.ua.answer(message, addr, 200)
             self.agent_leg = None

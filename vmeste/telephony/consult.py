@@ -6,8 +6,10 @@ their registered phone, rung through the edge as any agent's ring). We hold ever
 - **consult**: the caller back on our media (music), the target rung through the edge, its
   offer given to the agent's phone by a re-INVITE and the agent's answer to the target:
   the agent and the specialist (or colleague) talk, the caller waits.
-- **complete**: an INVITE without an offer to the target (a fresh offer), given to the
-  caller; the agent's phone hung up; ``call_transferred to_number`` (the call leaves the
+- **complete** («Соединить», or the agent's phone hanging up while they consult: an
+  attended transfer's "hang up to complete"; before the target answers, once they do): an
+  INVITE without an offer to the target (a fresh offer), given to the caller; the agent's
+  phone hung up; ``call_transferred to_number`` (the call leaves the
   routing core there, as a blind transfer out does), or ``to_agent`` with ``warm`` (the
   call is the colleague's now); we stay in the signalling path.
 - **return**, or the target hanging up, or not answering: their leg ended, an INVITE
@@ -25,6 +27,8 @@ import contextlib
 import logging
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext as _
+
 from vmeste.telephony import legs, sip
 from vmeste.telephony.edgeclient import VmesteUnavailable
 from vmeste.telephony.useragent import Dialog, uac_dialog
@@ -40,7 +44,7 @@ async def consult(caller: Caller, order: dict, hold) -> None:
     the order's number or colleague rung and put through to the agent."""
     if caller.state != "bridged" or caller.agent_leg is None:
         return
-    number = target(order)
+    number = caller.consult_target = target(order)
     caller.consult_agent = "" if order.get("to_number") else number
     caller.consult_queue, caller.consult_returned = order.get("to_queue", ""), False
     caller.state, caller.consult_ready = "consulting", asyncio.Event()
@@ -86,6 +90,8 @@ async def complete(caller: Caller, number: str) -> None:
             await asyncio.wait_for(caller.consult_ready.wait(), legs.RING_SECONDS + 15)
     leg = caller.consult_leg
     if caller.state != "consulting" or leg is None:
+        if caller.agent_leg is None:  # the agent hung up, the target never answered
+            await _nobody_left(caller)
         return
     fresh = await caller.ua.transact(leg.request("INVITE", caller.ua.contact, caller.ua.via),
                                      timeout=10.0)  # fmt: skip
@@ -98,7 +104,8 @@ async def complete(caller: Caller, number: str) -> None:
     released, caller.agent_leg, caller.consult_leg = caller.agent_leg, leg, None
     caller.agent = number
     caller.ua.in_dialog[leg.call_id] = caller._from_agent
-    caller.ua.in_dialog.pop(released.call_id, None)
+    if released is not None:  # None: the agent hung up to complete
+        caller.ua.in_dialog.pop(released.call_id, None)
     caller.stream.stop()
     caller.state = "bridged"
     await legs.bye(caller.ua, released)
@@ -118,8 +125,10 @@ async def complete(caller: Caller, number: str) -> None:
 async def back_to_caller(caller: Caller) -> None:
     """The agent's phone asked for a fresh offer, given to the caller: together again. While
     the specialist's phone still rings: that ring cancelled (``consult`` then comes back)."""
-    if caller.state != "consulting" or caller.agent_leg is None:
+    if caller.state != "consulting":
         return
+    if caller.agent_leg is None:  # the agent hung up to complete: nobody to go back to
+        return await _nobody_left(caller)
     if caller._ringing is not None:
         caller.consult_returned = True  # not a missed ring: the colleague is not to blame
         return legs.cancel(caller.ua, caller._ringing)
@@ -136,6 +145,18 @@ async def back_to_caller(caller: Caller) -> None:
     caller.stream.stop()
     caller.state = "bridged"
     log.info("%s back with %s", caller.invite.call_id, caller.agent)
+
+
+async def _nobody_left(caller: Caller) -> None:
+    """The agent hung up to complete and the target is gone or never answered: the caller
+    is told and let go (the call ends, counted once)."""
+    if caller.state == "leaving":  # told already (the ring's end and «complete» both ask)
+        return
+    caller.state = "leaving"
+    log.info("%s: the consultation ended with nobody to take the caller", caller.invite.call_id)
+    await _drop_consulted(caller, then_return=False)
+    await _tell(caller, "over")
+    await caller.say_and_hang_up(_("Не удалось соединить. Пожалуйста, перезвоните позже."))
 
 
 async def _tell(caller: Caller, outcome: str) -> None:

@@ -422,3 +422,37 @@ def test_a_warm_transfer_consults_the_next_free_agent_of_a_queue_who_takes_the_c
         assert phones["sidorova"].received("INVITE ")
     finally:
         sip_edge.stop()
+
+
+def test_an_agent_who_hangs_up_while_consulting_puts_the_caller_through(
+    tmp_path, live_server, national, one_request_at_a_time
+):
+    """Ivanova consults the psychologists' queue (Sidorova's phone answers), talks with her a
+    second and puts her receiver down: an attended transfer's "hang up to complete". The
+    caller goes to Sidorova, not to silence: one call, Sidorova's, in «psy», one transfer,
+    Ivanova in wrap-up; nobody pressed «Соединить»."""
+    agents = national["agents"]
+    token, vmeste, sip_edge = _both_signed_in(tmp_path, live_server, agents)
+
+    try:
+        phones, caller = _transfer_scene(
+            tmp_path, sip_edge, "agent_consults_hangs_up.xml", sidorovas="specialist.xml"
+        )
+        talking = _until(lambda: Call.objects.filter(state=Call.State.ANSWERED).first())
+        assert talking is not None, sip_edge.log("media")[-3000:]
+        _ask(vmeste, token, f"{talking.call_id}/transfer", {"to_queue": "psy", "consult": True})
+        assert caller.wait(60) == 0, sip_edge.log("media")[-3000:]
+        assert phones["ivanova"].wait(20) == 0, sip_edge.log("media")[-3000:]
+        assert phones["sidorova"].wait(20) == 0, sip_edge.log("media")[-3000:]
+        call = _until(lambda: Call.objects.filter(state=Call.State.ENDED).first())
+        assert call is not None and call.call_id == talking.call_id
+        assert (call.agent.user.username, call.queue.code) == ("sidorova", "psy"), sip_edge.log(
+            "media"
+        )[-4000:]
+        assert call.folded["summary"]["transfers"] == 1 and call.consulted is None
+        assert Call.objects.count() == 1
+        assert Agent.objects.get(pk=agents["ivanova"].pk).state == AgentState.WRAP_UP
+        assert Agent.objects.get(pk=agents["sidorova"].pk).state == AgentState.WRAP_UP
+        assert "put through to sidorova after a consultation" in sip_edge.log("media")
+    finally:
+        sip_edge.stop()
