@@ -390,38 +390,21 @@ def test_a_warm_transfer_consults_the_next_free_agent_of_a_queue_who_takes_the_c
     is put through to Ivanova's (the caller hears the music); «Соединить»: the caller talks
     to Sidorova, Ivanova's phone is hung up; one call, Sidorova's, in «psy», one transfer."""
     agents = national["agents"]
-    token, vmeste, sip_edge = _both_signed_in(tmp_path, live_server, agents)
-
-    try:
-        # Ivanova's phone is re-INVITEd with Sidorova's offer, then hung up; Sidorova's
-        # answers the consultation and is re-INVITEd for the caller's (``specialist.xml``).
-        phones, caller = _transfer_scene(
-            tmp_path, sip_edge, "agent_consults.xml", sidorovas="specialist.xml"
-        )
-        talking = _until(lambda: Call.objects.filter(state=Call.State.ANSWERED).first())
-        assert talking is not None, sip_edge.log("media")[-3000:]
+    # Ivanova's phone is re-INVITEd with Sidorova's offer, then hung up; Sidorova's
+    # answers the consultation and is re-INVITEd for the caller's (``specialist.xml``).
+    with _consulting_psy(tmp_path, live_server, agents, "agent_consults.xml") as scene:
+        talking, sip_edge = scene["talking"], scene["sip_edge"]
         assert talking.agent_id == agents["ivanova"].pk
-        _ask(vmeste, token, f"{talking.call_id}/transfer", {"to_queue": "psy", "consult": True})
         sidorova = Agent.objects.get(pk=agents["sidorova"].pk)
         assert (sidorova.state, sidorova.call_id) == (AgentState.RINGING, talking.pk)
         answered = _until(
             lambda: Agent.objects.get(pk=sidorova.pk).state == AgentState.ON_CALL
         )  # her phone answered the consultation: the node said so
         assert answered, sip_edge.log("media")[-3000:]
-        _ask(vmeste, token, f"{talking.call_id}/consultation/end", {"complete": True})
-        assert caller.wait(60) == 0, sip_edge.log("media")[-3000:]
-        assert phones["ivanova"].wait(20) == 0, sip_edge.log("media")[-3000:]
-        assert phones["sidorova"].wait(20) == 0, sip_edge.log("media")[-3000:]
-        call = _until(lambda: Call.objects.filter(state=Call.State.ENDED).first())
-        assert call is not None and call.call_id == talking.call_id
-        assert (call.agent.user.username, call.queue.code) == ("sidorova", "psy")
-        assert call.folded["summary"]["transfers"] == 1 and call.consulted is None
-        assert call.talk_seconds > 0 and Call.objects.count() == 1
-        assert Agent.objects.get(pk=agents["ivanova"].pk).state == AgentState.WRAP_UP
-        assert Agent.objects.get(pk=sidorova.pk).state == AgentState.WRAP_UP
-        assert phones["sidorova"].received("INVITE ")
-    finally:
-        sip_edge.stop()
+        _ask(scene["vmeste"], scene["token"], f"{talking.call_id}/consultation/end",
+             {"complete": True})  # fmt: skip
+        _went_to_sidorova(sip_edge, scene["phones"], scene["caller"], talking, agents)
+        assert scene["phones"]["sidorova"].received("INVITE ")
 
 
 def test_an_agent_who_hangs_up_while_consulting_puts_the_caller_through(
@@ -432,27 +415,40 @@ def test_an_agent_who_hangs_up_while_consulting_puts_the_caller_through(
     caller goes to Sidorova, not to silence: one call, Sidorova's, in «psy», one transfer,
     Ivanova in wrap-up; nobody pressed «Соединить»."""
     agents = national["agents"]
-    token, vmeste, sip_edge = _both_signed_in(tmp_path, live_server, agents)
+    with _consulting_psy(tmp_path, live_server, agents, "agent_consults_hangs_up.xml") as scene:
+        sip_edge = scene["sip_edge"]
+        _went_to_sidorova(sip_edge, scene["phones"], scene["caller"], scene["talking"], agents)
+        assert "put through to sidorova after a consultation" in sip_edge.log("media")
 
+
+@contextlib.contextmanager
+def _consulting_psy(tmp_path, live_server, agents: dict, ivanovas: str):
+    """Ivanova and Sidorova signed in, Ivanova's phone (``ivanovas``) talking with a caller,
+    and the psychologists' queue consulted from her call card (Sidorova's phone answers it:
+    ``specialist.xml``); the edge stopped on the way out."""
+    token, vmeste, sip_edge = _both_signed_in(tmp_path, live_server, agents)
     try:
-        phones, caller = _transfer_scene(
-            tmp_path, sip_edge, "agent_consults_hangs_up.xml", sidorovas="specialist.xml"
-        )
+        phones, caller = _transfer_scene(tmp_path, sip_edge, ivanovas, sidorovas="specialist.xml")
         talking = _until(lambda: Call.objects.filter(state=Call.State.ANSWERED).first())
         assert talking is not None, sip_edge.log("media")[-3000:]
         _ask(vmeste, token, f"{talking.call_id}/transfer", {"to_queue": "psy", "consult": True})
-        assert caller.wait(60) == 0, sip_edge.log("media")[-3000:]
-        assert phones["ivanova"].wait(20) == 0, sip_edge.log("media")[-3000:]
-        assert phones["sidorova"].wait(20) == 0, sip_edge.log("media")[-3000:]
-        call = _until(lambda: Call.objects.filter(state=Call.State.ENDED).first())
-        assert call is not None and call.call_id == talking.call_id
-        assert (call.agent.user.username, call.queue.code) == ("sidorova", "psy"), sip_edge.log(
-            "media"
-        )[-4000:]
-        assert call.folded["summary"]["transfers"] == 1 and call.consulted is None
-        assert Call.objects.count() == 1
-        assert Agent.objects.get(pk=agents["ivanova"].pk).state == AgentState.WRAP_UP
-        assert Agent.objects.get(pk=agents["sidorova"].pk).state == AgentState.WRAP_UP
-        assert "put through to sidorova after a consultation" in sip_edge.log("media")
+        yield {"token": token, "vmeste": vmeste, "sip_edge": sip_edge, "phones": phones,
+               "caller": caller, "talking": talking}  # fmt: skip
     finally:
         sip_edge.stop()
+
+
+def _went_to_sidorova(sip_edge, phones, caller, talking: Call, agents: dict) -> None:
+    """Every phone's scenario ended well, and Vmeste says the caller went to Sidorova after
+    the consultation: one call, hers, in «psy», one transfer, both agents in wrap-up."""
+    media = sip_edge.log("media")[-3000:]
+    assert caller.wait(60) == 0, media
+    assert phones["ivanova"].wait(20) == 0, media
+    assert phones["sidorova"].wait(20) == 0, media
+    call = _until(lambda: Call.objects.filter(state=Call.State.ENDED).first())
+    assert call is not None and call.call_id == talking.call_id
+    assert (call.agent.user.username, call.queue.code) == ("sidorova", "psy"), media
+    assert call.folded["summary"]["transfers"] == 1 and call.consulted is None
+    assert call.talk_seconds > 0 and Call.objects.count() == 1
+    for username in ("ivanova", "sidorova"):
+        assert Agent.objects.get(pk=agents[username].pk).state == AgentState.WRAP_UP
