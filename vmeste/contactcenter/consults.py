@@ -83,7 +83,7 @@ def _free(agent: Agent, now: datetime) -> bool:
 
 def _pick(call: Call, asker: Agent, to_queue: str, now: datetime) -> Agent | None:
     """The free agent the router would give a call of ``to_queue`` arriving now from the
-    call's centre: the dispatch's own decision (``dispatch._decide``) on a stand-in call."""
+    call's centre: the dispatch's own decision (``dispatch.decide``) on a stand-in call."""
     queue = configcache.queue(to_queue)
     if queue is None:
         return None
@@ -94,7 +94,7 @@ def _pick(call: Call, asker: Agent, to_queue: str, now: datetime) -> Agent | Non
         callback_requested=False, callback_offered_at=None, requeued_at=None,
         wanted_agent="", answered_at=None, callback_failed_at=None, revision=0,
     )  # fmt: skip
-    decided = dispatch._decide([stand_in], free, now.timestamp(), dispatch._Signed())
+    decided = dispatch.decide([stand_in], free, now.timestamp(), dispatch.Signed())
     chosen = next((d.agent_id for d in decided if isinstance(d, Assignment)), None)
     return next((agent for agent in free if agent.pk == chosen), None)
 

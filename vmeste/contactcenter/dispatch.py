@@ -92,7 +92,7 @@ def free_at(now: datetime) -> Q:
 def worth_dispatching(
     free: list[tuple[int, dict, str]],
     now: datetime,
-    signed: _Signed | None = None,
+    signed: Signed | None = None,
     groups: dict[tuple[int, int | None], waiting.Group] | None = None,
 ) -> bool:
     """Whether a dispatch now could ring someone or offer a callback: a free agent
@@ -104,7 +104,7 @@ def worth_dispatching(
     best = _best_levels(free)
     if groups is None:
         _calls, groups = waiting.current()
-    check = _Eligibility(signed or _Signed(), now.timestamp())
+    check = _Eligibility(signed or Signed(), now.timestamp())
     for (queue_id, centre_id), group in groups.items():
         queue = _queue(check.snapshot, queue_id)
         if queue is None or not names.isdisjoint(group.wanted):
@@ -134,7 +134,7 @@ def _best_levels(free: list[tuple[int, dict, str]]) -> dict[tuple[int, str], int
     return best
 
 
-class _Signed:
+class Signed:
     """The signed-in agents' counts (``roster``), asked of the database only when an
     eligibility needs them, and once a dispatch."""
 
@@ -151,7 +151,7 @@ class _Eligibility:
     """The router's rule (``routing``) for one free agent and the oldest call of a queue
     and centre, on primary keys: whether the agent may take that call now."""
 
-    def __init__(self, signed: _Signed, moment: float) -> None:
+    def __init__(self, signed: Signed, moment: float) -> None:
         self.snapshot = configcache.snapshot()
         self.rules = {rule.code: rule for rule in self.snapshot.rules}
         self.signed, self.moment = signed, moment
@@ -261,7 +261,7 @@ def _dispatch_once(ready: list[Agent], now: datetime) -> Dispatched | None:
     """One decision on the copy of the waiting calls, written if the calls it names are
     still as read (else None, nothing written)."""
     free = [(a.centre_id, a.skills, a.user.username) for a in ready]
-    signed = _Signed()
+    signed = Signed()
     calls, groups = waiting.current()  # read once: the check and the decision share it
     if not worth_dispatching(free, now, signed, groups):
         return NOTHING
@@ -269,7 +269,7 @@ def _dispatch_once(ready: list[Agent], now: datetime) -> Dispatched | None:
     rung = _ring_wanted(calls, ready, result, now)
     given = {call.pk for call, _agent in rung}
     calls = [c for c in calls if c.pk not in given and not _held(c, now)]
-    decisions = _decide(calls, ready, now.timestamp(), signed)
+    decisions = decide(calls, ready, now.timestamp(), signed)
     by_pk = {c.pk: c for c in calls}
     agents = {a.pk: a for a in ready}
     offered: list[Waiting] = []
@@ -312,7 +312,7 @@ def _offer(offered: list[Waiting], now: datetime) -> None:
         waiting.put(call._replace(callback_offered_at=now, revision=call.revision + 1))
 
 
-def _decide(waiting: list[Waiting], ready: list[Agent], moment: float, signed: _Signed) -> list:
+def decide(waiting: list[Waiting], ready: list[Agent], moment: float, signed: Signed) -> list:
     """The router built from the free agents and the waiting calls (each in the place of
     its first offer; the other signed-in agents counted by centre and skill, ``roster``),
     then each free agent, longest idle first, asks for a call."""
