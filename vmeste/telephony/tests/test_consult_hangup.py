@@ -1,0 +1,118 @@
+"""An agent who puts the receiver down while consulting (an attended transfer's "hang up to
+complete"), on the node's stand-in harness (``test_callflow``'s Vmeste, phones and caller
+on loopback UDP): the caller goes to the specialist consulted; with nobody left to take
+them (the specialist's phone busy once the agent is gone), the caller is told and let go.
+The real-SIP case (Kamailio, SIPp phones, a colleague of ours) is
+``test_sip_calls.test_an_agent_who_hangs_up_while_consulting_puts_the_caller_through``."""
+
+from __future__ import annotations
+
+import asyncio
+
+from vmeste.telephony import sip
+from vmeste.telephony.tests.test_callflow import (
+    HOST,
+    Peer,
+    _dial,
+    _drain,
+    _hang_up,
+    _kinds,
+    _press,
+    _settle,
+    _setup,
+    _until,
+    _warm,
+    run,
+)
+
+SPECIALIST = "74951112233"  # the number ``_warm`` consults
+
+
+class SlowPeer(Peer):
+    """Phones whose answer to the specialist's ring comes ``delay`` seconds late."""
+
+    def __init__(self, busy: set[str], delay: float) -> None:
+        super().__init__(busy)
+        self.delay = delay
+
+    def connection_made(self, transport) -> None:
+        class Late:  # the transport, holding back what goes to the specialist's ring
+            def __init__(self, real, delay: float) -> None:
+                self.real, self.delay = real, delay
+
+            def sendto(self, data: bytes, addr) -> None:
+                if data.startswith(b"SIP/") and SPECIALIST.encode() in data:
+                    asyncio.get_running_loop().call_later(self.delay, self.real.sendto, data, addr)
+                else:
+                    self.real.sendto(data, addr)
+
+            def get_extra_info(self, name: str):
+                return self.real.get_extra_info(name)
+
+        super().connection_made(Late(transport, self.delay))
+
+
+def _agent_hangs_up(phones: Peer, app) -> None:
+    """Ivanova's phone sends its BYE on the leg the node rang it on."""
+    invite, tag = phones.invites["ivanova"]
+    bye = sip.Message(
+        f"BYE sip:media@{HOST}:{app.ua.port} SIP/2.0",
+        [
+            ("via", f"SIP/2.0/UDP {HOST}:{phones.port};branch={sip.new_branch()}"),
+            ("from", f"{invite.get('to')};tag={tag}"),
+            ("to", invite.get("from")),
+            ("call-id", invite.call_id),
+            ("cseq", "1 BYE"),
+        ],
+    )
+    phones.transport.sendto(bye.encode(), (HOST, app.ua.port))
+
+
+async def _consult_then_hang_up(busy: tuple[str, ...]):
+    """Ivanova consults the specialist and hangs up: at once when they answered, while their
+    phone still rings when ``busy`` (its 486 comes half a second later). What Vmeste was
+    told, what the node said to the caller, whom the caller was with, what the caller got,
+    whether the caller was still held while the specialist's phone rang."""
+    app, vmeste, caller, phones = await _setup(
+        ["ivanova"], phone=lambda: SlowPeer(set(busy), delay=0.5)
+    )
+    invite, ok, media = await _dial(app, caller)
+    _press(caller, media, "1")
+    await _until(lambda: invite.call_id in app.callers)
+    me = app.callers[invite.call_id]
+    await _until(lambda: me.state == "bridged")
+    vmeste.orders = _warm(invite, "consult")
+    if busy:
+        await _until(lambda: SPECIALIST in phones.rung)
+    else:
+        await _until(lambda: me.consult_leg is not None and me.consult_leg.call_id in me.acks)
+    _agent_hangs_up(phones, app)
+    held = True
+    if busy:  # before the 486: the caller still waits for the specialist, on hold
+        await asyncio.sleep(0.2)
+        held = me.state == "consulting" and not me.gone.is_set()
+    await _until(lambda: me.state in ("bridged", "leaving"))
+    with_whom = me.agent if me.state == "bridged" else ""
+    if with_whom:
+        await _until(lambda: "call_transferred" in _kinds(vmeste))
+        _hang_up(caller, app, invite, ok)
+    await _settle(app)
+    app.close()
+    return vmeste, app.prompts.said, with_whom, [m.method for m in _drain(caller)], held
+
+
+def test_the_agent_hanging_up_while_consulting_puts_the_caller_through():
+    vmeste, _said, with_whom, at_caller, _held = run(_consult_then_hang_up(()))
+    assert with_whom == SPECIALIST
+    # Put through to Ivanova, held (music), then put through to the specialist.
+    assert at_caller == ["INVITE", "ACK"] * 3
+    assert _kinds(vmeste) == ["call_offered", "call_answered", "call_transferred", "call_ended"]
+    assert vmeste.events[2][2] == {"to_number": SPECIALIST}
+
+
+def test_with_nobody_left_to_take_them_the_caller_is_told_and_let_go():
+    vmeste, said, with_whom, at_caller, held = run(_consult_then_hang_up((SPECIALIST,)))
+    assert held and with_whom == ""  # held for the specialist until their phone said no
+    assert said[-1] == "Не удалось соединить. Пожалуйста, перезвоните позже."
+    assert at_caller[-1] == "BYE"  # hung up by the node, once told
+    assert _kinds(vmeste) == ["call_offered", "call_answered", "call_ended"]
