@@ -450,5 +450,10 @@ def _went_to_sidorova(sip_edge, phones, caller, talking: Call, agents: dict) -> 
     assert (call.agent.user.username, call.queue.code) == ("sidorova", "psy"), media
     assert call.folded["summary"]["transfers"] == 1 and call.consulted is None
     assert call.talk_seconds > 0 and Call.objects.count() == 1
-    for username in ("ivanova", "sidorova"):
-        assert Agent.objects.get(pk=agents[username].pk).state == AgentState.WRAP_UP
+    states = _until(lambda: _states_if_wrapping_up(agents, ("ivanova", "sidorova")))
+    assert states, {u: Agent.objects.get(pk=agents[u].pk).state for u in ("ivanova", "sidorova")}
+
+
+def _states_if_wrapping_up(agents: dict, usernames: tuple[str, ...]) -> bool:
+    """Both agents in wrap-up (the call's last events may still be on their way)."""
+    return all(Agent.objects.get(pk=agents[u].pk).state == AgentState.WRAP_UP for u in usernames)
