@@ -2,8 +2,9 @@
 complete"), on the node's stand-in harness (``test_callflow``'s Vmeste, phones and caller
 on loopback UDP): the caller goes to the specialist consulted; with nobody left to take
 them (the specialist's phone busy once the agent is gone), the caller is told and let go.
-The real-SIP case (Kamailio, SIPp phones, a colleague of ours) is
-``test_sip_calls.test_an_agent_who_hangs_up_while_consulting_puts_the_caller_through``."""
+The real-SIP case (Kamailio, SIPp phones, a colleague of ours) has no test yet: one was
+written and failed once in three full runs on SQLite (an agent still on call after the
+end), cause not found; see the session's note."""
 
 from __future__ import annotations
 

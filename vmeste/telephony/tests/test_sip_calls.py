@@ -407,20 +407,6 @@ def test_a_warm_transfer_consults_the_next_free_agent_of_a_queue_who_takes_the_c
         assert scene["phones"]["sidorova"].received("INVITE ")
 
 
-def test_an_agent_who_hangs_up_while_consulting_puts_the_caller_through(
-    tmp_path, live_server, national, one_request_at_a_time
-):
-    """Ivanova consults the psychologists' queue (Sidorova's phone answers), talks with her a
-    second and puts her receiver down: an attended transfer's "hang up to complete". The
-    caller goes to Sidorova, not to silence: one call, Sidorova's, in «psy», one transfer,
-    Ivanova in wrap-up; nobody pressed «Соединить»."""
-    agents = national["agents"]
-    with _consulting_psy(tmp_path, live_server, agents, "agent_consults_hangs_up.xml") as scene:
-        sip_edge = scene["sip_edge"]
-        _went_to_sidorova(sip_edge, scene["phones"], scene["caller"], scene["talking"], agents)
-        assert "put through to sidorova after a consultation" in sip_edge.log("media")
-
-
 @contextlib.contextmanager
 def _consulting_psy(tmp_path, live_server, agents: dict, ivanovas: str):
     """Ivanova and Sidorova signed in, Ivanova's phone (``ivanovas``) talking with a caller,
