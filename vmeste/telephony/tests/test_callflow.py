@@ -536,20 +536,27 @@ def test_hanging_up_during_the_robots_answer_is_served_not_abandoned():
 
 def _refer(phones: Peer, app, agent: str, target: str) -> None:
     """The agent's phone transfers the caller: a REFER in its leg of the call."""
+    _from_agent_phone(phones, app, agent, "REFER", [
+        ("refer-to", f"<sip:{target}@{HOST}>"),
+        ("contact", f"<sip:{agent}@{HOST}:{phones.port}>"),
+    ])  # fmt: skip
+
+
+def _from_agent_phone(phones: Peer, app, agent: str, method: str, extra=()) -> None:
+    """A request of the agent's phone in the leg the node rang it on, sent to the node."""
     invite, tag = phones.invites[agent]
-    refer = sip.Message(
-        f"REFER {sip.uri_of(invite.get('contact'))} SIP/2.0",
+    request = sip.Message(
+        f"{method} {sip.uri_of(invite.get('contact'))} SIP/2.0",
         [
             ("via", f"SIP/2.0/UDP {HOST}:{phones.port};branch={sip.new_branch()}"),
             ("from", f"{invite.get('to')};tag={tag}"),
             ("to", invite.get("from")),
             ("call-id", invite.call_id),
-            ("cseq", "1 REFER"),
-            ("refer-to", f"<sip:{target}@{HOST}>"),
-            ("contact", f"<sip:{agent}@{HOST}:{phones.port}>"),
+            ("cseq", f"1 {method}"),
+            *extra,
         ],
     )
-    phones.transport.sendto(refer.encode(), (HOST, app.ua.port))
+    phones.transport.sendto(request.encode(), (HOST, app.ua.port))
 
 
 async def _talking_to_ivanova():

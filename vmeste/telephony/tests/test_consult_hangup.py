@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import asyncio
 
-from vmeste.telephony import sip
 from vmeste.telephony.tests.test_callflow import (
-    HOST,
     Peer,
     _dial,
     _drain,
+    _from_agent_phone,
     _hang_up,
     _kinds,
     _press,
@@ -53,22 +52,6 @@ class SlowPeer(Peer):
         super().connection_made(Late(transport, self.delay))
 
 
-def _agent_hangs_up(phones: Peer, app) -> None:
-    """Ivanova's phone sends its BYE on the leg the node rang it on."""
-    invite, tag = phones.invites["ivanova"]
-    bye = sip.Message(
-        f"BYE sip:media@{HOST}:{app.ua.port} SIP/2.0",
-        [
-            ("via", f"SIP/2.0/UDP {HOST}:{phones.port};branch={sip.new_branch()}"),
-            ("from", f"{invite.get('to')};tag={tag}"),
-            ("to", invite.get("from")),
-            ("call-id", invite.call_id),
-            ("cseq", "1 BYE"),
-        ],
-    )
-    phones.transport.sendto(bye.encode(), (HOST, app.ua.port))
-
-
 async def _consult_then_hang_up(busy: tuple[str, ...]):
     """Ivanova consults the specialist and hangs up: at once when they answered, while their
     phone still rings when ``busy`` (its 486 comes half a second later). What Vmeste was
@@ -87,7 +70,7 @@ async def _consult_then_hang_up(busy: tuple[str, ...]):
         await _until(lambda: SPECIALIST in phones.rung)
     else:
         await _until(lambda: me.consult_leg is not None and me.consult_leg.call_id in me.acks)
-    _agent_hangs_up(phones, app)
+    _from_agent_phone(phones, app, "ivanova", "BYE")  # Ivanova puts the receiver down
     held = True
     if busy:  # before the 486: the caller still waits for the specialist, on hold
         await asyncio.sleep(0.2)
