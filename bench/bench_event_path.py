@@ -100,7 +100,9 @@ def _child(cycles: int) -> dict:
     from django.utils import timezone
 
     from vmeste.contactcenter.models import Agent, Call
+    from vmeste.core.memory import settle
 
+    settle()  # as the served process does at start (vmeste/asgi.py)
     call_command("migrate", verbosity=0)
     token = _prepare()
     client = Client()
