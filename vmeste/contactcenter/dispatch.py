@@ -15,6 +15,7 @@ queue's maximum and must be offered a callback (each offered once: ``callback_of
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
@@ -95,33 +96,70 @@ def worth_dispatching(
     signed: Signed | None = None,
     groups: dict[tuple[int, int | None], waiting.Group] | None = None,
 ) -> bool:
-    """Whether a dispatch now could ring someone or offer a callback: a free agent
-    (centre pk, skills, username) eligible for the oldest waiting call of some queue and
-    centre (eligibility only widens with the wait), a call waiting for one of them by
-    name, or a callback offer due. When unsure it answers yes: the dispatch decides.
-    The waiting calls' groups come from this process's copy (``waiting``) unless given."""
-    names = {name for _centre, _skills, name in free}
-    best = _best_levels(free)
+    """Whether a dispatch now could ring someone or offer a callback: a callback offer
+    due, or a group of waiting calls some free agent (centre pk, skills, username) may
+    take (``reachable``). When unsure it answers yes: the dispatch decides. The waiting
+    calls' groups come from this process's copy (``waiting``) unless given."""
     if groups is None:
         _calls, groups = waiting.current()
-    check = _Eligibility(signed or Signed(), now.timestamp())
-    for (queue_id, centre_id), group in groups.items():
-        queue = _queue(check.snapshot, queue_id)
-        if queue is None or not names.isdisjoint(group.wanted):
-            return True
-        wait, unoffered = queue.max_wait_seconds, group.unoffered
+    if offers_due_in(groups, now):
+        return True
+    return next(reachable(free, now, signed or Signed(), groups), None) is not None
+
+
+def offers_due_in(
+    groups: dict[tuple[int, int | None], waiting.Group], now: datetime
+) -> set[tuple[int, int | None]]:
+    """The groups in which some caller is due the offer of a callback now."""
+    snapshot = configcache.snapshot()
+    due = set()
+    for key, group in groups.items():
+        queue = _queue(snapshot, key[0])
+        wait, unoffered = (queue.max_wait_seconds if queue else None), group.unoffered
         if (
             wait is not None
             and unoffered is not None
             and unoffered + timedelta(seconds=wait) <= now
         ):
-            return True
+            due.add(key)
+    return due
+
+
+def reachable(
+    free: list[tuple[int, dict, str]],
+    now: datetime,
+    signed: Signed,
+    groups: dict[tuple[int, int | None], waiting.Group],
+) -> Iterator[tuple[int, int | None]]:
+    """The groups (queue pk, centre pk) of waiting calls these free agents may take now:
+    one of them is waited for by name, some agent is eligible for the group's oldest call
+    (eligibility only widens with the wait and does not depend on priority, so the oldest
+    is the most eligible), or the queue is not in this process's snapshot (unsure: yes).
+    No call of any other group can be given to these agents: the router needs none of
+    them."""
+    names = {name for _centre, _skills, name in free}
+    best = _best_levels(free)
+    check = _Eligibility(signed, now.timestamp())
+    by_centre: dict[int, list[dict]] = {}
+    for centre, skills, _name in free:
+        by_centre.setdefault(centre, []).append(skills)
+    for key, group in groups.items():
+        queue_id, home = key
+        queue = _queue(check.snapshot, queue_id)
+        if queue is None or not names.isdisjoint(group.wanted):
+            yield key
+            continue
         arrived = min(group.oldest.timestamp(), check.moment)
-        if check.possible(queue.code, centre_id, arrived, best) and any(
-            check(queue.code, centre_id, arrived, c, s) for c, s, _name in free
+        if not check.possible(queue.code, home, arrived, best):
+            continue
+        # Only agents of the home centre or one it overflows to may take its calls.
+        reach = (home, *check.overflow_centres(home))
+        if any(
+            check(queue.code, home, arrived, centre, skills)
+            for centre in reach
+            for skills in by_centre.get(centre, ())
         ):
-            return True
-    return False
+            yield key
 
 
 def _best_levels(free: list[tuple[int, dict, str]]) -> dict[tuple[int, str], int]:
@@ -187,7 +225,7 @@ class _Eligibility:
         rule = self.rules.get(queue)
         if rule is None:
             return True
-        reach = (home, *self._overflow_centres(home))
+        reach = (home, *self.overflow_centres(home))
         if any(best.get((c, rule.skill), 0) >= rule.min_level(arrived, self.moment) for c in reach):
             return True
         target = self.rules.get(rule.overflow_to or "")
@@ -200,7 +238,7 @@ class _Eligibility:
             )
         )
 
-    def _overflow_centres(self, home: int | None) -> frozenset[int]:
+    def overflow_centres(self, home: int | None) -> frozenset[int]:
         """The centres a call of ``home`` may overflow to (by primary key; none for a
         centre this snapshot does not know), worked out once per home and dispatch."""
         found = self._overflow.get(home)
@@ -212,7 +250,7 @@ class _Eligibility:
         return found
 
     def _may_overflow(self, home: int | None, centre: int) -> bool:
-        return centre in self._overflow_centres(home)
+        return centre in self.overflow_centres(home)
 
 
 ATTEMPTS = 3
@@ -260,19 +298,31 @@ def _end_wrap_ups(ready: list[Agent]) -> None:
 def _dispatch_once(ready: list[Agent], now: datetime) -> Dispatched | None:
     """One decision on the copy of the waiting calls, written if the calls it names are
     still as read (else None, nothing written)."""
-    free = [(a.centre_id, a.skills, a.user.username) for a in ready]
     signed = Signed()
     calls, groups = waiting.current()  # read once: the check and the decision share it
-    if not worth_dispatching(free, now, signed, groups):
+    due = offers_due_in(groups, now)
+    # The router is fed only the calls the free agents may take (with 200 waiting and a
+    # few agents free it cost a quarter of a «ready»); the others can only be offered a
+    # callback, asked of each directly.
+    in_reach = _in_reach(ready, now, signed, groups)
+    if not due and not in_reach:
         return NOTHING
     result = Dispatched([], [])
     rung = _ring_wanted(calls, ready, result, now)
+    if rung:  # those agents are taken: what the others may take
+        in_reach = _in_reach(ready, now, signed, groups)
     given = {call.pk for call, _agent in rung}
     calls = [c for c in calls if c.pk not in given and not _held(c, now)]
-    decisions = decide(calls, ready, now.timestamp(), signed)
-    by_pk = {c.pk: c for c in calls}
+    routed = [c for c in calls if (c.queue_id, c.centre_id) in in_reach]
+    decisions = decide(routed, ready, now.timestamp(), signed) if routed else []
+    by_pk = {c.pk: c for c in routed}
     agents = {a.pk: a for a in ready}
-    offered: list[Waiting] = []
+    offered = [
+        c
+        for c in calls
+        if (key := (c.queue_id, c.centre_id)) in due and key not in in_reach and offer_due(c, now)
+    ]
+    result.callback_offers.extend(c.call_id for c in offered)
     for decision in decisions:
         if isinstance(decision, Assignment):
             call, agent = by_pk[decision.call_id], agents[decision.agent_id]
@@ -289,6 +339,13 @@ def _dispatch_once(ready: list[Agent], now: datetime) -> Dispatched | None:
     _ring(rung, now)
     _offer(offered, now)
     return result
+
+
+def _in_reach(
+    ready: list[Agent], now: datetime, signed: Signed, groups: dict
+) -> set[tuple[int, int | None]]:
+    free = [(a.centre_id, a.skills, a.user.username) for a in ready]
+    return set(reachable(free, now, signed, groups)) if free else set()
 
 
 def _still_waiting(chosen: list[Waiting]) -> bool:
