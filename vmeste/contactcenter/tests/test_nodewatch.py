@@ -6,11 +6,10 @@ node's late word changes nothing. The server's clock is fixed (``clock``)."""
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from vmeste.contactcenter import nodewatch, ringwatch
 from vmeste.contactcenter.callfigures import count_calls
@@ -23,7 +22,16 @@ from vmeste.contactcenter.models import (
     TelephonyEvent,
 )
 from vmeste.contactcenter.tests import clock
-from vmeste.contactcenter.tests.test_ringwatch import BEAT, T0, agent, free, offer, post
+from vmeste.contactcenter.tests.test_ringwatch import (
+    BEAT,
+    T0,
+    agent,
+    at_once,
+    free,
+    offer,
+    post,
+    two_agents,
+)
 from vmeste.contacts.models import Contact
 from vmeste.core.models import Centre, Line
 
@@ -36,13 +44,7 @@ DROPPED = "узел медиаприложения больше не ведёт 
 def world(db, make_user, api_as, settings, server_clock):
     settings.MEDIA_NODE_LOST_SECONDS = 30
     settings.MEDIA_NODE_MISSING_SECONDS = 10
-    line = Line.objects.get(code="we-are-together")
-    Queue.objects.create(line=line, code="food", name="Продукты", skill="general", ivr_path="1")
-    centre = Centre.objects.create(code="nat", name_ru="Федеральный", kind="national")
-    for name in ("a", "b"):
-        Agent.objects.create(user=make_user(name), centre=centre, skills={"general": 1},
-                             state="not_ready", state_since=T0 - timedelta(hours=1))  # fmt: skip
-    return api_as("telephony")
+    return two_agents(make_user, api_as)
 
 
 def beat(phone, at, node="", calls=()):
@@ -60,6 +62,12 @@ def answered(phone, call, name, at, node=N1):
     post(phone, f"{call}-a", "call_answered", call, at + timedelta(seconds=5), agent=name,
          node=node)  # fmt: skip
     assert state(call) == ("answered", name)
+
+
+def talking(phone):
+    """c1 answered by agent «a» through N1, whose heartbeat then lists it."""
+    answered(phone, "c1", "a", T0)
+    beat(phone, T0 + timedelta(seconds=6), N1, ["c1"])
 
 
 def state(call_id):
@@ -91,8 +99,7 @@ def test_the_call_records_its_node(world):
 
 def test_a_node_silent_past_the_grace_has_its_call_ended_once(world):
     phone = world
-    answered(phone, "c1", "a", T0)
-    beat(phone, T0 + timedelta(seconds=6), N1, ["c1"])  # its last word
+    talking(phone)  # N1's last word
     # Another node goes on beating: Vmeste hears; N1 says nothing more.
     for at in every(T0, T0 + timedelta(seconds=35), 5):
         beat(phone, at, N2, [])
@@ -117,8 +124,7 @@ def test_a_node_silent_past_the_grace_has_its_call_ended_once(world):
 
 def test_nobody_heard_means_vmeste_was_away_not_the_node(world):
     phone = world
-    answered(phone, "c1", "a", T0)
-    beat(phone, T0 + timedelta(seconds=6), N1, ["c1"])
+    talking(phone)
     beat(phone, T0 + timedelta(seconds=6), N2, [])
     # No heartbeat reached Vmeste for a minute (Vmeste down); N2's arrives first after.
     back = T0 + timedelta(seconds=70)
@@ -133,8 +139,7 @@ def test_nobody_heard_means_vmeste_was_away_not_the_node(world):
 
 def test_a_live_node_that_no_longer_lists_the_call_has_it_ended(world):
     phone = world
-    answered(phone, "c1", "a", T0)
-    beat(phone, T0 + timedelta(seconds=6), N1, ["c1"])
+    talking(phone)
     restarted = T0 + timedelta(seconds=20)  # its process restarted: it holds nothing
     for at in every(restarted, restarted + timedelta(seconds=9), 1):
         beat(phone, at, N1, [])
@@ -180,8 +185,7 @@ def test_a_node_without_a_name_is_not_watched(world):
 def _lost_and_back(phone):
     """c1 ended by the watch (its node restarted and lost it); agent «a» then takes c2.
     Answers the moment c1 was ended."""
-    answered(phone, "c1", "a", T0)
-    beat(phone, T0 + timedelta(seconds=6), N1, ["c1"])
+    talking(phone)
     beat(phone, T0 + timedelta(seconds=20), N1, [])
     ended = T0 + timedelta(seconds=30)
     beat(phone, ended, N1, [])
@@ -221,8 +225,7 @@ def test_the_nodes_late_call_ended_changes_nothing(world, late):
 
 def test_a_call_found_lost_by_two_heartbeats_at_once_is_ended_once(world):
     phone = world
-    answered(phone, "c1", "a", T0)
-    beat(phone, T0 + timedelta(seconds=6), N1, ["c1"])
+    talking(phone)
     for at in every(T0, T0 + timedelta(seconds=35), 5):
         beat(phone, at, N2, [])
     late = T0 + timedelta(seconds=40)
@@ -253,20 +256,7 @@ def test_two_heartbeats_at_once_on_postgresql_end_it_once(make_user, settings):
     Agent.objects.filter(pk=a.pk).update(call=call)
     MediaNode.objects.create(name=N1, seen_at=T0 - timedelta(minutes=1), beating_since=since)
     MediaNode.objects.create(name=N2, seen_at=T0, beating_since=since)
-    start, answers = threading.Barrier(2), []
-
-    def heartbeat():
-        try:
-            start.wait()
-            answers.append(ringwatch.heartbeat(now=T0))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=heartbeat) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    answers = at_once(lambda: ringwatch.heartbeat(now=T0))
     assert len(answers) == 2
     assert ended_by_watch() == 1
     assert Call.objects.get(call_id="c1").state == "ended"
