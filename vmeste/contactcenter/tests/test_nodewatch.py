@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 
-from vmeste.contactcenter import nodewatch, ringwatch
+from vmeste.contactcenter import nodewatch, ringwatch, telephony
 from vmeste.contactcenter.callfigures import count_calls
 from vmeste.contactcenter.models import (
     Agent,
@@ -245,20 +245,21 @@ def test_two_heartbeats_at_once_on_postgresql_end_it_once(make_user, settings):
         pytest.skip("needs PostgreSQL: two connections at once")
     settings.MEDIA_NODE_LOST_SECONDS = 30
     line = Line.objects.get(code="we-are-together")
-    queue = Queue.objects.create(line=line, code="food", name="Продукты", skill="general")
+    Queue.objects.create(line=line, code="food", name="Продукты", skill="general", ivr_path="1")
     centre = Centre.objects.create(code="nat", name_ru="Федеральный", kind="national")
     since = T0 - timedelta(minutes=5)
-    a = Agent.objects.create(user=make_user("a"), centre=centre, skills={"general": 1},
-                             state="on_call", state_since=since)  # fmt: skip
-    call = Call.objects.create(call_id="c1", line=line, queue=queue, centre=centre, agent=a,
-                               state="answered", offered_at=since, answered_at=since,
-                               media_node=N1)  # fmt: skip
-    Agent.objects.filter(pk=a.pk).update(call=call)
+    Agent.objects.create(user=make_user("a"), centre=centre, skills={"general": 1},
+                             state="available", state_since=since)  # fmt: skip
+    told = {"line": "we-are-together", "ivr_path": "1", "centre": "nat"}
+    for n, kind, data in [("o", "call_offered", told), ("a", "call_answered", {"agent": "a",
+                          "node": N1})]:  # fmt: skip
+        telephony.record_event(event_id=f"c1-{n}", type=kind, call_id="c1", at=since,
+                               data=data, now=since)  # fmt: skip
+    assert state("c1") == ("answered", "a")
     MediaNode.objects.create(name=N1, seen_at=T0 - timedelta(minutes=1), beating_since=since)
     MediaNode.objects.create(name=N2, seen_at=T0, beating_since=since)
     answers = at_once(lambda: ringwatch.heartbeat(now=T0))
     assert len(answers) == 2
     assert ended_by_watch() == 1
     assert Call.objects.get(call_id="c1").state == "ended"
-    kinds = list(AgentStateChange.objects.filter(agent=a).values_list("kind", flat=True))
-    assert kinds == ["hang_up"]
+    assert hang_ups("a") == [("wrap_up", GONE)]  # once
