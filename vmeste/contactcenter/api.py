@@ -99,7 +99,7 @@ class TelephonyEventIn(Schema):
     disposition: str = Field("", max_length=40)
     node: str = Field(
         "", max_length=100, description="call_answered, callback_answered: the media node "
-        "(its SIP host:port) holding the call, which its heartbeat lists (``calls``)"
+        "(its SIP host:port@machine) holding the call, which its heartbeat lists (``calls``)"
     )  # fmt: skip
     event: str = Field("", max_length=20, description="agent_state: sign_in, ready, ...")
     reason: str = Field("", max_length=100)
@@ -139,7 +139,7 @@ class TelephonyEventOut(Schema):
 
 class HeartbeatIn(Schema):
     node: str = Field(
-        "", max_length=100, description="the media node's SIP host:port; none: its calls "
+        "", max_length=100, description="the media node's SIP host:port@machine; none: its calls "
         "are not watched"
     )  # fmt: skip
     calls: list[str] = Field(

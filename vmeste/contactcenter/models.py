@@ -235,7 +235,7 @@ class MediaNode(models.Model):
     once a heartbeat, never once a call. ``missing``: the answered calls naming this node
     that its latest heartbeats did not list, each with the moment first found so."""
 
-    name = models.CharField(max_length=100, unique=True)  # its SIP host:port
+    name = models.CharField(max_length=100, unique=True)  # its SIP host:port@machine
     seen_at = models.DateTimeField()  # its latest heartbeat (the server's clock)
     beating_since = models.DateTimeField()  # the start of its unbroken run of heartbeats
     holding = models.PositiveIntegerField(default=0)  # the calls its latest heartbeat listed

@@ -2,22 +2,23 @@
 call" forever and the figures close the call.
 
 A caller's line ends at the media node that put them through to the agent (its name, the
-node's SIP host:port, comes with ``call_answered`` / ``callback_answered``: ``Call.media_node``).
-That node says ``call_ended`` when either side hangs up; a node whose machine dies (or
-whose process restarts and forgets its callers) never will. Each node's heartbeat (``POST
-/api/v1/telephony/dispatch``, every 1–5 s) now names the node and lists every call it holds
-(``record_beat``: one row a node, ``MediaNode``, one UPDATE a heartbeat whatever the
-number of calls), and the heartbeat ends (``end_lost``), as one ``call_ended`` each with
-the reason, whose id is the call's (two server processes end it once):
+node's SIP host:port@machine, comes with ``call_answered`` / ``callback_answered``:
+``Call.media_node``). That node says ``call_ended`` when either side hangs up; a node whose
+machine dies (or whose process restarts and forgets its callers) never will. Each node's
+heartbeat (``POST /api/v1/telephony/dispatch``, every 1–5 s) names the node and lists every
+call it holds (``record_beat``: one row a node, ``MediaNode``, one UPDATE a heartbeat
+whatever the number of calls), and the heartbeat ends (``end_lost``), as one
+``call_ended`` each with the reason, whose id is the call's (two server processes end it
+once):
 
 - the answered calls of a node not heard from for ``MEDIA_NODE_LOST_SECONDS`` while
   another node has been beating without a break all that time — so a Vmeste that was down
   itself (nobody heard) takes no node for lost when it comes back;
 - the answered calls of a live node that its heartbeats have not listed for
   ``MEDIA_NODE_MISSING_SECONDS``: the list just received is compared with that node's
-  answered calls, and a call missing is noted on the node's row with the moment first
-  found so (written only when that set changes); a call answered a moment after the node
-  made its list is missing once, then listed, and never ended.
+  answered calls, and a call missing is kept on the node's row with the moment first
+  found so; a call answered a moment after the node made its list is missing from that
+  list only, listed by the next heartbeat, and never ended.
 
 A node that tells no name (an older one) is not watched, nor are its calls. The fold
 keeps Vmeste's end: a ``call_ended`` the node sends later changes nothing (``calllog``).

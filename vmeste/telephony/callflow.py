@@ -16,6 +16,7 @@ import contextlib
 import itertools
 import logging
 import secrets
+import socket
 import time
 from pathlib import Path
 
@@ -47,8 +48,10 @@ class MediaApplication:
     ) -> None:
         self.ua = UserAgent(host=host, port=sip_port, rtp_ports=rtp_ports, on_call=self.on_call)
         # This node's name for Vmeste: told with each answer and each heartbeat, so that
-        # Vmeste ends the answered calls of a node gone (``contactcenter.nodewatch``).
-        self.node = f"{host}:{sip_port}"
+        # Vmeste ends the answered calls of a node gone (``contactcenter.nodewatch``). The
+        # machine's name too: every edge listens on 127.0.0.1 by default, and two centres'
+        # nodes of one name would each make the other's calls look lost.
+        self.node = f"{host}:{sip_port}@{socket.gethostname()}"[:100]
         self.ua.on_message = self.on_sibling
         self.siblings = siblings.Siblings(self.ua, addresses or [])
         self.edge = edge
