@@ -177,7 +177,7 @@ class StubVmeste:
     async def agent_event(self, agent: str, event: str) -> dict:
         return {"rung": []}
 
-    async def heartbeat(self) -> dict:
+    async def heartbeat(self, node: str = "", calls: list[str] | None = None) -> dict:
         return {"rung": []}
 
 

@@ -256,6 +256,11 @@ CALLBACK_HOURS = os.environ.get("VMESTE_CALLBACK_HOURS", "09:00-21:00")
 # being dialled (the node rings them for 20 s too), after the second figure.
 CALLBACK_PLACE_SECONDS = int(os.environ.get("VMESTE_CALLBACK_PLACE_SECONDS", "60"))
 CALLBACK_DIAL_SECONDS = int(os.environ.get("VMESTE_CALLBACK_DIAL_SECONDS", "180"))
+# An answered call whose media node has not been heard from for this many seconds (while
+# another node was), or whose node's heartbeats have not listed it for the second figure,
+# is ended by Vmeste (``contactcenter.nodewatch``): a node gone mid-conversation.
+MEDIA_NODE_LOST_SECONDS = int(os.environ.get("VMESTE_MEDIA_NODE_LOST_SECONDS", "30"))
+MEDIA_NODE_MISSING_SECONDS = int(os.environ.get("VMESTE_MEDIA_NODE_MISSING_SECONDS", "10"))
 USE_I18N = True
 USE_TZ = True
 

@@ -97,6 +97,10 @@ class TelephonyEventIn(Schema):
         "answered | failed (busy, no answer) | over (given back to the caller, hung up)"
     )  # fmt: skip
     disposition: str = Field("", max_length=40)
+    node: str = Field(
+        "", max_length=100, description="call_answered, callback_answered: the media node "
+        "(its SIP host:port@machine) holding the call, which its heartbeat lists (``calls``)"
+    )  # fmt: skip
     event: str = Field("", max_length=20, description="agent_state: sign_in, ready, ...")
     reason: str = Field("", max_length=100)
 
@@ -131,6 +135,17 @@ class TelephonyEventOut(Schema):
         description="call ids whose callers waited the queue's maximum: the IVR offers "
         "them a callback now (each call is listed once)",
     )
+
+
+class HeartbeatIn(Schema):
+    node: str = Field(
+        "", max_length=100, description="the media node's SIP host:port@machine; none: its calls "
+        "are not watched"
+    )  # fmt: skip
+    calls: list[str] = Field(
+        default_factory=list, max_length=10000, description="every call the node holds now: "
+        "an answered call of this node missing from its heartbeats is ended"
+    )  # fmt: skip
 
 
 class DispatchOut(Schema):
@@ -182,15 +197,17 @@ def telephony_callbacks_due(request: HttpRequest):
 
 
 @router.post("/telephony/dispatch", response=DispatchOut)
-def telephony_dispatch(request: HttpRequest):
+def telephony_dispatch(request: HttpRequest, payload: HeartbeatIn | None = None):
     """The telephony's heartbeat (every second while callers wait): routes what time made
     due (wrap-ups over, waits long enough to widen who may answer) and names the callers
     who reached the queue's maximum wait since; events route only what they change. A
     ring no media node reported on in time (``VMESTE_CALLBACK_PLACE_SECONDS``) is taken
-    back first, and given again here."""
+    back first, and given again here; so is an answered call whose node is gone
+    (``VMESTE_MEDIA_NODE_LOST_SECONDS``) or no longer lists it: ended."""
     if not request.user.can(Right.TELEPHONY_EVENTS):
         raise Forbidden()
-    return ringwatch.heartbeat().as_dict()
+    beat = payload or HeartbeatIn()
+    return ringwatch.heartbeat(node=beat.node, calls=beat.calls).as_dict()
 
 
 class TransferIn(Schema):

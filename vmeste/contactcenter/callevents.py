@@ -64,7 +64,9 @@ def apply_call_event(event: TelephonyEvent) -> Applied:
         call.revision += 1  # the row is locked: no other writer between read and write
         call.save()
     waiting.note(call)
-    freed = _follow(call, summary, before, rang, held=before.agent if held else None)
+    # Vmeste's own end of a call its media node lost: why, on the agent's timeline.
+    why = event.data.get("reason", "") if event.data.get(calllog.LOST) else ""
+    freed = _follow(call, summary, before, rang, held=before.agent if held else None, why=why)
     if call.consulted_id is not None:  # a colleague consulted on this call (rare)
         freed = consults.follow(call) or freed
     if before is None or before.contact != _contact_fields(call):
@@ -180,6 +182,7 @@ def _apply_summary(call: Call, s: CallSummary) -> None:
     call.transferred_to = s.transferred_to
     call.callback_attempts, call.callback_failures = s.callback_attempts, s.callback_failures
     call.callback_failed_at = s.callback_failed_at
+    call.media_node = s.node
 
 
 def _agent(call: Call, username: str) -> Agent | None:
@@ -199,6 +202,7 @@ def _follow(
     rang: Agent | None,
     *,
     held: Agent | None = None,
+    why: str = "",
 ) -> bool:
     """Move the agents along with their call when the telephony did not say it itself:
     a transfer hands the caller over, an answer or a hang-up moves the one who has it.
@@ -228,7 +232,7 @@ def _follow(
         )
     # The wrap-up of the queue the caller was in with the agent (a transfer moves them on).
     moves = _Moves(
-        timezone.now(), wrap_up_for((before.queue_id if before else None) or call.queue_id)
+        timezone.now(), wrap_up_for((before.queue_id if before else None) or call.queue_id), why
     )
     if handover and previous.pk in locked and call.agent.pk in locked:
         _hand_over(call, locked[previous.pk], locked[call.agent.pk], summary, moves)
@@ -245,13 +249,14 @@ def _follow(
 class _Moves:
     """The agents' steps of one event, written together (``save_moves``)."""
 
-    def __init__(self, now: datetime, wrap_up: int) -> None:
-        self.now, self.wrap_up = now, wrap_up
+    def __init__(self, now: datetime, wrap_up: int, why: str = "") -> None:
+        self.now, self.wrap_up, self.why = now, wrap_up, why
         self.rows: list[AgentStateChange] = []
         self.agents: dict[int, Agent] = {}
 
     def step(self, agent: Agent, event: AgentEvent, at: datetime | None = None) -> None:
-        self.rows.append(move(agent, event, at=at or self.now, wrap_up=self.wrap_up))
+        why = self.why if event is AgentEvent.HANG_UP else ""
+        self.rows.append(move(agent, event, at=at or self.now, reason=why, wrap_up=self.wrap_up))
         self.agents[agent.pk] = agent
 
     def release(self, agent: Agent) -> None:
@@ -284,6 +289,8 @@ def _let_go(call: Call, agent: Agent, moves: _Moves) -> None:
 
 def _follow_agent(call: Call, summary: CallSummary, agent: Agent, moves: _Moves) -> None:
     state = summary.state
+    if agent.call_id is not None and agent.call_id != call.pk:
+        return  # on another call now: a late word about this one must not move them
     if state == "abandoned" and agent.state == AgentState.RINGING:
         moves.step(agent, AgentEvent.CALLER_GONE, summary.ended_at)
     elif state == "dialing" and agent.state == AgentState.RINGING:

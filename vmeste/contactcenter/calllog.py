@@ -69,6 +69,7 @@ class CallSummary:
     callback_failed_at: datetime | None = None  # the latest failure: the retry counts from it
     dialing: bool = False  # the agent is on the line, the caller's phone rings
     menu_seconds: float | None = None  # from the media application's answer to the offer
+    node: str = ""  # the media node that put the caller through (``nodewatch``)
 
     @property
     def state(self) -> str:
@@ -96,9 +97,17 @@ class CallSummary:
         return max(0.0, (self.ended_at - self.answered_at).total_seconds())
 
 
+# ``call_ended`` data: Vmeste ended the call itself, its media node lost (``nodewatch``).
+LOST = "lost"
+
+
 def fold(events: list[CallEvent]) -> CallSummary:
     call = CallSummary()
+    verdict = min((e.seq for e in events if e.type == "call_ended" and e.data.get(LOST)),
+                  default=None)  # fmt: skip
     for event in sorted(events, key=position):
+        if verdict is not None and event.type == "call_ended" and event.seq > verdict:
+            continue  # the node's word after Vmeste ended the call it lost: too late
         step(call, event)
     return call
 
@@ -139,6 +148,7 @@ def _answered(call: CallSummary, event: CallEvent) -> None:
     if call.answered_at is None:
         call.answered_at = event.at
     call.requeued_at, call.wanted_agent, call.dialing = None, "", False
+    call.node = event.data.get("node", "") or call.node
     _talk_to(call, event.data.get("agent", "") or call.agent)
 
 

@@ -27,7 +27,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vmeste.contactcenter import telephony
+from vmeste.contactcenter import nodewatch, telephony
 from vmeste.contactcenter.dispatch import Dispatched, Rung, dispatch_if_due
 from vmeste.contactcenter.models import Call, TelephonyEvent
 from vmeste.contactcenter.transitions import AgentState
@@ -35,11 +35,15 @@ from vmeste.contactcenter.transitions import AgentState
 STRANDED = "stranded:"  # the ids of the put-back events (an event id holds 100 characters)
 
 
-def heartbeat(*, now: datetime | None = None) -> Dispatched:
-    """The telephony's heartbeat: the rings nobody reported taken back, then the
-    dispatch; what both decided, for the node that asked."""
+def heartbeat(
+    *, now: datetime | None = None, node: str = "", calls: list[str] | None = None
+) -> Dispatched:
+    """The telephony's heartbeat: the answered calls of media nodes gone ended (``node``,
+    the one that asked, listing the ``calls`` it holds: ``nodewatch``), the rings nobody
+    reported taken back, then the dispatch; what all decided, for the node that asked."""
     now = now or timezone.now()
-    taken = take_back_unreported(now=now)
+    taken = _decided(nodewatch.end_lost(now=now, node=node, calls=calls)
+                     + take_back_unreported(now=now))  # fmt: skip
     # asked first without locks (nothing due: no lock taken); a ring taken back made a
     # call wait, which that check sees
     decided = dispatch_if_due(now=now)
@@ -65,16 +69,23 @@ def unreported(now: datetime) -> list[Call]:
     )
 
 
-def take_back_unreported(*, now: datetime) -> Dispatched:
+def take_back_unreported(*, now: datetime) -> list[dict]:
     """Each ring nobody reported put back (``put_back``); a caller's ring taken back
-    once already ends the call instead. Answers what the dispatches after them decided."""
-    rung, offers = [], []
+    once already ends the call instead. Answers the events' answers."""
+    answers = []
     reason = _("узел медиаприложения не сообщил о вызове")
     for call in unreported(now):
         if not call.callback_requested and _taken_back_before(call):
-            answer = _end(call, at=now)
+            answers.append(_end(call, at=now))
         else:
-            answer = put_back(call, reason=reason, at=now)
+            answers.append(put_back(call, reason=reason, at=now))
+    return answers
+
+
+def _decided(answers: list[dict]) -> Dispatched:
+    """What the events' answers decided, as one."""
+    rung, offers = [], []
+    for answer in answers:
         rung.extend(Rung(**r) for r in answer.get("rung", []))
         offers.extend(answer.get("callback_offers", []))
     return Dispatched(rung, offers)

@@ -78,7 +78,7 @@ class PlacedCallback:
         legs.ack(self.ua, agent_leg, answer.body)
         self.ready = True
         log.info("callback %s: %s talks to %s", self.call_id, self.agent, number)
-        await self._tell("callback_answered", agent=self.agent)
+        await self._tell("callback_answered", agent=self.agent, node=self.app.node)
         await self.gone.wait()
         await self._tell("call_ended")
 

@@ -16,6 +16,7 @@ import contextlib
 import itertools
 import logging
 import secrets
+import socket
 import time
 from pathlib import Path
 
@@ -46,6 +47,11 @@ class MediaApplication:
         addresses: list[tuple[str, int]] | None = None,  # the edge's other media nodes
     ) -> None:
         self.ua = UserAgent(host=host, port=sip_port, rtp_ports=rtp_ports, on_call=self.on_call)
+        # This node's name for Vmeste: told with each answer and each heartbeat, so that
+        # Vmeste ends the answered calls of a node gone (``contactcenter.nodewatch``). The
+        # machine's name too: every edge listens on 127.0.0.1 by default, and two centres'
+        # nodes of one name would each make the other's calls look lost.
+        self.node = f"{host}:{sip_port}@{socket.gethostname()}"[:100]
         self.ua.on_message = self.on_sibling
         self.siblings = siblings.Siblings(self.ua, addresses or [])
         self.edge = edge
@@ -140,7 +146,9 @@ class MediaApplication:
     async def _beat(self) -> None:
         """The heartbeat: callers may get an agent with no event (every second while one
         waits here), and callers who left for a callback wait with nobody on the line (every
-        5 s otherwise: a callback a few seconds later is no worse). Every second while
+        5 s otherwise: a callback a few seconds later is no worse). Each names this node and
+        lists every call it holds (``holding``): Vmeste ends an answered call of this node
+        that the list lacks for a while, or of a node it no longer hears. Every second while
         callers talk to agents: the transfers their agents asked for from the site."""
         for beat in itertools.count(1):
             await asyncio.sleep(1.0)
@@ -149,7 +157,12 @@ class MediaApplication:
             if not waiting and beat % 5:
                 continue
             with contextlib.suppress(VmesteUnavailable):
-                self.on_answer(await self.vmeste.heartbeat())
+                self.on_answer(await self.vmeste.heartbeat(self.node, self.holding()))
+
+    def holding(self) -> list[str]:
+        """The calls this node holds now, whatever their step: its callers and the
+        callbacks it is placing."""
+        return sorted(set(self.callers) | set(self.callbacks.placing))
 
 
 async def _first(*events: asyncio.Event) -> None:
@@ -346,12 +359,11 @@ class Caller:
         self.acks[self.agent_leg.call_id] = legs.ack(self.ua, self.agent_leg, answer.body)
         self.stream.hush()
         self.state = "bridged"
-        if tell:
+        if tell:  # with this node's name: its heartbeat says it still holds the call
+            told = {"agent": self.agent, "node": self.app.node}
             with contextlib.suppress(VmesteUnavailable):
                 self.app.on_answer(
-                    await self.app.vmeste.event(
-                        "call_answered", self.invite.call_id, agent=self.agent
-                    )
+                    await self.app.vmeste.event("call_answered", self.invite.call_id, **told)
                 )
         return True
 

@@ -119,8 +119,11 @@ class VmesteClient:
         taken = await self._ask("POST", "/telephony/edge/transfers/claim", payload)
         return taken if isinstance(taken, list) else []
 
-    async def heartbeat(self) -> dict:
-        return await self._ask("POST", "/telephony/dispatch", {})
+    async def heartbeat(self, node: str = "", calls: list[str] | None = None) -> dict:
+        """The heartbeat: what Vmeste decided since; ``node`` (this node's name)
+        and the ``calls`` it holds let Vmeste end the answered calls of a node gone."""
+        payload = {"node": node, "calls": list(calls or [])} if node else {}
+        return await self._ask("POST", "/telephony/dispatch", payload)
 
 
 def _said(error: urllib.error.HTTPError) -> str:

@@ -30,6 +30,11 @@ def world(db, make_user, api_as, settings, server_clock):
     settings.CALLBACK_DIAL_SECONDS = 180
     settings.CALLBACK_RETRY_SECONDS = 600
     settings.CALLBACK_ATTEMPTS = 3
+    return two_agents(make_user, api_as)
+
+
+def two_agents(make_user, api_as):
+    """The line's queue «food», agents «a» and «b» (not ready yet); the telephony's client."""
     line = Line.objects.get(code="we-are-together")
     Queue.objects.create(line=line, code="food", name="Продукты", skill="general", ivr_path="1")
     centre = Centre.objects.create(code="nat", name_ru="Федеральный", kind="national")
@@ -181,6 +186,26 @@ def test_a_ring_found_by_two_processes_at_once_is_taken_back_once(world):
     assert [r.kind for r in rows][-2:] == ["caller_gone", "ring"]
 
 
+def at_once(work, n: int = 2) -> list:
+    """``work`` run by ``n`` threads at once (each with its own database connection), as
+    ``n`` server processes would: what each answered (within 30 s)."""
+    start, answers = threading.Barrier(n), []
+
+    def run():
+        try:
+            start.wait()
+            answers.append(work())
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return answers
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_heartbeats_at_once_on_postgresql_take_it_back_once(make_user, settings):
     if connection.vendor != "postgresql":
@@ -197,20 +222,7 @@ def test_two_heartbeats_at_once_on_postgresql_take_it_back_once(make_user, setti
                                centre=centre, agent=a, state="ringing", offered_at=given,
                                callback_requested=True)  # fmt: skip
     Agent.objects.filter(pk=a.pk).update(call=call)
-    start, answers = threading.Barrier(2), []
-
-    def heartbeat():
-        try:
-            start.wait()
-            answers.append(ringwatch.heartbeat(now=T0))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=heartbeat) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    answers = at_once(lambda: ringwatch.heartbeat(now=T0))
     assert len(answers) == 2
     assert TelephonyEvent.objects.filter(event_id__startswith="stranded:").count() == 1
     assert sum(len(d.rung) for d in answers) == 1  # given again once, to one node

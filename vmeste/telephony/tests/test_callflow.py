@@ -79,7 +79,8 @@ class FakeVmeste:
     def last_call(self) -> str:
         return next(e[1] for e in reversed(self.events) if e[0] == "call_offered")
 
-    async def heartbeat(self) -> dict:
+    async def heartbeat(self, node: str = "", calls: list[str] | None = None) -> dict:
+        self.beats = [*getattr(self, "beats", []), (node, list(calls or []))]
         return {"rung": []}
 
     async def transfers(self, call_ids: list[str]) -> list[dict]:
@@ -359,13 +360,13 @@ def test_a_busy_agent_is_reported_and_the_next_one_vmeste_names_answers():
         _hang_up(caller, app, invite, ok)
         await _settle(app)
         app.close()
-        return vmeste, phones.rung
+        return vmeste, phones.rung, app.node
 
-    vmeste, rung = run(scenario())
+    vmeste, rung, node = run(scenario())
     assert rung == ["ivanova", "petrov"]
     assert vmeste.events[1] == ("agent_state", "ivanova", "no_answer")
     assert _kinds(vmeste) == ["call_offered", "agent_state", "call_answered", "call_ended"]
-    assert vmeste.events[2][2] == {"agent": "petrov"}
+    assert vmeste.events[2][2] == {"agent": "petrov", "node": node}  # who holds the call
 
 
 async def _offered(vmeste: FakeVmeste) -> None:
@@ -592,7 +593,7 @@ def test_an_agents_refer_to_a_queue_rings_an_agent_of_that_queue():
     assert _kinds(vmeste) == ["call_offered", "call_answered", "call_transferred",
                               "call_answered", "call_ended"]  # fmt: skip
     assert vmeste.events[2][2] == {"to_queue": "psy"}
-    assert vmeste.events[3][2] == {"agent": "sidorova"}
+    assert vmeste.events[3][2]["agent"] == "sidorova"
 
 
 def test_a_transfer_asked_from_the_site_lets_the_agent_go_and_rings_the_queue():

@@ -1,0 +1,57 @@
+"""The media node's heartbeat names the node (its SIP host:port) and lists every call it
+holds, so that Vmeste can end the answered calls of a node gone (``contactcenter.nodewatch``);
+the answer it tells carries the same name."""
+
+from __future__ import annotations
+
+import asyncio
+
+from vmeste.telephony.edgeclient import VmesteClient
+from vmeste.telephony.tests.test_callflow import (
+    HOST,
+    _dial,
+    _hang_up,
+    _press,
+    _settle,
+    _setup,
+    _until,
+    run,
+)
+
+
+def test_the_heartbeat_names_the_node_and_lists_the_callers_it_holds():
+    async def scenario():
+        app, vmeste, caller, _phones = await _setup([])  # nobody free: the caller waits
+        invite, ok, media = await _dial(app, caller)
+        _press(caller, media, "1")
+
+        def listed():
+            return [b for b in getattr(vmeste, "beats", []) if invite.call_id in b[1]]
+
+        await _until(lambda: listed(), 5)  # every second while a caller waits
+        _hang_up(caller, app, invite, ok)
+        await _settle(app)
+        held_after = app.holding()
+        app.close()
+        return app.node, listed()[0], held_after
+
+    node, beat, held_after = run(scenario())
+    assert node.startswith(f"{HOST}:") and beat[0] == node
+    assert held_after == []  # gone with the caller: the next heartbeat lists nothing
+
+
+def test_the_client_sends_the_name_and_the_calls_and_nothing_without_a_name(monkeypatch):
+    sent = []
+    client = VmesteClient("http://vmeste.invalid", "token")
+    monkeypatch.setattr(client, "_request", lambda *a: sent.append(a) or {"rung": []})
+
+    async def beats():
+        await client.heartbeat("10.0.0.1:5070", ["c1", "c2"])
+        await client.heartbeat()
+
+    asyncio.run(beats())
+    client.close()
+    assert sent == [
+        ("POST", "/telephony/dispatch", {"node": "10.0.0.1:5070", "calls": ["c1", "c2"]}),
+        ("POST", "/telephony/dispatch", {}),
+    ]
