@@ -9,7 +9,9 @@ Whether they changed is asked of the database (one aggregate over the signed-in 
 their number, the sum of their ids and of their ids times their centres; integers only:
 summing the length of every agent's skills as text cost PostgreSQL more than the rest of
 an event), at most every ``CHECK_SECONDS``: a sign-in, a sign-out or a move between
-centres made by another server process is seen within that. This process's own saves of
+centres made by another server process is seen within that. (Asked every second, that
+aggregate over 2,000 agents landed on one event in seventy on the event bench, 1.5–5 ms
+each: in its p99.) This process's own saves of
 an agent that sign them in or out, or change anything but their state, drop the counts
 at once (the signal below); the counts are re-read at least every ``MAX_AGE_SECONDS``
 whatever the aggregate says (another process's edit of an agent's skills is seen then).
@@ -34,7 +36,7 @@ from vmeste.contactcenter.services import AGENT_STATE_FIELDS
 from vmeste.contactcenter.transitions import AgentState
 
 MAX_AGE_SECONDS = 30.0
-CHECK_SECONDS = 1.0
+CHECK_SECONDS = 5.0
 
 
 class Roster(NamedTuple):
