@@ -253,7 +253,7 @@ def _register(workdir: Path, sip_edge, names: list[str]) -> tuple[int, int]:
         group = names[batch : batch + 8]
         for name, port in zip(group, sipedge.free_udp_ports(len(group)), strict=True):
             argv = ["-s", name, "-au", name, "-ap", "phone-secret"]
-            argv += ["-key", "contact_port", str(phones_port)]
+            argv += ["-key", "contact_port", str(phones_port), "-key", "expires", "3600"]
             registering.append(
                 sipedge.sipp(
                     workdir,

@@ -36,6 +36,10 @@ class EdgeConfig:
     # listens on media_sip_port + i and takes the i-th share of media_rtp_ports.
     media_nodes: int = 1
     http_timeout: int = 2  # seconds: connect and whole request to Vmeste
+    # The shortest registration the registrar keeps (a phone asking less gets this), and how
+    # often it looks for registrations run out (each one: the agent goes offline in Vmeste).
+    min_expires: int = 60
+    expiry_check_seconds: int = 10
     realm: str = "vmeste"
     debug: int = 1
     # Other centres' edges (sip:host:port), tried in this order when ours does not answer.
@@ -66,6 +70,8 @@ def render(config: EdgeConfig) -> list[Path]:
         "SIP_PORT": str(config.sip_port),
         "MODULES": MODULES,
         "HTTP_TIMEOUT": str(config.http_timeout),
+        "MIN_EXPIRES": str(config.min_expires),
+        "EXPIRY_CHECK_SECONDS": str(config.expiry_check_seconds),
         "DIR": str(config.directory),
         "NG_PORT": str(config.ng_port),
         "VMESTE_URL": config.vmeste_url.rstrip("/"),

@@ -75,7 +75,12 @@ def _until(check, timeout: float = 20.0):
 
 
 def _register(
-    tmp_path, sip_edge: Edge, username: str, contact_port: int, scenario: str = "register.xml"
+    tmp_path,
+    sip_edge: Edge,
+    username: str,
+    contact_port: int,
+    scenario: str = "register.xml",
+    expires: int = 600,
 ) -> None:
     (port,) = free_udp_ports(1)
     registered = sipp(
@@ -90,6 +95,9 @@ def _register(
         "-key",
         "contact_port",
         str(contact_port),
+        "-key",
+        "expires",
+        str(expires),
         name=f"{scenario[:-4]}-{username}",
         port=port,
         target=sip_edge.address,
@@ -224,6 +232,30 @@ def test_a_phone_that_unregisters_takes_its_agent_offline(tmp_path, live_server,
         gone = _until(lambda: Agent.objects.get(pk=agent.pk).state == AgentState.OFFLINE)
         assert gone, sip_edge.log("kamailio")[-3000:]
         # Kamailio's log reaches its file a moment after the event it tells of.
+        said = "registration of ivanova lost: vmeste says 200"
+        assert _until(lambda: said in sip_edge.log("kamailio")), sip_edge.log("kamailio")[-3000:]
+    finally:
+        sip_edge.stop()
+
+
+def test_a_registration_that_runs_out_takes_its_agent_offline(tmp_path, live_server, national):
+    """A phone that stops renewing its registration (switched off without unregistering,
+    its network gone): when the registration runs out, Kamailio tells Vmeste and the agent
+    goes offline. Registered for 2 s, looked for every second (production: 60 s at the
+    least, looked for every 10 s)."""
+    agent = national["agents"]["ivanova"]
+    set_sip_password(by=None, username="ivanova", password="phone-secret")
+    change_agent_state(agent=agent, event=AgentEvent.SIGN_IN)
+    vmeste = live_server.url.replace("localhost", "127.0.0.1")
+    urllib.request.urlopen(f"{vmeste}/healthz", timeout=30).close()
+    sip_edge = _edge(tmp_path, vmeste, min_expires=1, expiry_check_seconds=1).start()
+    try:
+        (contact,) = free_udp_ports(1)
+        _register(tmp_path, sip_edge, "ivanova", contact, expires=2)
+        registered_at = time.monotonic()
+        gone = _until(lambda: Agent.objects.get(pk=agent.pk).state == AgentState.OFFLINE)
+        assert gone, sip_edge.log("kamailio")[-3000:]
+        assert time.monotonic() - registered_at >= 1.5  # at its end, not at once
         said = "registration of ivanova lost: vmeste says 200"
         assert _until(lambda: said in sip_edge.log("kamailio")), sip_edge.log("kamailio")[-3000:]
     finally:
