@@ -47,19 +47,27 @@ async def _talking_to_ivanova():
     return app, vmeste, caller, phones, invite, ok
 
 
+async def _ivanova_let_go(app, caller: Peer, phones: Peer, invite, ok):
+    """What Ivanova's phone got past the ACK that bridged her, up to its BYE, and the
+    caller's next four requests (back on hold, then put through again); then the caller
+    hangs up."""
+    told = []
+    while "BYE" not in told:
+        message = await asyncio.wait_for(phones.requests.get(), 5)
+        told += [message.method] if message.method != "ACK" else []
+    methods = [(await asyncio.wait_for(caller.requests.get(), 10)).method for _ in range(4)]
+    hang_up(caller, app, invite, ok)
+    await settle(app)
+    app.close()
+    return told, methods
+
+
 def test_an_agents_refer_to_a_queue_rings_an_agent_of_that_queue():
     async def scenario():
         app, vmeste, caller, phones, invite, ok = await _talking_to_ivanova()
         _refer(phones, app, "ivanova", "psy")
         accepted = await asyncio.wait_for(phones.responses.get(), 5)
-        told = []
-        while len(told) < 2:  # past the ACK that bridged Ivanova
-            message = await asyncio.wait_for(phones.requests.get(), 5)
-            told += [message.method] if message.method != "ACK" else []
-        methods = [(await asyncio.wait_for(caller.requests.get(), 10)).method for _ in range(4)]
-        hang_up(caller, app, invite, ok)
-        await settle(app)
-        app.close()
+        told, methods = await _ivanova_let_go(app, caller, phones, invite, ok)
         return vmeste, phones.rung, accepted, told, methods
 
     vmeste, rung, accepted, told, methods = run(scenario())
@@ -77,14 +85,7 @@ def test_a_transfer_asked_from_the_site_lets_the_agent_go_and_rings_the_queue():
         app, vmeste, caller, phones, invite, ok = await _talking_to_ivanova()
         vmeste.orders = [{"call_id": invite.call_id, "to_queue": "psy", "to_agent": "",
                           "to_number": "", "asked_by": "ivanova"}]  # fmt: skip
-        told = []
-        while "BYE" not in told:  # past the ACK that bridged Ivanova: her phone hung up
-            message = await asyncio.wait_for(phones.requests.get(), 5)
-            told += [message.method] if message.method != "ACK" else []
-        methods = [(await asyncio.wait_for(caller.requests.get(), 10)).method for _ in range(4)]
-        hang_up(caller, app, invite, ok)
-        await settle(app)
-        app.close()
+        told, methods = await _ivanova_let_go(app, caller, phones, invite, ok)
         return vmeste, phones.rung, told, methods
 
     vmeste, rung, told, methods = run(scenario())
