@@ -2,11 +2,7 @@
 
 Each inbound call is one ``Caller`` task. Vmeste decides (the menu over HTTP, the agent in
 the answer to ``call_offered`` or in the heartbeat's ``rung``); this side only plays, listens
-and connects. The hand-over is a blind transfer done by us as a back-to-back agent (RFC 3725
-flow I): INVITE the agent without an offer, re-INVITE the caller with the agent's offer,
-ACK the agent with the caller's answer; media then flows caller ↔ agent, and we stay in the
-signalling path only to pass the hang-up on. No REFER: gateways to the phone network
-rarely honour it, and the caller's phone needs nothing from us.
+and connects: the hand-over to the agent is ``handover``'s.
 """
 
 from __future__ import annotations
@@ -23,11 +19,11 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 
 from vmeste.contactcenter.calllog import ABANDONED_IN_MENU, SERVED_IN_MENU
-from vmeste.telephony import consult, ivrplay, legs, siblings, sip, transfers
+from vmeste.telephony import consult, handover, ivrplay, legs, siblings, sip, transfers
 from vmeste.telephony.callbacks import Callbacks
 from vmeste.telephony.edgeclient import VmesteClient, VmesteUnavailable
 from vmeste.telephony.outbox import VmesteDelayed
-from vmeste.telephony.useragent import Dialog, UserAgent, uac_dialog, uas_dialog
+from vmeste.telephony.useragent import Dialog, UserAgent, uas_dialog
 
 log = logging.getLogger("vmeste.telephony.media")
 MENU_SECONDS = 5.0
@@ -165,15 +161,6 @@ class MediaApplication:
         return sorted(set(self.callers) | set(self.callbacks.placing))
 
 
-async def _first(*events: asyncio.Event) -> None:
-    waiters = {asyncio.ensure_future(event.wait()) for event in events}
-    try:
-        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for waiter in waiters:
-            waiter.cancel()
-
-
 class Caller:
     def __init__(self, app: MediaApplication, invite: sip.Message, addr) -> None:
         self.app, self.ua, self.invite, self.addr = app, app.ua, invite, addr
@@ -283,7 +270,7 @@ class Caller:
         if callback and self.agents.empty():
             return await self.request_callback()
         holder = asyncio.create_task(ivrplay.hold(self))
-        ringer = asyncio.create_task(self._ring_agents())
+        ringer = asyncio.create_task(handover.ring_agents(self))
         try:
             await asyncio.wait({holder, ringer}, return_when=asyncio.FIRST_COMPLETED)
             if holder.done() and holder.exception() is not None:  # no announcement: wait on
@@ -292,18 +279,6 @@ class Caller:
         finally:
             holder.cancel()
             ringer.cancel()
-
-    async def _ring_agents(self) -> None:
-        while True:
-            agent = await self.agents.get()
-            if self.state != "queue":
-                continue  # the caller chose a callback meanwhile
-            if await self._ring(agent, agent=True):
-                # Bridged: until the caller or the agent hangs up, or the agent transfers.
-                await _first(self.gone, self.released)
-                if self.gone.is_set() or self.state == "bridged":
-                    return
-                self.released.clear()
 
     async def request_callback(self) -> None:
         """The caller keeps their place and hangs up; an agent will dial them back."""
@@ -319,7 +294,7 @@ class Caller:
 
     async def transfer_out(self, number: str) -> None:
         """The menu's transfer to an outside number: rung through the edge and bridged."""
-        if await self._ring(number, agent=False):
+        if await handover.ring(self, number, agent=False):
             with contextlib.suppress(VmesteUnavailable):  # the call leaves us there: counted
                 await self.app.vmeste.event(
                     "call_transferred", self.invite.call_id, to_number=number, **self._told()
@@ -327,61 +302,6 @@ class Caller:
             await self.gone.wait()
         else:
             await self.say_and_hang_up(_("Не удалось соединить. Пожалуйста, перезвоните позже."))
-
-    async def _ring(self, user: str, *, agent: bool) -> bool:
-        """Ring an agent Vmeste picked (or an outside number); bridge on answer (True)."""
-        self.state, self.agent = "ringing", user
-        log.info("%s ringing %s", self.invite.call_id, user)
-        invite = legs.invite(
-            self.ua, user, self.app.edge, caller=self.number, call_id=self.invite.call_id
-        )
-        response = await legs.ring(self.ua, invite)  # cancelled if the caller hangs up
-        if response is None:
-            self.state = "queue"
-            if agent:
-                await self._agent_event(user, "no_answer")
-            return False
-        self.agent_leg = uac_dialog(invite, response)
-        self.ua.in_dialog[invite.call_id] = self._from_agent
-        return await self._bridge(response.body, tell=agent)
-
-    async def _bridge(self, agent_offer: str, *, tell: bool) -> bool:
-        reinvite = self.dialog.request("INVITE", self.ua.contact, self.ua.via, agent_offer)
-        log.info("%s bridging %s", self.invite.call_id, self.agent)
-        try:
-            answer = await self.ua.transact(reinvite, timeout=10.0)
-        except TimeoutError:
-            answer = None
-        if answer is None or answer.status >= 300:
-            await self._unbridgeable(reinvite, answer)
-            return False
-        self.acks[self.dialog.call_id] = legs.ack(self.ua, self.dialog, "")
-        self.acks[self.agent_leg.call_id] = legs.ack(self.ua, self.agent_leg, answer.body)
-        self.stream.hush()
-        self.state = "bridged"
-        if tell:  # with this node's name: its heartbeat says it still holds the call
-            told = {"agent": self.agent, "node": self.app.node}
-            with contextlib.suppress(VmesteUnavailable):
-                self.app.on_answer(
-                    await self.app.vmeste.event("call_answered", self.invite.call_id, **told)
-                )
-        return True
-
-    async def _unbridgeable(self, reinvite: sip.Message, answer: sip.Message | None) -> None:
-        """The caller's leg refused the agent's media or no longer answers: nobody can talk.
-        The agent's phone is answered (ACK) and let go (BYE) and the call ends, so Vmeste
-        frees the agent: a phone left waiting for its ACK, its agent left "ringing", would
-        hold this call while the next one rang it."""
-        log.warning("%s not bridged to %s: %s", self.invite.call_id, self.agent,
-                    answer.status if answer else "no answer")  # fmt: skip
-        if answer is not None:
-            legs.ack_failure(self.ua, reinvite, answer)
-        refused = sip.make_sdp(self.ua.host, 0, 1)  # the agent's stream refused: port 0
-        self.acks[self.agent_leg.call_id] = legs.ack(self.ua, self.agent_leg, refused)
-        await legs.bye(self.ua, self.agent_leg)
-        self.agent_leg = None
-        await legs.bye(self.ua, self.dialog)
-        self.gone.set()
 
     def _from_caller(self, message: sip.Message, addr) -> None:
         # No address: a 2xx of ours retransmitted (its ``method`` is its CSeq's, INVITE:
@@ -394,7 +314,7 @@ class Caller:
         elif message.method == "CANCEL" or message.method == "INVITE":
             self.ua.answer(message, addr, 200)  # a re-INVITE (refresh) or a late CANCEL
 
-    def _from_agent(self, message: sip.Message, addr) -> None:
+    def from_agent(self, message: sip.Message, addr) -> None:
         if addr is None:  # the agent's 2xx retransmitted (our ACK was lost): ACK again
             self.ack_again(message.call_id)  # once we have an answer to give it
         elif message.method == "REFER" and self.state == "bridged":
@@ -427,10 +347,6 @@ class Caller:
         await self.stream.play(await self.app.prompts.audio(text))
         await legs.bye(self.ua, self.dialog)
         self.gone.set()
-
-    async def _agent_event(self, agent: str, event: str) -> None:
-        with contextlib.suppress(VmesteUnavailable):
-            self.app.on_answer(await self.app.vmeste.agent_event(agent, event))
 
     async def _account(self) -> None:
         """The call's end, told once: the agent leg is hung up too (the agent's ring is

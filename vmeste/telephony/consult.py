@@ -103,7 +103,7 @@ async def complete(caller: Caller, number: str) -> None:
     caller.acks[leg.call_id] = legs.ack(caller.ua, leg, answer)
     released, caller.agent_leg, caller.consult_leg = caller.agent_leg, leg, None
     caller.agent = number
-    caller.ua.in_dialog[leg.call_id] = caller._from_agent
+    caller.ua.in_dialog[leg.call_id] = caller.from_agent
     if released is not None:  # None: the agent hung up to complete
         caller.ua.in_dialog.pop(released.call_id, None)
     caller.stream.stop()

@@ -1,5 +1,5 @@
 """An agent who puts the receiver down while consulting (an attended transfer's "hang up to
-complete"), on the node's stand-in harness (``test_callflow``'s Vmeste, phones and caller
+complete"), on the node's stand-in harness (``callscene``'s Vmeste, phones and caller
 on loopback UDP): the caller goes to the specialist consulted; with nobody left to take
 them (the specialist's phone busy once the agent is gone), the caller is told and let go.
 The real-SIP case (Kamailio, SIPp phones, a colleague of ours) has no test yet: one was
@@ -10,22 +10,19 @@ from __future__ import annotations
 
 import asyncio
 
-from vmeste.telephony.tests.test_callflow import (
+from vmeste.telephony.tests.callscene import (
+    SPECIALIST,
     Peer,
-    _dial,
-    _drain,
-    _from_agent_phone,
-    _hang_up,
-    _kinds,
-    _press,
-    _settle,
-    _setup,
-    _until,
-    _warm,
+    consulting,
+    drain,
+    from_agent_phone,
+    hang_up,
+    kinds,
     run,
+    settle,
+    until,
+    warm_order,
 )
-
-SPECIALIST = "74951112233"  # the number ``_warm`` consults
 
 
 class SlowPeer(Peer):
@@ -57,32 +54,22 @@ async def _consult_then_hang_up(busy: tuple[str, ...]):
     phone still rings when ``busy`` (its 486 comes half a second later). What Vmeste was
     told, what the node said to the caller, whom the caller was with, what the caller got,
     whether the caller was still held while the specialist's phone rang."""
-    app, vmeste, caller, phones = await _setup(
-        ["ivanova"], phone=lambda: SlowPeer(set(busy), delay=0.5)
+    app, vmeste, caller, phones, invite, ok, me = await consulting(
+        warm_order, busy, phone=lambda: SlowPeer(set(busy), delay=0.5)
     )
-    invite, ok, media = await _dial(app, caller)
-    _press(caller, media, "1")
-    await _until(lambda: invite.call_id in app.callers)
-    me = app.callers[invite.call_id]
-    await _until(lambda: me.state == "bridged")
-    vmeste.orders = _warm(invite, "consult")
-    if busy:
-        await _until(lambda: SPECIALIST in phones.rung)
-    else:
-        await _until(lambda: me.consult_leg is not None and me.consult_leg.call_id in me.acks)
-    _from_agent_phone(phones, app, "ivanova", "BYE")  # Ivanova puts the receiver down
+    from_agent_phone(phones, app, "ivanova", "BYE")  # Ivanova puts the receiver down
     held = True
     if busy:  # before the 486: the caller still waits for the specialist, on hold
         await asyncio.sleep(0.2)
         held = me.state == "consulting" and not me.gone.is_set()
-    await _until(lambda: me.state in ("bridged", "leaving"))
+    await until(lambda: me.state in ("bridged", "leaving"))
     with_whom = me.agent if me.state == "bridged" else ""
     if with_whom:
-        await _until(lambda: "call_transferred" in _kinds(vmeste))
-        _hang_up(caller, app, invite, ok)
-    await _settle(app)
+        await until(lambda: "call_transferred" in kinds(vmeste))
+        hang_up(caller, app, invite, ok)
+    await settle(app)
     app.close()
-    return vmeste, app.prompts.said, with_whom, [m.method for m in _drain(caller)], held
+    return vmeste, app.prompts.said, with_whom, [m.method for m in drain(caller)], held
 
 
 def test_the_agent_hanging_up_while_consulting_puts_the_caller_through():
@@ -90,7 +77,7 @@ def test_the_agent_hanging_up_while_consulting_puts_the_caller_through():
     assert with_whom == SPECIALIST
     # Put through to Ivanova, held (music), then put through to the specialist.
     assert at_caller == ["INVITE", "ACK"] * 3
-    assert _kinds(vmeste) == ["call_offered", "call_answered", "call_transferred", "call_ended"]
+    assert kinds(vmeste) == ["call_offered", "call_answered", "call_transferred", "call_ended"]
     assert vmeste.events[2][2] == {"to_number": SPECIALIST}
 
 
@@ -99,4 +86,4 @@ def test_with_nobody_left_to_take_them_the_caller_is_told_and_let_go():
     assert held and with_whom == ""  # held for the specialist until their phone said no
     assert said[-1] == "Не удалось соединить. Пожалуйста, перезвоните позже."
     assert at_caller[-1] == "BYE"  # hung up by the node, once told
-    assert _kinds(vmeste) == ["call_offered", "call_answered", "call_ended"]
+    assert kinds(vmeste) == ["call_offered", "call_answered", "call_ended"]

@@ -7,30 +7,30 @@ from __future__ import annotations
 import asyncio
 
 from vmeste.telephony.edgeclient import VmesteClient
-from vmeste.telephony.tests.test_callflow import (
+from vmeste.telephony.tests.callscene import (
     HOST,
-    _dial,
-    _hang_up,
-    _press,
-    _settle,
-    _setup,
-    _until,
+    dial,
+    hang_up,
+    press,
     run,
+    scene,
+    settle,
+    until,
 )
 
 
 def test_the_heartbeat_names_the_node_and_lists_the_callers_it_holds():
     async def scenario():
-        app, vmeste, caller, _phones = await _setup([])  # nobody free: the caller waits
-        invite, ok, media = await _dial(app, caller)
-        _press(caller, media, "1")
+        app, vmeste, caller, _phones = await scene([])  # nobody free: the caller waits
+        invite, ok, media = await dial(app, caller)
+        press(caller, media, "1")
 
         def listed():
             return [b for b in getattr(vmeste, "beats", []) if invite.call_id in b[1]]
 
-        await _until(lambda: listed(), 5)  # every second while a caller waits
-        _hang_up(caller, app, invite, ok)
-        await _settle(app)
+        await until(lambda: listed(), 5)  # every second while a caller waits
+        hang_up(caller, app, invite, ok)
+        await settle(app)
         held_after = app.holding()
         app.close()
         return app.node, listed()[0], held_after

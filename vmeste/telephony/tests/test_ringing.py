@@ -11,16 +11,16 @@ import asyncio
 import pytest
 
 from vmeste.telephony import legs, sip
-from vmeste.telephony.tests.test_callflow import (
+from vmeste.telephony.tests.callscene import (
     HOST,
     Peer,
-    _dial,
-    _hang_up,
-    _kinds,
-    _press,
-    _settle,
-    _setup,
+    dial,
+    hang_up,
+    kinds,
+    press,
     run,
+    scene,
+    settle,
 )
 
 
@@ -61,8 +61,8 @@ async def _ringing(app, phones: RingingPhone):
     """A caller who chose «1» while Ivanova's phone rings."""
     loop = asyncio.get_running_loop()
     _, caller = await loop.create_datagram_endpoint(Peer, local_addr=(HOST, 0))
-    invite, ok, media = await _dial(app, caller)
-    _press(caller, media, "1")
+    invite, ok, media = await dial(app, caller)
+    press(caller, media, "1")
     async with asyncio.timeout(4):
         while not phones.rung:
             await asyncio.sleep(0.02)
@@ -75,11 +75,11 @@ async def _requests(phones: Peer, count: int) -> list[str]:
 
 
 async def _with_ringing_phone(scenario):
-    app, vmeste, _caller, phones = await _setup(["ivanova"], phone=RingingPhone)
+    app, vmeste, _caller, phones = await scene(["ivanova"], phone=RingingPhone)
     try:
         return await scenario(app, vmeste, phones)
     finally:
-        await _settle(app)
+        await settle(app)
         app.close()
         phones.transport.close()
 
@@ -89,18 +89,18 @@ def test_a_caller_who_hangs_up_while_the_phone_rings_cancels_the_ring(ringing): 
     async def scenario(app, vmeste, phones):
         caller, invite, ok = await _ringing(app, phones)
         await asyncio.sleep(ringing)
-        _hang_up(caller, app, invite, ok)
+        hang_up(caller, app, invite, ok)
         return await _requests(phones, 1), vmeste
 
     told, vmeste = run(_with_ringing_phone(scenario))
     assert told == ["CANCEL"]
-    assert _kinds(vmeste) == ["call_offered", "call_ended"]
+    assert kinds(vmeste) == ["call_offered", "call_ended"]
 
 
 def test_an_answer_that_crossed_the_cancel_is_acknowledged_and_hung_up():
     async def scenario(app, vmeste, phones):
         caller, invite, ok = await _ringing(app, phones)
-        _hang_up(caller, app, invite, ok)
+        hang_up(caller, app, invite, ok)
         cancel = await _requests(phones, 1)
         phones.answer("ivanova")  # sent before the CANCEL reached the phone
         return cancel + await _requests(phones, 2)
@@ -136,35 +136,35 @@ class RefusingCaller(Peer):
 
 def test_a_caller_who_cannot_be_put_through_ends_the_call_and_frees_the_phone():
     async def scenario():
-        app, vmeste, _caller, phones = await _setup(["ivanova"])
+        app, vmeste, _caller, phones = await scene(["ivanova"])
         loop = asyncio.get_running_loop()
         _, caller = await loop.create_datagram_endpoint(RefusingCaller, local_addr=(HOST, 0))
-        _invite, _ok, media = await _dial(app, caller)
-        _press(caller, media, "1")
+        _invite, _ok, media = await dial(app, caller)
+        press(caller, media, "1")
         told_caller = await _requests(caller, 3)  # the re-INVITE, its ACK, the BYE
         told_phone = await _requests(phones, 2)
-        await _settle(app)
+        await settle(app)
         app.close()
         return told_caller, told_phone, vmeste
 
     told_caller, told_phone, vmeste = run(scenario())
     assert told_caller == ["INVITE", "ACK", "BYE"]
     assert told_phone == ["ACK", "BYE"]  # answered, then let go
-    assert _kinds(vmeste) == ["call_offered", "call_ended"]  # Vmeste frees the agent
+    assert kinds(vmeste) == ["call_offered", "call_ended"]  # Vmeste frees the agent
 
 
 def test_a_caller_put_through_gets_no_more_packets_from_us():
     async def scenario():
-        app, _vmeste, caller, _phones = await _setup(["ivanova"])
-        invite, ok, media = await _dial(app, caller)
-        _press(caller, media, "1")
+        app, _vmeste, caller, _phones = await scene(["ivanova"])
+        invite, ok, media = await dial(app, caller)
+        press(caller, media, "1")
         await _requests(caller, 2)  # the re-INVITE with the agent's offer, its ACK
         stream = app.callers[invite.call_id].stream
         sent = stream.seq
         await asyncio.sleep(0.3)  # 15 frames' time
         quiet = stream.seq == sent
-        _hang_up(caller, app, invite, ok)
-        await _settle(app)
+        hang_up(caller, app, invite, ok)
+        await settle(app)
         app.close()
         return quiet
 
@@ -181,7 +181,7 @@ def test_an_answer_that_comes_again_gets_the_same_ack():
         first = await asyncio.wait_for(phones.requests.get(), 5)
         phones.answer("ivanova")  # the 200 again: our ACK was late
         again = await asyncio.wait_for(phones.requests.get(), 5)
-        _hang_up(caller, app, invite, ok)
+        hang_up(caller, app, invite, ok)
         return first, again
 
     first, again = run(_with_ringing_phone(scenario))
