@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import DataError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -115,10 +116,19 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError):
     )
 
 
+# Django Ninja's own refusals, said in the site's language.
+NINJA_MESSAGES = {
+    "Cannot parse request body": gettext_lazy("Не удалось разобрать тело запроса: ждём JSON."),
+}
+
+
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError):
+    message = str(exc.message)
     return api.create_response(
-        request, error_body("http_error", str(exc.message)), status=exc.status_code
+        request,
+        error_body("http_error", str(NINJA_MESSAGES.get(message, message))),
+        status=exc.status_code,
     )
 
 

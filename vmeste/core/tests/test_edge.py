@@ -191,6 +191,6 @@ def test_an_api_post_sent_as_an_empty_form_is_not_a_server_error(client, api_as)
     auth = api_as("telephony").auth
     answer = client.post("/api/v1/telephony/dispatch", **auth)
     assert answer.status_code == 400
-    assert answer.json()["error"]["message"]
+    assert answer.json()["error"]["message"] == "Не удалось разобрать тело запроса: ждём JSON."
     empty = client.post("/api/v1/telephony/dispatch", data=b"", content_type="", **auth)
     assert empty.status_code == 200 and empty.json() == {"rung": [], "callback_offers": []}
