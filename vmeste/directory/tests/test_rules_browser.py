@@ -48,8 +48,9 @@ def test_admin_builds_checks_and_saves_a_rule(make_user, make_person, login, liv
     expect(tab.locator("#rule-preview")).to_have_text("возраст ≥ 60 и живёт один")
 
     # The engine's verdict for a person, condition by condition.
-    # Typed once the page has its last answer: typed before it lands, the number was lost with
-    # the form the answer replaced (failed 1 run in 3 before this wait, also on older code).
+    # Typed once the page has its last answer. Typed at once, the verdict never came in 1 run
+    # of 3 (on older code too; why is not proven: an answer landing after the typing would
+    # replace the form and lose the number).
     tab.wait_for_load_state("networkidle")
     tab.fill("#chk-person", str(person.pk))
     tab.keyboard.press("Tab")
