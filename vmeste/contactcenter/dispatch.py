@@ -53,15 +53,19 @@ NOTHING = Dispatched([], [])
 
 def offer_due(call: Waiting, now: datetime) -> bool:
     """Whether the waiting caller is to be offered a callback now (once)."""
-    queue = _queue(configcache.snapshot(), call.queue_id)
-    wait = queue.max_wait_seconds if queue else None
     return (
-        wait is not None
-        and call.callback_offered_at is None
+        call.callback_offered_at is None
         and not call.callback_requested
         and call.requeued_at is None  # a transferred caller was answered once already
-        and call.offered_at + timedelta(seconds=wait) <= now
+        and _waited_maximum(_queue(configcache.snapshot(), call.queue_id), call.offered_at, now)
     )
+
+
+def _waited_maximum(queue: Queue | None, since: datetime | None, now: datetime) -> bool:
+    """Whether a caller waiting since ``since`` has waited the queue's maximum: the
+    moment a callback is offered (never, for a queue without one)."""
+    wait = queue.max_wait_seconds if queue is not None else None
+    return wait is not None and since is not None and since + timedelta(seconds=wait) <= now
 
 
 def dispatch_if_due(*, now: datetime | None = None) -> Dispatched:
@@ -112,17 +116,11 @@ def offers_due_in(
 ) -> set[tuple[int, int | None]]:
     """The groups in which some caller is due the offer of a callback now."""
     snapshot = configcache.snapshot()
-    due = set()
-    for key, group in groups.items():
-        queue = _queue(snapshot, key[0])
-        wait, unoffered = (queue.max_wait_seconds if queue else None), group.unoffered
-        if (
-            wait is not None
-            and unoffered is not None
-            and unoffered + timedelta(seconds=wait) <= now
-        ):
-            due.add(key)
-    return due
+    return {
+        key
+        for key, group in groups.items()
+        if _waited_maximum(_queue(snapshot, key[0]), group.unoffered, now)
+    }
 
 
 def reachable(
