@@ -232,7 +232,7 @@ def test_a_phone_that_unregisters_takes_its_agent_offline(tmp_path, live_server,
         gone = _until(lambda: Agent.objects.get(pk=agent.pk).state == AgentState.OFFLINE)
         assert gone, sip_edge.log("kamailio")[-3000:]
         # Kamailio's log reaches its file a moment after the event it tells of.
-        said = "registration of ivanova lost: vmeste says 200"
+        said = "registration of ivanova lost (unregistered): vmeste says 200"
         assert _until(lambda: said in sip_edge.log("kamailio")), sip_edge.log("kamailio")[-3000:]
     finally:
         sip_edge.stop()
@@ -252,11 +252,11 @@ def test_a_registration_that_runs_out_takes_its_agent_offline(tmp_path, live_ser
     try:
         (contact,) = free_udp_ports(1)
         _register(tmp_path, sip_edge, "ivanova", contact, expires=2)
-        registered_at = time.monotonic()
         gone = _until(lambda: Agent.objects.get(pk=agent.pk).state == AgentState.OFFLINE)
         assert gone, sip_edge.log("kamailio")[-3000:]
-        assert time.monotonic() - registered_at >= 1.5  # at its end, not at once
-        said = "registration of ivanova lost: vmeste says 200"
+        # Lost by running out, not at once: Kamailio names the reason. (Not timed: its
+        # clock counts whole seconds, so "2 s" may end 1.0 s after the REGISTER.)
+        said = "registration of ivanova lost (expired): vmeste says 200"
         assert _until(lambda: said in sip_edge.log("kamailio")), sip_edge.log("kamailio")[-3000:]
     finally:
         sip_edge.stop()
