@@ -4,8 +4,9 @@ Every telephony event names its line, queue or IVR branch and centre by code, an
 dispatch builds the router from the active queues and the overflow topology. They change
 when an administrator edits them, a few times a day at most, so each process keeps a
 snapshot (two queries), dropped at once when this process saves a queue or a centre and
-re-read at most ``MAX_AGE_SECONDS`` after another process did, as ``core.refcache`` does
-for regions and lines. A code that the snapshot does not know makes it re-read once (at
+read again with the reference snapshot (``core.refcache``): the change stamp that one
+checks every second is renewed by any change of a queue or a centre too, in whichever
+process (``core.stamps``). A code that the snapshot does not know makes it re-read once (at
 most every ``MISS_RELOAD_SECONDS``): a queue added a moment ago in another process is
 found by the first call that names it, while a telephony that keeps naming a code nobody
 configured does not cost a reload per event.
@@ -23,7 +24,6 @@ from vmeste.contactcenter.routing import QueueRule
 from vmeste.core import refcache
 from vmeste.core.models import Centre, Line, Region
 
-MAX_AGE_SECONDS = 5.0
 MISS_RELOAD_SECONDS = 1.0
 
 
@@ -67,13 +67,10 @@ def _load(reference: refcache.Snapshot) -> Snapshot:
 
 
 def _stale(current: Snapshot | None, reference: refcache.Snapshot) -> bool:
-    # Dropped with the reference snapshot too: whatever drops regions and lines (a save,
-    # a test's fresh database) drops the centres and queues that point at them.
-    return (
-        current is None
-        or current.reference is not reference
-        or time.monotonic() - current.loaded_at > MAX_AGE_SECONDS
-    )
+    # Read again with the reference snapshot: whatever renews it (a change of a queue or
+    # a centre in another process, of a region or a line, a test's fresh database) may
+    # have changed the queues and centres, or the rows they point at.
+    return current is None or current.reference is not reference
 
 
 def snapshot() -> Snapshot:

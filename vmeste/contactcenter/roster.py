@@ -5,18 +5,15 @@ whose home centre has nobody with its skill signed in overflows at once. Reading
 decoding 2,000 agents' skills on every dispatch cost more than the rest of it, so each
 process keeps those counts and re-reads them only when the signed-in agents changed.
 
-Whether they changed is asked of the database (one aggregate over the signed-in rows:
-their number, the sum of their ids and of their ids times their centres; integers only:
-summing the length of every agent's skills as text cost PostgreSQL more than the rest of
-an event), at most every ``CHECK_SECONDS``: a sign-in, a sign-out or a move between
-centres made by another server process is seen within that. (Asked every second, that
-aggregate over 2,000 agents landed on one event in seventy on the event bench, 1.5–5 ms
-each: in its p99.) This process's own saves of
-an agent that sign them in or out, or change anything but their state, drop the counts
-at once (the signal below); the counts are re-read at least every ``MAX_AGE_SECONDS``
-whatever the aggregate says (another process's edit of an agent's skills is seen then).
-Stale counts could only make a call overflow a little early or late: the agents a
-dispatch may ring are always its locked, freshly read available ones.
+Whether they changed is asked of the database at most every ``CHECK_SECONDS``: the
+roster's change stamp (``core.stamps``), which a database trigger renews whenever an
+agent is added, removed, signed in or out, moved between centres or given other skills
+(not on the state changes of a working day), in whichever process. This process's own
+saves of an agent that sign them in or out, or change anything but their state, drop
+the counts at once (the signal below). (Before the stamp, an aggregate over the 2,000
+signed-in rows every few seconds and a full re-read every 30 s landed in the event
+path's p99.) Stale counts could only make a call overflow a little early or late: the
+agents a dispatch may ring are always its locked, freshly read available ones.
 """
 
 from __future__ import annotations
@@ -27,16 +24,15 @@ from collections import Counter
 from typing import NamedTuple
 
 from django.db import connection
-from django.db.models import Count, F, Sum
 from django.db.models.signals import post_delete, post_save
 
 from vmeste.contactcenter import configcache
 from vmeste.contactcenter.models import Agent
 from vmeste.contactcenter.services import AGENT_STATE_FIELDS
 from vmeste.contactcenter.transitions import AgentState
+from vmeste.core import stamps
 
-MAX_AGE_SECONDS = 30.0
-CHECK_SECONDS = 5.0
+CHECK_SECONDS = 1.0
 
 
 class Roster(NamedTuple):
@@ -52,21 +48,13 @@ _current: Roster | None = None
 _checked_at = 0.0  # when the database last confirmed ``_current``
 
 
-def _fingerprint() -> tuple:
-    row = (
-        Agent.objects.exclude(state=AgentState.OFFLINE)
-        .order_by()
-        .aggregate(
-            n=Count("pk"),
-            ids=Sum("pk"),
-            centres=Sum(F("pk") * F("centre_id")),
-        )
-    )
+def _key() -> tuple:
     # With the reference snapshot: a test's fresh database (cleared with it) may give
     # its new agents the ids of the last one's.
     # (its id: the roster holds the object, so the id is not reused while it lives).
     reference = configcache.snapshot().reference
-    return (connection.alias, connection.settings_dict["NAME"], id(reference), *row.values())
+    stamp = stamps.read(stamps.ROSTER)
+    return (connection.alias, connection.settings_dict["NAME"], id(reference), stamp)
 
 
 def _load(key: tuple) -> Roster:
@@ -88,12 +76,11 @@ def current() -> Roster:
     if (
         roster is not None
         and now - _checked_at < CHECK_SECONDS
-        and now - roster.loaded_at <= MAX_AGE_SECONDS
         and roster.reference is configcache.snapshot().reference
     ):
         return roster
-    key = _fingerprint()
-    if roster is None or roster.key != key or now - roster.loaded_at > MAX_AGE_SECONDS:
+    key = _key()
+    if roster is None or roster.key != key:
         with _lock:
             roster = _current = _load(key)
     _checked_at = now

@@ -219,3 +219,11 @@ class FormSubmission(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["form", "client", "at"], name="form_submission_client")]
+
+
+class ChangeStamp(models.Model):
+    """The stamp of a topic's last change, written by database triggers (``core.stamps``):
+    how a server process knows its in-memory copy of that topic is still current."""
+
+    topic = models.CharField(primary_key=True, max_length=40)
+    stamp = models.BigIntegerField()

@@ -3,9 +3,13 @@
 They change a few times a year and are read on every request (codes in the API, names on
 every list row). Joining them into each query made PostgreSQL spend more time planning an
 eight-table join than running it, so each process keeps a snapshot: loaded in four queries,
-dropped at once when this process saves a reference row, and re-read at most
-`MAX_AGE_SECONDS` after another process did. A code an administrator has just added or
-switched off is therefore seen by every process within that many seconds.
+dropped at once when this process saves a reference row, and re-read when another process
+did: the snapshot keeps the change stamp it was read under (``core.stamps``; database
+triggers renew it on every change of a region, line, category, centre or queue) and asks
+for the current one at most every `CHECK_SECONDS`. A code an administrator has just added
+or switched off is therefore seen by every process within that second, and an unchanged
+snapshot is never read again (re-read every five seconds whatever happened, those loads
+were the slowest telephony events).
 """
 
 from __future__ import annotations
@@ -19,9 +23,10 @@ from typing import TypeVar
 from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from vmeste.core import stamps
 from vmeste.core.models import Category, Line, Region
 
-MAX_AGE_SECONDS = 5.0
+CHECK_SECONDS = 1.0
 T = TypeVar("T")
 
 
@@ -33,7 +38,8 @@ class Snapshot:
     region_codes: dict[str, Region] = field(default_factory=dict)
     line_codes: dict[str, Line] = field(default_factory=dict)
     category_codes: dict[str, Category] = field(default_factory=dict)
-    loaded_at: float = 0.0
+    checked_at: float = 0.0  # when last known current (read, or its stamp unchanged)
+    stamp: int | None = None  # the change stamp it was read under
 
 
 _lock = threading.Lock()
@@ -41,6 +47,7 @@ _current: Snapshot | None = None
 
 
 def _load() -> Snapshot:
+    stamp = stamps.read(stamps.REFERENCE)  # first: a change made while reading is seen next
     regions = {r.pk: r for r in Region.objects.all()}
     categories = {c.pk: c for c in Category.objects.all()}
     for category in categories.values():
@@ -54,7 +61,8 @@ def _load() -> Snapshot:
         region_codes={r.code: r for r in regions.values()},
         line_codes={line.code: line for line in lines.values()},
         category_codes={c.code: c for c in categories.values()},
-        loaded_at=time.monotonic(),
+        checked_at=time.monotonic(),
+        stamp=stamp,
     )
 
 
@@ -65,12 +73,20 @@ def snapshot() -> Snapshot:
     if private is not None:
         return private
     current = _current
-    if current is None or time.monotonic() - current.loaded_at > MAX_AGE_SECONDS:
+    if current is None or time.monotonic() - current.checked_at > CHECK_SECONDS:
         with _lock:
             current = _current
-            if current is None or time.monotonic() - current.loaded_at > MAX_AGE_SECONDS:
-                current = _current = _load()
+            if current is None or time.monotonic() - current.checked_at > CHECK_SECONDS:
+                current = _current = _checked(current)
     return current
+
+
+def _checked(current: Snapshot | None) -> Snapshot:
+    """The snapshot if its stamp is still the database's, else a new one."""
+    if current is not None and stamps.read(stamps.REFERENCE) == current.stamp:
+        current.checked_at = time.monotonic()
+        return current
+    return _load()
 
 
 def clear() -> None:

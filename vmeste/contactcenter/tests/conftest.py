@@ -55,9 +55,9 @@ def still_caches(monkeypatch):
     """The per-process caches of the event path asked or re-read at fixed points only:
     their checks every so many seconds would otherwise add a query to whichever event
     came at that moment. The roster's check runs on every use (the dearest case)."""
-    from vmeste.contactcenter import configcache, roster, waiting
+    from vmeste.contactcenter import roster, waiting
+    from vmeste.core import refcache
 
     monkeypatch.setattr(roster, "CHECK_SECONDS", 0.0)
-    monkeypatch.setattr(roster, "MAX_AGE_SECONDS", 3600.0)
     monkeypatch.setattr(waiting, "MAX_AGE_SECONDS", 3600.0)
-    monkeypatch.setattr(configcache, "MAX_AGE_SECONDS", 3600.0)
+    monkeypatch.setattr(refcache, "CHECK_SECONDS", 3600.0)
