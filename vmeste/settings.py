@@ -169,7 +169,9 @@ def _database() -> dict:
     config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     if config["ENGINE"] == "django.db.backends.sqlite3":
         _private_file(str(config["NAME"]))
-        config["CONN_MAX_AGE"] = 0
+        # Kept between requests by each of the server's threads (60 s): opened anew for
+        # every request, with its pragmas and functions, it cost a telephony event 2 ms.
+        config["CONN_MAX_AGE"] = 60
         config["OPTIONS"] = {
             # WAL lets readers work while one writer writes; IMMEDIATE takes the write lock at
             # BEGIN so two writers queue on busy_timeout instead of failing mid-transaction.
@@ -191,6 +193,14 @@ def _database() -> dict:
             "max_size": int(os.environ.get("VMESTE_DB_POOL_MAX", "20")),
             "timeout": 10,
         }
+        # Parameters sent apart from the statement (psycopg's server-side binding): quoting
+        # every value into the SQL text in Python cost as much as the database's answer
+        # on the telephony path (p50 9.8 → 8.6 ms, p99 18 → 15 ms on the event bench).
+        # Statements are not prepared: a prepared plan outlives a migration that changes
+        # a table's columns, and a transaction-pooling proxy cannot keep them.
+        if os.environ.get("VMESTE_DB_SERVER_BINDING", "1") != "0":
+            config["OPTIONS"]["server_side_binding"] = True
+            config["OPTIONS"]["prepare_threshold"] = None
         config["TEST"] = {"NAME": os.environ.get("VMESTE_TEST_DATABASE_NAME") or None}
     return config
 

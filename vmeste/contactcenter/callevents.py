@@ -34,6 +34,9 @@ class Applied(NamedTuple):
     # A call now waiting that was not (or waits in another queue), or an agent now
     # available: who can be matched has changed, so the dispatch must run.
     matching_changed: bool
+    # The event inserted the call's row and locked nothing else (no agent): no other
+    # transaction can be waiting for what it holds.
+    holds_only_its_new_call: bool = False
 
 
 def apply_call_event(event: TelephonyEvent) -> Applied:
@@ -74,7 +77,7 @@ def apply_call_event(event: TelephonyEvent) -> Applied:
     waits = call.state == Call.State.WAITING and (
         before is None or before.state != Call.State.WAITING or before.queue_id != call.queue_id
     )
-    return Applied(call, waits or freed)
+    return Applied(call, waits or freed, fresh is not None and call.agent_id is None)
 
 
 # Events about the call's agent: their call is locked together with that agent's row.

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, Subquery
 from django.utils import timezone
 
 from vmeste.contactcenter import configcache, holding, roster, screenpop, waiting
@@ -254,23 +254,22 @@ class _Eligibility:
 ATTEMPTS = 3
 
 
-def dispatch(*, now: datetime | None = None, offers_due: bool = True) -> Dispatched:
+def dispatch(
+    *, now: datetime | None = None, offers_due: bool = True, free: list[Agent] | None = None
+) -> Dispatched:
     """Give waiting calls to available agents and offer callbacks that fell due.
 
-    The available agents are locked (two dispatchers take turns on them). The waiting
-    calls come from this process's copy (``waiting``); only those given or offered a
-    callback are locked, with the revision read: one that changed meanwhile (answered
-    elsewhere, hung up) makes the dispatch decide again on a fresh copy. Without
-    ``offers_due`` (an event's dispatch: time is the heartbeat's) nobody free means
-    nothing to do."""
+    The available agents are locked (two dispatchers take turns on them), unless the
+    caller locked them already (``free``: ``lock_free``, in the caller's transaction).
+    The waiting calls come from this process's copy (``waiting``); only those given or
+    offered a callback are locked, with the revision read: one that changed meanwhile
+    (answered elsewhere, hung up) makes the dispatch decide again on a fresh copy.
+    Without ``offers_due`` (an event's dispatch: time is the heartbeat's) nobody free
+    means nothing to do. Inside the caller's transaction it adds no savepoint: it writes
+    nothing until it has decided."""
     now = now or timezone.now()
-    with transaction.atomic():
-        ready = list(
-            Agent.objects.select_for_update(of=("self",))  # not their users' rows
-            .filter(free_at(now))
-            .select_related("user")
-            .order_by("state_since", "pk")
-        )
+    with transaction.atomic(savepoint=False):
+        ready = free_now(free if free is not None else lock_free(now), now)
         _end_wrap_ups(ready)
         if not ready and not offers_due:
             return NOTHING
@@ -280,6 +279,35 @@ def dispatch(*, now: datetime | None = None, offers_due: bool = True) -> Dispatc
                 return decided
             waiting.clear()
         return NOTHING  # changed under it each time: the next event or heartbeat tries again
+
+
+def lock_free(now: datetime, *, also: str = "") -> list[Agent]:
+    """The agents free at ``now`` (and the agent named ``also``, whatever their state),
+    locked in one statement in primary-key order: every transaction that locks several
+    agents before an event's own takes them in that one order, so that two servers never
+    each hold an agent the other waits for."""
+    wanted = free_at(now)
+    if also:  # by primary key, found first: an OR on the users' table made it a scan
+        wanted |= Q(pk=Subquery(Agent.objects.filter(user__username=also).values("pk")[:1]))
+    return list(
+        Agent.objects.select_for_update(of=("self",))  # not their users' rows
+        .filter(wanted)
+        .select_related("user")
+        .order_by("pk")
+    )
+
+
+def free_now(agents: list[Agent], now: datetime) -> list[Agent]:
+    """Those of ``agents`` free at ``now``, longest idle first: the order they ask for
+    calls in."""
+    free = [
+        agent
+        for agent in agents
+        if agent.state == AgentState.AVAILABLE
+        or (agent.state == AgentState.WRAP_UP and agent.wrap_up_until is not None
+            and agent.wrap_up_until <= now)
+    ]  # fmt: skip
+    return sorted(free, key=lambda agent: (agent.state_since, agent.pk))
 
 
 def _end_wrap_ups(ready: list[Agent]) -> None:

@@ -8,6 +8,7 @@ is the fold of all its events whatever order they came in (``callevents``). Unkn
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 from vmeste.contactcenter import configcache, consults, waiting
 from vmeste.contactcenter.callevents import apply_call_event
 from vmeste.contactcenter.calllog import EVENT_TYPES
-from vmeste.contactcenter.dispatch import NOTHING, Dispatched, dispatch, offer_due
+from vmeste.contactcenter.dispatch import NOTHING, Dispatched, dispatch, lock_free, offer_due
 from vmeste.contactcenter.models import Agent, Call, TelephonyEvent
 from vmeste.contactcenter.services import (
     move,
@@ -27,7 +28,12 @@ from vmeste.contactcenter.services import (
     sign_in_refusal,
     wrap_up_after,
 )
-from vmeste.contactcenter.transitions import AgentEvent, AgentState, TransitionRefused
+from vmeste.contactcenter.transitions import (
+    TRANSITIONS,
+    AgentEvent,
+    AgentState,
+    TransitionRefused,
+)
 from vmeste.core.errors import ValidationFailed
 
 AGENT_STATE = "agent_state"
@@ -56,26 +62,10 @@ def record_event(
         check_transfer(data)
     if type == "callback_failed":
         data["give_up"] = _last_attempt(call_id)
-    call = None
+    now = now or timezone.now()
     try:
         with transaction.atomic():
-            if type in (AGENT_STATE, CONSULT):
-                # Applied first and stored with its outcome: a copy of an event already
-                # stored fails on its id at the end and rolls the whole of it back.
-                if type == AGENT_STATE:
-                    outcome, matching_changed = _apply_agent_event(data, at)
-                else:  # a colleague's side of a consultation
-                    outcome, matching_changed = consults.record(call_id, data, at)
-                TelephonyEvent.objects.create(
-                    event_id=event_id, type=type, call_id=call_id, at=at, data=data,
-                    outcome=outcome,
-                )  # fmt: skip
-            else:
-                outcome = ""
-                event = TelephonyEvent.objects.create(
-                    event_id=event_id, type=type, call_id=call_id, at=at, data=data
-                )
-                call, matching_changed = apply_call_event(event)
+            applied = _store_and_apply(event_id, type, at, call_id, data, now)
     except IntegrityError:
         if not TelephonyEvent.objects.filter(event_id=event_id).exists():
             raise
@@ -87,20 +77,79 @@ def record_event(
             "outcome": "already recorded",
             **dispatch(now=now).as_dict(),
         }
-    # Routed after the commit, in a transaction of its own, so that the locks are always
-    # taken agents first (in one order), then calls: an agent event's dispatch in the
-    # event's own transaction would hold that agent before the others, and two servers
-    # deadlocked on it under load (bench_two_servers). Only an event that made a call wait
-    # or an agent free goes to the dispatch: any other one (an answer, a hang-up, a break)
-    # cannot match anybody. What time alone makes due (a wrap-up over, a wait long enough
-    # to widen who may answer, a callback offer) is the heartbeat's (``POST
-    # /telephony/dispatch``, every second while callers wait): checking it on every event
-    # cost each event three queries. What was decided goes back in this answer.
-    decided = dispatch(now=now, offers_due=_arrived_due(call, now)) if matching_changed else NOTHING
-    answer = {"event_id": event_id, "duplicate": False, "outcome": outcome, **decided.as_dict()}
+    call, decided = applied.call, applied.decided
+    if decided is None:  # routed after the commit: see ``_store_and_apply``
+        changed = applied.matching_changed
+        decided = dispatch(now=now, offers_due=_arrived_due(call, now)) if changed else NOTHING
+    answer = {"event_id": event_id, "duplicate": False, "outcome": applied.outcome}
+    answer.update(decided.as_dict())
     if call is not None:
         answer["call"] = _after(call, decided)
     return answer
+
+
+class _Applied(NamedTuple):
+    call: Call | None
+    outcome: str
+    matching_changed: bool
+    decided: Dispatched | None  # None: not routed yet (after the commit)
+
+
+def _store_and_apply(
+    event_id: str, type: str, at: datetime, call_id: str, data: dict, now: datetime
+) -> _Applied:
+    """The event stored and applied, and routed in the same transaction when that is safe.
+
+    Only an event that made a call wait or an agent free goes to the dispatch: any other
+    one (an answer, a hang-up, a break) cannot match anybody. What time alone makes due
+    (a wrap-up over, a wait long enough to widen who may answer, a callback offer) is the
+    heartbeat's (``POST /telephony/dispatch``). The dispatch runs in this transaction
+    (one commit instead of two: a quarter of a «ready» on PostgreSQL) when the event
+    locked no row another dispatcher could be waiting for first: an agent event that may
+    free its agent locks that agent together with the free ones, in primary-key order
+    (``lock_free``), and a call's first event holds only the row it inserted, which no
+    other transaction sees yet. Any other event is routed after its commit, in a
+    transaction of its own: it may hold its call and agent, locked before the others,
+    and two servers deadlocked on that under load (bench_two_servers)."""
+    if type == AGENT_STATE:
+        # Applied first and stored with its outcome: a copy of an event already stored
+        # fails on its id at the end and rolls the whole of it back.
+        free = lock_free(now, also=data.get("agent", "")) if _may_free(data) else None
+        outcome, matching_changed = _apply_agent_event(data, at, free)
+        _store(event_id, type, call_id, at, data, outcome)
+        if free is None or not matching_changed:
+            return _Applied(None, outcome, matching_changed, None)
+        return _Applied(None, outcome, True, dispatch(now=now, offers_due=False, free=free))
+    if type == CONSULT:  # a colleague's side of a consultation
+        outcome, matching_changed = consults.record(call_id, data, at)
+        _store(event_id, type, call_id, at, data, outcome)
+        return _Applied(None, outcome, matching_changed, None)
+    call, matching_changed, alone = apply_call_event(_store(event_id, type, call_id, at, data))
+    if not (alone and matching_changed):
+        return _Applied(call, "", matching_changed, None)
+    decided = dispatch(now=now, offers_due=_arrived_due(call, now))
+    return _Applied(call, "", True, decided)
+
+
+def _store(
+    event_id: str, type: str, call_id: str, at: datetime, data: dict, outcome: str = ""
+) -> TelephonyEvent:
+    return TelephonyEvent.objects.create(
+        event_id=event_id, type=type, call_id=call_id, at=at, data=data, outcome=outcome
+    )
+
+
+def _may_free(data: dict) -> bool:
+    """Whether an agent event may free its agent, or send the call they let ring back."""
+    return data.get("event", "") in FREEING_EVENTS
+
+
+# The agent events after which someone may be matched: the agent becomes available, or
+# (letting it ring out) the call goes back to its queue.
+FREEING_EVENTS = frozenset(
+    {event for event, (_from, to) in TRANSITIONS.items() if to == AgentState.AVAILABLE}
+    | {AgentEvent.NO_ANSWER}
+)
 
 
 def _arrived_due(call: Call | None, now: datetime | None) -> bool:
@@ -179,14 +228,15 @@ def call_state(call: Call) -> dict:
     }
 
 
-def _apply_agent_event(data: dict, at: datetime) -> tuple[str, bool]:
+def _apply_agent_event(data: dict, at: datetime, locked: list[Agent] | None) -> tuple[str, bool]:
     """Answers why the event changed nothing ("" when it did), and whether who can be
-    matched changed (the agent became available, or the call they let ring went back)."""
-    agent = (
-        Agent.objects.select_for_update(of=("self",))
-        .filter(user__username=data.get("agent", ""))
-        .first()
-    )
+    matched changed (the agent became available, or the call they let ring went back).
+    ``locked``: the agents locked already, the event's among them if it exists."""
+    name = data.get("agent", "")
+    if locked is not None:
+        agent = next((a for a in locked if a.user.username == name), None)
+    else:
+        agent = Agent.objects.select_for_update(of=("self",)).filter(user__username=name).first()
     if agent is None:
         return "unknown agent", False
     try:
