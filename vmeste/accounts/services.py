@@ -18,6 +18,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vmeste.accounts import tokencache
 from vmeste.accounts.models import TOKEN_DAYS, TOKEN_MAX_DAYS, ApiToken, AuditEntry, User
 from vmeste.accounts.roles import RIGHTS, Right, Role
 from vmeste.core.errors import Forbidden, NotFound, ValidationFailed
@@ -150,6 +151,7 @@ def revoke_token(*, user: User, token_id: int) -> None:
     )
     if not updated:
         raise NotFound(_("Токен не найден или уже отозван."))
+    tokencache.clear()  # other processes: by the access stamp, when this commits
 
 
 def grantable_roles(actor: User) -> list[str]:

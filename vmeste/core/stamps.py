@@ -1,6 +1,6 @@
 """Change stamps: how a server process learns, in one small query, that another process
 changed what it keeps in memory (reference data, the contact centre's queues and
-centres, who is signed in).
+centres, who is signed in, what an API token authenticates as).
 
 A stamp is a row of ``core_changestamp`` (a topic and a number). Database triggers on the
 watched tables give the topic a new random number in the same transaction as the change,
@@ -26,6 +26,7 @@ from vmeste.core.models import ChangeStamp
 
 REFERENCE = "reference"  # regions, lines, categories, centres, queues
 ROSTER = "roster"  # who is signed in, in which centre, with which skills
+ACCESS = "access"  # API tokens, their users and both one's scopes
 
 _TABLE = ChangeStamp._meta.db_table
 _PG_FUNCTION = "vmeste_stamp_change"

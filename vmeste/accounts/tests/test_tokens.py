@@ -14,7 +14,7 @@ from vmeste.core.scoping import user_scope
 pytestmark = pytest.mark.django_db
 
 
-def test_the_user_comes_with_their_scope_and_the_use_is_noted_once_a_minute(make_user):
+def test_the_user_comes_with_their_scope_and_the_use_is_noted_once_a_minute(make_user, monkeypatch):
     user = make_user("op", regions=["RU-VGG", "RU-MOW"], lines=["volgograd-volunteers"])
     token, raw = ApiToken.issue(user=user)
     with CaptureQueriesContext(connection) as first:
@@ -25,17 +25,21 @@ def test_the_user_comes_with_their_scope_and_the_use_is_noted_once_a_minute(make
         set(Region.objects.filter(code__in=["RU-VGG", "RU-MOW"]).values_list("pk", flat=True)),
         {Line.objects.get(code="volgograd-volunteers").pk},
     )
-    # The token, the user and the scope in one statement, plus the note of its first use.
-    assert len(first) == 2
+    # The access stamp, then the token, the user and the scope in one statement, plus the
+    # note of its first use.
+    assert len(first) == 3
     token.refresh_from_db()
     assert token.last_used_at is not None
     with CaptureQueriesContext(connection) as again:
         assert user_scope(ApiToken.authenticate(raw)) == scope
-    assert len(again) == 1  # used a moment ago: not written again
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now() - timedelta(minutes=2))
+    assert len(again) == 1  # the stamp alone: kept, and used a moment ago (not written)
+    two_minutes_on = timezone.now() + timedelta(minutes=2)
+    monkeypatch.setattr(timezone, "now", lambda: two_minutes_on)
     with CaptureQueriesContext(connection) as later:
         ApiToken.authenticate(raw)
-    assert len(later) == 2
+    assert len(later) == 2  # the stamp, and the note of this use
+    token.refresh_from_db()
+    assert token.last_used_at == two_minutes_on
 
 
 def test_an_unlimited_user_has_an_empty_scope(make_user):
@@ -62,7 +66,7 @@ def _ids(model, *codes):
     return set(model.objects.filter(code__in=codes).values_list("pk", flat=True))
 
 
-def test_a_token_expires_after_90_days_by_default(make_user, client):
+def test_a_token_expires_after_90_days_by_default(make_user, client, monkeypatch):
     from vmeste.accounts.services import issue_token
 
     raw = issue_token(username=make_user("op").username)
@@ -72,7 +76,8 @@ def test_a_token_expires_after_90_days_by_default(make_user, client):
     )
     auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
     assert client.get("/api/v1/regions", **auth).status_code == 200
-    ApiToken.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    days_later = token.expires_at + timedelta(seconds=1)  # kept by the process meanwhile
+    monkeypatch.setattr(timezone, "now", lambda: days_later)
     assert ApiToken.authenticate(raw) is None
     assert client.get("/api/v1/regions", **auth).status_code == 401
 
