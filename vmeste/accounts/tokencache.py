@@ -24,17 +24,19 @@ MAX_ENTRIES = 10_000  # beyond it the process starts again from empty
 
 _lock = threading.Lock()
 _entries: dict[str, dict] = {}
-_stamp: list = [object()]  # the stamp the entries were read under (none read yet)
+_NONE_READ = object()
+_stamp: object = _NONE_READ  # the stamp the entries were read under
 
 
 def kept(digest: str) -> tuple[dict | None, int | None]:
     """The values kept for this token (None when there are none, or the access stamp has
     moved since they were read), and the stamp as read now."""
+    global _stamp
     stamp = stamps.read(stamps.ACCESS)
     with _lock:
-        if stamp != _stamp[0]:
+        if stamp != _stamp:
             _entries.clear()
-            _stamp[0] = stamp
+            _stamp = stamp
         found = _entries.get(digest)
     return (dict(found) if found is not None else None), stamp
 
@@ -43,7 +45,7 @@ def keep(digest: str, values: dict, stamp: int | None) -> None:
     """Keep what the statement read under ``stamp`` (read before it: a change made while
     it ran moves the stamp, and the next request reads again)."""
     with _lock:
-        if stamp != _stamp[0]:
+        if stamp != _stamp:
             return
         if len(_entries) >= MAX_ENTRIES:
             _entries.clear()
@@ -58,9 +60,10 @@ def touched(digest: str, values: dict) -> None:
 
 
 def clear(**_kwargs) -> None:
+    global _stamp
     with _lock:
         _entries.clear()
-        _stamp[0] = object()
+        _stamp = _NONE_READ
 
 
 def watch() -> None:

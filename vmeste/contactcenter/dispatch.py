@@ -90,8 +90,17 @@ def dispatch_if_due(*, now: datetime | None = None) -> Dispatched:
 
 def free_at(now: datetime) -> Q:
     """The agents free to take a call: available, or in a wrap-up whose time has passed
-    (``Agent.wrap_up_until``; the dispatch makes them available from that moment)."""
+    (``Agent.wrap_up_until``; the dispatch makes them available from that moment).
+    ``is_free`` is the same rule on a row already read."""
     return Q(state=AgentState.AVAILABLE) | Q(state=AgentState.WRAP_UP, wrap_up_until__lte=now)
+
+
+def is_free(agent: Agent, now: datetime) -> bool:
+    """``free_at`` on a row already read (the event's own agent, just moved)."""
+    if agent.state == AgentState.AVAILABLE:
+        return True
+    until = agent.wrap_up_until
+    return agent.state == AgentState.WRAP_UP and until is not None and until <= now
 
 
 def worth_dispatching(
@@ -300,13 +309,7 @@ def lock_free(now: datetime, *, also: str = "") -> list[Agent]:
 def free_now(agents: list[Agent], now: datetime) -> list[Agent]:
     """Those of ``agents`` free at ``now``, longest idle first: the order they ask for
     calls in."""
-    free = [
-        agent
-        for agent in agents
-        if agent.state == AgentState.AVAILABLE
-        or (agent.state == AgentState.WRAP_UP and agent.wrap_up_until is not None
-            and agent.wrap_up_until <= now)
-    ]  # fmt: skip
+    free = [agent for agent in agents if is_free(agent, now)]
     return sorted(free, key=lambda agent: (agent.state_since, agent.pk))
 
 

@@ -152,12 +152,12 @@ FREEING_EVENTS = frozenset(
 )
 
 
-def _arrived_due(call: Call | None, now: datetime | None) -> bool:
+def _arrived_due(call: Call | None, now: datetime) -> bool:
     """Whether the call this event made wait is due a callback offer already (its time in
     the menu counts): offered in this answer, not a heartbeat later."""
     if call is None or call.state != Call.State.WAITING or call.queue_id is None:
         return False
-    return offer_due(waiting.of(call), now or timezone.now())
+    return offer_due(waiting.of(call), now)
 
 
 def check_transfer(data: dict) -> None:

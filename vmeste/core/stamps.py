@@ -40,16 +40,17 @@ def read(topic: str) -> int | None:
     return row[0] if row else None
 
 
-def watch(table: str, topic: str, *, updated_when: dict[str, str] | None = None):
+def watch(table: str, topic: str, *, counted: tuple[str, ...] = ()):
     """A migration operation: every insert, update or delete of a row of ``table`` (a
     truncate too, on PostgreSQL) stamps ``topic`` when its transaction commits.
-    ``updated_when``: by vendor, the condition on ``OLD`` and ``NEW`` under which an
-    update counts (any update when not given)."""
+    ``counted``: an update counts only when one of these changes, each a column or an
+    expression of the row written with ``{row}`` (``"{row}.state = 'offline'"``); any
+    update counts when none is given."""
     name = f"vmeste_stamp_{table}"
 
     def install(apps, schema_editor) -> None:
         vendor = schema_editor.connection.vendor
-        when = (updated_when or {}).get(vendor)
+        when = _changed(vendor, counted) if counted else None
         for statement in _install_sql(vendor, table, name, topic, when):
             schema_editor.execute(statement)
 
@@ -59,6 +60,16 @@ def watch(table: str, topic: str, *, updated_when: dict[str, str] | None = None)
             schema_editor.execute(statement)
 
     return migrations.RunPython(install, remove)
+
+
+def _changed(vendor: str, counted: tuple[str, ...]) -> str:
+    """The condition on ``OLD`` and ``NEW`` that one of ``counted`` changed (NULLs
+    compared as values); a bare column name is the row's."""
+    distinct = "IS DISTINCT FROM" if vendor == "postgresql" else "IS NOT"
+    parts = [part if "{row}" in part else "{row}." + part for part in counted]
+    return " OR ".join(
+        f"({part.format(row='OLD')}) {distinct} ({part.format(row='NEW')})" for part in parts
+    )
 
 
 def _upsert(vendor: str, topic: str) -> str:

@@ -6,11 +6,8 @@ from django.db import migrations
 
 from vmeste.core.stamps import ACCESS, watch
 
-_NOT_ONLY_ITS_USE = {
-    vendor: " OR ".join(f"OLD.{column} IS {distinct} NEW.{column}" for column in (
-        "digest", "user_id", "expires_at", "revoked_at"))  # fmt: skip
-    for vendor, distinct in (("postgresql", "DISTINCT FROM"), ("sqlite", "NOT"))
-}
+# The token's own columns, not its last use.
+_NOT_ONLY_ITS_USE = ("digest", "user_id", "expires_at", "revoked_at")
 
 
 class Migration(migrations.Migration):
@@ -23,7 +20,7 @@ class Migration(migrations.Migration):
         watch("accounts_user", ACCESS),
         watch("accounts_user_regions", ACCESS),
         watch("accounts_user_lines", ACCESS),
-        watch("accounts_apitoken", ACCESS, updated_when=_NOT_ONLY_ITS_USE),
+        watch("accounts_apitoken", ACCESS, counted=_NOT_ONLY_ITS_USE),
         watch("accounts_apitoken_regions", ACCESS),
         watch("accounts_apitoken_lines", ACCESS),
     ]

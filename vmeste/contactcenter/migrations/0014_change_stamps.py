@@ -6,18 +6,7 @@ from django.db import migrations
 
 from vmeste.core.stamps import REFERENCE, ROSTER, watch
 
-_SIGNED_IN_CHANGED = {
-    "postgresql": (
-        "(OLD.state = 'offline') IS DISTINCT FROM (NEW.state = 'offline')"
-        " OR OLD.centre_id IS DISTINCT FROM NEW.centre_id"
-        " OR OLD.skills IS DISTINCT FROM NEW.skills"
-    ),
-    "sqlite": (
-        "(OLD.state = 'offline') IS NOT (NEW.state = 'offline')"
-        " OR OLD.centre_id IS NOT NEW.centre_id"
-        " OR OLD.skills IS NOT NEW.skills"
-    ),
-}
+_SIGNED_IN_CHANGED = ("{row}.state = 'offline'", "centre_id", "skills")
 
 
 class Migration(migrations.Migration):
@@ -28,5 +17,5 @@ class Migration(migrations.Migration):
 
     operations = [
         watch("contactcenter_queue", REFERENCE),
-        watch("contactcenter_agent", ROSTER, updated_when=_SIGNED_IN_CHANGED),
+        watch("contactcenter_agent", ROSTER, counted=_SIGNED_IN_CHANGED),
     ]
