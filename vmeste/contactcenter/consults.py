@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vmeste.contactcenter import configcache, dispatch, screenpop
+from vmeste.contactcenter.freeagents import free_at
 from vmeste.contactcenter.models import Agent, AgentStateChange, Call, TransferOrder
 from vmeste.contactcenter.routing import Assignment
 from vmeste.contactcenter.services import move, save_moves
@@ -73,7 +74,7 @@ def _locked(agents):
 
 
 def _free(agent: Agent, now: datetime) -> bool:
-    """As the dispatch sees it (``dispatch.free_at``): available, or their wrap-up over."""
+    """As the dispatch sees it (``freeagents.free_at``): available, or their wrap-up over."""
     return agent.state == AgentState.AVAILABLE or (
         agent.state == AgentState.WRAP_UP
         and agent.wrap_up_until is not None
@@ -87,7 +88,7 @@ def _pick(call: Call, asker: Agent, to_queue: str, now: datetime) -> Agent | Non
     queue = configcache.queue(to_queue)
     if queue is None:
         return None
-    free = list(_locked(Agent.objects.filter(dispatch.free_at(now))).order_by("state_since", "pk"))
+    free = list(_locked(Agent.objects.filter(free_at(now))).order_by("state_since", "pk"))
     stand_in = Waiting(
         pk=0, call_id=call.call_id, queue_id=queue.pk,
         centre_id=call.centre_id or asker.centre_id, priority=0.0, offered_at=now,

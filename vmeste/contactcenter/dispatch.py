@@ -20,10 +20,10 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from django.db import transaction
-from django.db.models import Q, Subquery
 from django.utils import timezone
 
 from vmeste.contactcenter import configcache, holding, roster, screenpop, waiting
+from vmeste.contactcenter.freeagents import free_at, free_now, lock_free
 from vmeste.contactcenter.models import Agent, Call, Queue
 from vmeste.contactcenter.routing import Assignment, CallbackOffer, Router
 from vmeste.contactcenter.services import move, routing_configuration, save_moves
@@ -86,21 +86,6 @@ def dispatch_if_due(*, now: datetime | None = None) -> Dispatched:
     if any(state == AgentState.WRAP_UP for *_agent, state in free):
         return dispatch(now=now)  # a wrap-up is over: written there, whatever it decides
     return dispatch(now=now) if worth_dispatching([a[:3] for a in free], now) else NOTHING
-
-
-def free_at(now: datetime) -> Q:
-    """The agents free to take a call: available, or in a wrap-up whose time has passed
-    (``Agent.wrap_up_until``; the dispatch makes them available from that moment).
-    ``is_free`` is the same rule on a row already read."""
-    return Q(state=AgentState.AVAILABLE) | Q(state=AgentState.WRAP_UP, wrap_up_until__lte=now)
-
-
-def is_free(agent: Agent, now: datetime) -> bool:
-    """``free_at`` on a row already read (the event's own agent, just moved)."""
-    if agent.state == AgentState.AVAILABLE:
-        return True
-    until = agent.wrap_up_until
-    return agent.state == AgentState.WRAP_UP and until is not None and until <= now
 
 
 def worth_dispatching(
@@ -288,29 +273,6 @@ def dispatch(
                 return decided
             waiting.clear()
         return NOTHING  # changed under it each time: the next event or heartbeat tries again
-
-
-def lock_free(now: datetime, *, also: str = "") -> list[Agent]:
-    """The agents free at ``now`` (and the agent named ``also``, whatever their state),
-    locked in one statement in primary-key order: every transaction that locks several
-    agents before an event's own takes them in that one order, so that two servers never
-    each hold an agent the other waits for."""
-    wanted = free_at(now)
-    if also:  # by primary key, found first: an OR on the users' table made it a scan
-        wanted |= Q(pk=Subquery(Agent.objects.filter(user__username=also).values("pk")[:1]))
-    return list(
-        Agent.objects.select_for_update(of=("self",))  # not their users' rows
-        .filter(wanted)
-        .select_related("user")
-        .order_by("pk")
-    )
-
-
-def free_now(agents: list[Agent], now: datetime) -> list[Agent]:
-    """Those of ``agents`` free at ``now``, longest idle first: the order they ask for
-    calls in."""
-    free = [agent for agent in agents if is_free(agent, now)]
-    return sorted(free, key=lambda agent: (agent.state_since, agent.pk))
 
 
 def _end_wrap_ups(ready: list[Agent]) -> None:

@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from vmeste.contactcenter import configcache, consults, waiting
 from vmeste.contactcenter.callevents import apply_call_event
 from vmeste.contactcenter.calllog import EVENT_TYPES
-from vmeste.contactcenter.dispatch import NOTHING, Dispatched, dispatch, lock_free, offer_due
+from vmeste.contactcenter.dispatch import NOTHING, Dispatched, dispatch, offer_due
+from vmeste.contactcenter.freeagents import lock_free
 from vmeste.contactcenter.models import Agent, Call, TelephonyEvent
 from vmeste.contactcenter.services import (
     move,
