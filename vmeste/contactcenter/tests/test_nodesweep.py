@@ -197,15 +197,20 @@ def test_the_sweep_is_a_job_of_the_worker():
     assert slots[5] == slots[0] + 2
 
 
-@pytest.mark.django_db(transaction=True)
-def test_the_worker_once_ends_the_calls_of_every_node_gone(make_user, settings, server_clock):
+def gone_for_long(make_user, settings):
+    """c1 answered through N1, heard last 10 minutes before T0, while the worker swept all
+    along (its last sweep 30 s before): committed rows, for the worker's own connection."""
     settings.MEDIA_NODE_ALL_GONE_SECONDS = LIMIT
     since = T0 - timedelta(minutes=10)
     answered_long_ago(make_user, since)
     MediaNode.objects.create(name=N1, seen_at=since, beating_since=since)
-    # The worker swept all along, its last sweep 30 s ago.
     MediaNode.objects.create(name=nodewatch.WATCHER, seen_at=T0 - timedelta(seconds=30),
                              beating_since=since)  # fmt: skip
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_once_ends_the_calls_of_every_node_gone(make_user, settings, server_clock):
+    gone_for_long(make_user, settings)
     server_clock.follow(T0)
     call_command("worker", "--once")
     run = DBTaskResult.objects.get(args_kwargs__args__0="sweep_media_nodes")
@@ -217,12 +222,7 @@ def test_the_worker_once_ends_the_calls_of_every_node_gone(make_user, settings, 
 def test_two_sweeps_at_once_on_postgresql_end_it_once(make_user, settings):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: two connections at once")
-    settings.MEDIA_NODE_ALL_GONE_SECONDS = LIMIT
-    since = T0 - timedelta(minutes=10)
-    answered_long_ago(make_user, since)
-    MediaNode.objects.create(name=N1, seen_at=since, beating_since=since)
-    MediaNode.objects.create(name=nodewatch.WATCHER, seen_at=T0 - timedelta(seconds=30),
-                             beating_since=since)  # fmt: skip
+    gone_for_long(make_user, settings)
     answers = at_once(lambda: ringwatch.sweep(now=T0))
     assert sorted(a["ended"] for a in answers) == [0, 1]
     assert ended_by_watch() == 1 and hang_ups("a") == [("wrap_up", GONE)]
