@@ -271,6 +271,10 @@ CALLBACK_DIAL_SECONDS = int(os.environ.get("VMESTE_CALLBACK_DIAL_SECONDS", "180"
 # is ended by Vmeste (``contactcenter.nodewatch``): a node gone mid-conversation.
 MEDIA_NODE_LOST_SECONDS = int(os.environ.get("VMESTE_MEDIA_NODE_LOST_SECONDS", "30"))
 MEDIA_NODE_MISSING_SECONDS = int(os.environ.get("VMESTE_MEDIA_NODE_MISSING_SECONDS", "10"))
+# When no node beats at all, ``vmeste worker`` (every 30 s) ends the answered calls of the
+# nodes not heard from for this many seconds while it ran: longer, because nodes alive
+# but cut off from a web server that is down are not heard either (``nodewatch.gone_long``).
+MEDIA_NODE_ALL_GONE_SECONDS = int(os.environ.get("VMESTE_MEDIA_NODE_ALL_GONE_SECONDS", "300"))
 USE_I18N = True
 USE_TZ = True
 

@@ -20,6 +20,12 @@ once):
   found so; a call answered a moment after the node made its list is missing from that
   list only, listed by the next heartbeat, and never ended.
 
+When every node is gone nobody beats: ``vmeste worker`` sweeps every 30 s instead
+(``swept``, run by ``ringwatch.sweep``), with its own row (``WATCHER``: the start of its
+unbroken run of sweeps). It runs the silent-node rule above, and ends the answered calls
+of a node not heard from for ``MEDIA_NODE_ALL_GONE_SECONDS`` while the worker swept all
+that time, whether another node is heard or not — the case that matters being none.
+
 A node that tells no name (an older one) is not watched, nor are its calls. The fold
 keeps Vmeste's end: a ``call_ended`` the node sends later changes nothing (``calllog``).
 """
@@ -40,6 +46,11 @@ from vmeste.contactcenter.models import Call, MediaNode
 # A node beats at least every 5 s: a longer gap breaks its run (``beating_since``).
 GAP_SECONDS = 10.0
 EVENT_PREFIX = "node-lost:"
+# The worker's sweep keeps a row like a node's, under a name no node's host:port@machine
+# has. It sweeps every 30 s (``privacy.schedule``): a sweep more than three periods after
+# the last (the worker stopped, or its queue held up that long) begins a new run.
+WATCHER = "vmeste worker"
+SWEEP_GAP_SECONDS = 90.0
 
 
 def record_beat(row: MediaNode | None, *, node: str, calls: list[str], now: datetime) -> MediaNode:
@@ -50,17 +61,23 @@ def record_beat(row: MediaNode | None, *, node: str, calls: list[str], now: date
     held = Call.objects.filter(state=Call.State.ANSWERED, media_node=node)
     absent = [c for c in held.values_list("call_id", flat=True) if c not in listed]
     before = row.missing if row is not None else {}
-    fields = {"seen_at": now, "holding": len(listed),
-              "missing": {c: before.get(c, now.isoformat()) for c in absent}}  # fmt: skip
+    missing = {c: before.get(c, now.isoformat()) for c in absent}
+    return _beat(row, name=node, now=now, gap=GAP_SECONDS, holding=len(listed), missing=missing)
+
+
+def _beat(row: MediaNode | None, *, name: str, now: datetime, gap: float, **fields) -> MediaNode:
+    """A beat of ``name`` written on its row (as read, or None: made), one statement; a
+    beat more than ``gap`` seconds after the last begins a new run (``beating_since``)."""
+    fields["seen_at"] = now
     if row is None:
-        row = MediaNode(name=node, beating_since=now, **fields)
+        row = MediaNode(name=name, beating_since=now, **fields)
         MediaNode.objects.bulk_create([row], ignore_conflicts=True)
         return row
-    if (now - row.seen_at).total_seconds() > GAP_SECONDS:
+    if (now - row.seen_at).total_seconds() > gap:
         fields["beating_since"] = now  # back after a gap: a new run
     MediaNode.objects.filter(pk=row.pk).update(**fields)
-    for name, value in fields.items():
-        setattr(row, name, value)
+    for field, value in fields.items():
+        setattr(row, field, value)
     return row
 
 
@@ -97,21 +114,60 @@ def lost(*, now: datetime, node: str = "", calls: list[str] | None = None) -> li
     """``node``'s beat recorded (its row; ``calls``: what it holds), then the answered
     calls it no longer lists and those of a silent node."""
     nodes = {n.name: n for n in MediaNode.objects.all()}  # a row a node: a few
+    nodes.pop(WATCHER, None)  # the worker's sweep, not a node
     found = []
     if node:
         row = nodes[node] = record_beat(nodes.get(node), node=node, calls=calls or [], now=now)
         reason = _("узел медиаприложения больше не ведёт звонок")
         found = [Lost(c, node, reason) for c in missing_too_long(row, now)]
-    names = silent(list(nodes.values()), now)
-    if names:
-        gone = Call.objects.filter(state=Call.State.ANSWERED, media_node__in=names)
-        reason = _("узел медиаприложения не отвечает")
-        rows = gone.order_by("pk").values_list("call_id", "media_node")
-        ended = [Lost(call_id, name, reason) for call_id, name in rows]
-        if not ended:  # all their calls ended: their rows go, not asked about forever
-            _forget(names, now)
-        found.extend(ended)
-    return found
+    return found + _calls_of(silent(list(nodes.values()), now), now)
+
+
+def _calls_of(names: list[str], now: datetime) -> list[Lost]:
+    """The answered calls of the nodes ``names``, gone; none: their rows are forgotten."""
+    if not names:
+        return []
+    gone = Call.objects.filter(state=Call.State.ANSWERED, media_node__in=names)
+    reason = _("узел медиаприложения не отвечает")
+    rows = gone.order_by("pk").values_list("call_id", "media_node")
+    ended = [Lost(call_id, name, reason) for call_id, name in rows]
+    if not ended:  # all their calls ended: their rows go, not asked about forever
+        _forget(names, now)
+    return ended
+
+
+def gone_long(nodes: list[MediaNode], watcher: MediaNode, now: datetime) -> list[str] | None:
+    """The nodes not heard from for ``MEDIA_NODE_ALL_GONE_SECONDS`` while the worker swept
+    without a break all that time (``watcher``: its row): Vmeste was there, they were not.
+
+    The longer limit because the worker proves the database and itself up, not the web
+    server: nodes alive but unable to reach it (it is down, restarting, cut off) are heard
+    by nobody either, and their calls, still talking, would be ended. Minutes cover a
+    restart or a deploy; an outage longer than that ends them (their late word changes
+    nothing, and their agents go to wrap-up while still on the line). None: the worker has
+    not swept that long, so Vmeste itself may have been away."""
+    window = now - timedelta(seconds=settings.MEDIA_NODE_ALL_GONE_SECONDS)
+    if watcher.beating_since > window:
+        return None
+    return [n.name for n in nodes if n.seen_at < window]
+
+
+class Swept(NamedTuple):
+    lost: list[Lost]
+    all_gone: bool  # no node heard (``gone_long``: every node, or none known)
+
+
+def swept(*, now: datetime) -> Swept:
+    """The worker's watch, with no heartbeat: its own sweep recorded (``WATCHER``), then
+    the answered calls of the nodes ``silent`` finds (another node heard) or ``gone_long``
+    (none need be heard). One read of the node rows, one write of its own row; the calls
+    asked for only when some node is found gone."""
+    nodes = {n.name: n for n in MediaNode.objects.all()}  # a row a node: a few
+    watcher = _beat(nodes.pop(WATCHER, None), name=WATCHER, now=now, gap=SWEEP_GAP_SECONDS)
+    rows = list(nodes.values())
+    long = gone_long(rows, watcher, now)
+    names = sorted(set(silent(rows, now)).union(long or []))
+    return Swept(_calls_of(names, now), all_gone=long is not None and len(long) == len(rows))
 
 
 def _forget(names: list[str], now: datetime) -> None:

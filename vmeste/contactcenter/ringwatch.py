@@ -15,6 +15,12 @@ back by ``put_back`` — the same path as a node that restarts and tells its led
 (``telephony.services.callback_stranded``) — as a telephony event whose id is the ring's
 step: two server processes finding it at once change it once, and a node that comes
 back later and tells the same ring changes nothing more.
+
+When every node is gone nobody beats, and a ring given before stays ringing: ``sweep``,
+``vmeste worker``'s job every 30 s, takes such rings back too, once the node watch finds
+no node heard for ``MEDIA_NODE_ALL_GONE_SECONDS`` (``nodewatch.swept``). While a node is
+heard its heartbeats do it, and give the call again in their answer to a node; the
+worker's answer reaches none.
 """
 
 from __future__ import annotations
@@ -48,6 +54,22 @@ def heartbeat(
     # call wait, which that check sees
     decided = dispatch_if_due(now=now)
     return Dispatched(taken.rung + decided.rung, taken.callback_offers + decided.callback_offers)
+
+
+def sweep(*, now: datetime) -> dict[str, int]:
+    """``vmeste worker``'s watch, for when no heartbeat comes (``privacy.schedule``): the
+    answered calls of nodes gone ended, and, when no node is heard at all, the rings
+    nobody reported taken back. Answers how many of each this sweep changed (another
+    worker's sweep may have changed them first: a copy, changing nothing), for the
+    task's result."""
+    found = nodewatch.swept(now=now)
+    ended = [nodewatch.end(lost, now=now) for lost in found.lost]
+    taken = take_back_unreported(now=now) if found.all_gone else []
+    return {"ended": _changed(ended), "taken_back": _changed(taken)}
+
+
+def _changed(answers: list[dict]) -> int:
+    return sum(not answer["duplicate"] for answer in answers)
 
 
 def unreported(now: datetime) -> list[Call]:

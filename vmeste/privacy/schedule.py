@@ -52,6 +52,10 @@ JOBS: tuple[Periodic, ...] = (
         "vmeste.core.services.purge_expired_form_submissions",
         timedelta(hours=1),
     ),
+    # Answered calls (and rings) of media nodes gone when no node is left to beat
+    # (contactcenter, issue 14). Slots count from the epoch, so 30 s works as an hour does;
+    # the worker ticks every 5 s (--interval), and a slower tick would stretch the period.
+    Periodic("sweep_media_nodes", "vmeste.contactcenter.ringwatch.sweep", timedelta(seconds=30)),
 )
 
 

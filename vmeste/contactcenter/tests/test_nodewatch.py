@@ -244,18 +244,8 @@ def test_two_heartbeats_at_once_on_postgresql_end_it_once(make_user, settings):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: two connections at once")
     settings.MEDIA_NODE_LOST_SECONDS = 30
-    line = Line.objects.get(code="we-are-together")
-    Queue.objects.create(line=line, code="food", name="Продукты", skill="general", ivr_path="1")
-    centre = Centre.objects.create(code="nat", name_ru="Федеральный", kind="national")
     since = T0 - timedelta(minutes=5)
-    Agent.objects.create(user=make_user("a"), centre=centre, skills={"general": 1},
-                             state="available", state_since=since)  # fmt: skip
-    told = {"line": "we-are-together", "ivr_path": "1", "centre": "nat"}
-    for n, kind, data in [("o", "call_offered", told), ("a", "call_answered", {"agent": "a",
-                          "node": N1})]:  # fmt: skip
-        telephony.record_event(event_id=f"c1-{n}", type=kind, call_id="c1", at=since,
-                               data=data, now=since)  # fmt: skip
-    assert state("c1") == ("answered", "a")
+    answered_long_ago(make_user, since)
     MediaNode.objects.create(name=N1, seen_at=T0 - timedelta(minutes=1), beating_since=since)
     MediaNode.objects.create(name=N2, seen_at=T0, beating_since=since)
     answers = at_once(lambda: ringwatch.heartbeat(now=T0))
@@ -263,3 +253,19 @@ def test_two_heartbeats_at_once_on_postgresql_end_it_once(make_user, settings):
     assert ended_by_watch() == 1
     assert Call.objects.get(call_id="c1").state == "ended"
     assert hang_ups("a") == [("wrap_up", GONE)]  # once
+
+
+def answered_long_ago(make_user, since):
+    """c1 answered by «a» through N1 at ``since``, set up without the API (a thread or the
+    worker's own connection needs committed rows)."""
+    line = Line.objects.get(code="we-are-together")
+    Queue.objects.create(line=line, code="food", name="Продукты", skill="general", ivr_path="1")
+    centre = Centre.objects.create(code="nat", name_ru="Федеральный", kind="national")
+    Agent.objects.create(user=make_user("a"), centre=centre, skills={"general": 1},
+                         state="available", state_since=since)  # fmt: skip
+    told = {"line": "we-are-together", "ivr_path": "1", "centre": "nat"}
+    for n, kind, data in [("o", "call_offered", told), ("a", "call_answered", {"agent": "a",
+                          "node": N1})]:  # fmt: skip
+        telephony.record_event(event_id=f"c1-{n}", type=kind, call_id="c1", at=since,
+                               data=data, now=since)  # fmt: skip
+    assert state("c1") == ("answered", "a")
