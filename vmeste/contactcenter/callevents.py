@@ -22,8 +22,8 @@ from django.utils import timezone
 
 from vmeste.contactcenter import calllog, configcache, consults, waiting
 from vmeste.contactcenter.calllog import CallEvent, CallSummary
-from vmeste.contactcenter.models import Agent, AgentStateChange, Call, TelephonyEvent
-from vmeste.contactcenter.services import move, save_moves, wrap_up_for
+from vmeste.contactcenter.models import Agent, Call, TelephonyEvent
+from vmeste.contactcenter.services import Moves, move, wrap_up_for
 from vmeste.contactcenter.transitions import AgentEvent, AgentState
 from vmeste.contacts import services as contact_services
 from vmeste.core.models import Centre
@@ -245,26 +245,25 @@ def _follow(
         _follow_agent(call, summary, locked[follows.pk], moves)
     if call.agent_id in locked:
         call.agent = locked[call.agent_id]
-    save_moves(moves.agents.values(), moves.rows)
-    return any(row.to_status == AgentState.AVAILABLE for row in moves.rows)
+    freed = any(row.to_status == AgentState.AVAILABLE for row in moves.rows)
+    moves.save()
+    return freed
 
 
-class _Moves:
-    """The agents' steps of one event, written together (``save_moves``)."""
+class _Moves(Moves):
+    """The agents' steps of one event, written together (``Moves.save``)."""
 
     def __init__(self, now: datetime, wrap_up: int, why: str = "") -> None:
+        super().__init__()
         self.now, self.wrap_up, self.why = now, wrap_up, why
-        self.rows: list[AgentStateChange] = []
-        self.agents: dict[int, Agent] = {}
 
     def step(self, agent: Agent, event: AgentEvent, at: datetime | None = None) -> None:
         why = self.why if event is AgentEvent.HANG_UP else ""
-        self.rows.append(move(agent, event, at=at or self.now, reason=why, wrap_up=self.wrap_up))
-        self.agents[agent.pk] = agent
+        self.add(agent, move(agent, event, at=at or self.now, reason=why, wrap_up=self.wrap_up))
 
     def release(self, agent: Agent) -> None:
         agent.call = None
-        self.agents[agent.pk] = agent
+        self.add(agent)
 
 
 def _hand_over(call: Call, old: Agent, new: Agent, summary: CallSummary, moves: _Moves) -> None:

@@ -26,7 +26,7 @@ from vmeste.contactcenter import configcache, holding, roster, screenpop, waitin
 from vmeste.contactcenter.freeagents import free_at, free_now, lock_free
 from vmeste.contactcenter.models import Agent, Call, Queue
 from vmeste.contactcenter.routing import Assignment, CallbackOffer, Router
-from vmeste.contactcenter.services import move, routing_configuration, save_moves
+from vmeste.contactcenter.services import Moves, move, routing_configuration
 from vmeste.contactcenter.transitions import AgentEvent, AgentState
 from vmeste.contactcenter.waiting import Waiting
 
@@ -249,7 +249,11 @@ ATTEMPTS = 3
 
 
 def dispatch(
-    *, now: datetime | None = None, offers_due: bool = True, free: list[Agent] | None = None
+    *,
+    now: datetime | None = None,
+    offers_due: bool = True,
+    free: list[Agent] | None = None,
+    moves: Moves | None = None,
 ) -> Dispatched:
     """Give waiting calls to available agents and offer callbacks that fell due.
 
@@ -260,33 +264,40 @@ def dispatch(
     (answered elsewhere, hung up) makes the dispatch decide again on a fresh copy.
     Without ``offers_due`` (an event's dispatch: time is the heartbeat's) nobody free
     means nothing to do. Inside the caller's transaction it adds no savepoint: it writes
-    nothing until it has decided."""
+    nothing until it has decided. ``moves``: the caller's steps not written yet (the
+    event's own agent), written with the dispatch's own (``Moves``)."""
     now = now or timezone.now()
+    moves = moves if moves is not None else Moves()
     with transaction.atomic(savepoint=False):
         ready = free_now(free if free is not None else lock_free(now), now)
-        _end_wrap_ups(ready)
-        if not ready and not offers_due:
-            return NOTHING
-        for _attempt in range(ATTEMPTS):
-            decided = _dispatch_once(list(ready), now)
-            if decided is not None:
-                return decided
-            waiting.clear()
-        return NOTHING  # changed under it each time: the next event or heartbeat tries again
+        _end_wrap_ups(ready, moves)
+        decided = _decide(ready, now, offers_due, moves)
+        moves.save()
+        return decided
 
 
-def _end_wrap_ups(ready: list[Agent]) -> None:
+def _decide(ready: list[Agent], now: datetime, offers_due: bool, moves: Moves) -> Dispatched:
+    if not ready and not offers_due:
+        return NOTHING
+    for _attempt in range(ATTEMPTS):
+        decided = _dispatch_once(list(ready), now, moves)
+        if decided is not None:
+            return decided
+        waiting.clear()
+    return NOTHING  # changed under it each time: the next event or heartbeat tries again
+
+
+def _end_wrap_ups(ready: list[Agent], moves: Moves) -> None:
     """The agents whose wrap-up time has passed are available from the moment it ended
     (their timeline says so then); ``ready`` stays longest idle first."""
     ended = [agent for agent in ready if agent.state == AgentState.WRAP_UP]
-    if not ended:
-        return
-    rows = [move(agent, AgentEvent.WRAP_DONE, at=agent.wrap_up_until) for agent in ended]
-    save_moves(ended, rows)
-    ready.sort(key=lambda agent: (agent.state_since, agent.pk))
+    for agent in ended:
+        moves.add(agent, move(agent, AgentEvent.WRAP_DONE, at=agent.wrap_up_until))
+    if ended:
+        ready.sort(key=lambda agent: (agent.state_since, agent.pk))
 
 
-def _dispatch_once(ready: list[Agent], now: datetime) -> Dispatched | None:
+def _dispatch_once(ready: list[Agent], now: datetime, moves: Moves) -> Dispatched | None:
     """One decision on the copy of the waiting calls, written if the calls it names are
     still as read (else None, nothing written)."""
     signed = Signed()
@@ -327,7 +338,7 @@ def _dispatch_once(ready: list[Agent], now: datetime) -> Dispatched | None:
                 result.callback_offers.append(call.call_id)
     if not _still_waiting([call for call, _agent in rung] + offered):
         return None
-    _ring(rung, now)
+    _ring(rung, now, moves)
     _offer(offered, now)
     return result
 
@@ -429,20 +440,16 @@ def _ring_wanted(
     return rung
 
 
-def _ring(rung: list[tuple[Waiting, Agent]], now: datetime) -> None:
-    """The calls given, their agents rung and the rings on their timelines. One UPDATE a
-    row (usually one call is given): ``bulk_update``'s CASE expressions cost more to build
-    than the statements they save."""
-    if not rung:
-        return
-    rows = []
+def _ring(rung: list[tuple[Waiting, Agent]], now: datetime, moves: Moves) -> None:
+    """The calls given, their agents rung and the rings on their timelines (written with
+    ``moves``). One UPDATE a call (usually one is given): ``bulk_update``'s CASE
+    expressions cost more to build than the statements they save."""
     for chosen, agent in rung:
         Call.objects.filter(pk=chosen.pk).update(
             state=Call.State.RINGING, agent=agent, revision=chosen.revision + 1
         )
         waiting.drop(chosen.pk)
         agent.call = Call(pk=chosen.pk, call_id=chosen.call_id, state=Call.State.RINGING)
-        rows.append(move(agent, AgentEvent.RING, at=now))
-    save_moves([agent for _call, agent in rung], rows)
+        moves.add(agent, move(agent, AgentEvent.RING, at=now))
     for _call, agent in rung:
         screenpop.announce(agent.user_id)  # sent when this transaction commits

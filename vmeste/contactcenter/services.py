@@ -108,13 +108,38 @@ def save_moves(agents: Iterable[Agent], rows: list[AgentStateChange]) -> None:
     AgentStateChange.objects.bulk_create(rows)
 
 
+class Moves:
+    """Agents' steps of one transaction not written yet: each agent saved once, with where
+    its last step left it, and all the timeline rows in one INSERT (``save``). A «ready»
+    answered with a ring is two steps of one agent: one UPDATE and one INSERT, not two of
+    each."""
+
+    def __init__(self) -> None:
+        self.rows: list[AgentStateChange] = []
+        self.agents: dict[int, Agent] = {}
+
+    def add(self, agent: Agent, row: AgentStateChange | None = None) -> None:
+        """The agent changed (by ``row``, the step ``move`` made, or by hand: its call)."""
+        if row is not None:
+            self.rows.append(row)
+        self.agents[agent.pk] = agent
+
+    def save(self) -> None:
+        if self.agents or self.rows:
+            save_moves(self.agents.values(), self.rows)
+        self.rows, self.agents = [], {}
+
+
 def sign_in_refusal(agent: Agent, event: AgentEvent, at: datetime) -> tuple[str, str]:
     """Why the agent may not sign in now, as (code, message); ("", "") when they may. Only
     someone who may open the call card takes calls (a volunteer, once granted the operator
     role), and a centre that takes calls only from its shifts refuses anyone off shift."""
     if event is not AgentEvent.SIGN_IN or agent.centre_id is None:
         return "", ""
-    if not agent.user.can(Right.REGISTER):  # a call they could not open is never theirs
+    user = agent.user
+    if user.get_deferred_fields():  # read with its username only (``freeagents``): in full
+        agent.user = user = type(user).objects.get(pk=user.pk)
+    if not user.can(Right.REGISTER):  # a call they could not open is never theirs
         return "no_call_card", _("Принимать звонки может тот, кому доступна карточка звонка.")
     if rota.may_take_calls(user_id=agent.user_id, centre_id=agent.centre_id, at=at):
         return "", ""

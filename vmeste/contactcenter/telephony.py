@@ -23,9 +23,9 @@ from vmeste.contactcenter.dispatch import NOTHING, Dispatched, dispatch, offer_d
 from vmeste.contactcenter.freeagents import lock_free
 from vmeste.contactcenter.models import Agent, Call, TelephonyEvent
 from vmeste.contactcenter.services import (
+    Moves,
     move,
     refusal,
-    save_moves,
     sign_in_refusal,
     wrap_up_after,
 )
@@ -116,11 +116,14 @@ def _store_and_apply(
         # Applied first and stored with its outcome: a copy of an event already stored
         # fails on its id at the end and rolls the whole of it back.
         free = lock_free(now, also=data.get("agent", "")) if _may_free(data) else None
-        outcome, matching_changed = _apply_agent_event(data, at, free)
+        moves = Moves()  # the agent's step, written with the dispatch's when one follows
+        outcome, matching_changed = _apply_agent_event(data, at, free, moves)
         _store(event_id, type, call_id, at, data, outcome)
         if free is None or not matching_changed:
+            moves.save()
             return _Applied(None, outcome, matching_changed, None)
-        return _Applied(None, outcome, True, dispatch(now=now, offers_due=False, free=free))
+        decided = dispatch(now=now, offers_due=False, free=free, moves=moves)
+        return _Applied(None, outcome, True, decided)
     if type == CONSULT:  # a colleague's side of a consultation
         outcome, matching_changed = consults.record(call_id, data, at)
         _store(event_id, type, call_id, at, data, outcome)
@@ -229,10 +232,13 @@ def call_state(call: Call) -> dict:
     }
 
 
-def _apply_agent_event(data: dict, at: datetime, locked: list[Agent] | None) -> tuple[str, bool]:
+def _apply_agent_event(
+    data: dict, at: datetime, locked: list[Agent] | None, moves: Moves
+) -> tuple[str, bool]:
     """Answers why the event changed nothing ("" when it did), and whether who can be
     matched changed (the agent became available, or the call they let ring went back).
-    ``locked``: the agents locked already, the event's among them if it exists."""
+    ``locked``: the agents locked already, the event's among them if it exists. The
+    agent's step is added to ``moves``, for the caller to write."""
     name = data.get("agent", "")
     if locked is not None:
         agent = next((a for a in locked if a.user.username == name), None)
@@ -264,5 +270,5 @@ def _apply_agent_event(data: dict, at: datetime, locked: list[Agent] | None) -> 
                 state=Call.State.WAITING, agent=None, revision=F("revision") + 1
             )
         )
-    save_moves([agent], [row])
+    moves.add(agent, row)
     return "", back or agent.state == AgentState.AVAILABLE
