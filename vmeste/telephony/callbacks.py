@@ -17,7 +17,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from vmeste.telephony import legs, sip
+from vmeste.telephony import handover, legs, sip
 from vmeste.telephony.edgeclient import VmesteUnavailable
 from vmeste.telephony.useragent import Dialog, uac_dialog
 
@@ -81,7 +81,13 @@ class PlacedCallback:
         if self.gone.is_set():  # hung up while Vmeste was being told
             return await self._tell("call_ended")
         caller = await self._put_through(caller_leg, agent_leg, answer.body)
-        await self.app.hold_call(caller, caller.called_back())
+        await self.app.hold_call(caller, caller.until_over(self._talking(caller)))
+
+    @staticmethod
+    async def _talking(caller: Caller) -> None:
+        """Put through; transferred on (site or REFER), waiting for the next agent as any."""
+        if await handover.talking(caller):
+            await caller.wait_for_agent()
 
     async def _put_through(self, caller_leg: Dialog, agent_leg: Dialog, heard: str) -> Caller:
         """The callback as a ``Caller`` of the node, put through to its agent: one path for
@@ -103,6 +109,9 @@ class PlacedCallback:
         if media is not None:
             caller.stream.remote = (media.address, media.port)
         caller.stream.hush()
+        caller.state, caller.offered = "bridged", True  # its end is told (``call_ended``)
+        self.ua.in_dialog[caller_leg.call_id] = caller.from_caller
+        self.ua.in_dialog[agent_leg.call_id] = caller.from_agent
         return caller
 
     def _keep(self, request: sip.Message, response: sip.Message) -> Dialog:

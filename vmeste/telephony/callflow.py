@@ -207,7 +207,7 @@ class Caller:
         self.stream = await self.ua.open_stream()
         self.stream.remote = (offer.address, offer.port)
         self.stream.receiver.payload_type = offer.event_payload or 101
-        self.ua.in_dialog[self.dialog.call_id] = self._from_caller
+        self.ua.in_dialog[self.dialog.call_id] = self.from_caller
         body = sip.make_sdp(self.ua.host, self.stream.port, secrets.randbits(31))
         self.ua.answer(
             self.invite,
@@ -218,22 +218,9 @@ class Caller:
             body=body,
         )
         self.answered_at = time.monotonic()
-        await self._until_over(self._flow())
+        await self.until_over(self._flow())
 
-    async def called_back(self) -> None:
-        """A callback put through (``callbacks``: both legs ours, ``agent_leg`` and
-        ``stream`` set, ``acks`` sent): from here a caller talking to their agent as any —
-        transferred on (site or REFER, blind or warm) they wait for the next agent as any."""
-        self.state, self.offered = "bridged", True
-        self.ua.in_dialog[self.dialog.call_id] = self._from_caller
-        self.ua.in_dialog[self.agent_leg.call_id] = self.from_agent
-        await self._until_over(self._transferred_on())
-
-    async def _transferred_on(self) -> None:
-        if await handover.talking(self):
-            await self._wait_for_agent()
-
-    async def _until_over(self, steps: Coroutine[Any, Any, None]) -> None:
+    async def until_over(self, steps: Coroutine[Any, Any, None]) -> None:
         """``steps`` until they end or the caller hangs up; then the call's end, told once."""
         flow = asyncio.create_task(steps)
         gone = asyncio.create_task(self.gone.wait())
@@ -304,9 +291,9 @@ class Caller:
         self.app.on_answer(answer)
         if callback and self.agents.empty():
             return await self.request_callback()
-        await self._wait_for_agent()
+        await self.wait_for_agent()
 
-    async def _wait_for_agent(self) -> None:
+    async def wait_for_agent(self) -> None:
         """Announcements and music while the agents Vmeste names are rung in turn."""
         holder = asyncio.create_task(ivrplay.hold(self))
         ringer = asyncio.create_task(handover.ring_agents(self))
@@ -340,7 +327,7 @@ class Caller:
         else:
             await self.say_and_hang_up(_("Не удалось соединить. Пожалуйста, перезвоните позже."))
 
-    def _from_caller(self, message: sip.Message, addr) -> None:
+    def from_caller(self, message: sip.Message, addr) -> None:
         # No address: a 2xx of ours retransmitted (its ``method`` is its CSeq's, INVITE:
         # it must never be answered as if it were a request, to nowhere).
         if addr is None:
