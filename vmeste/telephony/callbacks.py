@@ -4,8 +4,11 @@ the router gives their call to an agent (``rung`` with ``callback``, listed by
 then dials the caller with the agent's offer (RFC 3725 flow I again, both legs ours), and
 tells Vmeste each step: ``callback_dialing`` (the agent is on the line),
 ``callback_answered`` or ``callback_failed`` (Vmeste keeps the attempts and decides the
-retry), ``call_ended`` when either hangs up. An agent who does not answer is
-``agent_state no_answer``, as for any call.
+retry). An agent who does not answer is ``agent_state no_answer``, as for any call.
+Once both are on the line the callback is a ``Caller`` of the node like any caller put
+through to an agent (``_put_through``): the transfers asked from the site (claimed by the
+node every second), the agent's REFER and the warm transfer take the one path they take
+for every call, and its end is told once (``call_ended``).
 """
 
 from __future__ import annotations
