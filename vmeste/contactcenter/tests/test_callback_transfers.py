@@ -35,8 +35,8 @@ def _server_clock(server_clock):
 
 
 @pytest.fixture
-def called_back(world, api_as, make_user):  # noqa: F811
-    """Operator «op» dialled the caller of c1 back and talks to them; «b» (same skill)
+def dialling(world, api_as):  # noqa: F811
+    """Operator «op» is on the line, the caller of c1 being dialled back; «b» (same skill)
     not ready yet; the edge's client."""
     phone, op = api_as("telephony"), api_as("operator")
     wants_callback(phone, "c1", T0)
@@ -45,6 +45,13 @@ def called_back(world, api_as, make_user):  # noqa: F811
     assert rung(T0 + timedelta(seconds=60)) == [("c1", op.user.username, True)]
     phone.post(URL, ev("d", "callback_dialing", "c1", T0 + timedelta(seconds=62),
                        agent=op.user.username))  # fmt: skip
+    return phone, op
+
+
+@pytest.fixture
+def called_back(dialling):
+    """… and the caller answered: they talk."""
+    phone, op = dialling
     answered = ev("ok", "callback_answered", "c1", T0 + timedelta(seconds=70), node="n1")
     assert phone.post(URL, answered).json()["call"]["state"] == "answered"
     return phone, op
@@ -56,6 +63,15 @@ def _ordered(phone, op, **target) -> dict:
     assert asked.status_code == 202, asked.content
     [order] = phone.post(CLAIM, {"call_ids": ["c1"]}).json()
     return order
+
+
+def test_a_transfer_before_the_caller_answers_is_refused_at_once(dialling):
+    """Nobody to transfer yet (the caller's phone rings): refused up front, in Russian,
+    no order kept — never an order dropped later."""
+    _phone, op = dialling
+    asked = op.post("/api/v1/contactcenter/calls/c1/transfer", {"to_queue": "food"})
+    assert asked.status_code == 409 and "сейчас ведёте" in asked.json()["error"]["message"]
+    assert not TransferOrder.objects.exists()
 
 
 def test_a_callback_transferred_to_a_queue_waits_as_a_caller_on_the_line(called_back):
