@@ -402,7 +402,7 @@ def decide(waiting: list[Waiting], ready: list[Agent], moment: float, signed: Si
                 arrived=min(call.offered_at.timestamp(), moment),
             )
         )
-        if call.callback_requested:  # virtual hold: same place, we dial them back
+        if holding.is_callback(call):  # virtual hold: same place, we dial them back
             router.request_callback(call.pk)
     decisions.extend(router.tick())  # the offers of the last calls rebuilt
     for agent in ready:  # longest idle first: each takes the best call they may take

@@ -31,6 +31,8 @@ def waits_for_agent(call: Call, now: datetime) -> str:
 
 
 def is_callback(call: Call) -> bool:
+    """Whether the call waits to be dialled back: a callback answered once and transferred
+    on is a caller on the line, waiting at the node holding them like any."""
     return call.callback_requested and call.answered_at is None
 
 

@@ -33,7 +33,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vmeste.contactcenter import nodewatch, telephony
+from vmeste.contactcenter import holding, nodewatch, telephony
 from vmeste.contactcenter.dispatch import Dispatched, Rung, dispatch_if_due
 from vmeste.contactcenter.models import Call, TelephonyEvent
 from vmeste.contactcenter.transitions import AgentState
@@ -97,7 +97,7 @@ def take_back_unreported(*, now: datetime) -> list[dict]:
     answers = []
     reason = _("узел медиаприложения не сообщил о вызове")
     for call in unreported(now):
-        if not call.callback_requested and _taken_back_before(call):
+        if not holding.is_callback(call) and _taken_back_before(call):
             answers.append(_end(call, at=now))
         else:
             answers.append(put_back(call, reason=reason, at=now))

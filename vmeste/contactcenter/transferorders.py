@@ -8,9 +8,10 @@ call while they are consulted (``consults``), refused when nobody is free.
 
 Vmeste does not move the caller itself (the media is the edge's): the order is kept until
 the media node holding the call takes it (``claim``, asked every second while it has
-callers put through to agents), which then does exactly what it does for a phone's REFER
-and posts the ``call_transferred`` event. An order nobody takes within ``ORDER_SECONDS``
-(the call ended meanwhile, or no node of ours holds it) is dropped, never carried out late.
+callers put through to agents — a callback whose caller answered among them), which then
+does exactly what it does for a phone's REFER and posts the ``call_transferred`` event. An
+order nobody takes within ``ORDER_SECONDS`` (the call ended meanwhile, or no node of ours
+holds it) is dropped, never carried out late.
 """
 
 from __future__ import annotations

@@ -4,8 +4,11 @@ the router gives their call to an agent (``rung`` with ``callback``, listed by
 then dials the caller with the agent's offer (RFC 3725 flow I again, both legs ours), and
 tells Vmeste each step: ``callback_dialing`` (the agent is on the line),
 ``callback_answered`` or ``callback_failed`` (Vmeste keeps the attempts and decides the
-retry), ``call_ended`` when either hangs up. An agent who does not answer is
-``agent_state no_answer``, as for any call.
+retry). An agent who does not answer is ``agent_state no_answer``, as for any call.
+Once both are on the line the callback is a ``Caller`` of the node like any caller put
+through to an agent (``_put_through``): the transfers asked from the site (claimed by the
+node every second), the agent's REFER and the warm transfer take the one path they take
+for every call, and its end is told once (``call_ended``).
 """
 
 from __future__ import annotations
@@ -17,12 +20,12 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from vmeste.telephony import legs, sip
+from vmeste.telephony import handover, legs, sip
 from vmeste.telephony.edgeclient import VmesteUnavailable
 from vmeste.telephony.useragent import Dialog, uac_dialog
 
 if TYPE_CHECKING:
-    from vmeste.telephony.callflow import MediaApplication
+    from vmeste.telephony.callflow import Caller, MediaApplication
 
 log = logging.getLogger("vmeste.telephony.media")
 
@@ -34,7 +37,7 @@ class PlacedCallback:
         self.app, self.ua, self.due = app, app.ua, due
         self.call_id, self.agent = due["call_id"], due["agent"]
         self.legs: dict[str, Dialog] = {}  # call-id of a leg → its dialog
-        self.ready = False  # both legs ACKed: a 2xx resent means our ACK was lost
+        self.acks: dict[str, sip.Message] = {}  # both legs ACKed: resent if a 2xx comes again
         self.gone = asyncio.Event()
 
     async def run(self) -> None:
@@ -74,13 +77,45 @@ class PlacedCallback:
                 await legs.bye(self.ua, caller_leg)
             return await self._tell("callback_failed", reason="no answer")
         caller_leg = self._keep(to_caller, answer)
-        legs.ack(self.ua, caller_leg, "")
-        legs.ack(self.ua, agent_leg, answer.body)
-        self.ready = True
+        self.acks[caller_leg.call_id] = legs.ack(self.ua, caller_leg, "")
+        self.acks[agent_leg.call_id] = legs.ack(self.ua, agent_leg, answer.body)
         log.info("callback %s: %s talks to %s", self.call_id, self.agent, number)
         await self._tell("callback_answered", agent=self.agent, node=self.app.node)
-        await self.gone.wait()
-        await self._tell("call_ended")
+        if self.gone.is_set():  # hung up while Vmeste was being told
+            return await self._tell("call_ended")
+        caller = await self._put_through(caller_leg, agent_leg, answer.body)
+        await self.app.hold_call(caller, caller.until_over(self._talking(caller)))
+
+    @staticmethod
+    async def _talking(caller: Caller) -> None:
+        """Put through; transferred on (site or REFER), waiting for the next agent as any."""
+        if await handover.talking(caller):
+            await caller.wait_for_agent()
+
+    async def _put_through(self, caller_leg: Dialog, agent_leg: Dialog, heard: str) -> Caller:
+        """The callback as a ``Caller`` of the node, put through to its agent: one path for
+        what follows — the transfers claimed from the site or asked by the agent's REFER
+        (blind or warm), the next agent rung, the end told once. Our own stream waits,
+        silent, for the music a transfer puts the caller on (``heard``: where their phone
+        takes media, from its answer)."""
+        from vmeste.telephony.callflow import Caller  # callflow imports this module
+
+        caller = Caller(self.app, self.call_id, caller_leg, self.due.get("caller_number", ""))
+        caller.line, caller.agent, caller.agent_leg = (
+            self.due.get("line", ""),
+            self.agent,
+            agent_leg,
+        )
+        caller.acks = self.acks
+        caller.stream = await self.ua.open_stream()
+        media = sip.parse_sdp(heard)
+        if media is not None:
+            caller.stream.remote = (media.address, media.port)
+        caller.stream.hush()
+        caller.state, caller.offered = "bridged", True  # its end is told (``call_ended``)
+        self.ua.in_dialog[caller_leg.call_id] = caller.from_caller
+        self.ua.in_dialog[agent_leg.call_id] = caller.from_agent
+        return caller
 
     def _keep(self, request: sip.Message, response: sip.Message) -> Dialog:
         dialog = uac_dialog(request, response)
@@ -90,9 +125,9 @@ class PlacedCallback:
 
     def _in_dialog(self, message: sip.Message, addr) -> None:
         if addr is None:  # the leg's 2xx again: our ACK was lost (or not sent yet)
-            dialog = self.legs.get(message.call_id)
-            if self.ready and dialog is not None:
-                legs.ack(self.ua, dialog, "")
+            ack = self.acks.get(message.call_id)
+            if ack is not None:  # the very same again (``legs.ack``)
+                self.ua.send(ack, self.ua.next_hop(ack))
             return
         if message.method == "ACK":
             return

@@ -14,7 +14,9 @@ import logging
 import secrets
 import socket
 import time
+from collections.abc import Awaitable, Coroutine
 from pathlib import Path
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -84,14 +86,20 @@ class MediaApplication:
         if offer is None:
             ua.answer(invite, addr, 488, to_tag=sip.new_tag())
             return
-        caller = Caller(self, invite, addr)
-        self.callers[invite.call_id] = caller
+        caller = Caller.dialled_in(self, invite, addr)
+        await self.hold_call(caller, caller.run(offer))
+
+    async def hold_call(self, caller: Caller, running: Awaitable[None]) -> None:
+        """A call this node holds until ``running`` ends: a caller who dialled in, or a
+        callback put through (``callbacks``). Vmeste's decisions and the transfers claimed
+        for it find it in ``callers``."""
+        self.callers[caller.call_id] = caller
         try:
-            await caller.run(offer)
+            await running
         except Exception:  # one broken call must not stop the others
-            log.exception("call %s failed", invite.call_id)
+            log.exception("call %s failed", caller.call_id)
         finally:
-            self.callers.pop(invite.call_id, None)
+            self.callers.pop(caller.call_id, None)
             caller.close()
 
     async def menu(self, line: str) -> dict:
@@ -162,10 +170,13 @@ class MediaApplication:
 
 
 class Caller:
-    def __init__(self, app: MediaApplication, invite: sip.Message, addr) -> None:
-        self.app, self.ua, self.invite, self.addr = app, app.ua, invite, addr
-        self.dialog = uas_dialog(invite, sip.new_tag())
-        self.number = sip.user_of(invite.get("from"))
+    """One call the node holds: ``call_id`` is Vmeste's, ``dialog`` the caller's leg."""
+
+    def __init__(self, app: MediaApplication, call_id: str, dialog: Dialog, number: str) -> None:
+        self.app, self.ua, self.call_id, self.dialog = app, app.ua, call_id, dialog
+        self.number = number
+        self.invite: sip.Message | None = None  # the caller's INVITE, when they dialled in
+        self.addr = None
         self.state = "menu"
         self.offered = False
         self.agents: asyncio.Queue[str] = asyncio.Queue()
@@ -185,11 +196,18 @@ class Caller:
         self.agent = ""
         self.stream = None
 
+    @classmethod
+    def dialled_in(cls, app: MediaApplication, invite: sip.Message, addr) -> Caller:
+        caller = cls(app, invite.call_id, uas_dialog(invite, sip.new_tag()),
+                     sip.user_of(invite.get("from")))  # fmt: skip
+        caller.invite, caller.addr = invite, addr
+        return caller
+
     async def run(self, offer: sip.Sdp) -> None:
         self.stream = await self.ua.open_stream()
         self.stream.remote = (offer.address, offer.port)
         self.stream.receiver.payload_type = offer.event_payload or 101
-        self.ua.in_dialog[self.invite.call_id] = self._from_caller
+        self.ua.in_dialog[self.dialog.call_id] = self.from_caller
         body = sip.make_sdp(self.ua.host, self.stream.port, secrets.randbits(31))
         self.ua.answer(
             self.invite,
@@ -200,7 +218,11 @@ class Caller:
             body=body,
         )
         self.answered_at = time.monotonic()
-        flow = asyncio.create_task(self._flow())
+        await self.until_over(self._flow())
+
+    async def until_over(self, steps: Coroutine[Any, Any, None]) -> None:
+        """``steps`` until they end or the caller hangs up; then the call's end, told once."""
+        flow = asyncio.create_task(steps)
         gone = asyncio.create_task(self.gone.wait())
         await asyncio.wait({flow, gone}, return_when=asyncio.FIRST_COMPLETED)
         if not flow.done():  # the caller hung up: stop whatever we were doing
@@ -208,7 +230,7 @@ class Caller:
             with contextlib.suppress(asyncio.CancelledError):
                 await flow
         elif flow.exception() is not None:  # our fault: say so in the log, free the caller
-            log.error("call %s failed", self.invite.call_id, exc_info=flow.exception())
+            log.error("call %s failed", self.call_id, exc_info=flow.exception())
             if not self.gone.is_set():
                 await legs.bye(self.ua, self.dialog)
         gone.cancel()
@@ -217,7 +239,7 @@ class Caller:
     async def _flow(self) -> None:
         line = self.invite.get("x-vmeste-line")
         if not line:
-            log.info("%s fallback announcement (the edge had no answer)", self.invite.call_id)
+            log.info("%s fallback announcement (the edge had no answer)", self.call_id)
             return await self.say_and_hang_up(self._fallback_text())
         try:
             menu = await self.app.menu(line)
@@ -228,7 +250,7 @@ class Caller:
         if self.state != "served":
             self.state = "chosen"
         self.menu_seconds = round(time.monotonic() - self.answered_at, 3)
-        log.info("%s chose %s (%s)", self.invite.call_id, end.ivr_path, end.kind)
+        log.info("%s chose %s (%s)", self.call_id, end.ivr_path, end.kind)
         await ivrplay.serve(self, menu, end)
 
     def _fallback_text(self) -> str:
@@ -257,7 +279,7 @@ class Caller:
         unless an agent is free now."""
         try:
             answer = await self.app.vmeste.event(
-                "call_offered", self.invite.call_id, queue=end.queue, **self._told()
+                "call_offered", self.call_id, queue=end.queue, **self._told()
             )
         except VmesteDelayed:  # it will arrive: so must its end, after it
             self.offered = True
@@ -265,16 +287,20 @@ class Caller:
         except VmesteUnavailable:
             return await self.say_and_hang_up(self._fallback_text())
         self.offered, self.state = True, "queue"
-        log.info("%s offered: %s", self.invite.call_id, answer.get("call"))
+        log.info("%s offered: %s", self.call_id, answer.get("call"))
         self.app.on_answer(answer)
         if callback and self.agents.empty():
             return await self.request_callback()
+        await self.wait_for_agent()
+
+    async def wait_for_agent(self) -> None:
+        """Announcements and music while the agents Vmeste names are rung in turn."""
         holder = asyncio.create_task(ivrplay.hold(self))
         ringer = asyncio.create_task(handover.ring_agents(self))
         try:
             await asyncio.wait({holder, ringer}, return_when=asyncio.FIRST_COMPLETED)
             if holder.done() and holder.exception() is not None:  # no announcement: wait on
-                log.error("%s hold failed", self.invite.call_id, exc_info=holder.exception())
+                log.error("%s hold failed", self.call_id, exc_info=holder.exception())
                 await ringer
         finally:
             holder.cancel()
@@ -284,10 +310,8 @@ class Caller:
         """The caller keeps their place and hangs up; an agent will dial them back."""
         self.state = "callback"
         with contextlib.suppress(VmesteUnavailable):
-            self.app.on_answer(
-                await self.app.vmeste.event("callback_requested", self.invite.call_id)
-            )
-        log.info("%s left for a callback", self.invite.call_id)
+            self.app.on_answer(await self.app.vmeste.event("callback_requested", self.call_id))
+        log.info("%s left for a callback", self.call_id)
         await self.say_and_hang_up(
             _("Мы перезвоним вам, как только освободится оператор. До свидания.")
         )
@@ -297,13 +321,13 @@ class Caller:
         if await handover.ring(self, number, agent=False):
             with contextlib.suppress(VmesteUnavailable):  # the call leaves us there: counted
                 await self.app.vmeste.event(
-                    "call_transferred", self.invite.call_id, to_number=number, **self._told()
+                    "call_transferred", self.call_id, to_number=number, **self._told()
                 )
             await self.gone.wait()
         else:
             await self.say_and_hang_up(_("Не удалось соединить. Пожалуйста, перезвоните позже."))
 
-    def _from_caller(self, message: sip.Message, addr) -> None:
+    def from_caller(self, message: sip.Message, addr) -> None:
         # No address: a 2xx of ours retransmitted (its ``method`` is its CSeq's, INVITE:
         # it must never be answered as if it were a request, to nowhere).
         if addr is None:
@@ -358,7 +382,7 @@ class Caller:
         await legs.bye(self.ua, self.consult_leg)  # None: nobody consulted
         if self.offered:
             with contextlib.suppress(VmesteUnavailable):
-                self.app.on_answer(await self.app.vmeste.event("call_ended", self.invite.call_id))
+                self.app.on_answer(await self.app.vmeste.event("call_ended", self.call_id))
         elif self.state in ("menu", "served") and self.line:  # ended in the menu: once
             # Hung up before a branch was chosen, or served there (a message, the robot's
             # answer, the night message: heard, or hung up on once it began).
@@ -367,7 +391,7 @@ class Caller:
             with contextlib.suppress(VmesteUnavailable):
                 await self.app.vmeste.event(
                     "call_ended",
-                    self.invite.call_id,
+                    self.call_id,
                     disposition=SERVED_IN_MENU if served else ABANDONED_IN_MENU,
                     **self._told(),
                 )
@@ -383,7 +407,7 @@ class Caller:
         }
 
     def close(self) -> None:
-        self.ua.in_dialog.pop(self.invite.call_id, None)
+        self.ua.in_dialog.pop(self.dialog.call_id, None)
         for leg in (self.agent_leg, self.consult_leg):
             if leg is not None:
                 self.ua.in_dialog.pop(leg.call_id, None)

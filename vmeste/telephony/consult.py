@@ -50,14 +50,14 @@ async def consult(caller: Caller, order: dict, hold) -> None:
     caller.state, caller.consult_ready = "consulting", asyncio.Event()
     await hold(caller, state="consulting")
     invite = legs.invite(caller.ua, number, caller.app.edge, caller=caller.number,
-                         call_id=caller.invite.call_id)  # fmt: skip
+                         call_id=caller.call_id)  # fmt: skip
     caller._ringing = invite  # cancelled if the caller hangs up meanwhile
     try:
         response = await legs.ring(caller.ua, invite)
     finally:
         caller._ringing = None
     if response is None or caller.state != "consulting":
-        log.info("%s consult of %s: no answer", caller.invite.call_id, number)
+        log.info("%s consult of %s: no answer", caller.call_id, number)
         if response is not None:  # the caller went meanwhile
             gone = uac_dialog(invite, response)
             legs.ack(caller.ua, gone, "")
@@ -74,7 +74,7 @@ async def consult(caller: Caller, order: dict, hold) -> None:
     if answer is None:
         return await _drop_consulted(caller, then_return=True)
     caller.acks[leg.call_id] = legs.ack(caller.ua, leg, answer)
-    log.info("%s consulting %s", caller.invite.call_id, number)
+    log.info("%s consulting %s", caller.call_id, number)
 
 
 def target(order: dict) -> str:
@@ -115,11 +115,11 @@ async def complete(caller: Caller, number: str) -> None:
         caller.app.on_answer(
             await caller.app.vmeste.event(
                 "call_transferred",
-                caller.invite.call_id,
+                caller.call_id,
                 **(where if colleague else {"to_number": number}),
             )
         )
-    log.info("%s put through to %s after a consultation", caller.invite.call_id, number)
+    log.info("%s put through to %s after a consultation", caller.call_id, number)
 
 
 async def back_to_caller(caller: Caller) -> None:
@@ -139,12 +139,12 @@ async def back_to_caller(caller: Caller) -> None:
                                      timeout=10.0)  # fmt: skip
     answer = await _offer(caller, caller.dialog, fresh.body) if fresh.status < 300 else None
     if answer is None:  # the agent's phone is gone: the caller waits for nobody
-        log.error("%s: the agent cannot be given back the caller", caller.invite.call_id)
+        log.error("%s: the agent cannot be given back the caller", caller.call_id)
         return await caller.say_and_hang_up("")
     caller.acks[agent.call_id] = legs.ack(caller.ua, agent, answer)
     caller.stream.stop()
     caller.state = "bridged"
-    log.info("%s back with %s", caller.invite.call_id, caller.agent)
+    log.info("%s back with %s", caller.call_id, caller.agent)
 
 
 async def _nobody_left(caller: Caller) -> None:
@@ -153,7 +153,7 @@ async def _nobody_left(caller: Caller) -> None:
     if caller.state == "leaving":  # told already (the ring's end and «complete» both ask)
         return
     caller.state = "leaving"
-    log.info("%s: the consultation ended with nobody to take the caller", caller.invite.call_id)
+    log.info("%s: the consultation ended with nobody to take the caller", caller.call_id)
     await _drop_consulted(caller, then_return=False)
     await _tell(caller, "over")
     await caller.say_and_hang_up(_("Не удалось соединить. Пожалуйста, перезвоните позже."))
@@ -170,7 +170,7 @@ async def _tell(caller: Caller, outcome: str) -> None:
     with contextlib.suppress(VmesteUnavailable):
         caller.app.on_answer(
             await caller.app.vmeste.event(
-                "consult", caller.invite.call_id, agent=colleague, outcome=outcome
+                "consult", caller.call_id, agent=colleague, outcome=outcome
             )
         )
 

@@ -30,20 +30,26 @@ async def ring_agents(caller: Caller) -> None:
         agent = await caller.agents.get()
         if caller.state != "queue":
             continue  # the caller chose a callback meanwhile
-        if await ring(caller, agent, agent=True):
-            # Bridged: until the caller or the agent hangs up, or the agent transfers.
-            await _first(caller.gone, caller.released)
-            if caller.gone.is_set() or caller.state == "bridged":
-                return
-            caller.released.clear()
+        if await ring(caller, agent, agent=True) and not await talking(caller):
+            return
+
+
+async def talking(caller: Caller) -> bool:
+    """A caller put through: until the caller or the agent hangs up (False), or the agent
+    transfers them on (True: back to waiting for the next agent)."""
+    await _first(caller.gone, caller.released)
+    if caller.gone.is_set() or caller.state == "bridged":
+        return False
+    caller.released.clear()
+    return True
 
 
 async def ring(caller: Caller, user: str, *, agent: bool) -> bool:
     """Ring an agent Vmeste picked (or an outside number); bridge on answer (True)."""
     caller.state, caller.agent = "ringing", user
-    log.info("%s ringing %s", caller.invite.call_id, user)
+    log.info("%s ringing %s", caller.call_id, user)
     invite = legs.invite(
-        caller.ua, user, caller.app.edge, caller=caller.number, call_id=caller.invite.call_id
+        caller.ua, user, caller.app.edge, caller=caller.number, call_id=caller.call_id
     )
     response = await legs.ring(caller.ua, invite)  # cancelled if the caller hangs up
     if response is None:
@@ -60,7 +66,7 @@ async def ring(caller: Caller, user: str, *, agent: bool) -> bool:
 async def _bridge(caller: Caller, agent_offer: str, *, tell: bool) -> bool:
     ua = caller.ua
     reinvite = caller.dialog.request("INVITE", ua.contact, ua.via, agent_offer)
-    log.info("%s bridging %s", caller.invite.call_id, caller.agent)
+    log.info("%s bridging %s", caller.call_id, caller.agent)
     try:
         answer = await ua.transact(reinvite, timeout=10.0)
     except TimeoutError:
@@ -76,7 +82,7 @@ async def _bridge(caller: Caller, agent_offer: str, *, tell: bool) -> bool:
         told = {"agent": caller.agent, "node": caller.app.node}
         with contextlib.suppress(VmesteUnavailable):
             caller.app.on_answer(
-                await caller.app.vmeste.event("call_answered", caller.invite.call_id, **told)
+                await caller.app.vmeste.event("call_answered", caller.call_id, **told)
             )
     return True
 
@@ -87,7 +93,7 @@ async def _unbridgeable(caller: Caller, reinvite: sip.Message, answer: sip.Messa
     frees the agent: a phone left waiting for its ACK, its agent left "ringing", would
     hold this call while the next one rang it."""
     ua = caller.ua
-    log.warning("%s not bridged to %s: %s", caller.invite.call_id, caller.agent,
+    log.warning("%s not bridged to %s: %s", caller.call_id, caller.agent,
                 answer.status if answer else "no answer")  # fmt: skip
     if answer is not None:
         legs.ack_failure(ua, reinvite, answer)

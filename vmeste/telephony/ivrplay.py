@@ -140,7 +140,7 @@ async def hold(caller: Caller) -> None:
         if caller.state == "queue":
             status = {}
             with contextlib.suppress(VmesteUnavailable):
-                status = await caller.app.vmeste.queue_status(caller.invite.call_id)
+                status = await caller.app.vmeste.queue_status(caller.call_id)
             said = await caller.app.prompts.audio(announcement(status))
             if caller.state == "queue":
                 await caller.stream.play(said)

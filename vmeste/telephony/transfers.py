@@ -43,7 +43,7 @@ def notify(caller: Caller, dialog: Dialog, status: str = "SIP/2.0 200 OK") -> No
 async def referred(caller: Caller, target: str) -> None:
     """Carry out the agent's blind transfer of ``caller`` to ``target``."""
     released, caller.agent_leg = caller.agent_leg, None
-    log.info("%s transferred by %s to %s", caller.invite.call_id, caller.agent, target)
+    log.info("%s transferred by %s to %s", caller.call_id, caller.agent, target)
     if released is not None:
         notify(caller, released)
         await legs.bye(caller.ua, released)
@@ -85,7 +85,7 @@ async def ordered(caller: Caller, order: dict) -> None:
         return  # the caller or the agent has gone, or a REFER came first
     caller.state = "transferring"
     released, caller.agent_leg = caller.agent_leg, None
-    log.info("%s transferred from the site by %s: %s", caller.invite.call_id,
+    log.info("%s transferred from the site by %s: %s", caller.call_id,
              order.get("asked_by"), order)  # fmt: skip
     await legs.bye(caller.ua, released)
     await _back_on_hold(caller)
@@ -100,7 +100,7 @@ async def ordered(caller: Caller, order: dict) -> None:
 async def _tell(caller: Caller, where: dict) -> bool:
     """``call_transferred`` to Vmeste; the agent it rings next comes in its answer."""
     try:
-        answer = await caller.app.vmeste.event("call_transferred", caller.invite.call_id, **where)
+        answer = await caller.app.vmeste.event("call_transferred", caller.call_id, **where)
     except VmesteUnavailable:
         return False
     caller.app.on_answer(answer)

@@ -84,6 +84,10 @@ class FakeVmeste:
         self.beats = [*getattr(self, "beats", []), (node, list(calls or []))]
         return {"rung": []}
 
+    async def callbacks_due(self) -> list[dict]:
+        """The callbacks given to agents (``due``: set by the test), not yet placed."""
+        return list(getattr(self, "due", []))
+
     async def transfers(self, call_ids: list[str]) -> list[dict]:
         """The transfers asked from the site (``ordered``), each given once."""
         self.claimed_for = call_ids

@@ -9,14 +9,16 @@ import urllib.request
 
 from django.utils import timezone
 
+from vmeste.accounts.services import issue_token
 from vmeste.contactcenter.dispatch import dispatch
-from vmeste.contactcenter.models import AgentStateChange, Call
+from vmeste.contactcenter.models import Agent, AgentStateChange, Call, TransferOrder
 from vmeste.contactcenter.services import change_agent_state
 from vmeste.contactcenter.telephony import record_event
-from vmeste.contactcenter.transitions import AgentEvent
+from vmeste.contactcenter.transitions import AgentEvent, AgentState
 from vmeste.telephony.services import set_sip_password
 from vmeste.telephony.tests.sipedge import free_udp_ports, sipp
 from vmeste.telephony.tests.test_sip_calls import (
+    _ask,
     _edge,
     _register,
     _until,
@@ -51,23 +53,28 @@ def _wants_callback(call_id: str) -> None:
                      data=data)  # fmt: skip
 
 
-def _callback_phones(tmp_path, live_server):
-    """The edge with a gateway, Ivanova's phone registered (answers) and the caller
-    behind the gateway (``callee.xml``): the edge and the two SIPp."""
-    ports = free_udp_ports(4)
+def _callback_phones(tmp_path, live_server, callee: str = "callee.xml", agents=("ivanova",)):
+    """The edge with a gateway, the ``agents``' phones registered (they answer) and the
+    caller behind the gateway (``callee``): the edge, Ivanova's SIPp and the caller's (the
+    others' in ``sip_edge.phones``)."""
+    ports = free_udp_ports(2 + 2 * len(agents))
     vmeste = live_server.url.replace("localhost", "127.0.0.1")
     urllib.request.urlopen(f"{vmeste}/healthz", timeout=30).close()
-    sip_edge = _edge(tmp_path, vmeste, gateway=f"sip:127.0.0.1:{ports[2]}").start()
+    sip_edge = _edge(tmp_path, vmeste, gateway=f"sip:127.0.0.1:{ports[0]}").start()
+    sip_edge.vmeste, sip_edge.phones = vmeste, {}
     try:
-        _register(tmp_path, sip_edge, "ivanova", ports[0])
-        phone = sipp(tmp_path, "agent.xml", name="phone-ivanova", port=ports[0],
-                     media_port=ports[1], timeout=60)  # fmt: skip
-        called = sipp(tmp_path, "callee.xml", name="called-back", port=ports[2],
-                      media_port=ports[3], timeout=60)  # fmt: skip
+        for n, username in enumerate(agents, 1):
+            _register(tmp_path, sip_edge, username, ports[2 * n])
+            sip_edge.phones[username] = sipp(
+                tmp_path, "agent.xml", name=f"phone-{username}", port=ports[2 * n],
+                media_port=ports[2 * n + 1], timeout=60,
+            )  # fmt: skip
+        called = sipp(tmp_path, callee, name="called-back", port=ports[0],
+                      media_port=ports[1], timeout=60)  # fmt: skip
     except BaseException:
         sip_edge.stop()
         raise
-    return sip_edge, phone, called
+    return sip_edge, sip_edge.phones["ivanova"], called
 
 
 def _called_back(sip_edge, phone, called, call_id: str) -> Call:
@@ -101,5 +108,40 @@ def test_a_callback_of_a_node_gone_is_placed_by_another_after_the_limit(
         _called_back(sip_edge, phone, called, "cb-2")
         undone = AgentStateChange.objects.filter(agent=agent, text__contains="не сообщил")
         assert [(c.from_status, c.to_status) for c in undone] == [("ringing", "available")]
+    finally:
+        sip_edge.stop()
+
+
+def test_a_callback_transferred_from_the_site_rings_an_agent_of_that_queue(
+    tmp_path, live_server, national, one_request_at_a_time
+):
+    """Ivanova's callback reaches the caller; from the call card she transfers them to the
+    psychologists: the media node takes the order, hangs her phone up, puts the caller
+    back on our music (a re-INVITE) and Sidorova's phone rings and takes them. One call,
+    hers, in «psy», one transfer; Ivanova in wrap-up."""
+    agents = national["agents"]
+    _wants_callback("cb-3")
+    set_sip_password(by=None, username="sidorova", password="phone-secret")
+    sip_edge, phone, called = _callback_phones(
+        tmp_path, live_server, "callee_transferred.xml", agents=("ivanova", "sidorova")
+    )
+    try:
+        for username in ("sidorova", "ivanova"):  # the callback is food's: Ivanova's
+            change_agent_state(agent=agents[username], event=AgentEvent.SIGN_IN)
+        talking = _until(lambda: Call.objects.filter(call_id="cb-3", state="answered").first())
+        assert talking is not None, sip_edge.log("media")[-3000:]
+        _ask(sip_edge.vmeste, issue_token(username="ivanova"), "cb-3/transfer",
+             {"to_queue": "psy"})  # fmt: skip
+        media = sip_edge.log("media")[-3000:]
+        assert called.wait(60) == 0, media
+        assert phone.wait(20) == 0, media  # hung up by the media node
+        assert sip_edge.phones["sidorova"].wait(20) == 0, media
+        call = _until(lambda: Call.objects.filter(call_id="cb-3", state="ended").first())
+        assert call is not None, sip_edge.log("media")[-3000:]
+        assert (call.agent.user.username, call.queue.code) == ("sidorova", "psy")
+        assert call.folded["summary"]["transfers"] == 1 and call.callback_attempts == 1
+        assert call.talk_seconds > 0 and Call.objects.count() == 1
+        assert Agent.objects.get(pk=agents["ivanova"].pk).state == AgentState.WRAP_UP
+        assert TransferOrder.objects.get().taken_at is not None
     finally:
         sip_edge.stop()
