@@ -31,6 +31,35 @@ def pytest_configure(config):
     # which switch it on. Set here, not in the environment: settings may be read before this
     # file is (pytest-django sets Django up early when not run through xdist).
     settings.REQUIRE_2FA = False
+    _sqlite_used_by_one_thread_at_a_time()
+
+
+def _sqlite_used_by_one_thread_at_a_time() -> None:
+    """The live server's request threads share the test's in-memory SQLite connection
+    (pytest-django hands it to them). Two requests at once — a page's panel still loading
+    while the test goes to the next page — used it from two threads together and hung for
+    good: one held SQLite's connection mutex inside a statement that called one of
+    Django's Python functions (which needs the GIL), the other held the GIL and waited for
+    that mutex. Each use of a cursor, and each commit or rollback, now takes one lock,
+    whose wait lets go of the GIL. Uncontended everywhere else: a few nanoseconds."""
+    import threading
+
+    from django.db.backends.sqlite3 import base
+
+    lock = threading.RLock()
+
+    def locked(method):
+        def call(*args, **kwargs):
+            with lock:
+                return method(*args, **kwargs)
+
+        return call
+
+    cursor, wrapper = base.SQLiteCursorWrapper, base.DatabaseWrapper
+    for name in ("execute", "executemany", "fetchone", "fetchmany", "fetchall", "close"):
+        setattr(cursor, name, locked(getattr(cursor, name)))
+    for name in ("_commit", "_rollback", "_set_autocommit"):
+        setattr(wrapper, name, locked(getattr(wrapper, name)))
 
 
 @pytest.fixture(autouse=True)
