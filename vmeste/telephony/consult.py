@@ -7,11 +7,12 @@ their registered phone, rung through the edge as any agent's ring). We hold ever
   offer given to the agent's phone by a re-INVITE and the agent's answer to the target:
   the agent and the specialist (or colleague) talk, the caller waits.
 - **complete** («Соединить», or the agent's phone hanging up while they consult: an
-  attended transfer's "hang up to complete"; before the target answers, once they do): an
-  INVITE without an offer to the target (a fresh offer), given to the caller; the agent's
-  phone hung up; ``call_transferred to_number`` (the call leaves the
-  routing core there, as a blind transfer out does), or ``to_agent`` with ``warm`` (the
-  call is the colleague's now); we stay in the signalling path.
+  attended transfer's "hang up to complete"): an INVITE without an offer to the target (a
+  fresh offer), given to the caller; the agent's phone hung up; ``call_transferred
+  to_number`` (the call leaves the routing core there, as a blind transfer out does), or
+  ``to_agent`` with ``warm`` (the call is the colleague's now); we stay in the signalling
+  path. Before the target answers, once they do: «Соединить» waits for the answer; with
+  the agent's phone hung up by then, the answer's own offer goes to the caller.
 - **return**, or the target hanging up, or not answering: their leg ended, an INVITE
   without an offer to the agent's phone and its offer given to the caller: back together.
 
@@ -69,7 +70,17 @@ async def consult(caller: Caller, order: dict, hold) -> None:
     caller.consult_leg = leg
     caller.ua.in_dialog[leg.call_id] = lambda m, a: _from_consulted(caller, m, a)
     await _tell(caller, "answered")
-    answer = await _offer(caller, caller.agent_leg, response.body)
+    agent = caller.agent_leg
+    answer = await _offer(caller, agent, response.body) if agent is not None else None
+    if answer is None and caller.agent_leg is None:
+        # The agent hung up to complete while the target rang (or as our re-INVITE reached
+        # their phone): nobody to consult with, so the target's offer goes straight to the
+        # caller and the caller's answer to the target. The real-SIP test found this step
+        # re-INVITEing the agent's leg that was gone: the consultation broke off, the
+        # target's answer was never ACKed and the caller was told nobody could take them.
+        await _put_through(caller, leg, response.body, number)
+        caller.consult_ready.set()  # ``complete``, waiting for it, finds them put through
+        return
     caller.consult_ready.set()
     if answer is None:
         return await _drop_consulted(caller, then_return=True)
@@ -97,7 +108,14 @@ async def complete(caller: Caller, number: str) -> None:
                                      timeout=10.0)  # fmt: skip
     if fresh.status >= 300:
         return await _drop_consulted(caller, then_return=True)
-    answer = await _offer(caller, caller.dialog, fresh.body)
+    await _put_through(caller, leg, fresh.body, number)
+
+
+async def _put_through(caller: Caller, leg: Dialog, offer: str, number: str) -> None:
+    """The target's ``offer`` (fresh, or their answer's own when the agent hung up before
+    it) given to the caller, the caller's answer to the target: the two talk, the agent's
+    phone hung up if it is still there, ``call_transferred`` told."""
+    answer = await _offer(caller, caller.dialog, offer)
     if answer is None:
         return await _drop_consulted(caller, then_return=True)
     caller.acks[leg.call_id] = legs.ack(caller.ua, leg, answer)

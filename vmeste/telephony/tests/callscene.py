@@ -323,10 +323,12 @@ async def consulting(
     orders: Callable[[sip.Message, str], list[dict]],
     busy: tuple[str, ...] = (),
     phone: Callable[[], Peer] | None = None,
+    rung: str = "",
 ) -> tuple[MediaApplication, FakeVmeste, Peer, Peer, sip.Message, sip.Message, Caller]:
     """A caller of «1» put through to Ivanova, who orders ``orders(invite, "consult")``:
     back once the consulted phone answered (our ACK on its leg sent), or once it was rung
-    when ``busy`` names it. The scene, the caller's INVITE and our 200, the node's caller."""
+    when ``busy`` names it or ``rung`` does (its answer late: ``phone``). The scene, the
+    caller's INVITE and our 200, the node's caller."""
     app, vmeste, caller, phones = await scene(["ivanova"], busy=set(busy), phone=phone)
     invite, ok, media = await dial(app, caller)
     press(caller, media, "1")
@@ -334,8 +336,9 @@ async def consulting(
     me = app.callers[invite.call_id]
     await until(lambda: me.state == "bridged")
     vmeste.orders = orders(invite, "consult")
-    if busy:
-        await until(lambda: busy[0] in phones.rung)
+    ringing = busy[0] if busy else rung
+    if ringing:
+        await until(lambda: ringing in phones.rung)
     else:
         await until(
             lambda: (

@@ -1,10 +1,9 @@
 """An agent who puts the receiver down while consulting (an attended transfer's "hang up to
 complete"), on the node's stand-in harness (``callscene``'s Vmeste, phones and caller
-on loopback UDP): the caller goes to the specialist consulted; with nobody left to take
-them (the specialist's phone busy once the agent is gone), the caller is told and let go.
-The real-SIP case (Kamailio, SIPp phones, a colleague of ours) has no test yet: one was
-written and failed once in three full runs on SQLite (an agent still on call after the
-end), cause not found; see the session's note."""
+on loopback UDP): the caller goes to the specialist consulted, also when the specialist's
+phone still rang and answers after; with nobody left to take them (the specialist's phone
+busy once the agent is gone), the caller is told and let go. The real-SIP cases (Kamailio,
+SIPp phones, an outside specialist behind the gateway): ``test_sip_consult.py``."""
 
 from __future__ import annotations
 
@@ -49,17 +48,21 @@ class SlowPeer(Peer):
         super().connection_made(Late(transport, self.delay))
 
 
-async def _consult_then_hang_up(busy: tuple[str, ...]):
-    """Ivanova consults the specialist and hangs up: at once when they answered, while their
-    phone still rings when ``busy`` (its 486 comes half a second later). What Vmeste was
-    told, what the node said to the caller, whom the caller was with, what the caller got,
-    whether the caller was still held while the specialist's phone rang."""
+async def _consult_then_hang_up(busy: tuple[str, ...], *, ringing: bool):
+    """Ivanova consults the specialist and hangs up: once they answered, or while their
+    phone still rings (``ringing``: its answer, a 486 when ``busy``, comes half a second
+    later). What Vmeste was told, what the node said to the caller, whom the caller was
+    with, what the caller got, whether the caller was still held while the specialist's
+    phone rang, the requests the phones got."""
     app, vmeste, caller, phones, invite, ok, me = await consulting(
-        warm_order, busy, phone=lambda: SlowPeer(set(busy), delay=0.5)
+        warm_order,
+        busy,
+        phone=lambda: SlowPeer(set(busy), delay=0.5),
+        rung=SPECIALIST if ringing else "",
     )
     from_agent_phone(phones, app, "ivanova", "BYE")  # Ivanova puts the receiver down
     held = True
-    if busy:  # before the 486: the caller still waits for the specialist, on hold
+    if ringing:  # before the answer: the caller still waits for the specialist, on hold
         await asyncio.sleep(0.2)
         held = me.state == "consulting" and not me.gone.is_set()
     await until(lambda: me.state in ("bridged", "leaving"))
@@ -69,20 +72,40 @@ async def _consult_then_hang_up(busy: tuple[str, ...]):
         hang_up(caller, app, invite, ok)
     await settle(app)
     app.close()
-    return vmeste, app.prompts.said, with_whom, [m.method for m in drain(caller)], held
+    at_phones = [m.method for m in drain(phones)]
+    return vmeste, app.prompts.said, with_whom, [m.method for m in drain(caller)], held, at_phones
 
 
 def test_the_agent_hanging_up_while_consulting_puts_the_caller_through():
-    vmeste, _said, with_whom, at_caller, _held = run(_consult_then_hang_up(()))
+    vmeste, _said, with_whom, at_caller, _held, at_phones = run(
+        _consult_then_hang_up((), ringing=False)
+    )
     assert with_whom == SPECIALIST
     # Put through to Ivanova, held (music), then put through to the specialist.
     assert at_caller == ["INVITE", "ACK"] * 3
     assert kinds(vmeste) == ["call_offered", "call_answered", "call_transferred", "call_ended"]
     assert vmeste.events[2][2] == {"to_number": SPECIALIST}
+    assert "INVITE" in at_phones  # re-INVITEs: Ivanova's, the specialist's for a fresh offer
+
+
+def test_the_agent_hanging_up_while_the_specialist_rings_puts_the_caller_through_after():
+    """The specialist answers after Ivanova's phone is gone: their answer's offer goes to
+    the caller straight away (before the fix, the node re-INVITEd Ivanova's gone leg and
+    broke off)."""
+    vmeste, _said, with_whom, at_caller, held, at_phones = run(
+        _consult_then_hang_up((), ringing=True)
+    )
+    assert held and with_whom == SPECIALIST  # held for the specialist until they answered
+    assert at_caller == ["INVITE", "ACK"] * 3
+    assert kinds(vmeste) == ["call_offered", "call_answered", "call_transferred", "call_ended"]
+    assert vmeste.events[2][2] == {"to_number": SPECIALIST}
+    assert "INVITE" not in at_phones  # nobody re-INVITEd: not Ivanova, not the specialist
 
 
 def test_with_nobody_left_to_take_them_the_caller_is_told_and_let_go():
-    vmeste, said, with_whom, at_caller, held = run(_consult_then_hang_up((SPECIALIST,)))
+    vmeste, said, with_whom, at_caller, held, _at_phones = run(
+        _consult_then_hang_up((SPECIALIST,), ringing=True)
+    )
     assert held and with_whom == ""  # held for the specialist until their phone said no
     assert said[-1] == "Не удалось соединить. Пожалуйста, перезвоните позже."
     assert at_caller[-1] == "BYE"  # hung up by the node, once told

@@ -5,8 +5,6 @@ place limit by another node's heartbeat and placed by it."""
 
 from __future__ import annotations
 
-import urllib.request
-
 from django.utils import timezone
 
 from vmeste.accounts.services import issue_token
@@ -16,11 +14,9 @@ from vmeste.contactcenter.services import change_agent_state
 from vmeste.contactcenter.telephony import record_event
 from vmeste.contactcenter.transitions import AgentEvent, AgentState
 from vmeste.telephony.services import set_sip_password
-from vmeste.telephony.tests.sipedge import free_udp_ports, sipp
 from vmeste.telephony.tests.test_sip_calls import (
     _ask,
-    _edge,
-    _register,
+    _gateway_phones,
     _until,
     pytestmark,  # noqa: F401  (sip, live server)
 )
@@ -57,23 +53,8 @@ def _callback_phones(tmp_path, live_server, callee: str = "callee.xml", agents=(
     """The edge with a gateway, the ``agents``' phones registered (they answer) and the
     caller behind the gateway (``callee``): the edge, Ivanova's SIPp and the caller's (the
     others' in ``sip_edge.phones``)."""
-    ports = free_udp_ports(2 + 2 * len(agents))
-    vmeste = live_server.url.replace("localhost", "127.0.0.1")
-    urllib.request.urlopen(f"{vmeste}/healthz", timeout=30).close()
-    sip_edge = _edge(tmp_path, vmeste, gateway=f"sip:127.0.0.1:{ports[0]}").start()
-    sip_edge.vmeste, sip_edge.phones = vmeste, {}
-    try:
-        for n, username in enumerate(agents, 1):
-            _register(tmp_path, sip_edge, username, ports[2 * n])
-            sip_edge.phones[username] = sipp(
-                tmp_path, "agent.xml", name=f"phone-{username}", port=ports[2 * n],
-                media_port=ports[2 * n + 1], timeout=60,
-            )  # fmt: skip
-        called = sipp(tmp_path, callee, name="called-back", port=ports[0],
-                      media_port=ports[1], timeout=60)  # fmt: skip
-    except BaseException:
-        sip_edge.stop()
-        raise
+    sip_edge, called = _gateway_phones(tmp_path, live_server, callee, far_name="called-back",
+                                       phones=dict.fromkeys(agents, "agent.xml"))  # fmt: skip
     return sip_edge, sip_edge.phones["ivanova"], called
 
 

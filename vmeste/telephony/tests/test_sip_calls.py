@@ -19,6 +19,7 @@ from vmeste.telephony import edge
 from vmeste.telephony.services import set_sip_password
 from vmeste.telephony.tests.sipedge import (
     Edge,
+    Sipp,
     free_range,
     free_tcp_ports,
     free_udp_ports,
@@ -104,6 +105,33 @@ def _register(
         timeout=10,
     )
     assert registered.wait(15) == 0, sip_edge.log("kamailio")[-3000:]
+
+
+def _gateway_phones(
+    tmp_path, live_server, far: str, *, far_name: str, phones: dict[str, str], timeout: int = 60
+) -> tuple[Edge, Sipp]:
+    """The edge with a gateway, the agents' phones registered (``phones``: username → the
+    scenario of their SIPp, kept in ``sip_edge.phones``) and a SIPp behind the gateway
+    (``far``, named ``far_name``): the edge (Vmeste's address in ``sip_edge.vmeste``) and
+    the far SIPp; the edge stopped if they cannot be started."""
+    ports = free_udp_ports(2 + 2 * len(phones))
+    vmeste = live_server.url.replace("localhost", "127.0.0.1")
+    urllib.request.urlopen(f"{vmeste}/healthz", timeout=30).close()
+    sip_edge = _edge(tmp_path, vmeste, gateway=f"sip:127.0.0.1:{ports[0]}").start()
+    sip_edge.vmeste, sip_edge.phones = vmeste, {}
+    try:
+        for n, (username, scenario) in enumerate(phones.items(), 1):
+            _register(tmp_path, sip_edge, username, ports[2 * n])
+            sip_edge.phones[username] = sipp(
+                tmp_path, scenario, name=f"phone-{username}", port=ports[2 * n],
+                media_port=ports[2 * n + 1], timeout=timeout,
+            )  # fmt: skip
+        beyond = sipp(tmp_path, far, name=far_name, port=ports[0], media_port=ports[1],
+                      timeout=timeout)  # fmt: skip
+    except BaseException:
+        sip_edge.stop()
+        raise
+    return sip_edge, beyond
 
 
 def test_a_caller_walks_the_menu_waits_and_the_agent_vmeste_picked_answers(
@@ -361,117 +389,3 @@ def test_a_transfer_asked_from_the_site_rings_an_agent_of_that_queue(
         assert TransferOrder.objects.get().taken_at is not None
     finally:
         sip_edge.stop()
-
-
-def test_a_warm_transfer_consults_a_specialist_then_puts_the_caller_through(
-    tmp_path, live_server, national, one_request_at_a_time
-):
-    """Ivanova answers; from the call card she consults an outside specialist (the caller
-    hears the music, the specialist's phone behind the gateway rings and is put through to
-    hers), then «Соединить»: the caller talks to the specialist, Ivanova's phone is hung up,
-    the call counted once as transferred to that number."""
-    agent = national["agents"]["ivanova"]
-    set_sip_password(by=None, username="ivanova", password="phone-secret")
-    change_agent_state(agent=agent, event=AgentEvent.SIGN_IN)
-    token = issue_token(username="ivanova")
-    ports = free_udp_ports(5)
-    vmeste = live_server.url.replace("localhost", "127.0.0.1")
-    urllib.request.urlopen(f"{vmeste}/healthz", timeout=30).close()
-    sip_edge = _edge(tmp_path, vmeste, gateway=f"sip:127.0.0.1:{ports[2]}").start()
-
-    try:
-        _register(tmp_path, sip_edge, "ivanova", ports[0])
-        phone = sipp(tmp_path, "agent_consults.xml", name="phone-ivanova", port=ports[0],
-                     media_port=ports[1], timeout=60)  # fmt: skip
-        specialist = sipp(tmp_path, "specialist.xml", name="specialist", port=ports[2],
-                          media_port=ports[3], timeout=60)  # fmt: skip
-        time.sleep(6)  # the dispatcher's keep-alive marks our media node up
-        caller = sipp(tmp_path, "caller_transferred.xml", "-s", NUMBER, name="caller",
-                      port=ports[4], media_port=free_range(20)[0], target=sip_edge.address,
-                      digit="1", timeout=60)  # fmt: skip
-        talking = _until(lambda: Call.objects.filter(state=Call.State.ANSWERED).first())
-        assert talking is not None, sip_edge.log("media")[-3000:]
-        _ask(
-            vmeste,
-            token,
-            f"{talking.call_id}/transfer",
-            {"to_number": "74951112233", "consult": True},
-        )
-        taken = _until(lambda: TransferOrder.objects.filter(taken_at__isnull=False).first())
-        assert taken is not None, sip_edge.log("media")[-3000:]
-        _ask(
-            vmeste, token, f"{talking.call_id}/consultation/end", {"complete": True}
-        )  # it may still ring
-        assert caller.wait(60) == 0, sip_edge.log("media")[-3000:]
-        assert phone.wait(20) == 0, sip_edge.log("media")[-3000:]
-        assert specialist.wait(20) == 0, sip_edge.log("media")[-3000:]
-        call = _until(lambda: Call.objects.filter(state=Call.State.ENDED).first())
-        assert call is not None and call.transferred_to == "74951112233"
-        assert (call.disposition, call.agent.user.username) == ("transferred", "ivanova")
-        assert Agent.objects.get(pk=agent.pk).state == AgentState.WRAP_UP
-        assert any("74951112233" in line for line in specialist.received("INVITE "))
-    finally:
-        sip_edge.stop()
-
-
-def test_a_warm_transfer_consults_the_next_free_agent_of_a_queue_who_takes_the_caller(
-    tmp_path, live_server, national, one_request_at_a_time
-):
-    """Ivanova answers; from the call card she consults the psychologists' queue: Vmeste
-    reserves its free agent, Sidorova, whose registered phone rings through the edge and
-    is put through to Ivanova's (the caller hears the music); «Соединить»: the caller talks
-    to Sidorova, Ivanova's phone is hung up; one call, Sidorova's, in «psy», one transfer."""
-    agents = national["agents"]
-    # Ivanova's phone is re-INVITEd with Sidorova's offer, then hung up; Sidorova's
-    # answers the consultation and is re-INVITEd for the caller's (``specialist.xml``).
-    with _consulting_psy(tmp_path, live_server, agents, "agent_consults.xml") as scene:
-        talking, sip_edge = scene["talking"], scene["sip_edge"]
-        assert talking.agent_id == agents["ivanova"].pk
-        sidorova = Agent.objects.get(pk=agents["sidorova"].pk)
-        assert (sidorova.state, sidorova.call_id) == (AgentState.RINGING, talking.pk)
-        answered = _until(
-            lambda: Agent.objects.get(pk=sidorova.pk).state == AgentState.ON_CALL
-        )  # her phone answered the consultation: the node said so
-        assert answered, sip_edge.log("media")[-3000:]
-        _ask(scene["vmeste"], scene["token"], f"{talking.call_id}/consultation/end",
-             {"complete": True})  # fmt: skip
-        _went_to_sidorova(sip_edge, scene["phones"], scene["caller"], talking, agents)
-        assert scene["phones"]["sidorova"].received("INVITE ")
-
-
-@contextlib.contextmanager
-def _consulting_psy(tmp_path, live_server, agents: dict, ivanovas: str):
-    """Ivanova and Sidorova signed in, Ivanova's phone (``ivanovas``) talking with a caller,
-    and the psychologists' queue consulted from her call card (Sidorova's phone answers it:
-    ``specialist.xml``); the edge stopped on the way out."""
-    token, vmeste, sip_edge = _both_signed_in(tmp_path, live_server, agents)
-    try:
-        phones, caller = _transfer_scene(tmp_path, sip_edge, ivanovas, sidorovas="specialist.xml")
-        talking = _until(lambda: Call.objects.filter(state=Call.State.ANSWERED).first())
-        assert talking is not None, sip_edge.log("media")[-3000:]
-        _ask(vmeste, token, f"{talking.call_id}/transfer", {"to_queue": "psy", "consult": True})
-        yield {"token": token, "vmeste": vmeste, "sip_edge": sip_edge, "phones": phones,
-               "caller": caller, "talking": talking}  # fmt: skip
-    finally:
-        sip_edge.stop()
-
-
-def _went_to_sidorova(sip_edge, phones, caller, talking: Call, agents: dict) -> None:
-    """Every phone's scenario ended well, and Vmeste says the caller went to Sidorova after
-    the consultation: one call, hers, in «psy», one transfer, both agents in wrap-up."""
-    media = sip_edge.log("media")[-3000:]
-    assert caller.wait(60) == 0, media
-    assert phones["ivanova"].wait(20) == 0, media
-    assert phones["sidorova"].wait(20) == 0, media
-    call = _until(lambda: Call.objects.filter(state=Call.State.ENDED).first())
-    assert call is not None and call.call_id == talking.call_id
-    assert (call.agent.user.username, call.queue.code) == ("sidorova", "psy"), media
-    assert call.folded["summary"]["transfers"] == 1 and call.consulted is None
-    assert call.talk_seconds > 0 and Call.objects.count() == 1
-    states = _until(lambda: _states_if_wrapping_up(agents, ("ivanova", "sidorova")))
-    assert states, {u: Agent.objects.get(pk=agents[u].pk).state for u in ("ivanova", "sidorova")}
-
-
-def _states_if_wrapping_up(agents: dict, usernames: tuple[str, ...]) -> bool:
-    """Both agents in wrap-up (the call's last events may still be on their way)."""
-    return all(Agent.objects.get(pk=agents[u].pk).state == AgentState.WRAP_UP for u in usernames)
