@@ -14,7 +14,6 @@ import pytest
 from vmeste.contactcenter import nodewatch
 from vmeste.contactcenter.callfigures import count_calls
 from vmeste.contactcenter.models import AgentStateChange, Call, MediaNode, TelephonyEvent
-from vmeste.contactcenter.tests import clock
 from vmeste.contactcenter.tests.test_nodesweep import LIMIT, SWEPT_SINCE, sweep, sweeps
 from vmeste.contactcenter.tests.test_nodesweep import world as _sweep_world
 from vmeste.contactcenter.tests.test_nodewatch import (
@@ -25,6 +24,8 @@ from vmeste.contactcenter.tests.test_nodewatch import (
     beat,
     ended_by_watch,
     every,
+    found_twice_ended_once,
+    restarted_and_forgot,
     state,
 )
 from vmeste.contactcenter.tests.test_ringwatch import (
@@ -91,15 +92,11 @@ def test_a_waiting_call_of_a_silent_node_is_ended_once_and_counted_abandoned(wor
 def test_a_waiting_call_missing_from_its_nodes_list_is_ended_after_the_limit(world):
     phone = world
     waiting(phone)
-    restarted = T0 + timedelta(seconds=20)  # its process restarted: it holds nothing
-    for at in every(restarted, restarted + timedelta(seconds=9), 1):
-        beat(phone, at, N1, [])
-    assert state("c1") == ("waiting", None)  # missing 9 s: within the limit
-    beat(phone, restarted + timedelta(seconds=10), N1, [])
+    ended = restarted_and_forgot(phone, still=("waiting", None))
     assert state("c1") == ("abandoned", None)
     assert TelephonyEvent.objects.get(call_id="c1", event_id__startswith=nodewatch.EVENT_PREFIX
                                       ).data == {"reason": DROPPED, "lost": N1}  # fmt: skip
-    beat(phone, restarted + timedelta(seconds=11), N1, [])
+    beat(phone, ended + timedelta(seconds=1), N1, [])
     assert ended_by_watch() == 1 and figures() == (1, 0, 1)
 
 
@@ -166,10 +163,7 @@ def test_the_nodes_late_word_about_the_ended_call_changes_nothing(world, kind, f
     waiting(phone)
     free("a", T0 + timedelta(seconds=2))
     beat(phone, T0 + timedelta(seconds=3), N1, ["c1"])  # rung to «a»
-    restarted = T0 + timedelta(seconds=10)
-    for at in every(restarted, restarted + timedelta(seconds=10), 1):
-        beat(phone, at, N1, [])
-    ended = restarted + timedelta(seconds=10)
+    ended = restarted_and_forgot(phone, still=("ringing", "a"))
     fields_kept = ("state", "ended_at", "answered_at", "agent_id", "callback_requested",
                    "disposition", "media_node", "wait_seconds")  # fmt: skip
     before = Call.objects.values(*fields_kept).get(call_id="c1")
@@ -203,11 +197,5 @@ def test_every_node_gone_ends_its_waiting_calls_past_the_long_limit(world):
 def test_a_waiting_call_found_lost_by_two_heartbeats_at_once_is_ended_once(world):
     phone = world
     waiting(phone)
-    for at in every(T0, T0 + timedelta(seconds=30), 5):
-        beat(phone, at, N2, [])
-    late = T0 + timedelta(seconds=33)
-    clock.SERVER.follow(late)
-    first, second = nodewatch.lost(now=late), nodewatch.lost(now=late)
-    assert first == second == [nodewatch.Lost("c1", N1, GONE)]
-    assert [nodewatch.end(f, now=late)["duplicate"] for f in first + second] == [False, True]
-    assert ended_by_watch() == 1 and figures() == (1, 0, 1)
+    found_twice_ended_once(phone, heard_last=T0 + timedelta(seconds=1))
+    assert state("c1") == ("abandoned", None) and figures() == (1, 0, 1)
