@@ -98,8 +98,9 @@ class TelephonyEventIn(Schema):
     )  # fmt: skip
     disposition: str = Field("", max_length=40)
     node: str = Field(
-        "", max_length=100, description="call_answered, callback_answered: the media node "
-        "(its SIP host:port@machine) holding the call, which its heartbeat lists (``calls``)"
+        "", max_length=100, description="call_offered, call_answered, callback_answered: the "
+        "media node (its SIP host:port@machine) holding the call, which its heartbeat lists "
+        "(``calls``)"
     )  # fmt: skip
     event: str = Field("", max_length=20, description="agent_state: sign_in, ready, ...")
     reason: str = Field("", max_length=100)
@@ -144,7 +145,7 @@ class HeartbeatIn(Schema):
     )  # fmt: skip
     calls: list[str] = Field(
         default_factory=list, max_length=10000, description="every call the node holds now: "
-        "an answered call of this node missing from its heartbeats is ended"
+        "a call of this node (waiting or answered) missing from its heartbeats is ended"
     )  # fmt: skip
 
 
@@ -202,8 +203,8 @@ def telephony_dispatch(request: HttpRequest, payload: HeartbeatIn | None = None)
     due (wrap-ups over, waits long enough to widen who may answer) and names the callers
     who reached the queue's maximum wait since; events route only what they change. A
     ring no media node reported on in time (``VMESTE_CALLBACK_PLACE_SECONDS``) is taken
-    back first, and given again here; so is an answered call whose node is gone
-    (``VMESTE_MEDIA_NODE_LOST_SECONDS``) or no longer lists it: ended."""
+    back first, and given again here; a call (waiting or answered) whose node is gone
+    (``VMESTE_MEDIA_NODE_LOST_SECONDS``) or no longer lists it is ended."""
     if not request.user.can(Right.TELEPHONY_EVENTS):
         raise Forbidden()
     beat = payload or HeartbeatIn()

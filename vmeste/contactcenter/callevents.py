@@ -258,7 +258,8 @@ class _Moves(Moves):
         self.now, self.wrap_up, self.why = now, wrap_up, why
 
     def step(self, agent: Agent, event: AgentEvent, at: datetime | None = None) -> None:
-        why = self.why if event is AgentEvent.HANG_UP else ""
+        # Vmeste's end of a lost call: why the agent hung up, or why their ring stopped.
+        why = self.why if event in (AgentEvent.HANG_UP, AgentEvent.CALLER_GONE) else ""
         self.add(agent, move(agent, event, at=at or self.now, reason=why, wrap_up=self.wrap_up))
 
     def release(self, agent: Agent) -> None:

@@ -69,7 +69,9 @@ class CallSummary:
     callback_failed_at: datetime | None = None  # the latest failure: the retry counts from it
     dialing: bool = False  # the agent is on the line, the caller's phone rings
     menu_seconds: float | None = None  # from the media application's answer to the offer
-    node: str = ""  # the media node that put the caller through (``nodewatch``)
+    # The media node holding the caller's line (``nodewatch``): told with the offer and the
+    # answer; none while a caller who left for a callback waits off the line.
+    node: str = ""
 
     @property
     def state(self) -> str:
@@ -106,7 +108,7 @@ def fold(events: list[CallEvent]) -> CallSummary:
     verdict = min((e.seq for e in events if e.type == "call_ended" and e.data.get(LOST)),
                   default=None)  # fmt: skip
     for event in sorted(events, key=position):
-        if verdict is not None and event.type == "call_ended" and event.seq > verdict:
+        if verdict is not None and event.seq > verdict:
             continue  # the node's word after Vmeste ended the call it lost: too late
         step(call, event)
     return call
@@ -138,6 +140,7 @@ def _offered(call: CallSummary, event: CallEvent) -> None:
     _describe(call, data)
     call.queue = call.queue or data.get("queue", "")
     call.flags = call.flags or tuple(data.get("flags", ()))
+    call.node = data.get("node", "") or call.node
 
 
 def _answered(call: CallSummary, event: CallEvent) -> None:
@@ -153,7 +156,11 @@ def _answered(call: CallSummary, event: CallEvent) -> None:
 
 
 def _callback_requested(call: CallSummary, event: CallEvent) -> None:
+    if call.ended_at is not None:
+        return  # too late: nobody is waiting any more
     call.callback = True
+    if call.answered_at is None:
+        call.node = ""  # the caller hangs up: no node holds them until a callback is placed
 
 
 def _ended(call: CallSummary, event: CallEvent) -> None:

@@ -208,9 +208,10 @@ class Call(models.Model):
     # A warm transfer to an agent of ours going on: the colleague consulted, reserved for
     # this call (``consults``) until it is put through to them, given back or ends.
     consulted = optional_link(Agent, related_name="+")
-    # The media node that put the caller through (``MediaNode.name``, told with the
-    # answer): its heartbeat says whether it still holds the call (``nodewatch``). Empty:
-    # a node that tells no name, whose calls nobody watches.
+    # The media node holding the caller's line (``MediaNode.name``, told with the offer
+    # and the answer): its heartbeat says whether it still holds the call (``nodewatch``).
+    # Empty: a node that tells no name, whose calls nobody watches, or a caller who left
+    # for a callback and waits off the line.
     media_node = models.CharField(max_length=100, blank=True)
     # Callbacks placed through the edge: attempts, failures and the latest failure.
     callback_attempts = models.PositiveSmallIntegerField(default=0)
@@ -232,8 +233,9 @@ class Call(models.Model):
 
 class MediaNode(models.Model):
     """One media node as its heartbeat tells it (``nodewatch``): one row a node, written
-    once a heartbeat, never once a call. ``missing``: the answered calls naming this node
-    that its latest heartbeats did not list, each with the moment first found so."""
+    once a heartbeat, never once a call. ``missing``: the calls it holds for us (waiting or
+    answered) naming this node that its latest heartbeats did not list, each with the
+    moment first found so."""
 
     name = models.CharField(max_length=100, unique=True)  # its SIP host:port@machine
     seen_at = models.DateTimeField()  # its latest heartbeat (the server's clock)

@@ -1,33 +1,38 @@
-"""Answered calls whose media node is gone: ended by Vmeste, so that no agent stays "on
-call" forever and the figures close the call.
+"""Calls whose media node is gone: ended by Vmeste, so that no agent stays "on call" (or
+is rung for a caller nobody holds) forever and the figures close the call.
 
-A caller's line ends at the media node that put them through to the agent (its name, the
-node's SIP host:port@machine, comes with ``call_answered`` / ``callback_answered``:
-``Call.media_node``). That node says ``call_ended`` when either side hangs up; a node whose
-machine dies (or whose process restarts and forgets its callers) never will. Each node's
-heartbeat (``POST /api/v1/telephony/dispatch``, every 1–5 s) names the node and lists every
-call it holds (``record_beat``: one row a node, ``MediaNode``, one UPDATE a heartbeat
-whatever the number of calls), and the heartbeat ends (``end_lost``), as one
-``call_ended`` each with the reason, whose id is the call's (two server processes end it
-once):
+A caller's line ends at the media node that holds it, from the voice menu to the end of
+the conversation; its name (the node's SIP host:port@machine) comes with ``call_offered``
+and with ``call_answered`` / ``callback_answered``: ``Call.media_node``. That node says
+``call_ended`` when either side hangs up; a node whose machine dies (or whose process
+restarts and forgets its callers) never will. The calls watched (``HELD``) are those the
+node holds for us: answered, and waiting or ringing an agent (a caller who left for a
+callback waits off the line, with no node: ``calllog``). Each node's heartbeat
+(``POST /api/v1/telephony/dispatch``, every 1–5 s) names the node and lists every call it
+holds (``record_beat``: one row a node, ``MediaNode``, one UPDATE a heartbeat whatever
+the number of calls), and the heartbeat ends (``end_lost``), as one ``call_ended`` each
+with the reason, whose id is the call's (two server processes end it once):
 
-- the answered calls of a node not heard from for ``MEDIA_NODE_LOST_SECONDS`` while
-  another node has been beating without a break all that time — so a Vmeste that was down
-  itself (nobody heard) takes no node for lost when it comes back;
-- the answered calls of a live node that its heartbeats have not listed for
+- the calls of a node not heard from for ``MEDIA_NODE_LOST_SECONDS`` while another node
+  has been beating without a break all that time — so a Vmeste that was down itself
+  (nobody heard) takes no node for lost when it comes back;
+- the calls of a live node that its heartbeats have not listed for
   ``MEDIA_NODE_MISSING_SECONDS``: the list just received is compared with that node's
-  answered calls, and a call missing is kept on the node's row with the moment first
-  found so; a call answered a moment after the node made its list is missing from that
+  calls, and a call missing is kept on the node's row with the moment first found so; a
+  call offered or answered a moment after the node made its list is missing from that
   list only, listed by the next heartbeat, and never ended.
+
+An answered call ends answered (its agent to wrap-up); a waiting one ends unanswered,
+abandoned (an agent being rung for it is free again, ``caller_gone``).
 
 When every node is gone nobody beats: ``vmeste worker`` sweeps every 30 s instead
 (``swept``, run by ``ringwatch.sweep``), with its own row (``WATCHER``: the start of its
-unbroken run of sweeps). It runs the silent-node rule above, and ends the answered calls
-of a node not heard from for ``MEDIA_NODE_ALL_GONE_SECONDS`` while the worker swept all
-that time, whether another node is heard or not — the case that matters being none.
+unbroken run of sweeps). It runs the silent-node rule above, and ends the calls of a node
+not heard from for ``MEDIA_NODE_ALL_GONE_SECONDS`` while the worker swept all that time,
+whether another node is heard or not — the case that matters being none.
 
 A node that tells no name (an older one) is not watched, nor are its calls. The fold
-keeps Vmeste's end: a ``call_ended`` the node sends later changes nothing (``calllog``).
+keeps Vmeste's end: what the node says later changes nothing (``calllog``).
 """
 
 from __future__ import annotations
@@ -51,14 +56,17 @@ EVENT_PREFIX = "node-lost:"
 # the last (the worker stopped, or its queue held up that long) begins a new run.
 WATCHER = "vmeste worker"
 SWEEP_GAP_SECONDS = 90.0
+# The states of a call a node holds (the index on the call's state): a caller waiting in
+# its queue or ringing an agent, or talking to one.
+HELD = (Call.State.WAITING, Call.State.RINGING, Call.State.ANSWERED)
 
 
 def record_beat(row: MediaNode | None, *, node: str, calls: list[str], now: datetime) -> MediaNode:
     """The heartbeat of ``node`` (its row as read, or None) listing the ``calls`` it holds:
-    its row written, with the answered calls of this node that the list lacks (``missing``)."""
+    its row written, with the calls of this node (``HELD``) that the list lacks (``missing``)."""
     listed = set(calls)
-    # Only this node's answered calls (the index on the call's state), one column each.
-    held = Call.objects.filter(state=Call.State.ANSWERED, media_node=node)
+    # Only this node's calls (the index on the call's state), one column each.
+    held = Call.objects.filter(state__in=HELD, media_node=node)
     absent = [c for c in held.values_list("call_id", flat=True) if c not in listed]
     before = row.missing if row is not None else {}
     missing = {c: before.get(c, now.isoformat()) for c in absent}
@@ -111,8 +119,8 @@ class Lost(NamedTuple):
 
 
 def lost(*, now: datetime, node: str = "", calls: list[str] | None = None) -> list[Lost]:
-    """``node``'s beat recorded (its row; ``calls``: what it holds), then the answered
-    calls it no longer lists and those of a silent node."""
+    """``node``'s beat recorded (its row; ``calls``: what it holds), then the calls it
+    no longer lists and those of a silent node."""
     nodes = {n.name: n for n in MediaNode.objects.all()}  # a row a node: a few
     nodes.pop(WATCHER, None)  # the worker's sweep, not a node
     found = []
@@ -124,10 +132,10 @@ def lost(*, now: datetime, node: str = "", calls: list[str] | None = None) -> li
 
 
 def _calls_of(names: list[str], now: datetime) -> list[Lost]:
-    """The answered calls of the nodes ``names``, gone; none: their rows are forgotten."""
+    """The calls of the nodes ``names``, gone; none: their rows are forgotten."""
     if not names:
         return []
-    gone = Call.objects.filter(state=Call.State.ANSWERED, media_node__in=names)
+    gone = Call.objects.filter(state__in=HELD, media_node__in=names)
     reason = _("узел медиаприложения не отвечает")
     rows = gone.order_by("pk").values_list("call_id", "media_node")
     ended = [Lost(call_id, name, reason) for call_id, name in rows]
@@ -159,7 +167,7 @@ class Swept(NamedTuple):
 
 def swept(*, now: datetime) -> Swept:
     """The worker's watch, with no heartbeat: its own sweep recorded (``WATCHER``), then
-    the answered calls of the nodes ``silent`` finds (another node heard) or ``gone_long``
+    the calls of the nodes ``silent`` finds (another node heard) or ``gone_long``
     (none need be heard). One read of the node rows, one write of its own row; the calls
     asked for only when some node is found gone."""
     nodes = {n.name: n for n in MediaNode.objects.all()}  # a row a node: a few
@@ -171,7 +179,7 @@ def swept(*, now: datetime) -> Swept:
 
 
 def _forget(names: list[str], now: datetime) -> None:
-    """Silent nodes none of whose calls is still answered; one that has beaten since (it
+    """Silent nodes none of whose calls is still held; one that has beaten since (it
     came back) keeps its row, and one that comes back later writes it anew."""
     window = now - timedelta(seconds=settings.MEDIA_NODE_LOST_SECONDS)
     MediaNode.objects.filter(name__in=names, seen_at__lt=window).delete()
@@ -180,7 +188,8 @@ def _forget(names: list[str], now: datetime) -> None:
 def end(found: Lost, *, now: datetime) -> dict:
     """A lost call ended, as a ``call_ended`` whose id is the call's: a second process
     ending it too, or a second heartbeat, stores nothing and changes nothing. The agent
-    goes to wrap-up as after any hang-up, the reason on their timeline."""
+    goes to wrap-up as after any hang-up (one rung for a waiting call is free again), the
+    reason on their timeline."""
     digest = hashlib.sha256(found.call_id.encode()).hexdigest()[:40]
     return telephony.record_event(
         event_id=EVENT_PREFIX + digest, type="call_ended", call_id=found.call_id, at=now,

@@ -44,7 +44,7 @@ STRANDED = "stranded:"  # the ids of the put-back events (an event id holds 100 
 def heartbeat(
     *, now: datetime | None = None, node: str = "", calls: list[str] | None = None
 ) -> Dispatched:
-    """The telephony's heartbeat: the answered calls of media nodes gone ended (``node``,
+    """The telephony's heartbeat: the calls of media nodes gone ended (``node``,
     the one that asked, listing the ``calls`` it holds: ``nodewatch``), the rings nobody
     reported taken back, then the dispatch; what all decided, for the node that asked."""
     now = now or timezone.now()
@@ -58,8 +58,8 @@ def heartbeat(
 
 def sweep(*, now: datetime) -> dict[str, int]:
     """``vmeste worker``'s watch, for when no heartbeat comes (``privacy.schedule``): the
-    answered calls of nodes gone ended, and, when no node is heard at all, the rings
-    nobody reported taken back. Answers how many of each this sweep changed (another
+    calls of nodes gone ended (waiting or answered), and, when no node is heard at all,
+    the rings nobody reported taken back. Answers how many of each this sweep changed (another
     worker's sweep may have changed them first: a copy, changing nothing), for the
     task's result."""
     found = nodewatch.swept(now=now)

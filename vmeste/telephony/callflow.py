@@ -45,8 +45,8 @@ class MediaApplication:
         addresses: list[tuple[str, int]] | None = None,  # the edge's other media nodes
     ) -> None:
         self.ua = UserAgent(host=host, port=sip_port, rtp_ports=rtp_ports, on_call=self.on_call)
-        # This node's name for Vmeste: told with each answer and each heartbeat, so that
-        # Vmeste ends the answered calls of a node gone (``contactcenter.nodewatch``). The
+        # This node's name for Vmeste: told with each offer, answer and heartbeat, so that
+        # Vmeste ends the calls of a node gone (``contactcenter.nodewatch``). The
         # machine's name too: every edge listens on 127.0.0.1 by default, and two centres'
         # nodes of one name would each make the other's calls look lost.
         self.node = f"{host}:{sip_port}@{socket.gethostname()}"[:100]
@@ -151,7 +151,7 @@ class MediaApplication:
         """The heartbeat: callers may get an agent with no event (every second while one
         waits here), and callers who left for a callback wait with nobody on the line (every
         5 s otherwise: a callback a few seconds later is no worse). Each names this node and
-        lists every call it holds (``holding``): Vmeste ends an answered call of this node
+        lists every call it holds (``holding``): Vmeste ends a call of this node
         that the list lacks for a while, or of a node it no longer hears. Every second while
         callers talk to agents: the transfers their agents asked for from the site."""
         for beat in itertools.count(1):
@@ -279,7 +279,7 @@ class Caller:
         unless an agent is free now."""
         try:
             answer = await self.app.vmeste.event(
-                "call_offered", self.call_id, queue=end.queue, **self._told()
+                "call_offered", self.call_id, queue=end.queue, node=self.app.node, **self._told()
             )
         except VmesteDelayed:  # it will arrive: so must its end, after it
             self.offered = True

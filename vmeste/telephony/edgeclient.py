@@ -121,7 +121,7 @@ class VmesteClient:
 
     async def heartbeat(self, node: str = "", calls: list[str] | None = None) -> dict:
         """The heartbeat: what Vmeste decided since; ``node`` (this node's name)
-        and the ``calls`` it holds let Vmeste end the answered calls of a node gone."""
+        and the ``calls`` it holds let Vmeste end the calls of a node gone."""
         payload = {"node": node, "calls": list(calls or [])} if node else {}
         return await self._ask("POST", "/telephony/dispatch", payload)
 

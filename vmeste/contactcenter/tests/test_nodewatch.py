@@ -140,14 +140,22 @@ def test_nobody_heard_means_vmeste_was_away_not_the_node(world):
 def test_a_live_node_that_no_longer_lists_the_call_has_it_ended(world):
     phone = world
     talking(phone)
-    restarted = T0 + timedelta(seconds=20)  # its process restarted: it holds nothing
-    for at in every(restarted, restarted + timedelta(seconds=9), 1):
-        beat(phone, at, N1, [])
-    assert state("c1") == ("answered", "a")  # missing 9 s: within the limit
-    beat(phone, restarted + timedelta(seconds=10), N1, [])
+    restarted_and_forgot(phone, still=("answered", "a"))
     assert state("c1") == ("ended", "a")
     assert agent("a").state == "wrap_up" and hang_ups("a") == [("wrap_up", DROPPED)]
     assert ended_by_watch() == 1
+
+
+def restarted_and_forgot(phone, *, still):
+    """N1's process restarted at T0 + 20 s and holds nothing: c1, missing from its
+    heartbeats every second, is ``still`` (its state and agent) for 9 s, the limit being
+    10; the tenth second's heartbeat ends it. Answers that moment."""
+    restarted = T0 + timedelta(seconds=20)
+    for at in every(restarted, restarted + timedelta(seconds=9), 1):
+        beat(phone, at, N1, [])
+    assert state("c1") == still  # missing 9 s: within the limit
+    beat(phone, restarted + timedelta(seconds=10), N1, [])
+    return restarted + timedelta(seconds=10)
 
 
 def test_a_call_the_node_lists_is_left_alone(world):
@@ -226,17 +234,23 @@ def test_the_nodes_late_call_ended_changes_nothing(world, late):
 def test_a_call_found_lost_by_two_heartbeats_at_once_is_ended_once(world):
     phone = world
     talking(phone)
-    for at in every(T0, T0 + timedelta(seconds=35), 5):
+    found_twice_ended_once(phone, heard_last=T0 + timedelta(seconds=6))
+    assert hang_ups("a") == [("wrap_up", GONE)]
+    assert count_calls(Call.objects.all())["answered"] == 1
+
+
+def found_twice_ended_once(phone, *, heard_last):
+    """N2 beats from T0 while N1, heard last at ``heard_last``, is within the grace; then
+    two heartbeats both find N1's c1 lost before either ends it: ended once, the second
+    end a copy."""
+    for at in every(T0, heard_last + timedelta(seconds=29), 5):
         beat(phone, at, N2, [])
-    late = T0 + timedelta(seconds=40)
+    late = heard_last + timedelta(seconds=32)
     clock.SERVER.follow(late)
-    # Both found it before either ended it.
     first, second = nodewatch.lost(now=late), nodewatch.lost(now=late)
     assert first == second == [nodewatch.Lost("c1", N1, GONE)]
-    assert nodewatch.end(first[0], now=late)["duplicate"] is False
-    assert nodewatch.end(second[0], now=late)["duplicate"] is True
-    assert ended_by_watch() == 1 and hang_ups("a") == [("wrap_up", GONE)]
-    assert count_calls(Call.objects.all())["answered"] == 1
+    assert [nodewatch.end(f, now=late)["duplicate"] for f in first + second] == [False, True]
+    assert ended_by_watch() == 1
 
 
 @pytest.mark.django_db(transaction=True)

@@ -52,9 +52,9 @@ def post(phone, n, kind, call, at, **fields):
     return answer.json()
 
 
-def offer(phone, call, at):
+def offer(phone, call, at, **fields):
     post(phone, f"{call}-o", "call_offered", call, at, line="we-are-together", ivr_path="1",
-         centre="nat", caller_number="+79001234567")  # fmt: skip
+         centre="nat", caller_number="+79001234567", **fields)  # fmt: skip
 
 
 def wants_callback(phone, call, at):

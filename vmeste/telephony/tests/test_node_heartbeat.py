@@ -1,6 +1,6 @@
 """The media node's heartbeat names the node (its SIP host:port) and lists every call it
-holds, so that Vmeste can end the answered calls of a node gone (``contactcenter.nodewatch``);
-the answer it tells carries the same name."""
+holds, so that Vmeste can end the calls of a node gone (``contactcenter.nodewatch``); the
+offer and the answer it tells carry the same name."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from vmeste.telephony.tests.callscene import (
 )
 
 
-def test_the_heartbeat_names_the_node_and_lists_the_callers_it_holds():
+def test_the_offer_and_the_heartbeat_name_the_node_which_lists_the_callers_it_holds():
     async def scenario():
         app, vmeste, caller, _phones = await scene([])  # nobody free: the caller waits
         invite, ok, media = await dial(app, caller)
@@ -33,10 +33,13 @@ def test_the_heartbeat_names_the_node_and_lists_the_callers_it_holds():
         await settle(app)
         held_after = app.holding()
         app.close()
-        return app.node, listed()[0], held_after
+        offers = [e for e in vmeste.events if e[0] == "call_offered"]
+        return app.node, listed()[0], held_after, offers
 
-    node, beat, held_after = run(scenario())
+    node, beat, held_after, offers = run(scenario())
     assert node.startswith(f"{HOST}:") and beat[0] == node
+    # The waiting caller's node, told with the offer: Vmeste ends it if the node vanishes.
+    assert [(call_id, data["node"]) for _type, call_id, data in offers] == [(beat[1][0], node)]
     assert held_after == []  # gone with the caller: the next heartbeat lists nothing
 
 
