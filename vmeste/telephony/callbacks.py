@@ -131,8 +131,11 @@ class PlacedCallback:
             return
         if message.method == "ACK":
             return
-        self.ua.answer(message, addr, 200)
-        if message.method == "BYE" and not self.gone.is_set():
+        if message.method != "BYE":
+            self.ua.answer(message, addr, 200)
+            return
+        self.ua.hung_up(message, addr)
+        if not self.gone.is_set():
             self.gone.set()
             other = next((d for c, d in self.legs.items() if c != message.call_id), None)
             self.legs.pop(message.call_id, None)

@@ -333,7 +333,7 @@ class Caller:
         if addr is None:
             self.ack_again(message.call_id)
         elif message.method == "BYE":
-            self.ua.answer(message, addr, 200)
+            self.ua.hung_up(message, addr)
             self.gone.set()
         elif message.method == "CANCEL" or message.method == "INVITE":
             self.ua.answer(message, addr, 200)  # a re-INVITE (refresh) or a late CANCEL
@@ -346,20 +346,20 @@ class Caller:
             target = sip.user_of(message.get("refer-to") or message.get("r"))
             self.state = "transferring"
             asyncio.get_running_loop().create_task(transfers.referred(self, target))
-        elif message.method == "BYE" and self.state == "consulting":
-            # The agent put the receiver down while consulting: an attended transfer's
-            # "hang up to complete", the caller goes to whom they consulted.
-            self.ua.answer(message, addr, 200)
-            self.ua.in_dialog.pop(message.call_id, None)
-            self.agent_leg = None
-            asyncio.get_running_loop().create_task(consult.complete(self, self.consult_target))
-        elif message.method == "BYE":
-            self.ua.answer(message, addr, 200)
-            self.agent_leg = None
-            self.gone.set()
-            asyncio.get_running_loop().create_task(legs.bye(self.ua, self.dialog))
+        elif message.method == "BYE":  # a leg let go already (transferred): nothing more
+            self.ua.hung_up(message, addr)
+            if self.agent_leg is not None and self.agent_leg.call_id == message.call_id:
+                self._agent_hung_up()
         elif message.method != "ACK":
             self.ua.answer(message, addr, 200)
+
+    def _agent_hung_up(self) -> None:
+        self.agent_leg, loop = None, asyncio.get_running_loop()
+        if self.state == "consulting":  # an attended transfer's "hang up to complete":
+            loop.create_task(consult.complete(self, self.consult_target))  # to the consulted
+        else:
+            self.gone.set()
+            loop.create_task(legs.bye(self.ua, self.dialog))
 
     def ack_again(self, call_id: str) -> None:
         """A 2xx of a leg came again: our ACK on it again, the very same."""

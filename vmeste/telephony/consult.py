@@ -104,11 +104,11 @@ async def complete(caller: Caller, number: str) -> None:
         if caller.agent_leg is None:  # the agent hung up, the target never answered
             await _nobody_left(caller)
         return
-    fresh = await caller.ua.transact(leg.request("INVITE", caller.ua.contact, caller.ua.via),
-                                     timeout=10.0)  # fmt: skip
-    if fresh.status >= 300:
+    fresh = await legs.reinvite(caller.ua, leg)
+    if fresh is None and caller.consult_leg is leg:
         return await _drop_consulted(caller, then_return=True)
-    await _put_through(caller, leg, fresh.body, number)
+    if fresh is not None:  # else the target hung up meanwhile: their BYE took it back
+        await _put_through(caller, leg, fresh.body, number)
 
 
 async def _put_through(caller: Caller, leg: Dialog, offer: str, number: str) -> None:
@@ -122,11 +122,9 @@ async def _put_through(caller: Caller, leg: Dialog, offer: str, number: str) -> 
     released, caller.agent_leg, caller.consult_leg = caller.agent_leg, leg, None
     caller.agent = number
     caller.ua.in_dialog[leg.call_id] = caller.from_agent
-    if released is not None:  # None: the agent hung up to complete
-        caller.ua.in_dialog.pop(released.call_id, None)
     caller.stream.stop()
     caller.state = "bridged"
-    await legs.bye(caller.ua, released)
+    await legs.bye(caller.ua, released)  # None: the agent hung up to complete
     colleague, caller.consult_agent = caller.consult_agent, ""
     where = {"to_agent": colleague, "to_queue": caller.consult_queue, "warm": True}
     with contextlib.suppress(VmesteUnavailable):
@@ -153,10 +151,11 @@ async def back_to_caller(caller: Caller) -> None:
     await _drop_consulted(caller, then_return=False)
     await _tell(caller, "over")
     agent = caller.agent_leg
-    fresh = await caller.ua.transact(agent.request("INVITE", caller.ua.contact, caller.ua.via),
-                                     timeout=10.0)  # fmt: skip
-    answer = await _offer(caller, caller.dialog, fresh.body) if fresh.status < 300 else None
-    if answer is None:  # the agent's phone is gone: the caller waits for nobody
+    fresh = await legs.reinvite(caller.ua, agent)
+    answer = await _offer(caller, caller.dialog, fresh.body) if fresh is not None else None
+    if answer is None and caller.agent_leg is None:  # their BYE crossed our re-INVITE
+        return await _nobody_left(caller)
+    if answer is None:  # the agent's phone does not answer: the caller waits for nobody
         log.error("%s: the agent cannot be given back the caller", caller.call_id)
         return await caller.say_and_hang_up("")
     caller.acks[agent.call_id] = legs.ack(caller.ua, agent, answer)
@@ -194,11 +193,10 @@ async def _tell(caller: Caller, outcome: str) -> None:
 
 
 async def _offer(caller: Caller, dialog: Dialog, offer: str) -> str | None:
-    """Re-INVITE ``dialog`` with ``offer``; its answer (our ACK sent), or None."""
-    answer = await caller.ua.transact(
-        dialog.request("INVITE", caller.ua.contact, caller.ua.via, offer), timeout=10.0
-    )
-    if answer.status >= 300:
+    """Re-INVITE ``dialog`` with ``offer``; its answer (our ACK sent), or None: refused, not
+    answered in time, or the leg ended meanwhile (``legs.reinvite``)."""
+    answer = await legs.reinvite(caller.ua, dialog, offer)
+    if answer is None:
         return None
     caller.acks[dialog.call_id] = legs.ack(caller.ua, dialog, "")
     return answer.body
@@ -217,8 +215,7 @@ def _from_consulted(caller: Caller, message: sip.Message, addr) -> None:
     if addr is None:  # the specialist's 2xx again: our ACK was lost
         caller.ack_again(message.call_id)
     elif message.method == "BYE":  # the specialist hung up: the agent gets the caller back
-        caller.ua.answer(message, addr, 200)
-        caller.ua.in_dialog.pop(message.call_id, None)
+        caller.ua.hung_up(message, addr)
         caller.consult_leg = None
         asyncio.get_running_loop().create_task(back_to_caller(caller))
     elif message.method != "ACK":

@@ -65,14 +65,10 @@ async def ring(caller: Caller, user: str, *, agent: bool) -> bool:
 
 async def _bridge(caller: Caller, agent_offer: str, *, tell: bool) -> bool:
     ua = caller.ua
-    reinvite = caller.dialog.request("INVITE", ua.contact, ua.via, agent_offer)
     log.info("%s bridging %s", caller.call_id, caller.agent)
-    try:
-        answer = await ua.transact(reinvite, timeout=10.0)
-    except TimeoutError:
-        answer = None
-    if answer is None or answer.status >= 300:
-        await _unbridgeable(caller, reinvite, answer)
+    answer = await legs.reinvite(ua, caller.dialog, agent_offer)
+    if answer is None:
+        await _unbridgeable(caller)
         return False
     caller.acks[caller.dialog.call_id] = legs.ack(ua, caller.dialog, "")
     caller.acks[caller.agent_leg.call_id] = legs.ack(ua, caller.agent_leg, answer.body)
@@ -87,16 +83,13 @@ async def _bridge(caller: Caller, agent_offer: str, *, tell: bool) -> bool:
     return True
 
 
-async def _unbridgeable(caller: Caller, reinvite: sip.Message, answer: sip.Message | None) -> None:
+async def _unbridgeable(caller: Caller) -> None:
     """The caller's leg refused the agent's media or no longer answers: nobody can talk.
     The agent's phone is answered (ACK) and let go (BYE) and the call ends, so Vmeste
     frees the agent: a phone left waiting for its ACK, its agent left "ringing", would
     hold this call while the next one rang it."""
     ua = caller.ua
-    log.warning("%s not bridged to %s: %s", caller.call_id, caller.agent,
-                answer.status if answer else "no answer")  # fmt: skip
-    if answer is not None:
-        legs.ack_failure(ua, reinvite, answer)
+    log.warning("%s not bridged to %s", caller.call_id, caller.agent)
     refused = sip.make_sdp(ua.host, 0, 1)  # the agent's stream refused: port 0
     caller.acks[caller.agent_leg.call_id] = legs.ack(ua, caller.agent_leg, refused)
     await legs.bye(ua, caller.agent_leg)

@@ -9,9 +9,10 @@ import contextlib
 import secrets
 
 from vmeste.telephony import sip
-from vmeste.telephony.useragent import Dialog, UserAgent
+from vmeste.telephony.useragent import Dialog, DialogEnded, UserAgent
 
 RING_SECONDS = 20.0
+REINVITE_SECONDS = 10.0  # a re-INVITE's answer awaited, glare's waits and retries included
 
 
 def invite(
@@ -104,8 +105,44 @@ def _same_transaction(ua: UserAgent, request: sip.Message, method: str, to: str)
     ua.send(sip.Message(f"{method} {request.uri} SIP/2.0", headers), ua.next_hop(request))
 
 
+async def reinvite(ua: UserAgent, dialog: Dialog, offer: str = "") -> sip.Message | None:
+    """Re-INVITE ``dialog`` with ``offer`` (none: the peer is asked for a fresh one); its 2xx,
+    not ACKed yet, or None: refused (that answer ACKed), not answered in time, or the leg
+    ended meanwhile (a BYE crossed it: whoever handled the BYE has taken the call on).
+    Glare, a 491 (the peer re-INVITEd us at the same moment), is tried again after
+    RFC 3261 §14.1's random wait."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + REINVITE_SECONDS
+    while (left := deadline - loop.time()) > 0:
+        request = dialog.request("INVITE", ua.contact, ua.via, offer)
+        try:
+            answer = await ua.transact(request, timeout=left)
+        except (TimeoutError, DialogEnded):
+            return None
+        if answer.status < 300:
+            return answer
+        ack_failure(ua, request, answer)
+        if answer.status != 491:
+            return None
+        await asyncio.sleep(glare_wait(dialog))
+    return None
+
+
+def glare_wait(dialog: Dialog) -> float:
+    """RFC 3261 §14.1: 2.1 to 4 s for the Call-ID's owner, else up to 2 s, in 10 ms steps,
+    so the two sides do not collide again."""
+    if dialog.owner:
+        return (210 + secrets.randbelow(191)) / 100
+    return secrets.randbelow(201) / 100
+
+
 async def bye(ua: UserAgent, dialog: Dialog | None) -> None:
+    """Hang the leg up; its dialog over either way, its handler released once our BYE is
+    answered or given up on (a BYE of the phone's crossing ours still reaches it)."""
     if dialog is None:
         return
-    with contextlib.suppress(TimeoutError):
-        await ua.transact(dialog.request("BYE", ua.contact, ua.via), timeout=5)
+    try:
+        with contextlib.suppress(TimeoutError):
+            await ua.transact(dialog.request("BYE", ua.contact, ua.via), timeout=5)
+    finally:
+        ua.end_dialog(dialog.call_id)

@@ -30,6 +30,7 @@ REASONS = {
     481: "Call/Transaction Does Not Exist",
     486: "Busy Here",
     488: "Not Acceptable Here",
+    491: "Request Pending",
     500: "Server Internal Error",
 }
 

@@ -111,9 +111,7 @@ async def _back_on_hold(caller: Caller, state: str = "queue") -> None:
     """Re-INVITE the caller with our own media: they hear the music while the next rings
     (or while their agent consults)."""
     offer = sip.make_sdp(caller.ua.host, caller.stream.port, secrets.randbits(31))
-    reinvite = caller.dialog.request("INVITE", caller.ua.contact, caller.ua.via, offer)
-    answer = await caller.ua.transact(reinvite, timeout=10.0)
-    if answer.status < 300:
+    if await legs.reinvite(caller.ua, caller.dialog, offer) is not None:
         caller.acks[caller.dialog.call_id] = legs.ack(caller.ua, caller.dialog, "")
     caller.state = state
     caller.stream.play(caller.app.prompts.music(), repeat=True)

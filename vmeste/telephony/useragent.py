@@ -12,100 +12,19 @@ import contextlib
 import logging
 import secrets
 import socket
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from vmeste.telephony import rtp, sip
+from vmeste.telephony import sip
+from vmeste.telephony.mediastream import MediaStream
 
 log = logging.getLogger("vmeste.telephony.media")
 SO_RCVBUFFORCE = getattr(socket, "SO_RCVBUFFORCE", 33)
-LET_GONE_KEPT = 1000  # late answers remembered, for their retransmissions
+LET_GONE_KEPT = 1000  # late answers (and our 200s to BYEs) remembered, for retransmissions
 
 
-class MediaStream(asyncio.DatagramProtocol):
-    """One leg's RTP: plays A-law frames when told, hears RFC 4733 key presses."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.remote: tuple[str, int] | None = None
-        self.transport: asyncio.DatagramTransport | None = None
-        self.digits: asyncio.Queue[str] = asyncio.Queue()
-        self.receiver = rtp.DigitReceiver()
-        self.ssrc = secrets.randbits(32)
-        self.seq = secrets.randbits(16)
-        self.timestamp = secrets.randbits(32)
-        self.audio: bytes = b""
-        self.position = 0
-        self.repeat = False
-        self.finished: asyncio.Future | None = None
-        self.first_frame_at: float | None = None
-        self.received = 0
-        self.sending = True  # off once the caller talks to the agent: nothing of ours to say
-
-    def connection_made(self, transport) -> None:
-        self.transport = transport
-
-    def datagram_received(self, data: bytes, addr) -> None:
-        self.received += 1
-        # Most packets are the caller's voice, not key presses: judged by their payload
-        # type byte before any parsing (a menu leg hears 50 of them a second).
-        if len(data) < 12 or data[1] & 0x7F != self.receiver.payload_type:
-            return
-        header = rtp.unpack(data)
-        if header is not None:
-            digit = self.receiver.feed(header)
-            if digit is not None:
-                self.digits.put_nowait(digit)
-
-    def play(self, audio: bytes, *, repeat: bool = False) -> asyncio.Future:
-        """Start (or replace) what this leg hears; the future is done at its end."""
-        if self.finished is not None and not self.finished.done():
-            self.finished.set_result(False)
-        self.audio, self.position, self.repeat = audio, 0, repeat
-        self.sending = True
-        self.finished = asyncio.get_running_loop().create_future()
-        return self.finished
-
-    def stop(self) -> None:
-        self.play(b"")
-
-    def hush(self) -> None:
-        """Send nothing more until told to play: the caller is put through to the agent,
-        whose media now reaches them, and our silence would be 50 packets a second of
-        work for nobody (half the legs of a busy node are such calls)."""
-        self.stop()
-        self.sending = False
-
-    def tick(self) -> None:
-        if not self.sending or self.remote is None or self.transport is None:
-            return
-        frame = self.audio[self.position : self.position + rtp.FRAME] if self.audio else b""
-        if frame:
-            self.position += rtp.FRAME
-            if self.position >= len(self.audio):
-                if self.repeat:
-                    self.position = 0
-                else:
-                    self.audio = b""
-                    if self.finished is not None and not self.finished.done():
-                        self.finished.set_result(True)
-            frame = frame.ljust(rtp.FRAME, b"\xd5")
-            if self.first_frame_at is None:
-                self.first_frame_at = time.monotonic()
-        else:
-            frame = rtp.SILENCE_ALAW  # keep the stream alive (NAT, rtpengine timeouts)
-        self.transport.sendto(
-            rtp.packet(rtp.PCMA, self.seq, self.timestamp, self.ssrc, frame), self.remote
-        )
-        self.seq += 1
-        self.timestamp += rtp.FRAME
-
-    def close(self) -> None:
-        if self.transport is not None:
-            self.transport.close()
-        if self.finished is not None and not self.finished.done():
-            self.finished.set_result(False)
+class DialogEnded(Exception):
+    """A request in a dialog that ended meanwhile (a BYE crossed it): no answer will come."""
 
 
 @dataclass
@@ -118,6 +37,7 @@ class Dialog:
     target: str  # the peer's Contact URI
     route: list[str] = field(default_factory=list)
     cseq: int = 0
+    owner: bool = False  # we sent its first INVITE: the Call-ID is ours (glare's wait)
 
     def request(self, method: str, contact: str, via: str, body: str = "") -> sip.Message:
         if method != "ACK":
@@ -160,6 +80,7 @@ class UserAgent(asyncio.DatagramProtocol):
         self.in_dialog: dict[str, Callable[[sip.Message, tuple], None]] = {}
         self.sent_replies: dict[tuple[str, str], bytes] = {}  # retransmitted INVITEs
         self.let_gone: dict[str, sip.Message] = {}  # call id → the ACK of a late answer
+        self.byes_answered: dict[tuple[str, str], bytes] = {}  # (call id, Via) → our 200
         # Out-of-dialog MESSAGE (another media node of the edge) → the status to answer.
         self.on_message: Callable[[sip.Message], int] | None = None
         self._clock: asyncio.Task | None = None
@@ -294,6 +215,10 @@ class UserAgent(asyncio.DatagramProtocol):
                 return
             self.answer(message, addr, 100)
             asyncio.get_running_loop().create_task(self.on_call(self, message, addr))
+        elif (known := self.byes_answered.get((message.call_id, message.get("via")))) is not None:
+            self._sendto(known, addr)  # a BYE again: our 200 was lost
+        elif message.method == "INVITE" and self._inviting(message.call_id):
+            self.answer(message, addr, 491)  # glare: ours came first (RFC 3261 §14.2)
         elif message.call_id in self.in_dialog:
             self.in_dialog[message.call_id](message, addr)
         elif message.method == "OPTIONS":
@@ -302,6 +227,25 @@ class UserAgent(asyncio.DatagramProtocol):
             self.answer(message, addr, self.on_message(message))
         elif message.method != "ACK":
             self.answer(message, addr, 481)
+
+    def hung_up(self, bye: sip.Message, addr) -> None:
+        """The peer's BYE: answered 200 (the same again to its retransmissions, the dialog
+        gone by then), the dialog ended."""
+        key = (bye.call_id, bye.get("via"))
+        _remember(self.byes_answered, key, self.answer(bye, addr, 200).encode())
+        self.end_dialog(bye.call_id)
+
+    def _inviting(self, call_id: str) -> bool:
+        return any(key[0] == call_id and key[2] == "INVITE" for key in self.waiting)
+
+    def end_dialog(self, call_id: str) -> None:
+        """A dialog over (BYE sent or received): its in-dialog handler released, and our
+        requests still waiting in it (a re-INVITE the peer will never answer now) ended
+        at once with ``DialogEnded``. A BYE's own transaction is left to finish."""
+        self.in_dialog.pop(call_id, None)
+        for (waited, _number, method), future in self.waiting.items():
+            if waited == call_id and method != "BYE" and not future.done():
+                future.set_exception(DialogEnded(call_id))
 
     def _response(self, message: sip.Message) -> None:
         number, method = message.cseq
@@ -332,19 +276,23 @@ class UserAgent(asyncio.DatagramProtocol):
             dialog = uac_dialog(answer, answer)  # the 2xx repeats the INVITE's From, CSeq
             # An answer in the ACK, its stream refused (port 0): the 2xx carried an offer.
             body = sip.make_sdp(self.host, 0, secrets.randbits(31))
-            ack = self.let_gone[answer.call_id] = dialog.request(
-                "ACK", self.contact, self.via, body
-            )
+            ack = dialog.request("ACK", self.contact, self.via, body)
+            _remember(self.let_gone, answer.call_id, ack)
             bye = dialog.request("BYE", self.contact, self.via)
             asyncio.get_running_loop().create_task(self._hang_up(bye))
-            while len(self.let_gone) > LET_GONE_KEPT:
-                del self.let_gone[next(iter(self.let_gone))]
             log.info("%s answered after its ring ended: let go", answer.call_id)
         self.send(ack, self.next_hop(ack))
 
     async def _hang_up(self, bye: sip.Message) -> None:
         with contextlib.suppress(TimeoutError):
             await self.transact(bye, timeout=5.0)
+
+
+def _remember(memory: dict, key, value) -> None:
+    """Kept for retransmissions, the oldest forgotten past ``LET_GONE_KEPT``."""
+    memory[key] = value
+    while len(memory) > LET_GONE_KEPT:
+        del memory[next(iter(memory))]
 
 
 def widen_receive_buffer(transport, size: int = 4 << 20) -> None:
@@ -377,4 +325,5 @@ def uac_dialog(request: sip.Message, response: sip.Message) -> Dialog:
         target=sip.uri_of(response.get("contact")),
         route=list(reversed(response.all("record-route"))),
         cseq=request.cseq[0],
+        owner=True,
     )

@@ -281,8 +281,14 @@ def from_agent_phone(
     phones: Peer, app: MediaApplication, agent: str, method: str, extra: list | tuple = ()
 ) -> None:
     """A request of the agent's phone in the leg the node rang it on, sent to the node."""
+    request = agent_request(phones, agent, method, extra)
+    phones.transport.sendto(request.encode(), (HOST, app.ua.port))
+
+
+def agent_request(phones: Peer, agent: str, method: str, extra: list | tuple = ()) -> sip.Message:
+    """A request of the agent's phone in the leg the node rang it on."""
     invite, tag = phones.invites[agent]
-    request = sip.Message(
+    return sip.Message(
         f"{method} {sip.uri_of(invite.get('contact'))} SIP/2.0",
         [
             ("via", f"SIP/2.0/UDP {HOST}:{phones.port};branch={sip.new_branch()}"),
@@ -293,7 +299,6 @@ def from_agent_phone(
             *extra,
         ],
     )
-    phones.transport.sendto(request.encode(), (HOST, app.ua.port))
 
 
 async def until(check: Callable[[], Any], seconds: float = 5.0) -> None:

@@ -8,10 +8,13 @@ SIPp phones, an outside specialist behind the gateway): ``test_sip_consult.py``.
 from __future__ import annotations
 
 import asyncio
+import gc
 
+from vmeste.telephony import sip
 from vmeste.telephony.tests.callscene import (
     SPECIALIST,
     Peer,
+    agent_request,
     consulting,
     drain,
     from_agent_phone,
@@ -110,3 +113,82 @@ def test_with_nobody_left_to_take_them_the_caller_is_told_and_let_go():
     assert said[-1] == "Не удалось соединить. Пожалуйста, перезвоните позже."
     assert at_caller[-1] == "BYE"  # hung up by the node, once told
     assert kinds(vmeste) == ["call_offered", "call_answered", "call_ended"]
+
+
+class CrossingPeer(Peer):
+    """Phones where Ivanova's hangs up as our ``nth`` re-INVITE of her leg reaches it: her
+    BYE crosses it, and that re-INVITE is never answered (nor its resendings)."""
+
+    def __init__(self, nth: int) -> None:
+        super().__init__()
+        self.nth, self.reinvites, self.hung_up = nth, set(), False
+
+    def datagram_received(self, data, addr) -> None:
+        message = sip.parse(data)
+        ivanova = self.invites.get("ivanova", (None, ""))[0]
+        if (message.is_request and message.method == "INVITE" and ivanova is not None
+                and message.call_id == ivanova.call_id):  # fmt: skip
+            self.reinvites.add(message.cseq[0])
+            if self.hung_up:
+                return  # resent: still no answer
+            if len(self.reinvites) == self.nth:
+                self.hung_up = True
+                self.requests.put_nowait(message)
+                self.transport.sendto(agent_request(self, "ivanova", "BYE").encode(), addr)
+                return
+        super().datagram_received(data, addr)
+
+
+async def _crossed(nth: int):
+    """Ivanova consults the specialist; her BYE crosses our ``nth`` re-INVITE of her leg:
+    the one giving her the specialist's offer (1), or, once the specialist hung up, the
+    one taking her back to the caller (2). Whom the caller was with, what the caller got,
+    what Vmeste was told, what the node said, the transactions of the node still waiting
+    at the end, the node's answers to Ivanova's BYE, the errors no task retrieved."""
+    errors: list[dict] = []
+    asyncio.get_running_loop().set_exception_handler(lambda _loop, context: errors.append(context))
+    app, vmeste, caller, phones, invite, ok, me = await consulting(
+        warm_order, phone=lambda: CrossingPeer(nth), rung=SPECIALIST if nth == 1 else ""
+    )
+    if nth == 2:
+        from_agent_phone(phones, app, SPECIALIST, "BYE")  # the specialist hangs up
+    await until(lambda: me.state == "leaving" or (me.state == "bridged" and me.agent != "ivanova"))
+    with_whom = me.agent if me.state == "bridged" else ""
+    if with_whom:
+        await until(lambda: "call_transferred" in kinds(vmeste))
+        hang_up(caller, app, invite, ok)
+    await settle(app)
+    waiting = list(app.ua.waiting)
+    app.close()
+    gc.collect()  # a task that died unseen reports its exception as it goes
+    ivanova = phones.invites["ivanova"][0].call_id
+    answers = []
+    while not phones.responses.empty():
+        response = phones.responses.get_nowait()
+        if response.call_id == ivanova and response.cseq[1] == "BYE":
+            answers.append(response.status)
+    said, at_caller = app.prompts.said, [m.method for m in drain(caller)]
+    return with_whom, at_caller, kinds(vmeste), vmeste, said, waiting, answers, errors
+
+
+def test_the_agents_bye_crossing_the_specialists_offer_puts_the_caller_through():
+    """Ivanova's phone hangs up as our re-INVITE brings it the specialist's offer, and never
+    answers it: the transfer completes as "hang up to complete" does (before the fix the
+    re-INVITE's time-out killed the consultation, the caller left on hold)."""
+    with_whom, at_caller, told, vmeste, _said, waiting, answers, errors = run(_crossed(1))
+    assert with_whom == SPECIALIST
+    assert at_caller == ["INVITE", "ACK"] * 3  # to Ivanova, on hold, to the specialist
+    assert told == ["call_offered", "call_answered", "call_transferred", "call_ended"]
+    assert vmeste.events[2][2] == {"to_number": SPECIALIST}
+    assert answers == [200] and waiting == [] and errors == []
+
+
+def test_the_agents_bye_crossing_the_way_back_lets_the_caller_go_told():
+    """The specialist hangs up; Ivanova's phone hangs up as our re-INVITE takes her back to
+    the caller, and never answers it: nobody is left, the caller is told and let go."""
+    with_whom, at_caller, told, _vmeste, said, waiting, answers, errors = run(_crossed(2))
+    assert with_whom == ""
+    assert said[-1] == "Не удалось соединить. Пожалуйста, перезвоните позже."
+    assert at_caller == ["INVITE", "ACK", "INVITE", "ACK", "BYE"]  # to Ivanova, held, let go
+    assert told == ["call_offered", "call_answered", "call_ended"]
+    assert answers == [200] and waiting == [] and errors == []

@@ -48,18 +48,19 @@ async def _talking_to_ivanova():
 
 
 async def _ivanova_let_go(app, caller: Peer, phones: Peer, invite, ok):
-    """What Ivanova's phone got past the ACK that bridged her, up to its BYE, and the
-    caller's next four requests (back on hold, then put through again); then the caller
-    hangs up."""
+    """What Ivanova's phone got past the ACK that bridged her, up to its BYE, the caller's
+    next four requests (back on hold, then put through again) and the dialogs the user
+    agent then holds; then the caller hangs up."""
     told = []
     while "BYE" not in told:
         message = await asyncio.wait_for(phones.requests.get(), 5)
         told += [message.method] if message.method != "ACK" else []
     methods = [(await asyncio.wait_for(caller.requests.get(), 10)).method for _ in range(4)]
+    held = sorted(app.ua.in_dialog)
     hang_up(caller, app, invite, ok)
     await settle(app)
     app.close()
-    return told, methods
+    return told, methods, held
 
 
 def test_an_agents_refer_to_a_queue_rings_an_agent_of_that_queue():
@@ -67,7 +68,7 @@ def test_an_agents_refer_to_a_queue_rings_an_agent_of_that_queue():
         app, vmeste, caller, phones, invite, ok = await _talking_to_ivanova()
         _refer(phones, app, "ivanova", "psy")
         accepted = await asyncio.wait_for(phones.responses.get(), 5)
-        told, methods = await _ivanova_let_go(app, caller, phones, invite, ok)
+        told, methods, _held = await _ivanova_let_go(app, caller, phones, invite, ok)
         return vmeste, phones.rung, accepted, told, methods
 
     vmeste, rung, accepted, told, methods = run(scenario())
@@ -85,7 +86,7 @@ def test_a_transfer_asked_from_the_site_lets_the_agent_go_and_rings_the_queue():
         app, vmeste, caller, phones, invite, ok = await _talking_to_ivanova()
         vmeste.orders = [{"call_id": invite.call_id, "to_queue": "psy", "to_agent": "",
                           "to_number": "", "asked_by": "ivanova"}]  # fmt: skip
-        told, methods = await _ivanova_let_go(app, caller, phones, invite, ok)
+        told, methods, _held = await _ivanova_let_go(app, caller, phones, invite, ok)
         return vmeste, phones.rung, told, methods
 
     vmeste, rung, told, methods = run(scenario())
@@ -95,6 +96,29 @@ def test_a_transfer_asked_from_the_site_lets_the_agent_go_and_rings_the_queue():
     assert kinds(vmeste) == ["call_offered", "call_answered", "call_transferred",
                              "call_answered", "call_ended"]  # fmt: skip
     assert vmeste.events[2][2] == {"to_queue": "psy"}
+
+
+@pytest.mark.parametrize("how", ["refer", "site"])
+def test_the_agent_let_go_by_a_blind_transfer_leaves_no_dialog_behind(how):
+    """Ivanova's leg, hung up by the transfer, is no longer the user agent's to dispatch:
+    once Sidorova has the caller it holds the caller's dialog and hers, as before the
+    transfer the caller's and Ivanova's (her handler stayed until the call ended)."""
+
+    async def scenario():
+        app, vmeste, caller, phones, invite, ok = await _talking_to_ivanova()
+        before = sorted(app.ua.in_dialog)
+        if how == "refer":
+            _refer(phones, app, "ivanova", "psy")
+        else:
+            vmeste.orders = [{"call_id": invite.call_id, "to_queue": "psy", "to_agent": "",
+                              "to_number": "", "asked_by": "ivanova"}]  # fmt: skip
+        _told, _methods, held = await _ivanova_let_go(app, caller, phones, invite, ok)
+        legs = {agent: phones.invites[agent][0].call_id for agent in ("ivanova", "sidorova")}
+        return before, held, invite.call_id, legs
+
+    before, held, call, legs = run(scenario())
+    assert before == sorted([call, legs["ivanova"]])
+    assert held == sorted([call, legs["sidorova"]])
 
 
 async def _consulting(busy, end: str, orders):
