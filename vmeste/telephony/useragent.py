@@ -21,6 +21,11 @@ from vmeste.telephony.mediastream import MediaStream
 log = logging.getLogger("vmeste.telephony.media")
 SO_RCVBUFFORCE = getattr(socket, "SO_RCVBUFFORCE", 33)
 LET_GONE_KEPT = 1000  # late answers (and our 200s to BYEs) remembered, for retransmissions
+# Our answers to INVITEs, for an INVITE resent before it heard them: a new call's INVITE
+# found here is a copy, not a second call. A phone stops resending once it hears our 100
+# (RFC 3261 §17.1.1.2), so the last 4,096 cover minutes at this node's rate, and the memory
+# no longer grows with every call the node takes (it did, for as long as the node ran).
+SENT_REPLIES_KEPT = 4096
 
 
 class DialogEnded(Exception):
@@ -156,7 +161,8 @@ class UserAgent(asyncio.DatagramProtocol):
         response = sip.reply(request, status, **kwargs)
         data = response.encode()
         if request.method == "INVITE":
-            self.sent_replies[(request.call_id, request.get("via"))] = data
+            _remember(self.sent_replies, (request.call_id, request.get("via")), data,
+                      keep=SENT_REPLIES_KEPT)  # fmt: skip
         self._sendto(data, addr)
         return response
 
@@ -288,10 +294,11 @@ class UserAgent(asyncio.DatagramProtocol):
             await self.transact(bye, timeout=5.0)
 
 
-def _remember(memory: dict, key, value) -> None:
-    """Kept for retransmissions, the oldest forgotten past ``LET_GONE_KEPT``."""
+def _remember(memory: dict, key, value, *, keep: int = LET_GONE_KEPT) -> None:
+    """Kept for retransmissions, the oldest forgotten past ``keep``."""
+    memory.pop(key, None)  # a new answer to the same request is the newest
     memory[key] = value
-    while len(memory) > LET_GONE_KEPT:
+    while len(memory) > keep:
         del memory[next(iter(memory))]
 
 

@@ -116,3 +116,42 @@ def test_a_peers_dialog_glare_bye_resent_and_our_reinvite_crossed():
     assert got == [b"SIP/2.0 491 Request Pending", b"SIP/2.0 200 OK", b"SIP/2.0 200 OK",
                    b"SIP/2.0 481 Call/Transaction Does Not Exist"]  # fmt: skip
     assert held == [] and ours == ["None"]
+
+
+def invite(peer_port: int, ua_port: int, n: int) -> bytes:
+    return (
+        f"INVITE sip:{HOST}:{ua_port} SIP/2.0\r\n"
+        f"Via: SIP/2.0/UDP {HOST}:{peer_port};branch=z9hG4bK-call{n}\r\n"
+        f"From: <sip:caller@{HOST}>;tag=c{n}\r\nTo: <sip:media@{HOST}>\r\n"
+        f"Call-ID: call-{n}\r\nCSeq: 1 INVITE\r\nMax-Forwards: 5\r\nContent-Length: 0\r\n\r\n"
+    ).encode()
+
+
+async def _many_calls(count: int) -> tuple[int, list[str]]:
+    ua_port, peer_port = free_udp_ports(2)
+    calls: list[str] = []
+
+    async def taken(_ua, message: sip.Message, _addr) -> None:
+        calls.append(message.call_id)
+
+    ua = UserAgent(host=HOST, port=ua_port, rtp_ports=free_range(4), on_call=taken)
+    await ua.start()
+    try:
+        for n in range(count):  # what the socket would hand over, without the wire's pace
+            ua.datagram_received(invite(peer_port, ua_port, n), (HOST, peer_port))
+        ua.datagram_received(invite(peer_port, ua_port, count - 1), (HOST, peer_port))
+        await asyncio.sleep(0)  # the calls' tasks run
+        return len(ua.sent_replies), calls
+    finally:
+        ua.close()
+
+
+def test_the_answers_kept_for_resent_invites_are_bounded_and_a_resent_one_is_no_new_call(
+    monkeypatch,
+):
+    from vmeste.telephony import useragent
+
+    monkeypatch.setattr(useragent, "SENT_REPLIES_KEPT", 50)
+    kept, calls = asyncio.run(_many_calls(120))
+    assert kept == 50  # the node's memory no longer grows with every call it takes
+    assert len(calls) == 120 and calls[-1] == "call-119"  # the copy of the last: not a call
