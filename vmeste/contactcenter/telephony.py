@@ -36,6 +36,7 @@ from vmeste.contactcenter.transitions import (
     TransitionRefused,
 )
 from vmeste.core.errors import ValidationFailed
+from vmeste.core.retrying import retried
 
 AGENT_STATE = "agent_state"
 CONSULT = "consult"  # a colleague consulted answered, missed it or was let go (``consults``)
@@ -64,9 +65,13 @@ def record_event(
     if type == "callback_failed":
         data["give_up"] = _last_attempt(call_id)
     now = now or timezone.now()
-    try:
+
+    def store_and_apply() -> _Applied:
         with transaction.atomic():
-            applied = _store_and_apply(event_id, type, at, call_id, data, now)
+            return _store_and_apply(event_id, type, at, call_id, data, now)
+
+    try:
+        applied = retried(store_and_apply, what=f"telephony event {event_id}")
     except IntegrityError:
         if not TelephonyEvent.objects.filter(event_id=event_id).exists():
             raise
@@ -80,8 +85,12 @@ def record_event(
         }
     call, decided = applied.call, applied.decided
     if decided is None:  # routed after the commit: see ``_store_and_apply``
-        changed = applied.matching_changed
-        decided = dispatch(now=now, offers_due=_arrived_due(call, now)) if changed else NOTHING
+        due = _arrived_due(call, now)
+        decided = (
+            retried(lambda: dispatch(now=now, offers_due=due), what=f"dispatch after {event_id}")
+            if applied.matching_changed
+            else NOTHING
+        )
     answer = {"event_id": event_id, "duplicate": False, "outcome": applied.outcome}
     answer.update(decided.as_dict())
     if call is not None:
