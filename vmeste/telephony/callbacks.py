@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from vmeste.telephony import handover, legs, sip
 from vmeste.telephony.edgeclient import VmesteUnavailable
+from vmeste.telephony.tasks import spawn
 from vmeste.telephony.useragent import Dialog, uac_dialog
 
 if TYPE_CHECKING:
@@ -139,7 +140,7 @@ class PlacedCallback:
             self.gone.set()
             other = next((d for c, d in self.legs.items() if c != message.call_id), None)
             self.legs.pop(message.call_id, None)
-            asyncio.get_running_loop().create_task(legs.bye(self.ua, other))
+            spawn(legs.bye(self.ua, other), f"{message.call_id}: BYE")
 
     async def _tell(self, type: str, **data) -> None:
         with contextlib.suppress(VmesteUnavailable):
@@ -176,7 +177,7 @@ class Callbacks:
     def given(self, call_id: str) -> None:
         self.wanted.add(call_id)
         self._keep()
-        asyncio.get_running_loop().create_task(self._take_due())
+        spawn(self._take_due(), "callbacks due")
 
     async def _take_due(self) -> None:
         with contextlib.suppress(VmesteUnavailable):
@@ -191,7 +192,7 @@ class Callbacks:
             self._keep()
 
     def _place(self, due: dict) -> None:
-        task = asyncio.get_running_loop().create_task(PlacedCallback(self.app, due).run())
+        task = spawn(PlacedCallback(self.app, due).run(), f"callback {due['call_id']}")
         self.placing[due["call_id"]] = task
         task.add_done_callback(lambda _t, c=due["call_id"]: self._placed(c))
 

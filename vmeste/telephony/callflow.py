@@ -25,6 +25,7 @@ from vmeste.telephony import consult, handover, ivrplay, legs, siblings, sip, tr
 from vmeste.telephony.callbacks import Callbacks
 from vmeste.telephony.edgeclient import VmesteClient, VmesteUnavailable
 from vmeste.telephony.outbox import VmesteDelayed
+from vmeste.telephony.tasks import spawn
 from vmeste.telephony.useragent import Dialog, UserAgent, uas_dialog
 
 log = logging.getLogger("vmeste.telephony.media")
@@ -113,7 +114,7 @@ class MediaApplication:
         self._menus[line] = (now, menu)
         if kept is None or kept[1] != menu:
             for text in ivrplay.unrecorded(menu):
-                asyncio.get_running_loop().create_task(self.prompts.audio(text))
+                spawn(self.prompts.audio(text), "a prompt's speech")
         return menu
 
     def on_answer(self, answer: dict, *, passed: bool = False) -> None:
@@ -345,7 +346,7 @@ class Caller:
             self.ua.answer(message, addr, 202)
             target = sip.user_of(message.get("refer-to") or message.get("r"))
             self.state = "transferring"
-            asyncio.get_running_loop().create_task(transfers.referred(self, target))
+            spawn(transfers.referred(self, target), f"{self.call_id}: REFER")
         elif message.method == "BYE":  # a leg let go already (transferred): nothing more
             self.ua.hung_up(message, addr)
             if self.agent_leg is not None and self.agent_leg.call_id == message.call_id:
@@ -354,12 +355,12 @@ class Caller:
             self.ua.answer(message, addr, 200)
 
     def _agent_hung_up(self) -> None:
-        self.agent_leg, loop = None, asyncio.get_running_loop()
+        self.agent_leg = None
         if self.state == "consulting":  # an attended transfer's "hang up to complete":
-            loop.create_task(consult.complete(self, self.consult_target))  # to the consulted
+            spawn(consult.complete(self, self.consult_target), f"{self.call_id}: put through")
         else:
             self.gone.set()
-            loop.create_task(legs.bye(self.ua, self.dialog))
+            spawn(legs.bye(self.ua, self.dialog), f"{self.call_id}: BYE")
 
     def ack_again(self, call_id: str) -> None:
         """A 2xx of a leg came again: our ACK on it again, the very same."""

@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from vmeste.telephony import legs, sip
 from vmeste.telephony.edgeclient import VmesteUnavailable
+from vmeste.telephony.tasks import spawn
 from vmeste.telephony.useragent import Dialog, uac_dialog
 
 if TYPE_CHECKING:
@@ -217,6 +218,6 @@ def _from_consulted(caller: Caller, message: sip.Message, addr) -> None:
     elif message.method == "BYE":  # the specialist hung up: the agent gets the caller back
         caller.ua.hung_up(message, addr)
         caller.consult_leg = None
-        asyncio.get_running_loop().create_task(back_to_caller(caller))
+        spawn(back_to_caller(caller), f"{caller.call_id}: back to the caller")
     elif message.method != "ACK":
         caller.ua.answer(message, addr, 200)

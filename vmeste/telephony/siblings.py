@@ -8,11 +8,11 @@ holds the call applies them, the others ignore them.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 
 from vmeste.telephony import legs, sip
+from vmeste.telephony.tasks import spawn
 from vmeste.telephony.useragent import UserAgent
 
 
@@ -26,7 +26,7 @@ class Siblings:
         if not self.addresses or not (decisions["rung"] or decisions["callback_offers"]):
             return
         for address in self.addresses:
-            asyncio.get_running_loop().create_task(self._send(address, decisions))
+            spawn(self._send(address, decisions), f"decisions to {address}")
 
     async def _send(self, address: tuple[str, int], decisions: dict) -> None:
         with contextlib.suppress(TimeoutError):

@@ -11,7 +11,6 @@ in the place of their first offer, for the agent Vmeste rings next.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import re
@@ -20,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from vmeste.telephony import consult, legs, sip
 from vmeste.telephony.edgeclient import VmesteUnavailable
+from vmeste.telephony.tasks import spawn
 from vmeste.telephony.useragent import Dialog
 
 if TYPE_CHECKING:
@@ -67,7 +67,7 @@ async def claimed(app: MediaApplication) -> None:
         for order in await app.vmeste.transfers(talking):
             caller = app.callers.get(order.get("call_id", ""))
             if caller is not None:
-                asyncio.get_running_loop().create_task(ordered(caller, order))
+                spawn(ordered(caller, order), f"{caller.call_id}: transfer ordered")
 
 
 async def ordered(caller: Caller, order: dict) -> None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from vmeste.telephony import sip
 from vmeste.telephony.mediastream import MediaStream
+from vmeste.telephony.tasks import spawn
 
 log = logging.getLogger("vmeste.telephony.media")
 SO_RCVBUFFORCE = getattr(socket, "SO_RCVBUFFORCE", 33)
@@ -220,7 +221,7 @@ class UserAgent(asyncio.DatagramProtocol):
                 self._sendto(known, addr)
                 return
             self.answer(message, addr, 100)
-            asyncio.get_running_loop().create_task(self.on_call(self, message, addr))
+            spawn(self.on_call(self, message, addr), f"{message.call_id}: call")
         elif (known := self.byes_answered.get((message.call_id, message.get("via")))) is not None:
             self._sendto(known, addr)  # a BYE again: our 200 was lost
         elif message.method == "INVITE" and self._inviting(message.call_id):
@@ -285,7 +286,7 @@ class UserAgent(asyncio.DatagramProtocol):
             ack = dialog.request("ACK", self.contact, self.via, body)
             _remember(self.let_gone, answer.call_id, ack)
             bye = dialog.request("BYE", self.contact, self.via)
-            asyncio.get_running_loop().create_task(self._hang_up(bye))
+            spawn(self._hang_up(bye), f"{answer.call_id}: let go")
             log.info("%s answered after its ring ended: let go", answer.call_id)
         self.send(ack, self.next_hop(ack))
 
