@@ -85,12 +85,12 @@ def record_event(
         }
     call, decided = applied.call, applied.decided
     if decided is None:  # routed after the commit: see ``_store_and_apply``
-        due = _arrived_due(call, now)
-        decided = (
-            retried(lambda: dispatch(now=now, offers_due=due), what=f"dispatch after {event_id}")
-            if applied.matching_changed
-            else NOTHING
-        )
+        decided = NOTHING
+        if applied.matching_changed:  # only then is the offer's due asked
+            due = _arrived_due(call, now)
+            decided = retried(
+                lambda: dispatch(now=now, offers_due=due), what=f"dispatch after {event_id}"
+            )
     answer = {"event_id": event_id, "duplicate": False, "outcome": applied.outcome}
     answer.update(decided.as_dict())
     if call is not None:
