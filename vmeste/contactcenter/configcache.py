@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from vmeste.contactcenter.models import Queue
-from vmeste.contactcenter.routing import QueueRule
+from vmeste.contactcenter.routingrules import QueueRule
 from vmeste.core import refcache
 from vmeste.core.models import Centre, Line, Region
 

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from vmeste.contactcenter.routing import QueueRule
+from vmeste.contactcenter.routingrules import QueueRule
 from vmeste.contactcenter.transitions import AgentState
 from vmeste.core.models import Category, Centre, Line, optional_link
 from vmeste.core.timeline import StatusEvent

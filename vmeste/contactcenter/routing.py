@@ -32,51 +32,14 @@ from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import NamedTuple
 
-
-class RoutingError(Exception):
-    """An operation that contradicts the state (a programming or event-order error)."""
-
-
-@dataclass(frozen=True, slots=True)
-class QueueRule:
-    """How calls of one queue (a line's topic, an IVR branch) are matched to agents."""
-
-    code: str
-    skill: str
-    # (seconds waited, minimum skill level), by ascending seconds; the first step is at 0.
-    escalation: tuple[tuple[float, int], ...] = ((0.0, 1),)
-    overflow_after: float | None = None
-    callback_after: float | None = None
-    overflow_to: str | None = None  # another queue's code: its agents too, after overflow_after
-
-    def min_level(self, arrived: float, now: float) -> int:
-        level = self.escalation[0][1]
-        for after, step_level in self.escalation:
-            if now >= arrived + after:
-                level = step_level
-        return level
-
-    def overflow_due(self, arrived: float, now: float) -> bool:
-        return self.overflow_after is not None and now >= arrived + self.overflow_after
-
-
-class Assignment(NamedTuple):  # a tuple: made for every call, so made cheaply
-    call_id: str
-    agent_id: str
-    at: float
-    callback: bool = False
-
-
-class CallbackOffer(NamedTuple):
-    """The caller has waited the queue's maximum: offer them a callback."""
-
-    call_id: str
-    at: float
-
-
-Decision = Assignment | CallbackOffer
+from vmeste.contactcenter.routingrules import (
+    Assignment,
+    CallbackOffer,
+    Decision,
+    QueueRule,
+    RoutingError,
+)
 
 
 class CallState(Enum):

@@ -19,7 +19,7 @@ from vmeste.accounts.roles import Right
 from vmeste.contactcenter import configcache
 from vmeste.contactcenter.callfigures import CALL_FIGURES, call_counts, service_level
 from vmeste.contactcenter.models import WRAP_UP_SECONDS, Agent, AgentStateChange, Call
-from vmeste.contactcenter.routing import QueueRule
+from vmeste.contactcenter.routingrules import QueueRule
 from vmeste.contactcenter.transitions import AgentEvent, AgentState, TransitionRefused, next_state
 from vmeste.core.errors import Conflict, Forbidden
 from vmeste.core.models import Centre, Line
