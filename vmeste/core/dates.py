@@ -57,15 +57,26 @@ def check_moment(value: datetime | None, *, field: str) -> datetime | None:
     return value
 
 
-def parse_date(text: str, *, field: str) -> date | None:
-    """A query or form value as a date: empty is None, anything else valid or refused."""
+def read_date(text: str) -> tuple[date | None, str | None]:
+    """A typed date and why it is refused: (None, None) when empty, (the date, None) when
+    readable and in range, (None, why not) otherwise. For the forms that gather every
+    problem before they answer; `parse_date` refuses at once."""
     if not text:
-        return None
+        return None, None
     try:
         value = date.fromisoformat(text)
     except ValueError:
-        raise ValidationFailed({field: _("Дата в виде ГГГГ-ММ-ДД.")}) from None
-    return check_date(value, field=field)
+        return None, _("Дата в виде ГГГГ-ММ-ДД.")
+    problem = date_problem(value)
+    return (None, problem) if problem else (value, None)
+
+
+def parse_date(text: str, *, field: str) -> date | None:
+    """A query or form value as a date: empty is None, anything else valid or refused."""
+    value, problem = read_date(text)
+    if problem:
+        raise ValidationFailed({field: problem})
+    return value
 
 
 def _date_or_error(value: date | None) -> date | None:

@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
-from vmeste.core.dates import date_problem
+from vmeste.core.dates import read_date
 from vmeste.core.models import Centre
 from vmeste.people.phones import InvalidPhone, normalise
 from vmeste.volunteers.models import HealthDocument, Volunteer, VolunteerRole
@@ -88,16 +88,9 @@ def read(values: Mapping, *, wanted_roles: Sequence[str], consent: bool) -> Appl
 
 
 def _typed_date(text: str, name: str, unreadable: dict[str, str]) -> date | None:
-    if not text:
-        return None
-    try:
-        value = date.fromisoformat(text)
-    except ValueError:
-        unreadable[name] = _("Дата в виде ГГГГ-ММ-ДД.")
-        return None
-    if problem := date_problem(value):
+    value, problem = read_date(text)
+    if problem:
         unreadable[name] = problem
-        return None
     return value
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from vmeste.core.dates import date_problem
+from vmeste.core.dates import read_date
 from vmeste.core.errors import ServiceError
 from vmeste.core.models import Centre
 from vmeste.core.params import int_param
@@ -63,11 +63,7 @@ def apply(request: HttpRequest) -> HttpResponse:
 
 def _date(text: str | None) -> date | None:
     """A typed date, or None when it is missing, malformed or out of the sane range."""
-    try:
-        value = date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
-    return None if date_problem(value) else value
+    return read_date(text or "")[0]
 
 
 def _me(request: HttpRequest) -> Volunteer:

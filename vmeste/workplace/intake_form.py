@@ -17,7 +17,7 @@ from vmeste.assistance.answers import NO, YES, answers_as_fields
 from vmeste.contacts import services as contacts
 from vmeste.contacts.models import Channel, Disposition
 from vmeste.core import services as reference
-from vmeste.core.dates import date_problem
+from vmeste.core.dates import read_date
 from vmeste.core.errors import ServiceError, ValidationFailed
 from vmeste.core.models import Line, Region
 from vmeste.people import services as people
@@ -51,17 +51,9 @@ def _lookup(form: IntakeForm, finder, code: str, name: str):
 
 
 def _date(form: IntakeForm, text: str, name: str) -> date | None:
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        value = date.fromisoformat(text)
-    except ValueError:
-        form.fail(name, _("Дата в виде ГГГГ-ММ-ДД."))
-        return None
-    if problem := date_problem(value):
+    value, problem = read_date(text.strip())
+    if problem:
         form.fail(name, problem)
-        return None
     return value
 
 

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from vmeste.core.dates import check_date, date_problem, moment_problem
+from vmeste.core.dates import check_date, date_problem, moment_problem, read_date
 from vmeste.core.errors import ValidationFailed
 from vmeste.deliveries.tests.conftest import make_request
 from vmeste.volunteers.tests import factories as f
@@ -174,6 +174,16 @@ def test_the_shared_date_rules():
     assert moment_problem(now + timedelta(days=366), now=now) is None
     assert moment_problem(now + timedelta(days=367), now=now)
     assert moment_problem(datetime(9999, 12, 31, tzinfo=UTC), now=now)
+
+
+def test_a_typed_date_and_why_it_is_refused():
+    """`read_date`, the one reading of a typed date behind the forms that gather problems."""
+    assert read_date("") == (None, None)
+    assert read_date("2026-06-01") == (date(2026, 6, 1), None)
+    for typed in ("01.06.2026", "2026-02-30", "завтра"):
+        value, problem = read_date(typed)
+        assert value is None and problem, typed
+    assert read_date("2101-01-01") == (None, date_problem(date(2101, 1, 1)))
 
 
 def test_digits_that_int_cannot_read_are_not_server_errors(web, make_user):
