@@ -1,6 +1,7 @@
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import time_machine
 
 from vmeste.contactcenter import ivr
 from vmeste.contactcenter.models import Queue
@@ -12,6 +13,17 @@ from vmeste.volunteers.models import Assignment, Shift
 from vmeste.volunteers.tests import factories as f
 
 SKILLS = {"food": 3, "medicines": 2, "psychology": 4, "social": 1}
+NOW = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)  # a Monday, 12:00 in Tver
+
+
+@pytest.fixture
+def clock():
+    """The staffed line's tests sign its agent in and call it at fixed moments around NOW:
+    the line is made on a clock set ten minutes before and ticking. On the real clock the
+    agent was written after 08:59 UTC once the real day passed it, and took the sign-in at
+    08:59 for an event older than its state: nobody was ready."""
+    with time_machine.travel((NOW - timedelta(minutes=10)).timestamp(), tick=True):
+        yield
 
 
 @pytest.fixture
@@ -52,7 +64,7 @@ def menu_to_every_queue() -> dict:
 
 
 @pytest.fixture
-def staffed_line(tver):
+def staffed_line(clock, tver):
     """The Tver line with a number, a menu, an article and one volunteer holding every skill
     on every shift of the coming week (laid from the template's four shifts)."""
     centre = f.centre("tver", "RU-TVE")

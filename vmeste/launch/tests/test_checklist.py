@@ -1,6 +1,6 @@
 """The launch checklist, computed from the database, and the opening it gates."""
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 
@@ -12,11 +12,10 @@ from vmeste.demo import voicemenu
 from vmeste.knowledge.services import ArticleData, save_article
 from vmeste.launch import checklist, services
 from vmeste.launch.models import LineChange
-from vmeste.launch.tests.conftest import menu_to_every_queue
+from vmeste.launch.tests.conftest import NOW, menu_to_every_queue
 from vmeste.volunteers.models import Assignment, Shift
 
 pytestmark = pytest.mark.django_db
-NOW = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)  # a Monday, 12:00 in Tver
 EVENTS = "/api/v1/telephony/events"
 
 

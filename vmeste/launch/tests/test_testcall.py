@@ -11,7 +11,8 @@ from vmeste.contactcenter import telephony
 from vmeste.contactcenter.models import Call, TelephonyEvent
 from vmeste.core.errors import Conflict
 from vmeste.launch import testcall
-from vmeste.launch.tests.test_checklist import NOW, item
+from vmeste.launch.tests.conftest import NOW
+from vmeste.launch.tests.test_checklist import item
 
 pytestmark = pytest.mark.django_db
 

@@ -1,11 +1,16 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
 
 from vmeste.assistance.models import Request
 
-pytestmark = pytest.mark.django_db
+# "Today" and the last 30 days are the clock's: a weekday afternoon, ticking (time-machine),
+# not the hour the suite runs at — at 23:59:59 a request registered before midnight was
+# looked for on the next day. A timestamp: a zoned moment would also set the process's TZ.
+AFTERNOON = datetime(2026, 11, 18, 14, 0, tzinfo=ZoneInfo("Europe/Moscow")).timestamp()
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(AFTERNOON, tick=True)]
 
 PERSON = {"last_name": "Орлова", "first_name": "Нина", "phone": "+79275550101"}
 

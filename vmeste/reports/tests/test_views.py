@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from vmeste.reports import chart
+from vmeste.reports.tests.test_figures import AFTERNOON
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(AFTERNOON, tick=True)]
 
 
 @pytest.fixture(autouse=True)
