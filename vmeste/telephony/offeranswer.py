@@ -102,7 +102,7 @@ def in_dialog(
     method = request.method
     if method == "ACK":
         if dialog is not None and request.body:  # the answer to the offer in our 200
-            _follow(dialog, stream, request.body, direction(request.body))
+            follow(dialog, stream, request.body)
     elif method == "INVITE" or (method == "UPDATE" and request.body):
         if dialog is None:
             ua.answer(request, addr, 481)
@@ -116,20 +116,43 @@ def _reinvited(
     ua: UserAgent, dialog: Dialog, request: sip.Message, addr, stream: MediaStream | None
 ) -> None:
     offer = request.body
+    if not dialog.sdp:  # no description of ours yet: our own offer or answer under way
+        ua.answer(request, addr, 491)  # RFC 3261 §14.2
+        return
     if not offer:  # the peer asks for our offer: our description, whole
         ua.answer(request, addr, 200, contact=ua.contact, body=ours(dialog, dialog.sdp))
         return
-    if sip.parse_sdp(offer) is None or not dialog.sdp:
+    parsed = sip.parse_sdp(offer)
+    common = formats_of(dialog.sdp, parsed.payloads) if parsed is not None else None
+    if common is None:
         ua.answer(request, addr, 488)  # nothing we can answer: the session stays as it was
         return
     mode = answering(direction(offer), direction(dialog.sdp))
-    ua.answer(request, addr, 200, contact=ua.contact, body=ours(dialog, dialog.sdp, mode))
-    _follow(dialog, stream, offer, direction(offer))
+    ua.answer(request, addr, 200, contact=ua.contact, body=ours(dialog, common, mode))
+    follow(dialog, stream, offer)
 
 
-def _follow(dialog: Dialog, stream: MediaStream | None, theirs: str, mode: str) -> None:
+def formats_of(body: str, offered: list[int]) -> str | None:
+    """Our description with only the formats the offer lists (§6.1: an answer's are a
+    subset of the offer's), their rtpmap and fmtp lines with them; None: none in common."""
+    lines, kept = [], []
+    for line in body.splitlines():
+        if line.startswith("m="):
+            words = line.split()
+            kept = [f for f in words[3:] if f.isdigit() and int(f) in offered]
+            line = " ".join(words[:3] + kept)
+        elif (
+            line.startswith(("a=rtpmap:", "a=fmtp:"))
+            and line[2:].split()[0].split(":")[1] not in kept
+        ):
+            continue  # a format the offer lacks
+        lines.append(line)
+    return "\r\n".join(lines) + "\r\n" if kept else None
+
+
+def follow(dialog: Dialog, stream: MediaStream | None, theirs: str) -> None:
     """Our stream, when the dialog's media is ours, aimed where the peer now takes media
-    and silent while it takes none (``mode``: the peer's direction)."""
+    (``theirs``: its offer or answer) and silent while it takes none."""
     media, mine = sip.parse_sdp(theirs), sip.parse_sdp(dialog.sdp)
     if stream is None or media is None or mine is None or mine.port != stream.port:
         return  # the other party's media (bridged): theirs to follow, through rtpengine
@@ -137,4 +160,4 @@ def _follow(dialog: Dialog, stream: MediaStream | None, theirs: str, mode: str) 
         stream.remote = (media.address, media.port)
     if media.event_payload is not None:
         stream.receiver.payload_type = media.event_payload
-    stream.held = "recv" not in MODES[mode]
+    stream.held = "recv" not in MODES[direction(theirs)]

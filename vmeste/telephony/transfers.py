@@ -17,7 +17,7 @@ import re
 import secrets
 from typing import TYPE_CHECKING
 
-from vmeste.telephony import consult, handover, legs, sip
+from vmeste.telephony import consult, handover, legs, offeranswer, sip
 from vmeste.telephony.edgeclient import VmesteUnavailable
 from vmeste.telephony.tasks import spawn
 from vmeste.telephony.useragent import Dialog
@@ -115,7 +115,10 @@ async def _back_on_hold(caller: Caller, state: str = "queue") -> None:
     """Re-INVITE the caller with our own media: they hear the music while the next rings
     (or while their agent consults)."""
     offer = sip.make_sdp(caller.ua.host, caller.stream.port, secrets.randbits(31))
-    if await legs.reinvite(caller.ua, caller.dialog, offer) is not None:
+    answer = await legs.reinvite(caller.ua, caller.dialog, offer)
+    if answer is not None:
         caller.acks[caller.dialog.call_id] = legs.ack(caller.ua, caller.dialog, "")
+        # Our music where their phone takes media now (on hold themselves: nothing sent).
+        offeranswer.follow(caller.dialog, caller.stream, answer.body)
     caller.state = state
     caller.stream.play(caller.app.prompts.music(), repeat=True)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import socket
 
-from vmeste.telephony import sip
+from vmeste.telephony import offeranswer, sip
 from vmeste.telephony.tests.callscene import (
     HOST,
     Peer,
@@ -112,7 +112,8 @@ async def _in_the_queue():
     leg = Leg(caller, app, invite.call_id, invite.get("from"), ok.get("to"))
     first, second = await _rtp(), await _rtp()
     seen = {"first": ok.body}
-    hold = leg.request("INVITE", offer(first[1], "sendonly"))
+    only_pcma = offer(first[1], "sendonly").replace(" 8 0 101", " 8 101")
+    hold = leg.request("INVITE", only_pcma.replace("a=rtpmap:0 PCMU/8000\r\n", ""))
     seen["hold"] = await leg.send(hold)
     seen["hold again"] = await leg.send(hold)  # resent (our 200 lost): the same answer
     await leg.send(leg.request("ACK"))
@@ -138,6 +139,8 @@ def test_a_caller_in_the_queue_holding_and_coming_back_gets_sdp_answers():
     assert origin(hold.body) == (session, version + 1)  # the same session, one version up
     assert mode(hold.body) == "recvonly" and media(hold.body) == (HOST, seen["stream"])
     assert hold.get("contact")  # a 2xx to an INVITE names where to reach us
+    assert "RTP/AVP 8 101\r\n" in hold.body and "PCMU" not in hold.body  # the offer's only
+    assert "RTP/AVP 8 0 101\r\n" in seen["back"].body  # our whole description again
     assert seen["hold again"].encode() == hold.encode()
     assert seen["sent while held"] == 0  # nothing sent to a phone that holds us
     assert origin(back.body) == (session, version + 2) and mode(back.body) == "sendrecv"
@@ -195,3 +198,24 @@ def test_bridged_legs_are_answered_with_the_other_partys_media():
     )
     assert origin(agent_asks.body) == (session, version + 2) and mode(agent_asks.body) == "sendrecv"
     assert seen["others"] == []  # answered by the node: neither phone re-INVITEd
+
+
+def test_the_direction_answered_to_each_offered_one():
+    """§6.1, from our sendrecv: what the offerer sends we take, what it takes we send; an
+    old-style hold (c=0.0.0.0) takes nothing. A description of ours that only receives
+    (a relayed one) never sends, whatever the offer."""
+    answered = {
+        offered: offeranswer.answering(offeranswer.direction(offer(4000, offered)), "sendrecv")
+        for offered in ("sendrecv", "sendonly", "recvonly", "inactive")
+    }
+    assert answered == {"sendrecv": "sendrecv", "sendonly": "recvonly",
+                        "recvonly": "sendonly", "inactive": "inactive"}  # fmt: skip
+    assert offeranswer.direction(offer(4000, address="0.0.0.0")) == "sendonly"
+    assert offeranswer.answering("sendrecv", "recvonly") == "recvonly"
+
+
+def test_an_offer_with_no_format_of_ours_is_refused_and_the_session_kept():
+    ours = sip.make_sdp(HOST, 4000, 1)
+    assert offeranswer.formats_of(ours, [18]) is None  # G.729 only: 488, nothing changed
+    kept = offeranswer.formats_of(ours, [0, 101])
+    assert "RTP/AVP 0 101\r\n" in kept and "PCMA" not in kept and "a=fmtp:101 0-16" in kept
