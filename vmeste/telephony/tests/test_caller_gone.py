@@ -14,21 +14,8 @@ import asyncio
 import pytest
 
 from vmeste.telephony import sip, tasks
-from vmeste.telephony.tests.callscene import (
-    HOST,
-    SPECIALIST,
-    Peer,
-    consulting,
-    dial,
-    drain,
-    hang_up,
-    kinds,
-    run,
-    scene,
-    settle,
-    until,
-    warm_order,
-)
+from vmeste.telephony.tests import callscene
+from vmeste.telephony.tests.callscene import HOST, SPECIALIST, Peer, run, until
 
 
 class RealPhones(Peer):
@@ -69,14 +56,14 @@ async def _goodbye_after_the_caller_hung_up() -> tuple[bool, list[str], list[str
     """A caller hangs up in the menu; the call's end done (its stream closed), the node is
     asked to say goodbye to them. Whether it returned, what the caller got after their
     BYE's answer, what Vmeste was told."""
-    app, vmeste, caller, _phones = await scene([])
-    invite, ok, _media = await dial(app, caller)
+    app, vmeste, caller, _phones = await callscene.scene([])
+    invite, ok, _media = await callscene.dial(app, caller)
     await until(lambda: invite.call_id in app.callers)
     me = app.callers[invite.call_id]
-    hang_up(caller, app, invite, ok)
-    await settle(app)
+    callscene.hang_up(caller, app, invite, ok)
+    await callscene.settle(app)
     assert me.stream not in app.ua.streams  # closed with the call's end
-    drain(caller)
+    callscene.drain(caller)
     try:
         await asyncio.wait_for(me.say_and_hang_up("До свидания."), 2)
         returned = True
@@ -84,7 +71,7 @@ async def _goodbye_after_the_caller_hung_up() -> tuple[bool, list[str], list[str
         returned = False
     await round_trip(caller, app)
     app.close()
-    return returned, [m.method for m in drain(caller)], kinds(vmeste)
+    return returned, [m.method for m in callscene.drain(caller)], callscene.kinds(vmeste)
 
 
 def test_a_goodbye_to_a_caller_whose_stream_is_closed_returns_at_once():
@@ -96,7 +83,7 @@ def test_a_goodbye_to_a_caller_whose_stream_is_closed_returns_at_once():
 
 def test_a_prompt_on_a_closed_stream_ends_at_once():
     async def played() -> tuple[bool, bool]:
-        app, _vmeste, _caller, _phones = await scene([])
+        app, _vmeste, _caller, _phones = await callscene.scene([])
         stream = await app.ua.open_stream()
         playing = stream.play(b"\x55" * 1600)
         app.ua.close_stream(stream)  # the leg's end while it played
@@ -119,20 +106,20 @@ async def _hang_up_while_the_consulted_phone_rings(orders):
     before = tasks.running()
     target = orders(sip.Message("X"), "consult")[0]
     rung = target["to_number"] or target["to_agent"]
-    app, vmeste, caller, phones, invite, ok, _me = await consulting(
+    app, vmeste, caller, phones, invite, ok, _me = await callscene.consulting(
         orders, phone=RealPhones, rung=rung
     )
-    drain(caller)  # put through to Ivanova, then back on our music while she consults
+    callscene.drain(caller)  # put through to Ivanova, then back on our music while she consults
     ivanova = phones.invites["ivanova"][0].call_id
-    hang_up(caller, app, invite, ok)
-    await settle(app)
+    callscene.hang_up(caller, app, invite, ok)
+    await callscene.settle(app)
     await until(lambda: tasks.running() == before)  # before: the goodbye's task, for good
     await round_trip(caller, app)
     await round_trip(phones, app)
-    at_phones = drain(phones)
+    at_phones = callscene.drain(phones)
     app.close()
     return (
-        [m.method for m in drain(caller)],
+        [m.method for m in callscene.drain(caller)],
         [m.method for m in at_phones if m.call_id == ivanova],
         [m.method for m in at_phones if m.call_id not in (ivanova, invite.call_id)],
         vmeste.events,
@@ -153,7 +140,7 @@ async def round_trip(peer: Peer, app) -> None:
         pass
 
 
-@pytest.mark.parametrize("orders", [warm_order, _colleague], ids=["number", "colleague"])
+@pytest.mark.parametrize("orders", [callscene.warm_order, _colleague], ids=["number", "colleague"])
 def test_a_caller_hanging_up_while_the_consulted_phone_rings_ends_the_call_once(orders):
     at_caller, at_ivanova, at_consulted, told = run(
         _hang_up_while_the_consulted_phone_rings(orders)

@@ -19,12 +19,14 @@ from vmeste.telephony.tests.callscene import (
     HOST,
     Peer,
     agent_request,
+    consulting,
     dial,
     drain,
     press,
     run,
     scene,
     until,
+    warm_order,
 )
 from vmeste.telephony.tests.sipedge import free_udp_ports
 
@@ -219,3 +221,17 @@ def test_an_offer_with_no_format_of_ours_is_refused_and_the_session_kept():
     assert offeranswer.formats_of(ours, [18]) is None  # G.729 only: 488, nothing changed
     kept = offeranswer.formats_of(ours, [0, 101])
     assert "RTP/AVP 0 101\r\n" in kept and "PCMA" not in kept and "a=fmtp:101 0-16" in kept
+
+
+def test_a_caller_put_back_on_our_music_hears_it_where_their_answer_says():
+    """Ivanova consults: the caller is re-INVITEd onto our music; their phone's answer
+    names where it takes media now (the harness's phone: port 4002, not the 4100 of its
+    INVITE), and the music goes there."""
+
+    async def scene_() -> tuple:
+        app, _vmeste, _caller, _phones, _invite, _ok, me = await consulting(warm_order)
+        where, held = me.stream.remote, me.stream.held
+        app.close()
+        return where, held
+
+    assert run(scene_()) == ((HOST, 4002), False)
