@@ -20,7 +20,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from vmeste.telephony import handover, legs, sip
+from vmeste.telephony import handover, legs, offeranswer, sip
 from vmeste.telephony.edgeclient import VmesteUnavailable
 from vmeste.telephony.tasks import spawn
 from vmeste.telephony.useragent import Dialog, uac_dialog
@@ -130,11 +130,9 @@ class PlacedCallback:
             if ack is not None:  # the very same again (``legs.ack``)
                 self.ua.send(ack, self.ua.next_hop(ack))
             return
-        if message.method == "ACK":
-            return
-        if message.method != "BYE":
-            self.ua.answer(message, addr, 200)
-            return
+        if message.method != "BYE":  # a re-INVITE answered from its leg (``offeranswer``)
+            leg = self.legs.get(message.call_id)
+            return offeranswer.in_dialog(self.ua, leg, message, addr, None)
         self.ua.hung_up(message, addr)
         if not self.gone.is_set():
             self.gone.set()

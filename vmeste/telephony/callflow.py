@@ -21,7 +21,16 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from vmeste.contactcenter.calllog import ABANDONED_IN_MENU, SERVED_IN_MENU
-from vmeste.telephony import consult, handover, ivrplay, legs, siblings, sip, transfers
+from vmeste.telephony import (
+    consult,
+    handover,
+    ivrplay,
+    legs,
+    offeranswer,
+    siblings,
+    sip,
+    transfers,
+)
 from vmeste.telephony.callbacks import Callbacks
 from vmeste.telephony.edgeclient import VmesteClient, VmesteUnavailable
 from vmeste.telephony.outbox import VmesteDelayed
@@ -209,7 +218,9 @@ class Caller:
         self.stream.remote = (offer.address, offer.port)
         self.stream.receiver.payload_type = offer.event_payload or 101
         self.ua.in_dialog[self.dialog.call_id] = self.from_caller
-        body = sip.make_sdp(self.ua.host, self.stream.port, secrets.randbits(31))
+        body = offeranswer.sent(
+            self.dialog, sip.make_sdp(self.ua.host, self.stream.port, secrets.randbits(31))
+        )
         self.ua.answer(
             self.invite,
             self.addr,
@@ -234,6 +245,7 @@ class Caller:
             log.error("call %s failed", self.call_id, exc_info=flow.exception())
             if not self.gone.is_set():
                 await legs.bye(self.ua, self.dialog)
+                self.gone.set()  # over: what is still under way for it sees so
         gone.cancel()
         await self._account()
 
@@ -258,21 +270,6 @@ class Caller:
         return _(
             "Извините, линия временно недоступна. Пожалуйста, перезвоните через несколько минут."
         )
-
-    async def digit(self, prompt_done: asyncio.Future, timeout: float) -> str | None:
-        """The next key: during the prompt (it stops) or within ``timeout`` after it."""
-        if self.stream.digits.empty():
-            getter = asyncio.ensure_future(self.stream.digits.get())
-            await asyncio.wait({getter, prompt_done}, return_when=asyncio.FIRST_COMPLETED)
-            if not getter.done():
-                try:
-                    return await asyncio.wait_for(getter, timeout)
-                except TimeoutError:
-                    return None
-            self.stream.stop()
-            return getter.result()
-        self.stream.stop()
-        return self.stream.digits.get_nowait()
 
     async def queue(self, end, *, callback: bool = False) -> None:
         """Offer the call to Vmeste and wait: announcements and music (``ivrplay.hold``),
@@ -317,17 +314,6 @@ class Caller:
             _("Мы перезвоним вам, как только освободится оператор. До свидания.")
         )
 
-    async def transfer_out(self, number: str) -> None:
-        """The menu's transfer to an outside number: rung through the edge and bridged."""
-        if await handover.ring(self, number, agent=False):
-            with contextlib.suppress(VmesteUnavailable):  # the call leaves us there: counted
-                await self.app.vmeste.event(
-                    "call_transferred", self.call_id, to_number=number, **self._told()
-                )
-            await self.gone.wait()
-        else:
-            await self.say_and_hang_up(_("Не удалось соединить. Пожалуйста, перезвоните позже."))
-
     def from_caller(self, message: sip.Message, addr) -> None:
         # No address: a 2xx of ours retransmitted (its ``method`` is its CSeq's, INVITE:
         # it must never be answered as if it were a request, to nowhere).
@@ -336,8 +322,8 @@ class Caller:
         elif message.method == "BYE":
             self.ua.hung_up(message, addr)
             self.gone.set()
-        elif message.method == "CANCEL" or message.method == "INVITE":
-            self.ua.answer(message, addr, 200)  # a re-INVITE (refresh) or a late CANCEL
+        else:  # a re-INVITE (refresh, hold) answered with SDP, a late CANCEL: 200
+            offeranswer.in_dialog(self.ua, self.dialog, message, addr, self.stream)
 
     def from_agent(self, message: sip.Message, addr) -> None:
         if addr is None:  # the agent's 2xx retransmitted (our ACK was lost): ACK again
@@ -351,8 +337,13 @@ class Caller:
             self.ua.hung_up(message, addr)
             if self.agent_leg is not None and self.agent_leg.call_id == message.call_id:
                 self._agent_hung_up()
-        elif message.method != "ACK":
-            self.ua.answer(message, addr, 200)
+        else:  # a re-INVITE of the agent's phone answered from its leg (``offeranswer``)
+            offeranswer.in_dialog(self.ua, self.leg(message.call_id), message, addr, None)
+
+    def leg(self, call_id: str) -> Dialog | None:
+        """The agent's (or the specialist's) leg of ``call_id``; None: let go already."""
+        legs_now = (self.agent_leg, self.consult_leg)
+        return next((d for d in legs_now if d is not None and d.call_id == call_id), None)
 
     def _agent_hung_up(self) -> None:
         self.agent_leg = None
@@ -369,8 +360,13 @@ class Caller:
             self.ua.send(ack, self.ua.next_hop(ack))
 
     async def say_and_hang_up(self, text: str) -> None:
-        await self.stream.play(await self.app.prompts.audio(text))
-        await legs.bye(self.ua, self.dialog)
+        """``text`` said, then the caller's leg hung up: until the prompt's end or the
+        caller's own (their BYE, the stream closed); a caller gone is not hung up again."""
+        if not self.gone.is_set():
+            said = self.stream.play(await self.app.prompts.audio(text))
+            await handover.first(said, self.gone.wait())
+        if not self.gone.is_set():
+            await legs.bye(self.ua, self.dialog)
         self.gone.set()
 
     async def _account(self) -> None:

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
-from vmeste.telephony import legs, sip
+from vmeste.telephony import legs, offeranswer, sip
 from vmeste.telephony.edgeclient import VmesteUnavailable
 from vmeste.telephony.tasks import spawn
 from vmeste.telephony.useragent import Dialog, uac_dialog
@@ -58,7 +58,7 @@ async def consult(caller: Caller, order: dict, hold) -> None:
         response = await legs.ring(caller.ua, invite)
     finally:
         caller._ringing = None
-    if response is None or caller.state != "consulting":
+    if response is None or caller.state != "consulting" or caller.gone.is_set():
         log.info("%s consult of %s: no answer", caller.call_id, number)
         if response is not None:  # the caller went meanwhile
             gone = uac_dialog(invite, response)
@@ -101,6 +101,8 @@ async def complete(caller: Caller, number: str) -> None:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(caller.consult_ready.wait(), legs.RING_SECONDS + 15)
     leg = caller.consult_leg
+    if caller.gone.is_set():  # hung up meanwhile: the call's end lets the target go
+        return
     if caller.state != "consulting" or leg is None:
         if caller.agent_leg is None:  # the agent hung up, the target never answered
             await _nobody_left(caller)
@@ -141,8 +143,9 @@ async def _put_through(caller: Caller, leg: Dialog, offer: str, number: str) -> 
 
 async def back_to_caller(caller: Caller) -> None:
     """The agent's phone asked for a fresh offer, given to the caller: together again. While
-    the specialist's phone still rings: that ring cancelled (``consult`` then comes back)."""
-    if caller.state != "consulting":
+    the specialist's phone still rings: that ring cancelled (``consult`` then comes back).
+    The caller gone meanwhile: nothing (the call's end hung the legs up and told Vmeste)."""
+    if caller.state != "consulting" or caller.gone.is_set():
         return
     if caller.agent_leg is None:  # the agent hung up to complete: nobody to go back to
         return await _nobody_left(caller)
@@ -181,7 +184,7 @@ async def _tell(caller: Caller, outcome: str) -> None:
     """A colleague's side of the consultation to Vmeste (nothing for a number); after
     anything but ``answered`` they are no longer ours to tell of."""
     colleague = caller.consult_agent
-    if not colleague:
+    if not colleague or caller.gone.is_set():  # the caller gone: ``call_ended`` frees them
         return
     if outcome != "answered":
         caller.consult_agent = ""
@@ -219,5 +222,5 @@ def _from_consulted(caller: Caller, message: sip.Message, addr) -> None:
         caller.ua.hung_up(message, addr)
         caller.consult_leg = None
         spawn(back_to_caller(caller), f"{caller.call_id}: back to the caller")
-    elif message.method != "ACK":
-        caller.ua.answer(message, addr, 200)
+    else:  # a re-INVITE of the consulted phone answered from its leg (``offeranswer``)
+        offeranswer.in_dialog(caller.ua, caller.leg(message.call_id), message, addr, None)

@@ -11,7 +11,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable
 from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext as _
 
 from vmeste.telephony import legs, sip
 from vmeste.telephony.edgeclient import VmesteUnavailable
@@ -37,7 +40,7 @@ async def ring_agents(caller: Caller) -> None:
 async def talking(caller: Caller) -> bool:
     """A caller put through: until the caller or the agent hangs up (False), or the agent
     transfers them on (True: back to waiting for the next agent)."""
-    await _first(caller.gone, caller.released)
+    await first(caller.gone.wait(), caller.released.wait())
     if caller.gone.is_set() or caller.state == "bridged":
         return False
     caller.released.clear()
@@ -61,6 +64,19 @@ async def ring(caller: Caller, user: str, *, agent: bool) -> bool:
     caller.agent_leg = uac_dialog(invite, response)
     caller.ua.in_dialog[invite.call_id] = caller.from_agent
     return await _bridge(caller, response.body, tell=agent)
+
+
+async def transfer_out(caller: Caller, number: str) -> None:
+    """A transfer to an outside number (the menu's, a blind one): rung through the edge and
+    bridged, told to Vmeste; the call leaves us there."""
+    if await ring(caller, number, agent=False):
+        with contextlib.suppress(VmesteUnavailable):
+            await caller.app.vmeste.event(
+                "call_transferred", caller.call_id, to_number=number, **caller._told()
+            )
+        await caller.gone.wait()
+    else:
+        await caller.say_and_hang_up(_("Не удалось соединить. Пожалуйста, перезвоните позже."))
 
 
 async def _bridge(caller: Caller, agent_offer: str, *, tell: bool) -> bool:
@@ -98,10 +114,12 @@ async def _unbridgeable(caller: Caller) -> None:
     caller.gone.set()
 
 
-async def _first(*events: asyncio.Event) -> None:
-    waiters = {asyncio.ensure_future(event.wait()) for event in events}
+async def first(*waits: Awaitable) -> None:
+    """Until the first of ``waits`` ends; the waits begun here for the others cancelled."""
+    waiters = {asyncio.ensure_future(wait) for wait in waits}
     try:
         await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
     finally:
         for waiter in waiters:
-            waiter.cancel()
+            if isinstance(waiter, asyncio.Task):  # a future handed in is its owner's
+                waiter.cancel()

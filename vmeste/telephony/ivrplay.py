@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext as _
 
 from vmeste.contactcenter import ivrwalk
-from vmeste.telephony import rtp
+from vmeste.telephony import handover, rtp
 from vmeste.telephony.edgeclient import VmesteUnavailable
 
 if TYPE_CHECKING:
@@ -91,8 +91,8 @@ async def walk(caller: Caller, menu: dict) -> ivrwalk.End:
     while step.end is None:
         done = caller.stream.play(await sounds(caller, menu, step.play))
         node = menu["nodes"][step.position.node]
-        key = await caller.digit(done, node["timeout_seconds"])
-        step = ivrwalk.press(menu, step.position, key)
+        pressed = await key(caller, done, node["timeout_seconds"])
+        step = ivrwalk.press(menu, step.position, pressed)
         if step.position is not None:  # the keys so far: a caller who hangs up is counted
             caller.ivr_path = "-".join(step.position.keys)
     caller.ivr_path = step.end.ivr_path
@@ -103,13 +103,34 @@ async def walk(caller: Caller, menu: dict) -> ivrwalk.End:
     return step.end
 
 
+async def key(caller: Caller, prompt_done: asyncio.Future, timeout: float) -> str | None:
+    """The caller's next key: during the prompt (it stops) or within ``timeout`` after it.
+    The wait for a key ends with this call, whatever ends it (the caller hanging up)."""
+    stream = caller.stream
+    if not stream.digits.empty():
+        stream.stop()
+        return stream.digits.get_nowait()
+    getter = asyncio.ensure_future(stream.digits.get())
+    try:
+        await asyncio.wait({getter, prompt_done}, return_when=asyncio.FIRST_COMPLETED)
+        if not getter.done():
+            try:
+                return await asyncio.wait_for(getter, timeout)
+            except TimeoutError:
+                return None
+        stream.stop()
+        return getter.result()
+    finally:
+        getter.cancel()  # no-op once it got its key
+
+
 async def serve(caller: Caller, menu: dict, end: ivrwalk.End) -> None:
     """Where the walk led: a queue (wait, with a callback asked for at once for a callback
     node), an outside number, the robot's answer or a message said, then goodbye."""
     if end.kind in ("queue", "callback"):
         return await caller.queue(end, callback=end.kind == "callback")
     if end.kind == "transfer":
-        return await caller.transfer_out(end.number)
+        return await handover.transfer_out(caller, end.number)
     if end.kind == "robot":
         node = menu["nodes"][end.node]
         await caller.stream.play(await caller.app.prompts.audio(node.get("text", "")))
@@ -158,8 +179,8 @@ async def _offer_callback(caller: Caller) -> bool:
         "Если хотите, чтобы мы вам перезвонили, нажмите %(digit)s. Ваше место в очереди сохранится."
     ) % {"digit": CALLBACK_DIGIT}
     done = caller.stream.play(await caller.app.prompts.audio(offer))
-    key = await caller.digit(done, OFFER_SECONDS)
-    if key != CALLBACK_DIGIT or caller.state != "queue":
+    pressed = await key(caller, done, OFFER_SECONDS)
+    if pressed != CALLBACK_DIGIT or caller.state != "queue":
         return False
     await caller.request_callback()
     return True

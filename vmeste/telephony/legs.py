@@ -8,7 +8,7 @@ import asyncio
 import contextlib
 import secrets
 
-from vmeste.telephony import sip
+from vmeste.telephony import offeranswer, sip
 from vmeste.telephony.useragent import Dialog, DialogEnded, UserAgent
 
 RING_SECONDS = 20.0
@@ -79,7 +79,7 @@ def ack(ua: UserAgent, dialog: Dialog, body: str) -> sip.Message:
     """The ACK of a 2xx, sent; kept by the caller to send again, the same, if the 2xx comes
     again (RFC 3261 §13.2.2.4: a new ACK, with a new branch, is a new message to the
     phone, which may take it for a stray request and drop the call)."""
-    message = dialog.request("ACK", ua.contact, ua.via, body)
+    message = dialog.request("ACK", ua.contact, ua.via, offeranswer.sent(dialog, body))
     ua.send(message, ua.next_hop(message))
     return message
 
@@ -110,9 +110,11 @@ async def reinvite(ua: UserAgent, dialog: Dialog, offer: str = "") -> sip.Messag
     not ACKed yet, or None: refused (that answer ACKed), not answered in time, or the leg
     ended meanwhile (a BYE crossed it: whoever handled the BYE has taken the call on).
     Glare, a 491 (the peer re-INVITEd us at the same moment), is tried again after
-    RFC 3261 §14.1's random wait."""
+    RFC 3261 §14.1's random wait. The offer goes with the dialog's origin (``offeranswer``),
+    the same one each try, and is the dialog's description once answered."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + REINVITE_SECONDS
+    offer = offeranswer.ours(dialog, offer)
     while (left := deadline - loop.time()) > 0:
         request = dialog.request("INVITE", ua.contact, ua.via, offer)
         try:
@@ -120,6 +122,7 @@ async def reinvite(ua: UserAgent, dialog: Dialog, offer: str = "") -> sip.Messag
         except (TimeoutError, DialogEnded):
             return None
         if answer.status < 300:
+            dialog.sdp = offer or dialog.sdp
             return answer
         ack_failure(ua, request, answer)
         if answer.status != 491:

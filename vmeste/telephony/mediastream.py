@@ -29,6 +29,10 @@ class MediaStream(asyncio.DatagramProtocol):
         self.first_frame_at: float | None = None
         self.received = 0
         self.sending = True  # off once the caller talks to the agent: nothing of ours to say
+        # The far end takes nothing for now (its hold: sendonly, inactive): what plays runs
+        # on in time, unsent, so a prompt still ends when it would have (RFC 3264 §6.1).
+        self.held = False
+        self.closed = False
 
     def connection_made(self, transport) -> None:
         self.transport = transport
@@ -46,12 +50,16 @@ class MediaStream(asyncio.DatagramProtocol):
                 self.digits.put_nowait(digit)
 
     def play(self, audio: bytes, *, repeat: bool = False) -> asyncio.Future:
-        """Start (or replace) what this leg hears; the future is done at its end."""
+        """Start (or replace) what this leg hears; the future is done at its end, or at
+        once (False) on a closed stream: nothing ticks it any more, and whoever awaited
+        it (a goodbye after the caller hung up) waited for good."""
         if self.finished is not None and not self.finished.done():
             self.finished.set_result(False)
         self.audio, self.position, self.repeat = audio, 0, repeat
         self.sending = True
         self.finished = asyncio.get_running_loop().create_future()
+        if self.closed:
+            self.finished.set_result(False)
         return self.finished
 
     def stop(self) -> None:
@@ -65,7 +73,7 @@ class MediaStream(asyncio.DatagramProtocol):
         self.sending = False
 
     def tick(self) -> None:
-        if not self.sending or self.remote is None or self.transport is None:
+        if not self.sending or self.transport is None:
             return
         frame = self.audio[self.position : self.position + rtp.FRAME] if self.audio else b""
         if frame:
@@ -82,13 +90,16 @@ class MediaStream(asyncio.DatagramProtocol):
                 self.first_frame_at = time.monotonic()
         else:
             frame = rtp.SILENCE_ALAW  # keep the stream alive (NAT, rtpengine timeouts)
-        self.transport.sendto(
-            rtp.packet(rtp.PCMA, self.seq, self.timestamp, self.ssrc, frame), self.remote
-        )
-        self.seq += 1
+        # Played on time even to nobody (no address yet, or the far end holds us): the
+        # prompt's end still comes, and the timestamps go on across the gap.
+        if self.remote is not None and not self.held:
+            packet = rtp.packet(rtp.PCMA, self.seq, self.timestamp, self.ssrc, frame)
+            self.transport.sendto(packet, self.remote)
+            self.seq += 1
         self.timestamp += rtp.FRAME
 
     def close(self) -> None:
+        self.closed = True
         if self.transport is not None:
             self.transport.close()
         if self.finished is not None and not self.finished.done():

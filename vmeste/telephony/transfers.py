@@ -17,7 +17,7 @@ import re
 import secrets
 from typing import TYPE_CHECKING
 
-from vmeste.telephony import consult, legs, sip
+from vmeste.telephony import consult, handover, legs, offeranswer, sip
 from vmeste.telephony.edgeclient import VmesteUnavailable
 from vmeste.telephony.tasks import spawn
 from vmeste.telephony.useragent import Dialog
@@ -47,10 +47,12 @@ async def referred(caller: Caller, target: str) -> None:
     if released is not None:
         notify(caller, released)
         await legs.bye(caller.ua, released)
+    if caller.gone.is_set():  # hung up meanwhile: their call's end is told by its flow
+        return
     await _back_on_hold(caller)
     if NUMBER.match(target):
         caller.released.set()
-        return await caller.transfer_out(target)
+        return await handover.transfer_out(caller, target)
     for field in ("to_queue", "to_agent"):
         if await _tell(caller, {field: target}):
             break  # refused (no such queue) or unreachable: tried as an agent
@@ -88,10 +90,12 @@ async def ordered(caller: Caller, order: dict) -> None:
     log.info("%s transferred from the site by %s: %s", caller.call_id,
              order.get("asked_by"), order)  # fmt: skip
     await legs.bye(caller.ua, released)
+    if caller.gone.is_set():
+        return
     await _back_on_hold(caller)
     if order.get("to_number"):
         caller.released.set()
-        return await caller.transfer_out(order["to_number"])
+        return await handover.transfer_out(caller, order["to_number"])
     field = "to_queue" if order.get("to_queue") else "to_agent"
     await _tell(caller, {field: order.get(field, "")})
     caller.released.set()
@@ -111,7 +115,10 @@ async def _back_on_hold(caller: Caller, state: str = "queue") -> None:
     """Re-INVITE the caller with our own media: they hear the music while the next rings
     (or while their agent consults)."""
     offer = sip.make_sdp(caller.ua.host, caller.stream.port, secrets.randbits(31))
-    if await legs.reinvite(caller.ua, caller.dialog, offer) is not None:
+    answer = await legs.reinvite(caller.ua, caller.dialog, offer)
+    if answer is not None:
         caller.acks[caller.dialog.call_id] = legs.ack(caller.ua, caller.dialog, "")
+        # Our music where their phone takes media now (on hold themselves: nothing sent).
+        offeranswer.follow(caller.dialog, caller.stream, answer.body)
     caller.state = state
     caller.stream.play(caller.app.prompts.music(), repeat=True)

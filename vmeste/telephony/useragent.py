@@ -15,7 +15,7 @@ import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from vmeste.telephony import sip
+from vmeste.telephony import offeranswer, sip
 from vmeste.telephony.mediastream import MediaStream
 from vmeste.telephony.tasks import spawn
 
@@ -44,6 +44,8 @@ class Dialog:
     route: list[str] = field(default_factory=list)
     cseq: int = 0
     owner: bool = False  # we sent its first INVITE: the Call-ID is ours (glare's wait)
+    sdp: str = ""  # the media description we give in it now (``offeranswer``)
+    origin: list[str] | None = None  # its o= line: kept, the version one up each time
 
     def request(self, method: str, contact: str, via: str, body: str = "") -> sip.Message:
         if method != "ACK":
@@ -215,11 +217,11 @@ class UserAgent(asyncio.DatagramProtocol):
             return
         if not message.is_request:
             self._response(message)
+        elif message.method == "INVITE" and (
+            known := self.sent_replies.get((message.call_id, message.get("via")))
+        ):  # a new call's INVITE or a re-INVITE resent: the same answer again, not a new one
+            self._sendto(known, addr)
         elif message.method == "INVITE" and not sip.tag(message.get("to")):
-            known = self.sent_replies.get((message.call_id, message.get("via")))
-            if known is not None:  # a retransmission: say the same again
-                self._sendto(known, addr)
-                return
             self.answer(message, addr, 100)
             spawn(self.on_call(self, message, addr), f"{message.call_id}: call")
         elif (known := self.byes_answered.get((message.call_id, message.get("via")))) is not None:
@@ -326,7 +328,8 @@ def uas_dialog(invite: sip.Message, local_tag: str) -> Dialog:
 
 
 def uac_dialog(request: sip.Message, response: sip.Message) -> Dialog:
-    return Dialog(
+    """The dialog our INVITE made; an offer it carried is our description there."""
+    dialog = Dialog(
         call_id=request.call_id,
         local=request.get("from"),
         remote=response.get("to"),
@@ -335,3 +338,6 @@ def uac_dialog(request: sip.Message, response: sip.Message) -> Dialog:
         cseq=request.cseq[0],
         owner=True,
     )
+    if request.is_request and request.body:
+        offeranswer.sent(dialog, request.body)
+    return dialog

@@ -233,14 +233,24 @@ class Sipp:
 
     def received(self, start: str) -> list[str]:
         """The first lines of the messages it received that start with ``start``."""
+        return [m.splitlines()[0] if m else "" for m in self.messages_received(start)]
+
+    def messages_received(self, start: str = "") -> list[str]:
+        """The messages it received (each whole, its lines stripped) that start with
+        ``start``, in order."""
         if not self.messages.exists():
             return []
         text = self.messages.read_text(errors="replace")
-        firsts = []
+        found = []
         for chunk in text.split("message received")[1:]:
-            lines = [line.strip() for line in chunk.splitlines()[1:] if line.strip()]
-            firsts.append(lines[0] if lines else "")
-        return [line for line in firsts if line.startswith(start)]
+            lines = []  # up to the next entry's rule ("-----… time"): what we sent after
+            for line in chunk.splitlines()[1:]:
+                if line.startswith("-----"):
+                    break
+                if line.strip():
+                    lines.append(line.strip())
+            found.append("\n".join(lines))
+        return [message for message in found if message.startswith(start)]
 
 
 def sipp(

@@ -6,6 +6,7 @@ wallboard): one record per call, in the state its caller's last act left it."""
 
 from __future__ import annotations
 
+import re
 import time
 import urllib.request
 from datetime import timedelta
@@ -20,7 +21,14 @@ from vmeste.contactcenter.transitions import AgentEvent, AgentState
 from vmeste.contacts.models import Contact
 from vmeste.core.models import Centre, Region
 from vmeste.telephony.services import set_sip_password
-from vmeste.telephony.tests.sipedge import caller, double_rings, free_range, free_udp_ports, sipp
+from vmeste.telephony.tests.sipedge import (
+    SCENARIOS,
+    caller,
+    double_rings,
+    free_range,
+    free_udp_ports,
+    sipp,
+)
 from vmeste.telephony.tests.test_sip_calls import NUMBER, _edge, _register
 
 pytestmark = [
@@ -260,3 +268,58 @@ def test_a_caller_gone_while_the_phone_rings_leaves_it_free_for_the_next(
     assert _calls_of("79001000051").get().state == Call.State.ABANDONED
     talked = _calls_of("79001000052").get()
     assert talked.state == Call.State.ENDED and talked.agent == ivanova
+
+
+def _holding(tmp_path, sip_edge, number: str, keys: str, *, connected: bool):
+    """A caller whose phone holds, comes back and asks for our offer (``caller_holds.part``)
+    3 s after the last key: in the queue, or once put through to the agent (``connected``:
+    ``caller_connected.part``'s steps up to the re-INVITE's ACK first)."""
+    (port,) = free_udp_ports(1)
+    marks = {**caller(keys, then="holds", stay_ms=0 if connected else 3000), "NUMBER": number}
+    steps = (SCENARIOS / "caller_connected.part").read_text()
+    put_through = steps[: steps.index('<recv request="ACK"/>')] + '<recv request="ACK"/>'
+    marks["END"] = marks["END"].replace("@WHILE@", put_through if connected else "")
+    return sipp(
+        tmp_path, "caller_keys.xml", "-s", NUMBER, "-cid_str", f"c{number}-%u-%p@%s",
+        name=f"caller-{number}", port=port,
+        media_port=free_range(20)[0], target=sip_edge.address, timeout=90, replace=marks,
+    )  # fmt: skip
+
+
+def _descriptions(phone) -> list[tuple[str, int, str]]:
+    """The session id, version and direction of each description the phone got from the
+    media application (through Kamailio and rtpengine), in order: answers and offers."""
+    found = []
+    for message in phone.messages_received():
+        origin = re.search(r"^o=\S+ (\d+) (\d+) ", message, re.MULTILINE)
+        if origin is not None:
+            mode = re.search(r"^a=(sendrecv|sendonly|recvonly|inactive)$", message, re.MULTILINE)
+            found.append((origin[1], int(origin[2]), mode[1] if mode else "sendrecv"))
+    return found
+
+
+def test_a_phones_reinvites_are_answered_with_sdp_in_the_queue_and_put_through(
+    tmp_path, stack, national
+):
+    """Two callers' phones hold, come back and ask for an offer: one waiting in the queue
+    (our music's description), one talking to Ivanova (hers, relayed). Each re-INVITE is
+    answered with SDP (the scenario checks recvonly, sendrecv, an offer), in one session
+    whose version goes up by one each time; Ivanova's phone is never re-INVITEd (its
+    scenario would fail); each call recorded once. Before, each got a 200 without SDP."""
+    ivanova = national["agents"]["ivanova"]
+    change_agent_state(agent=ivanova, event=AgentEvent.SIGN_IN)  # food only
+    phones = _phones(tmp_path, stack, [ivanova], "agent_talks.xml", ring_ms=200, talk_ms=60000)
+    waiting = _holding(tmp_path, stack, "79001000061", "2", connected=False)  # meds: nobody
+    talking = _holding(tmp_path, stack, "79001000062", "1", connected=True)
+    _finished([waiting, talking, phones], stack)
+    for phone in (waiting, talking):
+        seen = _descriptions(phone)
+        versions = [version for _session, version, _mode in seen]
+        assert len({session for session, _v, _m in seen}) == 1, seen
+        assert versions == list(range(versions[0], versions[0] + len(seen))), seen
+        # The answers to hold, back, and no offer: the last three.
+        assert [mode for *_s, mode in seen[-3:]] == ["recvonly", "sendrecv", "sendrecv"], seen
+    assert len(_descriptions(talking)) == 5  # our answer, Ivanova's offer relayed, three
+    assert _calls_of("79001000061").get().state == Call.State.ABANDONED
+    call = _calls_of("79001000062").get()
+    assert call.state == Call.State.ENDED and call.agent == ivanova
