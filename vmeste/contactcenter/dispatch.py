@@ -22,7 +22,7 @@ from typing import NamedTuple
 from django.db import transaction
 from django.utils import timezone
 
-from vmeste.contactcenter import configcache, holding, roster, screenpop, waiting
+from vmeste.contactcenter import configcache, holding, roster, waiting
 from vmeste.contactcenter.freeagents import free_at, free_now, lock_free
 from vmeste.contactcenter.models import Agent, Call, Queue
 from vmeste.contactcenter.routing import Assignment, CallbackOffer, Router
@@ -414,15 +414,9 @@ def _ring_wanted(
 
 
 def _ring(rung: list[tuple[Waiting, Agent]], now: datetime, moves: Moves) -> None:
-    """The calls given, their agents rung and the rings on their timelines (written with
-    ``moves``). One UPDATE a call (usually one is given): ``bulk_update``'s CASE
-    expressions cost more to build than the statements they save."""
+    """The calls given, their agents rung and the rings on their timelines: written with
+    ``moves``, in one round trip with the agents' other steps."""
     for chosen, agent in rung:
-        Call.objects.filter(pk=chosen.pk).update(
-            state=Call.State.RINGING, agent=agent, revision=chosen.revision + 1
-        )
         waiting.drop(chosen.pk)
-        agent.call = Call(pk=chosen.pk, call_id=chosen.call_id, state=Call.State.RINGING)
-        moves.add(agent, move(agent, AgentEvent.RING, at=now))
-    for _call, agent in rung:
-        screenpop.announce(agent.user_id)  # sent when this transaction commits
+        call = Call(pk=chosen.pk, call_id=chosen.call_id, revision=chosen.revision + 1)
+        moves.ring(call, agent, now)

@@ -16,7 +16,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from vmeste.accounts.roles import Right
-from vmeste.contactcenter import configcache
+from vmeste.contactcenter import configcache, screenpop
 from vmeste.contactcenter.callfigures import CALL_FIGURES, call_counts, service_level
 from vmeste.contactcenter.models import WRAP_UP_SECONDS, Agent, AgentStateChange, Call
 from vmeste.contactcenter.routingrules import QueueRule
@@ -25,6 +25,7 @@ from vmeste.core.errors import Conflict, Forbidden
 from vmeste.core.models import Centre, Line
 from vmeste.core.scoping import scoped, user_scope
 from vmeste.core.timeline import new_event
+from vmeste.core.together import together, update_row
 from vmeste.volunteers import rota
 
 # Agent events about the call they hold: their timeline rows name that call.
@@ -34,6 +35,7 @@ CALL_EVENTS = frozenset(
 # ... and the ring, which names the call the agent is being given.
 NAMES_ITS_CALL = CALL_EVENTS | {AgentEvent.RING}
 AGENT_STATE_FIELDS = ["state", "state_since", "break_reason", "call", "wrap_up_until"]
+RING_FIELDS = ["state", "agent", "revision"]  # what giving a call to an agent changes
 WALLBOARD_CACHE_SECONDS = 1  # 100 viewers polling every 2 s cost one computation a second
 # "Поступило" counts the calls offered to a queue: those that ended in the voice menu are
 # counted apart (``callfigures``), and the definition says so.
@@ -100,23 +102,32 @@ def wrap_up_after(event: AgentEvent, agent: Agent) -> int:
     return wrap_up_for(queue_id)
 
 
-def save_moves(agents: Iterable[Agent], rows: list[AgentStateChange]) -> None:
-    """Write what ``move`` changed: the agents (locked by the caller), then their timeline
-    rows in the order they happened (primary-key order is the order of events)."""
-    for agent in agents:
-        agent.save(update_fields=AGENT_STATE_FIELDS)
-    AgentStateChange.objects.bulk_create(rows)
+def save_moves(
+    agents: Iterable[Agent], rows: list[AgentStateChange], rung: Iterable[Call] = ()
+) -> None:
+    """Write what ``move`` changed: the calls given (``rung``: their state, agent and
+    revision), the agents (all locked by the caller), then their timeline rows in the
+    order they happened (primary-key order is the order of events). Sent together: the
+    timeline's INSERT reads its new keys, and that answer brings the others' with it."""
+    with together():
+        for call in rung:
+            update_row(call, RING_FIELDS)
+            screenpop.announce(call.agent.user_id)  # delivered when the transaction commits
+        for agent in agents:
+            update_row(agent, AGENT_STATE_FIELDS)
+        AgentStateChange.objects.bulk_create(rows)
 
 
 class Moves:
     """Agents' steps of one transaction not written yet: each agent saved once, with where
-    its last step left it, and all the timeline rows in one INSERT (``save``). A «ready»
-    answered with a ring is two steps of one agent: one UPDATE and one INSERT, not two of
-    each."""
+    its last step left it, the calls given, and all the timeline rows in one INSERT
+    (``save``). A «ready» answered with a ring is two steps of one agent and a call: one
+    UPDATE each and one INSERT, sent together."""
 
     def __init__(self) -> None:
         self.rows: list[AgentStateChange] = []
         self.agents: dict[int, Agent] = {}
+        self.rung: list[Call] = []
 
     def add(self, agent: Agent, row: AgentStateChange | None = None) -> None:
         """The agent changed (by ``row``, the step ``move`` made, or by hand: its call)."""
@@ -124,10 +135,18 @@ class Moves:
             self.rows.append(row)
         self.agents[agent.pk] = agent
 
+    def ring(self, call: Call, agent: Agent, at: datetime) -> None:
+        """The call (locked by the caller, ``revision`` the next one) given to the agent,
+        who is rung: the agent's step and the call's change written with the others."""
+        call.state, call.agent = Call.State.RINGING, agent
+        agent.call = call
+        self.rung.append(call)
+        self.add(agent, move(agent, AgentEvent.RING, at=at))
+
     def save(self) -> None:
-        if self.agents or self.rows:
-            save_moves(self.agents.values(), self.rows)
-        self.rows, self.agents = [], {}
+        if self.agents or self.rows or self.rung:
+            save_moves(self.agents.values(), self.rows, self.rung)
+        self.rows, self.agents, self.rung = [], {}, []
 
 
 def sign_in_refusal(agent: Agent, event: AgentEvent, at: datetime) -> tuple[str, str]:
