@@ -138,6 +138,16 @@ class TelephonyEventOut(Schema):
     )
 
 
+class MenuCallerIn(Schema):
+    call_id: str = Field(min_length=1, max_length=100)
+    line: str = Field("", max_length=60)
+    centre: str = Field("", max_length=60)
+    caller_number: str = Field("", max_length=32)
+    ivr_path: str = Field("", max_length=40, description="the branch chosen so far")
+    menu_seconds: float = Field(0, ge=0, le=86400, description="in the menu until now")
+    served: bool = Field(False, description="a message or the robot's answer under way")
+
+
 class HeartbeatIn(Schema):
     node: str = Field(
         "", max_length=100, description="the media node's SIP host:port@machine; none: its calls "
@@ -146,6 +156,11 @@ class HeartbeatIn(Schema):
     calls: list[str] = Field(
         default_factory=list, max_length=10000, description="every call the node holds now: "
         "a call of this node (waiting or answered) missing from its heartbeats is ended"
+    )  # fmt: skip
+    menu: list[MenuCallerIn] = Field(
+        default_factory=list, max_length=10000, description="the node's callers in the voice "
+        "menu, not yet offered to a queue: when the node is found gone, Vmeste ends them as "
+        "the node would have (abandoned_in_menu, or served_in_menu when served)"
     )  # fmt: skip
 
 
@@ -204,11 +219,13 @@ def telephony_dispatch(request: HttpRequest, payload: HeartbeatIn | None = None)
     who reached the queue's maximum wait since; events route only what they change. A
     ring no media node reported on in time (``VMESTE_CALLBACK_PLACE_SECONDS``) is taken
     back first, and given again here; a call (waiting or answered) whose node is gone
-    (``VMESTE_MEDIA_NODE_LOST_SECONDS``) or no longer lists it is ended."""
+    (``VMESTE_MEDIA_NODE_LOST_SECONDS``) or no longer lists it is ended, and so is a caller
+    the gone node's last heartbeat had in its voice menu (``menu``)."""
     if not request.user.can(Right.TELEPHONY_EVENTS):
         raise Forbidden()
     beat = payload or HeartbeatIn()
-    return ringwatch.heartbeat(node=beat.node, calls=beat.calls).as_dict()
+    menu = [caller.dict() for caller in beat.menu]
+    return ringwatch.heartbeat(node=beat.node, calls=beat.calls, menu=menu).as_dict()
 
 
 class TransferIn(Schema):

@@ -235,13 +235,16 @@ class MediaNode(models.Model):
     """One media node as its heartbeat tells it (``nodewatch``): one row a node, written
     once a heartbeat, never once a call. ``missing``: the calls it holds for us (waiting or
     answered) naming this node that its latest heartbeats did not list, each with the
-    moment first found so."""
+    moment first found so. ``in_menu``: the callers its latest heartbeat had in the voice
+    menu, unknown to Vmeste until they reach a queue or hang up (what their end would
+    tell, and since when the node has had them), so that a node gone ends them too."""
 
     name = models.CharField(max_length=100, unique=True)  # its SIP host:port@machine
     seen_at = models.DateTimeField()  # its latest heartbeat (the server's clock)
     beating_since = models.DateTimeField()  # the start of its unbroken run of heartbeats
     holding = models.PositiveIntegerField(default=0)  # the calls its latest heartbeat listed
     missing = models.JSONField(default=dict, blank=True)  # {call_id: first missed, ISO}
+    in_menu = models.JSONField(default=dict, blank=True)  # {call_id: {line, …, since}}
 
     def __str__(self) -> str:
         return self.name

@@ -31,6 +31,16 @@ unbroken run of sweeps). It runs the silent-node rule above, and ends the calls 
 not heard from for ``MEDIA_NODE_ALL_GONE_SECONDS`` while the worker swept all that time,
 whether another node is heard or not — the case that matters being none.
 
+A caller still in the voice menu is unknown to Vmeste (no call before the offer), so
+each heartbeat also lists the node's menu callers with what their end would tell (line,
+centre, number, branch so far; ``in_menu`` on the node's row, with since when the node
+has had each). When the node is found gone, those of its last beat that Vmeste still has
+no call of are ended as the node would have ended them, hung up in the menu (or served
+there, when a message was under way), their time in the menu counted to the node's last
+beat. A caller who spent less than one heartbeat (up to 5 s) in the menu of a node that
+died is not known. A live node's menu callers are not watched: their end or their offer
+is the node's own word, which its outbox retries.
+
 A node that tells no name (an older one) is not watched, nor are its calls. The fold
 keeps Vmeste's end: what the node says later changes nothing (``calllog``).
 """
@@ -38,6 +48,7 @@ keeps Vmeste's end: what the node says later changes nothing (``calllog``).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
@@ -45,7 +56,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from vmeste.contactcenter import telephony
-from vmeste.contactcenter.calllog import LOST
+from vmeste.contactcenter.calllog import ABANDONED_IN_MENU, LOST, SERVED_IN_MENU
 from vmeste.contactcenter.models import Call, MediaNode
 
 # A node beats at least every 5 s: a longer gap breaks its run (``beating_since``).
@@ -59,18 +70,45 @@ SWEEP_GAP_SECONDS = 90.0
 # The states of a call a node holds (the index on the call's state): a caller waiting in
 # its queue or ringing an agent, or talking to one.
 HELD = (Call.State.WAITING, Call.State.RINGING, Call.State.ANSWERED)
+# What a heartbeat tells of a caller in the voice menu, kept for their end (``in_menu``).
+TOLD = ("line", "centre", "caller_number", "ivr_path")
 
 
-def record_beat(row: MediaNode | None, *, node: str, calls: list[str], now: datetime) -> MediaNode:
-    """The heartbeat of ``node`` (its row as read, or None) listing the ``calls`` it holds:
-    its row written, with the calls of this node (``HELD``) that the list lacks (``missing``)."""
+def record_beat(
+    row: MediaNode | None,
+    *,
+    node: str,
+    calls: list[str],
+    now: datetime,
+    menu: Iterable[dict] = (),
+) -> MediaNode:
+    """The heartbeat of ``node`` (its row as read, or None) listing the ``calls`` it holds
+    and its callers in the voice ``menu``: its row written, with the calls of this node
+    (``HELD``) that the list lacks (``missing``)."""
     listed = set(calls)
     # Only this node's calls (the index on the call's state), one column each.
     held = Call.objects.filter(state__in=HELD, media_node=node)
     absent = [c for c in held.values_list("call_id", flat=True) if c not in listed]
     before = row.missing if row is not None else {}
     missing = {c: before.get(c, now.isoformat()) for c in absent}
-    return _beat(row, name=node, now=now, gap=GAP_SECONDS, holding=len(listed), missing=missing)
+    in_menu = _in_menu(row.in_menu if row is not None else {}, menu, now)
+    return _beat(
+        row, name=node, now=now, gap=GAP_SECONDS, holding=len(listed), missing=missing,
+        in_menu=in_menu,
+    )  # fmt: skip
+
+
+def _in_menu(before: dict, menu: Iterable[dict], now: datetime) -> dict:
+    """The menu callers as this beat lists them: what their end would tell, whether a
+    message was under way (``served``), and since when the node has had them (kept from
+    the beat that first listed them, else worked out from the time it says they spent)."""
+    callers = {}
+    for caller in menu:
+        first = before.get(caller["call_id"], {}).get("since")
+        since = first or (now - timedelta(seconds=caller.get("menu_seconds") or 0)).isoformat()
+        told = {key: caller.get(key) or "" for key in TOLD}
+        callers[caller["call_id"]] = {**told, "served": bool(caller.get("served")), "since": since}
+    return callers
 
 
 def _beat(row: MediaNode | None, *, name: str, now: datetime, gap: float, **fields) -> MediaNode:
@@ -105,43 +143,77 @@ def silent(nodes: list[MediaNode], now: datetime) -> list[str]:
     return [n.name for n in nodes if n.seen_at < window]
 
 
-def end_lost(*, now: datetime, node: str = "", calls: list[str] | None = None) -> list[dict]:
+def end_lost(
+    *, now: datetime, node: str = "", calls: list[str] | None = None, menu: Iterable[dict] = ()
+) -> list[dict]:
     """The heartbeat's watch: ``node``'s beat recorded (when it told its name), then each
     call ``lost`` finds ended (``end``). Answers the end events' answers (what the
     dispatches after them decided)."""
-    return [end(found, now=now) for found in lost(now=now, node=node, calls=calls)]
+    return [end(found, now=now) for found in lost(now=now, node=node, calls=calls, menu=menu)]
 
 
 class Lost(NamedTuple):
     call_id: str
     node: str
     reason: str  # for the call's events and the agent's timeline, in the site's language
+    told: dict | None = None  # a caller in the voice menu: what the node would have told
 
 
-def lost(*, now: datetime, node: str = "", calls: list[str] | None = None) -> list[Lost]:
-    """``node``'s beat recorded (its row; ``calls``: what it holds), then the calls it
-    no longer lists and those of a silent node."""
+def lost(
+    *, now: datetime, node: str = "", calls: list[str] | None = None, menu: Iterable[dict] = ()
+) -> list[Lost]:
+    """``node``'s beat recorded (its row; ``calls``: what it holds, ``menu``: its callers
+    in the voice menu), then the calls it no longer lists and those of a silent node."""
     nodes = {n.name: n for n in MediaNode.objects.all()}  # a row a node: a few
     nodes.pop(WATCHER, None)  # the worker's sweep, not a node
     found = []
     if node:
-        row = nodes[node] = record_beat(nodes.get(node), node=node, calls=calls or [], now=now)
+        row = nodes[node] = record_beat(
+            nodes.get(node), node=node, calls=calls or [], now=now, menu=menu
+        )
         reason = _("узел медиаприложения больше не ведёт звонок")
         found = [Lost(c, node, reason) for c in missing_too_long(row, now)]
-    return found + _calls_of(silent(list(nodes.values()), now), now)
+    return found + _calls_of([nodes[n] for n in silent(list(nodes.values()), now)], now)
 
 
-def _calls_of(names: list[str], now: datetime) -> list[Lost]:
-    """The calls of the nodes ``names``, gone; none: their rows are forgotten."""
-    if not names:
+def _calls_of(rows: list[MediaNode], now: datetime) -> list[Lost]:
+    """The calls of the nodes of these ``rows``, gone, and their callers in the voice menu;
+    none: their rows are forgotten."""
+    if not rows:
         return []
+    names = [row.name for row in rows]
     gone = Call.objects.filter(state__in=HELD, media_node__in=names)
     reason = _("узел медиаприложения не отвечает")
-    rows = gone.order_by("pk").values_list("call_id", "media_node")
-    ended = [Lost(call_id, name, reason) for call_id, name in rows]
+    held = gone.order_by("pk").values_list("call_id", "media_node")
+    ended = [Lost(call_id, name, reason) for call_id, name in held] + _menu_callers(rows, reason)
     if not ended:  # all their calls ended: their rows go, not asked about forever
         _forget(names, now)
     return ended
+
+
+def _menu_callers(rows: list[MediaNode], reason: str) -> list[Lost]:
+    """The callers the nodes' last beats had in the voice menu of whom Vmeste has no call:
+    none reached a queue since, and the node never told their end."""
+    callers = {call_id: (row, told) for row in rows for call_id, told in row.in_menu.items()}
+    if not callers:
+        return []
+    known = set(Call.objects.filter(call_id__in=list(callers)).values_list("call_id", flat=True))
+    return [
+        Lost(call_id, row.name, reason, _their_end(row, told))
+        for call_id, (row, told) in sorted(callers.items())
+        if call_id not in known
+    ]
+
+
+def _their_end(row: MediaNode, told: dict) -> dict:
+    """A menu caller's end as the node would have told it, their time in the menu counted
+    to the node's last beat (the last moment anyone knew them there)."""
+    seconds = (row.seen_at - datetime.fromisoformat(told["since"])).total_seconds()
+    return {
+        **{key: told.get(key, "") for key in TOLD},
+        "menu_seconds": round(max(0.0, seconds), 3),
+        "disposition": SERVED_IN_MENU if told.get("served") else ABANDONED_IN_MENU,
+    }
 
 
 def gone_long(nodes: list[MediaNode], watcher: MediaNode, now: datetime) -> list[str] | None:
@@ -175,7 +247,8 @@ def swept(*, now: datetime) -> Swept:
     rows = list(nodes.values())
     long = gone_long(rows, watcher, now)
     names = sorted(set(silent(rows, now)).union(long or []))
-    return Swept(_calls_of(names, now), all_gone=long is not None and len(long) == len(rows))
+    gone = _calls_of([nodes[name] for name in names], now)
+    return Swept(gone, all_gone=long is not None and len(long) == len(rows))
 
 
 def _forget(names: list[str], now: datetime) -> None:
@@ -191,7 +264,8 @@ def end(found: Lost, *, now: datetime) -> dict:
     goes to wrap-up as after any hang-up (one rung for a waiting call is free again), the
     reason on their timeline."""
     digest = hashlib.sha256(found.call_id.encode()).hexdigest()[:40]
+    data = {"reason": found.reason[:100], LOST: found.node, **(found.told or {})}
     return telephony.record_event(
         event_id=EVENT_PREFIX + digest, type="call_ended", call_id=found.call_id, at=now,
-        data={"reason": found.reason[:100], LOST: found.node}, now=now,
+        data=data, now=now,
     )  # fmt: skip

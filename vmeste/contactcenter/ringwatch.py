@@ -42,14 +42,19 @@ STRANDED = "stranded:"  # the ids of the put-back events (an event id holds 100 
 
 
 def heartbeat(
-    *, now: datetime | None = None, node: str = "", calls: list[str] | None = None
+    *,
+    now: datetime | None = None,
+    node: str = "",
+    calls: list[str] | None = None,
+    menu: list[dict] | None = None,
 ) -> Dispatched:
     """The telephony's heartbeat: the calls of media nodes gone ended (``node``,
-    the one that asked, listing the ``calls`` it holds: ``nodewatch``), the rings nobody
-    reported taken back, then the dispatch; what all decided, for the node that asked."""
+    the one that asked, listing the ``calls`` it holds and its callers in the voice
+    ``menu``: ``nodewatch``), the rings nobody reported taken back, then the dispatch; what
+    all decided, for the node that asked."""
     now = now or timezone.now()
-    taken = _decided(nodewatch.end_lost(now=now, node=node, calls=calls)
-                     + take_back_unreported(now=now))  # fmt: skip
+    ended = nodewatch.end_lost(now=now, node=node, calls=calls, menu=menu or ())
+    taken = _decided(ended + take_back_unreported(now=now))
     # asked first without locks (nothing due: no lock taken); a ring taken back made a
     # call wait, which that check sees
     decided = dispatch_if_due(now=now)

@@ -171,12 +171,18 @@ class MediaApplication:
             if not waiting and beat % 5:
                 continue
             with contextlib.suppress(VmesteUnavailable):
-                self.on_answer(await self.vmeste.heartbeat(self.node, self.holding()))
+                beat = await self.vmeste.heartbeat(self.node, self.holding(), self.in_menu())
+                self.on_answer(beat)
 
     def holding(self) -> list[str]:
         """The calls this node holds now, whatever their step: its callers and the
         callbacks it is placing."""
         return sorted(set(self.callers) | set(self.callbacks.placing))
+
+    def in_menu(self) -> list[dict]:
+        """The callers in the voice menu, unknown to Vmeste until they reach a queue or
+        hang up: told with each heartbeat, so that Vmeste ends them if this node dies."""
+        return [told for caller in self.callers.values() if (told := caller.in_menu())]
 
 
 class Caller:
@@ -392,6 +398,14 @@ class Caller:
                     disposition=SERVED_IN_MENU if served else ABANDONED_IN_MENU,
                     **self._told(),
                 )
+
+    def in_menu(self) -> dict | None:
+        """This caller for the heartbeat while in the voice menu (None: not there)."""
+        if self.offered or self.state not in ("menu", "served") or not self.line:
+            return None
+        seconds = round(time.monotonic() - self.answered_at, 3)
+        told = {**self._told(), "menu_seconds": seconds, "served": self.state == "served"}
+        return {"call_id": self.call_id, **told}
 
     def _told(self) -> dict:
         """What Vmeste knows of a call that never reached its queue."""

@@ -119,10 +119,15 @@ class VmesteClient:
         taken = await self._ask("POST", "/telephony/edge/transfers/claim", payload)
         return taken if isinstance(taken, list) else []
 
-    async def heartbeat(self, node: str = "", calls: list[str] | None = None) -> dict:
-        """The heartbeat: what Vmeste decided since; ``node`` (this node's name)
-        and the ``calls`` it holds let Vmeste end the calls of a node gone."""
+    async def heartbeat(
+        self, node: str = "", calls: list[str] | None = None, menu: list[dict] | None = None
+    ) -> dict:
+        """The heartbeat: what Vmeste decided since; ``node`` (this node's name), the
+        ``calls`` it holds and its callers in the voice ``menu`` (what their end would
+        tell) let Vmeste end the calls of a node gone."""
         payload = {"node": node, "calls": list(calls or [])} if node else {}
+        if node and menu:
+            payload["menu"] = list(menu)
         return await self._ask("POST", "/telephony/dispatch", payload)
 
 

@@ -80,8 +80,11 @@ class FakeVmeste:
     def last_call(self) -> str:
         return next(e[1] for e in reversed(self.events) if e[0] == "call_offered")
 
-    async def heartbeat(self, node: str = "", calls: list[str] | None = None) -> dict:
+    async def heartbeat(
+        self, node: str = "", calls: list[str] | None = None, menu: list[dict] | None = None
+    ) -> dict:
         self.beats = [*getattr(self, "beats", []), (node, list(calls or []))]
+        self.menus = [*getattr(self, "menus", []), list(menu or [])]
         return {"rung": []}
 
     async def callbacks_due(self) -> list[dict]:

@@ -11,6 +11,7 @@ from vmeste.telephony.tests.callscene import (
     HOST,
     dial,
     hang_up,
+    media_menu,
     press,
     run,
     scene,
@@ -43,6 +44,45 @@ def test_the_offer_and_the_heartbeat_name_the_node_which_lists_the_callers_it_ho
     assert held_after == []  # gone with the caller: the next heartbeat lists nothing
 
 
+def test_the_heartbeat_tells_the_callers_in_the_menu_until_they_reach_a_queue():
+    """A caller still choosing is unknown to Vmeste: each heartbeat tells what their end
+    would (``in_menu``), so that Vmeste ends them should this node die; once offered to a
+    queue they are Vmeste's call and listed as such only."""
+
+    async def scenario():
+        app, vmeste, caller, _phones = await scene([])  # nobody free: the caller waits
+        slow = media_menu()  # a caller who takes their time to choose
+        for node in slow["nodes"].values():
+            node["timeout_seconds"] = 30
+
+        async def menu(line: str) -> dict:
+            return slow
+
+        vmeste.menu = menu
+
+        def told():
+            menus = getattr(vmeste, "menus", [])
+            return [m for menu in menus for m in menu if m["call_id"] == invite.call_id]
+
+        invite, ok, media = await dial(app, caller)
+        await until(told, 7)  # every 5 s while nobody waits in a queue
+        press(caller, media, "1")
+        await until(lambda: app.callers[invite.call_id].offered, 5)
+        after_offer = app.in_menu()
+        hang_up(caller, app, invite, ok)
+        await settle(app)
+        app.close()
+        return told()[0], after_offer
+
+    in_menu, after_offer = run(scenario())
+    assert {k: in_menu[k] for k in ("line", "caller_number", "ivr_path", "served")} == {
+        "line": "we-are-together", "caller_number": "79001234567", "ivr_path": "",
+        "served": False,
+    }  # fmt: skip
+    assert 3.0 <= in_menu["menu_seconds"] <= 7.0  # its first beat after the answer
+    assert after_offer == []
+
+
 def test_the_client_sends_the_name_and_the_calls_and_nothing_without_a_name(monkeypatch):
     sent = []
     client = VmesteClient("http://vmeste.invalid", "token")
@@ -50,11 +90,17 @@ def test_the_client_sends_the_name_and_the_calls_and_nothing_without_a_name(monk
 
     async def beats():
         await client.heartbeat("10.0.0.1:5070", ["c1", "c2"])
+        await client.heartbeat("10.0.0.1:5070", ["c3"], [{"call_id": "m1", "line": "l"}])
         await client.heartbeat()
 
     asyncio.run(beats())
     client.close()
     assert sent == [
         ("POST", "/telephony/dispatch", {"node": "10.0.0.1:5070", "calls": ["c1", "c2"]}),
+        (
+            "POST",
+            "/telephony/dispatch",
+            {"node": "10.0.0.1:5070", "calls": ["c3"], "menu": [{"call_id": "m1", "line": "l"}]},
+        ),
         ("POST", "/telephony/dispatch", {}),
     ]
