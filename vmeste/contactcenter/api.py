@@ -12,6 +12,7 @@ from ninja.responses import Status
 
 from vmeste.accounts.roles import Right
 from vmeste.contactcenter import ivrapi, ringwatch, services, telephony, transferorders
+from vmeste.contactcenter.calllog import TOLD_LENGTHS
 from vmeste.core.dates import CalendarMoment
 from vmeste.core.errors import Forbidden
 
@@ -73,14 +74,14 @@ class TelephonyEventIn(Schema):
     )
     call_id: str = Field("", max_length=100)
     at: CalendarMoment
-    line: str = Field("", max_length=60)
-    caller_number: str = Field("", max_length=32)
-    ivr_path: str = Field("", max_length=40)
+    line: str = Field("", max_length=TOLD_LENGTHS["line"])
+    caller_number: str = Field("", max_length=TOLD_LENGTHS["caller_number"])
+    ivr_path: str = Field("", max_length=TOLD_LENGTHS["ivr_path"])
     menu_seconds: float | None = Field(
         None, ge=0, le=86400, description="time in the voice menu (call_offered, or call_ended "
         "of a call that ended in the menu: disposition abandoned_in_menu or served_in_menu)"
     )  # fmt: skip
-    centre: str = Field("", max_length=60)
+    centre: str = Field("", max_length=TOLD_LENGTHS["centre"])
     queue: str = Field("", max_length=60)
     flags: list[str] = Field(default_factory=list, description="age_60_plus, critical, ...")
     agent: str = Field("", max_length=150, description="the agent's username")
@@ -140,10 +141,12 @@ class TelephonyEventOut(Schema):
 
 class MenuCallerIn(Schema):
     call_id: str = Field(min_length=1, max_length=100)
-    line: str = Field("", max_length=60)
-    centre: str = Field("", max_length=60)
-    caller_number: str = Field("", max_length=32)
-    ivr_path: str = Field("", max_length=40, description="the branch chosen so far")
+    line: str = Field("", max_length=TOLD_LENGTHS["line"])
+    centre: str = Field("", max_length=TOLD_LENGTHS["centre"])
+    caller_number: str = Field("", max_length=TOLD_LENGTHS["caller_number"])
+    ivr_path: str = Field(
+        "", max_length=TOLD_LENGTHS["ivr_path"], description="the branch chosen so far"
+    )
     menu_seconds: float = Field(0, ge=0, le=86400, description="in the menu until now")
     served: bool = Field(False, description="a message or the robot's answer under way")
 

@@ -31,6 +31,19 @@ EVENT_TYPES = (
 SERVED_IN_MENU = "served_in_menu"
 # The caller hung up in the voice menu, before any queue: abandoned, but never offered.
 ABANDONED_IN_MENU = "abandoned_in_menu"
+# The longest each field a media node tells of a call may be (the API refuses longer, and
+# the call's columns hold no more): a node clips what it tells to these (``within_limits``),
+# so that one odd caller (a SIP user of forty characters) never makes an event, or a whole
+# heartbeat with every call of the node, refused.
+TOLD_LENGTHS = {"line": 60, "centre": 60, "caller_number": 32, "ivr_path": 40}
+
+
+def within_limits(told: dict) -> dict:
+    """``told`` with each text field of ``TOLD_LENGTHS`` cut to its length."""
+    return {
+        key: value[: TOLD_LENGTHS[key]] if key in TOLD_LENGTHS and isinstance(value, str) else value
+        for key, value in told.items()
+    }
 
 
 @dataclass(frozen=True, slots=True)

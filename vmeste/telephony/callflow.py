@@ -20,7 +20,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from vmeste.contactcenter.calllog import ABANDONED_IN_MENU, SERVED_IN_MENU
+from vmeste.contactcenter.calllog import ABANDONED_IN_MENU, SERVED_IN_MENU, within_limits
 from vmeste.telephony import (
     consult,
     handover,
@@ -408,14 +408,15 @@ class Caller:
         return {"call_id": self.call_id, **told}
 
     def _told(self) -> dict:
-        """What Vmeste knows of a call that never reached its queue."""
-        return {
+        """What Vmeste knows of a call that never reached its queue (within the API's
+        limits: a number of forty characters is cut, not the event refused)."""
+        return within_limits({
             "line": self.line,
             "centre": self.centre,
             "caller_number": self.number,
             "ivr_path": self.ivr_path,
             "menu_seconds": self.menu_seconds,
-        }
+        })  # fmt: skip
 
     def close(self) -> None:
         self.ua.in_dialog.pop(self.dialog.call_id, None)

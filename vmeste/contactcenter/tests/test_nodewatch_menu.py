@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from vmeste.contactcenter.callfigures import count_calls
+from vmeste.contactcenter.calllog import within_limits
 from vmeste.contactcenter.models import Call, MediaNode, TelephonyEvent
 from vmeste.contactcenter.tests import clock
 from vmeste.contactcenter.tests.test_nodesweep import LIMIT, SWEPT_SINCE, sweep, sweeps
@@ -116,3 +117,16 @@ def test_a_heartbeat_with_a_malformed_menu_caller_is_refused_and_changes_nothing
         answer = phone.post(BEAT, {"node": N1, "calls": [], "menu": [wrong]})
         assert answer.status_code == 422, answer.content
     assert not MediaNode.objects.exists()
+
+
+def test_what_a_node_tells_is_cut_to_the_limits_so_one_odd_caller_never_costs_its_heartbeat(
+    world,
+):
+    """A heartbeat refused would leave every call of the node unheard (and ended as
+    lost): the node cuts what it tells to the API's limits (``within_limits``)."""
+    phone = world
+    odd = {**caller("m1", 5), "caller_number": "sip-user-" + "x" * 40, "ivr_path": "1-" * 30}
+    told = within_limits(odd)
+    assert (len(told["caller_number"]), len(told["ivr_path"])) == (32, 40)
+    beat(phone, T0, N1, [told])  # accepted
+    assert MediaNode.objects.get(name=N1).in_menu["m1"]["caller_number"] == told["caller_number"]
