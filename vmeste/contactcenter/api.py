@@ -12,7 +12,7 @@ from ninja.responses import Status
 
 from vmeste.accounts.roles import Right
 from vmeste.contactcenter import ivrapi, ringwatch, services, telephony, transferorders
-from vmeste.contactcenter.calllog import TOLD_LENGTHS
+from vmeste.contactcenter.calllog import CALL_ID_LENGTH, TOLD_LENGTHS
 from vmeste.core.dates import CalendarMoment
 from vmeste.core.errors import Forbidden
 
@@ -72,7 +72,7 @@ class TelephonyEventIn(Schema):
         "callback_requested | callback_dialing | callback_answered | callback_failed | "
         "agent_state | consult"
     )
-    call_id: str = Field("", max_length=100)
+    call_id: str = Field("", max_length=CALL_ID_LENGTH)
     at: CalendarMoment
     line: str = Field("", max_length=TOLD_LENGTHS["line"])
     caller_number: str = Field("", max_length=TOLD_LENGTHS["caller_number"])
@@ -140,7 +140,7 @@ class TelephonyEventOut(Schema):
 
 
 class MenuCallerIn(Schema):
-    call_id: str = Field(min_length=1, max_length=100)
+    call_id: str = Field(min_length=1, max_length=CALL_ID_LENGTH)
     line: str = Field("", max_length=TOLD_LENGTHS["line"])
     centre: str = Field("", max_length=TOLD_LENGTHS["centre"])
     caller_number: str = Field("", max_length=TOLD_LENGTHS["caller_number"])

@@ -36,6 +36,8 @@ ABANDONED_IN_MENU = "abandoned_in_menu"
 # so that one odd caller (a SIP user of forty characters) never makes an event, or a whole
 # heartbeat with every call of the node, refused.
 TOLD_LENGTHS = {"line": 60, "centre": 60, "caller_number": 32, "ivr_path": 40}
+# A call's id (the SIP Call-ID) is never cut (two could become one): a longer one is refused.
+CALL_ID_LENGTH = 100
 
 
 def within_limits(told: dict) -> dict:

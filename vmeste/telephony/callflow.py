@@ -182,7 +182,7 @@ class MediaApplication:
     def in_menu(self) -> list[dict]:
         """The callers in the voice menu, unknown to Vmeste until they reach a queue or
         hang up: told with each heartbeat, so that Vmeste ends them if this node dies."""
-        return [told for caller in self.callers.values() if (told := caller.in_menu())]
+        return [told for caller in self.callers.values() if (told := ivrplay.in_menu(caller))]
 
 
 class Caller:
@@ -283,7 +283,7 @@ class Caller:
         unless an agent is free now."""
         try:
             answer = await self.app.vmeste.event(
-                "call_offered", self.call_id, queue=end.queue, node=self.app.node, **self._told()
+                "call_offered", self.call_id, queue=end.queue, node=self.app.node, **self.told()
             )
         except VmesteDelayed:  # it will arrive: so must its end, after it
             self.offered = True
@@ -396,18 +396,10 @@ class Caller:
                     "call_ended",
                     self.call_id,
                     disposition=SERVED_IN_MENU if served else ABANDONED_IN_MENU,
-                    **self._told(),
+                    **self.told(),
                 )
 
-    def in_menu(self) -> dict | None:
-        """This caller for the heartbeat while in the voice menu (None: not there)."""
-        if self.offered or self.state not in ("menu", "served") or not self.line:
-            return None
-        seconds = round(time.monotonic() - self.answered_at, 3)
-        told = {**self._told(), "menu_seconds": seconds, "served": self.state == "served"}
-        return {"call_id": self.call_id, **told}
-
-    def _told(self) -> dict:
+    def told(self) -> dict:
         """What Vmeste knows of a call that never reached its queue (within the API's
         limits: a number of forty characters is cut, not the event refused)."""
         return within_limits({

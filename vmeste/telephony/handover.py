@@ -72,7 +72,7 @@ async def transfer_out(caller: Caller, number: str) -> None:
     if await ring(caller, number, agent=False):
         with contextlib.suppress(VmesteUnavailable):
             await caller.app.vmeste.event(
-                "call_transferred", caller.call_id, to_number=number, **caller._told()
+                "call_transferred", caller.call_id, to_number=number, **caller.told()
             )
         await caller.gone.wait()
     else:

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
 from vmeste.contactcenter import ivrwalk
+from vmeste.contactcenter.calllog import CALL_ID_LENGTH
 from vmeste.telephony import handover, rtp
 from vmeste.telephony.edgeclient import VmesteUnavailable
 
@@ -184,3 +186,17 @@ async def _offer_callback(caller: Caller) -> bool:
         return False
     await caller.request_callback()
     return True
+
+
+def in_menu(caller: Caller) -> dict | None:
+    """The caller as the heartbeat tells them while in the voice menu, unknown to Vmeste
+    until they reach a queue or hang up (None: not in the menu, or a Call-ID too long for
+    Vmeste, whose offer would be refused too: listed, it would have the whole heartbeat
+    refused)."""
+    if caller.offered or caller.state not in ("menu", "served") or not caller.line:
+        return None
+    if len(caller.call_id) > CALL_ID_LENGTH:
+        return None
+    seconds = round(time.monotonic() - caller.answered_at, 3)
+    told = {**caller.told(), "menu_seconds": seconds, "served": caller.state == "served"}
+    return {"call_id": caller.call_id, **told}

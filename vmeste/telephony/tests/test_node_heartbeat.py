@@ -67,21 +67,26 @@ def test_the_heartbeat_tells_the_callers_in_the_menu_until_they_reach_a_queue():
         invite, ok, media = await dial(app, caller)
         app.callers[invite.call_id].number = "7" * 40  # an odd SIP user: told cut to 32
         await until(told, 7)  # every 5 s while nobody waits in a queue
+        odd = app.callers[invite.call_id]
+        odd.call_id, real = "x" * 101, odd.call_id  # a Call-ID too long for Vmeste
+        too_long = app.in_menu()
+        odd.call_id = real
         press(caller, media, "1")
         await until(lambda: app.callers[invite.call_id].offered, 5)
         after_offer = app.in_menu()
         hang_up(caller, app, invite, ok)
         await settle(app)
         app.close()
-        return told()[0], after_offer
+        return told()[0], after_offer, too_long
 
-    in_menu, after_offer = run(scenario())
+    in_menu, after_offer, too_long = run(scenario())
     assert {k: in_menu[k] for k in ("line", "caller_number", "ivr_path", "served")} == {
         "line": "we-are-together", "caller_number": "7" * 32, "ivr_path": "",
         "served": False,
     }  # fmt: skip
     assert 3.0 <= in_menu["menu_seconds"] <= 7.0  # its first beat after the answer
     assert after_offer == []
+    assert too_long == []  # left out: listed, it would have the whole heartbeat refused
 
 
 def test_the_client_sends_the_name_and_the_calls_and_nothing_without_a_name(monkeypatch):
