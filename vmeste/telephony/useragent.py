@@ -196,12 +196,11 @@ class UserAgent(asyncio.DatagramProtocol):
         waiting and, for an offerless re-INVITE, its answer unsaid. No ACK in 64*T1: the
         phone is gone, the dialog hung up (``_ack_lost``)."""
         loop = asyncio.get_running_loop()
-        deadline, interval = loop.time() + 64 * self.T1, self.T1
-        while (left := deadline - loop.time()) > interval:
+        deadline = loop.time() + 64 * self.T1
+        for interval in resend_gaps(self.T1, self.T2):
             await asyncio.sleep(interval)
             self._sendto(data, addr)
-            interval = min(interval * 2, self.T2)
-        await asyncio.sleep(max(0.0, left))
+        await asyncio.sleep(max(0.0, deadline - loop.time()))
         self.unacked.pop(key, None)
         log.info("%s: no ACK to our 2xx (CSeq %s): hung up", key[0], key[2])
         if dialog is not None:
@@ -404,3 +403,15 @@ def uac_dialog(request: sip.Message, response: sip.Message) -> Dialog:
     if request.is_request and request.body:
         offeranswer.sent(dialog, request.body)
     return dialog
+
+
+def resend_gaps(t1: float, t2: float) -> list[float]:
+    """The waits between the sendings of a 2xx not ACKed (RFC 3261 §13.3.1.4): T1, 2*T1 …
+    at most T2 each, as many as fit in 64*T1, the time after which the phone is taken
+    for gone."""
+    gaps, interval, total = [], t1, 0.0
+    while total + interval < 64 * t1:
+        gaps.append(interval)
+        total += interval
+        interval = min(interval * 2, t2)
+    return gaps
