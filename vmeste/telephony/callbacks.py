@@ -125,7 +125,7 @@ class PlacedCallback:
         return dialog
 
     def _in_dialog(self, message: sip.Message, addr) -> None:
-        if addr is None:  # the leg's 2xx again: our ACK was lost (or not sent yet)
+        if not message.is_request:  # the leg's 2xx again: our ACK lost (or not sent yet)
             ack = self.acks.get(message.call_id)
             if ack is not None:  # the very same again (``legs.ack``)
                 self.ua.send(ack, self.ua.next_hop(ack))

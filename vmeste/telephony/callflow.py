@@ -231,6 +231,7 @@ class Caller:
             self.invite,
             self.addr,
             200,
+            dialog=self.dialog,
             to_tag=sip.tag(self.dialog.local),
             contact=self.ua.contact,
             body=body,
@@ -321,9 +322,10 @@ class Caller:
         )
 
     def from_caller(self, message: sip.Message, addr) -> None:
-        # No address: a 2xx of ours retransmitted (its ``method`` is its CSeq's, INVITE:
-        # it must never be answered as if it were a request, to nowhere).
-        if addr is None:
+        # A response: a 2xx of the caller's phone retransmitted (its ``method`` is its
+        # CSeq's, INVITE: it must never be answered as if it were a request, to nowhere).
+        # A BYE with no address is ours: the phone never ACKed our 2xx (``useragent``).
+        if not message.is_request:
             self.ack_again(message.call_id)
         elif message.method == "BYE":
             self.ua.hung_up(message, addr)
@@ -332,7 +334,7 @@ class Caller:
             offeranswer.in_dialog(self.ua, self.dialog, message, addr, self.stream)
 
     def from_agent(self, message: sip.Message, addr) -> None:
-        if addr is None:  # the agent's 2xx retransmitted (our ACK was lost): ACK again
+        if not message.is_request:  # the agent's 2xx again (our ACK was lost): ACK again
             self.ack_again(message.call_id)  # once we have an answer to give it
         elif message.method == "REFER" and self.state == "bridged":
             self.ua.answer(message, addr, 202)

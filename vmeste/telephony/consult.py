@@ -216,7 +216,7 @@ async def _drop_consulted(caller: Caller, *, then_return: bool) -> None:
 
 
 def _from_consulted(caller: Caller, message: sip.Message, addr) -> None:
-    if addr is None:  # the specialist's 2xx again: our ACK was lost
+    if not message.is_request:  # the specialist's 2xx again: our ACK was lost
         caller.ack_again(message.call_id)
     elif message.method == "BYE":  # the specialist hung up: the agent gets the caller back
         caller.ua.hung_up(message, addr)

@@ -100,7 +100,7 @@ def in_dialog(
     UPDATE with an offer) answered with SDP, the answer in an ACK heard, anything else 200.
     ``dialog`` None: a leg let go (our BYE on its way) — a new offer there gets 481."""
     method = request.method
-    if method == "ACK":
+    if method == "ACK":  # only the first ACK of our 2xx comes here (``UserAgent._acked``)
         if dialog is not None and request.body:  # the answer to the offer in our 200
             follow(dialog, stream, request.body)
     elif method == "INVITE" or (method == "UPDATE" and request.body):
@@ -120,7 +120,9 @@ def _reinvited(
         ua.answer(request, addr, 491)  # RFC 3261 §14.2
         return
     if not offer:  # the peer asks for our offer: our description, whole
-        ua.answer(request, addr, 200, contact=ua.contact, body=ours(dialog, dialog.sdp))
+        ua.answer(
+            request, addr, 200, dialog=dialog, contact=ua.contact, body=ours(dialog, dialog.sdp)
+        )
         return
     parsed = sip.parse_sdp(offer)
     common = formats_of(dialog.sdp, parsed.payloads) if parsed is not None else None
@@ -128,7 +130,9 @@ def _reinvited(
         ua.answer(request, addr, 488)  # nothing we can answer: the session stays as it was
         return
     mode = answering(direction(offer), direction(dialog.sdp))
-    ua.answer(request, addr, 200, contact=ua.contact, body=ours(dialog, common, mode))
+    ua.answer(
+        request, addr, 200, dialog=dialog, contact=ua.contact, body=ours(dialog, common, mode)
+    )
     follow(dialog, stream, offer)
 
 

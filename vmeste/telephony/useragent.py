@@ -68,7 +68,13 @@ class Dialog:
 
 
 class UserAgent(asyncio.DatagramProtocol):
-    """SIP over UDP: answers requests, sends requests and awaits their final answers."""
+    """SIP over UDP: answers requests, sends requests and awaits their final answers.
+
+    ``T1``, ``T2``: RFC 3261's timers for our 2xx to an INVITE, resent until its ACK (first
+    after T1, doubling up to T2; no ACK in 64*T1: the dialog hung up). Tests shorten them."""
+
+    T1 = 0.5
+    T2 = 4.0
 
     def __init__(
         self,
@@ -87,6 +93,9 @@ class UserAgent(asyncio.DatagramProtocol):
         self.provisional: dict[tuple[str, int, str], Callable[[sip.Message], None]] = {}
         self.in_dialog: dict[str, Callable[[sip.Message, tuple], None]] = {}
         self.sent_replies: dict[tuple[str, str], bytes] = {}  # retransmitted INVITEs
+        # (call id, our tag, CSeq number): the dialog and INVITE of a 2xx of ours → the task
+        # resending it until its ACK.
+        self.unacked: dict[tuple[str, str, int], asyncio.Task] = {}
         self.let_gone: dict[str, sip.Message] = {}  # call id → the ACK of a late answer
         self.byes_answered: dict[tuple[str, str], bytes] = {}  # (call id, Via) → our 200
         # Out-of-dialog MESSAGE (another media node of the edge) → the status to answer.
@@ -110,6 +119,9 @@ class UserAgent(asyncio.DatagramProtocol):
     def close(self) -> None:
         if self._clock is not None:
             self._clock.cancel()
+        for resending in self.unacked.values():
+            resending.cancel()
+        self.unacked.clear()
         for stream in list(self.streams):
             stream.close()
         if self.transport is not None:
@@ -160,14 +172,58 @@ class UserAgent(asyncio.DatagramProtocol):
         elif self.transport is not None:
             self.transport.sendto(data, addr)
 
-    def answer(self, request: sip.Message, addr, status: int, **kwargs) -> sip.Message:
+    def answer(
+        self, request: sip.Message, addr, status: int, *, dialog: Dialog | None = None, **kwargs
+    ) -> sip.Message:
+        """Our response to ``request``. A 2xx to an INVITE (``dialog``: the one it answers
+        in) is resent until its ACK (``_until_acked``)."""
         response = sip.reply(request, status, **kwargs)
         data = response.encode()
         if request.method == "INVITE":
             _remember(self.sent_replies, (request.call_id, request.get("via")), data,
                       keep=SENT_REPLIES_KEPT)  # fmt: skip
+            if 200 <= status < 300:
+                key = (request.call_id, sip.tag(response.get("to")), request.cseq[0])
+                self.unacked[key] = spawn(
+                    self._until_acked(key, data, addr, dialog), f"{request.call_id}: our 2xx"
+                )
         self._sendto(data, addr)
         return response
+
+    async def _until_acked(self, key: tuple[str, str, int], data: bytes, addr, dialog) -> None:
+        """Our 2xx to an INVITE resent after T1, 2*T1 … at most T2 apart, until its ACK
+        cancels this (RFC 3261 §13.3.1.4): a 2xx lost on the way would leave the phone
+        waiting and, for an offerless re-INVITE, its answer unsaid. No ACK in 64*T1: the
+        phone is gone, the dialog hung up (``_ack_lost``)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 64 * self.T1
+        for interval in resend_gaps(self.T1, self.T2):
+            await asyncio.sleep(interval)
+            self._sendto(data, addr)
+        await asyncio.sleep(max(0.0, deadline - loop.time()))
+        self.unacked.pop(key, None)
+        log.info("%s: no ACK to our 2xx (CSeq %s): hung up", key[0], key[2])
+        if dialog is not None:
+            self._ack_lost(dialog)
+
+    def _ack_lost(self, dialog: Dialog) -> None:
+        """The phone never ACKed our 2xx: our BYE, and the dialog's holder told as of the
+        peer's BYE (its handler gets our BYE, with no address: nothing to answer)."""
+        bye = dialog.request("BYE", self.contact, self.via)
+        spawn(self._hang_up(bye), f"{dialog.call_id}: BYE, no ACK")
+        handler = self.in_dialog.get(dialog.call_id)
+        if handler is not None:
+            handler(bye, None)
+        self.end_dialog(dialog.call_id)
+
+    def _acked(self, ack: sip.Message) -> bool:
+        """The ACK of a 2xx of ours still resent: the resending stopped. False: a copy (the
+        phone ACKs each 2xx it gets) or a stray one — what it carries was taken once."""
+        key = (ack.call_id, sip.tag(ack.get("to")), ack.cseq[0])
+        if (resending := self.unacked.pop(key, None)) is None:
+            return False
+        resending.cancel()
+        return True
 
     async def transact(
         self,
@@ -224,6 +280,8 @@ class UserAgent(asyncio.DatagramProtocol):
         elif message.method == "INVITE" and not sip.tag(message.get("to")):
             self.answer(message, addr, 100)
             spawn(self.on_call(self, message, addr), f"{message.call_id}: call")
+        elif message.method == "ACK" and not self._acked(message):
+            pass  # a copy of an ACK taken already: its answer (an offerless re-INVITE's) once
         elif (known := self.byes_answered.get((message.call_id, message.get("via")))) is not None:
             self._sendto(known, addr)  # a BYE again: our 200 was lost
         elif message.method == "INVITE" and self._inviting(message.call_id):
@@ -239,9 +297,11 @@ class UserAgent(asyncio.DatagramProtocol):
 
     def hung_up(self, bye: sip.Message, addr) -> None:
         """The peer's BYE: answered 200 (the same again to its retransmissions, the dialog
-        gone by then), the dialog ended."""
-        key = (bye.call_id, bye.get("via"))
-        _remember(self.byes_answered, key, self.answer(bye, addr, 200).encode())
+        gone by then), the dialog ended. No ``addr``: our own BYE, sent as the phone never
+        ACKed our 2xx (``_ack_lost``) — the dialog ends as well, nothing to answer."""
+        if addr is not None:
+            key = (bye.call_id, bye.get("via"))
+            _remember(self.byes_answered, key, self.answer(bye, addr, 200).encode())
         self.end_dialog(bye.call_id)
 
     def _inviting(self, call_id: str) -> bool:
@@ -252,6 +312,8 @@ class UserAgent(asyncio.DatagramProtocol):
         requests still waiting in it (a re-INVITE the peer will never answer now) ended
         at once with ``DialogEnded``. A BYE's own transaction is left to finish."""
         self.in_dialog.pop(call_id, None)
+        for key in [key for key in self.unacked if key[0] == call_id]:
+            self.unacked.pop(key).cancel()  # our 2xx in it no longer resent
         for (waited, _number, method), future in self.waiting.items():
             if waited == call_id and method != "BYE" and not future.done():
                 future.set_exception(DialogEnded(call_id))
@@ -341,3 +403,15 @@ def uac_dialog(request: sip.Message, response: sip.Message) -> Dialog:
     if request.is_request and request.body:
         offeranswer.sent(dialog, request.body)
     return dialog
+
+
+def resend_gaps(t1: float, t2: float) -> list[float]:
+    """The waits between the sendings of a 2xx not ACKed (RFC 3261 §13.3.1.4): T1, 2*T1 …
+    at most T2 each, as many as fit in 64*T1, the time after which the phone is taken
+    for gone."""
+    gaps, interval, total = [], t1, 0.0
+    while total + interval < 64 * t1:
+        gaps.append(interval)
+        total += interval
+        interval = min(interval * 2, t2)
+    return gaps

@@ -193,8 +193,11 @@ async def scene(
     return app, vmeste, caller, phones
 
 
-async def dial(app: MediaApplication, caller: Peer) -> tuple[sip.Message, sip.Message, tuple]:
-    """The caller dials the line: their INVITE, our 200 and where our media listens."""
+async def dial(
+    app: MediaApplication, caller: Peer, *, ack: bool = True
+) -> tuple[sip.Message, sip.Message, tuple]:
+    """The caller dials the line: their INVITE, our 200 (ACKed as a phone does, unless not
+    ``ack``) and where our media listens."""
     call_id = f"{secrets.token_hex(6)}@test"
     invite = sip.Message(
         f"INVITE sip:78002003411@{HOST} SIP/2.0",
@@ -213,8 +216,25 @@ async def dial(app: MediaApplication, caller: Peer) -> tuple[sip.Message, sip.Me
     while (ok := await asyncio.wait_for(caller.responses.get(), 5)).status < 200:
         pass
     assert ok.status == 200
+    if ack:
+        caller.transport.sendto(ack_of(invite, ok).encode(), (HOST, app.ua.port))
     offer = sip.parse_sdp(ok.body)
     return invite, ok, (offer.address, offer.port)
+
+
+def ack_of(invite: sip.Message, ok: sip.Message, body: str = "") -> sip.Message:
+    """The phone's ACK of our 2xx to ``invite`` (a new transaction: its own branch)."""
+    headers = [
+        ("via", f"SIP/2.0/UDP {invite.get('via').split()[1].split(';')[0]};"
+                f"branch={sip.new_branch()}"),
+        ("from", invite.get("from")),
+        ("to", ok.get("to")),
+        ("call-id", invite.call_id),
+        ("cseq", f"{invite.cseq[0]} ACK"),
+    ]  # fmt: skip
+    if body:
+        headers.append(("content-type", "application/sdp"))
+    return sip.Message(f"ACK sip:media@{HOST} SIP/2.0", headers, body)
 
 
 def press(caller: Peer, media: tuple, digits: str) -> None:
