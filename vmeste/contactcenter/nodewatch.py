@@ -56,7 +56,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from vmeste.contactcenter import telephony
-from vmeste.contactcenter.calllog import ABANDONED_IN_MENU, LOST, SERVED_IN_MENU
+from vmeste.contactcenter.calllog import ABANDONED_IN_MENU, LOST, SERVED_IN_MENU, TOLD_LENGTHS
 from vmeste.contactcenter.models import Call, MediaNode
 
 # A node beats at least every 5 s: a longer gap breaks its run (``beating_since``).
@@ -70,8 +70,9 @@ SWEEP_GAP_SECONDS = 90.0
 # The states of a call a node holds (the index on the call's state): a caller waiting in
 # its queue or ringing an agent, or talking to one.
 HELD = (Call.State.WAITING, Call.State.RINGING, Call.State.ANSWERED)
-# What a heartbeat tells of a caller in the voice menu, kept for their end (``in_menu``).
-TOLD = ("line", "centre", "caller_number", "ivr_path")
+# What a heartbeat tells of a caller in the voice menu, kept for their end (``in_menu``):
+# the fields a node tells of any call that never reached its queue.
+TOLD = tuple(TOLD_LENGTHS)
 
 
 def record_beat(

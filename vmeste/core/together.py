@@ -2,12 +2,13 @@
 
 A «ready» that rings its agent ends with four writes nobody reads an answer of (the call
 given, the screen pop's notification, the agent, the agent's timeline), and each waited
-for PostgreSQL's answer before the next was sent. On a quiet machine a round trip costs
-0.2–0.3 ms; with the cores busy (a neighbour's tests, a second server, the database's own
-work) each wait is a turn of the scheduler, 1–2 ms, and those turns are what an event's
-99th percentile is made of. psycopg's pipeline mode sends statements without waiting for
-the answers of the earlier ones; the answers come back together at the first statement
-whose result is read (a ``RETURNING``, a ``SELECT``'s rows) or at the block's end.
+for PostgreSQL's answer before the next was sent. On loopback a round trip costs about
+0.13 ms, and gathering them changed nothing the bench could see; with the database on
+another host each round trip is the network's (2.8 ms in the bench's relay,
+``bench/slowlink.py``: a «ready»'s p99 fell by 4–11 ms). psycopg's pipeline mode sends
+statements without waiting for the answers of the earlier ones; the answers come back
+together at the first statement whose result is read (a ``RETURNING``, a ``SELECT``'s
+rows) or at the block's end.
 
 Inside ``together()`` only statements whose answers are not read may come before the
 last: Django's ``update()`` and ``save()`` read how many rows they changed, which a

@@ -21,6 +21,9 @@ from vmeste.telephony.tasks import spawn
 
 log = logging.getLogger("vmeste.telephony.media")
 SO_RCVBUFFORCE = getattr(socket, "SO_RCVBUFFORCE", 33)
+# RFC 3261's T1 and T2: a message resent after T1, the wait doubling up to T2 (our requests,
+# timers A/E; our 2xx to an INVITE until its ACK, ``UserAgent.T1``/``T2``).
+RFC_T1, RFC_T2 = 0.5, 4.0
 LET_GONE_KEPT = 1000  # late answers (and our 200s to BYEs) remembered, for retransmissions
 # Our answers to INVITEs, for an INVITE resent before it heard them: a new call's INVITE
 # found here is a copy, not a second call. A phone stops resending once it hears our 100
@@ -73,8 +76,8 @@ class UserAgent(asyncio.DatagramProtocol):
     ``T1``, ``T2``: RFC 3261's timers for our 2xx to an INVITE, resent until its ACK (first
     after T1, doubling up to T2; no ACK in 64*T1: the dialog hung up). Tests shorten them."""
 
-    T1 = 0.5
-    T2 = 4.0
+    T1 = RFC_T1
+    T2 = RFC_T2
 
     def __init__(
         self,
@@ -250,14 +253,14 @@ class UserAgent(asyncio.DatagramProtocol):
         data, hop = request.encode(), self.next_hop(request)
         try:
             async with asyncio.timeout(timeout):
-                interval = 0.5
+                interval = RFC_T1
                 while True:
                     self._sendto(data, hop)
                     with contextlib.suppress(TimeoutError):
                         return await asyncio.wait_for(asyncio.shield(future), interval)
                     if heard.is_set() and request.method == "INVITE":
                         return await future
-                    interval = min(interval * 2, 4.0)
+                    interval = min(interval * 2, RFC_T2)
         finally:
             self.waiting.pop(key, None)
             self.provisional.pop(key, None)
